@@ -1,0 +1,62 @@
+"""retrograd: PyTorch's autograd on the array library of your choice.
+
+``import retrograd as torch`` runs PyTorch autograd code: the same names, semantics,
+errors, printed output and gradients, on any installed backend (NumPy by default).
+Importing is cheap and changes no global state: plugins are discovered, and array
+libraries imported, on first use.
+"""
+
+from __future__ import annotations
+
+from . import autograd, dtypes, ops
+from .creation import FUNCTIONS as _CREATION
+from .device import device
+from .dtypes import (
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .plugins import backends, get_backend, set_default_backend, use_backend
+from .printing import get_printoptions, set_printoptions
+from .random import FUNCTIONS as _RANDOM
+from .size import Size
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> bool:
+    """True if ``obj`` is a retrograd Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+ops.install(Tensor)
+globals().update(ops.FUNCTIONS)
+globals().update(_CREATION)
+globals().update(_RANDOM)
+# PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
+# shadow the builtins inside this namespace only (so they are set last).
+globals().update(dtypes.ALIASES)
+globals()["bool"] = dtypes.bool

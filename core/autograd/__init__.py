@@ -1,0 +1,54 @@
+"""``retrograd.autograd``: PyTorch's ``torch.autograd`` API.
+
+``backward`` and ``grad`` run the engine; ``Function`` defines custom differentiable
+ops; ``Variable`` is the deprecated wrapper old code still calls (it returns a Tensor).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import backward, grad
+from ..grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from ..graph import Node
+from ..tensor import Tensor
+from .function import BackwardCFunction, Function, FunctionCtx
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+    """Deprecated since PyTorch 0.4: returns ``data`` itself, requiring grad if asked."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
+class _GraphNamespace:
+    """``retrograd.autograd.graph``: the Node type, as ``torch.autograd.graph.Node``."""
+
+    Node = Node
+
+
+graph: Any = _GraphNamespace()
+
+__all__ = [
+    "BackwardCFunction",
+    "Function",
+    "FunctionCtx",
+    "Variable",
+    "backward",
+    "enable_grad",
+    "grad",
+    "graph",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]

@@ -1,0 +1,166 @@
+"""Custom differentiable functions: ``retrograd.autograd.Function``.
+
+A subclass defines ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as static
+methods and is called through ``apply``. The ``ctx`` is the node itself (an instance of
+``<Name>Backward``), so a custom function becomes an ordinary node in the graph: the
+engine has one kind of node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import grad_mode
+from ..graph import FREED_MESSAGE, Node, SavedTensor, edge_of
+from ..tensor import Tensor
+
+
+class FunctionCtx:
+    """What ``forward`` may tell ``backward`` through ``ctx``."""
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Save tensors (or None) for ``backward``; read them back as ``saved_tensors``."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{tensors.index(t)} is of type {type(t).__name__}"
+                )
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Declare inputs that ``forward`` modified in place (and returns)."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Declare outputs that get no gradient (e.g. indices)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether ``backward`` gets zeros (True, default) or None for unused outputs."""
+        self._materialize = value
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The node of one ``Function.apply`` call; it is also the call's ``ctx``."""
+
+    _forward_cls: type[Function]
+
+    def __init__(self) -> None:
+        Node.__init__(self)
+        self._to_save: tuple = ()
+        self._saved: tuple | None = None
+        self._dirty: tuple = ()
+        self._non_differentiable: tuple = ()
+        self._materialize = True
+        self._output_meta: tuple = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    def apply(self, grad_outputs: tuple) -> tuple:
+        grads = tuple(
+            _zeros_like_meta(meta) if g is None and self._materialize else g
+            for g, meta in zip(grad_outputs, self._output_meta)
+        )
+        result = self._forward_cls.backward(self, *grads)
+        result = result if isinstance(result, tuple) else (result,)
+        expected = len(self.next_functions)
+        if len(result) > expected and all(r is None for r in result[expected:]):
+            result = result[:expected]
+        if len(result) != expected:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(result)})"
+            )
+        return result
+
+    def release(self) -> None:
+        if self._saved:
+            self._saved = None
+
+    def __repr__(self) -> str:
+        return Node.__repr__(self)
+
+
+def _zeros_like_meta(meta: tuple) -> Tensor:
+    from ..creation import zeros
+
+    shape, dtype, backend = meta
+    return zeros(shape, dtype=dtype, backend=backend)
+
+
+class Function:
+    """Base class for custom autograd operations (see the module docstring)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._backward_cls = type(f"{cls.__name__}Backward", (BackwardCFunction,),
+                                 {"_forward_cls": cls})  # fmt: skip
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` without recording, then connect its outputs to one node."""
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        recording = grad_mode.state.enabled and any(ctx.needs_input_grad)
+        with grad_mode.no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        if not recording:
+            return outputs
+        ctx.next_functions = tuple(edge_of(a) for a in args)
+        ctx._input_meta = tuple(
+            (a._storage.array.shape, a._dtype) if isinstance(a, Tensor) else None for a in args
+        )
+        return _connect(ctx, args, outputs)
+
+
+def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:
+    single = not isinstance(outputs, tuple)
+    outs = (outputs,) if single else outputs
+    wrapped = []
+    for nr, out in enumerate(outs):
+        if isinstance(out, Tensor):
+            out = _as_output(ctx, args, out, nr)
+        wrapped.append(out)
+    ctx._output_meta = tuple(
+        (tuple(o.shape), o.dtype, o.backend) if isinstance(o, Tensor) else None for o in wrapped
+    )
+    ctx._saved = tuple(_save(ctx, t, wrapped) for t in ctx._to_save)
+    ctx._to_save = ()
+    return wrapped[0] if single else tuple(wrapped)
+
+
+def _as_output(ctx: BackwardCFunction, args: tuple, out: Tensor, nr: int) -> Tensor:
+    if any(out is d for d in ctx._non_differentiable):
+        return out
+    if any(out is d for d in ctx._dirty):
+        if out._grad_fn is None and out._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad has been used in an in-place operation."
+            )
+        out._storage.counter.value += 1
+    elif any(out is a for a in args):
+        out = out.detach()  # returning an input unchanged gives a new tensor, as in PyTorch
+    out._grad_fn, out._output_nr = ctx, nr
+    return out
+
+
+def _save(ctx: BackwardCFunction, t: Tensor | None, outputs: list) -> SavedTensor | None:
+    if t is None:
+        return None
+    return SavedTensor(t, is_output=any(t is o for o in outputs))

@@ -1,0 +1,74 @@
+"""The backend contract: what an array library must provide to retrograd.
+
+A plugin hands retrograd :class:`BackendSpec` objects (cheap: a name and a loader); the
+array library is imported only when the backend is first used, so importing retrograd
+never imports jax or cupy. Loading gives a :class:`Backend`, whose ``kernels`` table is
+the only way the core touches arrays (house rule 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dtypes
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A backend as a plugin announces it, before its array library is imported.
+
+    ``load`` imports the library and returns the :class:`Backend`. ``probe`` returns
+    ``None`` when the backend can run on this machine, else the reason it cannot (e.g.
+    "no CUDA device"); it must be cheap and must not raise.
+    """
+
+    name: str
+    load: Callable[[], Backend]
+    device_type: str = "cpu"
+    probe: Callable[[], str | None] = field(default=lambda: None)
+
+
+class Backend:
+    """One array library: its kernels and how its arrays map to retrograd's dtypes.
+
+    ``kernels`` is a plain dict from kernel name to function, resolved once from the
+    generic layer and any plugin overrides; the hot path only indexes it.
+    ``native_dtypes`` maps each supported retrograd dtype to the library's dtype.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        kernels: Mapping[str, Callable[..., Any]],
+        native_dtypes: Mapping[dtypes.dtype, Any],
+        device_type: str = "cpu",
+        namespace: Any = None,
+    ) -> None:
+        self.name = name
+        self.device_type = device_type
+        self.namespace = namespace
+        self.base_kernels = dict(kernels)
+        self.kernels: dict[str, Callable[..., Any]] = dict(kernels)
+        self.native = dict(native_dtypes)
+        self._from_native = {native: d for d, native in self.native.items()}
+
+    def native_dtype(self, d: dtypes.dtype) -> Any:
+        """The library's dtype for ``d``; TypeError naming the backend if unsupported."""
+        try:
+            return self.native[d]
+        except KeyError:
+            raise TypeError(f"backend '{self.name}' does not support dtype {d}") from None
+
+    def dtype_of(self, array: Any) -> dtypes.dtype:
+        """The retrograd dtype of one of this backend's arrays."""
+        try:
+            return self._from_native[array.dtype]
+        except KeyError:
+            raise TypeError(
+                f"backend '{self.name}' produced an array of unsupported dtype {array.dtype}"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<retrograd backend '{self.name}' ({self.device_type})>"

@@ -1,0 +1,217 @@
+"""Factories: ``tensor``, ``ones``, ``zeros``, ``full``, ``arange``, ``randn``, ...
+
+Every factory takes PyTorch's keyword arguments (``dtype``, ``device``,
+``requires_grad``) plus ``backend=``; without either, the tensor goes to the default
+backend (``retrograd.use_backend`` / ``set_default_backend`` / ``$RETROGRAD_BACKEND``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import dtypes
+from .ops.shape import sizes_arg
+from .plugins import get_backend
+from .tensor import Tensor
+
+_pybool = type(True)
+
+
+def _target_backend(backend: Any = None, device: Any = None) -> Any:
+    if backend is not None:
+        return backend if hasattr(backend, "kernels") else get_backend(backend)
+    if device is not None:
+        from .device import backend_for_device
+
+        return backend_for_device(device)
+    return get_backend()
+
+
+def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data: Any, shape: list, depth: int = 0) -> dtypes.dtype | None:
+    """Check ``data`` is a rectangular nest of numbers; return its dtype (None if empty)."""
+    if isinstance(data, (list, tuple)):
+        if len(shape) <= depth:
+            shape.append(len(data))
+        elif shape[depth] != len(data):
+            raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
+                             f"(got {len(data)})")  # fmt: skip
+        found = None
+        for item in data:
+            d = _infer(item, shape, depth + 1)
+            found = d if found is None else dtypes.promote_types(found, d) if d else found
+        return found
+    if isinstance(data, Tensor):
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data.dtype
+    if len(shape) > depth:
+        raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth}")
+    if isinstance(data, (_pybool, int, float)):
+        return dtypes.scalar_dtype(data)
+    raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__}")
+
+
+def _python_data(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_python_data(x) for x in data]
+    return data
+
+
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    *,
+    backend: Any = None,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (nested lists of numbers, a tensor,
+    or an array of any installed library)."""
+    target = _target_backend(backend, device)
+    if isinstance(data, Tensor):
+        source = data.detach()
+        if dtype is not None:
+            source = source.to(dtypes.resolve(dtype))
+        return _finish(_copy_to(source, target), requires_grad)
+    if hasattr(data, "dtype") and hasattr(data, "shape"):  # an array of some library
+        array = target.kernels["asarray"](data, None)
+        found = target.dtype_of(array)
+    else:
+        found = _infer(data, [])
+        data = _python_data(data)
+    d = dtypes.resolve(dtype) if dtype is not None else (found or dtypes.get_default_dtype())
+    array = target.kernels["asarray"](data, target.native_dtype(d))
+    return _finish(Tensor._make(target.kernels["copy"](array), d, target), requires_grad)
+
+
+def _copy_to(source: Tensor, target: Any) -> Tensor:
+    if source.backend is not target:
+        raise RuntimeError(
+            f"tensor(): copying from backend '{source.backend.name}' to '{target.name}' "
+            "comes with the backends work; use the same backend"
+        )
+    array = target.kernels["copy"](source._storage.array)
+    return Tensor._make(array, source.dtype, target)
+
+
+def _filled(kernel: str, size: tuple, dtype: Any, kw: dict, *extra: Any) -> Tensor:
+    shape = sizes_arg(kernel, size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}")
+    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
+    target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
+    requires_grad = kw.pop("requires_grad", False)
+    kw.pop("layout", None), kw.pop("pin_memory", None)
+    if kw:
+        raise TypeError(f"{kernel}() got unexpected keyword arguments {sorted(kw)}")
+    array = target.kernels[kernel](shape, *extra, target.native_dtype(d))
+    return _finish(Tensor._make(array, d, target), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _filled("ones", size, dtype, kw)
+
+
+def zeros(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _filled("zeros", size, dtype, kw)
+
+
+def empty(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _filled("empty", size, dtype, kw)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Tensor:
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value)
+    return _filled("full", (size,), dtype, kw, fill_value)
+
+
+def _like(factory: Any, input: Tensor, *extra: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    kw.setdefault("backend", input.backend)
+    return factory(tuple(input.shape), *extra, dtype=dtype or input.dtype, **kw)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
+    return _like(ones, input, dtype=dtype, **kw)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
+    return _like(zeros, input, dtype=dtype, **kw)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
+    return _like(empty, input, dtype=dtype, **kw)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Tensor:
+    return _like(full, input, fill_value, dtype=dtype, **kw)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, **kw: Any) -> Tensor:
+    """Values from ``start`` (default 0) up to, not including, ``end``."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    if dtype is None:
+        numbers = (start, end, step)
+        dtype = dtypes.int64 if all(isinstance(v, int) for v in numbers) else None
+    count = max(0, math.ceil((end - start) / step))
+    values = [start + i * step for i in range(count)]
+    return tensor(values, dtype=dtype or dtypes.get_default_dtype(), **kw)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, **kw: Any) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
+    target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
+    array = target.kernels["linspace"](start, end, steps, target.native_dtype(d))
+    return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, **kw: Any) -> Tensor:
+    """The ``n`` x ``m`` identity matrix."""
+    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
+    target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
+    array = target.kernels["eye"](n, n if m is None else m, target.native_dtype(d))
+    return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
+
+
+def legacy_new(cls: type, dtype: dtypes.dtype, args: tuple, kwargs: dict) -> Tensor:
+    """PyTorch's legacy constructors: ``Tensor(data)``, ``Tensor(*sizes)``, ``Tensor()``."""
+    if kwargs.get("dtype") not in (None, dtype):
+        raise TypeError(f"legacy constructor for {dtype} does not take dtype=")
+    kwargs = {k: v for k, v in kwargs.items() if k in ("device", "backend")}
+    if not args:
+        return empty(0, dtype=dtype, **kwargs)
+    if len(args) == 1 and not isinstance(args[0], int):
+        return tensor(args[0], dtype=dtype, **kwargs)
+    return empty(*args, dtype=dtype, **kwargs)
+
+
+FUNCTIONS = {
+    "tensor": tensor,
+    "ones": ones,
+    "zeros": zeros,
+    "empty": empty,
+    "full": full,
+    "ones_like": ones_like,
+    "zeros_like": zeros_like,
+    "empty_like": empty_like,
+    "full_like": full_like,
+    "arange": arange,
+    "linspace": linspace,
+    "eye": eye,
+}

@@ -1,0 +1,334 @@
+"""The backward engine: iterative, dependency-counted, one kind of node.
+
+The engine walks the graph from the roots without recursion (a chain of a million ops
+works at the default recursion limit), calls a node only when every gradient flowing
+into it has arrived, and does the chores every derivative rule would otherwise repeat:
+summing gradients that meet at one node, reducing broadcast gradients to the input's
+shape, casting them to the input's dtype, running hooks, and freeing saved tensors.
+Rules run with grad mode off unless ``create_graph``, so their ops record a graph (and
+higher-order gradients work) only when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import grad_mode
+from .creation import ones_like, zeros_like
+from .graph import AccumulateGrad, Edge, Node, edge_of
+from .tensor import Tensor
+
+Capture = dict[Edge, Callable[[Tensor], None]]
+
+
+# -- public entry points -----------------------------------------------------------------
+def backward(
+    tensors: Sequence[Tensor] | Tensor,
+    grad_tensors: Sequence[Tensor | None] | Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | Tensor | None = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``.
+
+    With ``inputs``, only those tensors (leaves or not) get ``.grad``.
+    """
+    tensors = _as_tuple(tensors)
+    grads = _root_grads(tensors, _as_tuple(grad_tensors, len(tensors)), "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = {_input_edge(t, i): _accumulator_for(t) for i, t in enumerate(inputs)}
+    _run([edge_of(t) for t in tensors], grads, retain_graph, create_graph, capture)
+
+
+def grad(
+    outputs: Sequence[Tensor] | Tensor,
+    inputs: Sequence[Tensor] | Tensor,
+    grad_outputs: Sequence[Tensor | None] | Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned instead of accumulated."""
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grads = _root_grads(outputs, _as_tuple(grad_outputs, len(outputs)), "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    results: list[Tensor | None] = [None] * len(inputs)
+    capture: Capture = {}
+    for i, t in enumerate(inputs):
+        capture[_input_edge(t, i)] = _store_at(results, i)
+    _run([edge_of(t) for t in outputs], grads, retain_graph, create_graph, capture)
+    for i, value in enumerate(results):
+        if value is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been "
+                "used in the graph. Set allow_unused=True if this is the desired behavior."
+            )
+        if value is None and materialize_grads:
+            results[i] = zeros_like(inputs[i])
+    return tuple(results)
+
+
+def accumulate(tensor: Tensor, incoming: Tensor) -> None:
+    """Add ``incoming`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
+
+    The first gradient is copied (so ``.grad`` never aliases a tensor the caller or
+    another leaf holds); later ones are added in place, or out of place when building a
+    graph of the gradient (``create_graph``).
+    """
+    old = tensor._grad
+    if grad_mode.state.enabled:
+        tensor._grad = incoming if old is None else old + incoming
+    elif old is None:
+        tensor._grad = incoming.detach().clone()
+    else:
+        old.add_(incoming)
+
+
+# -- argument handling -------------------------------------------------------------------
+def _as_tuple(value: Any, n: int | None = None) -> tuple:
+    if value is None:
+        return (None,) * (n or 0) if n is not None else ()
+    if isinstance(value, Tensor):
+        return (value,)
+    return tuple(value)
+
+
+def _root_grads(outputs: tuple, grads: tuple, where: str) -> list[Tensor]:
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"{where}: got {len(grads)} gradients for {len(outputs)} outputs; "
+            "pass one gradient per output"
+        )
+    return [_root_grad(i, out, g) for i, (out, g) in enumerate(zip(outputs, grads))]
+
+
+def _root_grad(i: int, out: Any, g: Any) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise TypeError(f"outputs must be Tensors, got {type(out).__name__} at index {i}")
+    if not out.requires_grad:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn"
+        )
+    if g is None:
+        if out.numel() != 1:
+            raise RuntimeError(
+                "grad can be implicitly created only for scalar outputs "
+                f"(output {i} has shape {list(out.shape)}); pass gradient= of that shape"
+            )
+        return ones_like(out)
+    if not isinstance(g, Tensor):
+        raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+    if g.shape != out.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+            f"output[{i}] has a shape of {out.shape}."
+        )
+    return g
+
+
+def _input_edge(t: Any, i: int) -> Edge:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"inputs must be Tensors, got {type(t).__name__} at index {i}")
+    if not t.requires_grad:
+        raise RuntimeError(f"element {i} of the inputs does not require grad")
+    return edge_of(t)
+
+
+def _accumulator_for(t: Tensor) -> Callable[[Tensor], None]:
+    return lambda g: accumulate(t, g)
+
+
+def _store_at(results: list, i: int) -> Callable[[Tensor], None]:
+    def store(g: Tensor) -> None:
+        results[i] = g if results[i] is None else results[i] + g
+
+    return store
+
+
+# -- the graph walk ----------------------------------------------------------------------
+def _dependencies(roots: list[Node], capture: Capture | None) -> dict[Node, int]:
+    """How many edges lead into each node that must run (iterative DFS)."""
+    needed = _needed_nodes(roots, capture) if capture is not None else None
+    deps: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None or (needed is not None and child not in needed):
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return deps
+
+
+def _needed_nodes(roots: list[Node], capture: Capture) -> set[Node]:
+    """Nodes on some path from a root to a captured edge (the rest need not run)."""
+    targets = {node for node, _ in capture}
+    order: list[Node] = []  # post-order: children before parents
+    seen: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c, _ in node.next_functions if c is not None)
+    needed = set()
+    for node in order:
+        if node in targets or any(c in needed for c, _ in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def _run(
+    root_edges: list[Edge],
+    root_grads: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Capture | None,
+) -> None:
+    buffers: dict[Node, list] = {}
+    roots = []
+    for (node, nr), g in zip(root_edges, root_grads):
+        _add_to_buffer(buffers, node, nr, g)
+        if node not in roots:
+            roots.append(node)
+    deps = _dependencies(roots, capture)
+    ready = [r for r in roots if deps.get(r, 0) == 0]
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            _execute(node, grads, buffers, deps, ready, retain_graph, capture)
+
+
+def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None:
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = []
+    while len(slots) <= nr:
+        slots.append(None)
+    if g is not None:
+        slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _execute(node, grads, buffers, deps, ready, retain_graph, capture) -> None:
+    grads = _run_pre_hooks(node, grads, capture)
+    if isinstance(node, AccumulateGrad):
+        _finish_leaf(node, grads, capture)
+        return
+    input_grads = _apply(node, grads)
+    if not retain_graph:
+        node.release()
+    for i, (child, nr) in enumerate(node.next_functions):
+        if child is None or child not in deps:
+            continue
+        g = input_grads[i] if i < len(input_grads) else None
+        if g is not None:
+            g = _conform(node, i, g)
+        _add_to_buffer(buffers, child, nr, g)
+        deps[child] -= 1
+        if deps[child] == 0:
+            ready.append(child)
+
+
+def _run_pre_hooks(node: Node, grads: list, capture: Capture | None) -> list:
+    if node._tensor_pre_hooks:
+        for nr, hooks in node._tensor_pre_hooks.items():
+            if nr < len(grads) and grads[nr] is not None:
+                grads[nr] = _call_tensor_hooks(hooks, grads[nr])
+    if capture is not None and not isinstance(node, AccumulateGrad):
+        for nr, g in enumerate(grads):
+            store = capture.get((node, nr))
+            if store is not None and g is not None:
+                store(g)
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            replaced = hook(tuple(grads))
+            if replaced is not None:
+                grads = list(replaced)
+    return grads
+
+
+def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
+    for hook in list(hooks.values()):
+        replaced = hook(g)
+        if replaced is not None:
+            g = replaced
+    return g
+
+
+def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> None:
+    g = grads[0] if grads else None
+    if g is None:
+        return
+    leaf = node.variable
+    if leaf._hooks:
+        g = _call_tensor_hooks(leaf._hooks, g)
+    if capture is None:
+        accumulate(leaf, g)
+    else:
+        store = capture.get((node, 0))
+        if store is not None:
+            store(g)
+    if node._hooks:
+        for hook in list(node._hooks.values()):
+            hook((), (g,))
+
+
+def _apply(node: Node, grads: list) -> tuple:
+    if all(g is None for g in grads):
+        return ()
+    input_grads = node.apply(tuple(grads))
+    if node._hooks:
+        for hook in list(node._hooks.values()):
+            replaced = hook(tuple(input_grads), tuple(grads))
+            if replaced is not None:
+                input_grads = tuple(replaced)
+    return input_grads
+
+
+def _conform(node: Node, i: int, g: Any) -> Tensor:
+    """Reduce a broadcast gradient to input ``i``'s shape and cast it to its dtype."""
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"{node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor"
+        )
+    shape, dtype = node._input_meta[i]
+    if g._storage.array.shape != shape:
+        if not _broadcasts_to(shape, g._storage.array.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(g.shape)} but expected shape compatible with {list(shape)}"
+            )
+        g = g.sum_to_size(shape)
+    if g._dtype is not dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _broadcasts_to(shape: tuple, grad_shape: tuple) -> bool:
+    """True if an input of ``shape`` could have been broadcast to ``grad_shape``."""
+    if len(shape) > len(grad_shape):
+        return False
+    tail = grad_shape[len(grad_shape) - len(shape) :]
+    return all(s == 1 or s == t for s, t in zip(shape, tail))

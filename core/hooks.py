@@ -1,0 +1,39 @@
+"""Removable hook handles, shared by tensor hooks and node hooks."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_ids = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``: ``remove()`` unregisters the hook (idempotent).
+
+    Also a context manager that removes the hook on exit, as in PyTorch.
+    """
+
+    __slots__ = ("_registry", "id")
+
+    def __init__(self, registry: dict) -> None:
+        self._registry = registry
+        self.id = next(_ids)
+
+    def remove(self) -> None:
+        self._registry.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def add_hook(registry: dict, fn: Any) -> RemovableHandle:
+    """Insert ``fn`` into ``registry`` (an insertion-ordered dict) and return its handle."""
+    if not callable(fn):
+        raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
+    handle = RemovableHandle(registry)
+    registry[handle.id] = fn
+    return handle

@@ -1,0 +1,35 @@
+"""PyTorch's legacy typed constructors: ``FloatTensor``, ``DoubleTensor``, ``LongTensor``.
+
+Calling one builds an ordinary Tensor of that dtype (``FloatTensor([1, 2])``,
+``FloatTensor(2, 3)``); ``isinstance(t, FloatTensor)`` checks the dtype, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import dtypes
+from .creation import legacy_new
+from .tensor import Tensor
+
+
+class _LegacyType(type):
+    _dtype: dtypes.dtype
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls._dtype
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        return legacy_new(Tensor, cls._dtype, args, kwargs)
+
+
+class FloatTensor(metaclass=_LegacyType):
+    _dtype = dtypes.float32
+
+
+class DoubleTensor(metaclass=_LegacyType):
+    _dtype = dtypes.float64
+
+
+class LongTensor(metaclass=_LegacyType):
+    _dtype = dtypes.int64

@@ -1,0 +1,238 @@
+"""Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons.
+
+Each op is one record; the function, method and operator forms are built from it by
+:func:`unary_op`, :func:`binary_op` and :func:`comparison_op`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, broadcast_shapes, check_operand, common_dtype, finish
+from .record import BINARY, COMPARISON, UNARY, OpRecord
+
+POSITIVE = (0.0, math.inf)
+
+
+def _unary(name: str, grad_fn: str, save: tuple, grad: Callable, **kw: Any) -> OpRecord:
+    return OpRecord(name, UNARY, grad_fn, kw.pop("kernel", name), save=save, grads=(grad,), **kw)
+
+
+UNARY_RECORDS = (
+    _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative"),
+    _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False),
+    _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False),
+    _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
+    _unary("log", "LogBackward0", ("self",), lambda g, a: g / a, int_to_float=True, domain=POSITIVE),
+    _unary(
+        "sqrt", "SqrtBackward0", ("result",), lambda g, r: g / (2 * r),
+        int_to_float=True, domain=POSITIVE,
+    ),
+    _unary("sin", "SinBackward0", ("self",), lambda g, a: g * a.cos(), int_to_float=True),
+    _unary("cos", "CosBackward0", ("self",), lambda g, a: g * -a.sin(), int_to_float=True),
+    _unary("tanh", "TanhBackward0", ("result",), lambda g, r: g * (1 - r * r), int_to_float=True),
+    _unary(
+        "sigmoid", "SigmoidBackward0", ("result",), lambda g, r: g * (r * (1 - r)),
+        int_to_float=True,
+    ),
+    # PyTorch's convention: relu'(0) = 0.
+    _unary(
+        "relu", "ReluBackward0", ("result",), lambda g, r: g * (r > 0),
+        kinks=(0.0,), smooth=False,
+    ),
+    _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
+           int_to_float=True, domain=POSITIVE),
+)  # fmt: skip
+
+
+def _binary(name: str, grad_fn: str, save: tuple, grads: tuple, **kw: Any) -> OpRecord:
+    kw.setdefault("inputs", ("self", "other"))
+    return OpRecord(name, BINARY, grad_fn, kw.pop("kernel", name), save=save, grads=grads, **kw)
+
+
+def _scaled(g: Tensor, alpha: Any) -> Tensor:
+    return g if alpha == 1 else g * alpha
+
+
+def _pow_self_grad(g: Tensor, a: Tensor, exponent: Any) -> Tensor:
+    if isinstance(exponent, (int, float)) and exponent == 0:
+        return g * 0
+    return g * (exponent * a ** (exponent - 1))
+
+
+def _pow_exponent_grad(g: Tensor, a: Tensor, exponent: Tensor, result: Tensor) -> Tensor:
+    # PyTorch's convention: where the base is 0 and the exponent >= 0 the gradient is 0,
+    # not nan from 0 * log(0).
+    zero_base = (a == 0).logical_and(exponent >= 0)
+    return g * where(zero_base, 0.0, result * a.log())
+
+
+BINARY_RECORDS = (
+    _binary("add", "AddBackward0", ("alpha",),
+            (lambda g, alpha: g, _scaled), kernel="add"),
+    _binary("sub", "SubBackward0", ("alpha",),
+            (lambda g, alpha: g, lambda g, alpha: _scaled(-g, alpha)), kernel="subtract"),
+    # other - alpha * self, with ``other`` a Python scalar: ``2 - x``.
+    _binary("rsub", "RsubBackward1", ("alpha",), (lambda g, alpha: _scaled(-g, alpha),),
+            kernel="subtract", inputs=("self",)),
+    _binary("mul", "MulBackward0", ("self", "other"),
+            (lambda g, a, b: g * b, lambda g, a, b: g * a), kernel="multiply"),
+    _binary("div", "DivBackward0", ("self", "other"),
+            (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
+            kernel="divide", int_to_float=True, domain=(0.5, 2.0)),
+    _binary("pow", "PowBackward0", ("self", "exponent"), (_pow_self_grad,),
+            inputs=("self",), domain=(0.5, 2.0)),
+    _binary("pow_tensor", "PowBackward1", ("self", "exponent", "result"),
+            (lambda g, a, e, r: _pow_self_grad(g, a, e), _pow_exponent_grad),
+            kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0)),
+    # base ** self, with ``base`` a Python scalar: ``2 ** x``.
+    _binary("pow_scalar_base", "PowBackward2", ("base", "result"),
+            (lambda g, base, r: g * (r * math.log(base)),),
+            kernel="pow", inputs=("self",), domain=(0.5, 2.0)),
+)  # fmt: skip
+
+WHERE = OpRecord(
+    "where",
+    "ternary",
+    "WhereBackward0",
+    "where",
+    inputs=("condition", "self", "other"),
+    save=("condition",),
+    grads=(None, lambda g, c: where(c, g, 0.0), lambda g, c: where(c, 0.0, g)),
+)
+
+COMPARISON_RECORDS = tuple(
+    OpRecord(name, COMPARISON, None, kernel, inputs=("self", "other"))
+    for name, kernel in (
+        ("eq", "equal"),
+        ("ne", "not_equal"),
+        ("lt", "less"),
+        ("le", "less_equal"),
+        ("gt", "greater"),
+        ("ge", "greater_equal"),
+        ("logical_and", "logical_and"),
+    )
+)
+
+
+# -- builders ----------------------------------------------------------------------------
+def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
+    kernel = record.kernel
+
+    def op(input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{record.name}(): argument 'input' must be Tensor, not "
+                            f"{type(input).__name__}")  # fmt: skip
+        backend, dtype = input._backend, input._dtype
+        if record.int_to_float and not dtype.is_floating_point:
+            dtype = dtypes.get_default_dtype()
+        elif dtype is dtypes.bool and kernel == "negative":
+            raise RuntimeError(
+                "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you "
+                "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        out = backend.kernels[kernel](array_of(input, dtype, backend))
+        return finish(record, out, dtype, backend, (input,))
+
+    op.__name__ = record.name
+    return op
+
+
+def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
+    """Backend, dtype and kernel arrays for a binary op, after PyTorch's checks."""
+    check_operand(record.name, input, "input")
+    check_operand(record.name, other, "other")
+    backend = backend_of(record.name, input, other)
+    dtype = common_dtype((input, other), record.int_to_float)
+    a, b = array_of(input, dtype, backend), array_of(other, dtype, backend)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and a.shape != b.shape:
+        broadcast_shapes(record.name, a.shape, b.shape)
+    return backend, dtype, a, b
+
+
+def binary_op(record: OpRecord) -> Callable[..., Tensor]:
+    kernel = record.kernel
+    has_alpha = "alpha" in record.save
+
+    def op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+        backend, dtype, a, b = _operands(record, input, other)
+        k = backend.kernels
+        if has_alpha and alpha != 1:
+            b = k["multiply"](b, alpha)
+        out = k[kernel](a, b)
+        params = {"alpha": alpha} if has_alpha else None
+        return finish(record, out, dtype, backend, (input, other), params)
+
+    op.__name__ = record.name
+    return op
+
+
+def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
+    kernel = record.kernel
+
+    def op(input: Any, other: Any) -> Tensor:
+        backend, _, a, b = _operands(record, input, other)
+        return Tensor._make(backend.kernels[kernel](a, b), dtypes.bool, backend)
+
+    op.__name__ = record.name
+    return op
+
+
+# -- the ops whose argument handling is not a plain unary/binary call --------------------
+_add, _sub, _rsub, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
+add, sub, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` (what ``2 - x`` computes)."""
+    backend, dtype, a, b = _operands(_rsub, input, other)
+    k = backend.kernels
+    out = k["subtract"](b, a if alpha == 1 else k["multiply"](a, alpha))
+    return finish(_rsub, out, dtype, backend, (input,), {"alpha": alpha})
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
+    """``input ** exponent``; either side may be a Python number."""
+    if not isinstance(input, Tensor):
+        backend, dtype, a, b = _operands(_pow2, input, exponent)
+        out = backend.kernels["pow"](a, b)
+        return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
+    backend, dtype, a, b = _operands(_pow0, input, exponent)
+    out = backend.kernels["pow"](a, b)
+    if isinstance(exponent, Tensor):
+        return finish(_pow1, out, dtype, backend, (input, exponent))
+    return finish(_pow0, out, dtype, backend, (input,), {"exponent": exponent})
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other``."""
+    backend, dtype, a, b = _operands(WHERE, input, other)
+    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
+        raise RuntimeError("where(): expected condition to be a bool Tensor")
+    out = backend.kernels["where"](condition._storage.array, a, b)
+    return finish(WHERE, out, dtype, backend, (condition, input, other))
+
+
+UNARY_FUNCTIONS = {r.name: unary_op(r) for r in UNARY_RECORDS}
+COMPARISON_FUNCTIONS = {r.name: comparison_op(r) for r in COMPARISON_RECORDS}
+RECORDS = (*UNARY_RECORDS, *BINARY_RECORDS, WHERE, *COMPARISON_RECORDS)
+FUNCTIONS = {
+    **UNARY_FUNCTIONS,
+    **COMPARISON_FUNCTIONS,
+    "add": add,
+    "sub": sub,
+    "subtract": sub,
+    "mul": mul,
+    "multiply": mul,
+    "div": div,
+    "divide": div,
+    "true_divide": div,
+    "rsub": rsub,
+    "pow": pow,
+    "where": where,
+    "negative": UNARY_FUNCTIONS["neg"],
+}

@@ -1,0 +1,120 @@
+"""Basic indexing: ``t[int]``, ``t[slice]``, ``None`` and ``...``, as views.
+
+``t[key]`` is applied as PyTorch applies it: dimension by dimension, an int becomes a
+``select`` (SelectBackward0) and a slice a ``slice`` (SliceBackward0), so the graph has
+PyTorch's nodes. Their backward ops scatter the gradient into zeros of the input's
+shape, and are themselves differentiable (for higher-order gradients).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor, _wrap_dim
+from .dispatch import finish
+from .record import INDEXING, OpRecord
+from .shape import _view_result, unsqueeze
+
+
+def _key(dim: int, index: Any) -> tuple:
+    return (slice(None),) * dim + (index,)
+
+
+def _scatter_backward(g: Tensor, shape: tuple, dim: int, index: Any, record: OpRecord):
+    """Zeros of ``shape`` with ``g`` written at ``index`` along ``dim``."""
+    k = g._backend.kernels
+    zeros = k["zeros"](shape, g._backend.native_dtype(g._dtype))
+    array = k["setitem"](zeros, _key(dim, index), g._storage.array)
+    return finish(record, array, g._dtype, g._backend, (g,), {"dim": dim, "index": index})
+
+
+SELECT = OpRecord(
+    "select", INDEXING, "SelectBackward0", "getitem",
+    save=("self.shape", "dim", "index"),
+    grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SELECT_BACKWARD),),
+)  # fmt: skip
+SLICE = OpRecord(
+    "slice", INDEXING, "SliceBackward0", "getitem",
+    save=("self.shape", "dim", "index"),
+    grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SLICE_BACKWARD),),
+)  # fmt: skip
+SELECT_BACKWARD = OpRecord(
+    "select_backward", INDEXING, "SelectBackwardBackward0", "setitem",
+    save=("dim", "index"), grads=(lambda g, dim, index: select(g, dim, index),),
+)  # fmt: skip
+SLICE_BACKWARD = OpRecord(
+    "slice_backward", INDEXING, "SliceBackwardBackward0", "setitem",
+    save=("dim", "index"), grads=(lambda g, dim, index: _slice(g, dim, index),),
+)  # fmt: skip
+
+RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, with that dimension removed."""
+    if input.dim() == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` to convert it")
+    dim = _wrap_dim(dim, input.dim(), "select")
+    size = input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+    index = index + size if index < 0 else index
+    array = input._backend.kernels["getitem"](input._storage.array, _key(dim, index))
+    return _view_result(SELECT, input, array, {"dim": dim, "index": index})
+
+
+def _slice(input: Tensor, dim: int, index: slice) -> Tensor:
+    array = input._backend.kernels["getitem"](input._storage.array, _key(dim, index))
+    return _view_result(SLICE, input, array, {"dim": dim, "index": index})
+
+
+def _normalized_slice(s: slice, size: int) -> slice:
+    if s.step is not None and s.step <= 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, step = s.indices(size)
+    return slice(start, max(start, stop), step)
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """``input[key]`` for ints, slices, ``None`` and ``...`` (basic indexing)."""
+    items = key if isinstance(key, tuple) else (key,)
+    _check_basic(items)
+    consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
+    if consumed > input.dim():
+        raise IndexError(
+            f"too many indices for tensor of dimension {input.dim()} (got {consumed})"
+        )
+    out, dim = input, 0
+    for k in items:
+        if k is Ellipsis:
+            dim += input.dim() - consumed
+        elif k is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(k, slice):
+            out = _slice(out, dim, _normalized_slice(k, out.shape[dim]))
+            dim += 1
+        else:
+            out = select(out, dim, int(k))
+    return _view_result(SLICE, input, input._storage.array, {"dim": 0, "index": slice(None)}) \
+        if out is input else out
+
+
+def _check_basic(items: tuple) -> None:
+    if sum(1 for k in items if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    for k in items:
+        if k is None or k is Ellipsis or isinstance(k, slice):
+            continue
+        if isinstance(k, int) and not isinstance(k, bool):
+            continue
+        if isinstance(k, Tensor) and k.dim() == 0 and not k.dtype.is_floating_point:
+            continue
+        raise IndexError(
+            f"retrograd supports indexing with ints, slices, None and ... for now; got "
+            f"{type(k).__name__}. Advanced (tensor/bool) indexing comes with the op-surface "
+            "work."
+        )
+
+
+FUNCTIONS = {"select": select}

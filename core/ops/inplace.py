@@ -1,0 +1,150 @@
+"""In-place ops: ``add_``, ``mul_``, ``zero_``, ``copy_``, ``+=``, ...
+
+An in-place op computes its out-of-place twin (recording the twin's node with edges to
+the tensor's previous history), writes the result into the tensor's storage, bumps the
+version counter and, when a graph is being recorded, makes the twin's node the tensor's
+``grad_fn`` (PyTorch's "rebase history"). A rule that needs the tensor's value from
+before the write gets a snapshot of it, as PyTorch's in-place formulas do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import dtypes
+from ..grad_mode import state as _grad_state
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, finish
+from .record import CONVERSION, OpRecord
+
+ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
+FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
+COPY = OpRecord(
+    "copy", CONVERSION, "CopyBackwards", "assign", inputs=("self", "src"),
+    grads=(lambda g: g * 0, lambda g: g),
+)  # fmt: skip
+
+RECORDS = (ZERO, FILL, COPY)
+
+
+def _zero(input: Tensor) -> Tensor:
+    k = input._backend.kernels
+    return finish(ZERO, k["zeros_like"](input._storage.array), input._dtype, input._backend, (input,))
+
+
+def _fill(input: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.dim()} dimensions."
+            )
+        value = value.item()
+    backend = input._backend
+    array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
+    return finish(FILL, array, input._dtype, backend, (input,))
+
+
+def _copy(input: Tensor, src: Any) -> Tensor:
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    backend = backend_of("copy_", input, src)
+    k = backend.kernels
+    array = k["broadcast_to"](array_of(src, input._dtype, backend), tuple(input.shape))
+    return finish(COPY, k["copy"](array), input._dtype, backend, (input, src))
+
+
+def check_inplace(t: Tensor, op: str) -> None:
+    """PyTorch's refusals of an in-place write that would corrupt autograd."""
+    if _grad_state.enabled:
+        if t._grad_fn is None and t._requires_grad:
+            raise RuntimeError(
+                f"{op}(): a leaf Variable that requires grad is being used in an in-place "
+                "operation."
+            )
+        base = t._base
+        if base is not None and base.requires_grad:
+            if base._grad_fn is None:
+                raise RuntimeError(
+                    f"{op}(): a view of a leaf Variable that requires grad is being used in "
+                    "an in-place operation."
+                )
+            raise RuntimeError(
+                f"{op}(): in-place operations on a view of a tensor that is part of a graph "
+                "are not supported by retrograd yet; clone() the view first."
+            )
+    if t._is_inference and not _grad_state.inference:
+        raise RuntimeError(
+            f"{op}(): Inplace update to inference tensor outside InferenceMode is not allowed."
+            "You can make a clone to get a normal tensor before doing inplace update."
+        )
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A copy of ``t``'s current value with ``t``'s place in the graph (same edge)."""
+    copy = Tensor._make(t._backend.kernels["copy"](t._storage.array), t._dtype, t._backend)
+    copy._grad_fn, copy._output_nr, copy._requires_grad = t._grad_fn, t._output_nr, False
+    return copy
+
+
+def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Store ``result`` into ``t`` in place, bump its version, rebase its history."""
+    if result._storage.array.shape != t._storage.array.shape:
+        raise RuntimeError(
+            f"{op}(): output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{list(result.shape)}"
+        )
+    if result._dtype.category > t._dtype.category:
+        raise RuntimeError(
+            f"{op}(): result type {_kind(result._dtype)} can't be cast to the desired output "
+            f"type {_kind(t._dtype)}"
+        )
+    storage = t._storage
+    storage.array = t._backend.kernels["assign"](storage.array, result._storage.array)
+    storage.counter.value += 1
+    if result._grad_fn is not None:
+        t._grad_fn, t._output_nr = result._grad_fn, 0
+    return t
+
+
+def _kind(d: dtypes.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(
+        d.name, d.name.capitalize()
+    )
+
+
+def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Callable[..., Tensor]:
+    """The in-place method ``name`` (e.g. ``mul_``) of the out-of-place ``op``."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        check_inplace(self, name)
+        source = self
+        if needs_old_self and _grad_state.enabled and _any_requires_grad(self, args):
+            source = _snapshot(self)
+        return write_result(self, op(source, *args, **kwargs), name)
+
+    method.__name__ = name
+    return method
+
+
+def _any_requires_grad(self: Tensor, args: tuple) -> bool:
+    return self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+
+
+def in_place_methods(functions: dict[str, Callable]) -> dict[str, Callable]:
+    """``add_``, ``sub_``, ``mul_``, ``div_``, ``zero_``, ``fill_``, ``copy_`` and the
+    augmented assignment operators."""
+    methods = {
+        "add_": inplace("add_", functions["add"], False),
+        "sub_": inplace("sub_", functions["sub"], False),
+        "mul_": inplace("mul_", functions["mul"], True),
+        "div_": inplace("div_", functions["div"], True),
+        "zero_": inplace("zero_", _zero, False),
+        "fill_": inplace("fill_", _fill, False),
+        "copy_": inplace("copy_", _copy, False),
+    }
+    for dunder, name in (("__iadd__", "add_"), ("__isub__", "sub_"),
+                         ("__imul__", "mul_"), ("__itruediv__", "div_")):  # fmt: skip
+        methods[dunder] = methods[name]
+    return methods

@@ -1,0 +1,148 @@
+"""Matrix products: ``mm``, ``mv``, ``dot``, ``bmm`` and ``matmul``/``@``.
+
+``matmul`` dispatches on the operands' dimensions as PyTorch does, so its result has
+PyTorch's ``grad_fn`` (``MmBackward0`` for 2-d @ 2-d, ``DotBackward0`` for 1-d @ 1-d,
+``MvBackward0``, and ``UnsafeViewBackward0`` over ``MmBackward0``/``BmmBackward0`` for
+batched operands).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, check_operand, common_dtype, finish
+from .record import LINALG, OpRecord
+
+
+def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
+    return OpRecord(
+        name, LINALG, grad_fn, "matmul", inputs=("self", "other"), save=("self", "other"),
+        grads=grads,
+    )  # fmt: skip
+
+
+MM = _linalg("mm", "MmBackward0", (lambda g, a, b: g.mm(b.t()), lambda g, a, b: a.t().mm(g)))
+MV = _linalg("mv", "MvBackward0", (lambda g, a, b: outer(g, b), lambda g, a, b: a.t().mv(g)))
+DOT = _linalg("dot", "DotBackward0", (lambda g, a, b: b * g, lambda g, a, b: a * g))
+BMM = _linalg(
+    "bmm", "BmmBackward0",
+    (lambda g, a, b: g.bmm(b.transpose(1, 2)), lambda g, a, b: a.transpose(1, 2).bmm(g)),
+)  # fmt: skip
+OUTER = _linalg("outer", "MulBackward0", (lambda g, a, b: g.mv(b), lambda g, a, b: g.t().mv(a)))
+
+RECORDS = (MM, MV, DOT, BMM, OUTER)
+
+_EXPECTED_DIMS = {"mm": (2, 2), "mv": (2, 1), "dot": (1, 1), "bmm": (3, 3), "outer": (1, 1)}
+
+
+def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
+    op = record.name
+    check_operand(op, a, "input")
+    check_operand(op, b, "other")
+    backend = backend_of(op, a, b)
+    da, db = _EXPECTED_DIMS[op]
+    if a.dim() != da or b.dim() != db:
+        raise RuntimeError(
+            f"{op}(): expected {da}-D and {db}-D tensors, got {a.dim()}-D {list(a.shape)} "
+            f"and {b.dim()}-D {list(b.shape)}"
+        )
+    if a.dtype is not b.dtype:
+        raise RuntimeError(
+            f"{op}(): expected both operands to have the same dtype, but got {a.dtype} "
+            f"and {b.dtype}"
+        )
+    _check_inner(op, a.shape, b.shape)
+    dtype = common_dtype((a, b))
+    x, y = array_of(a, dtype, backend), array_of(b, dtype, backend)
+    if op == "outer":
+        out = backend.kernels["multiply"](x[:, None], y[None, :])
+    else:
+        out = backend.kernels["matmul"](x, y)
+    return finish(record, out, dtype, backend, (a, b))
+
+
+def _check_inner(op: str, sa: tuple, sb: tuple) -> None:
+    if op in ("outer",):
+        return
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    batch_ok = op != "bmm" or sa[0] == sb[0]
+    if k_a != k_b or not batch_ok:
+        shape_a, shape_b = "x".join(map(str, sa)), "x".join(map(str, sb))
+        what = "mat1 and mat2" if op == "mm" else "operands"
+        raise RuntimeError(f"{op}(): {what} shapes cannot be multiplied ({shape_a} and {shape_b})")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    return _product(MM, input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    return _product(MV, input, vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    return _product(DOT, input, other)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return _product(BMM, input, mat2)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return _product(OUTER, input, vec2)
+
+
+def matmul(input: Any, other: Any) -> Tensor:
+    """PyTorch's ``matmul``: dispatch on the operands' dimensions."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(
+            f"matmul(): argument 'other' must be Tensor, not "
+            f"{type(other if isinstance(input, Tensor) else input).__name__}"
+        )
+    da, db = input.dim(), other.dim()
+    if da == 0 or db == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    if da == 2 and db == 2:
+        return mm(input, other)
+    return _batched_matmul(input, other)
+
+
+def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    from .shape import UNSAFE_VIEW
+
+    if b.dim() <= 2:  # fold a's batch dimensions into its rows
+        rows = a.reshape(-1, a.shape[-1])
+        flat = rows.mm(b) if b.dim() == 2 else rows.mv(b)
+        shape = a.shape[:-1] + (b.shape[-1],) if b.dim() == 2 else a.shape[:-1]
+        return _unsafe_view(UNSAFE_VIEW, flat, tuple(shape))
+    a2 = a.unsqueeze(0) if a.dim() == 1 else a
+    batch = _broadcast_batch(a2.shape[:-2], b.shape[:-2])
+    a3 = a2.expand(*batch, *a2.shape[-2:]).reshape(-1, *a2.shape[-2:])
+    b3 = b.expand(*batch, *b.shape[-2:]).reshape(-1, *b.shape[-2:])
+    _check_inner("matmul", tuple(a3.shape), tuple(b3.shape))
+    shape = (*batch, a2.shape[-2], b.shape[-1]) if a.dim() > 1 else (*batch, b.shape[-1])
+    return _unsafe_view(UNSAFE_VIEW, a3.bmm(b3), shape)
+
+
+def _broadcast_batch(sa: tuple, sb: tuple) -> tuple:
+    from .dispatch import broadcast_shapes
+
+    return broadcast_shapes("matmul", tuple(sa), tuple(sb))
+
+
+def _unsafe_view(record: OpRecord, t: Tensor, shape: tuple) -> Tensor:
+    array = t._backend.kernels["reshape"](t._storage.array, shape)
+    return finish(record, array, t._dtype, t._backend, (t,))
+
+
+FUNCTIONS = {"mm": mm, "mv": mv, "dot": dot, "bmm": bmm, "outer": outer, "matmul": matmul}

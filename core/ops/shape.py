@@ -1,0 +1,213 @@
+"""Shape ops: views (reshape, transpose, permute, expand, unsqueeze) and sum_to_size.
+
+A view's result shares its input's memory and version counter where the backend can
+(NumPy and CuPy always; a copy otherwise), and records the base tensor in ``_base``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..size import Size
+from ..storage import Storage
+from ..tensor import Tensor, _wrap_dim
+from .dispatch import finish
+from .record import SHAPE, OpRecord
+
+
+def _shape_record(name: str, grad_fn: str, save: tuple, grad: Any, kernel: str) -> OpRecord:
+    return OpRecord(name, SHAPE, grad_fn, kernel, save=save, grads=(grad,))
+
+
+VIEW = _shape_record("view", "ViewBackward0", ("self.shape",),
+                     lambda g, shape: g.reshape(shape), "view")  # fmt: skip
+UNSAFE_VIEW = _shape_record("_unsafe_view", "UnsafeViewBackward0", ("self.shape",),
+                            lambda g, shape: g.reshape(shape), "reshape")  # fmt: skip
+T = _shape_record("t", "TBackward0", (), lambda g: g.t(), "permute_dims")
+TRANSPOSE = _shape_record("transpose", "TransposeBackward0", ("dim0", "dim1"),
+                          lambda g, d0, d1: g.transpose(d0, d1), "permute_dims")  # fmt: skip
+PERMUTE = _shape_record("permute", "PermuteBackward0", ("dims",),
+                        lambda g, dims: g.permute(_inverse(dims)), "permute_dims")  # fmt: skip
+EXPAND = _shape_record("expand", "ExpandBackward0", ("self.shape",),
+                       lambda g, shape: g.sum_to_size(shape), "broadcast_to")  # fmt: skip
+UNSQUEEZE = _shape_record("unsqueeze", "UnsqueezeBackward0", ("dim",),
+                          lambda g, dim: g.squeeze(dim), "expand_dims")  # fmt: skip
+SQUEEZE = _shape_record("squeeze", "SqueezeBackward1", ("self.shape",),
+                        lambda g, shape: g.reshape(shape), "reshape")  # fmt: skip
+SUM_TO_SIZE = OpRecord("sum_to_size", "reduction", "SumBackward1", "sum_to_shape",
+                       save=("self.shape",), grads=(lambda g, shape: g.expand(shape),))  # fmt: skip
+
+RECORDS = (VIEW, UNSAFE_VIEW, T, TRANSPOSE, PERMUTE, EXPAND, UNSQUEEZE, SQUEEZE, SUM_TO_SIZE)
+
+
+def _inverse(dims: Sequence[int]) -> tuple[int, ...]:
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
+def sizes_arg(op: str, sizes: tuple) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as PyTorch does."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
+        sizes = tuple(sizes[0])
+    for s in sizes:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(
+                f"{op}(): argument 'size' must be tuple of ints, but found element of "
+                f"type {type(s).__name__}"
+            )
+    return tuple(sizes)
+
+
+def infer_shape(op: str, shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Resolve one ``-1`` in ``shape`` and check it holds ``numel`` elements."""
+    known = 1
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    for s in shape:
+        if s != -1:
+            known *= s
+    if len(unknown) > 1:
+        raise RuntimeError(f"{op}(): only one dimension can be inferred")
+    if unknown and known and numel % known == 0:
+        shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
+        known = numel
+    if known != numel or any(s < 0 for s in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _view_result(record: OpRecord, input: Tensor, array: Any, params: dict | None = None):
+    """Finish a view op: share the version counter, remember the base."""
+    storage = Storage(array, input._storage.counter)
+    out = finish(record, array, input._dtype, input._backend, (input,), params, storage)
+    out._base = input if input._base is None else input._base
+    return out
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """The same data with another shape; RuntimeError if that needs a copy."""
+    shape = infer_shape("view", sizes_arg("view", shape), input.numel())
+    try:
+        array = input._backend.kernels["view"](input._storage.array, shape)
+    except (ValueError, AttributeError):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return _view_result(VIEW, input, array)
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same data with another shape: a view when possible, else a copy."""
+    shape = infer_shape("reshape", sizes_arg("reshape", shape), input.numel())
+    try:
+        array = input._backend.kernels["view"](input._storage.array, shape)
+    except (ValueError, AttributeError):
+        array = input._backend.kernels["reshape"](input._storage.array, shape)
+        return finish(UNSAFE_VIEW, array, input._dtype, input._backend, (input,))
+    return _view_result(VIEW, input, array)
+
+
+def _permuted(record: OpRecord, input: Tensor, axes: tuple, params: dict | None) -> Tensor:
+    array = input._backend.kernels["permute_dims"](input._storage.array, axes)
+    return _view_result(record, input, array, params)
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dimensions."""
+    if input.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
+    return _permuted(T, input, tuple(reversed(range(input.dim()))), None)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1``."""
+    n = input.dim()
+    d0, d1 = _wrap_dim(dim0, n, "transpose"), _wrap_dim(dim1, n, "transpose")
+    axes = list(range(n))
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return _permuted(TRANSPOSE, input, tuple(axes), {"dim0": d0, "dim1": d1})
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
+    n = input.dim()
+    dims = tuple(_wrap_dim(d, n, "permute") for d in sizes_arg("permute", dims))
+    if sorted(dims) != list(range(n)):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+            f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is not "
+            f"equal to len(dims) = {len(dims)}"
+            if len(dims) != n
+            else f"permute(): repeated dim in {list(dims)}"
+        )
+    return _permuted(PERMUTE, input, dims, {"dims": dims})
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view with ``sizes`` (-1 keeps a dimension)."""
+    sizes = sizes_arg("expand", sizes)
+    shape = input.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand(): the number of sizes provided ({len(sizes)}) must be greater or equal "
+            f"to the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    target = list(sizes)
+    for i, n in enumerate(shape):
+        want = sizes[lead + i]
+        if want == -1:
+            target[lead + i] = n
+        elif n != 1 and want != n:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) must match the existing size ({n}) "
+                f"at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
+    array = input._backend.kernels["broadcast_to"](input._storage.array, tuple(target))
+    return _view_result(EXPAND, input, array)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    dim = _wrap_dim(dim, input.dim() + 1, "unsqueeze")
+    array = input._backend.kernels["expand_dims"](input._storage.array, dim)
+    return _view_result(UNSQUEEZE, input, array, {"dim": dim})
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Drop dimensions of size 1 (all of them, or those named by ``dim``)."""
+    shape = input.shape
+    if dim is None:
+        dims = set(range(len(shape)))
+    else:
+        dims = {_wrap_dim(d, len(shape), "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+    new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+    array = input._backend.kernels["reshape"](input._storage.array, new)
+    return _view_result(SQUEEZE, input, array)
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum broadcast dimensions away so the result has ``size``."""
+    size = sizes_arg("sum_to_size", size)
+    if tuple(input.shape) == size:
+        return input
+    array = input._backend.kernels["sum_to_shape"](input._storage.array, size)
+    return finish(SUM_TO_SIZE, array, input._dtype, input._backend, (input,))
+
+
+FUNCTIONS = {
+    "view": view,
+    "reshape": reshape,
+    "t": t,
+    "transpose": transpose,
+    "swapaxes": transpose,
+    "permute": permute,
+    "expand": expand,
+    "unsqueeze": unsqueeze,
+    "squeeze": squeeze,
+    "sum_to_size": sum_to_size,
+}

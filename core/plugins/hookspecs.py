@@ -1,0 +1,41 @@
+"""The hooks a retrograd plugin may implement (pytest style: documented stubs).
+
+A plugin is any module or object with functions marked ``@retrograd.plugins.hookimpl``,
+announced by an entry point in the group ``retrograd`` of its distribution::
+
+    [project.entry-points.retrograd]
+    mybackend = "my_package.plugin"
+
+pluggy validates every implementation against these specs when it registers, and
+``check_pending()`` rejects a hook name that matches no spec (a misspelling).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("retrograd")
+
+
+@hookspec
+def retrograd_register_backends() -> list[Any]:
+    """Return the backends this plugin provides, as ``retrograd.backend.BackendSpec``.
+
+    Called once, when retrograd first needs its list of backends. The array library
+    must not be imported here: put that in ``BackendSpec.load``. Two plugins returning
+    the same backend name is an error that names both.
+    """
+
+
+@hookspec
+def retrograd_kernels(backend: Any) -> dict[str, Callable[..., Any]] | None:
+    """Return kernels that replace or add to ``backend.kernels``, or None.
+
+    Called when ``backend`` (a ``retrograd.backend.Backend``) is first loaded and again
+    whenever a plugin is registered or unregistered, so removing the plugin restores
+    the original kernels. When several plugins override one kernel, the one registered
+    last wins.
+    """

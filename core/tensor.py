@@ -1,0 +1,333 @@
+"""The Tensor: a Storage on one backend, plus autograd metadata.
+
+This module holds what every tensor is (data, dtype, backend, autograd state, conversion
+to Python). Math, shape and indexing methods are generated from the op records in
+``retrograd.ops`` and attached by ``retrograd.ops.install`` (one fact, one place).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import dtypes
+from .grad_mode import state as _grad_state
+from .hooks import RemovableHandle, add_hook
+from .size import Size
+from .storage import Storage
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Construct tensors with ``retrograd.tensor(data)`` and the factories; ``Tensor(data)``
+    and ``Tensor(*sizes)`` are PyTorch's legacy float constructors.
+    """
+
+    __slots__ = (
+        "_storage",
+        "_dtype",
+        "_backend",
+        "_requires_grad",
+        "_grad_fn",
+        "_output_nr",
+        "_grad",
+        "_hooks",
+        "_retains_grad",
+        "_accumulator",
+        "_is_inference",
+        "_base",
+        "__weakref__",
+    )
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        from .creation import legacy_new
+
+        return legacy_new(cls, dtypes.get_default_dtype(), args, kwargs)
+
+    @classmethod
+    def _make(cls, array: Any, dtype: dtypes.dtype, backend: Any, storage: Any = None) -> Tensor:
+        """Wrap a backend array (internal; no copy, no checks)."""
+        t = object.__new__(cls)
+        t._storage = Storage(array) if storage is None else storage
+        t._dtype = dtype
+        t._backend = backend
+        t._requires_grad = False
+        t._grad_fn = None
+        t._output_nr = 0
+        t._grad = None
+        t._hooks = None
+        t._retains_grad = False
+        t._accumulator = None
+        t._is_inference = _grad_state.inference
+        t._base = None
+        return t
+
+    # -- data and metadata ---------------------------------------------------------------
+    @property
+    def _data(self) -> Any:
+        return self._storage.array
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return self._dtype
+
+    @property
+    def backend(self) -> Any:
+        """The backend (array library) this tensor's data lives on."""
+        return self._backend
+
+    @property
+    def device(self) -> Any:
+        from .device import device_of
+
+        return device_of(self._backend)
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._storage.array.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        shape = self._storage.array.shape
+        if dim is None:
+            return Size(shape)
+        return shape[_wrap_dim(dim, len(shape), "size")]
+
+    def dim(self) -> int:
+        return self._storage.array.ndim
+
+    ndim = property(dim)
+
+    def numel(self) -> int:
+        n = 1
+        for d in self._storage.array.shape:
+            n *= d
+        return n
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def is_inference(self) -> bool:
+        return self._is_inference
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has seen."""
+        return self._storage.counter.value
+
+    def __len__(self) -> int:
+        shape = self._storage.array.shape
+        if not shape:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
+    __hash__ = object.__hash__  # identity, as PyTorch (== is elementwise)
+
+    # -- autograd state ------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad or self._grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set whether autograd records operations on this leaf; returns self."""
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to "
+                "use a computed variable in a subgraph that doesn't require differentiation "
+                "use var_no_grad = var.detach()."
+            )
+        if requires_grad and not self._dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(got dtype {self._dtype})"
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (no-op on leaves)."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(grad: Tensor) -> None:
+            tensor = ref()
+            if tensor is not None:
+                from .engine import accumulate
+
+                accumulate(tensor, grad)
+
+        self._grad_fn._register_tensor_hook(self._output_nr, keep)
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """``hook(grad)`` runs when the gradient w.r.t. this tensor is computed; it may
+        return a replacement gradient. Returns a handle whose ``remove()`` undoes it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._register_tensor_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
+        from .engine import backward
+
+        backward((self,), (gradient,), retain_graph, create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's storage (and version counter), without history."""
+        return Tensor._make(self._storage.array, self._dtype, self._backend, self._storage)
+
+    def detach_(self) -> Tensor:
+        """Detach this tensor from its graph in place; it becomes a leaf."""
+        self._grad_fn = None
+        self._output_nr = 0
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._storage, self._dtype, self._backend = value._storage, value._dtype, value._backend
+
+    # -- conversion to Python ------------------------------------------------------------
+    def tolist(self) -> Any:
+        return self._backend.kernels["tolist"](self._storage.array)
+
+    def item(self) -> Any:
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(
+                f"a Tensor with {n} elements cannot be converted to Scalar "
+                f"(item() needs exactly one element; shape is {list(self.shape)})"
+            )
+        value = self.tolist()
+        while isinstance(value, list):
+            value = value[0]
+        return value
+
+    def numpy(self, *, force: bool = False) -> Any:
+        """The data as a NumPy array (sharing memory on the NumPy backend)."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._backend.kernels["to_numpy"](self._storage.array)
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"(shape {list(self.shape)})"
+            )
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        from .creation import tensor as make
+
+        return (make, (self.tolist(), self._dtype, None, self._requires_grad))
+
+
+def _wrap_dim(dim: int, ndim: int, op: str) -> int:
+    """Turn a possibly negative dim into an index, with PyTorch's IndexError."""
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not lo <= dim <= hi:
+        raise IndexError(
+            f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], "
+            f"but got {dim})"
+        )
+    return dim + ndim if dim < 0 else dim
+
+
+def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(grad)}")
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"assigned grad has data of a different size: {list(grad.shape)} vs "
+            f"{list(tensor.shape)}"
+        )
+    if grad.dtype is not tensor.dtype:
+        raise RuntimeError(
+            f"assigned grad has data of a different type: {grad.dtype} vs {tensor.dtype}"
+        )
