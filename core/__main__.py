@@ -8,6 +8,7 @@ cell ran, 1 when a cell raised, 2 for a usage error or an unknown/unusable backe
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .plugins.registry import UnknownBackendError
@@ -34,6 +35,11 @@ def _tutorial(args: argparse.Namespace) -> int:
     except UnknownBackendError as exc:
         print(f"retrograd tutorial: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, and keep Python's exit-time flush of
+        # stdout from raising again (the recipe in the `signal` module's docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     for number, error in replay.errors.items():
         print(f"retrograd tutorial: In [{number}] raised {error}", file=sys.stderr)
     return 1 if replay.errors else 0

@@ -140,6 +140,15 @@ def test_seed_outputs_of_cells_9_and_10_agree():
     assert _implied_doublings(tutorial.cell(9).output, tutorial.cell(10).output) == 11
 
 
+def test_cli_without_a_seed_matches_the_seed_and_its_arithmetic():
+    result = _cli()
+    assert result.returncode == 0, result.stderr
+    outputs = runner.parse_transcript(result.stdout, "es")
+    # Cell 9's layout is left out: rarely, its draws span > 1000x and print in e-notation.
+    assert [p for p in runner.compare(outputs) if not p.startswith("In [9]")] == []
+    assert _implied_doublings(outputs[9], outputs[10]) >= 1
+
+
 def _doublings(x: list[float]) -> int:
     """How many times cell 9 multiplies x by 2 (once, then while the norm is < 1000)."""
     k, norm = 1, 2 * math.hypot(*x)
