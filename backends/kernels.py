@@ -27,7 +27,8 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "pow": xp.pow,
         "negative": xp.negative,
         "abs": xp.abs,
-        "sign": xp.sign,
+        # The sign of a bool is itself (as in PyTorch); NumPy has no bool loop for it.
+        "sign": lambda a: a if xp.isdtype(a.dtype, "bool") else xp.sign(a),
         "exp": xp.exp,
         "log": xp.log,
         "sqrt": xp.sqrt,
@@ -35,6 +36,7 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "cos": xp.cos,
         "tanh": xp.tanh,
         "sigmoid": lambda a: 1 / (1 + xp.exp(-a)),
+        "reciprocal": lambda a: 1 / a,
         "relu": lambda a: xp.where(a > 0, a, xp.zeros_like(a)),
         "equal": xp.equal,
         "not_equal": xp.not_equal,
@@ -87,6 +89,8 @@ def _shape(xp: Any) -> dict[str, Callable[..., Any]]:
         "matmul": xp.matmul,
         "matrix_transpose": lambda a: xp.matrix_transpose(a),
         "concat": lambda arrays, axis=0: xp.concat(arrays, axis=axis),
+        # The array API has no strides: an array is contiguous unless a backend knows better.
+        "is_contiguous": lambda a: True,
     }
 
 

@@ -48,6 +48,7 @@ def _overrides(np: Any) -> dict[str, Any]:
 
     return {
         "assign": assign,
+        "is_contiguous": lambda a: a.flags.c_contiguous,
         "to_numpy": np.asarray,
         "from_numpy": lambda a: a,
         **_host_random(np),

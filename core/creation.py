@@ -15,7 +15,7 @@ from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .tensor import Tensor
 
-_pybool = type(True)
+_pybool = bool
 
 
 def _target_backend(backend: Any = None, device: Any = None) -> Any:
@@ -107,7 +107,9 @@ def _copy_to(source: Tensor, target: Any) -> Tensor:
 def _filled(kernel: str, size: tuple, dtype: Any, kw: dict, *extra: Any) -> Tensor:
     shape = sizes_arg(kernel, size)
     if any(n < 0 for n in shape):
-        raise RuntimeError(f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}")
+        raise RuntimeError(
+            f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}"
+        )
     d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     requires_grad = kw.pop("requires_grad", False)

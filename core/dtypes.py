@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 BOOL, INTEGER, FLOATING = 0, 1, 2
-_pybool = type(True)  # the module rebinds ``bool`` to the dtype below, as PyTorch does
+_pybool = bool  # the module rebinds ``bool`` to the dtype below, as PyTorch does
 
 
 class dtype:  # noqa: N801 - PyTorch's spelling

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import grad_mode
 from .creation import ones_like, zeros_like
-from .graph import AccumulateGrad, Edge, Node, edge_of
+from .graph import RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
 from .tensor import Tensor
 
 Capture = dict[Edge, Callable[[Tensor], None]]
@@ -43,7 +43,7 @@ def backward(
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        capture = {_input_edge(t, i): _accumulator_for(t) for i, t in enumerate(inputs)}
+        capture = {_input_edge(t, i): _keeper_for(t) for i, t in enumerate(inputs)}
     _run([edge_of(t) for t in tensors], grads, retain_graph, create_graph, capture)
 
 
@@ -89,7 +89,7 @@ def accumulate(tensor: Tensor, incoming: Tensor) -> None:
     """
     old = tensor._grad
     if grad_mode.state.enabled:
-        tensor._grad = incoming if old is None else old + incoming
+        tensor._grad = incoming.clone() if old is None else old + incoming
     elif old is None:
         tensor._grad = incoming.detach().clone()
     else:
@@ -111,7 +111,7 @@ def _root_grads(outputs: tuple, grads: tuple, where: str) -> list[Tensor]:
             f"{where}: got {len(grads)} gradients for {len(outputs)} outputs; "
             "pass one gradient per output"
         )
-    return [_root_grad(i, out, g) for i, (out, g) in enumerate(zip(outputs, grads))]
+    return [_root_grad(i, out, g) for i, (out, g) in enumerate(zip(outputs, grads, strict=True))]
 
 
 def _root_grad(i: int, out: Any, g: Any) -> Tensor:
@@ -146,8 +146,13 @@ def _input_edge(t: Any, i: int) -> Edge:
     return edge_of(t)
 
 
-def _accumulator_for(t: Tensor) -> Callable[[Tensor], None]:
-    return lambda g: accumulate(t, g)
+def _keeper_for(t: Tensor) -> Callable[[Tensor], None]:
+    """How ``backward(inputs=...)`` keeps ``t``'s gradient: a leaf accumulates it; a
+    non-leaf retains its grad from now on, as PyTorch does (so its hooks apply first)."""
+    if t._grad_fn is None:
+        return lambda g: accumulate(t, g)
+    t.retain_grad()
+    return lambda g: None
 
 
 def _store_at(results: list, i: int) -> Callable[[Tensor], None]:
@@ -208,7 +213,7 @@ def _run(
 ) -> None:
     buffers: dict[Node, list] = {}
     roots = []
-    for (node, nr), g in zip(root_edges, root_grads):
+    for (node, nr), g in zip(root_edges, root_grads, strict=True):
         _add_to_buffer(buffers, node, nr, g)
         if node not in roots:
             roots.append(node)
@@ -232,13 +237,25 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None
 
 
 def _execute(node, grads, buffers, deps, ready, retain_graph, capture) -> None:
-    grads = _run_pre_hooks(node, grads, capture)
     if isinstance(node, AccumulateGrad):
-        _finish_leaf(node, grads, capture)
+        _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
         return
+    if capture is not None:
+        if not any(child in deps for child, _ in node.next_functions):
+            # Only its gradient is wanted: as in PyTorch the node does not run, and its
+            # tensor hooks apply before the gradient is captured.
+            _capture(node, _run_tensor_hooks(node, grads), capture)
+            return
+        _capture(node, grads, capture)  # PyTorch captures before the tensor hooks here
+    grads = _run_node_pre_hooks(node, _run_tensor_hooks(node, grads))
     input_grads = _apply(node, grads)
     if not retain_graph:
         node.release()
+    _send(node, input_grads, buffers, deps, ready)
+
+
+def _send(node: Node, input_grads: tuple, buffers: dict, deps: dict, ready: list) -> None:
+    """Pass ``node``'s input gradients along its edges; queue the children now ready."""
     for i, (child, nr) in enumerate(node.next_functions):
         if child is None or child not in deps:
             continue
@@ -251,16 +268,22 @@ def _execute(node, grads, buffers, deps, ready, retain_graph, capture) -> None:
             ready.append(child)
 
 
-def _run_pre_hooks(node: Node, grads: list, capture: Capture | None) -> list:
+def _run_tensor_hooks(node: Node, grads: list) -> list:
     if node._tensor_pre_hooks:
         for nr, hooks in node._tensor_pre_hooks.items():
             if nr < len(grads) and grads[nr] is not None:
                 grads[nr] = _call_tensor_hooks(hooks, grads[nr])
-    if capture is not None and not isinstance(node, AccumulateGrad):
-        for nr, g in enumerate(grads):
-            store = capture.get((node, nr))
-            if store is not None and g is not None:
-                store(g)
+    return grads
+
+
+def _capture(node: Node, grads: list, capture: Capture) -> None:
+    for nr, g in enumerate(grads):
+        store = capture.get((node, nr))
+        if store is not None and g is not None:
+            store(g)
+
+
+def _run_node_pre_hooks(node: Node, grads: list) -> list:
     if node._pre_hooks:
         for hook in list(node._pre_hooks.values()):
             replaced = hook(tuple(grads))
@@ -270,10 +293,14 @@ def _run_pre_hooks(node: Node, grads: list, capture: Capture | None) -> list:
 
 
 def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
-    for hook in list(hooks.values()):
-        replaced = hook(g)
-        if replaced is not None:
-            g = replaced
+    for key, hook in list(hooks.items()):
+        if key != RETAINS_GRAD:
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+    keep = hooks.get(RETAINS_GRAD)
+    if keep is not None:
+        keep(g)
     return g
 
 
@@ -331,4 +358,4 @@ def _broadcasts_to(shape: tuple, grad_shape: tuple) -> bool:
     if len(shape) > len(grad_shape):
         return False
     tail = grad_shape[len(grad_shape) - len(shape) :]
-    return all(s == 1 or s == t for s, t in zip(shape, tail))
+    return all(s == 1 or s == t for s, t in zip(shape, tail, strict=True))

@@ -26,6 +26,10 @@ FREED_MESSAGE = (
     "tensors after calling backward."
 )
 
+# The key of a non-leaf's ``retain_grad()`` hook in its tensor-hook registry: it runs
+# after the tensor's other hooks, whatever the order of registration, as in PyTorch.
+RETAINS_GRAD = "retains_grad"
+
 Edge = tuple["Node | None", int]
 NO_EDGE: Edge = (None, 0)
 
@@ -90,6 +94,12 @@ class Node:
             self._tensor_pre_hooks = {}
         registry = self._tensor_pre_hooks.setdefault(output_nr, {})
         return add_hook(registry, fn)
+
+    def _register_retains_grad(self, output_nr: int, fn: Callable) -> None:
+        """``fn(grad)`` stores the gradient of output ``output_nr`` (``retain_grad()``)."""
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        self._tensor_pre_hooks.setdefault(output_nr, {})[RETAINS_GRAD] = fn
 
     def __call__(self, *grad_outputs: Any) -> Any:
         result = self.apply(grad_outputs)

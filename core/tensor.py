@@ -14,7 +14,7 @@ from . import dtypes
 from .grad_mode import state as _grad_state
 from .hooks import RemovableHandle, add_hook
 from .size import Size
-from .storage import Storage
+from .storage import Storage, VersionCounter
 
 
 class Tensor:
@@ -201,7 +201,7 @@ class Tensor:
 
                 accumulate(tensor, grad)
 
-        self._grad_fn._register_tensor_hook(self._output_nr, keep)
+        self._grad_fn._register_retains_grad(self._output_nr, keep)
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -240,7 +240,11 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return self.detach()
+        """A leaf sharing this tensor's memory but not its version counter (as in PyTorch:
+        writes through ``.data`` are invisible to autograd's checks; ``detach()`` is the
+        safe alias)."""
+        storage = _DataAlias(self._storage)
+        return Tensor._make(storage.array, self._dtype, self._backend, storage)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -306,6 +310,26 @@ class Tensor:
         from .creation import tensor as make
 
         return (make, (self.tolist(), self._dtype, None, self._requires_grad))
+
+
+class _DataAlias(Storage):
+    """The storage of ``tensor.data``: reads and writes go to the tensor's own storage
+    (so a backend that rebinds arrays on write, such as JAX, is seen by both), while
+    in-place writes count on a version counter of its own."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: Storage) -> None:
+        self._target = target._target if isinstance(target, _DataAlias) else target
+        self.counter = VersionCounter()
+
+    @property  # type: ignore[override]
+    def array(self) -> Any:
+        return self._target.array
+
+    @array.setter
+    def array(self, value: Any) -> None:
+        self._target.array = value
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

@@ -23,8 +23,7 @@ def test_top_level_layout():
 
 def test_import_names(tmp_path):
     code = (
-        "import retrograd, retrograd_backends, retrograd_conformance\n"
-        "print(retrograd.__file__)\n"
+        "import retrograd, retrograd_backends, retrograd_conformance\nprint(retrograd.__file__)\n"
     )
     result = _python(code, tmp_path)
     assert result.returncode == 0, result.stderr

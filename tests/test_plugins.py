@@ -9,7 +9,6 @@ from importlib.metadata import entry_points
 
 import numpy as np
 import pytest
-
 import retrograd
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl, hookspecs, plugin_manager

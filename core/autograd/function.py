@@ -54,6 +54,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self._non_differentiable: tuple = ()
         self._materialize = True
         self._output_meta: tuple = ()
+        self._tensor_positions: tuple[int, ...] = ()
         self.needs_input_grad: tuple[bool, ...] = ()
 
     @property
@@ -63,13 +64,18 @@ class BackwardCFunction(Node, FunctionCtx):
         return tuple(None if s is None else s.unpack(self) for s in self._saved)
 
     def apply(self, grad_outputs: tuple) -> tuple:
+        # One gradient per forward output, zeros where none arrived (unless told not to).
+        padded = (*grad_outputs, *(None,) * (len(self._output_meta) - len(grad_outputs)))
         grads = tuple(
-            _zeros_like_meta(meta) if g is None and self._materialize else g
-            for g, meta in zip(grad_outputs, self._output_meta)
+            _zeros_like_meta(meta) if g is None and meta and self._materialize else g
+            for g, meta in zip(padded, self._output_meta, strict=True)
         )
         result = self._forward_cls.backward(self, *grads)
-        result = result if isinstance(result, tuple) else (result,)
-        expected = len(self.next_functions)
+        return self._tensor_grads(result if isinstance(result, tuple) else (result,))
+
+    def _tensor_grads(self, result: tuple) -> tuple:
+        """``backward``'s result (one per ``forward`` argument) -> one per input edge."""
+        expected = len(self.needs_input_grad)
         if len(result) > expected and all(r is None for r in result[expected:]):
             result = result[:expected]
         if len(result) != expected:
@@ -77,7 +83,13 @@ class BackwardCFunction(Node, FunctionCtx):
                 f"function {self.name()} returned an incorrect number of gradients "
                 f"(expected {expected}, got {len(result)})"
             )
-        return result
+        for i, g in enumerate(result):
+            if g is not None and i not in self._tensor_positions:
+                raise RuntimeError(
+                    f"function {self.name()} returned a gradient different than None at "
+                    f"position {i + 1}, but the corresponding forward input was not a Tensor"
+                )
+        return tuple(result[i] for i in self._tensor_positions)
 
     def release(self) -> None:
         if self._saved:
@@ -122,10 +134,11 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         if not recording:
             return outputs
-        ctx.next_functions = tuple(edge_of(a) for a in args)
-        ctx._input_meta = tuple(
-            (a._storage.array.shape, a._dtype) if isinstance(a, Tensor) else None for a in args
-        )
+        # Edges only for the tensor arguments, as in PyTorch (a number gets no edge).
+        ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        tensors = [args[i] for i in ctx._tensor_positions]
+        ctx.next_functions = tuple(edge_of(t) for t in tensors)
+        ctx._input_meta = tuple((t._storage.array.shape, t._dtype) for t in tensors)
         return _connect(ctx, args, outputs)
 
 
@@ -146,7 +159,7 @@ def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:
 
 
 def _as_output(ctx: BackwardCFunction, args: tuple, out: Tensor, nr: int) -> Tensor:
-    if any(out is d for d in ctx._non_differentiable):
+    if any(out is d for d in ctx._non_differentiable) or not out.dtype.is_floating_point:
         return out
     if any(out is d for d in ctx._dirty):
         if out._grad_fn is None and out._requires_grad:

@@ -64,8 +64,13 @@ def clone(input: Tensor) -> Tensor:
     return finish(CLONE, array, input._dtype, backend, (input,))
 
 
+def is_contiguous(input: Tensor) -> bool:
+    return bool(input._backend.kernels["is_contiguous"](input._storage.array))
+
+
 def contiguous(input: Tensor) -> Tensor:
-    return input
+    """``input`` itself if its memory is in row-major order, else a copy (CloneBackward0)."""
+    return input if is_contiguous(input) else clone(input)
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
@@ -90,6 +95,7 @@ METHODS = {
     "bool": _caster(dtypes.bool),
     "to": to,
     "contiguous": contiguous,
+    "is_contiguous": is_contiguous,
     "type_as": type_as,
 }
 FUNCTIONS = {"clone": clone}

@@ -84,15 +84,14 @@ def broadcast_shapes(op: str, a: tuple, b: tuple) -> tuple:
     """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError naming both."""
     n = max(len(a), len(b))
     pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
+    for i in reversed(range(n)):  # PyTorch reports the last mismatching dimension
+        x, y = pa[i], pb[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
                 f"{op}(): The size of tensor a ({x}) must match the size of tensor b ({y}) "
                 f"at non-singleton dimension {i} (shapes {list(a)} and {list(b)})"
             )
-        out.append(y if x == 1 else x)
-    return tuple(out)
+    return tuple(y if x == 1 else x for x, y in zip(pa, pb, strict=True))
 
 
 def finish(
@@ -104,8 +103,11 @@ def finish(
     params: dict | None = None,
     storage: Any = None,
 ) -> Tensor:
-    """Wrap the kernel's result and, if autograd must record, attach the op's node."""
+    """Wrap the kernel's result and, if autograd must record, attach the op's node.
+
+    Integer and bool results are never differentiable (as in PyTorch): they get no node.
+    """
     out = Tensor._make(array, dtype, backend, storage)
-    if record.node_class is not None and requires_grad_any(inputs):
+    if record.node_class is not None and requires_grad_any(inputs) and dtype.is_floating_point:
         attach_node(record, out, inputs, params)
     return out

@@ -23,11 +23,13 @@ def _unary(name: str, grad_fn: str, save: tuple, grad: Callable, **kw: Any) -> O
 
 
 UNARY_RECORDS = (
-    _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative"),
-    _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False),
+    _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False),
+    _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False,
+           accepts_bool=False),
     _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False),
     _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
-    _unary("log", "LogBackward0", ("self",), lambda g, a: g / a, int_to_float=True, domain=POSITIVE),
+    _unary("log", "LogBackward0", ("self",), lambda g, a: g / a,
+           int_to_float=True, domain=POSITIVE),
     _unary(
         "sqrt", "SqrtBackward0", ("result",), lambda g, r: g / (2 * r),
         int_to_float=True, domain=POSITIVE,
@@ -42,7 +44,7 @@ UNARY_RECORDS = (
     # PyTorch's convention: relu'(0) = 0.
     _unary(
         "relu", "ReluBackward0", ("result",), lambda g, r: g * (r > 0),
-        kinks=(0.0,), smooth=False,
+        kinks=(0.0,), smooth=False, accepts_bool=False,
     ),
     _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
            int_to_float=True, domain=POSITIVE),
@@ -59,9 +61,11 @@ def _scaled(g: Tensor, alpha: Any) -> Tensor:
 
 
 def _pow_self_grad(g: Tensor, a: Tensor, exponent: Any) -> Tensor:
-    if isinstance(exponent, (int, float)) and exponent == 0:
-        return g * 0
-    return g * (exponent * a ** (exponent - 1))
+    # PyTorch's convention: where the exponent is 0 the gradient is 0, even at a = 0
+    # (not nan from 0 * 0 ** -1).
+    if not isinstance(exponent, Tensor):
+        return g * 0 if exponent == 0 else g * (exponent * a ** (exponent - 1))
+    return g * where(exponent == 0, 0.0, exponent * a ** (exponent - 1))
 
 
 def _pow_exponent_grad(g: Tensor, a: Tensor, exponent: Tensor, result: Tensor) -> Tensor:
@@ -95,14 +99,15 @@ BINARY_RECORDS = (
             kernel="pow", inputs=("self",), domain=(0.5, 2.0)),
 )  # fmt: skip
 
+# The condition is a parameter, not an input: it gets no edge (as in PyTorch).
 WHERE = OpRecord(
     "where",
     "ternary",
     "WhereBackward0",
     "where",
-    inputs=("condition", "self", "other"),
+    inputs=("self", "other"),
     save=("condition",),
-    grads=(None, lambda g, c: where(c, g, 0.0), lambda g, c: where(c, 0.0, g)),
+    grads=(lambda g, c: where(c, g, 0.0), lambda g, c: where(c, 0.0, g)),
 )
 
 COMPARISON_RECORDS = tuple(
@@ -120,6 +125,13 @@ COMPARISON_RECORDS = tuple(
 
 
 # -- builders ----------------------------------------------------------------------------
+_NO_BOOL = "bool tensors are not supported; convert with .float() or .long() first"
+_BOOL_MESSAGES = {
+    "neg": "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
+    "trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+}
+
+
 def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
     kernel = record.kernel
 
@@ -130,11 +142,8 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
         backend, dtype = input._backend, input._dtype
         if record.int_to_float and not dtype.is_floating_point:
             dtype = dtypes.get_default_dtype()
-        elif dtype is dtypes.bool and kernel == "negative":
-            raise RuntimeError(
-                "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you "
-                "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
-            )
+        elif dtype is dtypes.bool and not record.accepts_bool:
+            raise RuntimeError(_BOOL_MESSAGES.get(record.name, f"{record.name}(): {_NO_BOOL}"))
         out = backend.kernels[kernel](array_of(input, dtype, backend))
         return finish(record, out, dtype, backend, (input,))
 
@@ -199,13 +208,20 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     """``input ** exponent``; either side may be a Python number."""
     if not isinstance(input, Tensor):
         backend, dtype, a, b = _operands(_pow2, input, exponent)
-        out = backend.kernels["pow"](a, b)
+        out = _pow_kernel(backend, a, b)
         return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
     backend, dtype, a, b = _operands(_pow0, input, exponent)
-    out = backend.kernels["pow"](a, b)
+    out = _pow_kernel(backend, a, b)
     if isinstance(exponent, Tensor):
         return finish(_pow1, out, dtype, backend, (input, exponent))
     return finish(_pow0, out, dtype, backend, (input,), {"exponent": exponent})
+
+
+def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
+    try:
+        return backend.kernels["pow"](a, b)
+    except ValueError as error:  # NumPy: integers to negative integer powers
+        raise RuntimeError(f"pow(): {error} Use a floating point base or exponent.") from None
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
@@ -214,7 +230,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
         raise RuntimeError("where(): expected condition to be a bool Tensor")
     out = backend.kernels["where"](condition._storage.array, a, b)
-    return finish(WHERE, out, dtype, backend, (condition, input, other))
+    return finish(WHERE, out, dtype, backend, (input, other), {"condition": condition})
 
 
 UNARY_FUNCTIONS = {r.name: unary_op(r) for r in UNARY_RECORDS}

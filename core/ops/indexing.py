@@ -47,17 +47,28 @@ SLICE_BACKWARD = OpRecord(
     save=("dim", "index"), grads=(lambda g, dim, index: _slice(g, dim, index),),
 )  # fmt: skip
 
-RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD)
+# ``t[...]`` and ``t[()]``: the whole tensor, as a new view.
+ALIAS = OpRecord("alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,))
+
+RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
+
+
+_ZERO_DIM = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number"
+)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` along ``dim``, with that dimension removed."""
     if input.dim() == 0:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` to convert it")
+        raise IndexError(_ZERO_DIM)
     dim = _wrap_dim(dim, input.dim(), "select")
     size = input.shape[dim]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {dim}"
+        )
     index = index + size if index < 0 else index
     array = input._backend.kernels["getitem"](input._storage.array, _key(dim, index))
     return _view_result(SELECT, input, array, {"dim": dim, "index": index})
@@ -79,25 +90,38 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     """``input[key]`` for ints, slices, ``None`` and ``...`` (basic indexing)."""
     items = key if isinstance(key, tuple) else (key,)
     _check_basic(items)
-    consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
-    if consumed > input.dim():
-        raise IndexError(
-            f"too many indices for tensor of dimension {input.dim()} (got {consumed})"
-        )
-    out, dim = input, 0
+    consumed = _count_indices(input, items)
+    out, dim, source = input, 0, 0  # source: the dimension of ``input`` being indexed
     for k in items:
         if k is Ellipsis:
-            dim += input.dim() - consumed
+            dim, source = dim + input.dim() - consumed, source + input.dim() - consumed
         elif k is None:
-            out = unsqueeze(out, dim)
-            dim += 1
+            out, dim = unsqueeze(out, dim), dim + 1
         elif isinstance(k, slice):
-            out = _slice(out, dim, _normalized_slice(k, out.shape[dim]))
-            dim += 1
+            k = _normalized_slice(k, out.shape[dim])
+            # Inside a tuple a full slice is skipped, as in PyTorch; ``t[:]`` alone is not.
+            if k != slice(0, out.shape[dim], 1) or not isinstance(key, tuple):
+                out = _slice(out, dim, k)
+            dim, source = dim + 1, source + 1
         else:
-            out = select(out, dim, int(k))
-    return _view_result(SLICE, input, input._storage.array, {"dim": 0, "index": slice(None)}) \
-        if out is input else out
+            _check_index(int(k), out.shape[dim], source)
+            out, source = select(out, dim, int(k)), source + 1
+    return _view_result(ALIAS, input, input._storage.array) if out is input else out
+
+
+def _count_indices(input: Tensor, items: tuple) -> int:
+    """How many dimensions of ``input`` the index items consume (IndexError if too many)."""
+    consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
+    if consumed > input.dim():
+        if input.dim() == 0:
+            raise IndexError(_ZERO_DIM)
+        raise IndexError(f"too many indices for tensor of dimension {input.dim()} (got {consumed})")
+    return consumed
+
+
+def _check_index(index: int, size: int, dim: int) -> None:
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
 
 
 def _check_basic(items: tuple) -> None:

@@ -20,30 +20,38 @@ from .record import CONVERSION, OpRecord
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
 FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
+# fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
+FILL_TENSOR = OpRecord(
+    "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"),
+    grads=(lambda g: g * 0, lambda g: g),
+)  # fmt: skip
 COPY = OpRecord(
     "copy", CONVERSION, "CopyBackwards", "assign", inputs=("self", "src"),
     grads=(lambda g: g * 0, lambda g: g),
 )  # fmt: skip
 
-RECORDS = (ZERO, FILL, COPY)
+RECORDS = (ZERO, FILL, FILL_TENSOR, COPY)
 
 
 def _zero(input: Tensor) -> Tensor:
     k = input._backend.kernels
-    return finish(ZERO, k["zeros_like"](input._storage.array), input._dtype, input._backend, (input,))
+    return finish(
+        ZERO, k["zeros_like"](input._storage.array), input._dtype, input._backend, (input,)
+    )
 
 
 def _fill(input: Tensor, value: Any) -> Tensor:
+    record, inputs = FILL, (input,)
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        value = value.item()
+        record, inputs, value = FILL_TENSOR, (input, value), value.item()
     backend = input._backend
     array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
-    return finish(FILL, array, input._dtype, backend, (input,))
+    return finish(record, array, input._dtype, backend, inputs)
 
 
 def _copy(input: Tensor, src: Any) -> Tensor:

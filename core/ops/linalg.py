@@ -44,8 +44,8 @@ def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     da, db = _EXPECTED_DIMS[op]
     if a.dim() != da or b.dim() != db:
         raise RuntimeError(
-            f"{op}(): expected {da}-D and {db}-D tensors, got {a.dim()}-D {list(a.shape)} "
-            f"and {b.dim()}-D {list(b.shape)}"
+            f"{op}(): expected {da}D and {db}D tensors, but got {a.dim()}D {list(a.shape)} "
+            f"and {b.dim()}D {list(b.shape)}"
         )
     if a.dtype is not b.dtype:
         raise RuntimeError(
@@ -70,7 +70,7 @@ def _check_inner(op: str, sa: tuple, sb: tuple) -> None:
     batch_ok = op != "bmm" or sa[0] == sb[0]
     if k_a != k_b or not batch_ok:
         shape_a, shape_b = "x".join(map(str, sa)), "x".join(map(str, sb))
-        what = "mat1 and mat2" if op == "mm" else "operands"
+        what = "mat1 and mat2" if op == "mm" else f"operands {list(sa)} and {list(sb)}:"
         raise RuntimeError(f"{op}(): {what} shapes cannot be multiplied ({shape_a} and {shape_b})")
 
 
@@ -111,7 +111,7 @@ def matmul(input: Any, other: Any) -> Tensor:
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return _squeeze_row(mm(input.unsqueeze(0), other))
     if da == 2 and db == 2:
         return mm(input, other)
     return _batched_matmul(input, other)
@@ -120,6 +120,8 @@ def matmul(input: Any, other: Any) -> Tensor:
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     from .shape import UNSAFE_VIEW
 
+    if a.dim() == 2:  # PyTorch folds b's batch instead: (b^T a^T)^T, made contiguous
+        return _batched_matmul(b.mT, a.t()).mT.clone()
     if b.dim() <= 2:  # fold a's batch dimensions into its rows
         rows = a.reshape(-1, a.shape[-1])
         flat = rows.mm(b) if b.dim() == 2 else rows.mv(b)
@@ -132,6 +134,14 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     _check_inner("matmul", tuple(a3.shape), tuple(b3.shape))
     shape = (*batch, a2.shape[-2], b.shape[-1]) if a.dim() > 1 else (*batch, b.shape[-1])
     return _unsafe_view(UNSAFE_VIEW, a3.bmm(b3), shape)
+
+
+def _squeeze_row(t: Tensor) -> Tensor:
+    """Drop the leading 1 of a row-vector product, with PyTorch's node (an in-place
+    ``squeeze_(0)`` there)."""
+    from .shape import SQUEEZE_DIM_
+
+    return _unsafe_view(SQUEEZE_DIM_, t, tuple(t.shape[1:]))
 
 
 def _broadcast_batch(sa: tuple, sb: tuple) -> tuple:

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph import Node, SavedTensor, edge_of
 from ..grad_mode import state as _grad_state
+from ..graph import Node, SavedTensor, edge_of
 
 Rule = Callable[..., Any]
 
@@ -56,6 +56,7 @@ class OpRecord:
     kinks: tuple[float, ...] = ()
     smooth: bool = True  # second-order gradients are checked where True
     int_to_float: bool = False  # integer/bool inputs compute in the default float dtype
+    accepts_bool: bool = True  # False: a bool input is an error, as in PyTorch
     node_class: type | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

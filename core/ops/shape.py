@@ -33,12 +33,20 @@ EXPAND = _shape_record("expand", "ExpandBackward0", ("self.shape",),
                        lambda g, shape: g.sum_to_size(shape), "broadcast_to")  # fmt: skip
 UNSQUEEZE = _shape_record("unsqueeze", "UnsqueezeBackward0", ("dim",),
                           lambda g, dim: g.squeeze(dim), "expand_dims")  # fmt: skip
-SQUEEZE = _shape_record("squeeze", "SqueezeBackward1", ("self.shape",),
-                        lambda g, shape: g.reshape(shape), "reshape")  # fmt: skip
+# PyTorch's overloads: squeeze() -> 0, squeeze(int) -> 1, squeeze(tuple) -> 2, and the
+# in-place squeeze_(int) that matmul of a vector by a matrix ends with -> 4.
+SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS, SQUEEZE_DIM_ = (
+    _shape_record(name, f"SqueezeBackward{n}", ("self.shape",),
+                  lambda g, shape: g.reshape(shape), "reshape")
+    for name, n in (("squeeze", 0), ("squeeze_dim", 1), ("squeeze_dims", 2), ("squeeze_dim_", 4))
+)  # fmt: skip
 SUM_TO_SIZE = OpRecord("sum_to_size", "reduction", "SumBackward1", "sum_to_shape",
                        save=("self.shape",), grads=(lambda g, shape: g.expand(shape),))  # fmt: skip
 
-RECORDS = (VIEW, UNSAFE_VIEW, T, TRANSPOSE, PERMUTE, EXPAND, UNSQUEEZE, SQUEEZE, SUM_TO_SIZE)
+RECORDS = (
+    VIEW, UNSAFE_VIEW, T, TRANSPOSE, PERMUTE, EXPAND, UNSQUEEZE,
+    SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS, SQUEEZE_DIM_, SUM_TO_SIZE,
+)  # fmt: skip
 
 
 def _inverse(dims: Sequence[int]) -> tuple[int, ...]:
@@ -182,12 +190,14 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop dimensions of size 1 (all of them, or those named by ``dim``)."""
     shape = input.shape
     if dim is None:
-        dims = set(range(len(shape)))
+        dims, record = set(range(len(shape))), SQUEEZE
+    elif isinstance(dim, int):
+        dims, record = {_wrap_dim(dim, len(shape), "squeeze")}, SQUEEZE_DIM
     else:
-        dims = {_wrap_dim(d, len(shape), "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, SQUEEZE_DIMS
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     array = input._backend.kernels["reshape"](input._storage.array, new)
-    return _view_result(SQUEEZE, input, array)
+    return _view_result(record, input, array)
 
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:

@@ -157,7 +157,9 @@ def backends() -> list[BackendInfo]:
     for name, (spec, plugin) in sorted(_registry.specs.items()):
         reason = _availability(spec)
         rows.append(
-            BackendInfo(name, _registry.package_of(plugin), spec.device_type, reason is None, reason)
+            BackendInfo(
+                name, _registry.package_of(plugin), spec.device_type, reason is None, reason
+            )
         )
     return rows
 
