@@ -223,48 +223,64 @@ def _run(
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
-            _execute(node, grads, buffers, deps, ready, retain_graph, capture)
+            if type(node) is AccumulateGrad:
+                _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
+                continue
+            input_grads = _execute(node, grads, deps, retain_graph, capture)
+            if input_grads is not None:
+                _send(node, input_grads, buffers, deps, ready)
 
 
 def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None:
     slots = buffers.get(node)
     if slots is None:
-        slots = buffers[node] = []
-    while len(slots) <= nr:
-        slots.append(None)
+        slots = buffers[node] = [None] * (nr + 1)
+    elif len(slots) <= nr:
+        slots.extend([None] * (nr + 1 - len(slots)))
     if g is not None:
-        slots[nr] = g if slots[nr] is None else slots[nr] + g
+        old = slots[nr]
+        slots[nr] = g if old is None else old + g
 
 
-def _execute(node, grads, buffers, deps, ready, retain_graph, capture) -> None:
-    if isinstance(node, AccumulateGrad):
-        _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
-        return
+def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -> Any:
+    """Run one node: hooks, its rules, then free its saved tensors. Returns the input
+    gradients, or None when the node need not run."""
     if capture is not None:
         if not any(child in deps for child, _ in node.next_functions):
             # Only its gradient is wanted: as in PyTorch the node does not run, and its
             # tensor hooks apply before the gradient is captured.
             _capture(node, _run_tensor_hooks(node, grads), capture)
-            return
+            return None
         _capture(node, grads, capture)  # PyTorch captures before the tensor hooks here
-    grads = _run_node_pre_hooks(node, _run_tensor_hooks(node, grads))
+    if node._tensor_pre_hooks:
+        grads = _run_tensor_hooks(node, grads)
+    if node._pre_hooks:
+        grads = _run_node_pre_hooks(node, grads)
     input_grads = _apply(node, grads)
     if not retain_graph:
         node.release()
-    _send(node, input_grads, buffers, deps, ready)
+    return input_grads
 
 
-def _send(node: Node, input_grads: tuple, buffers: dict, deps: dict, ready: list) -> None:
+def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) -> None:
     """Pass ``node``'s input gradients along its edges; queue the children now ready."""
+    meta = node._input_meta
     for i, (child, nr) in enumerate(node.next_functions):
         if child is None or child not in deps:
             continue
         g = input_grads[i] if i < len(input_grads) else None
         if g is not None:
-            g = _conform(node, i, g)
-        _add_to_buffer(buffers, child, nr, g)
-        deps[child] -= 1
-        if deps[child] == 0:
+            shape, dtype = meta[i]
+            if type(g) is not Tensor or g._storage.array.shape != shape or g._dtype is not dtype:
+                g = _conform(node, i, g)
+        slots = buffers.get(child)
+        if slots is None and nr == 0:
+            buffers[child] = [g]  # the common case: a first gradient for output 0
+        else:
+            _add_to_buffer(buffers, child, nr, g)
+        left = deps[child] - 1
+        deps[child] = left
+        if left == 0:
             ready.append(child)
 
 
@@ -322,10 +338,13 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
             hook((), (g,))
 
 
-def _apply(node: Node, grads: list) -> tuple:
-    if all(g is None for g in grads):
+def _apply(node: Node, grads: list) -> Any:
+    if len(grads) == 1:
+        if grads[0] is None:
+            return ()
+    elif all(g is None for g in grads):
         return ()
-    input_grads = node.apply(tuple(grads))
+    input_grads = node.apply(grads)
     if node._hooks:
         for hook in list(node._hooks.values()):
             replaced = hook(tuple(input_grads), tuple(grads))

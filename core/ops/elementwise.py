@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_shapes, check_operand, common_dtype, finish
 from .record import BINARY, COMPARISON, UNARY, OpRecord
@@ -153,6 +154,22 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
 
 def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
     """Backend, dtype and kernel arrays for a binary op, after PyTorch's checks."""
+    # Fast path, most calls: a tensor with a tensor of its dtype and backend, or with a
+    # Python float (int) where the tensor is floating (integral): nothing to promote.
+    if type(input) is Tensor and not (record.int_to_float and input._dtype.category < FLOATING):
+        dtype, a = input._dtype, input._storage.array
+        kind = type(other)
+        if kind is Tensor and other._dtype is dtype and other._backend is input._backend:
+            b = other._storage.array
+            if a.shape != b.shape:
+                broadcast_shapes(record.name, a.shape, b.shape)
+            return input._backend, dtype, a, b
+        if (kind is float and dtype.category == FLOATING) or (kind is int and dtype.category):
+            return input._backend, dtype, a, other
+    return _promoted_operands(record, input, other)
+
+
+def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
     check_operand(record.name, input, "input")
     check_operand(record.name, other, "other")
     backend = backend_of(record.name, input, other)

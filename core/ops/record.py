@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..grad_mode import state as _grad_state
-from ..graph import Node, SavedTensor, edge_of
+from ..graph import NO_EDGE, Node, SavedTensor, accumulator_of
+from ..tensor import Tensor
 
 Rule = Callable[..., Any]
 
@@ -59,10 +60,28 @@ class OpRecord:
     accepts_bool: bool = True  # False: a bool input is an error, as in PyTorch
     node_class: type | None = field(default=None, compare=False)
 
+    save_plan: tuple = field(default=(), compare=False, repr=False)
+    saves_tensors: bool = field(default=False, compare=False, repr=False)
+
     def __post_init__(self) -> None:
         if self.grad_fn is not None:
             cls = type(self.grad_fn, (OpNode,), {"__slots__": (), "record": self})
             object.__setattr__(self, "node_class", cls)
+        # Parsed once here so that recording an op does no string work.
+        plan = tuple(self._plan(name) for name in self.save)
+        object.__setattr__(self, "save_plan", plan)
+        object.__setattr__(self, "saves_tensors", any(k in (_RESULT, _INPUT) for k, _, _ in plan))
+
+    def _plan(self, name: str) -> tuple:
+        if name == "result":
+            return (_RESULT, None, None)
+        base, _, attr = name.partition(".")
+        if base in self.inputs:
+            return (_ATTR if attr else _INPUT, self.inputs.index(base), attr)
+        return (_PARAM, name, None)
+
+
+_RESULT, _INPUT, _ATTR, _PARAM = range(4)
 
 
 class OpNode(Node):
@@ -74,20 +93,20 @@ class OpNode(Node):
     def apply(self, grad_outputs: tuple) -> tuple:
         grad = grad_outputs[0]
         saved = self._unpack()
-        return tuple(
-            rule(grad, *saved) if rule is not None and edge[0] is not None else None
-            for rule, edge in zip(self.record.grads, self.next_functions)
-        )
+        grads = []
+        for rule, edge in zip(self.record.grads, self.next_functions):
+            grads.append(rule(grad, *saved) if rule is not None and edge[0] is not None else None)
+        return grads
 
     def _unpack(self) -> tuple:
         if self._freed:
             from ..graph import FREED_MESSAGE
 
             raise RuntimeError(FREED_MESSAGE)
-        return tuple(v.unpack(self) if type(v) is SavedTensor else v for v in self._saved)
+        return [v.unpack(self) if type(v) is SavedTensor else v for v in self._saved]
 
     def release(self) -> None:
-        if any(type(v) is SavedTensor for v in self._saved):
+        if self.record.saves_tensors:
             self._saved = ()
             self._freed = True
 
@@ -110,24 +129,34 @@ def attach_node(record: OpRecord, out: Any, inputs: tuple, params: dict | None =
     """
     node = record.node_class.__new__(record.node_class)
     node._hooks = node._pre_hooks = node._tensor_pre_hooks = node._metadata = None
-    node.next_functions = tuple(edge_of(t) for t in inputs)
-    node._input_meta = tuple(
-        (t._storage.array.shape, t._dtype) if hasattr(t, "_storage") else None for t in inputs
-    )
-    node._saved = tuple(_saved_value(record, name, out, inputs, params) for name in record.save)
+    edges, meta = [], []
+    for t in inputs:  # the hot path: edge_of and the metadata, inlined
+        if isinstance(t, Tensor):
+            fn = t._grad_fn
+            if fn is not None:
+                edges.append((fn, t._output_nr))
+            else:
+                edges.append((accumulator_of(t), 0) if t._requires_grad else NO_EDGE)
+            meta.append((t._storage.array.shape, t._dtype))
+        else:
+            edges.append(NO_EDGE)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple(meta)
+    node._saved = tuple([_saved_value(step, out, inputs, params) for step in record.save_plan])
     node._freed = False
     out._grad_fn = node
     out._output_nr = 0
     return out
 
 
-def _saved_value(record: OpRecord, name: str, out: Any, inputs: tuple, params: dict | None):
-    if name == "result":
+def _saved_value(step: tuple, out: Any, inputs: tuple, params: dict | None) -> Any:
+    kind, key, attr = step
+    if kind == _INPUT:
+        value = inputs[key]
+        return SavedTensor(value) if isinstance(value, Tensor) else value
+    if kind == _RESULT:
         return SavedTensor(out, is_output=True)
-    base, _, attr = name.partition(".")
-    if base in record.inputs:
-        value = inputs[record.inputs.index(base)]
-        if attr:
-            return getattr(value, attr)
-        return SavedTensor(value) if hasattr(value, "_storage") else value
-    return params[name]
+    if kind == _ATTR:
+        return getattr(inputs[key], attr)
+    return params[key]
