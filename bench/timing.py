@@ -1,0 +1,85 @@
+"""Check, then time: equal results first, then interleaved medians.
+
+Before any timing counts, every implementation runs the workload once on the check
+inputs and its results (loss, gradients) must be allclose to the NumPy limit's; a
+mismatch aborts the run with :class:`Mismatch`. Timing is round-robin: each repeat runs
+one sample of every implementation, in an order rotated per repeat, so machine noise and
+position effects hit every row alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from .workload import Workload
+
+
+class Mismatch(SystemExit):
+    """Two implementations disagree: the benchmark would compare different math."""
+
+
+def _results(impl: Any, out: dict[str, Any]) -> dict[str, Any]:
+    return {k: impl.to_numpy(v) for k, v in out.items() if k != "phases"}
+
+
+def _compare(w: Workload, ref: tuple[str, dict], name: str, got: dict) -> None:
+    ref_name, expected = ref
+    for key, want in expected.items():
+        have = got.get(key)
+        scale = float(np.max(np.abs(want))) if want.size else 0.0
+        ok = have is not None and have.shape == want.shape
+        if ok and np.allclose(have, want, rtol=w.tol, atol=w.tol * scale):
+            continue
+        diff = "shape/missing" if not ok else f"{np.max(np.abs(have - want)):.3g}"
+        raise Mismatch(
+            f"bench: {w.key} results differ: {name} vs {ref_name} on {key!r} "
+            f"(max |diff| = {diff}, max |{ref_name}| = {scale:.3g}, rtol = {w.tol}). "
+            "Timings would compare different math; fix the implementation first."
+        )
+
+
+def check(w: Workload, impls: list[Any]) -> None:
+    """Run each implementation once on the check inputs; abort on any disagreement."""
+    data, ref = w.setup(True), None
+    for impl in impls:
+        impl.load()
+        got = _results(impl, w.builders[impl.kind](impl, data)())
+        if ref is None:
+            ref = (impl.name, got)
+        else:
+            _compare(w, ref, impl.name, got)
+
+
+def _sample(step: Any, inner: int) -> dict[str, float]:
+    phases: dict[str, float] = defaultdict(float)
+    t0 = time.perf_counter()
+    for _ in range(inner):
+        for k, v in step().get("phases", {}).items():
+            phases[k] += v / inner
+    phases["total"] = (time.perf_counter() - t0) / inner
+    return phases
+
+
+def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict[str, float]]:
+    """Median seconds per step (or per op, for phases): ``{metric: {impl: seconds}}``."""
+    data = w.setup(False)
+    steps = []
+    for impl in impls:
+        impl.load()
+        step = w.builders[impl.kind](impl, data)
+        step()  # warm-up
+        steps.append((impl, step))
+    samples: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for r in range(repeats):
+        for impl, step in steps[r % len(steps) :] + steps[: r % len(steps)]:
+            impl.activate()
+            gc.collect()
+            for metric, seconds in _sample(step, w.inner).items():
+                samples[metric][impl.name].append(seconds)
+    return {m: {name: statistics.median(v) for name, v in samples[m].items()} for m in w.metrics}
