@@ -1,24 +1,54 @@
 """Cross-backend test sessions (uv-backed virtual environments).
 
-``nox -s tests`` runs the project's test suite once per backend; ``nox -s lint`` runs
-ruff. More backends join ``BACKENDS`` as their issues land.
+``nox -s tests`` runs the whole test suite once per backend, with that backend as the
+default (``RETROGRAD_BACKEND``): ``tests(backend='numpy')``, ``tests(backend='jax')`` and
+``tests(backend='cupy')``. The CuPy session skips, before installing anything, on a
+machine without an NVIDIA GPU. ``nox -s conformance`` runs the conformance plugin per
+backend, ``nox -s bench`` the benchmarks, ``nox -s lint`` ruff.
+
+uv does not read pip's configuration: ``PIP_FIND_LINKS`` (where this machine keeps its
+local wheels, e.g. the CPU build of torch) is handed to uv as ``UV_FIND_LINKS``, so the
+test oracle comes from local disk instead of a multi-GB CUDA download.
 """
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
+
 import nox
 
-nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "tests"]
 
-BACKENDS = ["numpy"]
+BACKENDS = ["numpy", "jax", "cupy"]
+EXTRAS = {"numpy": "test", "jax": "test,jax", "cupy": "test,cupy"}
+EXAMPLE = "examples/retrograd-array-api-strict"  # the third-party plugin the tests install
+
+
+def _no_gpu_reason() -> str | None:
+    """Why CuPy cannot run here (None if an NVIDIA GPU seems present); cheap, no imports."""
+    if shutil.which("nvidia-smi") or glob.glob("/dev/nvidia[0-9]*"):
+        return None
+    return "no GPU is present (no nvidia-smi, no /dev/nvidia*): CuPy needs an NVIDIA GPU"
+
+
+def _uv_env() -> dict[str, str]:
+    links = os.environ.get("UV_FIND_LINKS") or os.environ.get("PIP_FIND_LINKS")
+    return {"UV_FIND_LINKS": links} if links else {}
 
 
 @nox.session
 @nox.parametrize("backend", BACKENDS)
 def tests(session: nox.Session, backend: str) -> None:
     """The pytest suite with ``backend`` as the default backend."""
-    session.install("-e", ".[test]")
+    if backend == "cupy" and (reason := _no_gpu_reason()):
+        session.skip(reason)
+    env = _uv_env()
+    # setuptools: tests/test_third_party.py builds its plugin packages offline with it.
+    session.install("-e", f".[{EXTRAS[backend]}]", "setuptools", env=env)
+    session.install("-e", EXAMPLE, env=env)
     session.run("pytest", *session.posargs, env={"RETROGRAD_BACKEND": backend})
 
 
@@ -27,3 +57,23 @@ def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+@nox.parametrize("backend", BACKENDS)
+def conformance(session: nox.Session, backend: str) -> None:
+    """The conformance plugin run on ``backend`` (the same command a third party uses)."""
+    if backend == "cupy" and (reason := _no_gpu_reason()):
+        session.skip(reason)
+    session.install("-e", f".[{EXTRAS[backend]}]", env=_uv_env())
+    session.run(
+        "pytest", "-p", "retrograd_conformance", "--pyargs", "retrograd_conformance",
+        "--retrograd-backend", backend, *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session(venv_backend="virtualenv")  # pip: torch==2.13.0 installs from local disk
+def bench(session: nox.Session) -> None:
+    """The benchmark suite (bench/): markdown tables on stdout; posargs go to it."""
+    session.install("-e", ".[test,jax]", "threadpoolctl")
+    session.run("python", "-m", "bench", *session.posargs)

@@ -9,13 +9,59 @@ native dtypes where noted); they never see retrograd tensors, never record graph
 never check shapes beyond what the library does (the core validates before calling).
 In-place kernels return the written array, which may be the same object (NumPy, CuPy)
 or a new one the core rebinds (immutable libraries).
+
+``xp`` is an array-API namespace: :func:`array_namespace` gives the library itself where
+it implements the standard (NumPy 2, ``jax.numpy``, ``array_api_strict``), else
+``array-api-compat``'s wrapper for it (CuPy, NumPy 1.26). Moving data to and from the
+host goes through NumPy (retrograd's host library): ``to_numpy``/``from_numpy``, and
+``from_dlpack`` for a copy from another library's array without passing through it.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable
 from typing import Any
+
+from . import op_kernels
+from .op_kernels import stable_sigmoid
+
+
+def array_namespace(module: Any) -> Any:
+    """``module`` if it is an array-API namespace, else array-api-compat's wrapper of it
+    (``array_api_compat.cupy``, ``array_api_compat.numpy``)."""
+    if hasattr(module, "__array_api_version__"):
+        return module
+    return importlib.import_module(f"array_api_compat.{module.__name__}")
+
+
+def native_dtypes(xp: Any) -> dict[Any, Any]:
+    """Each retrograd dtype that ``xp`` has, mapped to the dtype its arrays report."""
+    from retrograd import dtypes
+
+    return {
+        d: xp.empty(0, dtype=getattr(xp, d.name)).dtype
+        for d in dtypes.ALL_DTYPES
+        if hasattr(xp, d.name)
+    }
+
+
+def _integral(xp: Any, value: Any) -> bool:
+    if isinstance(value, (bool, float, complex)):
+        return False
+    return isinstance(value, int) or xp.isdtype(value.dtype, "integral")
+
+
+def _checked_pow(xp: Any) -> Callable[..., Any]:
+    def pow(a: Any, b: Any) -> Any:
+        """``a ** b``; ValueError for integers to negative integer powers, as NumPy (other
+        libraries return garbage, or raise their own error types)."""
+        if _integral(xp, a) and _integral(xp, b) and bool(xp.any(xp.asarray(b) < 0)):
+            raise ValueError("Integers to negative integer powers are not allowed.")
+        return xp.pow(a, b)
+
+    return pow
 
 
 def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
@@ -24,7 +70,7 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "subtract": xp.subtract,
         "multiply": xp.multiply,
         "divide": xp.divide,
-        "pow": xp.pow,
+        "pow": _checked_pow(xp),
         "negative": xp.negative,
         "abs": xp.abs,
         # The sign of a bool is itself (as in PyTorch); NumPy has no bool loop for it.
@@ -35,7 +81,8 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "sin": xp.sin,
         "cos": xp.cos,
         "tanh": xp.tanh,
-        "sigmoid": lambda a: 1 / (1 + xp.exp(-a)),
+        # exp(-|a|) never overflows: no warning for large |a| (PyTorch gives none).
+        "sigmoid": stable_sigmoid(xp),
         "reciprocal": lambda a: 1 / a,
         "relu": lambda a: xp.where(a > 0, a, xp.zeros_like(a)),
         "equal": xp.equal,
@@ -89,8 +136,10 @@ def _shape(xp: Any) -> dict[str, Callable[..., Any]]:
         "matmul": xp.matmul,
         "matrix_transpose": lambda a: xp.matrix_transpose(a),
         "concat": lambda arrays, axis=0: xp.concat(arrays, axis=axis),
-        # The array API has no strides: an array is contiguous unless a backend knows better.
+        # The array API has no strides: an array is contiguous, and no two of its elements
+        # share memory, unless a backend knows better.
         "is_contiguous": lambda a: True,
+        "has_internal_overlap": lambda a: False,
     }
 
 
@@ -107,9 +156,27 @@ def _conversion(xp: Any) -> dict[str, Callable[..., Any]]:
         "asarray": lambda data, dtype: xp.asarray(data, dtype=dtype),
         "astype": lambda a, dtype: xp.astype(a, dtype),
         "copy": lambda a: xp.asarray(a, copy=True),
+        # A row-major copy (the array API has no layouts: any copy is one).
+        "contiguous": lambda a: xp.asarray(a, copy=True),
         "assign": assign,
         "setitem": setitem,
-        "tolist": lambda a: a.tolist(),
+    }
+
+
+def _transfers(xp: Any) -> dict[str, Callable[..., Any]]:
+    import numpy as np  # the host library: a dependency of retrograd itself
+
+    return {
+        # The array API has no tolist(): read through the host (exact doubles for floats).
+        "tolist": lambda a: np.asarray(a).tolist(),
+        # to_numpy may share memory (read-only where the library's is); from_numpy may
+        # share memory with its (fresh) argument.
+        "to_numpy": np.asarray,
+        "from_numpy": xp.asarray,
+        # A copy of any array that speaks DLPack (another library's, on a device this
+        # library can read); raises BufferError/TypeError/ValueError/RuntimeError where it
+        # cannot, and the core then goes through the host.
+        "from_dlpack": lambda a: xp.asarray(xp.from_dlpack(a), copy=True),
     }
 
 
@@ -127,10 +194,34 @@ def _creation(xp: Any) -> dict[str, Callable[..., Any]]:
     }
 
 
+def _has_internal_overlap(a: Any) -> bool:
+    """True if two elements of ``a`` share memory (a stride of 0 over a longer axis)."""
+    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def strided_kernels(lib: Any) -> dict[str, Callable[..., Any]]:
+    """Overrides for libraries whose arrays have NumPy's ``flags`` and ``strides`` (NumPy,
+    CuPy): they know contiguity and overlap, which the array API cannot express, and a
+    copy keeps the source's layout unless asked for a row-major one."""
+    return {
+        "is_contiguous": lambda a: a.flags.c_contiguous,
+        "has_internal_overlap": _has_internal_overlap,
+        "contiguous": lib.ascontiguousarray,
+    }
+
+
 def generic_kernels(xp: Any) -> dict[str, Callable[..., Any]]:
     """The full kernel table for array namespace ``xp``."""
     table: dict[str, Callable[..., Any]] = {}
-    for part in (_elementwise, _reductions, _shape, _conversion, _creation):
+    for part in (
+        _elementwise,
+        _reductions,
+        _shape,
+        _conversion,
+        _transfers,
+        _creation,
+        *op_kernels.GROUPS,
+    ):
         table.update(part(xp))
     table["pi"] = lambda: math.pi
     return table

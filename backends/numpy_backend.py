@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrograd import dtypes
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
+from retrograd.storage import OVERLAP_MESSAGE
 
+from .kernels import array_namespace, generic_kernels, native_dtypes, strided_kernels
 
-def _native_dtypes(np: Any) -> dict[dtypes.dtype, Any]:
-    return {d: np.dtype(d.name) for d in dtypes.ALL_DTYPES}
+_native_dtypes = native_dtypes  # the name tests/test_plugins.py builds a second backend with
 
 
 def _host_random(np: Any) -> dict[str, Any]:
@@ -43,14 +43,20 @@ def _overrides(np: Any) -> dict[str, Any]:
             # NumPy returns 0-d results as immutable scalars: rebind, as for JAX.
             return np.array(value, dtype=target.dtype)
         # Speed: copyto casts and broadcasts in one pass, with no temporary.
-        np.copyto(target, value, casting="unsafe")
+        try:
+            np.copyto(target, value, casting="unsafe")
+        except ValueError:
+            if target.flags.writeable:
+                raise
+            # Only an expanded view is read-only here: PyTorch's error, not NumPy's.
+            raise RuntimeError(OVERLAP_MESSAGE) from None
         return target
 
     return {
         "assign": assign,
-        "is_contiguous": lambda a: a.flags.c_contiguous,
-        "to_numpy": np.asarray,
-        "from_numpy": lambda a: a,
+        # Speed: NumPy refuses integers to negative powers itself, no check needed.
+        "pow": np.pow if hasattr(np, "pow") else np.power,
+        **strided_kernels(np),
         **_host_random(np),
     }
 
@@ -58,11 +64,10 @@ def _overrides(np: Any) -> dict[str, Any]:
 def load() -> Backend:
     import numpy as np
 
-    from .kernels import generic_kernels
-
-    kernels = generic_kernels(np)
+    xp = array_namespace(np)  # NumPy 2 itself; array-api-compat's wrapper on NumPy 1.26
+    kernels = generic_kernels(xp)
     kernels.update(_overrides(np))
-    return Backend("numpy", kernels, _native_dtypes(np), device_type="cpu", namespace=np)
+    return Backend("numpy", kernels, native_dtypes(np), device_type="cpu", namespace=xp)
 
 
 @hookimpl

@@ -8,9 +8,9 @@ libraries imported, on first use.
 
 from __future__ import annotations
 
-from . import autograd, dtypes, ops
+from . import autograd, cuda, dtypes, ops
 from .creation import FUNCTIONS as _CREATION
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import (
     dtype,
     float16,
@@ -53,6 +53,9 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
+from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
+from .ops import return_types  # noqa: E402
+
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_RANDOM)

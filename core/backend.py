@@ -36,6 +36,11 @@ class Backend:
     ``kernels`` is a plain dict from kernel name to function, resolved once from the
     generic layer and any plugin overrides; the hot path only indexes it.
     ``native_dtypes`` maps each supported retrograd dtype to the library's dtype.
+    ``mutable`` says whether the library's arrays can be written in place and its view
+    kernels return arrays sharing memory (NumPy, CuPy); when False (JAX), in-place
+    kernels return new arrays that the core rebinds, and views alias through
+    ``retrograd.storage.DerivedStorage``. ``device_type`` is the hardware the arrays
+    live on (``"cpu"``, ``"cuda"``); see ``retrograd.device`` for the device it shows.
     """
 
     def __init__(
@@ -45,10 +50,12 @@ class Backend:
         native_dtypes: Mapping[dtypes.dtype, Any],
         device_type: str = "cpu",
         namespace: Any = None,
+        mutable: bool = True,
     ) -> None:
         self.name = name
         self.device_type = device_type
         self.namespace = namespace
+        self.mutable = mutable
         self.base_kernels = dict(kernels)
         self.kernels: dict[str, Callable[..., Any]] = dict(kernels)
         self.native = dict(native_dtypes)

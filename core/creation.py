@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from . import dtypes
+from .ops.conversion import transfer
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .tensor import Tensor
@@ -84,7 +85,7 @@ def tensor(
             source = source.to(dtypes.resolve(dtype))
         return _finish(_copy_to(source, target), requires_grad)
     if hasattr(data, "dtype") and hasattr(data, "shape"):  # an array of some library
-        array = target.kernels["asarray"](data, None)
+        array = _foreign(data, target)
         found = target.dtype_of(array)
     else:
         found = _infer(data, [])
@@ -94,13 +95,20 @@ def tensor(
     return _finish(Tensor._make(target.kernels["copy"](array), d, target), requires_grad)
 
 
+def _foreign(data: Any, target: Any) -> Any:
+    """``data``, an array of any library, as an array of ``target`` (maybe not a copy)."""
+    try:
+        return target.kernels["asarray"](data, None)
+    except TypeError:  # e.g. a GPU array that will not convert implicitly: try DLPack
+        return target.kernels["from_dlpack"](data)
+
+
 def _copy_to(source: Tensor, target: Any) -> Tensor:
-    if source.backend is not target:
-        raise RuntimeError(
-            f"tensor(): copying from backend '{source.backend.name}' to '{target.name}' "
-            "comes with the backends work; use the same backend"
-        )
-    array = target.kernels["copy"](source._storage.array)
+    """A copy of ``source``'s data on backend ``target`` (any backend; no history)."""
+    if source.backend is target:
+        array = target.kernels["copy"](source._storage.array)
+    else:
+        array = transfer(source._storage.array, source.backend, target)
     return Tensor._make(array, source.dtype, target)
 
 

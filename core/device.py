@@ -1,14 +1,28 @@
 """``retrograd.device``: PyTorch's device objects, mapped onto backends.
 
-``"cpu"`` is the NumPy backend and ``"cuda"``/``"cuda:N"`` the CuPy backend; a backend's
-own name is accepted too. (Moving tensors between backends comes with the backends work.)
+A tensor's device names its backend, in PyTorch's words where PyTorch has them:
+
+- ``numpy``: ``device(type='cpu')``, printed ``device='cpu'``;
+- ``cupy``: ``device(type='cuda', index=0)``, printed ``device='cuda:0'``;
+- any other backend: a device type named after it, e.g. ``device(type='jax')``, printed
+  ``device='jax'``.
+
+Printing shows the suffix only for a tensor whose backend is not the default one.
+
+A backend without a PyTorch device type is a device type of its own (as PyTorch's
+``privateuse1`` backends are, e.g. ``'npu'``), so ``.to("cpu")`` of a JAX tensor always
+means NumPy and never a no-op. Wherever PyTorch takes a device (``device=`` on factories,
+``tensor.to(...)``, :func:`set_default_device`), retrograd takes ``"cpu"``, ``"cuda"``,
+``"cuda:0"``, a :class:`device`, or a backend's name.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 DEVICE_BACKENDS = {"cpu": "numpy", "cuda": "cupy"}
+_INDEXED = {"cuda"}  # device types PyTorch always shows with an index
 
 
 class device:  # noqa: N801 - PyTorch's spelling
@@ -24,9 +38,13 @@ class device:  # noqa: N801 - PyTorch's spelling
                 raise RuntimeError(f"device(): type ({type}) must not include an index when "
                                    "index is given")  # fmt: skip
             type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if not isinstance(type, str) or not type:
             raise RuntimeError(f"Expected a device type string, got {type!r}")
+        if index is not None and index < 0:
+            raise RuntimeError(f"Device index must not be negative, got {index}")
         self.type, self.index = type, index
 
     def __repr__(self) -> str:
@@ -49,17 +67,50 @@ class device:  # noqa: N801 - PyTorch's spelling
 
 
 def device_of(backend: Any) -> device:
-    """The device a backend's arrays live on (CUDA backends: device 0 for now)."""
-    if backend.device_type == "cpu":
-        return device("cpu")
-    return device(backend.device_type, 0)
+    """The device a backend's tensors report (see the table in the module docstring)."""
+    for kind, name in DEVICE_BACKENDS.items():
+        if backend.name == name:
+            return device(kind, 0 if kind in _INDEXED else None)
+    return device(backend.name)
+
+
+def backend_name(spec: Any) -> str:
+    """The backend a device spec selects: ``"cpu"`` -> numpy, ``"cuda"``/``"cuda:0"``/an
+    int -> cupy, a backend name (or ``device(name)``) -> that backend."""
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        spec = device("cuda", spec)  # PyTorch: a bare int is a CUDA device index
+    if not isinstance(spec, (str, device)):
+        raise TypeError(f"expected a device (str, int or retrograd.device), got {spec!r}")
+    d = device(spec)
+    name = DEVICE_BACKENDS.get(d.type, d.type)
+    if d.index not in (None, 0):
+        raise RuntimeError(
+            f"device '{d}': retrograd's '{name}' backend uses one device, index 0; "
+            f"use '{d.type}' or '{d.type}:0'"
+        )
+    return name
 
 
 def backend_for_device(spec: Any) -> Any:
-    """The backend for a device spec (``"cpu"``, ``device("cuda:0")``, or a backend name)."""
+    """The loaded backend for a device spec (see :func:`backend_name`)."""
     from .plugins import get_backend
 
-    name = str(spec)
-    if name in DEVICE_BACKENDS.values() or ":" not in name and name not in DEVICE_BACKENDS:
-        return get_backend(name)
-    return get_backend(DEVICE_BACKENDS[device(spec).type])
+    return get_backend(backend_name(spec))
+
+
+def set_default_device(spec: Any) -> None:
+    """Factories create tensors on ``spec``'s backend from now on (process-wide); ``None``
+    goes back to the start-up default (``$RETROGRAD_BACKEND``, else NumPy)."""
+    from .plugins.registry import DEFAULT_BACKEND, ENV_VAR, set_default_backend
+
+    if spec is None:
+        set_default_backend(os.environ.get(ENV_VAR) or DEFAULT_BACKEND)
+    else:
+        set_default_backend(backend_name(spec))
+
+
+def get_default_device() -> device:
+    """The device factories create tensors on (that of the default backend)."""
+    from .plugins import get_backend
+
+    return device_of(get_backend())

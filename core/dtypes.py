@@ -51,6 +51,11 @@ float32 = dtype("float32", 4, FLOATING, True)
 float64 = dtype("float64", 8, FLOATING, True)
 
 ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+# PyTorch's scalar-type names, which its error messages use ("Float", "Long", ...).
+_KIND_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+}  # fmt: skip
 ALIASES = {
     "float": float32,
     "double": float64,
@@ -66,6 +71,11 @@ class _DefaultDtype(threading.local):
 
 
 _default = _DefaultDtype()
+
+
+def kind_name(d: dtype) -> str:
+    """PyTorch's scalar-type name of ``d`` (``Float`` for float32), as its errors say."""
+    return _KIND_NAMES[d.name]
 
 
 def get_default_dtype() -> dtype:

@@ -2,13 +2,24 @@
 
 ``detach()`` and ``.data`` share a Storage with their source, so in-place writes and
 version counts are seen by both on every backend: NumPy and CuPy write into the array,
-immutable libraries (JAX) rebind ``Storage.array``. Views share the version counter of
-their base, which is how a saved tensor notices a write through a view.
+immutable libraries (JAX) rebind ``Storage.array``.
+
+Views share the version counter of their base, which is how a saved tensor notices a
+write through a view, and they alias their base's data on every backend
+(:func:`view_storage`): where the library's arrays are mutable, the view kernel returns
+a real memory view and the view's Storage is a plain one (no extra cost); where they are
+immutable, a :class:`DerivedStorage` re-derives the view from its root on read and
+scatters into the root on write.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+OVERLAP_MESSAGE = (
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location. Please clone() the tensor before performing the operation."
+)
 
 
 class VersionCounter:
@@ -28,3 +39,100 @@ class Storage:
     def __init__(self, array: Any, counter: VersionCounter | None = None) -> None:
         self.array = array
         self.counter = VersionCounter() if counter is None else counter
+
+    def is_contiguous(self, backend: Any) -> bool:
+        """Whether the data is laid out in row-major order (PyTorch's ``is_contiguous``)."""
+        return bool(backend.kernels["is_contiguous"](self.array))
+
+
+def view_storage(base: Storage, backend: Any, kernel: str, args: tuple) -> Storage:
+    """The storage of the view ``backend.kernels[kernel](base.array, *args)`` of ``base``.
+
+    ``kernel`` must be a view kernel: on a library with strided memory (NumPy) it returns
+    an array sharing ``base``'s memory, or raises ValueError/AttributeError where no such
+    view exists (``view`` of a transposed tensor). The result shares ``base``'s counter.
+    """
+    if backend.mutable:
+        return Storage(backend.kernels[kernel](base.array, *args), base.counter)
+    return DerivedStorage(base, backend, kernel, args)
+
+
+class DerivedStorage(Storage):
+    """A view's storage on a backend whose arrays are immutable (JAX).
+
+    It holds the root Storage (a view of a view composes its steps onto the same root),
+    the view's steps from the root as ``(kernel, args)`` pairs, and its host *layout*: the
+    same steps applied by the host backend (NumPy) to a zero-filled int8 array of the
+    root's shape, so strides, contiguity and "is this a view at all" follow NumPy's (and
+    PyTorch's) rules exactly. Reading replays the steps on the root's current array
+    (cached while the root's array is unchanged); writing scatters the new value into the
+    root's array at the view's flat positions, and the root rebinds it.
+    """
+
+    __slots__ = ("root", "steps", "layout", "_backend", "_seen", "_cached", "_positions")
+
+    def __init__(self, base: Storage, backend: Any, kernel: str, args: tuple) -> None:
+        host = _host_kernels()
+        if isinstance(base, DerivedStorage):
+            root, steps, layout = base.root, base.steps, base.layout
+        else:
+            root, steps = base, ()
+            layout = host["zeros"](tuple(base.array.shape), _int8())
+        # The host layout first: it raises where the view cannot exist, as NumPy would.
+        self.layout = host[kernel](layout, *args)
+        self.root, self.steps, self._backend = root, (*steps, (kernel, args)), backend
+        self.counter = root.counter
+        self._cached = backend.kernels[kernel](base.array, *args)
+        self._seen, self._positions = root.array, None
+
+    @property  # type: ignore[override]
+    def array(self) -> Any:
+        current = self.root.array
+        if current is not self._seen:
+            self._cached, self._seen = _replay(self._backend.kernels, self.steps, current), current
+        return self._cached
+
+    @array.setter
+    def array(self, value: Any) -> None:
+        if _host_kernels()["has_internal_overlap"](self.layout):
+            raise RuntimeError(OVERLAP_MESSAGE)
+        k, current = self._backend.kernels, self.root.array
+        flat = k["setitem"](k["reshape"](current, (-1,)), self._flat_positions(), value)
+        self.root.array = k["reshape"](flat, tuple(current.shape))
+        self._seen, self._cached = self.root.array, value
+
+    def is_contiguous(self, backend: Any) -> bool:
+        return bool(_host_kernels()["is_contiguous"](self.layout))
+
+    def _flat_positions(self) -> Any:
+        """Where each element of the view sits in the flattened root (computed once)."""
+        if self._positions is None:
+            host, shape = _host_kernels(), tuple(self.layout.shape)
+            size = 1
+            for n in self.root.array.shape:
+                size *= n
+            flat = host["arange"](0, size, 1, None)
+            index = _replay(host, self.steps, host["reshape"](flat, tuple(self.root.array.shape)))
+            self._positions = self._backend.kernels["from_numpy"](host["reshape"](index, shape))
+        return self._positions
+
+
+def _replay(kernels: Any, steps: tuple, array: Any) -> Any:
+    for kernel, args in steps:
+        array = kernels[kernel](array, *args)
+    return array
+
+
+def _host_kernels() -> Any:
+    from .plugins import get_backend
+    from .random import HOST_BACKEND
+
+    return get_backend(HOST_BACKEND).kernels
+
+
+def _int8() -> Any:
+    from . import dtypes
+    from .plugins import get_backend
+    from .random import HOST_BACKEND
+
+    return get_backend(HOST_BACKEND).native_dtype(dtypes.int8)

@@ -812,7 +812,9 @@ def test_gradient_dtype_equals_input_dtype():
 def test_backward_through_a_million_op_chain():
     """Iterative engine: no RecursionError at the default recursion limit."""
     limit = sys.getrecursionlimit()
-    x = rg.ones(16, requires_grad=True)
+    # The engine is the same on every backend; NumPy keeps 2M ops to seconds (a JAX
+    # dispatch costs ~7 us, which makes this chain take a minute there).
+    x = rg.ones(16, requires_grad=True, backend="numpy")
     y = x
     for _ in range(1_000_000):
         y = y * 1.0000001

@@ -15,8 +15,23 @@ def test_docs_have_executed_examples():
     assert {p.name for p in PAGES} >= {"quickstart.md", "plugins.md"}
 
 
+def _skip_without_required_backends(page: Path) -> None:
+    """A page whose first line is ``<!-- requires-backends: jax -->`` runs only where
+    those backends are usable (a session without JAX installed skips it, saying so)."""
+    first = page.read_text(encoding="utf-8").splitlines()[0]
+    if first.startswith("<!-- requires-backends:"):
+        import retrograd
+
+        usable = {b.name for b in retrograd.backends() if b.usable}
+        names = first.split(":", 1)[1].removesuffix("-->").replace(",", " ").split()
+        missing = sorted(set(names) - usable)
+        if missing:
+            pytest.skip(f"{page.name} needs backends {missing}, unusable here")
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_examples_run_as_shown(page: Path):
+    _skip_without_required_backends(page)
     result = doctest.testfile(
         str(page),
         module_relative=False,

@@ -690,7 +690,7 @@ def test_python_number_conversions():
 
 
 def test_numpy_shares_memory_and_refuses_grad():
-    x = retrograd.zeros(3)
+    x = retrograd.zeros(3, backend="numpy")  # sharing is the NumPy backend's (JAX: read-only)
     x.numpy()[0] = 5.0
     assert x.tolist() == [5.0, 0.0, 0.0]
     y = retrograd.zeros(3, requires_grad=True)
@@ -798,7 +798,10 @@ def test_record_coverage():
     for op in (lambda: y.zero_(), lambda: y.fill_(1), lambda: y.copy_(y * 2),
                lambda: y.fill_(retrograd.tensor(2.0, requires_grad=True))):  # fmt: skip
         seen |= _records_in(op().grad_fn)
-    missing = {r.name for r in RECORDS if r.grad_fn} - seen
+    # The records of every other kind are reached by the table cases of
+    # tests/test_ops_surface.py (test_every_surface_record_is_reached), which also cover
+    # the ones reached here; the unary records are compared with PyTorch in this file.
+    missing = {r.name for r in RECORDS if r.grad_fn and r.kind == UNARY} - seen
     assert not missing, f"records no test reaches: {sorted(missing)}"
 
 

@@ -83,7 +83,7 @@ def test_two_plugins_claiming_one_backend_name_is_an_error_naming_both():
         retrograd.plugins.register(Impostor(), name="impostor-pkg")
     message = str(info.value)
     assert "'numpy'" in message and "'retrograd'" in message and "impostor-pkg" in message
-    assert retrograd.ones(2).backend.name == "numpy"  # the registry is intact afterwards
+    assert retrograd.ones(2, backend="numpy").backend.name == "numpy"  # registry intact
 
 
 def test_op_calls_make_no_pluggy_call():
@@ -104,22 +104,23 @@ def test_op_calls_make_no_pluggy_call():
 
 
 def test_use_backend_and_set_default_backend(numpy2):
-    assert retrograd.ones(1).backend.name == "numpy"
+    default = retrograd.plugins.default_backend_name()  # numpy, or $RETROGRAD_BACKEND
+    assert retrograd.ones(1).backend.name == default
     with retrograd.use_backend("numpy2"):
         t = retrograd.ones(2, requires_grad=True)
         assert t.backend.name == "numpy2"
         (t * 3).sum().backward()
     assert t.grad.tolist() == [3.0, 3.0] and t.grad.backend.name == "numpy2"
-    assert retrograd.ones(1).backend.name == "numpy"
+    assert retrograd.ones(1).backend.name == default
     retrograd.set_default_backend("numpy2")
     try:
         assert retrograd.zeros(1).backend.name == "numpy2"
     finally:
-        retrograd.set_default_backend("numpy")
+        retrograd.set_default_backend(default)
 
 
 def test_mixing_backends_in_one_op_names_both(numpy2):
-    a = retrograd.ones(2)
+    a = retrograd.ones(2, backend="numpy")
     b = retrograd.ones(2, backend="numpy2")
     with pytest.raises(RuntimeError, match="numpy and numpy2"):
         a + b
@@ -140,7 +141,7 @@ def test_kernel_override_takes_effect_and_unregistering_restores_it():
 
             return {"matmul": matmul}
 
-    a = retrograd.ones(2, 3)
+    a = retrograd.ones(2, 3, backend="numpy")
     plugin = CountingMatmul()
     retrograd.plugins.register(plugin)
     try:
@@ -177,3 +178,55 @@ def test_import_is_cheap_and_loads_no_array_library_or_plugin():
     )
     result = _run_python(code)
     assert result.stdout.split() == ["True", "False", "False"], result.stderr
+
+
+def test_kernel_tables_hold_the_base_kernels_when_no_plugin_overrides():
+    numpy = retrograd.get_backend("numpy")
+    assert numpy.kernels.keys() == numpy.base_kernels.keys()
+    assert all(numpy.kernels[k] is numpy.base_kernels[k] for k in numpy.base_kernels)
+
+
+def test_tracer_sees_every_kernel_call_and_unregistering_restores_the_plain_table():
+    from retrograd.plugins.tracing import KernelTracer
+
+    numpy = retrograd.get_backend("numpy")
+    plain = dict(numpy.kernels)
+    x = retrograd.ones(2, 3, requires_grad=True, backend="numpy")
+    with KernelTracer() as tracer:
+        assert all(numpy.kernels[k] is not plain[k] for k in plain)  # all wrapped
+        (x @ x.t()).sum().backward()
+    assert numpy.kernels == plain and all(numpy.kernels[k] is plain[k] for k in plain)
+    calls = [(c.kernel, c.backend, c.shapes) for c in tracer.calls]
+    assert ("matmul", "numpy", ((2, 3), (3, 2))) in calls
+    backward = [c for c in calls if c[0] == "matmul"][1:]  # one matmul per input
+    assert backward == [
+        ("matmul", "numpy", ((2, 2), (2, 3))),
+        ("matmul", "numpy", ((3, 2), (2, 2))),
+    ]
+    assert all(c.seconds >= 0 for c in tracer.calls)
+    count = len(tracer.calls)
+    x @ x.t()
+    assert len(tracer.calls) == count  # unregistered: nothing traced any more
+
+
+def test_tracer_wraps_other_plugins_overrides_rather_than_undoing_them():
+    from retrograd.plugins.tracing import KernelTracer
+
+    class Override:
+        @hookimpl
+        def retrograd_kernels(self, backend):
+            return {"matmul": marked_matmul} if backend.name == "numpy" else None
+
+    def marked_matmul(a, b):
+        return np.matmul(a, b)
+
+    override = Override()
+    retrograd.plugins.register(override)
+    try:
+        with KernelTracer() as tracer:
+            assert retrograd.get_backend("numpy").kernels["matmul"].__wrapped__ is marked_matmul
+            retrograd.ones(2, 2, backend="numpy") @ retrograd.ones(2, 2, backend="numpy")
+        assert retrograd.get_backend("numpy").kernels["matmul"] is marked_matmul
+    finally:
+        retrograd.plugins.unregister(override)
+    assert [c.kernel for c in tracer.calls].count("matmul") == 1

@@ -10,32 +10,69 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..nn import activations as nn_activations
+from ..nn import losses as nn_losses
 from ..tensor import Tensor
-from . import conversion, elementwise, indexing, inplace, linalg, reductions, shape
+from . import (
+    advanced_indexing,
+    clamp,
+    conversion,
+    einsum,
+    elementwise,
+    extrema,
+    gather_scatter,
+    indexing,
+    inplace,
+    joining,
+    linalg,
+    pointwise_binary,
+    pointwise_math,
+    predicates,
+    rearrange,
+    reductions,
+    scans,
+    shape,
+    statistics,
+)
 from .record import OpRecord
 
-RECORDS: tuple[OpRecord, ...] = (
-    *elementwise.RECORDS,
-    *reductions.RECORDS,
-    *linalg.RECORDS,
-    *shape.RECORDS,
-    *indexing.RECORDS,
-    *conversion.RECORDS,
-    *inplace.RECORDS,
+# The op modules, by kind; a later module's function of the same name wins (``div`` with
+# its rounding mode over the plain true division).
+MODULES = (
+    elementwise,
+    pointwise_math,
+    pointwise_binary,
+    clamp,
+    predicates,
+    reductions,
+    scans,
+    extrema,
+    statistics,
+    linalg,
+    einsum,
+    shape,
+    joining,
+    rearrange,
+    indexing,
+    advanced_indexing,
+    gather_scatter,
+    conversion,
+    inplace,
+    nn_activations,
+    nn_losses,
 )
-
+RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    **elementwise.FUNCTIONS,
-    **reductions.FUNCTIONS,
-    **linalg.FUNCTIONS,
-    **shape.FUNCTIONS,
-    **indexing.FUNCTIONS,
-    **conversion.FUNCTIONS,
+    name: fn for m in MODULES for name, fn in getattr(m, "FUNCTIONS", {}).items()
 }
 
 # Functions that are not also Tensor methods (PyTorch has no ``Tensor.where(cond, ...)``
 # with this argument order, and ``rsub`` is the reflected form only).
-_NOT_METHODS = {"where", "rsub"}
+_NOT_METHODS = {"where", "rsub", *joining.NOT_METHODS, *einsum.NOT_METHODS}
+# Methods that are not ``retrograd.<name>`` functions (``Tensor.repeat``, ``Tensor.float``).
+METHODS: dict[str, Callable[..., Any]] = {
+    name: fn for m in MODULES for name, fn in getattr(m, "METHODS", {}).items()
+}
 
 
 def _reflected(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
@@ -62,8 +99,12 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__rsub__": f["rsub"],
         "__mul__": f["mul"],
         "__rmul__": f["mul"],
-        "__truediv__": f["div"],
+        "__truediv__": f["true_divide"],
         "__rtruediv__": lambda self, other: f["reciprocal"](self) * other,
+        "__floordiv__": f["floor_divide"],
+        "__rfloordiv__": _reflected(f["floor_divide"]),
+        "__mod__": f["remainder"],
+        "__rmod__": _reflected(f["remainder"]),
         "__pow__": f["pow"],
         "__rpow__": _reflected(f["pow"]),
         "__neg__": f["neg"],
@@ -71,12 +112,25 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__matmul__": f["matmul"],
         "__rmatmul__": _reflected(f["matmul"]),
         "__getitem__": indexing.getitem,
-        "__and__": f["logical_and"],
+        "__setitem__": advanced_indexing.setitem,
+        **predicates.OPERATORS,
         **{
             f"__{name}__": _comparison_dunder(f[name])
             for name in ("eq", "ne", "lt", "le", "gt", "ge")
         },
     }
+
+
+def _matrix_transpose(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor], Tensor]:
+    def mT(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+        if self.dim() < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got "
+                f"{self.dim()}-D tensor."
+            )
+        return f["transpose"](self, -2, -1)
+
+    return mT
 
 
 def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
@@ -85,16 +139,17 @@ def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[...
         "expand_as": lambda self, other: f["expand"](self, other.shape),
         "reshape_as": lambda self, other: f["reshape"](self, other.shape),
         "T": property(lambda self: f["permute"](self, tuple(reversed(range(self.dim()))))),
-        "mT": property(lambda self: f["transpose"](self, -2, -1)),
+        "mT": property(_matrix_transpose(f)),
+        "where": lambda self, condition, other: f["where"](condition, self, other),
     }
 
 
 def install(cls: type = Tensor) -> None:
     """Attach every op method and operator to ``cls``."""
     methods = {name: fn for name, fn in FUNCTIONS.items() if name not in _NOT_METHODS}
-    methods.update(conversion.METHODS)
+    methods.update(METHODS)
     methods.update(_operators(FUNCTIONS))
     methods.update(_derived_methods(FUNCTIONS))
-    methods.update(inplace.in_place_methods(FUNCTIONS))
+    methods.update(inplace.in_place_methods(FUNCTIONS, RECORDS))
     for name, fn in methods.items():
         setattr(cls, name, fn)

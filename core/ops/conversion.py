@@ -1,4 +1,11 @@
-"""Dtype conversion and copies: ``to``, ``float``/``double``/..., ``clone``, ``contiguous``."""
+"""Dtype and device conversion and copies: ``to``, ``cpu``/``cuda``, ``float``/``double``/...,
+``clone``, ``contiguous``.
+
+Moving a tensor to another backend is differentiable: its ``grad_fn`` is
+``ToCopyBackward0``, whose rule moves the gradient back to the source backend. Data moves
+through DLPack where both libraries allow it (see :func:`transfer`), else through host
+memory.
+"""
 
 from __future__ import annotations
 
@@ -9,52 +16,97 @@ from ..tensor import Tensor
 from .dispatch import finish
 from .record import CONVERSION, OpRecord
 
-# The engine casts every gradient to its input's dtype, so the rules are identities.
-TO_COPY = OpRecord("to", CONVERSION, "ToCopyBackward0", "astype", grads=(lambda g: g,))
+
+def _to_backend_of_input(g: Tensor, backend: Any) -> Tensor:
+    return g if g._backend is backend else _convert(g, g._dtype, backend)
+
+
+# The engine casts every gradient to its input's dtype; the rule moves it to its backend.
+TO_COPY = OpRecord(
+    "to", CONVERSION, "ToCopyBackward0", "astype", save=("self.backend",),
+    grads=(_to_backend_of_input,),
+)  # fmt: skip
 CLONE = OpRecord("clone", CONVERSION, "CloneBackward0", "copy", grads=(lambda g: g,))
 
 RECORDS = (TO_COPY, CLONE)
 
-
-def _convert(input: Tensor, dtype: dtypes.dtype, copy: bool = False) -> Tensor:
-    if dtype is input._dtype and not copy:
-        return input
-    backend = input._backend
-    array = backend.kernels["astype"](input._storage.array, backend.native_dtype(dtype))
-    return finish(TO_COPY, array, dtype, backend, (input,))
+# DLPack refuses an exchange with one of these (different device, unsupported dtype, a
+# library or array type that does not speak it); the host path then does the move.
+_NO_DLPACK = (BufferError, TypeError, ValueError, RuntimeError, AttributeError, NotImplementedError)
 
 
-def to(input: Tensor, *args: Any, dtype: Any = None, copy: bool = False, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(other_tensor)``; devices and backends come with the backends work.
+def transfer(array: Any, source: Any, target: Any) -> Any:
+    """A copy of ``array`` (an array of backend ``source``) as an array of ``target``:
+    through DLPack where both libraries allow it, else through host (NumPy) memory."""
+    try:
+        return target.kernels["from_dlpack"](array)
+    except _NO_DLPACK:
+        host = source.kernels["to_numpy"](array)
+        # from_numpy may share the host array, which may be the source's own memory.
+        return target.kernels["copy"](target.kernels["from_numpy"](host))
+
+
+def _convert(input: Tensor, dtype: dtypes.dtype, target: Any = None, copy: bool = False):
+    """``input`` as ``dtype`` on backend ``target`` (default: its own), recorded as
+    ToCopyBackward0; ``input`` itself when nothing changes and ``copy`` is False."""
+    source = input._backend
+    target = source if target is None else target
+    if target is source:
+        if dtype is input._dtype and not copy:
+            return input
+        array = source.kernels["astype"](input._storage.array, source.native_dtype(dtype))
+    else:
+        native = target.native_dtype(dtype)  # TypeError naming the backend, before moving
+        array = transfer(input._storage.array, source, target)
+        if dtype is not input._dtype:
+            array = target.kernels["astype"](array, native)
+    return finish(TO_COPY, array, dtype, target, (input,))
+
+
+def _target_backend(spec: Any) -> Any:
+    """The backend a ``to()`` argument names: a backend, a device, a device string."""
+    if hasattr(spec, "kernels"):
+        return spec
+    from ..device import backend_for_device
+
+    return backend_for_device(spec)
+
+
+def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None, **kwargs: Any):
+    """PyTorch's ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (``other``'s dtype and
+    backend), with ``copy=``, ``non_blocking=`` (ignored) and ``backend=``.
 
     Returns ``input`` itself when nothing changes (and ``copy`` is False), as PyTorch does.
     """
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, dtypes.dtype):
-            dtype = arg
-        elif _is_current_device(input, arg):
-            continue
-        else:
-            raise RuntimeError(
-                f"to(): cannot move a tensor on backend '{input.backend.name}' to {arg!r} yet"
-            )
-    kwargs.pop("non_blocking", None)
-    device = kwargs.pop("device", None)
-    if device is not None and not _is_current_device(input, device):
-        raise RuntimeError(f"to(): cannot move a tensor to device {device!r} yet")
+    copy = bool(kwargs.pop("copy", False))
+    kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
+    target = kwargs.pop("backend", None) or device
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    if dtype is None:
-        return clone(input) if copy else input
-    return _convert(input, dtypes.resolve(dtype), copy)
+    flags = [arg for arg in args if isinstance(arg, bool)]  # (non_blocking, copy)
+    copy = flags[1] if len(flags) > 1 else copy
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype, target = arg._dtype, arg._backend
+        elif isinstance(arg, dtypes.dtype):
+            dtype = arg
+        elif not isinstance(arg, bool):
+            target = arg
+    backend = None if target is None else _target_backend(target)
+    if dtype is None and copy and backend in (None, input._backend):
+        return clone(input)
+    d = input._dtype if dtype is None else dtypes.resolve(dtype)
+    return _convert(input, d, backend, copy)
 
 
-def _is_current_device(input: Tensor, spec: Any) -> bool:
-    if spec is None:
-        return True
-    return str(spec) in (str(input.device), input.device.type, input.backend.name)
+def cpu(input: Tensor) -> Tensor:
+    """``input`` on the CPU (the NumPy backend); itself if already there."""
+    return to(input, "cpu")
+
+
+def cuda(input: Tensor, device: Any = None, non_blocking: bool = False) -> Tensor:
+    """``input`` on the CUDA device (the CuPy backend); itself if already there."""
+    return to(input, "cuda" if device is None else device)
 
 
 def clone(input: Tensor) -> Tensor:
@@ -65,12 +117,17 @@ def clone(input: Tensor) -> Tensor:
 
 
 def is_contiguous(input: Tensor) -> bool:
-    return bool(input._backend.kernels["is_contiguous"](input._storage.array))
+    return input._storage.is_contiguous(input._backend)
 
 
 def contiguous(input: Tensor) -> Tensor:
-    """``input`` itself if its memory is in row-major order, else a copy (CloneBackward0)."""
-    return input if is_contiguous(input) else clone(input)
+    """``input`` itself if its memory is in row-major order, else a row-major copy
+    (CloneBackward0; ``clone`` keeps the layout, as PyTorch's does)."""
+    if is_contiguous(input):
+        return input
+    backend = input._backend
+    array = backend.kernels["contiguous"](input._storage.array)
+    return finish(CLONE, array, input._dtype, backend, (input,))
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
@@ -94,6 +151,10 @@ METHODS = {
     "short": _caster(dtypes.int16),
     "bool": _caster(dtypes.bool),
     "to": to,
+    "cpu": cpu,
+    "cuda": cuda,
+    "is_cuda": property(lambda self: self.device.type == "cuda"),
+    "is_cpu": property(lambda self: self.device.type == "cpu"),
     "contiguous": contiguous,
     "is_contiguous": is_contiguous,
     "type_as": type_as,

@@ -13,7 +13,16 @@ from typing import Any
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, broadcast_shapes, check_operand, common_dtype, finish
+from .dispatch import (
+    array_of,
+    backend_of,
+    broadcast_shapes,
+    check_operand,
+    common_dtype,
+    finish,
+    promote,
+)
+from .helpers import full_on
 from .record import BINARY, COMPARISON, UNARY, OpRecord
 
 POSITIVE = (0.0, math.inf)
@@ -26,8 +35,10 @@ def _unary(name: str, grad_fn: str, save: tuple, grad: Callable, **kw: Any) -> O
 UNARY_RECORDS = (
     _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False),
     _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False,
+           doc="abs'(0) = 0 (sign(0))",
            accepts_bool=False),
-    _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False),
+    _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False,
+           doc="gradient 0 everywhere"),
     _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
     _unary("log", "LogBackward0", ("self",), lambda g, a: g / a,
            int_to_float=True, domain=POSITIVE),
@@ -44,7 +55,7 @@ UNARY_RECORDS = (
     ),
     # PyTorch's convention: relu'(0) = 0.
     _unary(
-        "relu", "ReluBackward0", ("result",), lambda g, r: g * (r > 0),
+        "relu", "ReluBackward0", ("result",), lambda g, r: g * (r > 0), doc="relu'(0) = 0",
         kinks=(0.0,), smooth=False, accepts_bool=False,
     ),
     _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
@@ -73,7 +84,8 @@ def _pow_exponent_grad(g: Tensor, a: Tensor, exponent: Tensor, result: Tensor) -
     # PyTorch's convention: where the base is 0 and the exponent >= 0 the gradient is 0,
     # not nan from 0 * log(0).
     zero_base = (a == 0).logical_and(exponent >= 0)
-    return g * where(zero_base, 0.0, result * a.log())
+    safe_base = where(zero_base, 1.0, a)  # no log(0) computed only to be masked away
+    return g * where(zero_base, 0.0, result * safe_base.log())
 
 
 BINARY_RECORDS = (
@@ -90,10 +102,12 @@ BINARY_RECORDS = (
             (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
             kernel="divide", int_to_float=True, domain=(0.5, 2.0)),
     _binary("pow", "PowBackward0", ("self", "exponent"), (_pow_self_grad,),
+            doc="x ** 0 has gradient 0, at x = 0 too",
             inputs=("self",), domain=(0.5, 2.0)),
     _binary("pow_tensor", "PowBackward1", ("self", "exponent", "result"),
             (lambda g, a, e, r: _pow_self_grad(g, a, e), _pow_exponent_grad),
-            kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0)),
+            kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0),
+            doc="0 ** e with e >= 0: d/de = 0 (not nan)"),
     # base ** self, with ``base`` a Python scalar: ``2 ** x``.
     _binary("pow_scalar_base", "PowBackward2", ("base", "result"),
             (lambda g, base, r: g * (r * math.log(base)),),
@@ -126,11 +140,27 @@ COMPARISON_RECORDS = tuple(
 
 
 # -- builders ----------------------------------------------------------------------------
-_NO_BOOL = "bool tensors are not supported; convert with .float() or .long() first"
 _BOOL_MESSAGES = {
     "neg": "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
     "trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+    "relu": "relu(): Boolean inputs not supported for relu; convert with .float() first",
 }
+# Ops PyTorch computes only in floating point (an integer input is NotImplementedError).
+FLOAT_ONLY = {"frac"}
+
+
+def _integral_dtype(record: OpRecord, dtype: dtypes.dtype) -> dtypes.dtype:
+    """The dtype a unary op computes an integer or bool input in, or PyTorch's refusal."""
+    if record.int_to_float:
+        return dtypes.get_default_dtype()
+    if dtype is dtypes.bool and record.name in _BOOL_MESSAGES:
+        raise RuntimeError(_BOOL_MESSAGES[record.name])
+    if (dtype is dtypes.bool and not record.accepts_bool) or record.name in FLOAT_ONLY:
+        raise NotImplementedError(
+            f"\"{record.name}\" not implemented for '{dtypes.kind_name(dtype)}': convert the "
+            "input with .float() first"
+        )
+    return dtype
 
 
 def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
@@ -141,10 +171,8 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
             raise TypeError(f"{record.name}(): argument 'input' must be Tensor, not "
                             f"{type(input).__name__}")  # fmt: skip
         backend, dtype = input._backend, input._dtype
-        if record.int_to_float and not dtype.is_floating_point:
-            dtype = dtypes.get_default_dtype()
-        elif dtype is dtypes.bool and not record.accepts_bool:
-            raise RuntimeError(_BOOL_MESSAGES.get(record.name, f"{record.name}(): {_NO_BOOL}"))
+        if dtype.category < FLOATING:
+            dtype = _integral_dtype(record, dtype)
         out = backend.kernels[kernel](array_of(input, dtype, backend))
         return finish(record, out, dtype, backend, (input,))
 
@@ -241,11 +269,23 @@ def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
         raise RuntimeError(f"pow(): {error} Use a floating point base or exponent.") from None
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
-    """Elements of ``input`` where ``condition`` holds, else of ``other``."""
-    backend, dtype, a, b = _operands(WHERE, input, other)
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all three
+    broadcast; either value may be a Python number). ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``."""
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
-        raise RuntimeError("where(): expected condition to be a bool Tensor")
+        got = dtypes.kind_name(condition.dtype) if isinstance(condition, Tensor) else "no tensor"
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}"
+        )
+    if input is None and other is None:
+        from .gather_scatter import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = full_on(condition, (), input, promote((input, other)))
+    backend, dtype, a, b = _operands(WHERE, input, other)
+    backend_of("where", condition, input, other)
     out = backend.kernels["where"](condition._storage.array, a, b)
     return finish(WHERE, out, dtype, backend, (input, other), {"condition": condition})
 

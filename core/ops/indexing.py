@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor, _wrap_dim
+from .advanced_indexing import getitem_advanced, is_advanced
 from .dispatch import finish
 from .record import INDEXING, OpRecord
 from .shape import _view_result, unsqueeze
 
 
 def _key(dim: int, index: Any) -> tuple:
-    return (slice(None),) * dim + (index,)
+    # The trailing ``...`` makes the key index every dimension, as the array API requires.
+    return (slice(None),) * dim + (index, Ellipsis)
 
 
 def _scatter_backward(g: Tensor, shape: tuple, dim: int, index: Any, record: OpRecord):
@@ -70,13 +72,11 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
             f"dimension {dim}"
         )
     index = index + size if index < 0 else index
-    array = input._backend.kernels["getitem"](input._storage.array, _key(dim, index))
-    return _view_result(SELECT, input, array, {"dim": dim, "index": index})
+    return _view_result(SELECT, input, "getitem", (_key(dim, index),), {"dim": dim, "index": index})
 
 
 def _slice(input: Tensor, dim: int, index: slice) -> Tensor:
-    array = input._backend.kernels["getitem"](input._storage.array, _key(dim, index))
-    return _view_result(SLICE, input, array, {"dim": dim, "index": index})
+    return _view_result(SLICE, input, "getitem", (_key(dim, index),), {"dim": dim, "index": index})
 
 
 def _normalized_slice(s: slice, size: int) -> slice:
@@ -87,8 +87,11 @@ def _normalized_slice(s: slice, size: int) -> slice:
 
 
 def getitem(input: Tensor, key: Any) -> Tensor:
-    """``input[key]`` for ints, slices, ``None`` and ``...`` (basic indexing)."""
+    """``input[key]``: ints, slices, ``None`` and ``...`` as views (basic indexing);
+    index tensors, lists and masks as a copy (see :mod:`.advanced_indexing`)."""
     items = key if isinstance(key, tuple) else (key,)
+    if any(is_advanced(k) for k in items):
+        return getitem_advanced(input, key)
     _check_basic(items)
     consumed = _count_indices(input, items)
     out, dim, source = input, 0, 0  # source: the dimension of ``input`` being indexed
@@ -106,7 +109,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         else:
             _check_index(int(k), out.shape[dim], source)
             out, source = select(out, dim, int(k)), source + 1
-    return _view_result(ALIAS, input, input._storage.array) if out is input else out
+    return _view_result(ALIAS, input, "getitem", ((Ellipsis,),)) if out is input else out
 
 
 def _count_indices(input: Tensor, items: tuple) -> int:
@@ -135,10 +138,24 @@ def _check_basic(items: tuple) -> None:
         if isinstance(k, Tensor) and k.dim() == 0 and not k.dtype.is_floating_point:
             continue
         raise IndexError(
-            f"retrograd supports indexing with ints, slices, None and ... for now; got "
-            f"{type(k).__name__}. Advanced (tensor/bool) indexing comes with the op-surface "
-            "work."
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+            f"are valid indices (got {type(k).__name__})"
         )
 
 
-FUNCTIONS = {"select": select}
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The ``length`` elements from ``start`` along ``dim``, as a view (SliceBackward0)."""
+    dim = _wrap_dim(dim, input.dim(), "narrow")
+    size = input.shape[dim]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start = start + size if start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _slice(input, dim, slice(start, start + length, 1))
+
+
+FUNCTIONS = {"select": select, "narrow": narrow}

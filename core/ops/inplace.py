@@ -105,8 +105,8 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
         )
     if result._dtype.category > t._dtype.category:
         raise RuntimeError(
-            f"{op}(): result type {_kind(result._dtype)} can't be cast to the desired output "
-            f"type {_kind(t._dtype)}"
+            f"{op}(): result type {dtypes.kind_name(result._dtype)} can't be cast to the "
+            f"desired output type {dtypes.kind_name(t._dtype)}"
         )
     storage = t._storage
     storage.array = t._backend.kernels["assign"](storage.array, result._storage.array)
@@ -114,12 +114,6 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
     return t
-
-
-def _kind(d: dtypes.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(
-        d.name, d.name.capitalize()
-    )
 
 
 def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Callable[..., Tensor]:
@@ -140,19 +134,34 @@ def _any_requires_grad(self: Tensor, args: tuple) -> bool:
     return self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
 
 
-def in_place_methods(functions: dict[str, Callable]) -> dict[str, Callable]:
-    """``add_``, ``sub_``, ``mul_``, ``div_``, ``zero_``, ``fill_``, ``copy_`` and the
-    augmented assignment operators."""
+# The ops with an in-place method ``<name>_`` (computed by the out-of-place twin).
+IN_PLACE = (
+    "abs", "neg", "negative", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+    "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan",
+    "sinh", "cosh", "tanh", "sigmoid", "relu", "erf", "floor", "ceil", "round", "trunc", "frac",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
+    "atan2", "lerp", "clamp", "clip", "clamp_min", "clamp_max", "remainder", "floor_divide",
+    "masked_fill", "scatter", "scatter_add", "index_put", "tril", "triu",
+)  # fmt: skip
+AUGMENTED = {
+    "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
+    "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+}  # fmt: skip
+
+
+def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str, Callable]:
+    """The in-place methods (``exp_``, ``add_``, ..., ``zero_``, ``fill_``, ``copy_``) and
+    the augmented assignment operators. An op whose record saves ``self`` gets a snapshot
+    of the value before the write (an op without a record of its name, to be safe, too)."""
+    saves_self = {r.name: "self" in r.save for r in records}
     methods = {
-        "add_": inplace("add_", functions["add"], False),
-        "sub_": inplace("sub_", functions["sub"], False),
-        "mul_": inplace("mul_", functions["mul"], True),
-        "div_": inplace("div_", functions["div"], True),
-        "zero_": inplace("zero_", _zero, False),
-        "fill_": inplace("fill_", _fill, False),
-        "copy_": inplace("copy_", _copy, False),
+        f"{name}_": inplace(f"{name}_", functions[name], saves_self.get(name, True))
+        for name in IN_PLACE
+        if name in functions
     }
-    for dunder, name in (("__iadd__", "add_"), ("__isub__", "sub_"),
-                         ("__imul__", "mul_"), ("__itruediv__", "div_")):  # fmt: skip
+    methods["zero_"] = inplace("zero_", _zero, False)
+    methods["fill_"] = inplace("fill_", _fill, False)
+    methods["copy_"] = inplace("copy_", _copy, False)
+    for dunder, name in AUGMENTED.items():
         methods[dunder] = methods[name]
     return methods

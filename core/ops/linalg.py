@@ -17,21 +17,47 @@ from .record import LINALG, OpRecord
 
 def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
     return OpRecord(
-        name, LINALG, grad_fn, "matmul", inputs=("self", "other"), save=("self", "other"),
+        name,
+        LINALG,
+        grad_fn,
+        "matmul",
+        inputs=("self", "other"),
+        save=("self", "other"),
         grads=grads,
-    )  # fmt: skip
+    )
 
 
 MM = _linalg("mm", "MmBackward0", (lambda g, a, b: g.mm(b.t()), lambda g, a, b: a.t().mm(g)))
 MV = _linalg("mv", "MvBackward0", (lambda g, a, b: outer(g, b), lambda g, a, b: a.t().mv(g)))
 DOT = _linalg("dot", "DotBackward0", (lambda g, a, b: b * g, lambda g, a, b: a * g))
 BMM = _linalg(
-    "bmm", "BmmBackward0",
+    "bmm",
+    "BmmBackward0",
     (lambda g, a, b: g.bmm(b.transpose(1, 2)), lambda g, a, b: a.transpose(1, 2).bmm(g)),
-)  # fmt: skip
+)
 OUTER = _linalg("outer", "MulBackward0", (lambda g, a, b: g.mv(b), lambda g, a, b: g.t().mv(a)))
 
-RECORDS = (MM, MV, DOT, BMM, OUTER)
+# beta * input + alpha * (mat1 @ mat2), the product of ``nn.functional.linear``.
+ADDMM = OpRecord(
+    "addmm",
+    LINALG,
+    "AddmmBackward0",
+    "matmul",
+    inputs=("self", "mat1", "mat2"),
+    save=("mat1", "mat2", "beta", "alpha"),
+    grads=(
+        lambda g, m1, m2, beta, alpha: g if beta == 1 else g * beta,
+        lambda g, m1, m2, beta, alpha: _scaled(g.mm(m2.t()), alpha),
+        lambda g, m1, m2, beta, alpha: _scaled(m1.t().mm(g), alpha),
+    ),
+)
+
+RECORDS = (MM, MV, DOT, BMM, OUTER, ADDMM)
+
+
+def _scaled(t: Tensor, factor: Any) -> Tensor:
+    return t if factor == 1 else t * factor
+
 
 _EXPECTED_DIMS = {"mm": (2, 2), "mv": (2, 1), "dot": (1, 1), "bmm": (3, 3), "outer": (1, 1)}
 
@@ -155,4 +181,32 @@ def _unsafe_view(record: OpRecord, t: Tensor, shape: tuple) -> Tensor:
     return finish(record, array, t._dtype, t._backend, (t,))
 
 
-FUNCTIONS = {"mm": mm, "mv": mv, "dot": dot, "bmm": bmm, "outer": outer, "matmul": matmul}
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product."""
+    product = mm(mat1.detach(), mat2.detach())  # checks shapes and dtypes like mm
+    backend = backend_of("addmm", input, mat1, mat2)
+    k = backend.kernels
+    out = _scaled_array(k, product._storage.array, alpha)
+    bias = array_of(input, product.dtype, backend)
+    out = k["add"](out, _scaled_array(k, bias, beta))
+    from .dispatch import broadcast_shapes
+
+    broadcast_shapes("addmm", tuple(input.shape), tuple(product.shape))
+    params = {"beta": beta, "alpha": alpha}
+    return finish(ADDMM, out, product.dtype, backend, (input, mat1, mat2), params)
+
+
+def _scaled_array(k: dict, array: Any, factor: Any) -> Any:
+    return array if factor == 1 else k["multiply"](array, factor)
+
+
+FUNCTIONS = {
+    "mm": mm,
+    "mv": mv,
+    "dot": dot,
+    "bmm": bmm,
+    "outer": outer,
+    "ger": outer,
+    "matmul": matmul,
+    "addmm": addmm,
+}

@@ -1,7 +1,9 @@
-"""Reductions: sum, mean and the vector norm, over all elements or over ``dim``.
+"""Reductions: ``sum``, ``mean``, ``prod``, ``logsumexp``, ``all``, ``any``, over all
+elements or over ``dim``.
 
 PyTorch's ``dim``/``keepdim`` map to the kernels' ``axis``/``keepdims``; a ``dim`` may be
-an int or a tuple, negative too.
+an int or a tuple, negative too. The extrema are in :mod:`.extrema`, ``var``/``std``/
+``norm`` in :mod:`.statistics`, the running ``cumsum``/``cumprod`` in :mod:`.scans`.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor
 from .dispatch import array_of, finish
+from .helpers import check_tensor, full_on, one_dim, reduction_dims
+from .joining import cat
 from .record import REDUCTION, OpRecord
 
 
-def _expand_back(g: Tensor, shape: tuple, dims: tuple | None, keepdim: bool) -> Tensor:
+def expand_back(g: Tensor, shape: tuple, dims: tuple | None, keepdim: bool) -> Tensor:
     """Broadcast a reduced gradient back over the reduced dimensions of ``shape``."""
     if dims is not None and not keepdim:
         kept = [1 if i in dims else n for i, n in enumerate(shape)]
@@ -22,7 +26,8 @@ def _expand_back(g: Tensor, shape: tuple, dims: tuple | None, keepdim: bool) -> 
     return g.expand(shape)
 
 
-def _count(shape: tuple, dims: tuple | None) -> int:
+def count(shape: tuple, dims: tuple | None) -> int:
+    """How many elements of ``shape`` each result element reduces."""
     n = 1
     for i, size in enumerate(shape):
         if dims is None or i in dims:
@@ -30,102 +35,155 @@ def _count(shape: tuple, dims: tuple | None) -> int:
     return n
 
 
-def _norm_grad(g, a, result, p, dims, keepdim):
-    g = _expand_back(g, a.shape, dims, keepdim)
-    result = _expand_back(result, a.shape, dims, keepdim)
-    if p == 1:
-        return g * a.sign()
-    # PyTorch's convention: the gradient of a zero norm is 0, not nan.
-    scale = g / where(result == 0, 1.0, result)
-    if p == 2:
-        return a * scale
-    return a * a.abs() ** (p - 2) * scale / where(result == 0, 1.0, result) ** (p - 2)
+def _others(a: Tensor, dim: int) -> Tensor:
+    """For each element, the product of the others along ``dim``: exclusive running
+    products from both ends, so zeros need no division (and it stays differentiable)."""
+    n = a.shape[dim]
+    if n == 0:
+        return a
+    ones = full_on(a, tuple(1 if i == dim else s for i, s in enumerate(a.shape)), 1)
+    before = cat([ones, a.narrow(dim, 0, n - 1)], dim).cumprod(dim)
+    after = cat([a.narrow(dim, 1, n - 1), ones], dim).flip(dim).cumprod(dim).flip(dim)
+    return before * after
 
 
-def _reduction(name: str, grad_fn: str, kernel: str, save: tuple, grad: Any) -> OpRecord:
-    return OpRecord(name, REDUCTION, grad_fn, kernel, save=save, grads=(grad,))
+def _prod_grad(g: Tensor, a: Tensor) -> Tensor:
+    return g * _others(a.reshape(-1), 0).reshape(a.shape)
 
 
-SUM = _reduction("sum", "SumBackward0", "sum", ("self.shape",),
-                 lambda g, shape: g.expand(shape))  # fmt: skip
-SUM_DIM = _reduction("sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"),
-                     _expand_back)  # fmt: skip
-MEAN = _reduction("mean", "MeanBackward0", "mean", ("self.shape",),
-                  lambda g, shape: g.expand(shape) / _count(shape, None))  # fmt: skip
+def _prod_dim_grad(g: Tensor, a: Tensor, dim: int, keepdim: bool) -> Tensor:
+    if a.dim() == 0:
+        return g.reshape(())
+    return expand_back(g, a.shape, (dim,), keepdim) * _others(a, dim)
+
+
+def _logsumexp_grad(g, a, result, dims, keepdim):
+    shape = a.shape
+    return (
+        expand_back(g, shape, dims, keepdim) * (a - expand_back(result, shape, dims, keepdim)).exp()
+    )
+
+
+def _reduction(name: str, grad_fn: str | None, kernel: str, save: tuple, grad: Any, **kw):
+    return OpRecord(name, REDUCTION, grad_fn, kernel, save=save, grads=(grad,), **kw)
+
+
+SUM = _reduction("sum", "SumBackward0", "sum", ("self.shape",), lambda g, shape: g.expand(shape))
+SUM_DIM = _reduction(
+    "sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"), expand_back
+)
+MEAN = _reduction(
+    "mean",
+    "MeanBackward0",
+    "mean",
+    ("self.shape",),
+    lambda g, shape: g.expand(shape) / count(shape, None),
+)
 MEAN_DIM = _reduction(
-    "mean_dim", "MeanBackward1", "mean", ("self.shape", "dims", "keepdim"),
-    lambda g, shape, dims, keepdim: _expand_back(g, shape, dims, keepdim) / _count(shape, dims),
+    "mean_dim",
+    "MeanBackward1",
+    "mean",
+    ("self.shape", "dims", "keepdim"),
+    lambda g, shape, dims, keepdim: expand_back(g, shape, dims, keepdim) / count(shape, dims),
+)
+# The product of the other elements, computed without dividing by the element: PyTorch's
+# gradient at zeros too (one zero: the product of the rest; two or more: 0).
+_AT_ZEROS = "at zeros: the product of the other elements (no division)"
+PROD = _reduction(
+    "prod", "ProdBackward0", "prod", ("self",), _prod_grad, kinks=(0.0,), doc=_AT_ZEROS
+)
+PROD_DIM = _reduction(
+    "prod_dim", "ProdBackward1", "prod", ("self", "dim", "keepdim"), _prod_dim_grad,
+    kinks=(0.0,), doc=_AT_ZEROS,
 )  # fmt: skip
-NORM = _reduction("norm", "LinalgVectorNormBackward0", "vector_norm",
-                  ("self", "result", "p", "dims", "keepdim"), _norm_grad)  # fmt: skip
+LOGSUMEXP = _reduction(
+    "logsumexp",
+    "LogsumexpBackward0",
+    "logsumexp",
+    ("self", "result", "dims", "keepdim"),
+    _logsumexp_grad,
+)
+ALL = OpRecord("all", REDUCTION, None, "all")
+ANY = OpRecord("any", REDUCTION, None, "any")
 
-RECORDS = (SUM, SUM_DIM, MEAN, MEAN_DIM, NORM)
-
-
-def _dims(op: str, input: Tensor, dim: Any) -> tuple[int, ...] | None:
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    wrapped = tuple(sorted(_wrap_dim(d, max(input.dim(), 1), op) for d in dims))
-    if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError(f"{op}(): dim {wrapped[0]} appears multiple times in the list of dims")
-    return wrapped if input.dim() else None
+RECORDS = (SUM, SUM_DIM, MEAN, MEAN_DIM, PROD, PROD_DIM, LOGSUMEXP, ALL, ANY)
 
 
 def _reduce(records: tuple, input: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
     op = records[0].name
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    dims = _dims(op, input, dim)
+    check_tensor(op, input)
+    dims = reduction_dims(op, input, dim)
     backend = input._backend
     array = array_of(input, dtype, backend)
     out = backend.kernels[records[0].kernel](array, axis=dims, keepdims=keepdim)
+    if out.dtype != backend.native_dtype(dtype):
+        out = backend.kernels["astype"](out, backend.native_dtype(dtype))
     if dim is None:
         return finish(records[0], out, dtype, backend, (input,))
-    params = {"dims": dims, "keepdim": keepdim}
+    params = {"dims": dims, "dim": dims[0] if dims else 0, "keepdim": keepdim}
     return finish(records[1], out, dtype, backend, (input,), params)
+
+
+def _integers_as_long(input: Tensor, dtype: Any) -> dtypes.dtype:
+    if dtype is not None:
+        return dtypes.resolve(dtype)
+    check_tensor("sum", input)
+    return input.dtype if input.dtype.is_floating_point else dtypes.int64
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum of all elements, or over ``dim``; integers and bools sum as int64."""
-    if dtype is None:
-        dtype = input.dtype if input.dtype.is_floating_point else dtypes.int64
-    return _reduce((SUM, SUM_DIM), input, dim, keepdim, dtypes.resolve(dtype))
+    return _reduce((SUM, SUM_DIM), input, dim, keepdim, _integers_as_long(input, dtype))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean of all elements, or over ``dim``; needs a floating dtype."""
-    dtype = dtypes.resolve(dtype) if dtype is not None else input.dtype
+    dtype = dtypes.resolve(dtype) if dtype is not None else check_tensor("mean", input).dtype
     if not dtype.is_floating_point:
-        kind = {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dtype.name, dtype.name)
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {kind}"
+            f"point or complex dtype. Got: {dtypes.kind_name(dtype)}"
         )
     return _reduce((MEAN, MEAN_DIM), input, dim, keepdim, dtype)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The vector p-norm of all elements or over ``dim`` (``"fro"`` is the 2-norm)."""
-    p = 2 if p in ("fro", None) else p
-    if not isinstance(p, (int, float)) or p <= 0:
-        raise RuntimeError(f"norm(): retrograd supports p > 0 and 'fro' for now, got p={p!r}")
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(
-            f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-            f"Got {input.dtype}"
-        )
-    dims = _dims("norm", input, dim)
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product of all elements, or along one ``dim``; integers and bools as int64."""
+    dtype = _integers_as_long(input, dtype)
+    if dim is not None:
+        dim = one_dim("prod", input, dim)
+    return _reduce((PROD, PROD_DIM), input, dim, keepdim, dtype)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input), dim))``, shifted by the maximum so huge values are exact."""
+    check_tensor("logsumexp", input)
+    dtype = input.dtype if input.dtype.is_floating_point else dtypes.get_default_dtype()
+    dims = reduction_dims("logsumexp", input, dim)
     backend = input._backend
-    out = backend.kernels["vector_norm"](input._storage.array, p, dims, keepdim)
-    params = {"p": p, "dims": dims, "keepdim": keepdim}
-    return finish(NORM, out, input.dtype, backend, (input,), params)
+    out = backend.kernels["logsumexp"](array_of(input, dtype, backend), dims, keepdim)
+    params = {"dims": dims, "keepdim": keepdim}
+    return finish(LOGSUMEXP, out, dtype, backend, (input,), params)
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
-    from .elementwise import where as _where
+def _logical(record: OpRecord) -> Any:
+    def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+        check_tensor(record.name, input)
+        dims = reduction_dims(record.name, input, dim)
+        backend = input._backend
+        out = backend.kernels[record.kernel](input._storage.array, axis=dims, keepdims=keepdim)
+        return Tensor._make(out, dtypes.bool, backend)
 
-    return _where(condition, input, other)
+    op.__name__ = record.name
+    op.__doc__ = f"Whether {record.name} elements are nonzero (over ``dim``), as a bool tensor."
+    return op
 
 
-FUNCTIONS = {"sum": sum, "mean": mean, "norm": norm}
+FUNCTIONS = {
+    "sum": sum,
+    "mean": mean,
+    "prod": prod,
+    "logsumexp": logsumexp,
+    "all": _logical(ALL),
+    "any": _logical(ANY),
+}

@@ -1,7 +1,7 @@
 """Shape ops: views (reshape, transpose, permute, expand, unsqueeze) and sum_to_size.
 
-A view's result shares its input's memory and version counter where the backend can
-(NumPy and CuPy always; a copy otherwise), and records the base tensor in ``_base``.
+A view's result shares its input's data and version counter on every backend (see
+``retrograd.storage.view_storage``), and records the base tensor in ``_base``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..size import Size
-from ..storage import Storage
+from ..storage import view_storage
 from ..tensor import Tensor, _wrap_dim
 from .dispatch import finish
 from .record import SHAPE, OpRecord
@@ -86,9 +86,13 @@ def infer_shape(op: str, shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     return shape
 
 
-def _view_result(record: OpRecord, input: Tensor, array: Any, params: dict | None = None):
-    """Finish a view op: share the version counter, remember the base."""
-    storage = Storage(array, input._storage.counter)
+def _view_result(
+    record: OpRecord, input: Tensor, kernel: str, args: tuple, params: dict | None = None
+) -> Tensor:
+    """Run view kernel ``kernel`` on ``input`` and finish the op: the result aliases the
+    input's data and shares its version counter, and remembers the base."""
+    storage = view_storage(input._storage, input._backend, kernel, args)
+    array = storage.array
     out = finish(record, array, input._dtype, input._backend, (input,), params, storage)
     out._base = input if input._base is None else input._base
     return out
@@ -98,29 +102,29 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     """The same data with another shape; RuntimeError if that needs a copy."""
     shape = infer_shape("view", sizes_arg("view", shape), input.numel())
     try:
-        array = input._backend.kernels["view"](input._storage.array, shape)
+        return _view_result(VIEW, input, "view", (shape,))
     except (ValueError, AttributeError):
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return _view_result(VIEW, input, array)
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same data with another shape: a view when possible, else a copy."""
     shape = infer_shape("reshape", sizes_arg("reshape", shape), input.numel())
     try:
-        array = input._backend.kernels["view"](input._storage.array, shape)
-    except (ValueError, AttributeError):
-        array = input._backend.kernels["reshape"](input._storage.array, shape)
-        return finish(UNSAFE_VIEW, array, input._dtype, input._backend, (input,))
-    return _view_result(VIEW, input, array)
+        return _view_result(VIEW, input, "view", (shape,))
+    except (ValueError, AttributeError):  # PyTorch copies first, then views the copy
+        from .conversion import clone
+
+        copy = clone(input)
+        array = input._backend.kernels["reshape"](copy._storage.array, shape)
+        return finish(UNSAFE_VIEW, array, input._dtype, input._backend, (copy,))
 
 
 def _permuted(record: OpRecord, input: Tensor, axes: tuple, params: dict | None) -> Tensor:
-    array = input._backend.kernels["permute_dims"](input._storage.array, axes)
-    return _view_result(record, input, array, params)
+    return _view_result(record, input, "permute_dims", (axes,), params)
 
 
 def t(input: Tensor) -> Tensor:
@@ -175,15 +179,13 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}"
             )
-    array = input._backend.kernels["broadcast_to"](input._storage.array, tuple(target))
-    return _view_result(EXPAND, input, array)
+    return _view_result(EXPAND, input, "broadcast_to", (tuple(target),))
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     dim = _wrap_dim(dim, input.dim() + 1, "unsqueeze")
-    array = input._backend.kernels["expand_dims"](input._storage.array, dim)
-    return _view_result(UNSQUEEZE, input, array, {"dim": dim})
+    return _view_result(UNSQUEEZE, input, "expand_dims", (dim,), {"dim": dim})
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -196,8 +198,54 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     else:
         dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, SQUEEZE_DIMS
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    array = input._backend.kernels["reshape"](input._storage.array, new)
-    return _view_result(record, input, array)
+    return _view_result(record, input, "reshape", (new,))
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` to ``end_dim`` into one (a view when possible)."""
+    n = max(input.dim(), 1)
+    start, end = _wrap_dim(start_dim, n, "flatten"), _wrap_dim(end_dim, n, "flatten")
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if input.dim() == 0:
+        return reshape(input, 1)
+    if start == end:
+        return input
+    shape = tuple(input.shape)
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
+    dim = _wrap_dim(dim, input.dim(), "unflatten")
+    sizes = sizes_arg("unflatten", (sizes,))
+    n = input.shape[dim]
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if (-1 not in sizes and known != n) or (-1 in sizes and (known == 0 or n % known)):
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({n}) in the input tensor"
+        )
+    shape = tuple(input.shape)
+    return reshape(input, shape[:dim] + tuple(sizes) + shape[dim + 1 :])
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination`` (a permute)."""
+    n = input.dim()
+    src = [_wrap_dim(d, n, "movedim") for d in ((source,) if isinstance(source, int) else source)]
+    dst = [_wrap_dim(d, n, "movedim") for d in
+           ((destination,) if isinstance(destination, int) else destination)]  # fmt: skip
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+            f"the same number of dims as destination ({dst} dims)"
+        )
+    rest = iter(d for d in range(n) if d not in src)
+    order = dict(zip(dst, src))
+    return permute(input, tuple(order[i] if i in order else next(rest) for i in range(n)))
 
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
@@ -220,4 +268,9 @@ FUNCTIONS = {
     "unsqueeze": unsqueeze,
     "squeeze": squeeze,
     "sum_to_size": sum_to_size,
+    "flatten": flatten,
+    "unflatten": unflatten,
+    "movedim": movedim,
+    "moveaxis": movedim,
+    "swapdims": transpose,
 }

@@ -60,49 +60,69 @@ class _Registry:
             return self.pm
 
     def _discover(self) -> None:
+        """Load every entry point of the group; the manager is kept only if all is well,
+        so a broken or clashing installation fails every time, with the same error."""
         pm = pluggy.PluginManager("retrograd")
         pm.add_hookspecs(hookspecs)
         for ep in entry_points(group="retrograd"):
             dist = ep.dist.name if ep.dist is not None else "?"
             name = f"{dist}:{ep.name}"
             self.packages[name] = dist
-            pm.register(ep.load(), name=name)
+            pm.register(_load_entry_point(ep, dist), name=name)
         pm.check_pending()
+        self.specs = _collect_specs(pm)
         self.pm = pm
-        self._collect_specs()
-
-    def _collect_specs(self) -> None:
-        specs: dict[str, tuple[BackendSpec, str]] = {}
-        hook = self.pm.hook.retrograd_register_backends
-        # Called implementation by implementation so a clash can name both packages.
-        for impl in reversed(hook.get_hookimpls()):
-            for spec in impl.function() or ():
-                if spec.name in specs:
-                    raise RuntimeError(_clash_message(spec.name, specs[spec.name][1], impl))
-                specs[spec.name] = (spec, impl.plugin_name)
-        self.specs = specs
 
     def package_of(self, plugin_name: str) -> str:
         return self.packages.get(plugin_name, plugin_name)
 
     def resolve_kernels(self, backend: Backend) -> None:
         """Rebuild ``backend.kernels`` in place: base kernels, then plugin overrides."""
-        table = dict(backend.base_kernels)
-        # pluggy returns results last-registered first; apply oldest first so that
-        # the plugin registered last wins.
-        for overrides in reversed(self.manager().hook.retrograd_kernels(backend=backend)):
-            table.update(overrides)
+        results = self.manager().hook.retrograd_kernels(backend=backend)
+        table = merge_kernels(backend.base_kernels, results)
         backend.kernels.clear()
         backend.kernels.update(table)
 
     def plugins_changed(self) -> None:
         with self._lock:
-            self._collect_specs()
+            self.specs = _collect_specs(self.pm)
             for name in list(self.loaded):
                 if name not in self.specs:
                     del self.loaded[name]
                 else:
                     self.resolve_kernels(self.loaded[name])
+
+
+def merge_kernels(base: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """``base`` updated by the ``retrograd_kernels`` results in the order pluggy returns
+    them (last registered first): applied oldest first, so the last registered wins."""
+    table = dict(base)
+    for overrides in reversed(results):
+        table.update(overrides)
+    return table
+
+
+def _load_entry_point(ep: Any, dist: str) -> Any:
+    try:
+        return ep.load()
+    except Exception as exc:
+        raise RuntimeError(
+            f"retrograd plugin '{ep.name}' of package '{dist}' failed to import "
+            f"({ep.value}): {exc!r}; fix or uninstall that package"
+        ) from exc
+
+
+def _collect_specs(pm: pluggy.PluginManager) -> dict[str, tuple[BackendSpec, str]]:
+    """Backend name -> (spec, plugin name); RuntimeError naming both packages on a clash."""
+    specs: dict[str, tuple[BackendSpec, str]] = {}
+    hook = pm.hook.retrograd_register_backends
+    # Called implementation by implementation so a clash can name both packages.
+    for impl in reversed(hook.get_hookimpls()):
+        for spec in impl.function() or ():
+            if spec.name in specs:
+                raise RuntimeError(_clash_message(spec.name, specs[spec.name][1], impl))
+            specs[spec.name] = (spec, impl.plugin_name)
+    return specs
 
 
 def _clash_message(name: str, first_plugin: str, impl: Any) -> str:
@@ -186,7 +206,11 @@ def get_backend(name: str | None = None) -> Backend:
         spec = _registry.specs[name][0]
         reason = _availability(spec)
         if reason is not None:
-            raise UnknownBackendError(f"retrograd backend '{name}' is not usable here: {reason}")
+            usable = ", ".join(i.name for i in backends() if i.usable) or "none"
+            raise UnknownBackendError(
+                f"retrograd backend '{name}' is not usable here: {reason}. "
+                f"Usable backends here: {usable}."
+            )
         backend = spec.load()
         _registry.resolve_kernels(backend)
         _registry.loaded[name] = backend

@@ -1,0 +1,69 @@
+"""The JAX backend: the generic kernels over ``jax.numpy``, whose arrays are immutable.
+
+Registered through the entry point ``jax = "retrograd_backends.jax_backend"`` in the
+``retrograd`` group; ``pip install 'retrograd[jax]'`` installs JAX. Importing retrograd
+does not import JAX: :func:`load` does, the first time the backend is used.
+
+64-bit mode: JAX computes in 32 bits unless ``jax_enable_x64`` is on, which would turn
+retrograd's float64 and int64 tensors into 32-bit ones. :func:`load` therefore calls
+``jax.config.update("jax_enable_x64", True)`` when the backend is first used. That is a
+process-wide JAX setting: retrograd passes explicit dtypes everywhere, so its float32
+tensors stay float32, but other JAX code in the same process then gets JAX's 64-bit
+defaults (``jnp.arange(3.0)`` is float64).
+
+What differs from the generic layer, and why:
+
+- immutability: ``assign`` and ``setitem`` return new arrays, which the core rebinds into
+  ``Storage.array``; views alias through ``retrograd.storage.DerivedStorage`` (the
+  backend says ``mutable=False``);
+- ``copy`` returns its argument: an immutable array needs no defensive copy (speed);
+- ``Tensor.numpy()`` is a read-only NumPy array over JAX's buffer: it cannot be written
+  through, so writing to it fails loudly instead of being silently lost.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from retrograd.backend import Backend, BackendSpec
+from retrograd.plugins import hookimpl
+
+
+def probe() -> str | None:
+    """Why the backend cannot run here, or None; never imports JAX."""
+    if importlib.util.find_spec("jax") is None:
+        return "JAX is not installed (pip install 'retrograd[jax]')"
+    return None
+
+
+def _overrides(jnp: Any) -> dict[str, Any]:
+    """Where JAX deviates from the generic layer: its arrays cannot be written."""
+
+    def assign(target: Any, value: Any) -> Any:
+        return jnp.broadcast_to(jnp.asarray(value, dtype=target.dtype), target.shape)
+
+    return {
+        "assign": assign,
+        "setitem": lambda target, key, value: target.at[key].set(value),
+        "copy": lambda a: a,
+    }
+
+
+def load() -> Backend:
+    import jax
+    import jax.numpy as jnp
+
+    from .kernels import array_namespace, generic_kernels, native_dtypes
+
+    jax.config.update("jax_enable_x64", True)  # before any dtype is looked up (see above)
+    xp = array_namespace(jnp)
+    kernels = generic_kernels(xp)
+    kernels.update(_overrides(jnp))
+    platform = jax.default_backend()  # "cpu", "gpu" or "tpu": where JAX puts arrays
+    return Backend("jax", kernels, native_dtypes(xp), platform, xp, mutable=False)
+
+
+@hookimpl
+def retrograd_register_backends() -> list[BackendSpec]:
+    return [BackendSpec(name="jax", load=load, device_type="cpu", probe=probe)]

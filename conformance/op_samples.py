@@ -1,0 +1,223 @@
+"""Sample-argument builders of the ops whose arguments are not their kind's (all but
+the shape, joining and indexing ops: :mod:`retrograd_conformance.shape_samples`).
+
+Each is ``builder(record, draw, dtype) -> Sample`` like the kind builders of
+:mod:`retrograd_conformance.samples` (see there); ``table.TABLE`` names the builder
+of every op that needs one of these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from retrograd.ops.record import OpRecord
+
+from .samples import (
+    FLOAT_DTYPES,
+    Builder,
+    Sample,
+    binary,
+    dims_of,
+    is_integer,
+    unary,
+    values_for,
+)
+
+
+def _other_float(dtype: str) -> str:
+    return FLOAT_DTYPES[1 - FLOAT_DTYPES.index(dtype)]
+
+
+def to(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``to(dtype)`` towards the other float dtype (to the same one is no op)."""
+    target = _other_float(dtype)
+    return Sample(unary(record, draw, dtype).arrays, {"dtype": target}, out_dtype=target)
+
+
+def fill(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    value = draw.choice((1.5, -2.0, 0.0))
+    return Sample(unary(record, draw, dtype).arrays, {"value": value})
+
+
+def _broadcastable_to(draw: Any, shape: tuple) -> tuple:
+    """A shape that broadcasts to ``shape``: a suffix of it with some sides set to 1."""
+    suffix = shape[draw.integer(0, len(shape)) :]
+    return tuple(1 if draw.rng.random() < 0.4 else n for n in suffix)
+
+
+def fill_tensor(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``self.fill_(value)`` with a 0-d tensor ``value`` (which gets the gradient)."""
+    return Sample((*unary(record, draw, dtype).arrays, values_for(record, draw, (), dtype)))
+
+
+def copy(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``self.copy_(src)``: ``src`` broadcasts to ``self``'s shape."""
+    shape = draw.shape()
+    src = _broadcastable_to(draw, shape)
+    return Sample((values_for(record, draw, shape, dtype), values_for(record, draw, src, dtype)))
+
+
+def pow_scalar(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``tensor ** exponent`` with a Python number exponent (0 included)."""
+    exponent = draw.choice((2, 2.5, 0, 0.5, -1.5, 3))
+    return Sample(unary(record, draw, dtype).arrays, {"exponent": exponent})
+
+
+def scalar_base(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``base ** tensor`` with a Python number base."""
+    return Sample(unary(record, draw, dtype).arrays, {"base": draw.choice((2.5, 0.5, 3))})
+
+
+def decimals(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``round(tensor, decimals=d)``."""
+    return Sample(unary(record, draw, dtype).arrays, {"decimals": draw.choice((1, 0, 2, -1))})
+
+
+def rsub(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``other - alpha * tensor`` with a Python number ``other``."""
+    params = {"other": draw.choice((2.5, -1.0)), "alpha": draw.choice((1, 0.5, -2.0))}
+    return Sample(unary(record, draw, dtype).arrays, params)
+
+
+def rounding_mode(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``div(a, b, rounding_mode=...)``."""
+    sample = binary(record, draw, dtype)
+    return Sample(sample.arrays, {"rounding_mode": draw.choice(("floor", "trunc"))})
+
+
+def _bounded(record: OpRecord, draw: Any, dtype: str, bounds: tuple) -> np.ndarray:
+    """Values away from the clamp bounds (the kinks this call has)."""
+    kinks = [b for b in bounds if b is not None]
+    return draw.values(draw.shape(), record.domain, kinks, is_integer(dtype))
+
+
+def clamp(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``clamp(t, min, max)`` with numbers, one of them None, or min > max (all max);
+    integers for integer tensors (a float bound would promote the result)."""
+    options = ((-1, 1), (None, 0), (0, None), (1, -1)) if is_integer(dtype) else \
+        ((-0.5, 0.5), (None, 0.3), (-0.3, None), (0.5, -0.5))  # fmt: skip
+    low, high = draw.choice(options)
+    return Sample((_bounded(record, draw, dtype, (low, high)),), {"min": low, "max": high})
+
+
+def clamp_bound(name: str) -> Builder:
+    """``clamp_min(t, min)`` / ``clamp_max(t, max)`` with a number."""
+
+    def build(record: OpRecord, draw: Any, dtype: str) -> Sample:
+        bound = draw.choice((0, -1) if is_integer(dtype) else (0.3, -0.7))
+        return Sample((_bounded(record, draw, dtype, (bound,)),), {name: bound})
+
+    return build
+
+
+def clamp_tensors(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``clamp(t, min, max)`` with tensors, ``min`` below ``max`` everywhere."""
+    shape, low_shape, high_shape = draw.broadcast(3)
+    x = draw.values(shape)
+    low = draw.values(low_shape, (-1.5, -0.1))
+    high = draw.values(high_shape, (0.1, 1.5))
+    return Sample((x, low, high))
+
+
+def single_dim(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A reduction over one ``dim`` (an int, maybe negative), ``keepdim`` either way."""
+    shape = draw.shape(min_dims=1)
+    dim = draw.integer(-len(shape), len(shape) - 1)
+    params = {"dim": dim, "keepdim": draw.choice((False, True))}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def one_dim(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """An op along one ``dim`` (scans, softmax), no ``keepdim``."""
+    shape = draw.shape(min_dims=1)
+    dim = draw.integer(-len(shape), len(shape) - 1)
+    return Sample((values_for(record, draw, shape, dtype),), {"dim": dim})
+
+
+def optional_dim(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``argmax``-like: ``dim`` None or an int, ``keepdim`` either way."""
+    shape = draw.shape()
+    dim = draw.choice((None, *range(-len(shape), len(shape))))
+    params = {"dim": dim, "keepdim": draw.choice((False, True))}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def statistic(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``var``/``std``: ``dim`` (or None), ``keepdim`` and a ``correction``, over at least
+    two elements (the spread of one element is 0: see the pinned conventions)."""
+    shape = list(draw.shape(min_dims=1))
+    shape[0] = max(shape[0], 2)
+    dim = dims_of(draw, len(shape), allow_none=True)
+    dims = range(len(shape)) if dim is None else np.atleast_1d(dim)
+    if int(np.prod([shape[d] for d in dims])) < 2:
+        dim = None
+    correction = draw.choice((1, 0))
+    params = {"dim": dim, "keepdim": draw.choice((False, True)), "correction": correction}
+    return Sample((values_for(record, draw, tuple(shape), dtype),), params)
+
+
+def addmm(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``beta * self + alpha * mat1 @ mat2``, ``self`` broadcasting to the product."""
+    n, k, m = (draw.integer(1, 4) for _ in range(3))
+    self_shape = draw.choice(((n, m), (m,), (1, m), ()))
+    arrays = tuple(values_for(record, draw, s, dtype) for s in (self_shape, (n, k), (k, m)))
+    params = {"beta": draw.choice((1, 0.5, -2.0)), "alpha": draw.choice((1, 2.0, -0.5))}
+    return Sample(arrays, params)
+
+
+def scalar_other(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``tensor <op> number`` (``remainder``, ``div`` by a Python number)."""
+    return Sample(unary(record, draw, dtype).arrays, {"other": draw.choice((0.7, -1.3, 2.0))})
+
+
+def with_params(**options: tuple) -> Builder:
+    """A single tensor plus one keyword per option, each drawn from its values."""
+
+    def build(record: OpRecord, draw: Any, dtype: str) -> Sample:
+        params = {name: draw.choice(values) for name, values in options.items()}
+        return Sample(unary(record, draw, dtype).arrays, params)
+
+    build.__doc__ = f"One tensor and {', '.join(options)}."
+    return build
+
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def pair_loss(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A loss of two same-shaped tensors (input and target), both differentiable."""
+    shape = draw.shape()
+    arrays = (values_for(record, draw, shape, dtype), draw.values(shape, (0.0, 1.0)))
+    return Sample(arrays, {"reduction": draw.choice(REDUCTIONS)})
+
+
+def target_loss(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A loss of an input and a constant target in [0, 1] (``binary_cross_entropy``
+    has no gradient for its target)."""
+    shape = draw.shape()
+    target = draw.values(shape, (0.0, 1.0))
+    params = {"target": target, "reduction": draw.choice(REDUCTIONS)}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def class_loss(spatial: int) -> Builder:
+    """``nll_loss``: (N, C, *spatial) log-probabilities and (N, *spatial) class indices."""
+
+    def build(record: OpRecord, draw: Any, dtype: str) -> Sample:
+        n, c = draw.integer(1, 3), draw.integer(2, 4)
+        rest = tuple(draw.integer(1, 3) for _ in range(spatial))
+        target = draw.rng.integers(0, c, size=(n, *rest)).astype(np.int64)
+        params = {"target": target, "reduction": draw.choice(REDUCTIONS)}
+        return Sample((values_for(record, draw, (n, c, *rest), dtype),), params)
+
+    return build
+
+
+def probabilities(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``cross_entropy`` with class probabilities: (N, C) logits, rows of the target
+    summing to 1."""
+    n, c = draw.integer(1, 4), draw.integer(2, 4)
+    target = draw.values((n, c), (0.0, 1.0))
+    target = target / target.sum(axis=1, keepdims=True)
+    return Sample((values_for(record, draw, (n, c), dtype),), {"target": target})

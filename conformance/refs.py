@@ -1,0 +1,177 @@
+"""Reference functions and retrograd calls too long for a lambda in the table.
+
+A reference is ``ref(xp, *arrays, **params)`` written against an array namespace (NumPy
+and ``jax.numpy``); a call is ``call(*tensors, **params)`` through retrograd's public
+API. :mod:`retrograd_conformance.table` names them per op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import retrograd
+
+from .entries import along, public, put, special
+
+_erf = special("erf")
+
+
+def swapped(xp: Any, a: Any, dim0: int, dim1: int) -> Any:
+    axes = list(range(a.ndim))
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return xp.permute_dims(a, tuple(axes))
+
+
+def expanded(xp: Any, a: Any, sizes: tuple) -> Any:
+    lead = len(sizes) - a.ndim
+    shape = tuple(a.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return xp.broadcast_to(a, shape)
+
+
+def squeezed(xp: Any, a: Any, dim: Any) -> Any:
+    dims = range(a.ndim) if dim is None else [d % a.ndim for d in np.atleast_1d(dim)]
+    return xp.reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in dims or n != 1))
+
+
+def summed_to(xp: Any, a: Any, size: tuple) -> Any:
+    lead = a.ndim - len(size)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(size) if n == 1 and a.shape[lead + i] != 1
+    )
+    return xp.reshape(xp.sum(a, axis=axes, keepdims=True), size)
+
+
+def index_grad(g: Any, shape: tuple, key: tuple) -> Any:
+    """What ``x[key]``'s backward produces from ``g`` (``x`` of ``shape``), recorded."""
+    x = retrograd.zeros(shape, dtype=g.dtype, backend=g.backend, requires_grad=True)
+    return retrograd.autograd.grad(x[key], x, g, create_graph=True)[0]
+
+
+def scattered(xp: Any, g: Any, shape: tuple, key: tuple) -> Any:
+    return put(xp, xp.zeros(shape, dtype=g.dtype), key, g)
+
+
+def assigned(a: Any, src: Any, key: tuple) -> Any:
+    """``t = a.clone(); t[key] = src``: PyTorch records ``CopySlices``."""
+    out = a.clone()
+    out[key] = src
+    return out
+
+
+def pieces(xp: Any, a: Any, split: Any, dim: int) -> tuple:
+    """``split`` by an int size or a list of sizes, as slices along ``dim``."""
+    side, dim = a.shape[dim], dim % a.ndim
+    sizes = split if isinstance(split, list) else [split] * -(-side // split)
+    starts = np.cumsum([0, *sizes[:-1]])
+    lead = (slice(None),) * dim
+    return tuple(a[(*lead, slice(s, min(s + n, side)))] for s, n in zip(starts, sizes))
+
+
+def logsumexp(xp: Any, a: Any, dim: Any, keepdim: bool) -> Any:
+    return xp.log(xp.sum(xp.exp(a), axis=dim, keepdims=keepdim))
+
+
+def softmax(xp: Any, a: Any, dim: int) -> Any:
+    e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
+    return e / xp.sum(e, axis=dim, keepdims=True)
+
+
+def log_softmax(xp: Any, a: Any, dim: int) -> Any:
+    shifted = a - xp.max(a, axis=dim, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+
+
+def gelu(xp: Any, a: Any, approximate: str) -> Any:
+    if approximate == "tanh":
+        return 0.5 * a * (1 + xp.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a**3)))
+    return 0.5 * a * (1 + _erf(xp, a / np.sqrt(2)))
+
+
+def softplus(xp: Any, a: Any, beta: float, threshold: float) -> Any:
+    return xp.where(a * beta > threshold, a, xp.log1p(xp.exp(a * beta)) / beta)
+
+
+def reduced(xp: Any, losses: Any, reduction: str) -> Any:
+    """A loss's elementwise values reduced as ``reduction`` says."""
+    if reduction == "none":
+        return losses
+    return xp.mean(losses) if reduction == "mean" else xp.sum(losses)
+
+
+def bce(xp: Any, a: Any, target: Any, reduction: str) -> Any:
+    losses = -(target * xp.log(a) + (1 - target) * xp.log(1 - a))
+    return reduced(xp, losses, reduction)
+
+
+def bce_logits(xp: Any, a: Any, target: Any, reduction: str) -> Any:
+    losses = xp.maximum(a, 0.0) - a * target + xp.log1p(xp.exp(-xp.abs(a)))
+    return reduced(xp, losses, reduction)
+
+
+def nll(xp: Any, a: Any, target: Any, reduction: str) -> Any:
+    """``nll_loss`` of (N, C, ...) log-probabilities: classes along dim 1."""
+    picked = xp.take_along_axis(a, xp.expand_dims(target, 1), axis=1)[:, 0]
+    return reduced(xp, -picked, reduction)
+
+
+def soft_cross_entropy(xp: Any, a: Any, target: Any) -> Any:
+    """``cross_entropy`` with class probabilities, mean over the batch."""
+    return -xp.sum(log_softmax(xp, a, 1) * target) / (a.size // a.shape[1])
+
+
+def gathered(xp: Any, a: Any, dim: int, index: Any) -> Any:
+    return a[along(index, dim)]
+
+
+def scattered_along(xp: Any, a: Any, *src: Any, dim: int, index: Any, **kw: Any) -> Any:
+    """``scatter``/``scatter_add`` (``src`` given) or ``scatter(value=...)``."""
+    values = src[0] if src else kw["value"]
+    return put(xp, a, along(index, dim), values, add=kw.get("add", False))
+
+
+def masked_select(xp: Any, a: Any, mask: Any) -> Any:
+    shape = np.broadcast_shapes(a.shape, mask.shape)
+    picked = np.flatnonzero(np.broadcast_to(np.asarray(mask), shape))  # a concrete mask
+    return xp.reshape(xp.broadcast_to(a, shape), (-1,))[picked]
+
+
+def max_with_index(xp: Any, a: Any, dim: int, keepdim: bool, pick: str = "max") -> tuple:
+    """``max(t, dim)``/``min(t, dim)``: values and their indices."""
+    arg = xp.argmax if pick == "max" else xp.argmin
+    return getattr(xp, pick)(a, axis=dim, keepdims=keepdim), arg(a, axis=dim, keepdims=keepdim)
+
+
+def rounding_division(xp: Any, a: Any, b: Any, rounding_mode: str) -> Any:
+    return getattr(xp, rounding_mode)(a / b)
+
+
+def split_call(a: Any, split: Any, dim: int) -> Any:
+    return public("split")(a, split, dim)
+
+
+# -- calls whose argument order is not (tensors..., **params) ------------------------------
+
+
+def scatter_call(a: Any, *src: Any, dim: int, index: Any, value: Any = None) -> Any:
+    """``scatter(a, dim, index, src)`` or ``scatter(a, dim, index, value=...)``."""
+    if src:
+        return public("scatter")(a, dim, index, src[0])
+    return public("scatter")(a, dim, index, value=value)
+
+
+def scatter_add_call(a: Any, src: Any, dim: int, index: Any) -> Any:
+    return public("scatter_add")(a, dim, index, src)
+
+
+def index_put_call(a: Any, values: Any, indices: tuple, accumulate: bool) -> Any:
+    return public("index_put")(a, indices, values, accumulate)
+
+
+def masked_fill_call(a: Any, *value: Any, mask: Any, **number: Any) -> Any:
+    """``masked_fill(a, mask, value)`` with a 0-d tensor or a number (``value=``)."""
+    return public("masked_fill")(a, mask, value[0] if value else number["value"])
+
+
+def flip_call(a: Any, dims: tuple) -> Any:
+    return public("flip")(a, dims)

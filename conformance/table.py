@@ -1,0 +1,217 @@
+"""THE table: every op record whose sampling, call or reference is not the default.
+
+``TABLE[record name] = Entry(sample, call, ref)``; a field left out keeps the default
+(see :mod:`retrograd_conformance.references`). Reading it top to bottom is reading what
+the conformance suite does beyond "call ``retrograd.<name>`` on tensors of the record's
+kind and compare with ``xp.<kernel>``".
+"""
+
+from __future__ import annotations
+
+import retrograd
+
+from . import op_samples as O
+from . import refs as R
+from . import samples as S
+from . import shape_samples as SH
+from .entries import Entry, function, public, put, special
+
+_matmul = Entry(call=function("matmul"), ref=lambda xp, a, b: xp.matmul(a, b))
+
+ELEMENTWISE = {
+    "sigmoid": Entry(ref=lambda xp, a: 0.5 * (1 + xp.tanh(a / 2))),
+    "relu": Entry(ref=lambda xp, a: xp.maximum(a, 0.0)),
+    "rsqrt": Entry(ref=lambda xp, a: 1 / xp.sqrt(a)),
+    "erf": Entry(ref=special("erf")),
+    "frac": Entry(ref=lambda xp, a: a - xp.trunc(a)),
+    "round_decimals": Entry(
+        O.decimals,
+        lambda a, decimals: public("round")(a, decimals=decimals),
+        lambda xp, a, decimals: xp.round(a, decimals=decimals),
+    ),
+    "rsub": Entry(O.rsub, ref=lambda xp, a, other, alpha: xp.subtract(other, alpha * a)),
+    "pow": Entry(O.pow_scalar, ref=lambda xp, a, exponent: xp.pow(a, exponent)),
+    "pow_tensor": Entry(call=function("pow")),
+    "pow_scalar_base": Entry(
+        O.scalar_base, lambda a, base: public("pow")(base, a), lambda xp, a, base: xp.pow(base, a)
+    ),
+    "div_rounding_mode": Entry(O.rounding_mode, function("div"), R.rounding_division),
+    "remainder": Entry(O.scalar_other, ref=lambda xp, a, other: xp.remainder(a, other)),
+    "remainder_tensor": Entry(call=function("remainder")),
+    "lerp": Entry(ref=lambda xp, a, b, weight: a + weight * (b - a)),
+    "lerp_tensor": Entry(call=function("lerp"), ref=lambda xp, a, b, w: a + w * (b - a)),
+    "clamp": Entry(O.clamp, ref=lambda xp, a, min, max: xp.clip(a, min, max)),
+    "clamp_tensor": Entry(
+        O.clamp_tensors, function("clamp"), lambda xp, a, lo, hi: xp.minimum(xp.maximum(a, lo), hi)
+    ),
+    "clamp_min": Entry(O.clamp_bound("min"), ref=lambda xp, a, min: xp.maximum(a, min)),
+    "clamp_max": Entry(O.clamp_bound("max"), ref=lambda xp, a, max: xp.minimum(a, max)),
+}
+
+REDUCTIONS = {
+    "sum_dim": Entry(call=function("sum")),
+    "mean_dim": Entry(call=function("mean")),
+    "prod_dim": Entry(O.single_dim, function("prod")),
+    "logsumexp": Entry(ref=R.logsumexp),
+    "all": Entry(S.comparison),
+    "any": Entry(S.comparison),
+    "cumsum": Entry(O.one_dim, ref=lambda xp, a, dim: xp.cumsum(a, axis=dim)),
+    "cumprod": Entry(O.one_dim, ref=lambda xp, a, dim: xp.cumprod(a, axis=dim)),
+    "max_dim": Entry(O.single_dim, function("max"), R.max_with_index),
+    "min_dim": Entry(
+        O.single_dim,
+        function("min"),
+        lambda xp, a, dim, keepdim: R.max_with_index(xp, a, dim, keepdim, "min"),
+    ),
+    "argmax": Entry(O.optional_dim),
+    "argmin": Entry(O.optional_dim),
+    "var": Entry(O.statistic),
+    "std": Entry(O.statistic),
+    "sum_to_size": Entry(SH.sum_to_size, lambda a, size: a.sum_to_size(size), R.summed_to),
+}
+
+LINALG = {
+    "mm": Entry(S.signature("nk,km")),
+    "mv": Entry(S.signature("nk,k")),
+    "dot": Entry(S.signature("k,k")),
+    "bmm": Entry(S.signature("bnk,bkm")),
+    "outer": Entry(S.signature("n,m"), ref=lambda xp, a, b: xp.multiply(a[:, None], b[None, :])),
+    "addmm": Entry(
+        O.addmm, ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * xp.matmul(b, c)
+    ),
+    # PyTorch's matmul of a batch by a matrix ends in UnsafeViewBackward0, of a vector by
+    # a matrix in squeeze_(0) (SqueezeBackward4).
+    "_unsafe_view": Entry(S.signature("bnk,km"), _matmul.call, _matmul.ref),
+    "squeeze_dim_": Entry(S.signature("k,km"), _matmul.call, _matmul.ref),
+}
+
+SHAPES = {
+    "view": Entry(
+        SH.view, lambda a, shape: a.view(shape), lambda xp, a, shape: xp.reshape(a, shape)
+    ),
+    "t": Entry(SH.t, ref=lambda xp, a: xp.permute_dims(a, tuple(reversed(range(a.ndim))))),
+    "transpose": Entry(SH.transpose, ref=R.swapped),
+    "permute": Entry(
+        SH.permute,
+        lambda a, dims: a.permute(*dims),
+        lambda xp, a, dims: xp.permute_dims(a, tuple(d % a.ndim for d in dims)),
+    ),
+    "expand": Entry(SH.expand, lambda a, sizes: a.expand(*sizes), R.expanded),
+    "unsqueeze": Entry(SH.unsqueeze, ref=lambda xp, a, dim: xp.expand_dims(a, axis=dim)),
+    "squeeze": Entry(SH.squeezing(None), ref=R.squeezed),
+    "squeeze_dim": Entry(SH.squeezing("int"), function("squeeze"), R.squeezed),
+    "squeeze_dims": Entry(SH.squeezing("tuple"), function("squeeze"), R.squeezed),
+    "cat": Entry(
+        SH.cat,
+        lambda *tensors, dim: public("cat")(list(tensors), dim=dim),
+        lambda xp, *arrays, dim: xp.concat(list(arrays), axis=dim),
+    ),
+    "stack": Entry(
+        SH.stack,
+        lambda *tensors, dim: public("stack")(list(tensors), dim=dim),
+        lambda xp, *arrays, dim: xp.stack(list(arrays), axis=dim),
+    ),
+    "split": Entry(SH.split, R.split_call, R.pieces),
+    "split_with_sizes": Entry(SH.split_with_sizes, R.split_call, R.pieces),
+    "unbind": Entry(
+        SH.unbind,
+        ref=lambda xp, a, dim: tuple(xp.moveaxis(a, dim, 0)[i] for i in range(a.shape[dim])),
+    ),
+    "flip": Entry(SH.flip, R.flip_call, lambda xp, a, dims: xp.flip(a, axis=dims)),
+    "roll": Entry(SH.roll, ref=lambda xp, a, shifts, dims: xp.roll(a, shifts, axis=dims)),
+    "repeat": Entry(
+        SH.repeat, lambda a, repeats: a.repeat(*repeats), lambda xp, a, repeats: xp.tile(a, repeats)
+    ),
+    "tril": Entry(SH.triangle, ref=lambda xp, a, diagonal: xp.tril(a, k=diagonal)),
+    "triu": Entry(SH.triangle, ref=lambda xp, a, diagonal: xp.triu(a, k=diagonal)),
+}
+
+INDEXING = {
+    "select": Entry(
+        SH.select, ref=lambda xp, a, dim, index: a[(slice(None),) * (dim % a.ndim) + (index,)]
+    ),
+    "slice": Entry(SH.slice_, lambda a, key: a[key], lambda xp, a, key: a[key]),
+    "alias": Entry(S.unary, lambda a: a[...], lambda xp, a: a[...]),
+    "select_backward": Entry(SH.select_backward, R.index_grad, R.scattered),
+    "slice_backward": Entry(SH.slice_backward, R.index_grad, R.scattered),
+    "index": Entry(SH.index, lambda a, key: a[key], lambda xp, a, key: a[key]),
+    "index_put": Entry(
+        SH.index_put,
+        R.index_put_call,
+        lambda xp, a, v, indices, accumulate: put(xp, a, indices, v, accumulate),
+    ),
+    "copy_slices": Entry(SH.copy_slices, R.assigned, lambda xp, a, src, key: put(xp, a, key, src)),
+    "gather": Entry(SH.gather, ref=R.gathered),
+    "scatter": Entry(SH.scatter, R.scatter_call, R.scattered_along),
+    "scatter_value": Entry(SH.scatter_value, R.scatter_call, R.scattered_along),
+    "scatter_add": Entry(
+        SH.scatter,
+        R.scatter_add_call,
+        lambda xp, a, src, dim, index: R.scattered_along(
+            xp, a, src, dim=dim, index=index, add=True
+        ),
+    ),
+    "index_select": Entry(
+        SH.index_select, ref=lambda xp, a, dim, index: xp.take(a, index, axis=dim)
+    ),
+    "take": Entry(SH.take, ref=lambda xp, a, index: xp.take(xp.reshape(a, (-1,)), index)),
+    "masked_fill": Entry(
+        SH.masked("number"), R.masked_fill_call, lambda xp, a, mask, value: xp.where(mask, value, a)
+    ),
+    "masked_fill_tensor": Entry(
+        SH.masked("tensor"), R.masked_fill_call, lambda xp, a, v, mask: xp.where(mask, v, a)
+    ),
+    "masked_select": Entry(SH.masked(None), ref=R.masked_select),
+    "nonzero": Entry(S.comparison, ref=lambda xp, a: xp.argwhere(a)),
+}
+
+CONVERSIONS = {
+    "to": Entry(
+        O.to,
+        lambda a, dtype: a.to(getattr(retrograd, dtype)),
+        lambda xp, a, dtype: a.astype(getattr(xp, dtype)),
+    ),
+    "zero": Entry(call=lambda a: a.clone().zero_()),
+    "fill": Entry(
+        O.fill,
+        lambda a, value: a.clone().fill_(value),
+        lambda xp, a, value: xp.full(a.shape, value, dtype=a.dtype),
+    ),
+    "fill_tensor": Entry(
+        O.fill_tensor,
+        lambda a, value: a.clone().fill_(value),
+        lambda xp, a, value: xp.broadcast_to(value, a.shape),
+    ),
+    "copy": Entry(
+        O.copy, lambda a, b: a.clone().copy_(b), lambda xp, a, b: xp.broadcast_to(b, a.shape)
+    ),
+}
+
+NN = {
+    "leaky_relu": Entry(
+        O.with_params(negative_slope=(0.01, 0.2, 1.5)),
+        ref=lambda xp, a, negative_slope: xp.where(a > 0, a, a * negative_slope),
+    ),
+    "gelu": Entry(O.with_params(approximate=("none", "tanh")), ref=R.gelu),
+    "silu": Entry(ref=lambda xp, a: a / (1 + xp.exp(-a))),
+    "softplus": Entry(O.with_params(beta=(1.0, 2.0, 0.5), threshold=(20.0,)), ref=R.softplus),
+    "elu": Entry(
+        O.with_params(alpha=(1.0, 0.5)),
+        ref=lambda xp, a, alpha: xp.where(a > 0, a, alpha * (xp.exp(a) - 1)),
+    ),
+    "softmax": Entry(O.one_dim, ref=R.softmax),
+    "log_softmax": Entry(O.one_dim, ref=R.log_softmax),
+    "mse_loss": Entry(
+        O.pair_loss, ref=lambda xp, a, t, reduction: R.reduced(xp, (a - t) ** 2, reduction)
+    ),
+    "nll_loss": Entry(O.class_loss(0), ref=R.nll),
+    "nll_loss2d": Entry(O.class_loss(2), function("nll_loss"), R.nll),
+    # The mean of cross_entropy with class probabilities ends in ``total / n``.
+    "div_scalar": Entry(O.probabilities, function("cross_entropy"), R.soft_cross_entropy),
+    "binary_cross_entropy": Entry(O.target_loss, ref=R.bce),
+    "binary_cross_entropy_with_logits": Entry(O.pair_loss, ref=R.bce_logits),
+}
+
+TABLE: dict[str, Entry] = {
+    **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN,
+}  # fmt: skip

@@ -1,0 +1,73 @@
+"""``retrograd.nn.functional``: PyTorch's functional neural-network API (``import
+retrograd.nn.functional as F``), with PyTorch's gradients and ``grad_fn`` names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
+from ..tensor import Tensor
+from .activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
+from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
+from .targets import cross_entropy, nll_loss
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "gelu",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "tanh",
+]
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)``; its gradient at 0 is 0, as PyTorch's."""
+    return input.relu_() if inplace else _UNARY["relu"](input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _UNARY["sigmoid"](input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _UNARY["tanh"](input)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
+    """``input @ weight.T + bias``, recorded as PyTorch records it (``AddmmBackward0``
+    over ``TBackward0``; batched inputs are viewed as one matrix first)."""
+    from ..ops.linalg import addmm
+
+    if bias is None:
+        return input.matmul(weight.t())
+    if input.dim() == 2:
+        return addmm(bias, input, weight.t())
+    rows = input.reshape(-1, input.shape[-1])
+    return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
+    (identity when not ``training``). Draws from retrograd's seeded host stream."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    from ..random import rand
+
+    keep = rand(*input.shape, dtype=input.dtype, backend=input.backend) >= p
+    mask = keep.to(input.dtype) * (0.0 if p == 1.0 else 1.0 / (1.0 - p))
+    return input.mul_(mask) if inplace else input * mask

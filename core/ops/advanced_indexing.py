@@ -1,0 +1,248 @@
+"""Advanced indexing: ``t[tensor]``, ``t[list]``, ``t[mask]`` (IndexBackward0), and
+``t[key] = value`` (``CopySlices``/``IndexPutBackward0``), plus ``index_put``.
+
+A key is applied as PyTorch applies it: its basic part (ints, slices, None, ...) first,
+as views, then the index arrays at once (NumPy's rules, which PyTorch shares once the
+ints are gone: adjacent index arrays keep their place, separated ones go first).
+``t[key] = value`` writes into ``t`` in place; when autograd records, the write is the
+out-of-place twin (``t`` with ``value`` at ``key``), whose node becomes ``t``'s grad_fn:
+``t`` gets the gradient outside ``key``, ``value`` the gradient at ``key`` (summed back
+to its shape by the engine).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes
+from ..grad_mode import state as _grad_state
+from ..storage import Storage, view_storage
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, finish
+from .helpers import zeros_on
+from .record import INDEXING, OpRecord
+
+_BAD_INDEX = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _read(g: Tensor, key: Any) -> Tensor:
+    from .indexing import getitem
+
+    return getitem(g, key)
+
+
+def _put_self_grad(g: Tensor, key: tuple, accumulate: bool) -> Tensor:
+    return g if accumulate else put(g, key, 0.0)
+
+
+INDEX = OpRecord(
+    "index",
+    INDEXING,
+    "IndexBackward0",
+    "getitem",
+    save=("self.shape", "key"),
+    grads=(lambda g, shape, key: put(zeros_on(g, shape), key, g, accumulate=True),),
+)
+INDEX_PUT = OpRecord(
+    "index_put",
+    INDEXING,
+    "IndexPutBackward0",
+    "setitem",
+    inputs=("self", "values"),
+    save=("key", "accumulate"),
+    grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
+)
+# ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
+COPY_SLICES = OpRecord(
+    "copy_slices",
+    INDEXING,
+    "CopySlices",
+    "setitem",
+    inputs=("self", "src"),
+    save=("key",),
+    grads=(lambda g, key: put(g, key, 0.0), lambda g, key: _read(g, key)),
+)
+RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
+
+
+# -- keys ----------------------------------------------------------------------------------
+def is_advanced(item: Any) -> bool:
+    """Whether a key item is an index array (not an int, slice, None or ...)."""
+    if isinstance(item, Tensor):
+        return item.dim() > 0 or item.dtype.category != dtypes.INTEGER
+    return isinstance(item, (list, bool)) or hasattr(item, "__array__")
+
+
+def _index_array(item: Any, backend: Any) -> Any:
+    """An advanced key item as a backend array of integers or bools."""
+    if isinstance(item, Tensor):
+        if item.dtype.is_floating_point:
+            raise IndexError(_BAD_INDEX)
+        if item._backend is not backend:
+            raise RuntimeError(
+                f"indices are on backend {item._backend.name} but the tensor is "
+                f"on {backend.name}: move them with .to() first"
+            )
+        return item._storage.array
+    if not isinstance(item, (list, tuple, bool)) and hasattr(item, "ndim"):
+        return item  # already an array of the backend (a key recorded for backward)
+    from ..creation import tensor
+
+    converted = tensor(item, backend=backend)
+    if converted.dtype.is_floating_point:
+        raise IndexError(_BAD_INDEX)
+    return converted._storage.array
+
+
+def split_key(key: Any, backend: Any) -> tuple[tuple, tuple | None]:
+    """``(basic, advanced)``: the basic key PyTorch applies first (each index array
+    replaced by full slices, one per dimension it indexes) and the key then applied to
+    that view (None when there are no index arrays)."""
+    items = key if isinstance(key, tuple) else (key,)
+    if not any(is_advanced(k) for k in items):
+        return items, None
+    basic, advanced = [], []
+    for k in items:
+        if is_advanced(k):
+            array = _index_array(k, backend)
+            basic.extend([slice(None)] * _width(array, backend))
+            advanced.append(array)
+        elif isinstance(k, Tensor) or (isinstance(k, int) and not isinstance(k, bool)):
+            basic.append(k)  # an int: applied as a select, its dimension gone
+        else:
+            basic.append(k)
+            advanced.append(Ellipsis if k is Ellipsis else slice(None))
+    return tuple(basic), tuple(advanced)
+
+
+def _is_mask(item: Any, backend: Any) -> bool:
+    return hasattr(item, "dtype") and item.dtype == backend.native_dtype(dtypes.bool)
+
+
+def _width(item: Any, backend: Any) -> int:
+    """How many dimensions an advanced key item indexes."""
+    return item.ndim if _is_mask(item, backend) else 1
+
+
+def _check_key(array: Any, key: tuple, backend: Any) -> None:
+    """PyTorch's IndexError for an index out of range or a mask of the wrong shape (on
+    every backend: some libraries clip or wrap instead of raising)."""
+    consumed = sum(_width(i, backend) for i in key if i is not Ellipsis)
+    dim = 0
+    for item in key:
+        if item is Ellipsis:
+            dim += array.ndim - consumed
+            continue
+        if _is_mask(item, backend):
+            _check_mask(array, item, dim)
+        elif not isinstance(item, slice) and item.size:
+            _check_range(array.shape[dim], item, dim, backend)
+        dim += _width(item, backend) if not isinstance(item, slice) else 1
+
+
+def _check_mask(array: Any, mask: Any, dim: int) -> None:
+    for i, n in enumerate(mask.shape):
+        if dim + i >= array.ndim or array.shape[dim + i] != n:
+            raise IndexError(
+                f"The shape of the mask {list(mask.shape)} at index {i} does not match the "
+                f"shape of the indexed tensor {list(array.shape)} at index {dim + i}"
+            )
+
+
+def _check_range(size: int, item: Any, dim: int, backend: Any) -> None:
+    k = backend.kernels
+    low, high = int(k["min"](item)), int(k["max"](item))
+    bad = high if high >= size else low if low < -size else None
+    if bad is not None:
+        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+# -- reading -------------------------------------------------------------------------------
+def index(input: Tensor, key: tuple) -> Tensor:
+    """``input[key]`` for a key of index arrays, full slices and ``...`` (IndexBackward0)."""
+    backend = input._backend
+    _check_key(input._storage.array, key, backend)
+    out = backend.kernels["getitem"](input._storage.array, key)
+    return finish(INDEX, out, input._dtype, backend, (input,), {"key": key})
+
+
+def getitem_advanced(input: Tensor, key: Any) -> Tensor:
+    from .indexing import getitem
+
+    basic, advanced = split_key(key, input._backend)
+    view = getitem(input, basic) if any(not _is_full(k) for k in basic) else input
+    return index(view, advanced)
+
+
+def _is_full(item: Any) -> bool:
+    return isinstance(item, slice) and item == slice(None)
+
+
+# -- writing -------------------------------------------------------------------------------
+def _write(storage: Storage, input: Tensor, key: Any, value: Any, accumulate: bool) -> None:
+    """Write (or add) ``value`` at ``key`` into ``storage`` (``input``'s data or a copy)."""
+    backend = backend_of("setitem", input, value)
+    k = backend.kernels
+    basic, advanced = split_key(key, backend)
+    try:
+        view = view_storage(storage, backend, "getitem", (_numpy_basic(basic),))
+    except IndexError as error:
+        raise IndexError(str(error).replace("axis", "dimension")) from None
+    target = advanced if advanced is not None else (Ellipsis,)
+    if advanced is not None:
+        _check_key(view.array, advanced, backend)
+    data = array_of(value, input._dtype, backend)
+    try:
+        view.array = k["index_add" if accumulate else "setitem"](view.array, target, data)
+    except ValueError:
+        raise RuntimeError(_shape_mismatch(value, view.array, target, k)) from None
+
+
+def _numpy_basic(basic: tuple) -> tuple:
+    ints = tuple(int(b) if isinstance(b, Tensor) else b for b in basic)
+    return ints if Ellipsis in ints else (*ints, Ellipsis)
+
+
+def _shape_mismatch(value: Any, array: Any, target: tuple, k: dict) -> str:
+    shape = list(k["getitem"](array, target).shape)
+    got = list(value.shape) if isinstance(value, Tensor) else []
+    return (
+        f"shape mismatch: value tensor of shape {got} cannot be broadcast to indexing "
+        f"result of shape {shape}"
+    )
+
+
+def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:
+    """Out of place: ``input`` with ``value`` written (or added) at ``key``, recorded."""
+    basic, advanced = split_key(key, input._backend)
+    root = Storage(input._backend.kernels["copy"](input._storage.array))
+    _write(root, input, key, value, accumulate)
+    array = root.array
+    has_view = advanced is None or any(not _is_full(b) for b in basic)
+    record = COPY_SLICES if has_view and not accumulate else INDEX_PUT
+    params = {"key": key, "accumulate": accumulate}
+    return finish(record, array, input._dtype, input._backend, (input, value), params)
+
+
+def setitem(input: Tensor, key: Any, value: Any) -> None:
+    """``input[key] = value``: an in-place write (version bumped), differentiable."""
+    from .inplace import check_inplace, write_result
+
+    check_inplace(input, "setitem")
+    if _grad_state.enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
+        write_result(input, put(input, key, value), "setitem")
+        return
+    _write(input._storage, input, key, value, False)
+    input._storage.counter.value += 1
+
+
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """Out of place: ``input`` with ``values`` at the index tensors ``indices`` (a tuple,
+    one per leading dimension), added where ``accumulate``."""
+    key = tuple(slice(None) if i is None else i for i in indices)
+    basic, advanced = split_key(key, input._backend)
+    key = advanced if advanced is not None else key
+    return put(input, key, values, accumulate)
+
+
+FUNCTIONS = {"index_put": index_put}

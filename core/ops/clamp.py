@@ -1,0 +1,127 @@
+"""``clamp``/``clip``, ``clamp_min`` and ``clamp_max``: scalar bounds or tensor bounds.
+
+PyTorch's conventions, kept here: the result is ``min(max(x, min), max)`` (so ``max``
+wins where ``min > max``); ``x`` gets the gradient where ``min <= x <= max`` (the bounds
+included, a subgradient of 1 there); a tensor bound gets it where it is the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, check_operand, finish, promote
+from .elementwise import where
+from .helpers import check_tensor
+from .record import OpRecord
+
+BOUNDED = "ternary"  # a tensor and two optional bounds
+
+
+def _inside(a: Tensor, low: Any, high: Any) -> Any:
+    keep = None
+    if low is not None:
+        keep = a >= low
+    if high is not None:
+        keep = a <= high if keep is None else keep.logical_and(a <= high)
+    return keep
+
+
+def _self_grad(g: Tensor, a: Tensor, low: Any, high: Any) -> Tensor:
+    return where(_inside(a, low, high), g, 0.0)
+
+
+def _low_grad(g: Tensor, a: Tensor, low: Tensor, high: Any) -> Tensor:
+    below = a < low if high is None else (a < low).logical_and(low < high)
+    return where(below, g, 0.0)
+
+
+def _high_grad(g: Tensor, a: Tensor, low: Any, high: Tensor) -> Tensor:
+    above = a > high if low is None else (a > high).logical_or(high < low)
+    return where(above, g, 0.0)
+
+
+CLAMP = OpRecord(
+    "clamp",
+    BOUNDED,
+    "ClampBackward1",
+    "clamp",
+    save=("self", "min", "max"),
+    grads=(_self_grad,),
+    smooth=False,
+    doc="gradient 1 on [min, max], the bounds included; 0 outside",
+)
+CLAMP_TENSOR = OpRecord(
+    "clamp_tensor",
+    BOUNDED,
+    "ClampBackward0",
+    "clamp",
+    inputs=("self", "min", "max"),
+    save=("self", "min", "max"),
+    grads=(_self_grad, _low_grad, _high_grad),
+    smooth=False,
+    doc="self: 1 on [min, max]; a bound: where it is the result (max wins where min > max)",
+)
+CLAMP_MIN = OpRecord(
+    "clamp_min",
+    BOUNDED,
+    "ClampMinBackward0",
+    "clamp",
+    save=("self", "min"),
+    grads=(lambda g, a, low: _self_grad(g, a, low, None),),
+    smooth=False,
+    doc="gradient 1 where self >= min",
+)
+CLAMP_MAX = OpRecord(
+    "clamp_max",
+    BOUNDED,
+    "ClampMaxBackward0",
+    "clamp",
+    save=("self", "max"),
+    grads=(lambda g, a, high: _self_grad(g, a, None, high),),
+    smooth=False,
+    doc="gradient 1 where self <= max",
+)
+RECORDS = (CLAMP, CLAMP_TENSOR, CLAMP_MIN, CLAMP_MAX)
+
+
+def _clamped(record: OpRecord, input: Tensor, low: Any, high: Any) -> Tensor:
+    check_tensor("clamp", input)
+    bounds = tuple(v for v in (low, high) if v is not None)
+    for name, value in (("min", low), ("max", high)):
+        if value is not None:
+            check_operand("clamp", value, name)
+    dtype = promote((input, *bounds))
+    if dtype is dtypes.bool:  # PyTorch clamps bools as integers
+        dtype = dtypes.int64
+    backend = backend_of("clamp", input, *bounds)
+    lo, hi = (None if v is None else array_of(v, dtype, backend) for v in (low, high))
+    out = backend.kernels["clamp"](array_of(input, dtype, backend), lo, hi)
+    if record is CLAMP_TENSOR:
+        return finish(record, out, dtype, backend, (input, low, high))
+    return finish(record, out, dtype, backend, (input,), {"min": low, "max": high})
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit ``input`` to ``[min, max]``; either bound may be omitted (not both), and
+    bounds may be numbers or tensors (broadcast)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+    return _clamped(CLAMP_TENSOR if tensors else CLAMP, input, min, max)
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    if isinstance(min, Tensor):
+        return _clamped(CLAMP_TENSOR, input, min, None)
+    return _clamped(CLAMP_MIN, input, min, None)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    if isinstance(max, Tensor):
+        return _clamped(CLAMP_TENSOR, input, None, max)
+    return _clamped(CLAMP_MAX, input, None, max)
+
+
+FUNCTIONS = {"clamp": clamp, "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max}

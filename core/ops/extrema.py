@@ -1,0 +1,161 @@
+"""The extrema: ``amax``/``amin``, ``max``/``min`` (of all elements, along a ``dim`` with
+their indices, or of two tensors), ``argmax``/``argmin``.
+
+PyTorch's conventions at ties, kept here: ``amax``/``amin`` and the whole-tensor
+``max()``/``min()`` share the gradient evenly among the tied elements; ``max(dim)``/
+``min(dim)`` give it all to the element whose index they return (the first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from . import return_types
+from .dispatch import finish
+from .helpers import check_tensor, one_dim, reduction_dims, zeros_on
+from .pointwise_binary import FUNCTIONS as _BINARY
+from .record import REDUCTION, OpRecord
+from .reductions import expand_back
+
+
+def _even_split(g: Tensor, a: Tensor, result: Tensor, dims: Any, keepdim: bool) -> Tensor:
+    shape = a.shape
+    ties = a == expand_back(result, shape, dims, keepdim)
+    share = expand_back(g, shape, dims, keepdim) / ties.sum(dims, keepdim=True)
+    return share * ties
+
+
+def _selected(g: Tensor, shape: tuple, dim: int, indices: Tensor, keepdim: bool) -> Tensor:
+    if not shape:
+        return g
+    if not keepdim:
+        g, indices = g.unsqueeze(dim), indices.unsqueeze(dim)
+    return zeros_on(g, shape).scatter(dim, indices, g)
+
+
+_EVEN = "ties share the gradient evenly"
+_FIRST = "ties: all of it to the returned (first) index"
+
+
+def _extremum(name: str, grad_fn: str, kernel: str, save: tuple, grad: Any, doc: str):
+    return OpRecord(name, REDUCTION, grad_fn, kernel, save=save, grads=(grad,), smooth=False,
+                    doc=doc)  # fmt: skip
+
+
+_SAVE_SPLIT = ("self", "result", "dims", "keepdim")
+AMAX = _extremum("amax", "AmaxBackward0", "max", _SAVE_SPLIT, _even_split, _EVEN)
+AMIN = _extremum("amin", "AminBackward0", "min", _SAVE_SPLIT, _even_split, _EVEN)
+MAX = _extremum(
+    "max",
+    "MaxBackward1",
+    "max",
+    ("self", "result"),
+    lambda g, a, r: _even_split(g, a, r, None, False),
+    _EVEN,
+)
+MIN = _extremum(
+    "min",
+    "MinBackward1",
+    "min",
+    ("self", "result"),
+    lambda g, a, r: _even_split(g, a, r, None, False),
+    _EVEN,
+)
+_SAVE_SELECTED = ("self.shape", "dim", "indices", "keepdim")
+MAX_DIM = _extremum("max_dim", "MaxBackward0", "max", _SAVE_SELECTED, _selected, _FIRST)
+MIN_DIM = _extremum("min_dim", "MinBackward0", "min", _SAVE_SELECTED, _selected, _FIRST)
+ARGMAX = OpRecord("argmax", REDUCTION, None, "argmax")
+ARGMIN = OpRecord("argmin", REDUCTION, None, "argmin")
+RECORDS = (AMAX, AMIN, MAX, MIN, MAX_DIM, MIN_DIM, ARGMAX, ARGMIN)
+
+
+def _check_nonempty(op: str, input: Tensor, dims: tuple | None) -> None:
+    if dims is None and input.numel() == 0:
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    for d in dims or ():
+        if input.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _reduced(record: OpRecord, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    check_tensor(record.name, input)
+    dims = None if dim == () else reduction_dims(record.name, input, dim)
+    _check_nonempty(record.name, input, dims)
+    backend = input._backend
+    out = backend.kernels[record.kernel](input._storage.array, axis=dims, keepdims=keepdim)
+    params = {"dims": dims, "keepdim": keepdim}
+    return finish(record, out, input._dtype, backend, (input,), params)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """The largest elements over ``dim`` (all dims by default)."""
+    return _reduced(AMAX, input, dim, keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """The smallest elements over ``dim`` (all dims by default)."""
+    return _reduced(AMIN, input, dim, keepdim)
+
+
+def _with_indices(record: OpRecord, index_kernel: str, input: Tensor, dim: Any, keepdim: bool):
+    check_tensor(record.name[:3], input)
+    dim = one_dim(record.name[:3], input, dim)
+    _check_nonempty(record.name[:3], input, (dim,) if input.dim() else ())
+    backend, array = input._backend, input._storage.array
+    axis = dim if input.dim() else None
+    indices = backend.kernels[index_kernel](array, axis=axis, keepdims=keepdim)
+    indices = Tensor._make(
+        backend.kernels["astype"](indices, backend.native_dtype(dtypes.int64)),
+        dtypes.int64,
+        backend,
+    )
+    values = backend.kernels[record.kernel](array, axis=axis, keepdims=keepdim)
+    params = {"dim": dim, "indices": indices, "keepdim": keepdim}
+    return finish(record, values, input._dtype, backend, (input,), params), indices
+
+
+def _extreme(whole: OpRecord, along: OpRecord, index_kernel: str, result: type, pair: str):
+    def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+        if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+            return _BINARY[pair](input, dim)
+        if dim is None:
+            return _reduced(whole, input, None, False)
+        return result(*_with_indices(along, index_kernel, input, dim, keepdim))
+
+    op.__name__ = whole.name
+    op.__doc__ = (
+        f"``{whole.name}(input)``: the {whole.name}imum element; ``{whole.name}"
+        f"(input, dim, keepdim=False)``: values and indices along ``dim``; "
+        f"``{whole.name}(input, other)``: ``{pair}``."
+    )
+    return op
+
+
+def _arg(record: OpRecord) -> Any:
+    def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+        check_tensor(record.name, input)
+        axis = None if dim is None or input.dim() == 0 else one_dim(record.name, input, dim)
+        _check_nonempty(record.name, input, None if axis is None else (axis,))
+        backend = input._backend
+        out = backend.kernels[record.kernel](input._storage.array, axis=axis, keepdims=keepdim)
+        out = backend.kernels["astype"](out, backend.native_dtype(dtypes.int64))
+        return Tensor._make(out, dtypes.int64, backend)
+
+    op.__name__ = record.name
+    op.__doc__ = f"The index of the {record.name[3:]}imum (of the flattened input, or along dim)."
+    return op
+
+
+FUNCTIONS = {
+    "amax": amax,
+    "amin": amin,
+    "max": _extreme(MAX, MAX_DIM, "argmax", return_types.max, "maximum"),
+    "min": _extreme(MIN, MIN_DIM, "argmin", return_types.min, "minimum"),
+    "argmax": _arg(ARGMAX),
+    "argmin": _arg(ARGMIN),
+}

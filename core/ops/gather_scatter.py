@@ -1,0 +1,328 @@
+"""Index-driven reads and writes along a dimension: ``gather``, ``scatter``,
+``scatter_add``, ``index_select``, ``take``; masks: ``masked_fill``, ``masked_select``;
+and ``nonzero``.
+
+Each builds a full index key and goes through the ``getitem``/``setitem``/``index_add``
+kernels, so a backend needs no kernel of its own for these. Their gradients are each
+other: gather <-> scatter_add, index_select -> an accumulating ``index_put``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor, _wrap_dim
+from .advanced_indexing import put
+from .dispatch import array_of, finish
+from .elementwise import where
+from .helpers import check_tensor, zeros_on
+from .record import INDEXING, OpRecord
+
+_INDICES = (dtypes.int64, dtypes.int32)
+
+GATHER = OpRecord(
+    "gather",
+    INDEXING,
+    "GatherBackward0",
+    "getitem",
+    save=("self.shape", "dim", "index"),
+    grads=(lambda g, shape, dim, index: zeros_on(g, shape).scatter_add(dim, index, g),),
+)
+SCATTER = OpRecord(
+    "scatter",
+    INDEXING,
+    "ScatterBackward0",
+    "setitem",
+    inputs=("self", "src"),
+    save=("dim", "index"),
+    grads=(
+        lambda g, dim, index: g.scatter(dim, index, 0.0),
+        lambda g, dim, index: g.gather(dim, index),
+    ),
+)
+SCATTER_VALUE = OpRecord(
+    "scatter_value",
+    INDEXING,
+    "ScatterBackward1",
+    "setitem",
+    save=("dim", "index"),
+    grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
+)
+SCATTER_ADD = OpRecord(
+    "scatter_add",
+    INDEXING,
+    "ScatterAddBackward0",
+    "index_add",
+    inputs=("self", "src"),
+    save=("dim", "index"),
+    grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
+)
+INDEX_SELECT = OpRecord(
+    "index_select",
+    INDEXING,
+    "IndexSelectBackward0",
+    "getitem",
+    save=("self.shape", "key"),
+    grads=(lambda g, shape, key: put(zeros_on(g, shape), key, g, accumulate=True),),
+)
+TAKE = OpRecord(
+    "take",
+    INDEXING,
+    "TakeBackward0",
+    "getitem",
+    save=("self.shape", "key"),
+    grads=(lambda g, shape, key: put(zeros_on(g, (_numel(shape),)), key, g, True).reshape(shape),),
+)
+MASKED_FILL = OpRecord(
+    "masked_fill",
+    INDEXING,
+    "MaskedFillBackward0",
+    "where",
+    save=("mask",),
+    grads=(lambda g, mask: where(mask, 0.0, g),),
+)
+MASKED_FILL_TENSOR = OpRecord(
+    "masked_fill_tensor",
+    INDEXING,
+    "MaskedFillBackward1",
+    "where",
+    inputs=("self", "value"),
+    save=("mask",),
+    grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+)
+MASKED_SELECT = OpRecord(
+    "masked_select",
+    INDEXING,
+    "MaskedSelectBackward0",
+    "getitem",
+    save=("shape", "key"),
+    grads=(lambda g, shape, key: put(zeros_on(g, shape), key, g),),
+)
+NONZERO = OpRecord("nonzero", INDEXING, None, "nonzero")
+RECORDS = (
+    GATHER,
+    SCATTER,
+    SCATTER_VALUE,
+    SCATTER_ADD,
+    INDEX_SELECT,
+    TAKE,
+    MASKED_FILL,
+    MASKED_FILL_TENSOR,
+    MASKED_SELECT,
+    NONZERO,
+)
+
+
+def _numel(shape: tuple) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _index(op: str, index: Any, backend: Any) -> Tensor:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype not in _INDICES:
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+    if index._backend is not backend:
+        raise RuntimeError(
+            f"{op}(): index is on backend {index._backend.name}, the input on "
+            f"{backend.name}: move it with .to() first"
+        )
+    return index
+
+
+def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
+    """The full key that picks ``index`` along ``dim`` (aranges elsewhere), after
+    PyTorch's checks of dims, sizes and range."""
+    op = "gather" if src is None else "scatter"
+    if index.dim() != max(input.dim(), 1) and not (index.dim() == 0 and input.dim() == 0):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d, n in enumerate(index.shape):
+        limit = input.shape[d] if input.dim() else 1
+        if (d != dim and n > limit) or (isinstance(src, Tensor) and n > src.shape[d]):
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"smaller than self {list(input.shape)} apart from dimension {dim}"
+            )
+    _in_range(op, index, input.shape[dim] if input.dim() else 1, dim)
+    k, backend = input._backend.kernels, input._backend
+    native = backend.native_dtype(dtypes.int64)
+    key = []
+    for d, n in enumerate(index.shape):
+        if d == dim:
+            key.append(index._storage.array)
+        else:
+            side = [1] * index.dim()
+            side[d] = n
+            key.append(k["reshape"](k["arange"](0, n, 1, native), tuple(side)))
+    return tuple(key)
+
+
+def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
+    if index.numel():
+        k = index._backend.kernels
+        low, high = int(k["min"](index._storage.array)), int(k["max"](index._storage.array))
+        bad = high if high >= size else low if low < -size else None
+        if bad is not None:
+            raise RuntimeError(
+                f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}"
+            )
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` (for ``dim=1``): values picked along ``dim``."""
+    check_tensor("gather", input)
+    index = _index("gather", index, input._backend)
+    dim = _wrap_dim(dim, max(input.dim(), 1), "gather")
+    array = input._storage.array
+    if input.dim() == 0:
+        array = input._backend.kernels["reshape"](array, (1,))
+    out = input._backend.kernels["getitem"](array, _along(input, dim, index))
+    return finish(GATHER, out, input._dtype, input._backend, (input,), {"dim": dim, "index": index})
+
+
+def _scattered(input: Tensor, dim: int, index: Tensor, src: Any, kernel: str) -> Any:
+    index = _index("scatter", index, input._backend)
+    key = _along(input, dim, index, src)
+    k = input._backend.kernels
+    data = array_of(src, input._dtype, input._backend)
+    if isinstance(src, Tensor):
+        data = k["getitem"](data, tuple(slice(0, n) for n in index.shape))
+    return k[kernel](k["copy"](input._storage.array), key, data)
+
+
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: Any = None,
+) -> Tensor:
+    """A copy of ``input`` with ``src`` (a tensor, or a number) written along ``dim`` at
+    ``index``: ``out[i][index[i][j]] = src[i][j]`` for ``dim=1``."""
+    check_tensor("scatter", input)
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
+    src = value if src is None else src
+    dim = _wrap_dim(dim, max(input.dim(), 1), "scatter")
+    out = _scattered(input, dim, index, src, "setitem")
+    params = {"dim": dim, "index": index}
+    if isinstance(src, Tensor):
+        return finish(SCATTER, out, input._dtype, input._backend, (input, src), params)
+    return finish(SCATTER_VALUE, out, input._dtype, input._backend, (input,), params)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
+    check_tensor("scatter_add", input)
+    check_tensor("scatter_add", src, "src")
+    dim = _wrap_dim(dim, max(input.dim(), 1), "scatter_add")
+    out = _scattered(input, dim, index, src, "index_add")
+    params = {"dim": dim, "index": index}
+    return finish(SCATTER_ADD, out, input._dtype, input._backend, (input, src), params)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` at the positions ``index`` (a vector) along ``dim``."""
+    check_tensor("index_select", input)
+    index = _index("index_select", index, input._backend)
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = _wrap_dim(dim, max(input.dim(), 1), "index_select")
+    size = input.shape[dim] if input.dim() else 1
+    if index.numel() and not (-size <= int(index.min()) and int(index.max()) < size):
+        raise IndexError("index out of range in self")
+    key = (slice(None),) * dim + (index.reshape(-1)._storage.array, Ellipsis)
+    out = input._backend.kernels["getitem"](input._storage.array, key)
+    return finish(INDEX_SELECT, out, input._dtype, input._backend, (input,), {"key": key})
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """The elements of the flattened ``input`` at ``index`` (the result has its shape)."""
+    check_tensor("take", input)
+    index = _index("take", index, input._backend)
+    n = input.numel()
+    if index.numel() and not (-n <= int(index.min()) and int(index.max()) < n):
+        bad = int(index.max()) if int(index.max()) >= n else int(index.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    k = input._backend.kernels
+    key = (index._storage.array,)
+    out = k["getitem"](k["reshape"](input._storage.array, (n,)), key)
+    return finish(TAKE, out, input._dtype, input._backend, (input,), {"key": key})
+
+
+def _mask(op: str, mask: Any) -> Tensor:
+    check_tensor(op, mask, "mask")
+    if mask.dtype is not dtypes.bool:
+        raise RuntimeError(
+            f"{op} only supports boolean masks, but got mask with dtype "
+            f"{dtypes.kind_name(mask.dtype).lower()}"
+        )
+    return mask
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    check_tensor("masked_fill", input)
+    _mask("masked_fill_", mask)
+    backend, dtype = input._backend, input._dtype
+    k = backend.kernels
+    if isinstance(value, Tensor):
+        if value.dim():
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but "
+                f"got tensor with {value.dim()} dimension(s)."
+            )
+        out = k["where"](mask._storage.array, array_of(value, dtype, backend), input._storage.array)
+        return finish(MASKED_FILL_TENSOR, out, dtype, backend, (input, value), {"mask": mask})
+    fill = k["full"]((), value, backend.native_dtype(dtype))
+    out = k["where"](mask._storage.array, fill, input._storage.array)
+    return finish(MASKED_FILL, out, dtype, backend, (input,), {"mask": mask})
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True (both broadcast), as a vector."""
+    check_tensor("masked_select", input)
+    _mask("masked_select", mask)
+    from .dispatch import broadcast_shapes
+
+    shape = broadcast_shapes("masked_select", tuple(input.shape), tuple(mask.shape))
+    k = input._backend.kernels
+    key = (k["broadcast_to"](mask._storage.array, shape),)
+    out = k["getitem"](k["broadcast_to"](input._storage.array, shape), key)
+    return finish(
+        MASKED_SELECT, out, input._dtype, input._backend, (input,), {"shape": shape, "key": key}
+    )
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple of one
+    index vector per dimension."""
+    check_tensor("nonzero", input)
+    backend = input._backend
+    k = backend.kernels
+    array = k["reshape"](input._storage.array, (1,)) if input.dim() == 0 else input._storage.array
+    found = k["astype"](k["nonzero"](array), backend.native_dtype(dtypes.int64))
+    if input.dim() == 0:
+        found = k["getitem"](found, (slice(None), slice(0, 0)))
+    out = Tensor._make(found, dtypes.int64, backend)
+    if as_tuple:
+        return tuple(out.unbind(1)) if input.dim() else (out.reshape(-1),)
+    return out
+
+
+FUNCTIONS = {
+    "gather": gather,
+    "scatter": scatter,
+    "scatter_add": scatter_add,
+    "index_select": index_select,
+    "take": take,
+    "masked_fill": masked_fill,
+    "masked_select": masked_select,
+    "nonzero": nonzero,
+}

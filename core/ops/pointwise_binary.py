@@ -1,0 +1,179 @@
+"""Binary and ternary elementwise ops beyond arithmetic: ``atan2``, ``maximum``/``minimum``,
+``div`` with a rounding mode (``//``), ``remainder`` (``%``), ``lerp`` and ``clamp``.
+
+Each overload is one record. Broadcasting and PyTorch's type promotion come from
+:func:`~retrograd.ops.elementwise._operands` and :func:`~retrograd.ops.dispatch.promote`;
+the engine sums each gradient back to its input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from .dispatch import array_of, backend_of, check_operand, finish
+from .elementwise import _binary, _operands, binary_op, where
+from .elementwise import div as _true_div
+from .helpers import zeros_on
+from .record import OpRecord
+
+TERNARY = "ternary"
+
+
+def _zero(g: Tensor, *saved: Any) -> Tensor:
+    return zeros_on(g, tuple(g.shape))
+
+
+def _ties(g: Tensor, a: Tensor, b: Tensor, loses: Tensor) -> Tensor:
+    # PyTorch's convention for maximum/minimum: where a == b each side gets half.
+    return where(loses, 0.0, where(a == b, g / 2, g))
+
+
+DIV_MODE = _binary(
+    "div_rounding_mode",
+    "DivBackward2",
+    (),
+    (_zero, _zero),
+    kernel="floor_divide",
+    smooth=False,
+    domain=(0.5, 2.0),
+    doc="gradient 0 (`//` too, where PyTorch's backward raises)",
+)
+# a - b * floor(a / b): the Python-number overload (RemainderBackward0) and the tensor one.
+REMAINDER = _binary(
+    "remainder", "RemainderBackward0", (), (lambda g: g,), inputs=("self",), smooth=False
+)
+REMAINDER_TENSOR = _binary(
+    "remainder_tensor", "RemainderBackward1", ("self", "other"),
+    (lambda g, a, b: g, lambda g, a, b: -g * div(a, b, rounding_mode="floor")),
+    kernel="remainder", smooth=False, domain=(0.5, 2.0),
+    doc='d/d other = -floor(self / other)',
+)  # fmt: skip
+ATAN2 = _binary(
+    "atan2",
+    "Atan2Backward0",
+    ("self", "other"),
+    (lambda g, a, b: g * b / (a * a + b * b), lambda g, a, b: g * -a / (a * a + b * b)),
+    int_to_float=True,
+    domain=(0.25, 2.0),  # away from the branch cut and the origin
+)
+MAXIMUM = _binary(
+    "maximum",
+    "MaximumBackward0",
+    ("self", "other"),
+    (lambda g, a, b: _ties(g, a, b, a < b), lambda g, a, b: _ties(g, a, b, a > b)),
+    smooth=False,
+    doc="ties: each side gets half",
+)
+MINIMUM = _binary(
+    "minimum",
+    "MinimumBackward0",
+    ("self", "other"),
+    (lambda g, a, b: _ties(g, a, b, a > b), lambda g, a, b: _ties(g, a, b, a < b)),
+    smooth=False,
+    doc="ties: each side gets half",
+)
+# lerp(self, end, weight) = self + weight * (end - self); a Python number weight ...
+LERP = _binary(
+    "lerp",
+    "LerpBackward0",
+    ("weight",),
+    (lambda g, w: g * (1 - w), lambda g, w: g * w),
+    inputs=("self", "end"),
+)
+# ... or a tensor weight, which gets a gradient too.
+LERP_TENSOR = OpRecord(
+    "lerp_tensor",
+    TERNARY,
+    "LerpBackward1",
+    "lerp",
+    inputs=("self", "end", "weight"),
+    save=("self", "end", "weight"),
+    grads=(
+        lambda g, a, b, w: g * (1 - w),
+        lambda g, a, b, w: g * w,
+        lambda g, a, b, w: g * (b - a),
+    ),
+)
+RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, MAXIMUM, MINIMUM, LERP, LERP_TENSOR)
+
+_ROUNDING_KERNELS = {"floor": "floor_divide", "trunc": "trunc_divide"}
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other``; ``rounding_mode`` "floor" or "trunc" rounds the quotient (and
+    keeps integer dtypes, as PyTorch)."""
+    if rounding_mode is None:
+        return _true_div(input, other)
+    kernel = _ROUNDING_KERNELS.get(rounding_mode)
+    if kernel is None:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"{rounding_mode!r}"
+        )
+    backend, dtype, a, b = _operands(DIV_MODE, input, other)
+    return finish(DIV_MODE, backend.kernels[kernel](a, b), dtype, backend, (input, other))
+
+
+_remainder_scalar, _remainder_tensor = binary_op(REMAINDER), binary_op(REMAINDER_TENSOR)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """``input - other * floor(input / other)`` (the sign of ``other``, as Python's %)."""
+    if isinstance(other, Tensor):
+        return _remainder_tensor(input, other)
+    return _remainder_scalar(input, other)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``input // other``: the quotient rounded toward minus infinity."""
+    return div(input, other, rounding_mode="floor")
+
+
+def _tensors_only(fn: Any, name: str) -> Any:
+    def op(input: Any, other: Any) -> Tensor:
+        for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"{name}(): argument '{arg}' (position {position}) must be "
+                    f"Tensor, not {type(value).__name__}"
+                )
+        return fn(input, other)
+
+    op.__name__ = name
+    return op
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """``input + weight * (end - input)``, floating tensors of one dtype."""
+    check_operand("lerp", weight, "weight")
+    for name, value in (("input", input), ("end", end)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"lerp(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    if end.dtype is not input.dtype:
+        raise RuntimeError(
+            f"lerp(): expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"lerp\" not implemented for '{dtypes.kind_name(input.dtype)}'")
+    backend, dtype = backend_of("lerp", input, end, weight), input.dtype
+    a, b = input._storage.array, end._storage.array
+    if isinstance(weight, Tensor):
+        out = backend.kernels["lerp"](a, b, array_of(weight, dtype, backend))
+        return finish(LERP_TENSOR, out, dtype, backend, (input, end, weight))
+    out = backend.kernels["lerp"](a, b, weight)
+    return finish(LERP, out, dtype, backend, (input, end), {"weight": weight})
+
+
+FUNCTIONS = {
+    "div": div,
+    "divide": div,
+    "floor_divide": floor_divide,
+    "remainder": remainder,
+    "atan2": binary_op(ATAN2),
+    "arctan2": binary_op(ATAN2),
+    "maximum": _tensors_only(binary_op(MAXIMUM), "maximum"),
+    "minimum": _tensors_only(binary_op(MINIMUM), "minimum"),
+    "lerp": lerp,
+}

@@ -1,0 +1,73 @@
+"""Logical ops and predicates: ``logical_or``/``xor``/``not``, ``isnan``/``isinf``/
+``isfinite``. Their results are bool tensors, never differentiable (no ``grad_fn``).
+
+(The comparisons ``eq``...``ge`` and ``logical_and`` are in :mod:`.elementwise`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from .elementwise import COMPARISON_FUNCTIONS, comparison_op
+from .helpers import check_tensor
+from .record import COMPARISON, OpRecord
+
+BINARY_PREDICATES = tuple(
+    OpRecord(name, COMPARISON, None, name, inputs=("self", "other"))
+    for name in ("logical_or", "logical_xor")
+)
+UNARY_PREDICATES = tuple(
+    OpRecord(name, COMPARISON, None, name) for name in ("logical_not", "isnan", "isinf", "isfinite")
+)
+RECORDS = (*BINARY_PREDICATES, *UNARY_PREDICATES)
+
+
+def predicate_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
+    """The function of a one-input predicate record: a bool tensor of ``input``'s shape."""
+    kernel = record.kernel
+
+    def op(input: Tensor) -> Tensor:
+        check_tensor(record.name, input)
+        backend = input._backend
+        return Tensor._make(backend.kernels[kernel](input._storage.array), dtypes.bool, backend)
+
+    op.__name__ = record.name
+    return op
+
+
+def _bool_operator(name: str, fn: Callable[..., Tensor]) -> Callable[..., Any]:
+    """``&``, ``|``, ``^``, ``~`` on bool tensors (the logical ops)."""
+
+    def operator(*args: Any) -> Any:
+        if not all(a.dtype is dtypes.bool for a in args if isinstance(a, Tensor)):
+            raise NotImplementedError(
+                f"retrograd supports the {name} operator on bool tensors only for now; use "
+                "the logical_* functions, or convert with .bool()"
+            )
+        return fn(*args)
+
+    return operator
+
+
+FUNCTIONS = {
+    **{r.name: comparison_op(r) for r in BINARY_PREDICATES},
+    **{r.name: predicate_op(r) for r in UNARY_PREDICATES},
+    "greater": COMPARISON_FUNCTIONS["gt"],
+    "greater_equal": COMPARISON_FUNCTIONS["ge"],
+    "less": COMPARISON_FUNCTIONS["lt"],
+    "less_equal": COMPARISON_FUNCTIONS["le"],
+    "not_equal": COMPARISON_FUNCTIONS["ne"],
+}
+
+OPERATORS = {
+    "__and__": _bool_operator("&", COMPARISON_FUNCTIONS["logical_and"]),
+    "__rand__": _bool_operator("&", COMPARISON_FUNCTIONS["logical_and"]),
+    "__or__": _bool_operator("|", FUNCTIONS["logical_or"]),
+    "__ror__": _bool_operator("|", FUNCTIONS["logical_or"]),
+    "__xor__": _bool_operator("^", FUNCTIONS["logical_xor"]),
+    "__rxor__": _bool_operator("^", FUNCTIONS["logical_xor"]),
+    "__invert__": _bool_operator("~", FUNCTIONS["logical_not"]),
+}

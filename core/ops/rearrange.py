@@ -1,0 +1,132 @@
+"""Ops that move or mask elements into a new tensor: ``flip``, ``roll``, ``repeat``,
+``tril``, ``triu``. Each result is a copy (not a view), as in PyTorch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor, _wrap_dim
+from .dispatch import finish
+from .helpers import check_tensor
+from .record import SHAPE, OpRecord
+
+
+def _repeat_grad(g: Tensor, shape: tuple, repeats: tuple) -> Tensor:
+    """Sum the gradient over the tiles: split each side into (repeat, size) and sum."""
+    padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+    interleaved = [n for pair in zip(repeats, padded) for n in pair]
+    summed = g.reshape(interleaved).sum(tuple(range(0, len(interleaved), 2)))
+    return summed.reshape(shape)
+
+
+FLIP = OpRecord(
+    "flip", SHAPE, "FlipBackward0", "flip", save=("dims",), grads=(lambda g, dims: g.flip(dims),)
+)
+ROLL = OpRecord(
+    "roll",
+    SHAPE,
+    "RollBackward0",
+    "roll",
+    save=("shifts", "dims"),
+    grads=(lambda g, shifts, dims: g.roll(tuple(-s for s in shifts), dims),),
+)
+REPEAT = OpRecord(
+    "repeat",
+    SHAPE,
+    "RepeatBackward0",
+    "tile",
+    save=("self.shape", "repeats"),
+    grads=(_repeat_grad,),
+)
+TRIL = OpRecord(
+    "tril", SHAPE, "TrilBackward0", "tril", save=("diagonal",), grads=(lambda g, k: g.tril(k),)
+)
+TRIU = OpRecord(
+    "triu", SHAPE, "TriuBackward0", "triu", save=("diagonal",), grads=(lambda g, k: g.triu(k),)
+)
+RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
+
+
+def _int_tuple(values: tuple) -> tuple[int, ...]:
+    """``f(0, 1)``, ``f((0, 1))``, ``f([0, 1])`` as one tuple of ints."""
+    if len(values) == 1 and isinstance(values[0], (tuple, list)):
+        values = tuple(values[0])
+    return tuple(int(v) for v in values)
+
+
+def _unique_dims(op: str, input: Tensor, dims: tuple) -> tuple[int, ...]:
+    wrapped = tuple(_wrap_dim(d, max(input.dim(), 1), op) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"{op}(): dim {d} appears multiple times in the list of dims")
+    return wrapped
+
+
+def _made(record: OpRecord, input: Tensor, array: Any, params: dict) -> Tensor:
+    return finish(record, array, input._dtype, input._backend, (input,), params)
+
+
+def flip(input: Tensor, *dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    check_tensor("flip", input)
+    dims = _unique_dims("flip", input, _int_tuple(dims))
+    if input.dim() == 0:
+        return _made(
+            FLIP, input, input._backend.kernels["copy"](input._storage.array), {"dims": ()}
+        )
+    array = input._backend.kernels["flip"](input._storage.array, dims)
+    return _made(FLIP, input, array, {"dims": dims})
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Rotate elements by ``shifts`` along ``dims`` (without ``dims``: over the flattened
+    tensor, keeping its shape)."""
+    check_tensor("roll", input)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(
+                f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
+            )
+        array = input._backend.kernels["roll"](input._storage.array, shifts[0], None)
+        return _made(ROLL, input, array, {"shifts": shifts, "dims": None})
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(
+            f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    dims = tuple(_wrap_dim(d, max(input.dim(), 1), "roll") for d in dims)
+    array = input._backend.kernels["roll"](input._storage.array, shifts, dims)
+    return _made(ROLL, input, array, {"shifts": shifts, "dims": dims})
+
+
+def repeat(input: Tensor, *repeats: Any) -> Tensor:
+    """Tile ``input``: ``repeats[i]`` copies along side ``i`` (extra leading sides new)."""
+    check_tensor("repeat", input)
+    repeats = _int_tuple(repeats)
+    if len(repeats) < input.dim():
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(repeats)}")
+    array = input._backend.kernels["tile"](input._storage.array, repeats)
+    return _made(REPEAT, input, array, {"repeats": repeats})
+
+
+def _triangle(record: OpRecord) -> Any:
+    def op(input: Tensor, diagonal: int = 0) -> Tensor:
+        check_tensor(record.name, input)
+        if input.dim() < 2:
+            raise RuntimeError(f"{record.name}: input tensor must have at least 2 dimensions")
+        array = input._backend.kernels[record.kernel](input._storage.array, diagonal)
+        return _made(record, input, array, {"diagonal": diagonal})
+
+    op.__name__ = record.name
+    op.__doc__ = f"Zero the elements {'above' if record is TRIL else 'below'} ``diagonal``."
+    return op
+
+
+FUNCTIONS = {"flip": flip, "roll": roll, "tril": _triangle(TRIL), "triu": _triangle(TRIU)}
+METHODS = {"repeat": repeat}  # there is no ``torch.repeat``

@@ -1,0 +1,38 @@
+"""``retrograd.return_types``: the named tuples ops like ``max(dim)`` return, printed as
+PyTorch's ``torch.return_types.max(values=..., indices=...)``."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+
+def _structseq(name: str, fields: tuple[str, ...]) -> type:
+    """A tuple subclass with named fields, like PyTorch's structseq types."""
+
+    def __new__(cls: type, *values: Any) -> Any:  # noqa: N807
+        if len(values) == 1 and isinstance(values[0], (tuple, list)):
+            values = tuple(values[0])
+        if len(values) != len(fields):
+            raise TypeError(f"torch.return_types.{name} takes a {len(fields)}-sequence")
+        return tuple.__new__(cls, values)
+
+    def __repr__(self: Any) -> str:
+        shown = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{shown})"
+
+    namespace = {
+        "__slots__": (),
+        "__new__": __new__,
+        "__repr__": __repr__,
+        "n_fields": len(fields),
+        "_fields": fields,
+    }
+    namespace.update({f: property(itemgetter(i)) for i, f in enumerate(fields)})
+    cls = type(name, (tuple,), namespace)
+    cls.__module__ = "torch.return_types"
+    return cls
+
+
+max = _structseq("max", ("values", "indices"))  # noqa: A001 - PyTorch's names
+min = _structseq("min", ("values", "indices"))  # noqa: A001

@@ -1,0 +1,158 @@
+"""Spread and size: ``var``, ``std`` (with Bessel's ``correction``) and the vector
+``norm`` (p = 1, 2, inf, any p > 0, and 0; ``"fro"`` is 2).
+
+PyTorch's conventions at zero, kept here: the gradient of a zero ``std`` or of a zero
+``norm`` is 0, not nan.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import dtypes
+from ..tensor import Tensor
+from .dispatch import finish
+from .elementwise import where
+from .helpers import check_tensor, reduction_dims, zeros_on
+from .record import REDUCTION, OpRecord
+from .reductions import count, expand_back
+
+
+def _var_grad(g: Tensor, a: Tensor, dims: Any, correction: float, keepdim: bool) -> Tensor:
+    dof = count(a.shape, dims) - correction
+    scale = 2 / dof if dof > 0 else math.inf
+    centered = a - (a.mean(dims, keepdim=True) if dims is not None else a.mean())
+    return expand_back(g, a.shape, dims, keepdim) * centered * scale
+
+
+def _std_grad(g, a, result, dims, correction, keepdim) -> Tensor:
+    safe = where(result == 0, 1.0, result)
+    return _var_grad(where(result == 0, 0.0, g / (2 * safe)), a, dims, correction, keepdim)
+
+
+def _norm_grad(g, a, result, p, dims, keepdim) -> Tensor:
+    """PyTorch's ``linalg_vector_norm_backward``, case by case."""
+    g = expand_back(g, a.shape, dims, keepdim)
+    result = expand_back(result, a.shape, dims, keepdim)
+    if p == 0:
+        return zeros_on(a, tuple(a.shape))
+    if p == 1:
+        return g * a.sign()
+    if math.isinf(p):  # amax of |a|: ties share the gradient
+        ties = a.abs() == result
+        return a.sign() * (g / ties.sum(dims, keepdim=True)) * ties
+    safe = where(result == 0, 1.0, result)
+    if p < 1:
+        scaled = where(a == 0, 0.0, a.sign() * a.abs() ** (p - 1))
+        return scaled * g * safe ** (1 - p)
+    scale = where(result == 0, 0.0, g / safe ** (p - 1))
+    if p < 2:
+        return a.sign() * a.abs() ** (p - 1) * scale
+    return a * a.abs() ** (p - 2) * scale
+
+
+VAR = OpRecord(
+    "var",
+    REDUCTION,
+    "VarBackward0",
+    "var",
+    save=("self", "dims", "correction", "keepdim"),
+    grads=(_var_grad,),
+)
+STD = OpRecord(
+    "std",
+    REDUCTION,
+    "StdBackward0",
+    "std",
+    save=("self", "result", "dims", "correction", "keepdim"),
+    grads=(_std_grad,),
+    doc="a zero std has gradient 0",
+)
+NORM = OpRecord(
+    "norm",
+    REDUCTION,
+    "LinalgVectorNormBackward0",
+    "vector_norm",
+    save=("self", "result", "p", "dims", "keepdim"),
+    grads=(_norm_grad,),
+    doc="a zero norm has gradient 0; p = inf: ties share evenly",
+)
+RECORDS = (VAR, STD, NORM)
+
+
+def _correction(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
+    if isinstance(dim, bool):  # var(x, False): the ``unbiased`` overload
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    elif unbiased is not None:
+        raise RuntimeError("var/std: pass either unbiased or correction, not both")
+    return dim, correction
+
+
+def _spread(
+    record: OpRecord, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+) -> Tensor:
+    check_tensor(record.name, input)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{record.name}(): std and var only support floating point and complex dtypes "
+            f"(got {input.dtype}); convert with .float() first"
+        )
+    dim, correction = _correction(dim, unbiased, correction)
+    dims = reduction_dims(record.name, input, dim)
+    backend = input._backend
+    out = backend.kernels[record.kernel](input._storage.array, dims, correction, keepdim)
+    params = {"dims": dims, "correction": correction, "keepdim": keepdim}
+    return finish(record, out, input._dtype, backend, (input,), params)
+
+
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    """The variance over ``dim`` (all by default), dividing by ``N - correction``
+    (``correction=1``, Bessel's, unless ``unbiased=False`` or ``correction=`` says)."""
+    return _spread(VAR, input, dim, unbiased, keepdim, correction)
+
+
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    """The standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    return _spread(STD, input, dim, unbiased, keepdim, correction)
+
+
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """The vector p-norm of all elements or over ``dim`` (``"fro"``/None is the 2-norm)."""
+    check_tensor("norm", input)
+    p = 2 if p in ("fro", None) else p
+    if isinstance(p, str) or not isinstance(p, (int, float)) or p < 0:
+        raise RuntimeError(f"norm(): retrograd supports p >= 0, inf and 'fro', got p={p!r}")
+    if dtype is not None:
+        input = input.to(dtypes.resolve(dtype))
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor "
+            f"as input. Got {dtypes.kind_name(input.dtype)}"
+        )
+    dims = reduction_dims("norm", input, dim)
+    backend = input._backend
+    out = backend.kernels["vector_norm"](input._storage.array, p, dims, keepdim)
+    params = {"p": p, "dims": dims, "keepdim": keepdim}
+    return finish(NORM, out, input.dtype, backend, (input,), params)
+
+
+FUNCTIONS = {"var": var, "std": std, "norm": norm}
