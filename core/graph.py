@@ -201,3 +201,16 @@ def _modified_message(tensor: Tensor, saved: SavedTensor, node: Node, current: i
         f"(it was saved by {node.name()}). Hint: make a copy with .clone() before the "
         "in-place operation, or do the in-place operation after backward."
     )
+
+
+def walk(root: Node | None):
+    """Every node reachable from ``root`` through ``next_functions``, each once
+    (iterative, so any depth works). For inspecting graphs in tests and tools."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(child for child, _ in node.next_functions)

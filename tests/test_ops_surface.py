@@ -18,6 +18,7 @@ import pytest
 import retrograd
 import retrograd.nn.functional as RF
 from numpy.testing import assert_allclose
+from retrograd.graph import walk
 from retrograd.ops import RECORDS
 from retrograd.ops.record import UNARY
 
@@ -1059,17 +1060,7 @@ def test_errors_are_pytorchs(case):
 
 # -- every record reached; the docs page rendered from the records is current -----------
 def _records_in(node) -> set:
-    names, stack, seen = set(), [node], set()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        record = getattr(type(n), "record", None)
-        if record is not None:
-            names.add(record.name)
-        stack.extend(c for c, _ in n.next_functions)
-    return names
+    return {type(n).record.name for n in walk(node) if hasattr(type(n), "record")}
 
 
 def _reached(fn, values) -> set:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import retrograd
 from numpy.testing import assert_allclose
+from retrograd.graph import walk
 from retrograd.ops import RECORDS
 from retrograd.ops.record import COMPARISON, UNARY
 
@@ -812,14 +813,4 @@ def _grad_graph(m, x, index):
 
 
 def _records_in(node) -> set:
-    names, stack, seen = set(), [node], set()
-    while stack:
-        n = stack.pop()
-        if n is None or id(n) in seen:
-            continue
-        seen.add(id(n))
-        record = getattr(type(n), "record", None)
-        if record is not None:
-            names.add(record.name)
-        stack.extend(c for c, _ in n.next_functions)
-    return names
+    return {type(n).record.name for n in walk(node) if hasattr(type(n), "record")}
