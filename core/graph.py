@@ -142,6 +142,10 @@ def accumulator_of(leaf: Tensor) -> AccumulateGrad:
 
 def edge_of(value: Any) -> Edge:
     """The edge an op input contributes to ``next_functions``."""
+    if getattr(value, "_base", None) is not None:
+        from .tensor import refresh_view
+
+        refresh_view(value)
     fn = getattr(value, "_grad_fn", None)
     if fn is not None:
         return (fn, value._output_nr)

@@ -37,6 +37,8 @@ class Tensor:
         "_accumulator",
         "_is_inference",
         "_base",
+        "_view_fn",
+        "_view_version",
         "__weakref__",
     )
 
@@ -61,6 +63,7 @@ class Tensor:
         t._accumulator = None
         t._is_inference = _grad_state.inference
         t._base = None
+        t._view_fn = None
         return t
 
     # -- data and metadata ---------------------------------------------------------------
@@ -136,6 +139,8 @@ class Tensor:
     # -- autograd state ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            refresh_view(self)
         return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter
@@ -162,10 +167,12 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad_fn(self) -> Any:
+        if self._base is not None:
+            refresh_view(self)
         return self._grad_fn
 
     @property
@@ -355,3 +362,22 @@ def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
         raise RuntimeError(
             f"assigned grad has data of a different type: {grad.dtype} vs {tensor.dtype}"
         )
+
+
+def refresh_view(view: Tensor) -> None:
+    """Re-derive a view's ``grad_fn`` from its base after an in-place write to their
+    shared memory (PyTorch regenerates views the same way), so the view's history
+    includes the write. Views made by multi-output functions have no view function and
+    are left as they are."""
+    replay = view._view_fn
+    counter = view._storage.counter
+    if replay is None or view._view_version == counter.value:
+        return
+    view._view_version = counter.value
+    base = view._base
+    if base.requires_grad:
+        from .grad_mode import enable_grad
+
+        with enable_grad():
+            fresh = replay(base)
+        view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr

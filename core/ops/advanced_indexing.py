@@ -226,8 +226,11 @@ def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor
 
 def setitem(input: Tensor, key: Any, value: Any) -> None:
     """``input[key] = value``: an in-place write (version bumped), differentiable."""
-    from .inplace import check_inplace, write_result
+    from .inplace import check_inplace, rebases_base, write_result, write_through_view
 
+    if rebases_base(input, (key, value)):
+        write_through_view(input, put, (key, value), {}, "setitem")
+        return
     check_inplace(input, "setitem")
     if _grad_state.enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
         write_result(input, put(input, key, value), "setitem")

@@ -16,7 +16,7 @@ from .. import dtypes
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
-from .record import CONVERSION, OpRecord
+from .record import CONVERSION, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
 FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
@@ -79,9 +79,14 @@ def check_inplace(t: Tensor, op: str) -> None:
                     "an in-place operation."
                 )
             raise RuntimeError(
-                f"{op}(): in-place operations on a view of a tensor that is part of a graph "
-                "are not supported by retrograd yet; clone() the view first."
+                f"{op}(): this view is one of several outputs of one function (split, "
+                "chunk, unbind); as in PyTorch, such views cannot be modified in place. "
+                "clone() it first."
             )
+    check_inplace_allowed_for_inference(t, op)
+
+
+def check_inplace_allowed_for_inference(t: Tensor, op: str) -> None:
     if t._is_inference and not _grad_state.inference:
         raise RuntimeError(
             f"{op}(): Inplace update to inference tensor outside InferenceMode is not allowed."
@@ -96,8 +101,7 @@ def _snapshot(t: Tensor) -> Tensor:
     return copy
 
 
-def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
-    """Store ``result`` into ``t`` in place, bump its version, rebase its history."""
+def _check_result(t: Tensor, result: Tensor, op: str) -> None:
     if result._storage.array.shape != t._storage.array.shape:
         raise RuntimeError(
             f"{op}(): output with shape {list(t.shape)} doesn't match the broadcast shape "
@@ -108,6 +112,11 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
             f"{op}(): result type {dtypes.kind_name(result._dtype)} can't be cast to the "
             f"desired output type {dtypes.kind_name(t._dtype)}"
         )
+
+
+def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Store ``result`` into ``t`` in place, bump its version, rebase its history."""
+    _check_result(t, result, op)
     storage = t._storage
     storage.array = t._backend.kernels["assign"](storage.array, result._storage.array)
     storage.counter.value += 1
@@ -120,6 +129,8 @@ def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Calla
     """The in-place method ``name`` (e.g. ``mul_``) of the out-of-place ``op``."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if rebases_base(self, args):
+            return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
         source = self
         if needs_old_self and _grad_state.enabled and _any_requires_grad(self, args):
@@ -128,6 +139,51 @@ def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Calla
 
     method.__name__ = name
     return method
+
+
+def _zero_region(g: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """``g`` with the view's region zeroed: that part of the base was overwritten."""
+    out = g.clone()
+    view_fn(out).zero_()
+    return out
+
+
+# An in-place write through a view of a tensor in a graph: the base's new history. Like
+# AccumulateGrad it is engine machinery, not an op a user calls, so it is not in RECORDS;
+# tests/test_view_inplace.py checks its gradients against PyTorch.
+VIEW_COPY_SLICES = OpRecord(
+    "view_copy_slices", CONVERSION, "CopySlices", "assign", inputs=("self", "src"),
+    save=("view_fn",), grads=(_zero_region, lambda g, view_fn: view_fn(g)),
+)  # fmt: skip
+
+
+def rebases_base(view: Tensor, args: tuple) -> bool:
+    """True for an in-place op on a (single-output) view whose base is, or is about to
+    become, part of a graph that is not a leaf's: PyTorch rebases the base's history."""
+    base = view._base
+    if base is None or view._view_fn is None or not _grad_state.enabled:
+        return False
+    if base._grad_fn is None and base._requires_grad:
+        return False  # a view of a leaf that requires grad: check_inplace refuses it
+    return base.requires_grad or _any_requires_grad(view, args)
+
+
+def write_through_view(view: Tensor, op: Callable, args: tuple, kwargs: dict, name: str):
+    """``view.<name>(*args)`` where ``view`` aliases part of ``base``: compute the new
+    value out of place, write it through the view, make ``CopySlices(base, value)``
+    the base's ``grad_fn`` and re-derive the view's ``grad_fn`` from the new base."""
+    check_inplace_allowed_for_inference(view, name)
+    base = view._base
+    value = op(_snapshot(view), *args, **kwargs)
+    _check_result(view, value, name)
+    storage = view._storage
+    storage.array = view._backend.kernels["assign"](storage.array, value._storage.array)
+    storage.counter.value += 1
+    attach_node(VIEW_COPY_SLICES, base, (base, value), {"view_fn": view._view_fn})
+    fresh = view._view_fn(base)
+    view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
+    view._view_version = storage.counter.value
+    return view
 
 
 def _any_requires_grad(self: Tensor, args: tuple) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..grad_mode import state as _grad_state
 from ..graph import NO_EDGE, Node, SavedTensor, accumulator_of
-from ..tensor import Tensor
+from ..tensor import Tensor, refresh_view
 
 Rule = Callable[..., Any]
 
@@ -116,8 +116,11 @@ def requires_grad_any(inputs: tuple) -> bool:
     if not _grad_state.enabled:
         return False
     for t in inputs:
-        if getattr(t, "_grad_fn", None) is not None or getattr(t, "_requires_grad", False):
-            return True
+        if isinstance(t, Tensor):
+            if t._base is not None:
+                refresh_view(t)
+            if t._grad_fn is not None or t._requires_grad:
+                return True
     return False
 
 
@@ -132,6 +135,8 @@ def attach_node(record: OpRecord, out: Any, inputs: tuple, params: dict | None =
     edges, meta = [], []
     for t in inputs:  # the hot path: edge_of and the metadata, inlined
         if isinstance(t, Tensor):
+            if t._base is not None:
+                refresh_view(t)
             fn = t._grad_fn
             if fn is not None:
                 edges.append((fn, t._output_nr))

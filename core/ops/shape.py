@@ -95,7 +95,20 @@ def _view_result(
     array = storage.array
     out = finish(record, array, input._dtype, input._backend, (input,), params, storage)
     out._base = input if input._base is None else input._base
+    out._view_fn = _view_step(record, kernel, args, params, input._view_fn)
+    out._view_version = storage.counter.value
     return out
+
+
+def _view_step(record: OpRecord, kernel: str, args: tuple, params: Any, parent: Any) -> Any:
+    """``base -> view``: this view op replayed on a base (after ``parent``'s, if any), so
+    an in-place write through the view can rebase the base's history."""
+
+    def replay(base: Tensor) -> Tensor:
+        source = base if parent is None else parent(base)
+        return _view_result(record, source, kernel, args, params)
+
+    return replay
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
