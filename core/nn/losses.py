@@ -8,6 +8,7 @@ there is one record; where PyTorch composes (``l1_loss``, ``cross_entropy``) so 
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
@@ -85,15 +86,8 @@ NLL_LOSS = OpRecord(
     save=("self.shape", "target", "coefficients", "reduction"),
     grads=(targets.nll_grad,),
 )
-# Inputs with spatial dimensions (N, C, H, W), as PyTorch's nll_loss2d.
-NLL_LOSS_2D = OpRecord(
-    "nll_loss2d",
-    LOSS,
-    "NllLoss2DBackward0",
-    "getitem",
-    save=("self.shape", "target", "coefficients", "reduction"),
-    grads=(targets.nll_grad,),
-)
+# Inputs with spatial dimensions (N, C, H, W): PyTorch's nll_loss2d, the same rule.
+NLL_LOSS_2D = dataclasses.replace(NLL_LOSS, name="nll_loss2d", grad_fn="NllLoss2DBackward0")
 BINARY_CROSS_ENTROPY = OpRecord(
     "binary_cross_entropy",
     LOSS,

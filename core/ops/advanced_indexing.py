@@ -35,13 +35,19 @@ def _put_self_grad(g: Tensor, key: tuple, accumulate: bool) -> Tensor:
     return g if accumulate else put(g, key, 0.0)
 
 
+def scatter_into_zeros(g: Tensor, shape: tuple, key: Any) -> Tensor:
+    """The gradient of a read at ``key``: zeros of ``shape`` with ``g`` added at ``key``
+    (added, so repeated indices accumulate)."""
+    return put(zeros_on(g, shape), key, g, accumulate=True)
+
+
 INDEX = OpRecord(
     "index",
     INDEXING,
     "IndexBackward0",
     "getitem",
     save=("self.shape", "key"),
-    grads=(lambda g, shape, key: put(zeros_on(g, shape), key, g, accumulate=True),),
+    grads=(scatter_into_zeros,),
 )
 INDEX_PUT = OpRecord(
     "index_put",

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import dtypes
 from ..tensor import Tensor, _wrap_dim
-from .advanced_indexing import put
+from .advanced_indexing import put, scatter_into_zeros
 from .dispatch import array_of, finish
 from .elementwise import where
 from .helpers import check_tensor, zeros_on
@@ -64,7 +64,7 @@ INDEX_SELECT = OpRecord(
     "IndexSelectBackward0",
     "getitem",
     save=("self.shape", "key"),
-    grads=(lambda g, shape, key: put(zeros_on(g, shape), key, g, accumulate=True),),
+    grads=(scatter_into_zeros,),
 )
 TAKE = OpRecord(
     "take",
