@@ -16,7 +16,7 @@ from typing import Any
 
 from . import grad_mode
 from .creation import ones_like, zeros_like
-from .graph import RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
+from .graph import INPUT_FIELDS, RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
 from .tensor import Tensor
 
 Capture = dict[Edge, Callable[[Tensor], None]]
@@ -167,17 +167,18 @@ def _dependencies(roots: list[Node], capture: Capture | None) -> dict[Node, int]
     """How many edges lead into each node that must run (iterative DFS)."""
     needed = _needed_nodes(roots, capture) if capture is not None else None
     deps: dict[Node, int] = {}
-    seen = set(roots)
     stack = list(roots)
+    walked = set(roots)  # a root reached from another root is walked once
     while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
+        for child in stack.pop()._inputs[0::INPUT_FIELDS]:
             if child is None or (needed is not None and child not in needed):
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child in deps:
+                deps[child] += 1
+            else:  # first time seen: count it and walk on from it
+                deps[child] = 1
+                if child not in walked:
+                    stack.append(child)
     return deps
 
 
@@ -196,10 +197,10 @@ def _needed_nodes(roots: list[Node], capture: Capture) -> set[Node]:
             continue
         seen.add(node)
         stack.append((node, True))
-        stack.extend((c, False) for c, _ in node.next_functions if c is not None)
+        stack.extend((c, False) for c in node.children() if c is not None)
     needed = set()
     for node in order:
-        if node in targets or any(c in needed for c, _ in node.next_functions):
+        if node in targets or any(c in needed for c in node.children()):
             needed.add(node)
     return needed
 
@@ -226,9 +227,23 @@ def _run(
             if type(node) is AccumulateGrad:
                 _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
                 continue
-            input_grads = _execute(node, grads, deps, retain_graph, capture)
-            if input_grads is not None:
-                _send(node, input_grads, buffers, deps, ready)
+            hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
+            if capture is None and not hooked:
+                # The common case (no hooks, nothing captured): _execute, inlined.
+                input_grads = node.apply(grads) if _has_gradient(grads) else ()
+                if not retain_graph:
+                    node.release()
+            else:
+                input_grads = _execute(node, grads, deps, retain_graph, capture)
+                if input_grads is None:
+                    continue
+            _send(node, input_grads, buffers, deps, ready)
+
+
+def _has_gradient(grads: list) -> bool:
+    """Whether any gradient arrived (a node whose outputs got none has nothing to do,
+    though its inputs must still hear that it is done)."""
+    return grads[0] is not None or any(g is not None for g in grads)
 
 
 def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None:
@@ -246,7 +261,7 @@ def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -
     """Run one node: hooks, its rules, then free its saved tensors. Returns the input
     gradients, or None when the node need not run."""
     if capture is not None:
-        if not any(child in deps for child, _ in node.next_functions):
+        if not any(child in deps for child in node.children()):
             # Only its gradient is wanted: as in PyTorch the node does not run, and its
             # tensor hooks apply before the gradient is captured.
             _capture(node, _run_tensor_hooks(node, grads), capture)
@@ -263,16 +278,18 @@ def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -
 
 
 def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) -> None:
-    """Pass ``node``'s input gradients along its edges; queue the children now ready."""
-    meta = node._input_meta
-    for i, (child, nr) in enumerate(node.next_functions):
+    """Pass ``node``'s input gradients along its edges (None past the end of
+    ``input_grads``); queue the children now ready."""
+    fields = iter(node._inputs)  # INPUT_FIELDS at a time: zip() of one iterator
+    given = len(input_grads)
+    for i, (child, nr, shape, dtype) in enumerate(zip(fields, fields, fields, fields)):
         if child is None or child not in deps:
             continue
-        g = input_grads[i] if i < len(input_grads) else None
-        if g is not None:
-            shape, dtype = meta[i]
-            if type(g) is not Tensor or g._storage.array.shape != shape or g._dtype is not dtype:
-                g = _conform(node, i, g)
+        g = input_grads[i] if i < given else None
+        if g is not None and (
+            type(g) is not Tensor or g._storage.array.shape != shape or g._dtype is not dtype
+        ):
+            g = _conform(node, i, g)
         slots = buffers.get(child)
         if slots is None and nr == 0:
             buffers[child] = [g]  # the common case: a first gradient for output 0
@@ -339,10 +356,7 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
 
 
 def _apply(node: Node, grads: list) -> Any:
-    if len(grads) == 1:
-        if grads[0] is None:
-            return ()
-    elif all(g is None for g in grads):
+    if not _has_gradient(grads):
         return ()
     input_grads = node.apply(grads)
     if node._hooks:
@@ -359,7 +373,7 @@ def _conform(node: Node, i: int, g: Any) -> Tensor:
         raise TypeError(
             f"{node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor"
         )
-    shape, dtype = node._input_meta[i]
+    shape, dtype = node._inputs[i * INPUT_FIELDS + 2 : (i + 1) * INPUT_FIELDS]
     if g._storage.array.shape != shape:
         if not _broadcasts_to(shape, g._storage.array.shape):
             raise RuntimeError(

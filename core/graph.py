@@ -33,17 +33,33 @@ RETAINS_GRAD = "retains_grad"
 Edge = tuple["Node | None", int]
 NO_EDGE: Edge = (None, 0)
 
+INPUT_FIELDS = 4  # per input in Node._inputs: node, output_nr, shape, dtype
+NO_INPUT = (None, 0, None, None)  # a Python number in an op's inputs: no edge, no meta
+
+
+def input_fields(value: Any) -> tuple:
+    """What an op input contributes to its node's ``_inputs`` (see :class:`Node`)."""
+    from .tensor import Tensor
+
+    if not isinstance(value, Tensor):
+        return NO_INPUT
+    fn, nr = edge_of(value)
+    return (fn, nr, value._storage.array.shape, value._dtype)
+
 
 class Node:
     """A ``grad_fn``: turns gradients w.r.t. its outputs into gradients w.r.t. its inputs.
 
-    Subclasses implement :meth:`apply`. ``next_functions`` holds one ``(node,
-    output_nr)`` edge per input, ``(None, 0)`` where the input needs no gradient.
+    Subclasses implement :meth:`apply`. ``_inputs`` describes the node's inputs in one
+    flat tuple, :data:`INPUT_FIELDS` entries per input: the input's own node (None where
+    the input needs no gradient), which output of that node it is, and the input's shape
+    and dtype. One flat tuple rather than a tuple of tuples because a graph keeps a
+    node per op alive, and each object it holds costs allocation and garbage-collector
+    time on the hot path. PyTorch's ``next_functions`` is a view of it.
     """
 
     __slots__ = (
-        "next_functions",
-        "_input_meta",
+        "_inputs",
         "_hooks",
         "_pre_hooks",
         "_tensor_pre_hooks",
@@ -52,10 +68,19 @@ class Node:
     )
 
     def __init__(self) -> None:
-        self.next_functions: tuple[Edge, ...] = ()
-        self._input_meta: tuple = ()
+        self._inputs: tuple = ()
         self._hooks = self._pre_hooks = self._tensor_pre_hooks = None
         self._metadata = None
+
+    @property
+    def next_functions(self) -> tuple[Edge, ...]:
+        """One ``(node, output_nr)`` edge per input, ``(None, 0)`` where it needs none."""
+        flat = self._inputs
+        return tuple(zip(flat[0::INPUT_FIELDS], flat[1::INPUT_FIELDS]))
+
+    def children(self) -> tuple[Node | None, ...]:
+        """The node of each input (None where the input needs no gradient)."""
+        return self._inputs[0::INPUT_FIELDS]
 
     # -- what the engine calls ---------------------------------------------------------
     def apply(self, grad_outputs: tuple) -> tuple:
@@ -154,45 +179,52 @@ def edge_of(value: Any) -> Edge:
     return NO_EDGE
 
 
-class SavedTensor:
-    """A tensor saved for backward, with the version it had when saved.
+# -- saved tensors -----------------------------------------------------------------------
+# A node keeps what its derivative rule needs plus, for each saved tensor, the version of
+# its memory at saving time: a later in-place write to it would make the gradient wrong,
+# so unpacking checks the version and raises PyTorch's error.
 
-    An input is held as is. An output of the saving node is held as its storage only,
-    and re-wrapped with the node as its ``grad_fn`` on unpack, which avoids a reference
-    cycle output -> node -> output.
+
+def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
+    """What a node keeps of a tensor it saves for backward.
+
+    An input is kept as is. An output of the saving node is kept as an alias without
+    history (same storage, dtype and backend), because keeping the output itself would
+    make the cycle output -> node -> output; :func:`unpack_saved` gives it back its
+    place in the graph.
     """
-
-    __slots__ = ("tensor", "version", "storage", "dtype", "backend", "output_nr")
-
-    def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
-        if tensor._is_inference:
-            raise RuntimeError(
-                "Inference tensors cannot be saved for backward. To work around you can "
-                "make a clone to get a normal tensor and use it in autograd."
-            )
-        self.version = tensor._storage.counter.value
-        if is_output:
-            self.tensor = None
-            self.storage, self.dtype, self.backend = tensor._storage, tensor._dtype, tensor._backend
-            self.output_nr = tensor._output_nr
-        else:
-            self.tensor = tensor
-
-    def unpack(self, node: Node) -> Tensor:
-        """The saved tensor, after checking no in-place write happened since saving."""
-        tensor = self.tensor
-        if tensor is None:
-            from .tensor import Tensor
-
-            tensor = Tensor._make(self.storage.array, self.dtype, self.backend, self.storage)
-            tensor._grad_fn, tensor._output_nr = node, self.output_nr
-        current = tensor._storage.counter.value
-        if current != self.version:
-            raise RuntimeError(_modified_message(tensor, self, node, current))
+    if tensor._is_inference:
+        raise RuntimeError(
+            "Inference tensors cannot be saved for backward. To work around you can "
+            "make a clone to get a normal tensor and use it in autograd."
+        )
+    if not is_output:
         return tensor
+    alias = type(tensor)._make(tensor._storage.array, tensor._dtype, tensor._backend,
+                               tensor._storage)  # fmt: skip
+    alias._output_nr = tensor._output_nr
+    return alias
 
 
-def _modified_message(tensor: Tensor, saved: SavedTensor, node: Node, current: int) -> str:
+def unpack_saved(
+    saved: Tensor, version: int, node: Node, is_output: bool, with_history: bool = True
+) -> Tensor:
+    """A saved tensor for ``node``'s backward, after checking no in-place write happened
+    since saving. A saved output gets ``node`` as its ``grad_fn`` again if
+    ``with_history`` (built-in rules ask for it only when they record a graph, i.e.
+    under ``create_graph``)."""
+    if is_output and (with_history or saved._storage.version != version):
+        output = type(saved)._make(saved._storage.array, saved._dtype, saved._backend,
+                                   saved._storage)  # fmt: skip
+        output._grad_fn, output._output_nr = node, saved._output_nr
+        saved = output
+    current = saved._storage.version
+    if current != version:
+        raise RuntimeError(_modified_message(saved, version, node, current))
+    return saved
+
+
+def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:
     producer = tensor._grad_fn
     origin = f", which is output {tensor._output_nr} of {producer.name()}," if producer else ""
     kind = {"float32": "Float", "float64": "Double", "int64": "Long"}.get(
@@ -201,7 +233,7 @@ def _modified_message(tensor: Tensor, saved: SavedTensor, node: Node, current: i
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{kind}Tensor {list(tensor.shape)}]{origin} is at "
-        f"version {current}; expected version {saved.version} instead "
+        f"version {current}; expected version {version} instead "
         f"(it was saved by {node.name()}). Hint: make a copy with .clone() before the "
         "in-place operation, or do the in-place operation after backward."
     )
@@ -217,4 +249,4 @@ def walk(root: Node | None):
             continue
         seen.add(id(node))
         yield node
-        stack.extend(child for child, _ in node.next_functions)
+        stack.extend(node.children())

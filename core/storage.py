@@ -22,23 +22,36 @@ OVERLAP_MESSAGE = (
 )
 
 
-class VersionCounter:
-    """Counts in-place modifications of one piece of memory."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = 0
-
-
 class Storage:
-    """The array a tensor reads, and the counter shared with every alias of it."""
+    """The array a tensor reads, and how many in-place writes its memory has seen.
 
-    __slots__ = ("array", "counter")
+    Aliases of one piece of memory count writes on one counter: the storage that owns
+    the memory counts them itself (``_counter`` is None), a view's storage points
+    ``_counter`` at that owner. One object per tensor, not two: a tensor is made for
+    every op, so every object here is a cost on the hot path (allocation, and the
+    cyclic garbage collector's traversals).
+    """
 
-    def __init__(self, array: Any, counter: VersionCounter | None = None) -> None:
+    __slots__ = ("array", "_version", "_counter")
+
+    def __init__(self, array: Any, counter: Storage | None = None) -> None:
         self.array = array
-        self.counter = VersionCounter() if counter is None else counter
+        self._version = 0
+        self._counter = counter
+
+    @property
+    def version(self) -> int:
+        """In-place writes so far to this memory, through this storage or any alias."""
+        return (self._counter or self)._version
+
+    def bump_version(self) -> None:
+        """Count one in-place write."""
+        (self._counter or self)._version += 1
+
+    @property
+    def counter(self) -> Storage:
+        """The storage whose count this one shares (itself when it owns the memory)."""
+        return self._counter or self
 
     def is_contiguous(self, backend: Any) -> bool:
         """Whether the data is laid out in row-major order (PyTorch's ``is_contiguous``)."""
@@ -81,7 +94,7 @@ class DerivedStorage(Storage):
         # The host layout first: it raises where the view cannot exist, as NumPy would.
         self.layout = host[kernel](layout, *args)
         self.root, self.steps, self._backend = root, (*steps, (kernel, args)), backend
-        self.counter = root.counter
+        self._version, self._counter = 0, root.counter
         self._cached = backend.kernels[kernel](base.array, *args)
         self._seen, self._positions = root.array, None
 

@@ -14,7 +14,7 @@ from . import dtypes
 from .grad_mode import state as _grad_state
 from .hooks import RemovableHandle, add_hook
 from .size import Size
-from .storage import Storage, VersionCounter
+from .storage import Storage
 
 
 class Tensor:
@@ -121,7 +121,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many in-place writes this tensor's memory has seen."""
-        return self._storage.counter.value
+        return self._storage.version
 
     def __len__(self) -> int:
         shape = self._storage.array.shape
@@ -328,7 +328,7 @@ class _DataAlias(Storage):
 
     def __init__(self, target: Storage) -> None:
         self._target = target._target if isinstance(target, _DataAlias) else target
-        self.counter = VersionCounter()
+        self._version, self._counter = 0, None
 
     @property  # type: ignore[override]
     def array(self) -> Any:
@@ -370,10 +370,10 @@ def refresh_view(view: Tensor) -> None:
     includes the write. Views made by multi-output functions have no view function and
     are left as they are."""
     replay = view._view_fn
-    counter = view._storage.counter
-    if replay is None or view._view_version == counter.value:
+    version = view._storage.version
+    if replay is None or view._view_version == version:
         return
-    view._view_version = counter.value
+    view._view_version = version
     base = view._base
     if base.requires_grad:
         from .grad_mode import enable_grad

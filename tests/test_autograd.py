@@ -885,3 +885,43 @@ def test_custom_function_graph_is_freed(no_gc):
     node = weakref.ref(y.grad_fn)
     del y
     assert node() is None
+
+
+def test_only_what_live_rules_read_is_saved(no_gc):
+    """As in PyTorch, ``h * c`` with only ``h`` needing a gradient keeps ``c``, not ``h``
+    (d/dh reads c; d/dc, which would read h, never runs)."""
+    x = leaf([1.0, 2.0])
+    h = x * 2
+    constant = rg.tensor([3.0, 4.0])
+    y = h * constant
+    kept = weakref.ref(h)
+    del h
+    assert kept() is None
+    y.sum().backward()
+    assert x.grad.tolist() == [6.0, 8.0]
+
+
+def test_both_operands_are_saved_when_both_need_gradients():
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 5.0])
+    (gx, gw) = rg.autograd.grad((x * w).sum(), (x, w), create_graph=True)
+    assert gx.tolist() == [3.0, 5.0] and gw.tolist() == [1.0, 2.0]
+    (ggx,) = rg.autograd.grad(gw.sum(), (x,))  # d(sum(x))/dx through the saved x
+    assert ggx.tolist() == [1.0, 1.0]
+
+
+def test_a_node_that_got_no_gradient_still_releases_its_inputs():
+    """A custom backward returning None leaves a node with no gradient at all; the
+    leaf below it must still receive its other path's gradient (as in PyTorch)."""
+
+    class NoGrad(rg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    x = leaf([1.0, 1.0])
+    (NoGrad.apply(x * 2) * 3 + x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]

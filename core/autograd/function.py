@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import grad_mode
-from ..graph import FREED_MESSAGE, Node, SavedTensor, edge_of
+from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
 
 
@@ -50,6 +50,7 @@ class BackwardCFunction(Node, FunctionCtx):
         Node.__init__(self)
         self._to_save: tuple = ()
         self._saved: tuple | None = None
+        self._saved_meta: tuple = ()  # (version, is_output) per saved tensor
         self._dirty: tuple = ()
         self._non_differentiable: tuple = ()
         self._materialize = True
@@ -61,7 +62,10 @@ class BackwardCFunction(Node, FunctionCtx):
     def saved_tensors(self) -> tuple:
         if self._saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        return tuple(
+            None if s is None else unpack_saved(s, version, self, is_output)
+            for s, (version, is_output) in zip(self._saved, self._saved_meta, strict=True)
+        )
 
     def apply(self, grad_outputs: tuple) -> tuple:
         # One gradient per forward output, zeros where none arrived (unless told not to).
@@ -137,8 +141,7 @@ class Function:
         # Edges only for the tensor arguments, as in PyTorch (a number gets no edge).
         ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         tensors = [args[i] for i in ctx._tensor_positions]
-        ctx.next_functions = tuple(edge_of(t) for t in tensors)
-        ctx._input_meta = tuple((t._storage.array.shape, t._dtype) for t in tensors)
+        ctx._inputs = tuple(field for t in tensors for field in input_fields(t))
         return _connect(ctx, args, outputs)
 
 
@@ -153,7 +156,9 @@ def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:
     ctx._output_meta = tuple(
         (tuple(o.shape), o.dtype, o.backend) if isinstance(o, Tensor) else None for o in wrapped
     )
-    ctx._saved = tuple(_save(ctx, t, wrapped) for t in ctx._to_save)
+    saved = [_save(t, wrapped) for t in ctx._to_save]
+    ctx._saved = tuple(form for form, _ in saved)
+    ctx._saved_meta = tuple((None, False) if meta is None else meta for _, meta in saved)
     ctx._to_save = ()
     return wrapped[0] if single else tuple(wrapped)
 
@@ -166,14 +171,16 @@ def _as_output(ctx: BackwardCFunction, args: tuple, out: Tensor, nr: int) -> Ten
             raise RuntimeError(
                 "a leaf Variable that requires grad has been used in an in-place operation."
             )
-        out._storage.counter.value += 1
+        out._storage.bump_version()
     elif any(out is a for a in args):
         out = out.detach()  # returning an input unchanged gives a new tensor, as in PyTorch
     out._grad_fn, out._output_nr = ctx, nr
     return out
 
 
-def _save(ctx: BackwardCFunction, t: Tensor | None, outputs: list) -> SavedTensor | None:
+def _save(t: Tensor | None, outputs: list) -> tuple[Tensor | None, tuple | None]:
+    """A tensor given to ``save_for_backward``: its saved form and (version, is_output)."""
     if t is None:
-        return None
-    return SavedTensor(t, is_output=any(t is o for o in outputs))
+        return None, None
+    is_output = any(t is o for o in outputs)
+    return saved_form(t, is_output), (t._storage.version, is_output)

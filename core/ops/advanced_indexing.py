@@ -242,7 +242,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
         write_result(input, put(input, key, value), "setitem")
         return
     _write(input._storage, input, key, value, False)
-    input._storage.counter.value += 1
+    input._storage.bump_version()
 
 
 def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..dtypes import FLOATING
+from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .record import OpRecord, attach_node, requires_grad_any
 
@@ -108,6 +110,11 @@ def finish(
     Integer and bool results are never differentiable (as in PyTorch): they get no node.
     """
     out = Tensor._make(array, dtype, backend, storage)
-    if record.node_class is not None and requires_grad_any(inputs) and dtype.is_floating_point:
+    if (
+        _grad_state.enabled
+        and record.node_class is not None
+        and dtype.category == FLOATING
+        and requires_grad_any(inputs)
+    ):
         attach_node(record, out, inputs, params)
     return out

@@ -119,7 +119,7 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     _check_result(t, result, op)
     storage = t._storage
     storage.array = t._backend.kernels["assign"](storage.array, result._storage.array)
-    storage.counter.value += 1
+    storage.bump_version()
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
     return t
@@ -178,11 +178,11 @@ def write_through_view(view: Tensor, op: Callable, args: tuple, kwargs: dict, na
     _check_result(view, value, name)
     storage = view._storage
     storage.array = view._backend.kernels["assign"](storage.array, value._storage.array)
-    storage.counter.value += 1
+    storage.bump_version()
     attach_node(VIEW_COPY_SLICES, base, (base, value), {"view_fn": view._view_fn})
     fresh = view._view_fn(base)
     view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
-    view._view_version = storage.counter.value
+    view._view_version = storage.version
     return view
 
 

@@ -21,7 +21,7 @@ class VariadicNode(OpNode):
 
     def apply(self, grad_outputs: tuple) -> tuple:
         grads = self.record.grads[0](grad_outputs[0], *self._unpack())
-        return [g if edge[0] is not None else None for g, edge in zip(grads, self.next_functions)]
+        return [g if child is not None else None for g, child in zip(grads, self.children())]
 
 
 class MultiOutputNode(OpNode):
@@ -43,6 +43,7 @@ class _NodeOf(OpRecord):
         if self.grad_fn is not None:
             cls = type(self.grad_fn, (self.node_base,), {"__slots__": (), "record": self})
             object.__setattr__(self, "node_class", cls)
+        object.__setattr__(self, "plans_by_live", None)  # one rule serves every input
 
 
 class VariadicRecord(_NodeOf):

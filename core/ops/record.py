@@ -16,13 +16,23 @@ names a parameter of the call.
 
 from __future__ import annotations
 
+import dis
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..grad_mode import state as _grad_state
-from ..graph import NO_EDGE, Node, SavedTensor, accumulator_of
+from ..graph import (
+    FREED_MESSAGE,
+    INPUT_FIELDS,
+    NO_INPUT,
+    Node,
+    accumulator_of,
+    saved_form,
+    unpack_saved,
+)
 from ..tensor import Tensor, refresh_view
 
 Rule = Callable[..., Any]
@@ -62,6 +72,7 @@ class OpRecord:
 
     save_plan: tuple = field(default=(), compare=False, repr=False)
     saves_tensors: bool = field(default=False, compare=False, repr=False)
+    plans_by_live: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.grad_fn is not None:
@@ -71,6 +82,24 @@ class OpRecord:
         plan = tuple(self._plan(name) for name in self.save)
         object.__setattr__(self, "save_plan", plan)
         object.__setattr__(self, "saves_tensors", any(k in (_RESULT, _INPUT) for k, _, _ in plan))
+        object.__setattr__(self, "plans_by_live", self._plans_by_live())
+
+    def _plans_by_live(self) -> tuple | None:
+        """The save plan for each set of inputs that need a gradient (a bit mask, bit i
+        for input i): what only the rules of other inputs read is not saved. PyTorch
+        does the same, so ``y * 2`` keeps the 2 but not ``y``. None where one rule
+        serves several inputs (nothing to leave out)."""
+        n = len(self.inputs)
+        if not self.save_plan or len(self.grads) != n or n > 4:
+            return None
+        reads = [_saved_values_read(rule, len(self.save)) for rule in self.grads]
+        plans = []
+        for live in range(1 << n):
+            needed = set().union(*(reads[i] for i in range(n) if live >> i & 1))
+            plans.append(
+                tuple(step if j in needed else _SKIPPED for j, step in enumerate(self.save_plan))
+            )
+        return tuple(plans)
 
     def _plan(self, name: str) -> tuple:
         if name == "result":
@@ -81,34 +110,66 @@ class OpRecord:
         return (_PARAM, name, None)
 
 
-_RESULT, _INPUT, _ATTR, _PARAM = range(4)
+_RESULT, _INPUT, _ATTR, _PARAM, _SKIP = range(5)
+_SKIPPED = (_SKIP, None, None)  # a value no rule that will run reads: not kept
+
+
+def _saved_values_read(rule: Rule | None, count: int) -> set[int]:
+    """Which of the ``count`` saved values ``rule(grad, *saved)`` reads: every one whose
+    parameter the rule's code loads or closes over (all of them where the rule is not
+    plain Python code with exactly those parameters)."""
+    if rule is None:
+        return set()
+    code = getattr(rule, "__code__", None)
+    if code is None or code.co_argcount != count + 1 or code.co_flags & _VARIADIC:
+        return set(range(count))
+    names = set(code.co_cellvars)
+    for instruction in dis.get_instructions(code):
+        if instruction.opname.startswith("LOAD_"):
+            value = instruction.argval
+            names.update(value if isinstance(value, tuple) else (value,))
+    return {j for j, name in enumerate(code.co_varnames[1 : count + 1]) if name in names}
+
+
+_VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
 class OpNode(Node):
-    """The ``grad_fn`` of a record's op: unpacks what was saved and calls the rules."""
+    """The ``grad_fn`` of a record's op: unpacks what was saved and calls the rules.
 
-    __slots__ = ("_saved", "_freed")
+    ``_saved`` holds the values the record's ``save`` names, in order (tensors in their
+    :func:`~retrograd.graph.saved_form`), ``_versions`` the version of each saved tensor
+    (None for other values); ``_saved`` is None once released.
+    """
+
+    __slots__ = ("_saved", "_versions")
     record: OpRecord
 
-    def apply(self, grad_outputs: tuple) -> tuple:
+    def apply(self, grad_outputs: tuple) -> list:
         grad = grad_outputs[0]
         saved = self._unpack()
         grads = []
-        for rule, edge in zip(self.record.grads, self.next_functions):
-            grads.append(rule(grad, *saved) if rule is not None and edge[0] is not None else None)
+        for rule, child in zip(self.record.grads, self._inputs[0::INPUT_FIELDS]):
+            grads.append(rule(grad, *saved) if rule is not None and child is not None else None)
         return grads
 
-    def _unpack(self) -> tuple:
-        if self._freed:
-            from ..graph import FREED_MESSAGE
-
+    def _unpack(self) -> tuple | list:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return [v.unpack(self) if type(v) is SavedTensor else v for v in self._saved]
+        versions = self._versions
+        if versions is None:  # no tensor saved: nothing to check
+            return saved
+        values = list(saved)
+        recording = _grad_state.enabled
+        for i, (version, step) in enumerate(zip(versions, self.record.save_plan)):
+            if version is not None:
+                values[i] = unpack_saved(values[i], version, self, step[0] == _RESULT, recording)
+        return values
 
     def release(self) -> None:
         if self.record.saves_tensors:
-            self._saved = ()
-            self._freed = True
+            self._saved = None
 
 
 def requires_grad_any(inputs: tuple) -> bool:
@@ -130,38 +191,59 @@ def attach_node(record: OpRecord, out: Any, inputs: tuple, params: dict | None =
     ``inputs`` are the op's inputs in record order (tensors or Python scalars);
     ``params`` the call's parameters that rules may ask for by name.
     """
-    node = record.node_class.__new__(record.node_class)
+    cls = record.node_class
+    node = cls.__new__(cls)
     node._hooks = node._pre_hooks = node._tensor_pre_hooks = node._metadata = None
-    edges, meta = [], []
-    for t in inputs:  # the hot path: edge_of and the metadata, inlined
+    fields: list = []
+    live = 0  # bit i: input i needs a gradient
+    for i, t in enumerate(inputs):  # the hot path: graph.input_fields, inlined
         if isinstance(t, Tensor):
             if t._base is not None:
                 refresh_view(t)
             fn = t._grad_fn
             if fn is not None:
-                edges.append((fn, t._output_nr))
+                fields += (fn, t._output_nr, t._storage.array.shape, t._dtype)
+                live |= 1 << i
+            elif t._requires_grad:
+                fields += (accumulator_of(t), 0, t._storage.array.shape, t._dtype)
+                live |= 1 << i
             else:
-                edges.append((accumulator_of(t), 0) if t._requires_grad else NO_EDGE)
-            meta.append((t._storage.array.shape, t._dtype))
+                fields += (None, 0, t._storage.array.shape, t._dtype)
         else:
-            edges.append(NO_EDGE)
-            meta.append(None)
-    node.next_functions = tuple(edges)
-    node._input_meta = tuple(meta)
-    node._saved = tuple([_saved_value(step, out, inputs, params) for step in record.save_plan])
-    node._freed = False
+            fields += NO_INPUT
+    node._inputs = tuple(fields)
+    if record.save_plan:
+        plans = record.plans_by_live
+        plan = record.save_plan if plans is None else plans[live]
+        node._saved, node._versions = _save(plan, out, inputs, params)
+    else:
+        node._saved, node._versions = (), None
     out._grad_fn = node
     out._output_nr = 0
     return out
 
 
-def _saved_value(step: tuple, out: Any, inputs: tuple, params: dict | None) -> Any:
-    kind, key, attr = step
-    if kind == _INPUT:
-        value = inputs[key]
-        return SavedTensor(value) if isinstance(value, Tensor) else value
-    if kind == _RESULT:
-        return SavedTensor(out, is_output=True)
-    if kind == _ATTR:
-        return getattr(inputs[key], attr)
-    return params[key]
+def _save(plan: tuple, out: Any, inputs: tuple, params: dict | None) -> tuple[tuple, tuple]:
+    """The values ``plan`` names, and the version of each saved tensor (None for other
+    values; None instead of the tuple when no tensor is saved)."""
+    values, versions = [], []
+    tensors = False
+    for kind, key, attr in plan:
+        version = None
+        if kind == _INPUT:
+            value = inputs[key]
+            if isinstance(value, Tensor):
+                version, tensors = value._storage.version, True
+                value = saved_form(value, False)
+        elif kind == _RESULT:
+            version, tensors = out._storage.version, True
+            value = saved_form(out, True)
+        elif kind == _ATTR:
+            value = getattr(inputs[key], attr)
+        elif kind == _PARAM:
+            value = params[key]
+        else:
+            value = None
+        values.append(value)
+        versions.append(version)
+    return tuple(values), tuple(versions) if tensors else None

@@ -96,7 +96,7 @@ def _view_result(
     out = finish(record, array, input._dtype, input._backend, (input,), params, storage)
     out._base = input if input._base is None else input._base
     out._view_fn = _view_step(record, kernel, args, params, input._view_fn)
-    out._view_version = storage.counter.value
+    out._view_version = storage.version
     return out
 
 
