@@ -84,7 +84,9 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         # exp(-|a|) never overflows: no warning for large |a| (PyTorch gives none).
         "sigmoid": stable_sigmoid(xp),
         "reciprocal": lambda a: 1 / a,
-        "relu": lambda a: xp.where(a > 0, a, xp.zeros_like(a)),
+        # maximum, not where(a > 0, ...): one pass instead of three. In this operand
+        # order NumPy keeps nan and -0.0 as they are, as PyTorch's relu does.
+        "relu": lambda a: xp.maximum(0, a),
         "equal": xp.equal,
         "not_equal": xp.not_equal,
         "less": xp.less,
@@ -100,14 +102,17 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
 
 def _sum_to_shape(xp: Any) -> Callable[..., Any]:
     def sum_to_shape(a: Any, shape: tuple[int, ...]) -> Any:
-        """Sum the broadcast dimensions of ``a`` away so it has ``shape``."""
+        """Sum the broadcast dimensions of ``a`` away so it has ``shape``.
+
+        The result is a new array, never a view of one (so the engine may hand it
+        to a leaf as its ``.grad`` without copying it)."""
         lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
-        )
-        if axes:
-            a = xp.sum(a, axis=axes, keepdims=True, dtype=a.dtype)
-        return xp.reshape(a, shape)
+        if lead:
+            a = xp.sum(a, axis=tuple(range(lead)), dtype=a.dtype)
+        kept = tuple(i for i, n in enumerate(shape) if n == 1 and a.shape[i] != 1)
+        if kept:
+            a = xp.sum(a, axis=kept, keepdims=True, dtype=a.dtype)
+        return a
 
     return sum_to_shape
 

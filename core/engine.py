@@ -11,12 +11,14 @@ higher-order gradients work) only when asked.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import grad_mode
 from .creation import ones_like, zeros_like
 from .graph import INPUT_FIELDS, RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
+from .storage import Storage
 from .tensor import Tensor
 
 Capture = dict[Edge, Callable[[Tensor], None]]
@@ -238,6 +240,7 @@ def _run(
                 if input_grads is None:
                     continue
             _send(node, input_grads, buffers, deps, ready)
+            input_grads = None  # only the buffers hold the gradients now (_owned_by_engine)
 
 
 def _has_gradient(grads: list) -> bool:
@@ -345,7 +348,10 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
     if leaf._hooks:
         g = _call_tensor_hooks(leaf._hooks, g)
     if capture is None:
-        accumulate(leaf, g)
+        if leaf._grad is None and not node._hooks and _owned_by_engine(g):
+            leaf._grad = g  # PyTorch steals such a gradient too, rather than copying it
+        else:
+            accumulate(leaf, g)
     else:
         store = capture.get((node, 0))
         if store is not None:
@@ -353,6 +359,42 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
     if node._hooks:
         for hook in list(node._hooks.values()):
             hook((), (g,))
+
+
+def _owned_by_engine(g: Tensor) -> bool:
+    """Whether gradient ``g`` (held by the caller's local variable and its node's input
+    buffer) is referenced nowhere else and owns its memory, so that a leaf may keep it
+    as its ``.grad`` without a copy: no user tensor, other leaf's ``.grad``, saved tensor
+    or hook can see later in-place updates of ``.grad`` through it.
+
+    Reference counts are CPython's; PyTorch decides the same way, by use count."""
+    if grad_mode.state.enabled or type(g) is not Tensor:
+        return False  # create_graph: .grad must be a new tensor in the graph
+    if g._grad_fn is not None or g._requires_grad or g._base is not None:
+        return False
+    storage = g._storage
+    if type(storage) is not Storage or storage._counter is not None:
+        return False  # an alias of other memory (a view, .data, a derived view)
+    array = storage.array
+    if g._backend.mutable and getattr(array, "base", None) is not None:
+        return False  # a view of another array's memory
+    # Expected holders: of g, its input buffer, the caller's variable and our parameter;
+    # of the storage, g and our variable; of the array, the storage and our variable.
+    return (
+        _references(g) <= 3
+        and _references(storage) <= 2
+        and _references(array) <= 2
+        and storage.is_contiguous(g._backend)
+    )
+
+
+def _references(obj: object) -> int:
+    """References to ``obj`` beyond the ones this call itself makes."""
+    return sys.getrefcount(obj) - _CALL_REFERENCES
+
+
+_CALL_REFERENCES = 0
+_CALL_REFERENCES = _references(object())  # a new object has no other reference
 
 
 def _apply(node: Node, grads: list) -> Any:

@@ -925,3 +925,47 @@ def test_a_node_that_got_no_gradient_still_releases_its_inputs():
     x = leaf([1.0, 1.0])
     (NoGrad.apply(x * 2) * 3 + x).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+# -- a leaf keeps a gradient only the engine holds, without copying it -------------------
+def test_a_fresh_gradient_becomes_grad_without_a_copy(monkeypatch):
+    from retrograd import engine
+
+    copies = []
+    monkeypatch.setattr(engine, "accumulate", lambda t, g: copies.append(t))
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    assert copies == [] and x.grad.tolist() == [3.0, 3.0]
+
+
+def _is_independent(grad, *others):
+    """``grad`` shares memory with none of ``others`` (checked by writing to it)."""
+    before = [o.tolist() for o in others]
+    grad.add_(100.0)
+    return [o.tolist() for o in others] == before
+
+
+def test_grads_never_alias_what_someone_else_holds():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()  # AddBackward hands one gradient to both leaves
+    assert _is_independent(a.grad, b.grad)
+
+    v = rg.tensor([1.0, 2.0])
+    c = leaf([0.0, 0.0])
+    (c + 0).backward(v)  # the caller's gradient flows through unchanged
+    assert _is_independent(c.grad, v)
+    d = leaf([0.0, 0.0])
+    d.backward(v)  # a leaf as the root
+    assert _is_independent(d.grad, v)
+
+    seen = []
+    e = leaf([1.0, 2.0])
+    e.register_hook(lambda g: seen.append(g))
+    (e * 2).sum().backward()
+    assert _is_independent(e.grad, seen[0])
+
+    f = leaf([1.0, 2.0])
+    h = f * 2
+    h.retain_grad()
+    (h * 1).sum().backward()
+    assert _is_independent(f.grad, h.grad)

@@ -12,11 +12,12 @@ from typing import Any
 
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, check_operand, common_dtype, finish
+from .nodes import MatrixProductRecord
 from .record import LINALG, OpRecord
 
 
 def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
-    return OpRecord(
+    return MatrixProductRecord(
         name,
         LINALG,
         grad_fn,
@@ -38,7 +39,7 @@ BMM = _linalg(
 OUTER = _linalg("outer", "MulBackward0", (lambda g, a, b: g.mv(b), lambda g, a, b: g.t().mv(a)))
 
 # beta * input + alpha * (mat1 @ mat2), the product of ``nn.functional.linear``.
-ADDMM = OpRecord(
+ADDMM = MatrixProductRecord(
     "addmm",
     LINALG,
     "AddmmBackward0",

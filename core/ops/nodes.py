@@ -33,23 +33,46 @@ class MultiOutputNode(OpNode):
         return list(self.record.grads[0](tuple(grad_outputs), *self._unpack()))
 
 
+class DenseGradNode(OpNode):
+    """The node of a matrix product. Its rules hand the gradient to BLAS, which needs
+    dense memory; a broadcast gradient (the backward of ``sum`` or ``expand`` gives one)
+    is made contiguous once here rather than copied inside each product."""
+
+    __slots__ = ()
+
+    def apply(self, grad_outputs: tuple) -> list:
+        grad = grad_outputs[0]
+        if grad is not None and not grad._storage.is_contiguous(grad._backend):
+            grad = grad.contiguous()
+        return OpNode.apply(self, (grad,))
+
+
 class _NodeOf(OpRecord):
     """An OpRecord whose node class derives from ``node_base`` instead of OpNode."""
 
     node_base: type = OpNode
+    rule_per_input: bool = False  # False: one rule gives every input's gradient
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.grad_fn is not None:
             cls = type(self.grad_fn, (self.node_base,), {"__slots__": (), "record": self})
             object.__setattr__(self, "node_class", cls)
-        object.__setattr__(self, "plans_by_live", None)  # one rule serves every input
+        if not self.rule_per_input:
+            object.__setattr__(self, "plans_by_live", None)  # nothing to leave unsaved
 
 
 class VariadicRecord(_NodeOf):
     """A record whose op takes a list of tensors (``inputs`` names the list once)."""
 
     node_base = VariadicNode
+
+
+class MatrixProductRecord(_NodeOf):
+    """A record of a matrix product (see :class:`DenseGradNode`)."""
+
+    node_base = DenseGradNode
+    rule_per_input = True
 
 
 class MultiOutputRecord(_NodeOf):
