@@ -212,6 +212,12 @@ def strided_kernels(lib: Any) -> dict[str, Callable[..., Any]]:
         "is_contiguous": lambda a: a.flags.c_contiguous,
         "has_internal_overlap": _has_internal_overlap,
         "contiguous": lib.ascontiguousarray,
+        # ``a <op>= b`` into a's memory (the core calls these only with b of a's dtype
+        # and of a's shape, or a Python number): in-place ops without a temporary.
+        "add_into": lambda a, b: lib.add(a, b, out=a),
+        "subtract_into": lambda a, b: lib.subtract(a, b, out=a),
+        "multiply_into": lambda a, b: lib.multiply(a, b, out=a),
+        "divide_into": lambda a, b: lib.divide(a, b, out=a),
     }
 
 

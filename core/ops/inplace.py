@@ -16,7 +16,7 @@ from .. import dtypes
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
-from .record import CONVERSION, OpRecord, attach_node
+from .record import BINARY, CONVERSION, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
 FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
@@ -125,10 +125,17 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     return t
 
 
-def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Callable[..., Tensor]:
-    """The in-place method ``name`` (e.g. ``mul_``) of the out-of-place ``op``."""
+def inplace(
+    name: str, op: Callable[..., Tensor], needs_old_self: bool, record: OpRecord | None = None
+) -> Callable[..., Tensor]:
+    """The in-place method ``name`` (e.g. ``mul_``) of the out-of-place ``op``; with the
+    ``record`` of a binary arithmetic op, it writes straight into the tensor's memory
+    when nothing is recorded (:func:`_write_into`)."""
+    into = f"{record.kernel}_into" if record is not None and record.kind == BINARY else None
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if into is not None and _write_into(self, record, into, args, kwargs, name):
+            return self
         if rebases_base(self, args):
             return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
@@ -139,6 +146,40 @@ def inplace(name: str, op: Callable[..., Tensor], needs_old_self: bool) -> Calla
 
     method.__name__ = name
     return method
+
+
+def _write_into(
+    t: Tensor, record: OpRecord, into: str, args: tuple, kwargs: dict, name: str
+) -> bool:
+    """``t.<name>(other, alpha=...)`` computed into ``t``'s own memory by the backend's
+    ``<kernel>_into`` kernel, where the backend has one and no graph is being recorded:
+    no temporary, no copy back (the SGD update ``p -= lr * p.grad`` under ``no_grad``).
+    Returns False, having changed nothing, where the general path must run: a graph
+    to record, a result of another dtype or shape than ``t``, memory that cannot be
+    written element by element."""
+    kernels = t._backend.kernels
+    if into not in kernels or len(args) != 1 or kwargs.keys() - {"alpha"}:
+        return False
+    other = args[0]
+    if _grad_state.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
+        return False
+    from .elementwise import _operands
+
+    try:
+        _, dtype, a, b = _operands(record, t, other)
+    except (TypeError, RuntimeError):
+        return False  # the general path raises PyTorch's error
+    if dtype is not t._dtype or getattr(b, "shape", a.shape) != a.shape or not a.ndim:
+        return False
+    if kernels["has_internal_overlap"](a):
+        return False
+    check_inplace(t, name)
+    alpha = kwargs.get("alpha", 1)
+    if alpha != 1:
+        b = kernels["multiply"](b, alpha)
+    kernels[into](a, b)
+    t._storage.bump_version()
+    return True
 
 
 def _zero_region(g: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
@@ -210,8 +251,11 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
     the augmented assignment operators. An op whose record saves ``self`` gets a snapshot
     of the value before the write (an op without a record of its name, to be safe, too)."""
     saves_self = {r.name: "self" in r.save for r in records}
+    by_name = {r.name: r for r in records}
     methods = {
-        f"{name}_": inplace(f"{name}_", functions[name], saves_self.get(name, True))
+        f"{name}_": inplace(
+            f"{name}_", functions[name], saves_self.get(name, True), by_name.get(name)
+        )
         for name in IN_PLACE
         if name in functions
     }
