@@ -232,7 +232,8 @@ def _run(
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
             if capture is None and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
-                input_grads = node.apply(grads) if _has_gradient(grads) else ()
+                has_gradient = grads[0] is not None or _has_gradient(grads)
+                input_grads = node.apply(grads) if has_gradient else ()
                 if not retain_graph:
                     node.release()
             else:
@@ -283,16 +284,20 @@ def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -
 def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) -> None:
     """Pass ``node``'s input gradients along its edges (None past the end of
     ``input_grads``); queue the children now ready."""
-    fields = iter(node._inputs)  # INPUT_FIELDS at a time: zip() of one iterator
+    fields = node._inputs  # INPUT_FIELDS per input: child, output_nr, shape, dtype
     given = len(input_grads)
-    for i, (child, nr, shape, dtype) in enumerate(zip(fields, fields, fields, fields)):
+    for i, at in enumerate(range(0, len(fields), INPUT_FIELDS)):
+        child = fields[at]
         if child is None or child not in deps:
             continue
         g = input_grads[i] if i < given else None
         if g is not None and (
-            type(g) is not Tensor or g._storage.array.shape != shape or g._dtype is not dtype
+            type(g) is not Tensor
+            or g._storage.array.shape != fields[at + 2]
+            or g._dtype is not fields[at + 3]
         ):
             g = _conform(node, i, g)
+        nr = fields[at + 1]
         slots = buffers.get(child)
         if slots is None and nr == 0:
             buffers[child] = [g]  # the common case: a first gradient for output 0

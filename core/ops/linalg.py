@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, check_operand, common_dtype, finish
+from .dispatch import array_of, backend_of, finish
 from .nodes import MatrixProductRecord
 from .record import LINALG, OpRecord
 
@@ -65,37 +65,35 @@ _EXPECTED_DIMS = {"mm": (2, 2), "mv": (2, 1), "dot": (1, 1), "bmm": (3, 3), "out
 
 def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     op = record.name
-    check_operand(op, a, "input")
-    check_operand(op, b, "other")
-    backend = backend_of(op, a, b)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        position, value = ("input", a) if not isinstance(a, Tensor) else ("other", b)
+        raise TypeError(f"{op}(): argument '{position}' must be Tensor, not {type(value).__name__}")
+    x, y = a._storage.array, b._storage.array
     da, db = _EXPECTED_DIMS[op]
-    if a.dim() != da or b.dim() != db:
+    if x.ndim != da or y.ndim != db:
         raise RuntimeError(
-            f"{op}(): expected {da}D and {db}D tensors, but got {a.dim()}D {list(a.shape)} "
-            f"and {b.dim()}D {list(b.shape)}"
+            f"{op}(): expected {da}D and {db}D tensors, but got {x.ndim}D {list(x.shape)} "
+            f"and {y.ndim}D {list(y.shape)}"
         )
-    if a.dtype is not b.dtype:
+    dtype, backend = a._dtype, a._backend
+    if b._dtype is not dtype:
         raise RuntimeError(
-            f"{op}(): expected both operands to have the same dtype, but got {a.dtype} "
-            f"and {b.dtype}"
+            f"{op}(): expected both operands to have the same dtype, but got {dtype} "
+            f"and {b._dtype}"
         )
-    _check_inner(op, a.shape, b.shape)
-    dtype = common_dtype((a, b))
-    x, y = array_of(a, dtype, backend), array_of(b, dtype, backend)
+    if b._backend is not backend:
+        backend_of(op, a, b)  # raises, naming both
     if op == "outer":
         out = backend.kernels["multiply"](x[:, None], y[None, :])
     else:
+        _check_inner(op, x.shape, y.shape)
         out = backend.kernels["matmul"](x, y)
     return finish(record, out, dtype, backend, (a, b))
 
 
 def _check_inner(op: str, sa: tuple, sb: tuple) -> None:
-    if op in ("outer",):
-        return
-    k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
-    batch_ok = op != "bmm" or sa[0] == sb[0]
-    if k_a != k_b or not batch_ok:
+    if sa[-1] != k_b or (op == "bmm" and sa[0] != sb[0]):
         shape_a, shape_b = "x".join(map(str, sa)), "x".join(map(str, sb))
         what = "mat1 and mat2" if op == "mm" else f"operands {list(sa)} and {list(sb)}:"
         raise RuntimeError(f"{op}(): {what} shapes cannot be multiplied ({shape_a} and {shape_b})")
