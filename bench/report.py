@@ -47,12 +47,13 @@ def main_table(run: Any) -> list[str]:
 
 def _w2_row(name: str, got: dict[str, Any]) -> list[str]:
     if "error" in got:
-        return [name, got["error"], *["-"] * 7]
-    small, large = got["small"], got["large"]
+        return [name, got["error"], *["-"] * 8]
+    small, large, paused = got["small"], got["large"], got.get("large_gc_paused", {})
     return [
         name,
         *(fmt(d[p] * 1e6) for p in ("fwd", "bwd") for d in (small, large)),
         *(ratio(large[p], small[p]) for p in ("fwd", "bwd")),
+        ratio(paused.get("fwd"), small["fwd"]),
         fmt(got["held_b_per_op"]),
         fmt(got["peak_b_per_op"]),
     ]
@@ -64,7 +65,8 @@ def w2_table(run: Any) -> list[str]:
     if not got:
         return []
     head = ["implementation", "fwd µs/op 20k", "fwd µs/op 1M", "bwd µs/op 20k",
-            "bwd µs/op 1M", "fwd 1M/20k", "bwd 1M/20k", "held B/op", "peak B/op"]  # fmt: skip
+            "bwd µs/op 1M", "fwd 1M/20k", "bwd 1M/20k", "fwd 1M/20k gc paused",
+            "held B/op", "peak B/op"]  # fmt: skip
     return md_table(head, [_w2_row(name, r) for name, r in got.items()])
 
 

@@ -12,6 +12,7 @@ the same), and its backward is ``g = g * c`` per op.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from typing import Any
@@ -117,9 +118,19 @@ def large_child(impl: Any) -> dict[str, Any]:
     small = _median_phases(build(impl, {"n": N_TIMED}), 3)
     meter, held = Meter(), []
     large = build(impl, {"n": N_LARGE, "probe": lambda: held.append(meter.now_bytes())})()
+    # Diagnostic, not a target: the same chain with Python's cyclic garbage collector
+    # paused separates the implementation's own per-op cost from the collector's, whose
+    # full passes revisit every tracked object the graph keeps alive.
+    gc.collect()
+    gc.disable()
+    try:
+        paused = build(impl, {"n": N_LARGE})()["phases"]
+    finally:
+        gc.enable()
     return {
         "small": small,
         "large": large["phases"],
+        "large_gc_paused": paused,
         "held_b_per_op": held[0] / N_LARGE,
         "peak_b_per_op": meter.peak_bytes() / N_LARGE,
     }

@@ -78,8 +78,7 @@ def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     dtype, backend = a._dtype, a._backend
     if b._dtype is not dtype:
         raise RuntimeError(
-            f"{op}(): expected both operands to have the same dtype, but got {dtype} "
-            f"and {b._dtype}"
+            f"{op}(): expected both operands to have the same dtype, but got {dtype} and {b._dtype}"
         )
     if b._backend is not backend:
         backend_of(op, a, b)  # raises, naming both
