@@ -287,3 +287,30 @@ def test_accumulated_grad_never_aliases_the_upstream_gradient():
             assert x.grad is not u and y.grad is not u
             u.add_(1)
             assert x.grad.tolist() == [1.0, 1.0] and y.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_gradient_graphs_of_activations_match(activation):
+    """The backward of tanh, sigmoid and relu is one op with its own node
+    (TanhBackwardBackward0, ...), edged to the activation's node, as in PyTorch."""
+    results = []
+    for m in (retrograd, torch):
+        x = m.tensor([0.5, -0.3, 0.0, 2.0], dtype=m.float64, requires_grad=True)
+        w = m.tensor([1.0, 2.0, 3.0, -1.0], dtype=m.float64)
+        y = getattr(x, activation)()
+        (g,) = m.autograd.grad((y * w).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), x)
+        results.append((signature(g.grad_fn, (x,)), g.tolist(), gg.tolist()))
+    (mine_graph, mine_g, mine_gg), (their_graph, their_g, their_gg) = results
+    assert mine_graph == their_graph
+    assert_allclose(mine_g, their_g, rtol=1e-12)
+    assert_allclose(mine_gg, their_gg, rtol=1e-12, atol=1e-15)
+
+
+def test_relu_passes_the_gradient_of_nan_as_pytorch_does():
+    grads = []
+    for m in (retrograd, torch):
+        x = m.tensor([float("nan"), 1.0, -1.0, 0.0], requires_grad=True)
+        x.relu().sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [1.0, 1.0, 0.0, 0.0]

@@ -20,12 +20,12 @@ import retrograd
 
 CHAIN = 2000
 RUNS = 9
-# Ratios to one np.add on 16 floats, measured when set (2 cores, numpy backend, medians
-# of 9 runs, 3 processes): forward 9.6-9.8x, backward 10.9-11.1x (before the lean graph
-# representation: 12-13x and 13-14x, 27x once under load). The bounds are ~3x the
-# typical ratios.
-MAX_FORWARD_RATIO = 30.0
-MAX_BACKWARD_RATIO = 33.0
+# Ratios to one np.add on 16 floats (2 cores, numpy backend, medians of 9 runs): forward
+# 9.6-9.8x, backward 10.9-11.1x on a quiet machine; 30x once with two test workers and
+# another test run beside them. The bounds are ~3.5x the quiet ratios, so load alone
+# does not trip them.
+MAX_FORWARD_RATIO = 36.0
+MAX_BACKWARD_RATIO = 40.0
 
 
 def _numpy_add_seconds() -> float:

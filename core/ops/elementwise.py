@@ -13,6 +13,7 @@ from typing import Any
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..tensor import Tensor
+from .backward_ops import sigmoid_backward, tanh_backward, threshold_backward
 from .dispatch import (
     array_of,
     backend_of,
@@ -48,15 +49,16 @@ UNARY_RECORDS = (
     ),
     _unary("sin", "SinBackward0", ("self",), lambda g, a: g * a.cos(), int_to_float=True),
     _unary("cos", "CosBackward0", ("self",), lambda g, a: g * -a.sin(), int_to_float=True),
-    _unary("tanh", "TanhBackward0", ("result",), lambda g, r: g * (1 - r * r), int_to_float=True),
+    _unary("tanh", "TanhBackward0", ("result",), lambda g, r: tanh_backward(g, r),
+           int_to_float=True),
     _unary(
-        "sigmoid", "SigmoidBackward0", ("result",), lambda g, r: g * (r * (1 - r)),
+        "sigmoid", "SigmoidBackward0", ("result",), lambda g, r: sigmoid_backward(g, r),
         int_to_float=True,
     ),
     # PyTorch's convention: relu'(0) = 0.
     _unary(
-        "relu", "ReluBackward0", ("result",), lambda g, r: g * (r > 0), doc="relu'(0) = 0",
-        kinks=(0.0,), smooth=False, accepts_bool=False,
+        "relu", "ReluBackward0", ("result",), lambda g, r: threshold_backward(g, r),
+        doc="relu'(0) = 0", kinks=(0.0,), smooth=False, accepts_bool=False,
     ),
     _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
            int_to_float=True, domain=POSITIVE),
