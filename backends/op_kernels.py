@@ -153,6 +153,11 @@ def _math(xp: Any) -> dict[str, Callable[..., Any]]:
         "logical_not": _logical(xp, xp.logical_not),
         "isnan": xp.isnan,
         "isinf": xp.isinf,
+        # Integer and bool arrays only (the core refuses floating ones).
+        "bitwise_and": xp.bitwise_and,
+        "bitwise_or": xp.bitwise_or,
+        "bitwise_xor": xp.bitwise_xor,
+        "bitwise_invert": named("bitwise_invert", "bitwise_not"),
     }
 
 

@@ -31,7 +31,7 @@ from .harness import (
     vjp,
 )
 from .references import Convention, Resolved
-from .samples import Sample, is_integer
+from .samples import Sample, integer_only, is_integer
 
 FORWARD_TOL = {"float32": (1e-5, 1e-6), "float64": (1e-9, 1e-12)}  # (rtol, atol)
 GRADIENT_TOL = {"float32": (2e-3, 1e-5), "float64": (1e-6, 1e-9)}
@@ -59,8 +59,10 @@ def expected_dtype(res: Resolved, sample: Sample, dtype: str, ref: np.ndarray) -
 
 
 def reference(res: Resolved, sample: Sample, dtype: str) -> tuple[np.ndarray, ...]:
-    """The NumPy reference in float64, at the sample's values as rounded to ``dtype``."""
-    arrays = [np.asarray(a.astype(dtype), dtype=np.float64) for a in sample.arrays]
+    """The NumPy reference in float64, at the sample's values as rounded to ``dtype``
+    (in ``dtype`` itself for an integer-only op: bitwise math has no float64 form)."""
+    exact = dtype if integer_only(res.record) else np.float64
+    arrays = [np.asarray(a.astype(dtype), dtype=exact) for a in sample.arrays]
     return tuple(np.asarray(r) for r in as_tuple(res.ref(np, *arrays, **sample.params)))
 
 

@@ -3,7 +3,7 @@
 :data:`CONVENTIONS`: the gradient at non-differentiable points (each record's ``kinks``,
 ties of max/min, clamp bounds, zeros of products and norms). A record that declares
 kinks must have an entry here (``test_meta.py`` checks). :data:`NO_INTEGER`: the ops
-PyTorch refuses integer tensors for.
+PyTorch refuses integer tensors for; :func:`refuses`: every refusal of a dtype.
 """
 
 from __future__ import annotations
@@ -14,10 +14,20 @@ import numpy as np
 from retrograd.ops.record import OpRecord
 
 from .entries import Convention
+from .samples import FLOAT_DTYPES, integer_only
 
 # Ops PyTorch refuses for integer tensors (NotImplementedError: "... not implemented for
 # 'Long'"): their int64 forward case checks that refusal.
 NO_INTEGER = {"frac", "lerp", "lerp_tensor"}
+
+
+def refuses(record: OpRecord, dtype: str) -> bool:
+    """Whether PyTorch refuses the op for ``dtype`` inputs with NotImplementedError: the
+    integer dtypes for :data:`NO_INTEGER`, the float dtypes for the integer-only (bitwise)
+    ops."""
+    if dtype in FLOAT_DTYPES:
+        return integer_only(record)
+    return record.name in NO_INTEGER
 
 
 def at_kinks(grad: float, params: tuple = ()) -> Callable[[OpRecord], Convention]:

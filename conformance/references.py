@@ -26,11 +26,14 @@ import numpy as np
 from retrograd.ops.record import BINARY, LINALG, REDUCTION, OpRecord
 
 from . import samples as S
-from .conventions import CONVENTIONS, NO_INTEGER, conventions
+from .conventions import CONVENTIONS, NO_INTEGER, conventions, refuses
 from .entries import Call, Convention, Entry, Ref, Resolved, kernel_in, public
 from .table import TABLE
 
-__all__ = ["CONVENTIONS", "NO_INTEGER", "TABLE", "Convention", "Resolved", "conventions", "resolve"]
+__all__ = [
+    "CONVENTIONS", "NO_INTEGER", "TABLE", "Convention", "Resolved", "conventions", "refuses",
+    "resolve",
+]  # fmt: skip
 
 RENAMED = {"dim": "axis", "keepdim": "keepdims", "p": "ord"}  # PyTorch -> array API
 

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from retrograd.ops.bitwise import BITWISE
 from retrograd.ops.record import BINARY, COMPARISON, CONVERSION, REDUCTION, UNARY, OpRecord
 
 FLOAT_DTYPES = ("float32", "float64")
+# The dtypes of the ops that compute on integer and bool tensors only (:func:`integer_only`).
+INTEGER_DTYPES = ("int64", "bool")
 TERNARY = "ternary"  # ``where``, ``lerp``, ``clamp`` (no constant in the records module)
 
 
@@ -54,14 +57,37 @@ def is_integer(dtype: str) -> bool:
     return dtype not in FLOAT_DTYPES
 
 
+def integer_only(record: OpRecord) -> bool:
+    """Whether PyTorch computes the record's op on integer and bool tensors only (the
+    bitwise ops): its cases are drawn in :data:`INTEGER_DTYPES`, its reference computes
+    in the case's dtype, and floating inputs must be refused."""
+    return record.kind == BITWISE
+
+
 def forward_dtypes(record: OpRecord) -> tuple[str, ...]:
     """The dtypes a record's forward result is checked in: both float dtypes, plus int64
     for the elementwise ops whose inputs are all tensors (integer inputs stay integer or
-    compute in the default float dtype, as ``int_to_float`` says)."""
+    compute in the default float dtype, as ``int_to_float`` says); for an
+    :func:`integer_only` op both float dtypes (refused) and :data:`INTEGER_DTYPES`."""
+    if integer_only(record):
+        return (*FLOAT_DTYPES, *INTEGER_DTYPES)
     all_tensors = record.kind != BINARY or len(record.inputs) == 2
     if record.kind in (UNARY, BINARY, COMPARISON, TERNARY) and all_tensors:
         return (*FLOAT_DTYPES, "int64")
     return FLOAT_DTYPES
+
+
+def gradient_dtypes(record: OpRecord) -> tuple[str, ...]:
+    """The dtypes a record's gradient (or, without a ``grad_fn``, its not requiring
+    grad) is checked in: none for an :func:`integer_only` op, whose inputs cannot
+    require grad, else both float dtypes."""
+    return () if integer_only(record) else FLOAT_DTYPES
+
+
+def property_dtype(record: OpRecord, best_float: str) -> str:
+    """The dtype the drawn (hypothesis) forward cases use: int64 for an
+    :func:`integer_only` op, else the backend's ``best_float``."""
+    return "int64" if integer_only(record) else best_float
 
 
 def values_for(record: OpRecord, draw: Any, shape: tuple, dtype: str) -> np.ndarray:
@@ -110,6 +136,16 @@ def comparison(record: OpRecord, draw: Any, dtype: str) -> Sample:
             x = np.where(draw.rng.random(shape) < 0.2, special, x)
         arrays.append(np.asarray(x, dtype=np.float64))
     return Sample(tuple(arrays))
+
+
+def bitwise(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A tensor per input, shapes broadcastable, of integers in [-100, 100] (negative ones
+    too: two's complement) or, for bool, of 0 and 1. Floating dtypes get integers as
+    well (their case checks that PyTorch's refusal is raised)."""
+    high = 1 if dtype == "bool" else 100
+    low = 0 if dtype == "bool" else -high
+    return Sample(tuple(draw.rng.integers(low, high + 1, size=s).astype(np.float64)
+                        for s in shapes(draw, len(record.inputs))))  # fmt: skip
 
 
 def ternary(record: OpRecord, draw: Any, dtype: str) -> Sample:
@@ -169,6 +205,7 @@ BY_KIND: dict[str, Builder] = {
     UNARY: unary,
     BINARY: binary,
     COMPARISON: comparison,
+    BITWISE: bitwise,
     TERNARY: ternary,
     REDUCTION: reduction,
     CONVERSION: unary,

@@ -1,12 +1,13 @@
 """Every op record, checked on the backend under test; the cases come from the records.
 
 Per record: the forward result against a float64 NumPy reference (each dtype of
-:func:`~retrograd_conformance.samples.forward_dtypes`), the gradient against finite
-differences (float32 and float64), second order where ``record.smooth``, ``jax.vjp`` of
-the ``jax.numpy`` reference where JAX is installed, and PyTorch's gradient at the points
-pinned in ``conventions.CONVENTIONS``. Fixed small cases run first; the ``*_property``
-tests then draw shapes (broadcasting ones included) and arguments with a derandomized
-hypothesis profile.
+:func:`~retrograd_conformance.samples.forward_dtypes`; an integer-only op's reference
+computes in the case's dtype and its float cases check PyTorch's refusal), the gradient
+against finite differences (float32 and float64; none for integer-only ops), second
+order where ``record.smooth``, ``jax.vjp`` of the ``jax.numpy`` reference where JAX is
+installed, and PyTorch's gradient at the points pinned in ``conventions.CONVENTIONS``.
+Fixed small cases run first; the ``*_property`` tests then draw shapes (broadcasting ones
+included) and arguments with a derandomized hypothesis profile.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from retrograd_conformance import checks, references
 from retrograd_conformance.draws import FIXED_CASES, FixedDraw, HypothesisDraw
 from retrograd_conformance.harness import best_float, supports
 from retrograd_conformance.plugin import require_plugin
-from retrograd_conformance.samples import FLOAT_DTYPES, forward_dtypes
+from retrograd_conformance.samples import forward_dtypes, gradient_dtypes, property_dtype
 
 require_plugin()
 
@@ -67,15 +68,14 @@ def _rng(op: str, index: int) -> np.random.Generator:
 def test_forward(backend: str, op: str, dtype: str) -> None:
     _require(backend, dtype)
     res = _resolved(op)
-    refused = op in references.NO_INTEGER and dtype not in FLOAT_DTYPES
-    check = checks.check_refused if refused else checks.check_forward
+    check = checks.check_refused if references.refuses(res.record, dtype) else checks.check_forward
     for sample in _fixed(res, dtype):
         check(res, sample, backend, dtype)
 
 
 @pytest.mark.retrograd_check("gradient")
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("op", list(RECORDS))
+@pytest.mark.parametrize(("op", "dtype"), [(n, d) for n, r in RECORDS.items()
+                                            for d in gradient_dtypes(r)])  # fmt: skip
 def test_gradient(backend: str, op: str, dtype: str) -> None:
     _require(backend, dtype)
     res = _resolved(op)
@@ -144,7 +144,8 @@ def _property(config: pytest.Config, check: Any) -> None:
 @pytest.mark.retrograd_check("forward")
 @pytest.mark.parametrize("op", list(RECORDS))
 def test_forward_property(backend: str, op: str, request: pytest.FixtureRequest) -> None:
-    res, dtype = _resolved(op), best_float(backend)
+    res = _resolved(op)
+    dtype = property_dtype(res.record, best_float(backend))
 
     def check(draw: HypothesisDraw) -> None:
         checks.check_forward(res, res.sample(res.record, draw, dtype), backend, dtype)

@@ -15,6 +15,7 @@ from ..nn import losses as nn_losses
 from ..tensor import Tensor
 from . import (
     advanced_indexing,
+    bitwise,
     clamp,
     conversion,
     einsum,
@@ -44,6 +45,7 @@ MODULES = (
     pointwise_binary,
     clamp,
     predicates,
+    bitwise,
     reductions,
     scans,
     extrema,
@@ -113,7 +115,7 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__rmatmul__": _reflected(f["matmul"]),
         "__getitem__": indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
-        **predicates.OPERATORS,
+        **bitwise.OPERATORS,
         **{
             f"__{name}__": _comparison_dunder(f[name])
             for name in ("eq", "ne", "lt", "le", "gt", "ge")

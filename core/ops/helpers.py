@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import dtypes
 from ..tensor import Tensor, _wrap_dim
 
 
@@ -22,6 +23,15 @@ def check_tensor(op: str, value: Any, name: str = "input") -> Tensor:
     if not isinstance(value, Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
     return value
+
+
+def not_implemented(kernel: str, backend: Any, dtype: dtypes.dtype) -> NotImplementedError:
+    """PyTorch's refusal of ``dtype`` by its kernel ``kernel``, worded as PyTorch words it:
+    ``"bitwise_and_cpu" not implemented for 'Float'`` (``_cuda`` on a GPU backend)."""
+    device = "cpu" if backend.device_type == "cpu" else "cuda"
+    return NotImplementedError(
+        f"\"{kernel}_{device}\" not implemented for '{dtypes.kind_name(dtype)}'"
+    )
 
 
 def reduction_dims(op: str, input: Tensor, dim: Any) -> tuple[int, ...] | None:

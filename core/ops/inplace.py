@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, finish
+from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
 from .record import BINARY, CONVERSION, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
@@ -102,16 +103,46 @@ def _snapshot(t: Tensor) -> Tensor:
 
 
 def _check_result(t: Tensor, result: Tensor, op: str) -> None:
-    if result._storage.array.shape != t._storage.array.shape:
+    _check_fits(t, result._storage.array.shape, result._dtype, op)
+
+
+def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
+    """PyTorch's refusal of an in-place result of another shape than ``t``'s, or of a
+    dtype of a higher category (float into integer, integer into bool)."""
+    if shape != t._storage.array.shape:
         raise RuntimeError(
             f"{op}(): output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(result.shape)}"
+            f"{list(shape)}"
         )
-    if result._dtype.category > t._dtype.category:
+    if dtype.category > t._dtype.category:
         raise RuntimeError(
-            f"{op}(): result type {dtypes.kind_name(result._dtype)} can't be cast to the "
+            f"{op}(): result type {dtypes.kind_name(dtype)} can't be cast to the "
             f"desired output type {dtypes.kind_name(t._dtype)}"
         )
+
+
+# The ops whose out-of-place twin refuses some integer or bool operands itself (integer
+# division by zero, no bool kernel, a floating operand of a bitwise op): PyTorch checks
+# that an in-place result fits the tensor before its kernel can refuse, so these do too.
+RESULT_CHECKED_FIRST = {
+    "div", "divide", "floor_divide", "remainder", "bitwise_and", "bitwise_or", "bitwise_xor",
+}  # fmt: skip
+
+
+def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
+    """:func:`_check_fits` on the result's shape and dtype as the operands promise them
+    (``t`` and ``args[0]``), before the op runs; the op itself reports operands it
+    cannot take at all."""
+    other = args[0] if args else None
+    if not isinstance(other, (Tensor, int, float)):
+        return
+    shape = t._storage.array.shape
+    if isinstance(other, Tensor):
+        try:
+            shape = broadcast_shapes(op, shape, other._storage.array.shape)
+        except RuntimeError:
+            return
+    _check_fits(t, shape, promote((t, other)), op)
 
 
 def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
@@ -126,11 +157,17 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
 
 
 def inplace(
-    name: str, op: Callable[..., Tensor], needs_old_self: bool, record: OpRecord | None = None
+    name: str,
+    op: Callable[..., Tensor],
+    needs_old_self: bool,
+    record: OpRecord | None = None,
+    check_first: bool = False,
 ) -> Callable[..., Tensor]:
     """The in-place method ``name`` (e.g. ``mul_``) of the out-of-place ``op``; with the
     ``record`` of a binary arithmetic op, it writes straight into the tensor's memory
-    when nothing is recorded (:func:`_write_into`)."""
+    when nothing is recorded (:func:`_write_into`). With ``check_first``, an integer or
+    bool tensor's result must fit it before ``op`` runs (:func:`_check_fits_first`);
+    a floating tensor's is checked after, as always."""
     into = f"{record.kernel}_into" if record is not None and record.kind == BINARY else None
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -139,6 +176,8 @@ def inplace(
         if rebases_base(self, args):
             return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
+        if check_first and self._dtype.category < FLOATING:
+            _check_fits_first(self, args, name)
         source = self
         if needs_old_self and _grad_state.enabled and _any_requires_grad(self, args):
             source = _snapshot(self)
@@ -239,10 +278,12 @@ IN_PLACE = (
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
     "atan2", "lerp", "clamp", "clip", "clamp_min", "clamp_max", "remainder", "floor_divide",
     "masked_fill", "scatter", "scatter_add", "index_put", "tril", "triu",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
 )  # fmt: skip
 AUGMENTED = {
     "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
     "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+    "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_",
 }  # fmt: skip
 
 
@@ -254,11 +295,12 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
     by_name = {r.name: r for r in records}
     methods = {
         f"{name}_": inplace(
-            f"{name}_", functions[name], saves_self.get(name, True), by_name.get(name)
+            f"{name}_", functions[name], saves_self.get(name, True), by_name.get(name),
+            name in RESULT_CHECKED_FIRST,
         )
         for name in IN_PLACE
         if name in functions
-    }
+    }  # fmt: skip
     methods["zero_"] = inplace("zero_", _zero, False)
     methods["fill_"] = inplace("fill_", _fill, False)
     methods["copy_"] = inplace("copy_", _copy, False)

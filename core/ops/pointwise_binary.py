@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
-from .helpers import zeros_on
+from .helpers import not_implemented, zeros_on
 from .record import OpRecord
 
 TERNARY = "ternary"
@@ -99,11 +100,17 @@ LERP_TENSOR = OpRecord(
 RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, MAXIMUM, MINIMUM, LERP, LERP_TENSOR)
 
 _ROUNDING_KERNELS = {"floor": "floor_divide", "trunc": "trunc_divide"}
+# PyTorch's names of those kernels, as its dtype refusals spell them ("div_floor_cpu").
+_TORCH_KERNELS = {
+    "floor_divide": "div_floor",
+    "trunc_divide": "div_trunc",
+    "remainder": "remainder",
+}
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """``input / other``; ``rounding_mode`` "floor" or "trunc" rounds the quotient (and
-    keeps integer dtypes, as PyTorch)."""
+    keeps integer dtypes, as PyTorch: see :func:`_rounded` for integer division by zero)."""
     if rounding_mode is None:
         return _true_div(input, other)
     kernel = _ROUNDING_KERNELS.get(rounding_mode)
@@ -112,23 +119,48 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"{rounding_mode!r}"
         )
-    backend, dtype, a, b = _operands(DIV_MODE, input, other)
-    return finish(DIV_MODE, backend.kernels[kernel](a, b), dtype, backend, (input, other))
-
-
-_remainder_scalar, _remainder_tensor = binary_op(REMAINDER), binary_op(REMAINDER_TENSOR)
+    return _rounded(DIV_MODE, kernel, input, other)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
-    """``input - other * floor(input / other)`` (the sign of ``other``, as Python's %)."""
-    if isinstance(other, Tensor):
-        return _remainder_tensor(input, other)
-    return _remainder_scalar(input, other)
+    """``input - other * floor(input / other)`` (the sign of ``other``, as Python's %);
+    integer division by zero as :func:`_rounded` says."""
+    record = REMAINDER_TENSOR if isinstance(other, Tensor) else REMAINDER
+    return _rounded(record, "remainder", input, other)
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other``: the quotient rounded toward minus infinity."""
     return div(input, other, rounding_mode="floor")
+
+
+def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
+    """``kernel(input, other)`` (a rounding division or a remainder) as ``record``.
+
+    Floating dtypes follow IEEE (inf, nan) and cost no check. An integral computation
+    dtype raises as PyTorch does: ``RuntimeError("ZeroDivisionError")`` where the divisor
+    (tensor or Python number) holds a zero and the result is not empty, and
+    NotImplementedError where both operands are bool (PyTorch has no bool kernel)."""
+    backend, dtype, a, b = _operands(record, input, other)
+    if dtype.category < FLOATING:
+        _check_integral_divisor(kernel, backend, dtype, a, b)
+    return finish(record, backend.kernels[kernel](a, b), dtype, backend, (input, other))
+
+
+def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> None:
+    """The refusals :func:`_rounded` documents, for an integral or bool ``dtype``."""
+    if dtype is dtypes.bool:
+        raise not_implemented(_TORCH_KERNELS[kernel], backend, dtype)
+    if 0 in getattr(a, "shape", ()) or 0 in getattr(b, "shape", ()):
+        return  # an empty result divides nothing (PyTorch does not raise either)
+    if hasattr(b, "shape"):
+        k = backend.kernels
+        zero = bool(k["any"](k["equal"](b, 0)))
+    else:
+        zero = b == 0
+    if zero:
+        # PyTorch's exact message (NumPy would warn and return 0; JAX returns values).
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _tensors_only(fn: Any, name: str) -> Any:

@@ -1,13 +1,13 @@
 """Logical ops and predicates: ``logical_or``/``xor``/``not``, ``isnan``/``isinf``/
 ``isfinite``. Their results are bool tensors, never differentiable (no ``grad_fn``).
 
-(The comparisons ``eq``...``ge`` and ``logical_and`` are in :mod:`.elementwise`.)
+(The comparisons ``eq``...``ge`` and ``logical_and`` are in :mod:`.elementwise`; the
+operators ``&``, ``|``, ``^``, ``~`` are the bitwise ops of :mod:`.bitwise`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from .. import dtypes
 from ..tensor import Tensor
@@ -38,20 +38,6 @@ def predicate_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
     return op
 
 
-def _bool_operator(name: str, fn: Callable[..., Tensor]) -> Callable[..., Any]:
-    """``&``, ``|``, ``^``, ``~`` on bool tensors (the logical ops)."""
-
-    def operator(*args: Any) -> Any:
-        if not all(a.dtype is dtypes.bool for a in args if isinstance(a, Tensor)):
-            raise NotImplementedError(
-                f"retrograd supports the {name} operator on bool tensors only for now; use "
-                "the logical_* functions, or convert with .bool()"
-            )
-        return fn(*args)
-
-    return operator
-
-
 FUNCTIONS = {
     **{r.name: comparison_op(r) for r in BINARY_PREDICATES},
     **{r.name: predicate_op(r) for r in UNARY_PREDICATES},
@@ -60,14 +46,4 @@ FUNCTIONS = {
     "less": COMPARISON_FUNCTIONS["lt"],
     "less_equal": COMPARISON_FUNCTIONS["le"],
     "not_equal": COMPARISON_FUNCTIONS["ne"],
-}
-
-OPERATORS = {
-    "__and__": _bool_operator("&", COMPARISON_FUNCTIONS["logical_and"]),
-    "__rand__": _bool_operator("&", COMPARISON_FUNCTIONS["logical_and"]),
-    "__or__": _bool_operator("|", FUNCTIONS["logical_or"]),
-    "__ror__": _bool_operator("|", FUNCTIONS["logical_or"]),
-    "__xor__": _bool_operator("^", FUNCTIONS["logical_xor"]),
-    "__rxor__": _bool_operator("^", FUNCTIONS["logical_xor"]),
-    "__invert__": _bool_operator("~", FUNCTIONS["logical_not"]),
 }
