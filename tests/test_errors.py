@@ -478,3 +478,19 @@ def test_inference_tensors_cannot_be_saved_or_modified_outside():
 
     check(save, ("Inference tensors cannot be saved for backward", "clone"))
     check(modify, ("Inplace update to inference tensor outside InferenceMode",))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [lambda m: m.maximum(2, 3), lambda m: m.atan2(2.0, 3), lambda m: m.remainder(7, 2)],
+    ids=["maximum", "atan2", "remainder"],
+)
+def test_two_python_numbers_where_a_tensor_is_required(code):
+    check(code, words=("must be Tensor, not",))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("a, b", [(3, 5), (3, 5.0), (2.5, 1), (True, 2)])
+def test_arithmetic_on_two_python_numbers_gives_a_0d_tensor(name, a, b):
+    ours, theirs = getattr(retrograd, name)(a, b), getattr(torch, name)(a, b)
+    assert repr(ours) == repr(theirs)

@@ -199,9 +199,24 @@ def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
     return _promoted_operands(record, input, other)
 
 
+# Ops PyTorch also computes on two Python numbers (``torch.add(3, 5)`` is ``tensor(8)``).
+_NUMBERS_ACCEPTED = {"add", "sub", "mul", "div"}
+_VARIANTS = ("pow_", "div_", "remainder_")  # records of one public op: pow_tensor, ...
+
+
 def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
     check_operand(record.name, input, "input")
     check_operand(record.name, other, "other")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        if record.name not in _NUMBERS_ACCEPTED:
+            name = record.name.split("_")[0] if record.name.startswith(_VARIANTS) else record.name
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
+        from ..creation import tensor
+
+        input = tensor(input)  # a 0-d tensor on the default backend, as PyTorch wraps it
     backend = backend_of(record.name, input, other)
     dtype = common_dtype((input, other), record.int_to_float)
     a, b = array_of(input, dtype, backend), array_of(other, dtype, backend)
