@@ -490,7 +490,24 @@ def test_two_python_numbers_where_a_tensor_is_required(code):
 
 
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
-@pytest.mark.parametrize("a, b", [(3, 5), (3, 5.0), (2.5, 1), (True, 2)])
+@pytest.mark.parametrize("a, b", [(3, 5), (3, 5.0), (2.5, 1), (4, 2.5)])
 def test_arithmetic_on_two_python_numbers_gives_a_0d_tensor(name, a, b):
     ours, theirs = getattr(retrograd, name)(a, b), getattr(torch, name)(a, b)
     assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        lambda m: m.tensor(3) - True,
+        lambda m: True - m.tensor(3),
+        lambda m: m.tensor(3.0) - m.tensor(True),
+        lambda m: m.sub(m.tensor([1.0]), m.tensor([True]), alpha=2),
+        lambda m: m.rsub(m.tensor(True), 2),
+        lambda m: m.tensor([True]).sub_(m.tensor([False])),
+        lambda m: m.sub(True, 2),
+    ],
+    ids=["int-True", "True-int", "float-booltensor", "alpha", "rsub", "sub_ two bools", "numbers"],
+)
+def test_subtraction_with_a_bool_operand(code):
+    check(code, torch_words=("Subtraction, the `-` operator, with",))

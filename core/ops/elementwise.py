@@ -255,11 +255,37 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
 
 # -- the ops whose argument handling is not a plain unary/binary call --------------------
 _add, _sub, _rsub, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
-add, sub, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
+add, _subtract, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
+
+
+def _check_no_bool_subtraction(input: Any, other: Any) -> None:
+    """PyTorch refuses ``-`` with a bool operand (a bool tensor or a Python bool)."""
+    bools = sum(
+        type(v) is bool or (isinstance(v, Tensor) and v._dtype is dtypes.bool)
+        for v in (input, other)
+    )
+    if bools == 2:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if bools:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other``."""
+    if type(input) is not Tensor or input._dtype is dtypes.bool or type(other) is not float:
+        _check_no_bool_subtraction(input, other)
+    return _subtract(input, other, alpha=alpha)
 
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` computes)."""
+    _check_no_bool_subtraction(input, other)
     backend, dtype, a, b = _operands(_rsub, input, other)
     k = backend.kernels
     out = k["subtract"](b, a if alpha == 1 else k["multiply"](a, alpha))

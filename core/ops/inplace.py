@@ -197,6 +197,8 @@ def _write_into(
     to record, a result of another dtype or shape than ``t``, memory that cannot be
     written element by element."""
     kernels = t._backend.kernels
+    if t._dtype.category != dtypes.FLOATING:
+        return False  # integer and bool tensors: the general path's dtype rules and refusals
     if into not in kernels or len(args) != 1 or kwargs.keys() - {"alpha"}:
         return False
     other = args[0]
