@@ -94,6 +94,26 @@ def test_example_backend_replays_the_tutorial_as_numpy_does(strict_example):
     assert _tutorial("array_api_strict") == _tutorial("numpy")
 
 
+_ACTIVATIONS = """
+import retrograd
+for backend in ("numpy", "array_api_strict"):
+    x = retrograd.tensor([0.5, -0.3, 0.0, 2.0], requires_grad=True, backend=backend)
+    y = x.tanh().sum() + x.sigmoid().sum() + x.relu().sum() + (x @ x)
+    (g,) = retrograd.autograd.grad(y, x, create_graph=True)
+    (gg,) = retrograd.autograd.grad(g.sum(), x)
+    print([round(v, 6) for v in g.tolist() + gg.tolist()])
+"""
+
+
+def test_example_backend_differentiates_the_activations_as_numpy_does(strict_example):
+    """The derivative ops (tanh_backward, threshold_backward, ...) and matrix products
+    use only array-API calls that a strict namespace accepts, first and second order."""
+    result = _python("-c", _ACTIVATIONS)
+    assert result.returncode == 0, result.stderr
+    numpy_line, strict_line = result.stdout.splitlines()
+    assert strict_line == numpy_line
+
+
 def _installed_into(tmp_path: Path, package: str) -> Path:
     target = tmp_path / package
     _install("--target", str(target), str(DATA / package))

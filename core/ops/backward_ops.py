@@ -64,8 +64,9 @@ tanh_backward = _fused(
 sigmoid_backward = _fused(
     SIGMOID_BACKWARD, lambda k, g, r: k["multiply"](g, k["multiply"](r, k["subtract"](1, r)))
 )
-# PyTorch's mask is "not output <= 0": relu'(0) = 0, and a nan passes its gradient.
+# PyTorch's mask is "not output <= 0": relu'(0) = 0, and a nan passes its gradient. The
+# mask is cast to the gradient's dtype: the array API multiplies numbers only.
 threshold_backward = _fused(
     THRESHOLD_BACKWARD,
-    lambda k, g, r: k["multiply"](g, k["logical_not"](k["less_equal"](r, 0))),
+    lambda k, g, r: k["multiply"](g, k["astype"](k["logical_not"](k["less_equal"](r, 0)), g.dtype)),
 )
