@@ -219,3 +219,25 @@ def test_cupy_without_a_gpu_is_unusable_and_says_why():
     with pytest.raises(RuntimeError, match=re.escape(expected) + ".*numpy"):
         retrograd.ones(2, device="cuda")
     assert not retrograd.cuda.is_available() and retrograd.cuda.device_count() == 0
+
+
+_IEEE = """
+import numpy as np
+import retrograd as rg
+x = rg.tensor([1.0, -1.0, 0.0], backend="numpy")
+results = [x / 0, x.log(), x.sqrt(), x.exp() * 3e38]
+print([r.tolist() for r in results])
+np.log(np.array([-1.0]))  # the user's own NumPy call still warns
+"""
+
+
+def test_numpy_backend_computes_ieee_results_silently_as_pytorch():
+    """PyTorch prints no warning for 1/0, log(-1), overflow; neither do retrograd's ops
+    on NumPy (which would warn), while NumPy called directly keeps its warnings."""
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", _IEEE], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[inf, -inf, nan], [0.0, nan, -inf], [1.0, nan, 0.0], [inf," in result.stdout
+    warned = [line for line in result.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(warned) == 1 and "<string>:7" in warned[0], result.stderr
