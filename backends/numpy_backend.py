@@ -7,7 +7,6 @@ Registered through the entry point ``numpy = "retrograd_backends.numpy_backend"`
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from retrograd.backend import Backend, BackendSpec
@@ -62,17 +61,9 @@ def _overrides(np: Any) -> dict[str, Any]:
     }
 
 
-# NumPy warns (RuntimeWarning) on division by zero, invalid values and overflow; PyTorch
-# computes the same IEEE results (inf, nan) silently. Warnings raised by calls made in
-# retrograd's own modules are ignored, so a program prints what it prints under PyTorch;
-# NumPy called by the user's own code warns as before.
-_OWN_MODULES = r"retrograd(_backends)?(\.|$)"
-
-
 def load() -> Backend:
     import numpy as np
 
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module=_OWN_MODULES)
     xp = array_namespace(np)  # NumPy 2 itself; array-api-compat's wrapper on NumPy 1.26
     kernels = generic_kernels(xp)
     kernels.update(_overrides(np))

@@ -2,11 +2,16 @@
 
 ``import retrograd as torch`` runs PyTorch autograd code: the same names, semantics,
 errors, printed output and gradients, on any installed backend (NumPy by default).
-Importing is cheap and changes no global state: plugins are discovered, and array
-libraries imported, on first use.
+Importing is cheap: plugins are discovered, and array libraries imported, on first use.
+Its one global change is a warnings filter: like PyTorch's, retrograd's ops compute IEEE
+results (``1 / 0`` is inf, ``log(-1)`` nan) without a word, so the ``RuntimeWarning``s
+NumPy raises for them inside retrograd's own modules are ignored; NumPy called from
+your code warns as before.
 """
 
 from __future__ import annotations
+
+import warnings
 
 from . import autograd, cuda, dtypes, ops
 from .creation import FUNCTIONS as _CREATION
@@ -40,6 +45,9 @@ from .size import Size
 from .tensor import Tensor
 
 __version__ = "0.1.0"
+
+# IEEE results without RuntimeWarnings from retrograd's own modules (see the docstring).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"retrograd(_backends)?(\.|$)")
 
 
 def is_tensor(obj: object) -> bool:
