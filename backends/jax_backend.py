@@ -38,7 +38,8 @@ def probe() -> str | None:
 
 
 def _overrides(jnp: Any) -> dict[str, Any]:
-    """Where JAX deviates from the generic layer: its arrays cannot be written."""
+    """Where JAX deviates from the generic layer: its arrays cannot be written, and XLA's
+    maximum turns -0.0 into 0.0 (PyTorch's relu keeps -0.0, as NumPy's maximum does)."""
 
     def assign(target: Any, value: Any) -> Any:
         return jnp.broadcast_to(jnp.asarray(value, dtype=target.dtype), target.shape)
@@ -47,6 +48,7 @@ def _overrides(jnp: Any) -> dict[str, Any]:
         "assign": assign,
         "setitem": lambda target, key, value: target.at[key].set(value),
         "copy": lambda a: a,
+        "relu": lambda a: jnp.where(a < 0, jnp.zeros_like(a), a),  # nan and -0.0 pass
     }
 
 

@@ -814,3 +814,11 @@ def _grad_graph(m, x, index):
 
 def _records_in(node) -> set:
     return {type(n).record.name for n in walk(node) if hasattr(type(n), "record")}
+
+
+def test_relu_keeps_nan_and_negative_zero_as_pytorch():
+    values = [float("nan"), -0.0, 0.0, -1.0, 2.0]
+    ours = retrograd.tensor(values).relu().tolist()
+    theirs = torch.tensor(values).relu().tolist()
+    assert [math.copysign(1, v) for v in ours] == [math.copysign(1, v) for v in theirs]
+    assert str(ours) == str(theirs)
