@@ -232,8 +232,7 @@ def _run(
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
             if capture is None and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
-                has_gradient = grads[0] is not None or _has_gradient(grads)
-                input_grads = node.apply(grads) if has_gradient else ()
+                input_grads = node.apply(grads) if _has_gradient(grads) else ()
                 if not retain_graph:
                     node.release()
             else:

@@ -200,8 +200,7 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
         )
     if not is_output:
         return tensor
-    alias = type(tensor)._make(tensor._storage.array, tensor._dtype, tensor._backend,
-                               tensor._storage)  # fmt: skip
+    alias = tensor.detach()
     alias._output_nr = tensor._output_nr
     return alias
 
@@ -213,12 +212,11 @@ def unpack_saved(
     since saving. A saved output gets ``node`` as its ``grad_fn`` again if
     ``with_history`` (built-in rules ask for it only when they record a graph, i.e.
     under ``create_graph``)."""
-    if is_output and (with_history or saved._storage.version != version):
-        output = type(saved)._make(saved._storage.array, saved._dtype, saved._backend,
-                                   saved._storage)  # fmt: skip
+    current = saved._storage.version
+    if is_output and (with_history or current != version):  # the error names the node too
+        output = saved.detach()
         output._grad_fn, output._output_nr = node, saved._output_nr
         saved = output
-    current = saved._storage.version
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
     return saved

@@ -258,12 +258,13 @@ _add, _sub, _rsub, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
 add, _subtract, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
 
 
+def _is_bool(value: Any) -> bool:
+    return type(value) is bool or (isinstance(value, Tensor) and value._dtype is dtypes.bool)
+
+
 def _check_no_bool_subtraction(input: Any, other: Any) -> None:
     """PyTorch refuses ``-`` with a bool operand (a bool tensor or a Python bool)."""
-    bools = sum(
-        type(v) is bool or (isinstance(v, Tensor) and v._dtype is dtypes.bool)
-        for v in (input, other)
-    )
+    bools = _is_bool(input) + _is_bool(other)
     if bools == 2:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
@@ -278,8 +279,7 @@ def _check_no_bool_subtraction(input: Any, other: Any) -> None:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
-    if type(input) is not Tensor or input._dtype is dtypes.bool or type(other) is not float:
-        _check_no_bool_subtraction(input, other)
+    _check_no_bool_subtraction(input, other)
     return _subtract(input, other, alpha=alpha)
 
 

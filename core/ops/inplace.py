@@ -17,6 +17,7 @@ from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
+from .elementwise import _operands
 from .record import BINARY, CONVERSION, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
@@ -204,8 +205,6 @@ def _write_into(
     other = args[0]
     if _grad_state.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
         return False
-    from .elementwise import _operands
-
     try:
         _, dtype, a, b = _operands(record, t, other)
     except (TypeError, RuntimeError):

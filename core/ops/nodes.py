@@ -42,9 +42,7 @@ class DenseGradNode(OpNode):
 
     def apply(self, grad_outputs: tuple) -> list:
         grad = grad_outputs[0]
-        if grad is not None and not grad._storage.is_contiguous(grad._backend):
-            grad = grad.contiguous()
-        return OpNode.apply(self, (grad,))
+        return OpNode.apply(self, (None if grad is None else grad.contiguous(),))
 
 
 class _NodeOf(OpRecord):
