@@ -12,7 +12,14 @@ What differs from the generic layer, and why:
   array API: ``pow``, ``concat``, ``permute_dims``, ``astype``...);
 - host transfers: CuPy refuses NumPy's implicit conversion, so ``to_numpy``/``tolist``
   copy with ``cupy.asnumpy``;
-- CuPy arrays have strides, so contiguity and overlap come from them (as for NumPy).
+- CuPy arrays have strides, so contiguity and overlap come from them (as for NumPy);
+  CuPy's expanded (broadcast) arrays are writable where NumPy's are read-only, so
+  ``assign`` refuses to write into one itself, with PyTorch's error;
+- -0.0: CuPy fills with a memset when the value equals 0 (a 0-d ``asarray``, ``full``,
+  ``x[...] = v``), which loses the sign of -0.0, so those kernels copy a negative zero
+  from the host instead; ``relu`` is a fused kernel that keeps -0.0 and nan;
+- ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device;
+- the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each.
 
 Arrays live on CUDA device 0 (``cuda:0``) on CuPy's current stream; DLPack exchanges with
 other GPU libraries (e.g. JAX on a GPU) are synchronised by CuPy.
@@ -23,12 +30,23 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import math
 from typing import Any
 
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 
-from .kernels import array_namespace, generic_kernels, native_dtypes, strided_kernels
+from retrograd.storage import OVERLAP_MESSAGE
+
+from .cupy_fused import fused_kernels
+from .kernels import (
+    array_namespace,
+    generic_kernels,
+    has_internal_overlap,
+    native_dtypes,
+    strided_kernels,
+)
+from .op_kernels import erf_kernels
 
 NO_GPU = "no GPU is present"
 _DRIVERS = ("libcuda.so.1", "libcuda.so", "nvcuda.dll")
@@ -66,13 +84,57 @@ def probe() -> str | None:
     return no_gpu
 
 
-def _overrides(cupy: Any) -> dict[str, Any]:
-    """Where CuPy deviates from the generic layer."""
+def is_negative_zero(value: Any) -> bool:
+    """Whether ``value`` is the Python float -0.0 (which a memset-based fill loses)."""
+    return isinstance(value, float) and value == 0 and math.copysign(1.0, value) < 0
+
+
+def signed_zero_kernels(lib: Any, np: Any) -> dict[str, Any]:
+    """``asarray``, ``full`` and ``assign`` that keep -0.0 on a library (CuPy) whose fill
+    turns a value equal to 0 into a memset of +0.0: a 0-d array is made from a 1-element
+    host copy (copied bit for bit), and a -0.0 fill value becomes such an array. ``lib``
+    is the array namespace; ``np`` is NumPy (the host). Testable with ``lib = numpy``."""
+
+    def scalar(value: Any, dtype: Any) -> Any:
+        return lib.reshape(lib.asarray(np.asarray([value], dtype=dtype)), ())
+
+    def asarray(data: Any, dtype: Any) -> Any:
+        if isinstance(data, (list, tuple, int, float, bool, np.ndarray, np.generic)):
+            host = np.asarray(data, dtype=dtype)
+            if host.ndim == 0:
+                return scalar(host, host.dtype)
+        return lib.asarray(data, dtype=dtype)
+
+    def full(shape: tuple, value: Any, dtype: Any) -> Any:
+        if is_negative_zero(value):
+            return lib.ascontiguousarray(lib.broadcast_to(scalar(value, dtype), shape))
+        return lib.full(shape, value, dtype=dtype)
+
+    def assign(target: Any, value: Any) -> Any:
+        if has_internal_overlap(target):  # an expanded array: PyTorch refuses the write
+            raise RuntimeError(OVERLAP_MESSAGE)
+        target[...] = scalar(value, target.dtype) if is_negative_zero(value) else value
+        return target
+
+    return {"asarray": asarray, "full": full, "assign": assign}
+
+
+def _overrides(cupy: Any, xp: Any) -> dict[str, Any]:
+    """Where CuPy deviates from the generic layer (see the module docstring)."""
+    import cupyx.scipy.special  # lazy, as CuPy itself
+    import numpy
+
+    def erf(a: Any) -> Any:
+        return cupyx.scipy.special.erf(a).astype(a.dtype, copy=False)
+
     return {
         "to_numpy": cupy.asnumpy,
         "tolist": lambda a: cupy.asnumpy(a).tolist(),
         "device_count": lambda: cuda_device_count()[0],
         **strided_kernels(cupy),
+        **signed_zero_kernels(xp, numpy),
+        **erf_kernels(xp, erf),
+        **fused_kernels(),
     }
 
 
@@ -81,7 +143,7 @@ def load() -> Backend:
 
     xp = array_namespace(cupy)
     kernels = generic_kernels(xp)
-    kernels.update(_overrides(cupy))
+    kernels.update(_overrides(cupy, xp))
     return Backend("cupy", kernels, native_dtypes(xp), device_type="cuda", namespace=xp)
 
 

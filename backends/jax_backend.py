@@ -29,6 +29,8 @@ from typing import Any
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 
+from .op_kernels import erf_kernels
+
 
 def probe() -> str | None:
     """Why the backend cannot run here, or None; never imports JAX."""
@@ -37,9 +39,10 @@ def probe() -> str | None:
     return None
 
 
-def _overrides(jnp: Any) -> dict[str, Any]:
-    """Where JAX deviates from the generic layer: its arrays cannot be written, and XLA's
-    maximum turns -0.0 into 0.0 (PyTorch's relu keeps -0.0, as NumPy's maximum does)."""
+def _overrides(jnp: Any, erf: Any) -> dict[str, Any]:
+    """Where JAX deviates from the generic layer: its arrays cannot be written, XLA's
+    maximum turns -0.0 into 0.0 (PyTorch's relu keeps -0.0, as NumPy's maximum does), and
+    its erf is in ``jax.scipy.special`` (the generic one is slower)."""
 
     def assign(target: Any, value: Any) -> Any:
         return jnp.broadcast_to(jnp.asarray(value, dtype=target.dtype), target.shape)
@@ -49,19 +52,21 @@ def _overrides(jnp: Any) -> dict[str, Any]:
         "setitem": lambda target, key, value: target.at[key].set(value),
         "copy": lambda a: a,
         "relu": lambda a: jnp.where(a < 0, jnp.zeros_like(a), a),  # nan and -0.0 pass
+        **erf_kernels(jnp, erf),
     }
 
 
 def load() -> Backend:
     import jax
     import jax.numpy as jnp
+    import jax.scipy.special
 
     from .kernels import array_namespace, generic_kernels, native_dtypes
 
     jax.config.update("jax_enable_x64", True)  # before any dtype is looked up (see above)
     xp = array_namespace(jnp)
     kernels = generic_kernels(xp)
-    kernels.update(_overrides(jnp))
+    kernels.update(_overrides(jnp, jax.scipy.special.erf))
     platform = jax.default_backend()  # "cpu", "gpu" or "tpu": where JAX puts arrays
     return Backend("jax", kernels, native_dtypes(xp), platform, xp, mutable=False)
 

@@ -100,6 +100,18 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
     }
 
 
+def _backward(xp: Any) -> dict[str, Callable[..., Any]]:
+    """The derivatives PyTorch computes as ops of their own (``grad``, ``output``), in
+    PyTorch's formulas and operation order; backends may fuse each into one kernel
+    (:mod:`retrograd_backends.cupy_fused` holds the same formulas for CuPy)."""
+    return {
+        "tanh_backward": lambda g, r: g * (1 - r * r),
+        "sigmoid_backward": lambda g, r: g * (1 - r) * r,
+        # 0 where the output is <= 0, even for a nan gradient; a nan output passes it.
+        "threshold_backward": lambda g, r: xp.where(r <= 0, xp.zeros_like(g), g),
+    }
+
+
 def _sum_to_shape(xp: Any) -> Callable[..., Any]:
     def sum_to_shape(a: Any, shape: tuple[int, ...]) -> Any:
         """Sum the broadcast dimensions of ``a`` away so it has ``shape``.
@@ -199,7 +211,7 @@ def _creation(xp: Any) -> dict[str, Callable[..., Any]]:
     }
 
 
-def _has_internal_overlap(a: Any) -> bool:
+def has_internal_overlap(a: Any) -> bool:
     """True if two elements of ``a`` share memory (a stride of 0 over a longer axis)."""
     return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
@@ -210,7 +222,7 @@ def strided_kernels(lib: Any) -> dict[str, Callable[..., Any]]:
     copy keeps the source's layout unless asked for a row-major one."""
     return {
         "is_contiguous": lambda a: a.flags.c_contiguous,
-        "has_internal_overlap": _has_internal_overlap,
+        "has_internal_overlap": has_internal_overlap,
         "contiguous": lib.ascontiguousarray,
         # ``a <op>= b`` into a's memory (the core calls these only with b of a's dtype
         # and of a's shape, or a Python number): in-place ops without a temporary.
@@ -226,6 +238,7 @@ def generic_kernels(xp: Any) -> dict[str, Callable[..., Any]]:
     table: dict[str, Callable[..., Any]] = {}
     for part in (
         _elementwise,
+        _backward,
         _reductions,
         _shape,
         _conversion,

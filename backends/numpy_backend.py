@@ -14,6 +14,7 @@ from retrograd.plugins import hookimpl
 from retrograd.storage import OVERLAP_MESSAGE
 
 from .kernels import array_namespace, generic_kernels, native_dtypes, strided_kernels
+from .op_kernels import device_erf, erf_kernels
 
 _native_dtypes = native_dtypes  # the name tests/test_plugins.py builds a second backend with
 
@@ -33,6 +34,24 @@ def _host_random(np: Any) -> dict[str, Any]:
         "random_normal": draw("standard_normal"),
         "random_uniform": draw("random"),
     }
+
+
+def _scipy_erf(xp: Any) -> dict[str, Any]:
+    """SciPy's erf where SciPy is installed (exact and fast); else the generic one. SciPy
+    is imported on the first call only: importing it costs time and memory."""
+    found: list = []
+
+    def erf(a: Any) -> Any:
+        if not found:
+            try:
+                from scipy.special import erf as scipy_erf  # optional, and heavy
+            except ImportError:
+                found.append(device_erf(xp))
+            else:
+                found.append(lambda a: scipy_erf(a).astype(a.dtype, copy=False))
+        return found[0](a)
+
+    return erf_kernels(xp, erf)
 
 
 def _overrides(np: Any) -> dict[str, Any]:
@@ -67,6 +86,7 @@ def load() -> Backend:
     xp = array_namespace(np)  # NumPy 2 itself; array-api-compat's wrapper on NumPy 1.26
     kernels = generic_kernels(xp)
     kernels.update(_overrides(np))
+    kernels.update(_scipy_erf(xp))
     return Backend("numpy", kernels, native_dtypes(np), device_type="cpu", namespace=xp)
 
 

@@ -58,15 +58,8 @@ def _fused(record: OpRecord, kernel: Callable[[dict, Any, Any], Any]) -> Callabl
     return op
 
 
-tanh_backward = _fused(
-    TANH_BACKWARD, lambda k, g, r: k["multiply"](g, k["subtract"](1, k["multiply"](r, r)))
-)
-sigmoid_backward = _fused(
-    SIGMOID_BACKWARD, lambda k, g, r: k["multiply"](g, k["multiply"](r, k["subtract"](1, r)))
-)
-# PyTorch's mask is "not output <= 0": relu'(0) = 0, and a nan passes its gradient. The
-# mask is cast to the gradient's dtype: the array API multiplies numbers only.
-threshold_backward = _fused(
-    THRESHOLD_BACKWARD,
-    lambda k, g, r: k["multiply"](g, k["astype"](k["logical_not"](k["less_equal"](r, 0)), g.dtype)),
-)
+# The kernels are PyTorch's formulas, one kernel each (a backend may fuse them).
+tanh_backward = _fused(TANH_BACKWARD, lambda k, g, r: k["tanh_backward"](g, r))
+sigmoid_backward = _fused(SIGMOID_BACKWARD, lambda k, g, r: k["sigmoid_backward"](g, r))
+# PyTorch's mask is "output <= 0": relu'(0) = 0, and a nan output passes its gradient.
+threshold_backward = _fused(THRESHOLD_BACKWARD, lambda k, g, r: k["threshold_backward"](g, r))

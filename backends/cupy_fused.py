@@ -1,0 +1,95 @@
+"""Fused elementwise kernels for CuPy: one generated CUDA kernel per formula.
+
+On a GPU a memory-bound formula such as ``tanh``'s derivative ``g * (1 - r * r)`` costs
+one pass over memory per elementary op when it is written as three kernels (two
+temporaries written and read back); as one ``cupy.ElementwiseKernel`` it reads ``g`` and
+``r`` once and writes the result once, as PyTorch's CUDA kernels do.
+
+:data:`FORMULAS` is the single table: kernel name -> input names and one expression, in
+the small language both CUDA C++ and Python read the same way: ``+ - * /``, comparisons,
+numeric literals, ``T(0)`` (a zero of the element type) and ``select(cond, a, b)``
+(``cond ? a : b``). The CUDA source is generated from it (:func:`kernel_arguments`);
+tests evaluate the very same strings with NumPy (``select`` = ``numpy.where``, ``T`` =
+the identity) against PyTorch, so the formulas are checked without a GPU. Generating the
+source never imports CuPy; :func:`fused_kernels` does, and builds each kernel once per
+process (CuPy compiles it on first call for each dtype, and caches the binary).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+class Formula(NamedTuple):
+    """An elementwise kernel: its inputs (all of one floating dtype ``T``), the value of
+    its one output ``y``, and what PyTorch computes that it must match."""
+
+    inputs: tuple[str, ...]
+    expression: str
+    matches: str
+
+
+FORMULAS: dict[str, Formula] = {
+    # PyTorch's tanh_backward: grad * (1 - out * out).
+    "tanh_backward": Formula(("g", "r"), "g * (1 - r * r)", "aten.tanh_backward"),
+    # PyTorch's sigmoid_backward, in its order: grad * (1 - out) * out.
+    "sigmoid_backward": Formula(("g", "r"), "g * (1 - r) * r", "aten.sigmoid_backward"),
+    # PyTorch's threshold_backward(grad, out, 0): 0 where out <= 0 (a nan or inf gradient
+    # there too), else the gradient; a nan output passes the gradient.
+    "threshold_backward": Formula(
+        ("g", "r"), "select(r <= 0, T(0), g)", "aten.threshold_backward(g, r, 0)"
+    ),
+    # relu keeps nan and -0.0 (CUDA's fmax may turn max(0, -0.0) into +0.0).
+    "relu": Formula(("a",), "select(a < 0, T(0), a)", "torch.relu"),
+}
+
+# CUDA C++ for the two names the expressions use beyond the operators.
+PREAMBLE = """
+template <typename T>
+__device__ __forceinline__ T select(bool c, T a, T b) { return c ? a : b; }
+"""
+
+
+class KernelArguments(NamedTuple):
+    """The positional arguments of ``cupy.ElementwiseKernel`` and its ``preamble``."""
+
+    in_params: str
+    out_params: str
+    operation: str
+    name: str
+    preamble: str
+
+
+def kernel_arguments(name: str) -> KernelArguments:
+    """``cupy.ElementwiseKernel``'s arguments for :data:`FORMULAS` entry ``name``."""
+    formula = FORMULAS[name]
+    in_params = ", ".join(f"T {n}" for n in formula.inputs)
+    return KernelArguments(
+        in_params, "T y", f"y = {formula.expression}", f"retrograd_{name}", PREAMBLE
+    )
+
+
+def evaluate(name: str, np: Any, *arrays: Any) -> Any:
+    """The formula ``name`` evaluated by NumPy on ``arrays`` (the same expression string
+    the CUDA kernel compiles): how tests check the formulas on a machine without a GPU."""
+    formula = FORMULAS[name]
+    names = {"select": np.where, "T": lambda v: v, **dict(zip(formula.inputs, arrays))}
+    result = eval(formula.expression, {"__builtins__": {}}, names)  # noqa: S307 (our table)
+    return np.asarray(result, dtype=arrays[0].dtype)
+
+
+@functools.cache
+def fused_kernels() -> dict[str, Callable[..., Any]]:
+    """Every formula as a ``cupy.ElementwiseKernel``, built once per process: kernel
+    table entries for the CuPy backend (each takes CuPy arrays, returns a new one)."""
+    import cupy  # lazy: only the CuPy backend calls this
+
+    table = {}
+    for name in FORMULAS:
+        in_params, out_params, operation, kernel_name, preamble = kernel_arguments(name)
+        table[name] = cupy.ElementwiseKernel(
+            in_params, out_params, operation, kernel_name, preamble=preamble
+        )
+    return table
