@@ -35,7 +35,6 @@ from typing import Any
 
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
-
 from retrograd.storage import OVERLAP_MESSAGE
 
 from .cupy_fused import fused_kernels
