@@ -118,7 +118,7 @@ def signed_zero_kernels(lib: Any, np: Any) -> dict[str, Any]:
     return {"asarray": asarray, "full": full, "assign": assign}
 
 
-def _overrides(cupy: Any, xp: Any) -> dict[str, Any]:
+def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
     """Where CuPy deviates from the generic layer (see the module docstring)."""
     import cupyx.scipy.special  # lazy, as CuPy itself
     import numpy
@@ -133,7 +133,7 @@ def _overrides(cupy: Any, xp: Any) -> dict[str, Any]:
         **strided_kernels(cupy),
         **signed_zero_kernels(xp, numpy),
         **erf_kernels(xp, erf),
-        **fused_kernels(),
+        **fused_kernels(generic),
     }
 
 
@@ -142,7 +142,7 @@ def load() -> Backend:
 
     xp = array_namespace(cupy)
     kernels = generic_kernels(xp)
-    kernels.update(_overrides(cupy, xp))
+    kernels.update(_overrides(cupy, xp, kernels))
     return Backend("cupy", kernels, native_dtypes(xp), device_type="cuda", namespace=xp)
 
 

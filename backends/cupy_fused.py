@@ -81,15 +81,28 @@ def evaluate(name: str, np: Any, *arrays: Any) -> Any:
 
 
 @functools.cache
-def fused_kernels() -> dict[str, Callable[..., Any]]:
-    """Every formula as a ``cupy.ElementwiseKernel``, built once per process: kernel
-    table entries for the CuPy backend (each takes CuPy arrays, returns a new one)."""
+def _compiled(name: str) -> Any:
+    """The ``cupy.ElementwiseKernel`` of formula ``name``, built once per process."""
     import cupy  # lazy: only the CuPy backend calls this
 
-    table = {}
-    for name in FORMULAS:
-        in_params, out_params, operation, kernel_name, preamble = kernel_arguments(name)
-        table[name] = cupy.ElementwiseKernel(
-            in_params, out_params, operation, kernel_name, preamble=preamble
-        )
-    return table
+    in_params, out_params, operation, kernel_name, preamble = kernel_arguments(name)
+    return cupy.ElementwiseKernel(in_params, out_params, operation, kernel_name, preamble=preamble)
+
+
+def fused_kernels(generic: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Kernel table entries for the CuPy backend: each formula as one generated kernel,
+    except for float16 arrays, which take ``generic[name]`` (CUDA's ``__half`` lacks the
+    mixed int/half arithmetic the expressions use)."""
+
+    def entry(name: str) -> Callable[..., Any]:
+        kernel, fallback = _compiled(name), generic[name]
+
+        def run(*arrays: Any) -> Any:
+            if arrays[0].dtype.char == "e":
+                return fallback(*arrays)
+            return kernel(*arrays)
+
+        run.__name__ = name
+        return run
+
+    return {name: entry(name) for name in FORMULAS}

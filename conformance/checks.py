@@ -216,10 +216,19 @@ def _jax_x64(jax: Any):
             yield
 
 
+@contextlib.contextmanager
+def jax_reference(jax: Any):
+    """Where the JAX reference computes: float64 on the CPU, whatever machine it runs on
+    (a GPU's float64 is slow, and each test process would claim most of its memory),
+    within the block only: the user's JAX platform and defaults are left as they are."""
+    with _jax_x64(jax), jax.default_device(jax.devices("cpu")[0]):
+        yield jax.numpy
+
+
 def jax_vjp(res: Resolved, sample: Sample, vs: list, floating: list, jax: Any) -> list:
-    """``jax.vjp`` of the reference in ``jax.numpy`` (its floating outputs), in float64."""
-    with _jax_x64(jax):
-        jnp = jax.numpy
+    """``jax.vjp`` of the reference in ``jax.numpy`` (its floating outputs), in float64
+    on the CPU (:func:`jax_reference`)."""
+    with jax_reference(jax) as jnp:
         params = {k: converted(v, jnp.asarray) for k, v in sample.params.items()}
         f = lambda *xs: tuple(as_tuple(res.ref(jnp, *xs, **params))[i] for i in floating)
         xs = [jnp.asarray(a) for a in sample.arrays]

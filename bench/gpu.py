@@ -1,0 +1,179 @@
+"""The GPU benchmark: G1-G3 (:mod:`bench.gpu_workloads`) on hand-written CuPy (the
+limit), retrograd[cupy] and PyTorch CUDA, float32 with TF32 off.
+
+``python -m bench.gpu [--only G1,G3] [--repeats N]`` prints a markdown table. Every row
+first runs once and its results must be allclose to PyTorch's (to the CuPy limit's where
+PyTorch has no CUDA); then the rows are timed round-robin, ``repeats`` samples each, the
+device synchronised before each timer is read; medians are shown. Without a usable GPU
+the whole table is skipped with the reason; without PyTorch CUDA its column is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .gpu_workloads import WORKLOADS, GpuWorkload
+
+CUPY, RG, TORCH = "hand-written CuPy", "retrograd[cupy]", "PyTorch CUDA"
+
+
+@dataclass
+class GpuImpl:
+    """One column: a library, how its steps are built, how to wait for its device."""
+
+    name: str
+    lib: Any
+    sync: Any  # sync() -> None: wait for all queued device work
+    autograd: bool
+
+    def block(self, outputs: dict[str, Any]) -> dict[str, Any]:
+        self.sync()
+        return outputs
+
+    def host(self, value: Any) -> np.ndarray:
+        """A result as float64 NumPy (an explicit device-to-host copy)."""
+        if hasattr(value, "detach"):
+            value = value.detach()
+            value = value.cpu() if hasattr(value, "cpu") else value
+            return np.asarray(value.numpy(), dtype=np.float64)
+        to_host = getattr(self.lib, "asnumpy", np.asarray)  # NumPy in tests/test_gpu_bench
+        return np.asarray(to_host(value), dtype=np.float64)
+
+
+def gpu_reason() -> str | None:
+    """Why retrograd[cupy] cannot run here, or None."""
+    import retrograd
+
+    row = {b.name: b for b in retrograd.backends()}.get("cupy")
+    if row is None:
+        return "retrograd has no cupy backend registered"
+    return None if row.usable else row.reason
+
+
+def discover(notes: list[str]) -> list[GpuImpl]:
+    """The columns available here; PyTorch first (the reference) when it has CUDA."""
+    import cupy
+    import retrograd
+
+    retrograd.set_default_backend("cupy")
+    cupy_sync = cupy.cuda.Device().synchronize
+    rows = [GpuImpl(CUPY, cupy, cupy_sync, False), GpuImpl(RG, retrograd, cupy_sync, True)]
+    try:
+        import torch
+    except ImportError:
+        notes.append(f"{TORCH}: PyTorch is not installed; its column is skipped")
+        return rows
+    if not torch.cuda.is_available():
+        notes.append(f"{TORCH}: this PyTorch has no usable CUDA; its column is skipped")
+        return rows
+    torch.backends.cuda.matmul.allow_tf32 = False  # fp32 matmuls, as CuPy's default
+    torch.backends.cudnn.allow_tf32 = False
+    torch.set_default_device("cuda")
+    return [GpuImpl(TORCH, torch, torch.cuda.synchronize, True), *rows]
+
+
+def _builder(w: GpuWorkload, impl: GpuImpl) -> Any:
+    return w.autograd if impl.autograd else w.cupy
+
+
+def check(w: GpuWorkload, impls: list[GpuImpl], data: dict[str, Any]) -> float:
+    """Run each column once; SystemExit unless all agree with the first. Returns the
+    largest relative difference from it (max |diff| / max |reference|)."""
+    ref, worst = None, 0.0
+    for impl in impls:
+        out = impl.block(_builder(w, impl)(impl, data)())
+        got = {k: impl.host(v) for k, v in out.items()}
+        if ref is None:
+            ref = got
+            continue
+        for key, want in ref.items():
+            scale = float(np.max(np.abs(want))) or 1.0
+            diff = float(np.max(np.abs(got[key] - want))) / scale
+            if not np.allclose(got[key], want, rtol=w.tol, atol=w.tol * scale):
+                raise SystemExit(f"bench.gpu: {w.key} {key}: {impl.name} differs from "
+                                 f"{impls[0].name} (max relative diff {diff:.3g})")  # fmt: skip
+            worst = max(worst, diff)
+    return worst
+
+
+def time_rows(w: GpuWorkload, impls: list[GpuImpl], data: dict, repeats: int) -> dict:
+    """Median seconds per step for each column, sampled round-robin."""
+    steps = [(impl, _builder(w, impl)(impl, data)) for impl in impls]
+    for impl, step in steps:
+        step()  # warm-up: kernels compiled and memory pools filled
+        impl.sync()
+    samples: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    for r in range(repeats):
+        for impl, step in steps[r % len(steps) :] + steps[: r % len(steps)]:
+            impl.sync()
+            t0 = time.perf_counter()
+            for _ in range(w.inner):
+                step()
+            impl.sync()
+            samples[impl.name].append((time.perf_counter() - t0) / w.inner)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def _cell(times: dict, name: str) -> str:
+    return f"{times[name] * 1e3:.3f} ms" if name in times else "-"
+
+
+def _ratio(times: dict, name: str) -> str:
+    return f"{times[RG] / times[name]:.2f}x" if name in times else "-"
+
+
+def table(results: list[tuple[GpuWorkload, dict, float]], reference: str) -> list[str]:
+    head = (
+        f"| workload | {CUPY} | {TORCH} | {RG} | vs PyTorch | vs CuPy | grad diff vs {reference} |"
+    )
+    lines = [head, "|---|---|---|---|---|---|---|"]
+    for w, times, diff in results:
+        lines.append(f"| {w.key}: {w.title} | {_cell(times, CUPY)} | {_cell(times, TORCH)} | "
+                     f"{_cell(times, RG)} | {_ratio(times, TORCH)} | {_ratio(times, CUPY)} | "
+                     f"{diff:.2g} |")  # fmt: skip
+    return lines
+
+
+def run(only: set[str] | None, repeats: int) -> str:
+    """The GPU section of the benchmark report, as markdown."""
+    reason = gpu_reason()
+    if reason is not None:
+        return f"GPU benchmark skipped: {reason}.\n"
+    notes: list[str] = []
+    impls = discover(notes)
+    results = []
+    for w in WORKLOADS:
+        if only is not None and w.key.split()[0] not in only and w.key not in only:
+            continue
+        print(f"bench.gpu: {w.key}", file=sys.stderr, flush=True)
+        data = w.setup()
+        diff = check(w, impls, data)
+        results.append((w, time_rows(w, impls, data, repeats), diff))
+    import cupy
+
+    name = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    tf32 = os.environ.get("CUPY_TF32", "0")
+    lines = [f"Device: {name}; float32; TF32 off (CUPY_TF32={tf32}); medians of {repeats}.", ""]
+    lines += table(results, impls[0].name)
+    return "\n".join(lines + ["", *(f"- {n}" for n in notes), ""])
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__.split("\n")[0])
+    p.add_argument("--only", help="comma-separated workload keys, e.g. G1,G3")
+    p.add_argument("--repeats", type=int, default=7, help="timed samples per column")
+    args = p.parse_args(argv)
+    only = set(args.only.upper().split(",")) if args.only else None
+    print(run(only, args.repeats))
+
+
+if __name__ == "__main__":
+    main()

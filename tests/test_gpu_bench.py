@@ -1,0 +1,56 @@
+"""The GPU benchmark's workloads and checks, run on the CPU: NumPy stands in for CuPy
+(the hand-written steps use only functions both have), retrograd[numpy] and PyTorch CPU
+for retrograd[cupy] and PyTorch CUDA. The three must agree, as on the GPU, and a
+disagreeing row must stop the benchmark. No timing is asserted."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import retrograd
+
+from bench import gpu
+from bench.gpu_workloads import WORKLOADS, mlp_setup
+
+torch = pytest.importorskip("torch")
+SMALL = {
+    "G1": lambda: {},
+    "G2 4096": mlp_setup(48, 16),
+    "G2 512": mlp_setup(32, 8),
+    "G3": lambda: {"x": np.random.default_rng(5).standard_normal(1000, dtype=np.float32)},
+}
+
+
+@pytest.fixture
+def impls():
+    noop = lambda: None
+    return [
+        gpu.GpuImpl("torch cpu", torch, noop, True),
+        gpu.GpuImpl("numpy for cupy", np, noop, False),
+        gpu.GpuImpl("retrograd[numpy]", retrograd, noop, True),
+    ]
+
+
+@pytest.mark.parametrize("w", WORKLOADS, ids=lambda w: w.key)
+def test_every_column_computes_the_same_results(w, impls):
+    assert gpu.check(w, impls, SMALL[w.key]()) < w.tol
+
+
+def test_a_wrong_column_stops_the_benchmark(impls):
+    w = next(w for w in WORKLOADS if w.key == "G3")
+
+    def wrong(impl, data):
+        step = w.cupy(impl, data)
+        return lambda: {k: v * 1.01 for k, v in step().items()}
+
+    with pytest.raises(SystemExit, match="G3 out: numpy for cupy differs"):
+        gpu.check(dataclasses.replace(w, cupy=wrong), impls, SMALL["G3"]())
+
+
+def test_timing_gives_a_median_per_column(impls):
+    w = dataclasses.replace(WORKLOADS[0], inner=1)
+    times = gpu.time_rows(w, impls, {}, repeats=2)
+    assert set(times) == {i.name for i in impls} and all(t > 0 for t in times.values())
+    assert "G1" in "\n".join(gpu.table([(w, times, 0.0)], "torch cpu"))
