@@ -4,7 +4,8 @@
 default (``RETROGRAD_BACKEND``): ``tests(backend='numpy')``, ``tests(backend='jax')`` and
 ``tests(backend='cupy')``. The CuPy session skips, before installing anything, on a
 machine without an NVIDIA GPU. ``nox -s conformance`` runs the conformance plugin per
-backend, ``nox -s bench`` the benchmarks, ``nox -s lint`` ruff.
+backend, ``nox -s bench`` the benchmarks, ``nox -s lint`` ruff, ``nox -s gpu`` the
+one-command GPU check (in the current environment, where CuPy is installed).
 
 uv does not read pip's configuration: ``PIP_FIND_LINKS`` (where this machine keeps its
 local wheels, e.g. the CPU build of torch) is handed to uv as ``UV_FIND_LINKS``, so the
@@ -77,3 +78,13 @@ def bench(session: nox.Session) -> None:
     """The benchmark suite (bench/): markdown tables on stdout; posargs go to it."""
     session.install("-e", ".[test,jax]", "threadpoolctl")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(venv_backend="none")  # the current environment: CuPy comes preinstalled there
+def gpu(session: nox.Session) -> None:
+    """The one-command GPU check (``python -m bench.gpu_check``, under 5 minutes): the
+    GPU, the suite and the conformance plugin on CuPy, the GPU benchmark; a markdown
+    report in ``gpu-report/`` (posargs: ``--out DIR``). Skips without an NVIDIA GPU."""
+    if reason := _no_gpu_reason():
+        session.skip(reason)
+    session.run("python", "-m", "bench.gpu_check", *session.posargs)
