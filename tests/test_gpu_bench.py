@@ -6,13 +6,17 @@ disagreeing row must stop the benchmark. No timing is asserted."""
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import retrograd
 
-from bench import gpu
-from bench.gpu_workloads import WORKLOADS, mlp_setup
+# bench/ is not installed: it is imported from the checkout (as ``python -m bench`` does).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import gpu  # noqa: E402
+from bench.gpu_workloads import WORKLOADS, mlp_setup  # noqa: E402
 
 torch = pytest.importorskip("torch")
 SMALL = {

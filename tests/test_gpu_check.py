@@ -5,8 +5,11 @@ report has a section per step. The GPU run itself is the lead's (GPU_RUN.md)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from bench import gpu_check
+# bench/ is not installed: it is imported from the checkout (as ``python -m bench`` does).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import gpu_check  # noqa: E402
 
 
 def _step(tmp_path, name, code):
