@@ -92,17 +92,19 @@ def signed_zero_kernels(lib: Any, np: Any) -> dict[str, Any]:
     """``asarray``, ``full`` and ``assign`` that keep -0.0 on a library (CuPy) whose fill
     turns a value equal to 0 into a memset of +0.0: a 0-d array is made from a 1-element
     host copy (copied bit for bit), and a -0.0 fill value becomes such an array. ``lib``
-    is the array namespace; ``np`` is NumPy (the host). Testable with ``lib = numpy``."""
+    is the array library (``cupy``); ``np`` is NumPy (the host). Testable with
+    ``lib = numpy``."""
 
     def scalar(value: Any, dtype: Any) -> Any:
         return lib.reshape(lib.asarray(np.asarray([value], dtype=dtype)), ())
 
     def asarray(data: Any, dtype: Any) -> Any:
-        if isinstance(data, (list, tuple, int, float, bool, np.ndarray, np.generic)):
-            host = np.asarray(data, dtype=dtype)
-            if host.ndim == 0:
-                return scalar(host, host.dtype)
-        return lib.asarray(data, dtype=dtype)
+        if isinstance(data, lib.ndarray):
+            return lib.asarray(data, dtype=dtype)
+        # Anything else through the host (TypeError for another library's GPU array:
+        # the core then copies it through DLPack).
+        host = np.asarray(data, dtype=dtype)
+        return scalar(host, host.dtype) if host.ndim == 0 else lib.asarray(host)
 
     def full(shape: tuple, value: Any, dtype: Any) -> Any:
         if is_negative_zero(value):
@@ -131,7 +133,7 @@ def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
         "tolist": lambda a: cupy.asnumpy(a).tolist(),
         "device_count": lambda: cuda_device_count()[0],
         **strided_kernels(cupy),
-        **signed_zero_kernels(xp, numpy),
+        **signed_zero_kernels(cupy, numpy),
         **erf_kernels(xp, erf),
         **fused_kernels(generic),
     }

@@ -7,9 +7,9 @@ temporaries written and read back); as one ``cupy.ElementwiseKernel`` it reads `
 
 :data:`FORMULAS` is the single table: kernel name -> input names and one expression, in
 the small language both CUDA C++ and Python read the same way: ``+ - * /``, comparisons,
-numeric literals, ``T(0)`` (a zero of the element type) and ``select(cond, a, b)``
+numeric literals, ``T(0)`` (a zero of the element type) and ``rg_where(cond, a, b)``
 (``cond ? a : b``). The CUDA source is generated from it (:func:`kernel_arguments`);
-tests evaluate the very same strings with NumPy (``select`` = ``numpy.where``, ``T`` =
+tests evaluate the very same strings with NumPy (``rg_where`` = ``numpy.where``, ``T`` =
 the identity) against PyTorch, so the formulas are checked without a GPU. Generating the
 source never imports CuPy; :func:`fused_kernels` does, and builds each kernel once per
 process (CuPy compiles it on first call for each dtype, and caches the binary).
@@ -39,16 +39,16 @@ FORMULAS: dict[str, Formula] = {
     # PyTorch's threshold_backward(grad, out, 0): 0 where out <= 0 (a nan or inf gradient
     # there too), else the gradient; a nan output passes the gradient.
     "threshold_backward": Formula(
-        ("g", "r"), "select(r <= 0, T(0), g)", "aten.threshold_backward(g, r, 0)"
+        ("g", "r"), "rg_where(r <= 0, T(0), g)", "aten.threshold_backward(g, r, 0)"
     ),
     # relu keeps nan and -0.0 (CUDA's fmax may turn max(0, -0.0) into +0.0).
-    "relu": Formula(("a",), "select(a < 0, T(0), a)", "torch.relu"),
+    "relu": Formula(("a",), "rg_where(a < 0, T(0), a)", "torch.relu"),
 }
 
 # CUDA C++ for the two names the expressions use beyond the operators.
 PREAMBLE = """
 template <typename T>
-__device__ __forceinline__ T select(bool c, T a, T b) { return c ? a : b; }
+__device__ __forceinline__ T rg_where(bool c, T a, T b) { return c ? a : b; }
 """
 
 
@@ -75,7 +75,7 @@ def evaluate(name: str, np: Any, *arrays: Any) -> Any:
     """The formula ``name`` evaluated by NumPy on ``arrays`` (the same expression string
     the CUDA kernel compiles): how tests check the formulas on a machine without a GPU."""
     formula = FORMULAS[name]
-    names = {"select": np.where, "T": lambda v: v, **dict(zip(formula.inputs, arrays))}
+    names = {"rg_where": np.where, "T": lambda v: v, **dict(zip(formula.inputs, arrays))}
     result = eval(formula.expression, {"__builtins__": {}}, names)  # noqa: S307 (our table)
     return np.asarray(result, dtype=arrays[0].dtype)
 

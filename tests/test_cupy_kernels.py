@@ -63,10 +63,10 @@ def test_generated_kernel_arguments(name):
     assert args.out_params == "T y"
     assert args.operation == f"y = {cupy_fused.FORMULAS[name].expression}"
     assert re.fullmatch(r"retrograd_\w+", args.name)
-    assert "select(bool c, T a, T b)" in args.preamble
+    assert "rg_where(bool c, T a, T b)" in args.preamble
     # Only the names the preamble and CUDA define: a typo would fail to compile.
     used = set(re.findall(r"[A-Za-z_]\w*", cupy_fused.FORMULAS[name].expression))
-    assert used <= {*inputs, "select", "T"}
+    assert used <= {*inputs, "rg_where", "T"}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
