@@ -99,8 +99,8 @@ def signed_zero_kernels(lib: Any, np: Any) -> dict[str, Any]:
         return lib.reshape(lib.asarray(np.asarray([value], dtype=dtype)), ())
 
     def asarray(data: Any, dtype: Any) -> Any:
-        if isinstance(data, lib.ndarray):
-            return lib.asarray(data, dtype=dtype)
+        if isinstance(data, lib.ndarray) or hasattr(data, "__cuda_array_interface__"):
+            return lib.asarray(data, dtype=dtype)  # already on a GPU: no host round trip
         # Anything else through the host (TypeError for another library's GPU array:
         # the core then copies it through DLPack).
         host = np.asarray(data, dtype=dtype)
