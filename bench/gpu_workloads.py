@@ -7,7 +7,9 @@ retrograd[cupy] and PyTorch CUDA both run (``import retrograd as torch``: one co
   elementwise ops and reductions (as W3), SGD: ``G2 4096`` (batch 4096) is matmul-bound,
   ``G2 512`` (batch 256) is overhead-bound;
 - G3: ``(tanh(x * 2 + 1) * x).sum()`` forward and backward over 64M float32: memory-bound,
-  where fused backward kernels pay.
+  where fused backward kernels pay;
+- W4 at a GPU size: ``(A @ B).sum().backward()`` with 4096x4096 matrices (W4's own
+  autograd step, :mod:`bench.workloads.w4_matmul`). W3 at GPU sizes is G2.
 
 A builder takes ``(impl, data)`` and returns ``step()``, which runs the workload once and
 returns its results (loss, gradients) as the library's arrays or tensors; the runner
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .workloads import w4_matmul
 
 LR = 0.01
 
@@ -164,6 +168,25 @@ def g3_autograd(impl: Any, data: dict[str, Any]) -> Any:
     return step
 
 
+def matmul_setup(n: int) -> Any:
+    def setup() -> dict[str, Any]:
+        rng = np.random.default_rng(4)
+        return {name: rng.standard_normal((n, n), dtype=np.float32) for name in ("a", "b")}
+
+    return setup
+
+
+def matmul_cupy(impl: Any, data: dict[str, Any]) -> Any:
+    cp = impl.lib
+    a, b = cp.asarray(data["a"]), cp.asarray(data["b"])
+
+    def step() -> dict[str, Any]:
+        g = cp.ones(a.shape, cp.float32)  # the gradient of sum, materialised (as W4's limit)
+        return {"sum": (a @ b).sum(), "a.grad": g @ b.T, "b.grad": a.T @ g}
+
+    return step
+
+
 WORKLOADS = (
     GpuWorkload("G1", "tutorial graph, 2x2, fwd+bwd", g1_setup, g1_cupy, g1_autograd, inner=50),
     GpuWorkload(
@@ -177,5 +200,9 @@ WORKLOADS = (
     GpuWorkload(
         "G3", "(tanh(x*2+1)*x).sum() fwd+bwd, 64M float32", g3_setup, g3_cupy, g3_autograd,
         inner=3, tol=1e-3,
+    ),
+    GpuWorkload(
+        "W4 4096", "(A @ B).sum() fwd+bwd, 4096x4096 float32", matmul_setup(4096),
+        matmul_cupy, w4_matmul.autograd_step, inner=2, tol=1e-3,
     ),
 )  # fmt: skip

@@ -16,7 +16,7 @@ import retrograd
 # bench/ is not installed: it is imported from the checkout (as ``python -m bench`` does).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import gpu  # noqa: E402
-from bench.gpu_workloads import WORKLOADS, mlp_setup  # noqa: E402
+from bench.gpu_workloads import WORKLOADS, matmul_setup, mlp_setup  # noqa: E402
 
 torch = pytest.importorskip("torch")
 SMALL = {
@@ -24,6 +24,7 @@ SMALL = {
     "G2 4096": mlp_setup(48, 16),
     "G2 512": mlp_setup(32, 8),
     "G3": lambda: {"x": np.random.default_rng(5).standard_normal(1000, dtype=np.float32)},
+    "W4 4096": matmul_setup(40),
 }
 
 
