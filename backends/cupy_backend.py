@@ -12,7 +12,9 @@ What differs from the generic layer, and why:
   array API: ``pow``, ``concat``, ``permute_dims``, ``astype``...);
 - host transfers: CuPy refuses NumPy's implicit conversion, so ``to_numpy``/``tolist``
   copy with ``cupy.asnumpy``;
-- CuPy arrays have strides, so contiguity and overlap come from them (as for NumPy);
+- CuPy arrays have strides, so contiguity and overlap come from them (as for NumPy),
+  and ``view`` follows NumPy's (and PyTorch's) no-copy rule exactly
+  (:mod:`retrograd_backends.strided_view`);
   CuPy's expanded (broadcast) arrays are writable where NumPy's are read-only, so
   ``assign`` refuses to write into one itself, with PyTorch's error;
 - -0.0: CuPy fills with a memset when the value equals 0 (a 0-d ``asarray``, ``full``,
@@ -46,6 +48,7 @@ from .kernels import (
     strided_kernels,
 )
 from .op_kernels import erf_kernels
+from .strided_view import strided_view
 
 NO_GPU = "no GPU is present"
 _DRIVERS = ("libcuda.so.1", "libcuda.so", "nvcuda.dll")
@@ -133,6 +136,7 @@ def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
         "tolist": lambda a: cupy.asnumpy(a).tolist(),
         "device_count": lambda: cuda_device_count()[0],
         **strided_kernels(cupy),
+        "view": strided_view(cupy.lib.stride_tricks.as_strided),
         **signed_zero_kernels(cupy, numpy),
         **erf_kernels(xp, erf),
         **fused_kernels(generic),
