@@ -88,7 +88,8 @@ class Step:
 
 def steps(out: Path) -> dict[str, Step]:
     py = sys.executable
-    pytest = [py, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "-n", str(WORKERS)]
+    # -v: a line per test as it ends, so a run cut at its limit still shows its failures.
+    pytest = [py, "-m", "pytest", "-v", "-rfE", "-p", "no:cacheprovider", "-n", str(WORKERS)]
     conformance = [
         *pytest, "-p", "retrograd_conformance", "--pyargs", "retrograd_conformance",
         "--retrograd-backend", "cupy", "--retrograd-examples", "3",
@@ -111,11 +112,16 @@ def nvidia_smi() -> str:
 
 
 def pytest_summary(text: str) -> list[str]:
-    """pytest's final count line and its FAILED/ERROR lines (at most 60)."""
+    """pytest's final count line and its FAILED/ERROR lines (at most 60); for a run
+    killed before its summary, the failures its verbose lines showed so far."""
     lines = text.splitlines()
     counts = [ln for ln in lines if re.search(r"\d+ (passed|failed|error)", ln)][-1:]
     failed = [ln for ln in lines if ln.startswith(("FAILED", "ERROR"))]
-    return counts + failed[:60] + ([f"... and {len(failed) - 60} more"] if len(failed) > 60 else [])
+    if not counts:
+        counts = ["(no summary: the run was cut short; failures seen so far below)"]
+        failed = [ln for ln in lines if re.search(r"\b(FAILED|ERROR) \S+::", ln)]
+    more = [f"... and {len(failed) - 60} more"] if len(failed) > 60 else []
+    return counts + failed[:60] + more
 
 
 def section(title: str, step: Step, body: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ def _step(tmp_path, name, code):
 
 
 def test_a_step_that_hangs_is_killed_at_its_limit(tmp_path, monkeypatch):
-    monkeypatch.setitem(gpu_check.LIMITS, "bench", 1)
+    monkeypatch.setitem(gpu_check.LIMITS, "bench", 5)  # time to start Python, loaded
     step = _step(tmp_path, "bench", "import time; print('started', flush=True); time.sleep(60)")
     step.start()
     step.wait()
@@ -39,6 +39,12 @@ def test_pytest_summary_keeps_the_counts_and_the_failures():
         "1 failed, 4 passed in 2.0s",
         "FAILED tests/a.py::t - boom",
     ]
+
+
+def test_a_run_cut_short_still_shows_its_failures():
+    text = "[gw0] [ 10%] PASSED tests/a.py::ok\n[gw1] [ 20%] FAILED tests/a.py::bad\n"
+    summary = gpu_check.pytest_summary(text)
+    assert "cut short" in summary[0] and summary[1:] == ["[gw1] [ 20%] FAILED tests/a.py::bad"]
 
 
 def test_report_has_a_section_per_step(tmp_path):
