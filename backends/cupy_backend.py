@@ -125,7 +125,8 @@ def signed_zero_kernels(lib: Any, np: Any) -> dict[str, Any]:
 
 def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
     """Where CuPy deviates from the generic layer (see the module docstring)."""
-    import cupyx.scipy.special  # lazy, as CuPy itself
+    import cupy.lib.stride_tricks  # lazy, as CuPy itself
+    import cupyx.scipy.special
     import numpy
 
     def erf(a: Any) -> Any:
