@@ -46,6 +46,7 @@ def _profiled(action: Callable[[], object]) -> Counter:
     # No cycle collection while counting: a __del__ or weakref callback of some other
     # test's garbage would be counted as this action's work.
     gc.collect()
+    collecting = gc.isenabled()
     gc.disable()
     previous = sys.getprofile()
     sys.setprofile(profile)
@@ -53,7 +54,8 @@ def _profiled(action: Callable[[], object]) -> Counter:
         action()
     finally:
         sys.setprofile(previous)
-        gc.enable()
+        if collecting:
+            gc.enable()
     return Counter({k: counts[k] for k in ("call", "c_call")})
 
 
