@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 
-from . import autograd, cuda, dtypes, ops
+from . import autograd, cuda, dtypes, ops, plugins
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -38,7 +38,7 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
-from .plugins import backends, get_backend, set_default_backend, use_backend
+from .plugins import backends, environment, get_backend, set_default_backend, use_backend
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .size import Size
@@ -71,3 +71,6 @@ globals().update(_RANDOM)
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
 globals()["bool"] = dtypes.bool
+
+# Last, once everything above exists: a bad $RETROGRAD_BACKEND is said now, once.
+plugins.environment.check()
