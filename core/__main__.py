@@ -87,11 +87,6 @@ def _tutorial(args: argparse.Namespace) -> int:
         replay = runner.run(backend=args.backend, lang=args.lang, seed=args.seed)
     except UnknownBackendError as exc:
         return _error("tutorial", str(exc))
-    except BrokenPipeError:
-        # The reader left (`| head`): stop quietly, and keep Python's exit-time flush of
-        # stdout from raising again (the recipe in the `signal` module's docs).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
     for number, error in replay.errors.items():
         print(f"retrograd tutorial: In [{number}] raised {error}", file=sys.stderr)
     return 1 if replay.errors else 0
@@ -131,18 +126,25 @@ def _shadow_note() -> None:
     if folder.is_dir() and not (folder / "__init__.py").exists():
         print(
             "retrograd: note: the folder ./retrograd hides the installed retrograd from "
-            "'python' run in this directory ('import retrograd' finds the folder); run "
-            "Python from another directory",
+            "'python' run in this directory: 'import retrograd' there gets the folder, "
+            "and retrograd.ones and the rest do not exist (AttributeError); run Python from "
+            "another directory",
             file=sys.stderr,
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
-    args = _parser().parse_args(argv)
     _shadow_note()
+    args = _parser().parse_args(argv)
     commands = {"tutorial": _tutorial, "backends": _backends, "conformance": _conformance}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, and keep Python's exit-time flush of
+        # stdout from raising again (the recipe in the `signal` module's docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -94,8 +94,15 @@ def backend_name(spec: Any) -> str:
 def backend_for_device(spec: Any) -> Any:
     """The loaded backend for a device spec (see :func:`backend_name`)."""
     from .plugins import get_backend
+    from .plugins.device_errors import device_error
+    from .plugins.registry import UnknownBackendError
 
-    return get_backend(backend_name(spec))
+    name = backend_name(spec)
+    try:
+        return get_backend(name)
+    except UnknownBackendError as exc:
+        kind = "cuda" if isinstance(spec, int) else device(spec).type
+        raise (device_error(kind, name) or exc) from None
 
 
 def set_default_device(spec: Any) -> None:
