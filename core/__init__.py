@@ -11,9 +11,7 @@ your code warns as before.
 
 from __future__ import annotations
 
-import warnings
-
-from . import autograd, cuda, dtypes, ops, plugins
+from . import autograd, cuda, dtypes, ieee, ops, plugins
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -46,8 +44,8 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-# IEEE results without RuntimeWarnings from retrograd's own modules (see the docstring).
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"retrograd(_backends)?(\.|$)")
+# IEEE results without RuntimeWarnings from retrograd's own modules (see retrograd.ieee).
+ieee.install()
 
 
 def is_tensor(obj: object) -> bool:
