@@ -6,7 +6,8 @@ Sphinx extension (``retrograd_sphinx.py``) reports a failing example as a warnin
 error under ``-W``: the build fails); ``tests/test_docs.py`` runs the same function.
 
 A page whose first line is ``<!-- requires-backends: jax -->`` runs only where those
-backends are usable; elsewhere it is skipped, saying why.
+backends are usable: elsewhere the tests skip it, saying why, and the docs build warns
+(so fails: the ``docs`` extra installs what every page needs).
 """
 
 from __future__ import annotations

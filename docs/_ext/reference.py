@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import retrograd
-import tomllib
 from retrograd import ops
 from retrograd.nn import functional
 from retrograd.tutorial import runner
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package
+    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 
