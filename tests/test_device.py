@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 import retrograd
-import torch
 from retrograd.device import backend_name
 
 
@@ -25,6 +24,7 @@ def restore_default():
 
 @pytest.mark.parametrize("spec", ["cpu", "cuda", "cuda:0", "cuda:1", "meta:2"])
 def test_device_objects_match_pytorch(spec):
+    torch = pytest.importorskip("torch")
     ours, theirs = retrograd.device(spec), torch.device(spec)
     assert (repr(ours), str(ours), ours.type, ours.index) == (
         repr(theirs), str(theirs), theirs.type, theirs.index,
