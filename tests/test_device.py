@@ -114,7 +114,8 @@ def test_cuda_queries_agree_with_the_backend_list():
         assert "no GPU is present" in retrograd.cuda.unavailable_reason() or (
             "not installed" in retrograd.cuda.unavailable_reason()
         )
-        with pytest.raises(RuntimeError, match="'cupy' is not usable here"):
+        # PyTorch without CUDA: AssertionError("Torch not compiled with CUDA enabled").
+        with pytest.raises(AssertionError, match=r"^Torch not compiled with CUDA enabled \("):
             retrograd.ones(2, backend="numpy").cuda()
     else:
         assert retrograd.cuda.device_count() >= 1

@@ -16,8 +16,8 @@ import retrograd
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _python(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "RETROGRAD_BACKEND"}
+def _python(*args: str, cwd: Path | None = None, **extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "RETROGRAD_BACKEND"} | extra
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=300)  # fmt: skip
 
@@ -143,8 +143,9 @@ def test_under_pytest_dash_w_error_no_warning_escapes(tmp_path):
             assert (X / 0).isinf().all()
     """)
     )
+    # Without the environment's other pytest plugins: their own warnings are not the point.
     result = _python("-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider",
-                     str(test_file), cwd=tmp_path)  # fmt: skip
+                     str(test_file), cwd=tmp_path, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"\b1 passed\b", result.stdout) and "warning" not in result.stdout
 
