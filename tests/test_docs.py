@@ -14,7 +14,7 @@ import retrograd
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 import doc_examples  # noqa: E402 - docs/_ext is not a package
-import reference  # noqa: E402
+import generated_pages  # noqa: E402
 
 PAGES = sorted(p for p in DOCS.glob("*.md") if doc_examples.has_examples(p.read_text("utf-8")))
 
@@ -44,9 +44,9 @@ def test_every_page_is_in_the_toctree():
 
 
 def test_every_public_name_is_on_the_api_and_from_pytorch_pages():
-    api, from_pytorch = reference.api_reference(), reference.from_pytorch()
-    for title, names in reference.all_public().items():
-        prefix = reference.NAMESPACES[title][0]
+    api, from_pytorch = generated_pages.api_reference(), generated_pages.from_pytorch()
+    for title, names in generated_pages.all_public().items():
+        prefix = generated_pages.NAMESPACES[title][0]
         assert names, title
         for name in names:
             assert f"| `{name}` |" in api, f"{title}.{name} is not in the API reference"
@@ -54,7 +54,7 @@ def test_every_public_name_is_on_the_api_and_from_pytorch_pages():
 
 
 def test_the_op_functions_are_documented_from_their_records():
-    api = reference.api_reference()
+    api = generated_pages.api_reference()
     for record in retrograd.ops.RECORDS:
         if record.name in retrograd.ops.FUNCTIONS and record.grad_fn:
             assert f"op record `{record.name}` ({record.kind}), `{record.grad_fn}`" in api
@@ -71,7 +71,7 @@ def _exists(qualified: str) -> bool:
 
 
 def test_nothing_listed_as_unsupported_exists():
-    for entries in reference.not_supported().values():
+    for entries in generated_pages.not_supported().values():
         for name in entries:
             assert not _exists(name), f"{name} exists now: take it off not_supported.toml"
 
@@ -83,7 +83,7 @@ TENSOR_AUTOGRAD = ["requires_grad", "grad", "grad_fn", "is_leaf", "retain_grad",
 
 def test_every_pytorch_autograd_name_is_on_the_from_pytorch_page():
     torch = pytest.importorskip("torch")
-    page = reference.from_pytorch()
+    page = generated_pages.from_pytorch()
     names = [f"torch.autograd.{n}" for n in torch.autograd.__all__]
     names += [f"Tensor.{n}" for n in TENSOR_AUTOGRAD if hasattr(torch.Tensor, n)]
     missing = [n for n in names if f"`{n}`" not in page]
@@ -92,7 +92,7 @@ def test_every_pytorch_autograd_name_is_on_the_from_pytorch_page():
 
 def test_the_tutorial_pages_come_from_running_it():
     for lang in ("es", "en"):
-        text, problems = reference.tutorial(lang)
+        text, problems = generated_pages.tutorial(lang)
         assert problems == []
         assert "tensor([[1., 1.],\n        [1., 1.]], requires_grad=True)" in text
         assert text.count("# In [") == len(retrograd.tutorial.load().cells)

@@ -5,7 +5,7 @@
 - ``{retrograd-tutorial} LANG`` renders the seed tutorial with each cell's output from
   running it now; a cell that raises, or prints other than the recorded output, is a
   warning.
-- ``{retrograd-api}`` and ``{retrograd-from-pytorch}`` render ``reference.py``'s pages,
+- ``{retrograd-api}`` and ``{retrograd-from-pytorch}`` render ``generated_pages.py``'s pages,
   computed from the op records, the namespaces and the docstrings.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import doc_examples
-import reference
+import generated_pages
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
@@ -59,7 +59,7 @@ class Tutorial(_Markdown):
     required_arguments = 1
 
     def markdown(self) -> str:
-        text, problems = reference.tutorial(self.arguments[0])
+        text, problems = generated_pages.tutorial(self.arguments[0])
         for problem in problems:
             logger.warning(f"tutorial: {problem}", location=self.env.docname)
         return text
@@ -67,12 +67,12 @@ class Tutorial(_Markdown):
 
 class Api(_Markdown):
     def markdown(self) -> str:
-        return reference.api_reference()
+        return generated_pages.api_reference()
 
 
 class FromPyTorch(_Markdown):
     def markdown(self) -> str:
-        return reference.from_pytorch()
+        return generated_pages.from_pytorch()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
