@@ -11,7 +11,7 @@ your code warns as before.
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, ieee, ops, plugins
+from . import autograd, cuda, dtypes, ieee, ops
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -36,7 +36,8 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
-from .plugins import backends, environment, get_backend, set_default_backend, use_backend
+from .plugins import backends, get_backend, set_default_backend, use_backend
+from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .size import Size
@@ -71,4 +72,4 @@ globals().update(dtypes.ALIASES)
 globals()["bool"] = dtypes.bool
 
 # Last, once everything above exists: a bad $RETROGRAD_BACKEND is said now, once.
-plugins.environment.check()
+_check_environment()

@@ -45,6 +45,8 @@ class device:  # noqa: N801 - PyTorch's spelling
             raise RuntimeError(f"Expected a device type string, got {type!r}")
         if index is not None and index < 0:
             raise RuntimeError(f"Device index must not be negative, got {index}")
+        if type not in _VALID_TYPES:
+            _check_type(type)
         self.type, self.index = type, index
 
     def __repr__(self) -> str:
@@ -64,6 +66,21 @@ class device:  # noqa: N801 - PyTorch's spelling
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
+
+
+_VALID_TYPES = {"cpu", "cuda"}  # grows with each type checked by _check_type
+
+
+def _check_type(kind: str) -> None:
+    """PyTorch's RuntimeError for a device type that is neither PyTorch's nor an installed
+    backend's name (``device("tpu")``)."""
+    from .plugins import device_errors  # function-level: the plugins sit above devices
+
+    if kind not in device_errors.PYTORCH_DEVICE_TYPES:
+        error = device_errors.device_error(kind, kind)
+        if error is not None:
+            raise error
+    _VALID_TYPES.add(kind)
 
 
 def device_of(backend: Any) -> device:
