@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import re
 import types
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +28,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as a package
     import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
+_ROLE = re.compile(r":\w+:`~?([^`]+)`")  # a reST role in a docstring: its text as code
 
 # --- public names -----------------------------------------------------------------------
 
@@ -77,7 +79,8 @@ def _summary(value: Any) -> str:
     doc = inspect.getdoc(value) if not isinstance(value, (str, int, float)) else None
     if not doc or doc == inspect.getdoc(type(value)) and not inspect.isclass(value):
         return ""
-    return " ".join(doc.split("\n\n")[0].split()).replace("|", "\\|")
+    text = " ".join(doc.split("\n\n")[0].split())
+    return _ROLE.sub(r"`\1`", text).replace("|", "\\|")
 
 
 def _records() -> dict[str, Any]:
