@@ -1,12 +1,13 @@
 """``python -m retrograd`` run from the folder that holds a checkout named ``retrograd``.
 
-Python imports a folder of the current directory before installed packages, so there
-``retrograd`` is this checkout's root folder (a namespace package: the package's code
-lives in ``core/``), and this file runs as ``retrograd.__main__``. It steps aside: it
-takes the current directory off ``sys.path``, imports the installed retrograd and runs
-its command line, which notes what happened on stderr. (A plain ``import retrograd`` in
-that directory still finds the folder, and ``retrograd.ones`` does not exist there; the
-note says so.) Not part of the installed package.
+With an editable install (found through an import hook, which Python asks only after
+the current directory), ``retrograd`` there is this checkout's root folder (a namespace
+package: the package's code lives in ``core/``), and this file runs as
+``retrograd.__main__``. It steps aside: it takes the current directory off ``sys.path``,
+imports the installed retrograd and runs its command line, which notes what happened on
+stderr. (A plain ``import retrograd`` in that directory still finds the folder, and
+``retrograd.ones`` does not exist there; the note says so.) Not part of the installed
+package.
 """
 
 import os

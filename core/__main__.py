@@ -16,6 +16,7 @@ replacing, because a person asked for it: see ``retrograd.plugins.environment``)
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import importlib.util
 import os
 import subprocess
@@ -119,11 +120,23 @@ def _conformance(args: argparse.Namespace) -> int:
     return subprocess.run(command).returncode
 
 
-def _shadow_note() -> None:
-    """A folder ``./retrograd`` (e.g. a checkout, seen from its parent) hides the installed
-    package from ``python`` run here; this command itself is not affected, so say it."""
+def _shadowed() -> bool:
+    """Whether ``python`` run here would import a folder ``./retrograd`` instead of the
+    installed package: an editable install is found through an import hook, which
+    Python asks only after the current directory; a regular install wins over a folder."""
     folder = Path.cwd() / "retrograd"
-    if folder.is_dir() and not (folder / "__init__.py").exists():
+    if not folder.is_dir() or (folder / "__init__.py").exists():
+        return False
+    here = {"", ".", os.getcwd()}
+    entries = [p for p in sys.path if p not in here]
+    spec = importlib.machinery.PathFinder.find_spec("retrograd", entries)
+    return spec is None or spec.origin is None
+
+
+def _shadow_note() -> None:
+    """Say it when ``./retrograd`` hides the installed package from ``python`` run here
+    (e.g. the folder a clone was made in); this command itself is not affected."""
+    if _shadowed():
         print(
             "retrograd: note: the folder ./retrograd hides the installed retrograd from "
             "'python' run in this directory: 'import retrograd' there gets the folder, "
