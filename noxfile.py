@@ -4,7 +4,8 @@
 default (``RETROGRAD_BACKEND``): ``tests(backend='numpy')``, ``tests(backend='jax')`` and
 ``tests(backend='cupy')``. The CuPy session skips, before installing anything, on a
 machine without an NVIDIA GPU. ``nox -s conformance`` runs the conformance plugin per
-backend, ``nox -s bench`` the benchmarks, ``nox -s lint`` ruff, ``nox -s gpu`` the
+backend, ``nox -s bench`` the benchmarks, ``nox -s lint`` ruff, ``nox -s docs`` the
+documentation (Sphinx, warnings as errors, every example executed), ``nox -s gpu`` the
 one-command GPU check (in the current environment, where CuPy is installed).
 
 uv does not read pip's configuration: ``PIP_FIND_LINKS`` (where this machine keeps its
@@ -71,6 +72,15 @@ def conformance(session: nox.Session, backend: str) -> None:
         "pytest", "-p", "retrograd_conformance", "--pyargs", "retrograd_conformance",
         "--retrograd-backend", backend, *session.posargs,
     )  # fmt: skip
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The site into docs/_build/html: warnings are errors, every example is executed
+    (a drifting one fails the build); posargs go to sphinx-build."""
+    session.install("-e", ".[docs]", env=_uv_env())
+    session.run("sphinx-build", "-W", "--keep-going", "-E", "-b", "html", "docs",
+                "docs/_build/html", *session.posargs)  # fmt: skip
 
 
 @nox.session(venv_backend="virtualenv")  # pip: torch==2.13.0 installs from local disk

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrograd.backend import Backend, BackendSpec
+from retrograd.ieee import QuietKernels
 from retrograd.plugins import hookimpl
 from retrograd.storage import OVERLAP_MESSAGE
 
@@ -87,7 +88,10 @@ def load() -> Backend:
     kernels = generic_kernels(xp)
     kernels.update(_overrides(np))
     kernels.update(_scipy_erf(xp))
-    return Backend("numpy", kernels, native_dtypes(np), device_type="cpu", namespace=xp)
+    backend = Backend("numpy", kernels, native_dtypes(np), device_type="cpu", namespace=xp)
+    # NumPy warns on IEEE results (1 / 0, log(-1)); PyTorch does not (see retrograd.ieee).
+    backend.kernels = QuietKernels(backend.kernels)
+    return backend
 
 
 @hookimpl

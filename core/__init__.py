@@ -11,9 +11,7 @@ your code warns as before.
 
 from __future__ import annotations
 
-import warnings
-
-from . import autograd, cuda, dtypes, ops
+from . import autograd, cuda, dtypes, ieee, ops
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -39,6 +37,7 @@ from .grad_mode import (
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .plugins import backends, get_backend, set_default_backend, use_backend
+from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .size import Size
@@ -46,8 +45,8 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-# IEEE results without RuntimeWarnings from retrograd's own modules (see the docstring).
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"retrograd(_backends)?(\.|$)")
+# IEEE results without RuntimeWarnings from retrograd's own modules (see retrograd.ieee).
+ieee.install()
 
 
 def is_tensor(obj: object) -> bool:
@@ -71,3 +70,6 @@ globals().update(_RANDOM)
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
 globals()["bool"] = dtypes.bool
+
+# Last, once everything above exists: a bad $RETROGRAD_BACKEND is said now, once.
+_check_environment()

@@ -45,6 +45,8 @@ class device:  # noqa: N801 - PyTorch's spelling
             raise RuntimeError(f"Expected a device type string, got {type!r}")
         if index is not None and index < 0:
             raise RuntimeError(f"Device index must not be negative, got {index}")
+        if type not in _VALID_TYPES:
+            _check_type(type)
         self.type, self.index = type, index
 
     def __repr__(self) -> str:
@@ -64,6 +66,21 @@ class device:  # noqa: N801 - PyTorch's spelling
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
+
+
+_VALID_TYPES = {"cpu", "cuda"}  # grows with each type checked by _check_type
+
+
+def _check_type(kind: str) -> None:
+    """PyTorch's RuntimeError for a device type that is neither PyTorch's nor an installed
+    backend's name (``device("tpu")``)."""
+    from .plugins import device_errors  # function-level: the plugins sit above devices
+
+    if kind not in device_errors.PYTORCH_DEVICE_TYPES:
+        error = device_errors.device_error(kind, kind)
+        if error is not None:
+            raise error
+    _VALID_TYPES.add(kind)
 
 
 def device_of(backend: Any) -> device:
@@ -94,8 +111,15 @@ def backend_name(spec: Any) -> str:
 def backend_for_device(spec: Any) -> Any:
     """The loaded backend for a device spec (see :func:`backend_name`)."""
     from .plugins import get_backend
+    from .plugins.device_errors import device_error
+    from .plugins.registry import UnknownBackendError
 
-    return get_backend(backend_name(spec))
+    name = backend_name(spec)
+    try:
+        return get_backend(name)
+    except UnknownBackendError as exc:
+        kind = "cuda" if isinstance(spec, int) else device(spec).type
+        raise (device_error(kind, name) or exc) from None
 
 
 def set_default_device(spec: Any) -> None:

@@ -217,6 +217,10 @@ def test_cupy_without_a_gpu_is_unusable_and_says_why():
         assert row.reason.startswith("no GPU is present")
     expected = f"backend 'cupy' is not usable here: {row.reason}. Usable backends here: "
     with pytest.raises(RuntimeError, match=re.escape(expected) + ".*numpy"):
+        retrograd.ones(2, backend="cupy")
+    # The device "cuda": PyTorch's error on a machine without CUDA, then the reason.
+    expected = "Torch not compiled with CUDA enabled (retrograd: device 'cuda' is the 'cupy' "
+    with pytest.raises(AssertionError, match=re.escape(expected) + ".*" + re.escape(row.reason)):
         retrograd.ones(2, device="cuda")
     assert not retrograd.cuda.is_available() and retrograd.cuda.device_count() == 0
 

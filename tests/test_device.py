@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 import retrograd
-import torch
 from retrograd.device import backend_name
 
 
@@ -25,6 +24,7 @@ def restore_default():
 
 @pytest.mark.parametrize("spec", ["cpu", "cuda", "cuda:0", "cuda:1", "meta:2"])
 def test_device_objects_match_pytorch(spec):
+    torch = pytest.importorskip("torch")
     ours, theirs = retrograd.device(spec), torch.device(spec)
     assert (repr(ours), str(ours), ours.type, ours.index) == (
         repr(theirs), str(theirs), theirs.type, theirs.index,
@@ -114,7 +114,8 @@ def test_cuda_queries_agree_with_the_backend_list():
         assert "no GPU is present" in retrograd.cuda.unavailable_reason() or (
             "not installed" in retrograd.cuda.unavailable_reason()
         )
-        with pytest.raises(RuntimeError, match="'cupy' is not usable here"):
+        # PyTorch without CUDA: AssertionError("Torch not compiled with CUDA enabled").
+        with pytest.raises(AssertionError, match=r"^Torch not compiled with CUDA enabled \("):
             retrograd.ones(2, backend="numpy").cuda()
     else:
         assert retrograd.cuda.device_count() >= 1

@@ -165,18 +165,31 @@ def test_environment_variable_picks_the_default_backend():
     ok = _run_python("import retrograd; print(retrograd.ones(1).backend.name)",
                      RETROGRAD_BACKEND="numpy")  # fmt: skip
     assert ok.returncode == 0 and ok.stdout.strip() == "numpy"
-    bad = _run_python("import retrograd; retrograd.ones(1)", RETROGRAD_BACKEND="nosuch")
-    assert bad.returncode != 0
-    assert "unknown retrograd backend 'nosuch'" in bad.stderr and "numpy" in bad.stderr
+
+
+def test_a_bad_environment_variable_is_one_warning_at_import_then_numpy():
+    """Said at import, once: the name, the installed backends on their own lines; the
+    process then runs on NumPy (see retrograd.plugins.environment for why not an error)."""
+    code = "import retrograd\nprint(retrograd.ones(1).backend.name, retrograd.ones(1).device)"
+    bad = _run_python(code, RETROGRAD_BACKEND="nosuch")
+    assert bad.returncode == 0, bad.stderr
+    assert bad.stdout.split() == ["numpy", "cpu"]
+    lines = bad.stderr.splitlines()
+    assert lines[0].startswith("<string>:1: UserWarning: RETROGRAD_BACKEND='nosuch' names no ")
+    assert lines[0].endswith("retrograd uses 'numpy' instead. Installed backends:")
+    names = [line.split()[0] for line in lines[2:] if line.startswith("  ")]
+    assert names == [b.name for b in retrograd.backends()]
+    assert bad.stderr.count("nosuch") == 1
 
 
 def test_import_is_cheap_and_loads_no_array_library_or_plugin():
+    """(With ``$RETROGRAD_BACKEND`` naming another backend, import checks it: unset here.)"""
     code = (
         "import sys, retrograd\n"
         "from retrograd.plugins import registry\n"
         "print(registry._registry.pm is None, 'numpy' in sys.modules, 'jax' in sys.modules)"
     )
-    result = _run_python(code)
+    result = _run_python(code, RETROGRAD_BACKEND="")
     assert result.stdout.split() == ["True", "False", "False"], result.stderr
 
 

@@ -1,8 +1,10 @@
 """Third-party plugins, installed as packages and found through their entry points.
 
 - ``examples/retrograd-array-api-strict``, the worked example of docs/plugins.md, is
-  installed into this environment (idempotently, editable) and replays the
-  tutorial exactly as NumPy does, in a new process.
+  installed with ``pip install --target`` into a temporary directory that only the
+  child processes see (PYTHONPATH), and replays the tutorial exactly as NumPy does, in a
+  new process. The environment the tests run in is left as it was: its
+  ``retrograd.backends()`` is the same before and after (checked).
 - ``tests/data/retrograd-numpy-impostor`` claims the name ``numpy`` and
   ``tests/data/retrograd-fast-matmul`` overrides NumPy's ``matmul``. They are installed
   with ``pip install --target`` into a throwaway directory that only the child process
@@ -19,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -39,6 +42,17 @@ def _installer() -> list[str] | None:
     return None
 
 
+def _can_build_offline() -> bool:
+    """Whether this environment's setuptools builds wheels by itself (it has bdist_wheel
+    from version 70.1 on; before, only with the ``wheel`` package)."""
+    try:
+        version = metadata.version("setuptools")
+    except metadata.PackageNotFoundError:
+        return False
+    major_minor = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    return major_minor >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
 def _install(*args: str) -> None:
     """Install without dependencies: offline when this environment has setuptools to
     build with, else letting the installer fetch it; skip if that is impossible."""
@@ -46,7 +60,7 @@ def _install(*args: str) -> None:
     if command is None:
         pytest.skip("neither pip nor uv is available to install a plugin package")
     flags = ["--no-deps"]
-    if importlib.util.find_spec("setuptools") is not None:
+    if _can_build_offline():
         flags += ["--no-index", "--no-build-isolation"]
     result = subprocess.run([*command, *flags, *args], capture_output=True, text=True)
     if result.returncode != 0:
@@ -62,15 +76,34 @@ def _python(*args: str, path: Path | None = None) -> subprocess.CompletedProcess
     )
 
 
+def _backend_names(path: Path | None = None) -> list[str]:
+    """``retrograd.backends()``'s names in a new process (seeing ``path`` if given)."""
+    code = "import retrograd; print(*(b.name for b in retrograd.backends()))"
+    result = _python("-c", code, path=path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 @pytest.fixture(scope="module")
-def strict_example() -> None:
-    """The example package, installed editable into this environment once."""
+def strict_example(tmp_path_factory) -> Iterator[Path]:
+    """The example package, installed into a temporary directory: its path, for
+    PYTHONPATH. On teardown, this environment's backends are as they were before."""
     if importlib.util.find_spec("array_api_strict") is None:
         pytest.skip("array-api-strict is not installed (it comes with the 'test' extra)")
-    try:
-        metadata.distribution("retrograd-array-api-strict")
-    except metadata.PackageNotFoundError:
-        _install("-e", str(EXAMPLE))
+    before = _backend_names()
+    target = tmp_path_factory.mktemp("site") / "retrograd-array-api-strict"
+    _install("--target", str(target), str(EXAMPLE))
+    yield target
+    shutil.rmtree(target)
+    assert _backend_names() == before, "the tests changed this environment's backends"
+
+
+def test_the_example_is_seen_only_by_the_processes_given_its_path(strict_example):
+    here, there = _backend_names(), _backend_names(strict_example)
+    assert "array_api_strict" in there
+    assert sorted(set(here) | {"array_api_strict"}) == there
+    # Installed into the environment itself (nox's sessions do), it shows in both.
+    assert set(here) <= set(there)
 
 
 def test_example_backend_is_found_through_its_entry_point(strict_example):
@@ -79,19 +112,19 @@ def test_example_backend_is_found_through_its_entry_point(strict_example):
         "row = {b.name: b for b in retrograd.backends()}['array_api_strict']\n"
         "print(row.package, row.usable, retrograd.ones(2, backend='array_api_strict').tolist())"
     )
-    result = _python("-c", code)
+    result = _python("-c", code, path=strict_example)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["retrograd-array-api-strict", "True", "[1.0,", "1.0]"]
 
 
-def _tutorial(backend: str) -> str:
-    result = _python("-m", "retrograd", "tutorial", "--backend", backend, "--seed", "0")
+def _tutorial(backend: str, path: Path) -> str:
+    result = _python("-m", "retrograd", "tutorial", "--backend", backend, "--seed", "0", path=path)
     assert result.returncode == 0, result.stderr
     return _ADDRESS.sub("0x...", result.stdout)
 
 
 def test_example_backend_replays_the_tutorial_as_numpy_does(strict_example):
-    assert _tutorial("array_api_strict") == _tutorial("numpy")
+    assert _tutorial("array_api_strict", strict_example) == _tutorial("numpy", strict_example)
 
 
 _ACTIVATIONS = """
@@ -108,7 +141,7 @@ for backend in ("numpy", "array_api_strict"):
 def test_example_backend_differentiates_the_activations_as_numpy_does(strict_example):
     """The derivative ops (tanh_backward, threshold_backward, ...) and matrix products
     use only array-API calls that a strict namespace accepts, first and second order."""
-    result = _python("-c", _ACTIVATIONS)
+    result = _python("-c", _ACTIVATIONS, path=strict_example)
     assert result.returncode == 0, result.stderr
     numpy_line, strict_line = result.stdout.splitlines()
     assert strict_line == numpy_line

@@ -41,8 +41,33 @@ class BackendInfo:
     reason: str | None
 
     def __str__(self) -> str:
-        state = "usable" if self.usable else f"unusable: {self.reason}"
-        return f"{self.name} ({self.package}; {state})"
+        return f"{self.name} ({self.package}; {self.state})"
+
+    @property
+    def state(self) -> str:
+        """``"usable"``, or ``"unusable: <why>"``."""
+        return "usable" if self.usable else f"unusable: {self.reason}"
+
+
+class BackendTable(list):
+    """``retrograd.backends()``: a list of :class:`BackendInfo` that prints as a table
+    (name, package, device, usable or why not; the default backend marked ``*``)."""
+
+    def __repr__(self) -> str:
+        default = default_backend_name()
+        header = ("backend", "package", "device", "state")
+        rows = [(f"{i.name}{' *' if i.name == default else ''}", i.package, i.device_type,
+                 i.state) for i in self]  # fmt: skip
+        widths = [max(len(r[c]) for r in (header, *rows)) for c in range(3)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + f"  {r[3]}"
+                 for r in (header, *rows)]  # fmt: skip
+        installed = any(i.name == default for i in self)
+        note = (
+            "* the default backend" if installed else f"the default, '{default}', is not installed"
+        )
+        return "\n".join([*lines, f"({note})"])
+
+    __str__ = __repr__
 
 
 class _Registry:
@@ -170,10 +195,11 @@ def _availability(spec: BackendSpec) -> str | None:
         return f"probe failed: {exc!r}"
 
 
-def backends() -> list[BackendInfo]:
-    """Every installed backend, whether it is usable here, and why not."""
+def backends() -> BackendTable:
+    """Every installed backend, whether it is usable here, and why not: a list of
+    :class:`BackendInfo` that prints as a table, the default backend marked."""
     plugin_manager()
-    rows = []
+    rows = BackendTable()
     for name, (spec, plugin) in sorted(_registry.specs.items()):
         reason = _availability(spec)
         rows.append(
