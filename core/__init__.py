@@ -41,6 +41,7 @@ from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
+from .random import install as _install_random_methods
 from .size import Size
 from .tensor import Tensor
 
@@ -61,6 +62,7 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
+_install_random_methods(Tensor)
 from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
 from .ops import return_types  # noqa: E402
 

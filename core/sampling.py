@@ -57,7 +57,9 @@ def uniform(gen: Generator, n: int, d: dtypes.dtype, low: float, high: float) ->
     span = acc(kind(acc(hi) - acc(lo)))  # c10::Half's difference is a Half again
     # The compiler fuses the multiply and the add (one rounding).
     fused = simd_math.fma64 if d is dtypes.float64 else simd_math.fma
-    return xp.astype(fused(xp, u, span, acc(lo)), kind)
+    values = xp.astype(fused(xp, u, span, acc(lo)), kind)
+    # A value rounded up to ``high`` becomes ``low``: [low, high) holds (PyTorch does so).
+    return xp.where(values == hi, lo, values)
 
 
 def normal(gen: Generator, n: int, d: dtypes.dtype, mean: float, std: float, contiguous: bool):
@@ -101,7 +103,11 @@ def _normal_fill(gen: Generator, n: int, d: dtypes.dtype, mean: float, std: floa
     whole = n // _BOX_MULLER_BLOCK * _BOX_MULLER_BLOCK
     block = _box_muller_16 if d is dtypes.float64 else _box_muller_16_avx2
     head = block(gen, xp.reshape(data[:whole], (-1, _BOX_MULLER_BLOCK)), d, mean, std)
-    data = xp.reshape(head, (-1,)) if whole == n else xp.concat([xp.reshape(head, (-1,)), data[whole:]])
+    data = (
+        xp.reshape(head, (-1,))
+        if whole == n
+        else xp.concat([xp.reshape(head, (-1,)), data[whole:]])
+    )
     if whole != n:
         tail = unit(gen, _BOX_MULLER_BLOCK, d)
         tail = block(gen, xp.reshape(tail, (1, -1)), d, mean, std)
@@ -127,9 +133,9 @@ def _box_muller_16(gen: Generator, u: Any, d: dtypes.dtype, mean: float, std: fl
 
 def random_from_to(gen: Generator, n: int, d: dtypes.dtype, low: int, high: int) -> Any:
     """``random_(low, high)``: ``draw % (high - low) + low``, with a 64-bit draw when the
-    range needs 33 bits or more (int64 and floating dtypes), else a 32-bit one."""
+    range is ``2**28`` or more (measured on PyTorch 2.13), else a 32-bit one."""
     xp, span = gen.xp, high - low
-    wide = span >= 2**32 and d in (dtypes.int64, dtypes.float64, dtypes.float32)
+    wide = span >= 2**28
     draws = gen.random64(n) if wide else xp.astype(gen.random(n), xp.uint64)
     values = xp.astype(draws % xp.uint64(span), xp.int64) + xp.int64(low)
     return xp.astype(values, native(gen, d))
