@@ -64,8 +64,8 @@ def numel(input: Tensor) -> int:
 ops.install(Tensor)
 _install_random_methods(Tensor)
 from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
-from .serialization import load, save  # noqa: E402 - it reads retrograd.nn.Parameter
 from .ops import return_types  # noqa: E402
+from .serialization import load, save  # noqa: E402 - it reads retrograd.nn.Parameter
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)

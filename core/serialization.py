@@ -29,7 +29,7 @@ from .plugins import get_backend
 from .random import HOST_BACKEND
 from .storage import Storage
 from .tensor import Tensor
-from .torch_pickle import STORAGE_DTYPES, StorageRef, Reader, Writer
+from .torch_pickle import STORAGE_DTYPES, Reader, StorageRef, Writer
 
 ALIGNMENT = 64
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # the first object of a pre-zip PyTorch file
@@ -45,11 +45,17 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     storages = _Storages()
     pickled = Writer(storages.place).dumps(obj)
     prefix = _archive_name(f)
-    records = [("data.pkl", pickled), (".format_version", b"1"),
-               (".storage_alignment", str(ALIGNMENT).encode()), ("byteorder", b"little")]
+    records = [
+        ("data.pkl", pickled),
+        (".format_version", b"1"),
+        (".storage_alignment", str(ALIGNMENT).encode()),
+        ("byteorder", b"little"),
+    ]
     records += [(f"data/{key}", data) for key, data in storages.records()]
-    records += [("version", b"3\n"),
-                (".data/serialization_id", str(secrets.randbits(128)).zfill(40).encode())]
+    records += [
+        ("version", b"3\n"),
+        (".data/serialization_id", str(secrets.randbits(128)).zfill(40).encode()),
+    ]
     data = _zip(prefix, records)  # fmt: skip
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as out:
@@ -121,12 +127,18 @@ class _Storages:
         key = str(len(self._data))
         host = get_backend(HOST_BACKEND).kernels
         self._data[key] = host["to_bytes"](array)
-        ref = StorageRef(key, t.dtype, str(t.device), int(array.size))
+        ref = StorageRef(key, t.dtype, _location(t.backend), int(array.size))
         self._by_memory[identity] = (ref, array, t)  # keeps ``array`` alive: ids stay unique
         return ref
 
 
 _STORAGE_NAMES_OK = set(STORAGE_DTYPES.values())
+
+
+def _location(backend: Any) -> str:
+    """PyTorch's name for where a backend's memory is: ``cpu``, or ``cuda:0``."""
+    kind = backend.device_type
+    return kind if kind == "cpu" else f"{kind}:0"
 
 
 def _contiguous_strides(shape: tuple) -> tuple:
@@ -137,8 +149,15 @@ def _contiguous_strides(shape: tuple) -> tuple:
     return tuple(reversed(strides))
 
 
-def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
-         weights_only: bool | None = True, mmap: bool | None = None, **pickle_load_args: Any):  # fmt: skip
+def load(
+    f: FileLike,
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool | None = True,
+    mmap: bool | None = None,
+    **pickle_load_args: Any,
+) -> Any:
     """Read a file ``torch.save`` (or :func:`save`) wrote. ``map_location``: a backend
     name, a device (``"cpu"``, ``"cuda"``), a backend, or a dict from saved locations to
     those; without it tensors go to the default backend (``"cpu"`` locations) or to the
@@ -230,7 +249,8 @@ class _Loader:
             try:
                 raw = self._archive.read(f"{self._prefix}data/{key}")
             except (KeyError, zipfile.BadZipFile) as error:
-                raise RuntimeError(f"retrograd.load: storage record {key} unreadable: {error}")
+                message = f"retrograd.load: storage record {key} unreadable: {error}"
+                raise RuntimeError(message) from None
             if len(raw) != numel * dtype.itemsize:
                 raise RuntimeError(
                     f"retrograd.load: storage {key} holds {len(raw)} bytes, expected "
@@ -253,8 +273,16 @@ class _Loader:
             raise TypeError("retrograd.load: a callable map_location is not supported")
         return _target_backend(device=spec)
 
-    def _rebuild_tensor(self, storage: tuple, offset: int, size: tuple, stride: tuple,
-                        requires_grad: bool, backward_hooks: Any = None, metadata: Any = None):  # fmt: skip
+    def _rebuild_tensor(
+        self,
+        storage: tuple,
+        offset: int,
+        size: tuple,
+        stride: tuple,
+        requires_grad: bool,
+        backward_hooks: Any = None,
+        metadata: Any = None,
+    ) -> Tensor:
         key, dtype = storage
         array, location = self._storages[key]
         target = self._target(location)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import retrograd as rg
 
 torch = pytest.importorskip("torch")
@@ -52,8 +51,8 @@ def test_the_issue_example():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_rand(dtype, seed):
     for n in SIZES:
-        both(seed, lambda: torch.rand(n, dtype=getattr(torch, dtype)),
-             lambda: rg.rand(n, dtype=getattr(rg, dtype)))  # fmt: skip
+        both(seed, lambda n=n: torch.rand(n, dtype=getattr(torch, dtype)),
+             lambda n=n: rg.rand(n, dtype=getattr(rg, dtype)))  # fmt: skip
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -82,16 +81,16 @@ def test_randn_small_float16_and_shapes():
 @pytest.mark.parametrize("bounds", [(0.0, 1.0), (-2.0, 3.0), (-0.1, 0.1), (5.0, 5.0), (-1e3, 1e-3)])
 def test_uniform_(dtype, bounds):
     for n in (1, 7, 33, 1000):
-        both(11, lambda: torch.empty(n, dtype=getattr(torch, dtype)).uniform_(*bounds),
-             lambda: rg.empty(n, dtype=getattr(rg, dtype)).uniform_(*bounds))  # fmt: skip
+        both(11, lambda n=n: torch.empty(n, dtype=getattr(torch, dtype)).uniform_(*bounds),
+             lambda n=n: rg.empty(n, dtype=getattr(rg, dtype)).uniform_(*bounds))  # fmt: skip
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("params", [(0.0, 1.0), (0.5, 2.5), (-3.0, 0.01), (1e3, 0.0)])
 def test_normal_(dtype, params):
     for n in (1, 5, 15, 16, 17, 31, 64, 1001):
-        both(12, lambda: torch.empty(n, dtype=getattr(torch, dtype)).normal_(*params),
-             lambda: rg.empty(n, dtype=getattr(rg, dtype)).normal_(*params))  # fmt: skip
+        both(12, lambda n=n: torch.empty(n, dtype=getattr(torch, dtype)).normal_(*params),
+             lambda n=n: rg.empty(n, dtype=getattr(rg, dtype)).normal_(*params))  # fmt: skip
 
 
 def test_normal_on_a_non_contiguous_tensor_takes_the_scalar_path():
@@ -116,8 +115,8 @@ def test_randint(dtype, bounds):
     if dtype == "float32" and high > 2**24:
         pytest.skip("PyTorch warns that float32 cannot hold this range; not matched")
     for n in (1, 9, 500):
-        both(13, lambda: torch.randint(low, high, (n,), dtype=getattr(torch, dtype)),
-             lambda: rg.randint(low, high, (n,), dtype=getattr(rg, dtype)))  # fmt: skip
+        both(13, lambda n=n: torch.randint(low, high, (n,), dtype=getattr(torch, dtype)),
+             lambda n=n: rg.randint(low, high, (n,), dtype=getattr(rg, dtype)))  # fmt: skip
 
 
 def test_randint_wide_range_uses_64_bit_draws():
