@@ -163,9 +163,9 @@ def randperm(gen: Generator, n: int) -> Any:
     xp = gen.xp
     if n < (2**32 - 1) // 20:
         result = list(range(n))
-        offsets = (gen.random(max(n - 1, 0)).tolist()) if n > 1 else []
-        for i, draw in enumerate(offsets):  # the swaps depend on each other: sequential
-            j = i + draw % (n - i)
+        steps = xp.arange(max(n - 1, 0), dtype=xp.int64)
+        targets = steps + xp.astype(gen.random(max(n - 1, 0)), xp.int64) % (n - steps)
+        for i, j in enumerate(targets.tolist()):  # each swap sees the earlier ones
             result[i], result[j] = result[j], result[i]
         return xp.asarray(result, dtype=xp.int64)
     result = [0] * n

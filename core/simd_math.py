@@ -33,16 +33,22 @@ SIN_POLY = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
 def fma(xp: Any, a: Any, b: Any, c: Any) -> Any:
     """``a * b + c`` rounded once to float32 (the hardware's fused multiply-add).
 
-    The float32 product is exact in float64; the float64 sum is rounded, and rounding
-    that again to float32 could round twice the wrong way at a float32 tie, so the sum
-    is nudged one float64 step towards its lost remainder first."""
+    The float32 product is exact in float64, the float64 sum is rounded once, and rounding
+    it again to float32 can go the wrong way only where the float64 sum lies exactly
+    halfway between two float32 values (its low 29 mantissa bits are ``1 << 28``); there,
+    and only there (rare), the sum is nudged one float64 step towards its lost remainder
+    first (Knuth's TwoSum gives the remainder)."""
     f64 = xp.float64
-    p = xp.astype(xp.asarray(a), f64) * xp.astype(xp.asarray(b), f64)
+    p = xp.astype(a, f64) * xp.astype(b, f64)
     c = xp.astype(xp.asarray(c), f64)
     s = p + c
-    back = s - p
-    lost = (p - (s - back)) + (c - back)  # the sum's rounding error (Knuth's TwoSum)
-    s = xp.where(lost == 0, s, xp.nextafter(s, xp.where(lost > 0, math.inf, -math.inf)))
+    low = s.view(xp.uint64) & xp.uint64(0x1FFFFFFF)  # the host namespace is NumPy's
+    tie = low == xp.uint64(0x10000000)
+    if xp.any(tie):
+        back = s - p
+        lost = (p - (s - back)) + (c - back)
+        toward = xp.where(lost > 0, math.inf, -math.inf)
+        s = xp.where(tie & (lost != 0), xp.nextafter(s, toward), s)
     return xp.astype(s, xp.float32)
 
 
