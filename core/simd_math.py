@@ -116,7 +116,19 @@ def sincos(xp: Any, x: Any) -> tuple[Any, Any]:
 
 def box_muller_16(xp: Any, u: Any, mean: float, std: float) -> Any:
     """PyTorch's AVX2 ``normal_fill_16`` on each row of 16 uniforms ``u`` (shape (k, 16)):
-    the first 8 give the radii, the last 8 the angles; returns the (k, 16) normals."""
+    the first 8 give the radii, the last 8 the angles; returns the (k, 16) normals.
+
+    Speed: rows go in chunks that stay in the CPU cache through the ~25 array passes."""
+    rows = u.shape[0]
+    chunks = [_box_muller_rows(xp, u[i : i + CHUNK_ROWS], mean, std)
+              for i in range(0, rows, CHUNK_ROWS)]  # fmt: skip
+    return chunks[0] if len(chunks) == 1 else xp.concat(chunks, axis=0)
+
+
+CHUNK_ROWS = 4096  # 64K values: about 1 MB of float64 temporaries per pass
+
+
+def _box_muller_rows(xp: Any, u: Any, mean: float, std: float) -> Any:
     f32 = xp.float32
     radius = xp.sqrt(f32(-2) * log(xp, f32(1) - u[:, :8]))
     sin, cos = sincos(xp, f32(2.0 * math.pi) * u[:, 8:])
