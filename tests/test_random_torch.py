@@ -353,3 +353,43 @@ def test_the_same_seed_gives_the_same_numbers_on_every_backend():
         t = rg.randn(40, backend=name)
         assert t.backend.name == name
         np.testing.assert_array_equal(host(t), expected)
+
+
+def _round_to(q, kind):
+    """The value of ``kind`` (np.float32/np.float64) nearest to the Fraction ``q``, ties to
+    even: the exact rounding the fused multiply-add must give."""
+    from fractions import Fraction
+
+    first = kind(float(q))
+    candidates = [first, np.nextafter(first, kind(np.inf)), np.nextafter(first, kind(-np.inf))]
+    bits = np.uint32 if kind is np.float32 else np.uint64
+    return min(candidates, key=lambda v: (abs(Fraction(float(v)) - q), int(v.view(bits)) & 1))
+
+
+@pytest.mark.parametrize("kind", [np.float32, np.float64])
+def test_fused_multiply_add_rounds_once(kind):
+    """The emulated FMA of PyTorch's kernels against exact rational arithmetic, on random
+    operands of many magnitudes and, for float32, on a sum that float64 leaves exactly
+    halfway between two float32 values (where rounding twice goes the wrong way)."""
+    from fractions import Fraction
+
+    from retrograd import simd_math
+
+    rng = np.random.default_rng(0)
+
+    def operands(n):
+        return (rng.standard_normal(n) * 2.0 ** rng.integers(-20, 20, n)).astype(kind)
+
+    a, b, c = operands(3000), operands(3000), operands(3000)
+    if kind is np.float32:
+        # a*b = -(2**-24 + 2**-60) exactly; c + a*b is a hair below a float32 tie.
+        a = np.append(a, np.float32(4097 * 2.0**-12))
+        b = np.append(b, np.float32(-16773121 * 2.0**-48))
+        c = np.append(c, np.float32(1 + 2.0**-22))
+    fused = simd_math.fma if kind is np.float32 else simd_math.fma64
+    got = fused(np, a, b, c)
+    expected = [
+        _round_to(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)), kind)
+        for x, y, z in zip(a, b, c)
+    ]
+    np.testing.assert_array_equal(got, np.array(expected, dtype=kind))
