@@ -141,4 +141,4 @@ class Generator:
         return self
 
     def __repr__(self) -> str:
-        return f"<retrograd.Generator object at {id(self):#x}>"
+        return f"<torch._C.Generator object at {id(self):#x}>"  # PyTorch's text

@@ -93,7 +93,7 @@ def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype
             f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
         )
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
-    kw.pop("layout", None), kw.pop("pin_memory", None), kw.pop("out", None)
+    kw.pop("layout", None), kw.pop("pin_memory", None)
     numel = 1
     for n in shape:
         numel *= n
@@ -105,17 +105,25 @@ def _floating(d: dtypes.dtype, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.kind_name(d)}'")
 
 
-def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict) -> Tensor:
+def _shaped(name: str, values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
+    """The tensor of host ``values``; PyTorch's TypeError for a keyword left unused."""
     host = get_backend(HOST_BACKEND).kernels
     t = _host_to(host["reshape"](values, tuple(shape)), d, target)
-    return _finish(t, kw.pop("requires_grad", False))
+    t = _finish(t, kw.pop("requires_grad", False))
+    if kw:
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got an unexpected "
+            f"keyword argument '{next(iter(kw))}'"
+        )
+    return t
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
     """Uniform samples on [0, 1), PyTorch's values for the same seed."""
     shape, n, d, target = _factory("rand", size, dtype, kw)
     _floating(d, "check_uniform_bounds")
-    return _shaped(sampling.uniform(_generator(generator), n, d, 0.0, 1.0), shape, d, target, kw)
+    values = sampling.uniform(_generator(generator), n, d, 0.0, 1.0)
+    return _shaped("rand", values, shape, d, target, kw)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
@@ -123,21 +131,23 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **k
     shape, n, d, target = _factory("randn", size, dtype, kw)
     _floating(d, "normal_kernel_cpu")
     values = sampling.normal(_generator(generator), n, d, 0.0, 1.0, True)
-    return _shaped(values, shape, d, target, kw)
+    return _shaped("randn", values, shape, d, target, kw)
 
 
 def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
-    low = kw.pop("low", 0)
-    if len(args) == 3:
-        low, high, size = args
-    elif len(args) == 2:
-        high, size = args
-    else:
-        high, size = kw.pop("high"), kw.pop("size", args[0] if args else None)
+    rest = list(args)
+    size = kw.pop("size") if "size" in kw else rest.pop() if rest else None
+    high = kw.pop("high") if "high" in kw else rest.pop() if rest else None
+    low = kw.pop("low") if "low" in kw else rest.pop() if rest else 0
+    if size is None or high is None or rest:
+        raise TypeError(
+            "randint() received an invalid combination of arguments: expected (high, size) "
+            "or (low, high, size)"
+        )
     shape, n, d, target = _factory("randint", (size,), dtype, kw, dtypes.int64)
     values = _random_from_to(_generator(generator), n, d, int(low), int(high))
-    return _shaped(values, shape, d, target, kw)
+    return _shaped("randint", values, shape, d, target, kw)
 
 
 def _random_from_to(gen: Generator, n: int, d: dtypes.dtype, low: int, high: int) -> Any:
@@ -155,7 +165,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, *
     values = host.kernels["astype"](
         sampling.randperm(_generator(generator), int(n)), host.native_dtype(d)
     )
-    return _shaped(values, shape, d, target, kw)
+    return _shaped("randperm", values, shape, d, target, kw)
 
 
 def _like(factory: Any, input: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:

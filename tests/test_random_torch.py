@@ -124,6 +124,9 @@ def test_randint_wide_range_uses_64_bit_draws():
         5, lambda: torch.randint(-(2**40), 2**40, (50,)), lambda: rg.randint(-(2**40), 2**40, (50,))
     )
     both(5, lambda: torch.randint(7, (2, 3)), lambda: rg.randint(7, (2, 3)))
+    both(5, lambda: torch.randint(3, 9, size=(4,)), lambda: rg.randint(3, 9, size=(4,)))
+    both(5, lambda: torch.randint(high=9, size=(4,)), lambda: rg.randint(high=9, size=(4,)))
+    assert repr(rg.Generator()).startswith("<torch._C.Generator object at 0x")
 
 
 @pytest.mark.parametrize("dtype", [*INTS, *FLOATS, "bool", "float16"])
