@@ -94,6 +94,12 @@ def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype
         )
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     kw.pop("layout", None), kw.pop("pin_memory", None)
+    unknown = [key for key in kw if key != "requires_grad"]
+    if unknown:  # before any draw: a refused call leaves the generator as it was
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got an unexpected "
+            f"keyword argument '{unknown[0]}'"
+        )
     numel = 1
     for n in shape:
         numel *= n
@@ -105,17 +111,11 @@ def _floating(d: dtypes.dtype, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.kind_name(d)}'")
 
 
-def _shaped(name: str, values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
-    """The tensor of host ``values``; PyTorch's TypeError for a keyword left unused."""
+def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
+    """The tensor of host ``values`` on ``target``, requiring grad if asked."""
     host = get_backend(HOST_BACKEND).kernels
     t = _host_to(host["reshape"](values, tuple(shape)), d, target)
-    t = _finish(t, kw.pop("requires_grad", False))
-    if kw:
-        raise TypeError(
-            f"{name}() received an invalid combination of arguments - got an unexpected "
-            f"keyword argument '{next(iter(kw))}'"
-        )
-    return t
+    return _finish(t, kw.pop("requires_grad", False))
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
@@ -123,7 +123,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw
     shape, n, d, target = _factory("rand", size, dtype, kw)
     _floating(d, "check_uniform_bounds")
     values = sampling.uniform(_generator(generator), n, d, 0.0, 1.0)
-    return _shaped("rand", values, shape, d, target, kw)
+    return _shaped(values, shape, d, target, kw)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
@@ -131,7 +131,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **k
     shape, n, d, target = _factory("randn", size, dtype, kw)
     _floating(d, "normal_kernel_cpu")
     values = sampling.normal(_generator(generator), n, d, 0.0, 1.0, True)
-    return _shaped("randn", values, shape, d, target, kw)
+    return _shaped(values, shape, d, target, kw)
 
 
 def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
@@ -147,7 +147,7 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, *
         )
     shape, n, d, target = _factory("randint", (size,), dtype, kw, dtypes.int64)
     values = _random_from_to(_generator(generator), n, d, int(low), int(high))
-    return _shaped("randint", values, shape, d, target, kw)
+    return _shaped(values, shape, d, target, kw)
 
 
 def _random_from_to(gen: Generator, n: int, d: dtypes.dtype, low: int, high: int) -> Any:
@@ -165,7 +165,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, *
     values = host.kernels["astype"](
         sampling.randperm(_generator(generator), int(n)), host.native_dtype(d)
     )
-    return _shaped("randperm", values, shape, d, target, kw)
+    return _shaped(values, shape, d, target, kw)
 
 
 def _like(factory: Any, input: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:
