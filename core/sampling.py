@@ -189,6 +189,11 @@ def bernoulli_tensor(gen: Generator, p: Any, d: dtypes.dtype) -> Any:
     shape: float64 probabilities compare with float64 uniforms, others with float32 ones."""
     xp = gen.xp
     flat = xp.reshape(p, (-1,))
+    if not bool(xp.all((flat >= 0) & (flat <= 1))):  # NaN fails too, as in PyTorch
+        raise RuntimeError(
+            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+            "message be improved?  If so, please report an enhancement request to PyTorch.)"
+        )
     precision = dtypes.float64 if p.dtype == xp.float64 else dtypes.float32
     u = unit(gen, flat.shape[0], precision)
     return xp.reshape(xp.astype(u < xp.astype(flat, u.dtype), native(gen, d)), p.shape)
