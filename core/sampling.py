@@ -98,23 +98,20 @@ def standard_normal_scalar(gen: Generator, n: int) -> Any:
 
 
 def _normal_fill(gen: Generator, n: int, d: dtypes.dtype, mean: float, std: float) -> Any:
-    """PyTorch's ``normal_fill``: ``n`` uniforms, Box-Muller on each whole block of 16;
-    a partial last block draws 16 fresh uniforms for the last 16 places and redoes them."""
-    xp = gen.xp
-    data = unit(gen, n, d)
-    whole = n // _BOX_MULLER_BLOCK * _BOX_MULLER_BLOCK
+    """PyTorch's ``normal_fill``: ``n`` uniforms, Box-Muller on each whole block of 16.
+    A partial last block: float32/float64 draw 16 fresh uniforms, float16 only the ones
+    that complete the block (measured); that block's 16 normals go to the last 16 places."""
+    xp, size = gen.xp, _BOX_MULLER_BLOCK
+    whole = n // size * size
     block = _box_muller_16 if d is dtypes.float64 else _box_muller_16_avx2
-    head = block(gen, xp.reshape(data[:whole], (-1, _BOX_MULLER_BLOCK)), d, mean, std)
-    data = (
-        xp.reshape(head, (-1,))
-        if whole == n
-        else xp.concat([xp.reshape(head, (-1,)), data[whole:]])
-    )
+    extra = 0 if whole == n else size - (n - whole) if d is dtypes.float16 else size
+    data = unit(gen, n + extra, d)
+    head = xp.reshape(block(gen, xp.reshape(data[:whole], (-1, size)), d, mean, std), (-1,))
     if whole != n:
-        tail = unit(gen, _BOX_MULLER_BLOCK, d)
-        tail = block(gen, xp.reshape(tail, (1, -1)), d, mean, std)
-        data = xp.concat([data[: n - _BOX_MULLER_BLOCK], xp.reshape(tail, (-1,))])
-    return xp.astype(data, native(gen, d))
+        last = data[whole:] if d is dtypes.float16 else data[n:]
+        tail = xp.reshape(block(gen, xp.reshape(last, (1, size)), d, mean, std), (-1,))
+        head = xp.concat([head[: n - size], tail])
+    return xp.astype(head, native(gen, d))
 
 
 def _box_muller_16_avx2(gen: Generator, u: Any, d: dtypes.dtype, mean: float, std: float):

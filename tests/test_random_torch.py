@@ -55,7 +55,7 @@ def test_rand(dtype, seed):
              lambda n=n: rg.rand(n, dtype=getattr(rg, dtype)))  # fmt: skip
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", [*FLOATS, "float16"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_randn_both_paths_and_the_cached_sample(dtype, seed):
     """Below 16 elements PyTorch's scalar Box-Muller (which caches a sample), from 16 its
@@ -85,7 +85,7 @@ def test_uniform_(dtype, bounds):
              lambda n=n: rg.empty(n, dtype=getattr(rg, dtype)).uniform_(*bounds))  # fmt: skip
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", [*FLOATS, "float16"])
 @pytest.mark.parametrize("params", [(0.0, 1.0), (0.5, 2.5), (-3.0, 0.01), (1e3, 0.0)])
 def test_normal_(dtype, params):
     for n in (1, 5, 15, 16, 17, 31, 64, 1001):
