@@ -167,6 +167,8 @@ def load(
         raise pickle.UnpicklingError(
             "retrograd.load supports only weights_only=True: it never runs code from a file"
         )
+    if mmap:
+        raise NotImplementedError("retrograd.load: mmap=True is not supported; the file is read")
     data = _read_bytes(f)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
