@@ -207,7 +207,11 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
         out = out.normal_(0.0, 1.0, generator=generator) * std.detach()
     else:
         out = out.normal_(0.0, std, generator=generator)
-    return out + (mean.detach() if isinstance(mean, Tensor) else mean)
+    values = out + (mean.detach() if isinstance(mean, Tensor) else mean)
+    # PyTorch records NormalBackward1/2/3, whose gradients are zeros (no reparametrization).
+    inputs = tuple(v for v in (mean, std) if isinstance(v, Tensor))
+    record = NORMAL_BOTH if len(inputs) == 2 else NORMAL_MEAN if like is mean else NORMAL_STD
+    return finish(record, values._storage.array, values.dtype, values.backend, inputs)
 
 
 def _empty(size: Any, kw: dict) -> Tensor:
@@ -245,6 +249,16 @@ RANDOM = _record("random", "RandomBackward0")
 BERNOULLI = _record("bernoulli", "BernoulliBackward0")
 BERNOULLI_SCALAR = _record("bernoulli_scalar", "BernoulliBackward2")
 EXPONENTIAL = _record("exponential", "ExponentialBackward0")
+NORMAL_MEAN = OpRecord(
+    "normal_mean", CONVERSION, "NormalBackward1", "assign", inputs=("mean",), grads=(_zero_grad,)
+)
+NORMAL_STD = OpRecord(
+    "normal_std", CONVERSION, "NormalBackward2", "assign", inputs=("std",), grads=(_zero_grad,)
+)
+NORMAL_BOTH = OpRecord(
+    "normal_both", CONVERSION, "NormalBackward3", "assign", inputs=("mean", "std"),
+    grads=(_zero_grad, _zero_grad),
+)  # fmt: skip
 
 
 def _filled(record: OpRecord, input: Tensor, values: Any) -> Tensor:

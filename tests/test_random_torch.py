@@ -211,6 +211,24 @@ def test_normal_functional_forms():
     )
 
 
+def test_normal_with_tensor_arguments_records_pytorchs_nodes():
+    """``normal(mean, std)`` with tensors that require grad: PyTorch's NormalBackward1/2/3
+    and its zero gradients (not the reparametrization trick)."""
+    for make_mean, make_std in [(True, False), (False, True), (True, True)]:
+        grads = {}
+        for m in (torch, rg):
+            mean = m.zeros(4, requires_grad=True) if make_mean else 0.5
+            std = m.ones(1, requires_grad=True) if make_std else 2.0
+            out = m.normal(mean, std)
+            out.sum().backward()
+            tensors = [t for t in (mean, std) if isinstance(t, (torch.Tensor, rg.Tensor))]
+            grads[m] = [host(t.grad) if m is rg else t.grad.numpy() for t in tensors]
+            grads[m].append(type(out.grad_fn).__name__)
+        assert grads[rg][-1] == grads[torch][-1]
+        for a, b in zip(grads[rg][:-1], grads[torch][:-1]):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_like_factories():
     tx, rx = torch.zeros(3, 7, dtype=torch.float64), rg.zeros(3, 7, dtype=rg.float64)
     both(1, lambda: torch.rand_like(tx), lambda: rg.rand_like(rx))
