@@ -1,8 +1,9 @@
 """The NumPy backend (CPU, the default): the generic kernels over ``numpy``.
 
 Registered through the entry point ``numpy = "retrograd_backends.numpy_backend"`` in the
-``retrograd`` group. NumPy is also retrograd's host: random numbers are drawn here and
-``Tensor.numpy()`` returns these arrays without a copy.
+``retrograd`` group. NumPy is also retrograd's host: random numbers are drawn in its arrays
+(by ``retrograd.random``), files are read and written through it, and ``Tensor.numpy()``
+returns these arrays without a copy.
 """
 
 from __future__ import annotations
@@ -20,20 +21,24 @@ from .op_kernels import device_erf, erf_kernels
 _native_dtypes = native_dtypes  # the name tests/test_plugins.py builds a second backend with
 
 
-def _host_random(np: Any) -> dict[str, Any]:
-    """The host stream every backend draws from (see ``retrograd.random``)."""
+def _host_bytes(np: Any) -> dict[str, Any]:
+    """Raw memory for ``retrograd.save``/``load`` (PyTorch's files hold little-endian
+    storages): an array's bytes, an array from bytes, a strided view of a storage, and
+    where an array's memory starts (to find tensors sharing a storage)."""
 
-    def draw(method: str) -> Any:
-        def kernel(rng: Any, shape: tuple, dtype: Any) -> Any:
-            native = dtype if dtype in (np.float32, np.float64) else np.float32
-            return np.asarray(getattr(rng, method)(shape, dtype=native), dtype=dtype)
+    def from_bytes(data: bytes, dtype: Any, big_endian: bool = False) -> Any:
+        order = ">" if big_endian else "<"
+        return np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder(order)).astype(dtype)
 
-        return kernel
+    def as_strided(a: Any, shape: tuple, strides: tuple, offset: int) -> Any:
+        steps = tuple(s * a.itemsize for s in strides)
+        return np.lib.stride_tricks.as_strided(a[offset:], shape, steps)
 
     return {
-        "host_rng": np.random.default_rng,
-        "random_normal": draw("standard_normal"),
-        "random_uniform": draw("random"),
+        "to_bytes": lambda a: np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes(),
+        "from_bytes": from_bytes,
+        "as_strided": as_strided,
+        "byte_address": lambda a: a.__array_interface__["data"][0],
     }
 
 
@@ -77,7 +82,7 @@ def _overrides(np: Any) -> dict[str, Any]:
         # Speed: NumPy refuses integers to negative powers itself, no check needed.
         "pow": np.pow if hasattr(np, "pow") else np.power,
         **strided_kernels(np),
-        **_host_random(np),
+        **_host_bytes(np),
     }
 
 

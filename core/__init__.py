@@ -40,6 +40,7 @@ from .plugins import backends, get_backend, set_default_backend, use_backend
 from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
+from .random import install as _install_random_methods
 from .size import Size
 from .tensor import Tensor
 
@@ -60,8 +61,10 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
+_install_random_methods(Tensor)
 from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
 from .ops import return_types  # noqa: E402
+from .serialization import load, save  # noqa: E402 - it reads retrograd.nn.Parameter
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)

@@ -1,103 +1,375 @@
-"""Random numbers from one host stream, so a seed gives the same values on every backend.
+"""Random numbers as PyTorch's CPU generator makes them, on every backend.
 
-The stream is a generator of the host backend (NumPy); values are drawn on the host and
-moved to the target backend. Like PyTorch, a fresh process starts from a fixed seed.
+Where the numbers come from: :class:`~retrograd.generator.Generator` reproduces
+PyTorch's CPU Mersenne Twister and its state, and :mod:`retrograd.sampling` its
+transforms from raw draws to each distribution. Both are host code: the generator is
+one sequential stream that every backend shares (a seed must give the same numbers on
+NumPy, JAX and CuPy), so it is not a backend kernel. It lives in the core's random layer
+and computes on the host backend's array namespace (NumPy), reached through that backend
+like every other array the core touches; the values then move to the target backend.
+
+This module is the public face: ``manual_seed``/``seed``/``initial_seed``,
+``get_rng_state``/``set_rng_state``, ``fork_rng``, the factories (``rand``, ``randn``,
+``randint``, ``randperm``, ``normal``, ``bernoulli`` and the ``*_like`` forms) and the
+in-place methods (``uniform_``, ``normal_``, ``random_``, ``bernoulli_``,
+``exponential_``), each with ``generator=``. docs/random.md says which match PyTorch.
 """
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
-from . import dtypes
+from . import dtypes, sampling
 from .creation import _finish, _target_backend
+from .generator import Generator
+from .ops.dispatch import finish
+from .ops.inplace import inplace
+from .ops.record import CONVERSION, OpRecord
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .tensor import Tensor
 
 HOST_BACKEND = "numpy"
-DEFAULT_SEED = 67280421310721  # PyTorch's initial seed
 
-
-class Generator:
-    """The host stream's state; ``manual_seed`` returns it, as in PyTorch."""
-
-    def __init__(self) -> None:
-        self._seed = DEFAULT_SEED
-        self._state: Any = None
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._state = None
-        return self
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def host_generator(self) -> Any:
-        if self._state is None:
-            self._state = get_backend(HOST_BACKEND).kernels["host_rng"](self._seed)
-        return self._state
-
-
-default_generator = Generator()
+# PyTorch seeds its default generator nondeterministically when the process starts.
+default_generator = Generator().manual_seed(secrets.randbits(64))
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the host stream that ``randn``/``rand`` draw from."""
+    """Seed the default generator; returns it (as ``torch.manual_seed`` does)."""
     return default_generator.manual_seed(seed)
 
 
 def seed() -> int:
-    """Re-seed from a nondeterministic source; returns the new seed."""
-    import secrets
-
-    new = secrets.randbits(63)
-    default_generator.manual_seed(new)
-    return new
+    """Re-seed the default generator from a nondeterministic source; returns the seed."""
+    return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
-def _random(kernel: str, size: tuple, dtype: Any, kw: dict) -> Tensor:
-    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
-    if not d.is_floating_point:
-        raise RuntimeError(f"{kernel}(): expected a floating point dtype, got {d}")
-    shape = sizes_arg(kernel, size)
+def get_rng_state() -> Tensor:
+    """The default generator's state (PyTorch's 5056-byte ``uint8`` layout)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator's state from :func:`get_rng_state`."""
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, **kw: Any) -> Iterator[None]:
+    """Restore the default generator's state when the block exits."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+def _generator(generator: Generator | None) -> Generator:
+    return default_generator if generator is None else generator
+
+
+def _host_to(values: Any, d: dtypes.dtype, target: Any) -> Tensor:
+    return Tensor._make(target.kernels["from_numpy"](values), d, target)
+
+
+def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype | None = None):
+    """The shape, dtype and target backend of a random factory call; the keywords left."""
+    d = dtypes.resolve(dtype) if dtype is not None else default or dtypes.get_default_dtype()
+    shape = sizes_arg(name, size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
+    kw.pop("layout", None), kw.pop("pin_memory", None)
+    unknown = [key for key in kw if key != "requires_grad"]
+    if unknown:  # before any draw: a refused call leaves the generator as it was
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got an unexpected "
+            f"keyword argument '{unknown[0]}'"
+        )
+    numel = 1
+    for n in shape:
+        numel *= n
+    return shape, numel, d, target
+
+
+def _floating(d: dtypes.dtype, kernel: str) -> None:
+    if not d.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.kind_name(d)}'")
+
+
+def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
+    """The tensor of host ``values`` on ``target``, requiring grad if asked."""
+    host = get_backend(HOST_BACKEND).kernels
+    t = _host_to(host["reshape"](values, tuple(shape)), d, target)
+    return _finish(t, kw.pop("requires_grad", False))
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
+    """Uniform samples on [0, 1), PyTorch's values for the same seed."""
+    shape, n, d, target = _factory("rand", size, dtype, kw)
+    _floating(d, "check_uniform_bounds")
+    values = sampling.uniform(_generator(generator), n, d, 0.0, 1.0)
+    return _shaped(values, shape, d, target, kw)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
+    """Standard normal samples, PyTorch's values for the same seed."""
+    shape, n, d, target = _factory("randn", size, dtype, kw)
+    _floating(d, "normal_kernel_cpu")
+    values = sampling.normal(_generator(generator), n, d, 0.0, 1.0, True)
+    return _shaped(values, shape, d, target, kw)
+
+
+def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    rest = list(args)
+    size = kw.pop("size") if "size" in kw else rest.pop() if rest else None
+    high = kw.pop("high") if "high" in kw else rest.pop() if rest else None
+    low = kw.pop("low") if "low" in kw else rest.pop() if rest else 0
+    if size is None or high is None or rest:
+        raise TypeError(
+            "randint() received an invalid combination of arguments: expected (high, size) "
+            "or (low, high, size)"
+        )
+    shape, n, d, target = _factory("randint", (size,), dtype, kw, dtypes.int64)
+    values = _random_from_to(_generator(generator), n, d, int(low), int(high))
+    return _shaped(values, shape, d, target, kw)
+
+
+def _random_from_to(gen: Generator, n: int, d: dtypes.dtype, low: int, high: int) -> Any:
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    return sampling.random_from_to(gen, n, d, low, high)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, **kw: Any):
+    """A random permutation of ``0..n-1`` (PyTorch's for the same seed)."""
+    shape, _, d, target = _factory("randperm", (int(n),), dtype, kw, dtypes.int64)
     host = get_backend(HOST_BACKEND)
-    values = host.kernels[kernel](default_generator.host_generator(), shape, host.native_dtype(d))
-    array = target.kernels["from_numpy"](values)
-    return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
+    values = host.kernels["astype"](
+        sampling.randperm(_generator(generator), int(n)), host.native_dtype(d)
+    )
+    return _shaped(values, shape, d, target, kw)
 
 
-def randn(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
-    """Samples of the standard normal distribution."""
-    return _random("random_normal", size, dtype, kw)
-
-
-def rand(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
-    """Samples of the uniform distribution on [0, 1)."""
-    return _random("random_uniform", size, dtype, kw)
-
-
-def randn_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
+def _like(factory: Any, input: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:
     kw.setdefault("backend", input.backend)
-    return randn(tuple(input.shape), dtype=dtype or input.dtype, **kw)
+    return factory(*args, tuple(input.shape), dtype=dtype or input.dtype, **kw)
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
-    kw.setdefault("backend", input.backend)
-    return rand(tuple(input.shape), dtype=dtype or input.dtype, **kw)
+    return _like(rand, input, dtype=dtype, **kw)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, **kw: Any) -> Tensor:
+    return _like(randn, input, dtype=dtype, **kw)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, **kw: Any) -> Tensor:
+    """Integers in [low, high) of ``input``'s shape (``randint_like(input, high)`` too)."""
+    if high is None:
+        low, high = 0, low
+    return _like(randint, input, low, high, **kw)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
+           generator: Generator | None = None, **kw: Any) -> Tensor:  # fmt: skip
+    """Normal samples of mean ``mean`` and standard deviation ``std`` (numbers or tensors,
+    broadcast), as PyTorch's CPU ``normal``: standard samples scaled, then shifted."""
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal() missing required argument 'size'")
+        out = _empty(size, kw).normal_(mean, std, generator=generator)
+        return _finish(out, kw.pop("requires_grad", False))
+    like = mean if isinstance(mean, Tensor) else std
+    shape = like.shape if not isinstance(std, Tensor) or not isinstance(mean, Tensor) else None
+    if shape is None:
+        shape = (mean.detach() + std.detach()).shape
+    out = _empty(tuple(shape), {"dtype": like.dtype, "backend": like.backend})
+    if isinstance(std, Tensor):
+        _check_std(float(std.detach().min().item()) if std.numel() else 0.0)
+        out = out.normal_(0.0, 1.0, generator=generator) * std.detach()
+    else:
+        out = out.normal_(0.0, std, generator=generator)
+    values = out + (mean.detach() if isinstance(mean, Tensor) else mean)
+    # PyTorch records NormalBackward1/2/3, whose gradients are zeros (no reparametrization).
+    inputs = tuple(v for v in (mean, std) if isinstance(v, Tensor))
+    record = NORMAL_BOTH if len(inputs) == 2 else NORMAL_MEAN if like is mean else NORMAL_STD
+    return finish(record, values._storage.array, values.dtype, values.backend, inputs)
+
+
+def _empty(size: Any, kw: dict) -> Tensor:
+    shape, _, d, target = _factory("normal", (size,), kw.pop("dtype", None), kw)
+    return Tensor._make(target.kernels["zeros"](tuple(shape), target.native_dtype(d)), d, target)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None):
+    """Samples of 0 and 1: each element of ``input`` is a probability (or each has ``p``)."""
+    if p is not None:
+        out = Tensor._make(input.backend.kernels["zeros_like"](input._storage.array),
+                           input.dtype, input.backend)  # fmt: skip
+        return _bernoulli_(out, p, generator=generator)
+    gen = _generator(generator)
+    probabilities = input.detach().contiguous().numpy(force=True)
+    values = sampling.bernoulli_tensor(gen, probabilities, input.dtype)
+    return finish(BERNOULLI, input.backend.kernels["from_numpy"](values), input.dtype,
+                  input.backend, (input,))  # fmt: skip
+
+
+# -- in-place methods -----------------------------------------------------------------
+
+
+def _zero_grad(g: Tensor) -> Tensor:
+    return g * 0  # PyTorch's derivative of a random fill: zeros
+
+
+def _record(name: str, grad_fn: str) -> OpRecord:
+    return OpRecord(name, CONVERSION, grad_fn, "assign", grads=(_zero_grad,))
+
+
+UNIFORM = _record("uniform", "UniformBackward0")
+NORMAL = _record("normal", "NormalBackward0")
+RANDOM = _record("random", "RandomBackward0")
+BERNOULLI = _record("bernoulli", "BernoulliBackward0")
+BERNOULLI_SCALAR = _record("bernoulli_scalar", "BernoulliBackward2")
+EXPONENTIAL = _record("exponential", "ExponentialBackward0")
+NORMAL_MEAN = OpRecord(
+    "normal_mean", CONVERSION, "NormalBackward1", "assign", inputs=("mean",), grads=(_zero_grad,)
+)
+NORMAL_STD = OpRecord(
+    "normal_std", CONVERSION, "NormalBackward2", "assign", inputs=("std",), grads=(_zero_grad,)
+)
+NORMAL_BOTH = OpRecord(
+    "normal_both", CONVERSION, "NormalBackward3", "assign", inputs=("mean", "std"),
+    grads=(_zero_grad, _zero_grad),
+)  # fmt: skip
+
+
+def _filled(record: OpRecord, input: Tensor, values: Any) -> Tensor:
+    """``input``'s new value, recorded as ``record``: host ``values`` in the order PyTorch
+    writes them, the tensor's memory order (row-major unless it is a strided view)."""
+    host = get_backend(HOST_BACKEND).kernels
+    order = _memory_order(input)
+    shaped = host["reshape"](values, tuple(input.shape[d] for d in order))
+    inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
+    array = input.backend.kernels["from_numpy"](host["permute_dims"](shaped, inverse))
+    return finish(record, array, input.dtype, input.backend, (input,))
+
+
+def _memory_order(input: Tensor) -> tuple[int, ...]:
+    """The dims from outermost to innermost in memory (PyTorch's iteration order): by
+    decreasing stride, ties in their own order. Strides come from the array (NumPy,
+    CuPy) or, on immutable backends, the view's host layout."""
+    storage = input._storage
+    strides = getattr(getattr(storage, "layout", storage.array), "strides", None)
+    dims = tuple(range(input.dim()))
+    if strides is None or input.is_contiguous():
+        return dims
+    return tuple(sorted(dims, key=lambda d: -abs(strides[d])))
+
+
+def _uniform_(input: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kw):
+    from_, to = kw.pop("from", from_), kw.pop("to", to)
+    _floating(input.dtype, "check_uniform_bounds")
+    if from_ > to:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+        )
+    values = sampling.uniform(_generator(generator), input.numel(), input.dtype, from_, to)
+    return _filled(UNIFORM, input, values)
+
+
+def _check_std(std: float) -> None:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+
+
+def _normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    _floating(input.dtype, "normal_kernel_cpu")
+    _check_std(std)
+    gen, contiguous = _generator(generator), input.is_contiguous()
+    values = sampling.normal(gen, input.numel(), input.dtype, mean, std, contiguous)
+    return _filled(NORMAL, input, values)
+
+
+def _random_(input: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kw):
+    from_, to = kw.pop("from", from_), kw.pop("to", to)
+    gen, n, d = _generator(generator), input.numel(), input.dtype
+    if to is None and from_ == 0:
+        return _filled(RANDOM, input, sampling.random_default(gen, n, d))
+    low, high = (0, from_) if to is None else (from_, to)
+    return _filled(RANDOM, input, _random_from_to(gen, n, d, int(low), int(high)))
+
+
+def _bernoulli_(input: Tensor, p: Any = 0.5, *, generator=None) -> Tensor:
+    gen = _generator(generator)
+    if isinstance(p, Tensor):
+        probabilities = p.detach().expand(*input.shape).contiguous().numpy(force=True)
+        return _filled(BERNOULLI, input, sampling.bernoulli_tensor(gen, probabilities, input.dtype))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    return _filled(BERNOULLI_SCALAR, input, sampling.bernoulli(gen, input.numel(), input.dtype, p))
+
+
+def _exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. dtype must be "
+            f"a floating point but you specified {dtypes.kind_name(input.dtype)}"
+        )
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    values = sampling.exponential(_generator(generator), input.numel(), input.dtype, lambd)
+    return _filled(EXPONENTIAL, input, values)
+
+
+METHODS = {
+    "uniform_": inplace("uniform_", _uniform_, False),
+    "normal_": inplace("normal_", _normal_, False),
+    "random_": inplace("random_", _random_, False),
+    "bernoulli_": inplace("bernoulli_", _bernoulli_, False),
+    "exponential_": inplace("exponential_", _exponential_, False),
+    "bernoulli": bernoulli,
+}
+
+
+def install(cls: type = Tensor) -> None:
+    """Attach the random in-place methods (``uniform_``, ``normal_``, ...) to ``cls``."""
+    for name, fn in METHODS.items():
+        setattr(cls, name, fn)
 
 
 FUNCTIONS = {
     "manual_seed": manual_seed,
     "seed": seed,
     "initial_seed": initial_seed,
-    "randn": randn,
+    "get_rng_state": get_rng_state,
+    "set_rng_state": set_rng_state,
+    "Generator": Generator,
+    "default_generator": default_generator,
     "rand": rand,
-    "randn_like": randn_like,
+    "randn": randn,
+    "randint": randint,
+    "randperm": randperm,
+    "normal": normal,
+    "bernoulli": bernoulli,
     "rand_like": rand_like,
+    "randn_like": randn_like,
+    "randint_like": randint_like,
 }
