@@ -24,6 +24,17 @@ torch = pytest.importorskip("torch")
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.25, 2.0, 1e-30, 3e38, np.inf, -np.inf, np.nan]
 # torch's op for each fused formula, called with (g, r) or (a,).
 TORCH = {
+    "add": torch.add,
+    "subtract": torch.sub,
+    "multiply": torch.mul,
+    "divide": torch.div,
+    "negative": torch.neg,
+    "abs": torch.abs,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
     "tanh_backward": torch.ops.aten.tanh_backward,
     "sigmoid_backward": torch.ops.aten.sigmoid_backward,
     "threshold_backward": lambda g, r: torch.ops.aten.threshold_backward(g, r, 0),
@@ -66,7 +77,7 @@ def test_generated_kernel_arguments(name):
     assert "rg_where(bool c, T a, T b)" in args.preamble
     # Only the names the preamble and CUDA define: a typo would fail to compile.
     used = set(re.findall(r"[A-Za-z_]\w*", cupy_fused.FORMULAS[name].expression))
-    assert used <= {*inputs, "rg_where", "T"}
+    assert used <= {*inputs, "rg_where", "T", *cupy_fused.FUNCTIONS}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
