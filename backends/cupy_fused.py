@@ -107,7 +107,7 @@ def evaluate(name: str, np: Any, *arrays: Any) -> Any:
 
 
 @functools.cache
-def _compiled(name: str) -> Any:
+def elementwise_kernel(name: str) -> Any:
     """The ``cupy.ElementwiseKernel`` of formula ``name``, built once per process."""
     import cupy  # lazy: only the CuPy backend calls this
 
@@ -121,7 +121,7 @@ def fused_kernels(generic: dict[str, Callable[..., Any]]) -> dict[str, Callable[
     lacks the mixed int/half arithmetic the expressions use)."""
 
     def entry(name: str) -> Callable[..., Any]:
-        kernel, fallback = _compiled(name), generic[name]
+        kernel, fallback = elementwise_kernel(name), generic[name]
 
         def run(*arrays: Any) -> Any:
             if arrays[0].dtype.char == "e":

@@ -1,7 +1,9 @@
 """The GPU benchmark: G1-G3 (:mod:`bench.gpu_workloads`) on hand-written CuPy (the
 limit), retrograd[cupy] and PyTorch CUDA, float32 with TF32 off.
 
-``python -m bench.gpu [--only G1,G3] [--repeats N]`` prints a markdown table. Every row
+``python -m bench.gpu [--only G1,G3,MICRO] [--repeats N]`` prints a markdown table, the
+kernel-table calls per step of the G2 512 and G3 rows, and the per-kernel section of
+:mod:`bench.gpu_micro` (MICRO). Every row
 first runs once and its results must be allclose to PyTorch's (to the CuPy limit's where
 PyTorch has no CUDA); then the rows are timed round-robin, ``repeats`` samples each, the
 device synchronised before each timer is read; medians are shown. Without a usable GPU
@@ -15,11 +17,13 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from . import gpu_micro
 from .gpu_workloads import WORKLOADS, GpuWorkload
 
 CUPY, RG, TORCH = "hand-written CuPy", "retrograd[cupy]", "PyTorch CUDA"
@@ -122,6 +126,36 @@ def time_rows(w: GpuWorkload, impls: list[GpuImpl], data: dict, repeats: int) ->
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+COUNTED = ("G2 512", "G3")  # the rows whose kernel-table calls the report lists
+
+
+def kernel_calls(step: Any, kernels: dict[str, Any]) -> Counter:
+    """How often one ``step()`` calls each entry of the kernel table ``kernels`` (a
+    backend's plain dict, restored afterwards): what a step costs in kernel launches,
+    roughly (a table entry may launch more than one kernel, or none)."""
+    counts: Counter = Counter()
+    saved = dict(kernels)
+
+    def counting(name: str, kernel: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return kernel(*args, **kwargs)
+
+        return call
+
+    kernels.update({name: counting(name, k) for name, k in saved.items()})
+    try:
+        step()
+    finally:
+        kernels.update(saved)
+    return counts
+
+
+def calls_line(key: str, counts: Counter) -> str:
+    top = ", ".join(f"{name} {n}" for name, n in counts.most_common(8))
+    return f"{key}: {sum(counts.values())} kernel-table calls per retrograd step ({top}, ...)"
+
+
 def _cell(times: dict, name: str) -> str:
     return f"{times[name] * 1e3:.3f} ms" if name in times else "-"
 
@@ -157,13 +191,21 @@ def run(only: set[str] | None, repeats: int) -> str:
         data = w.setup()
         diff = check(w, impls, data)
         results.append((w, time_rows(w, impls, data, repeats), diff))
+        if w.key in COUNTED:
+            rg = next(i for i in impls if i.name == RG)
+            kernels = rg.lib.get_backend("cupy").kernels
+            notes.append(calls_line(w.key, kernel_calls(_builder(w, rg)(rg, data), kernels)))
     import cupy
 
     name = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
     tf32 = os.environ.get("CUPY_TF32", "0")
     lines = [f"Device: {name}; float32; TF32 off (CUPY_TF32={tf32}); medians of {repeats}.", ""]
     lines += table(results, impls[0].name)
-    return "\n".join(lines + ["", *(f"- {n}" for n in notes), ""])
+    lines += ["", *(f"- {n}" for n in notes), ""]
+    if only is None or "MICRO" in only:
+        print("bench.gpu: micro", file=sys.stderr, flush=True)
+        lines.append(gpu_micro.run())
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -59,3 +59,14 @@ def test_timing_gives_a_median_per_column(impls):
     times = gpu.time_rows(w, impls, {}, repeats=2)
     assert set(times) == {i.name for i in impls} and all(t > 0 for t in times.values())
     assert "G1" in "\n".join(gpu.table([(w, times, 0.0)], "torch cpu"))
+
+
+def test_kernel_calls_counts_a_step_and_restores_the_table(impls):
+    w = next(w for w in WORKLOADS if w.key == "G3")
+    rg = impls[2]
+    kernels = retrograd.get_backend("numpy").kernels
+    before = dict(kernels)
+    counts = gpu.kernel_calls(w.autograd(rg, SMALL["G3"]()), kernels)
+    assert counts["tanh"] == 1 and counts["tanh_backward"] == 1 and counts["multiply"] >= 3
+    assert kernels == before
+    assert gpu.calls_line("G3", counts).startswith(f"G3: {sum(counts.values())} kernel-table")
