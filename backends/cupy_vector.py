@@ -27,11 +27,13 @@ builders, which the backend calls when it loads.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .cupy_fused import FORMULAS, Formula
 
+SWITCH = "RETROGRAD_CUPY_VECTOR"  # "0" in the environment: the backend loads without it
 BLOCK = 256  # threads per block
 # Element indices are 32-bit ints: the last thread's first index plus a block of vectors
 # must stay below 2**31.
@@ -278,7 +280,10 @@ INTO = ("add", "subtract", "multiply", "divide")
 def vector_kernels(lib: Any, np: Any, table: dict[str, Callable[..., Any]]) -> dict:
     """Kernel table entries for CuPy (``lib``): each formula of :data:`FORMULAS`, the
     ``*_into`` kernels of :data:`INTO`, ``full`` and ``ones`` on the vector path, each
-    falling back to ``table``'s entry of the same name for the calls it does not take."""
+    falling back to ``table``'s entry of the same name for the calls it does not take.
+    None at all where ``$RETROGRAD_CUPY_VECTOR`` is ``0`` (to rule the path out)."""
+    if os.environ.get(SWITCH) == "0":
+        return {}
     run = Launcher(lib, np)
     entries = {name: _out_of_place(run, name, table[name]) for name in FORMULAS}
     entries.update({f"{n}_into": _into(run, n, table[f"{n}_into"]) for n in INTO})

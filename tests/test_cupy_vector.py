@@ -386,3 +386,11 @@ def test_full_and_ones(table):
     assert ones.dtype == np.float64 and (ones == 1).all() and log == []
     assert k["full"]((0, 3), 2.0, np.dtype("float32")).shape == (0, 3) and log == []
     assert (k["full"]((4,), 3, np.dtype("int64")) == 3).all() and log == ["full"]
+
+
+def test_the_vector_path_can_be_switched_off(monkeypatch):
+    lib = SimpleNamespace(ndarray=Device, empty=np.empty, RawKernel=None)
+    table = {n: None for n in (*FORMULAS, "full", *(f"{n}_into" for n in cupy_vector.INTO))}
+    assert "add_into" in vector_kernels(lib, np, table)
+    monkeypatch.setenv(cupy_vector.SWITCH, "0")
+    assert vector_kernels(lib, np, table) == {}
