@@ -15,9 +15,11 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import hashlib
 import itertools
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -177,6 +179,36 @@ def test_every_kernel_compiles_with_nvcc(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
+
+
+def _nvrtc():
+    """NVRTC, the compiler CuPy runs (``$RETROGRAD_NVRTC`` names the library where the
+    loader does not find it), or None."""
+    path = os.environ.get("RETROGRAD_NVRTC") or ctypes.util.find_library("nvrtc")
+    try:
+        return ctypes.CDLL(path) if path else None
+    except OSError:
+        return None
+
+
+def test_every_kernel_compiles_with_nvrtc_as_cupy_compiles_it():
+    nvrtc = _nvrtc()
+    if nvrtc is None:
+        pytest.skip("NVRTC is not installed (set RETROGRAD_NVRTC to libnvrtc.so)")
+    failures = []
+    for case in CASES:
+        program, options = ctypes.c_void_p(), (ctypes.c_char_p * 1)(b"-arch=compute_90")
+        source = kernel_source(*case).encode()
+        assert nvrtc.nvrtcCreateProgram(ctypes.byref(program), source, b"k.cu", 0, None, None) == 0
+        status = nvrtc.nvrtcCompileProgram(program, 1, options)
+        size = ctypes.c_size_t()
+        nvrtc.nvrtcGetProgramLogSize(program, ctypes.byref(size))
+        log = ctypes.create_string_buffer(size.value)
+        nvrtc.nvrtcGetProgramLog(program, log)
+        nvrtc.nvrtcDestroyProgram(ctypes.byref(program))
+        if status != 0 or log.value.strip():  # an error, or a warning
+            failures.append(f"{kernel_name(case[0], case[2], case[3])}: {log.value.decode()}")
+    assert not failures, failures[:3]
 
 
 # -- the kernels, compiled for the CPU ---------------------------------------------------
