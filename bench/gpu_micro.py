@@ -3,7 +3,8 @@ and PyTorch's, on 64M float32 (memory-bound: the time is the bytes moved over ba
 
 The retrograd column calls the CuPy backend's kernel table directly (no autograd), so it
 shows the vectorized path of :mod:`retrograd_backends.cupy_vector` with its Python
-dispatch; "vector path" says whether the call took it. The CuPy column is a ufunc (or the
+dispatch; "vector path" says whether the call took it (``ones``: the fill kernel takes
+every float32 shape). The CuPy column is a ufunc (or the
 round-1 ``ElementwiseKernel`` for ``tanh_backward``, CuPy's one-kernel form). Each cell is
 the median of ``repeats`` samples of ``inner`` back-to-back calls, the device synchronised
 before each timer read; GB/s counts each array read or written once.
