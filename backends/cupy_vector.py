@@ -20,8 +20,8 @@ dtypes, huge arrays) goes to the kernel the table had before, unchanged. Results
 fallback's: the same dtype, the same IEEE arithmetic (nan, inf, -0.0), per element.
 
 The CUDA source is built by plain Python (:func:`kernel_source`), so tests compile it
-(nvcc where installed) and run it on the CPU; CuPy is imported only by the kernel table
-builders, which the backend calls when it loads.
+(with NVRTC, CuPy's compiler, or nvcc, where installed) and run it on the CPU (g++). This
+module never imports CuPy: :func:`vector_kernels` receives it from the backend's ``load``.
 """
 
 from __future__ import annotations
@@ -263,6 +263,7 @@ def _fill(run: Launcher, fallback: Callable[..., Any]) -> Callable:
     empty = run.lib.empty
 
     def full(shape: Any, value: Any, dtype: Any) -> Any:
+        """A new array of ``shape`` filled with ``value`` (-0.0 and nan bit for bit)."""
         vector = VECTOR.get(getattr(dtype, "char", None))
         if vector is None or not _scalar_fits(value, vector.largest):
             return fallback(shape, value, dtype)  # other dtypes; bool and NumPy values
