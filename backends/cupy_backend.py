@@ -21,7 +21,14 @@ What differs from the generic layer, and why:
   ``x[...] = v``), which loses the sign of -0.0, so those kernels copy a negative zero
   from the host instead; ``relu`` is a fused kernel that keeps -0.0 and nan;
 - ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device;
-- the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each.
+- the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each;
+- the vectorized path (:mod:`retrograd_backends.cupy_vector`): the hot elementwise ops
+  (arithmetic, exp/log/sqrt/tanh/sigmoid/relu/abs, the backward formulas, the ``*_into``
+  updates, ``full``/``ones``) on contiguous, 16-byte-aligned float32/float64 arrays run as
+  raw kernels with ``float4``/``double2`` loads, one vector per thread. Measured on an
+  H200 (CuPy 14.2, 64M float32): CuPy's own elementwise kernels 0.33 ms for ``x * 2``, the
+  float4 raw kernel 0.137 ms (PyTorch's time); ``cupy.ones`` 0.33 ms, PyTorch's
+  ``ones_like`` 0.065 ms. Other calls take the kernels above, unchanged.
 
 Arrays live on CUDA device 0 (``cuda:0``) on CuPy's current stream; DLPack exchanges with
 other GPU libraries (e.g. JAX on a GPU) are synchronised by CuPy.
@@ -35,11 +42,13 @@ import importlib.util
 import math
 from typing import Any
 
+import numpy
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 from retrograd.storage import OVERLAP_MESSAGE
 
 from .cupy_fused import fused_kernels
+from .cupy_vector import vector_kernels
 from .kernels import (
     array_namespace,
     generic_kernels,
@@ -127,7 +136,6 @@ def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
     """Where CuPy deviates from the generic layer (see the module docstring)."""
     import cupy.lib.stride_tricks  # lazy, as CuPy itself
     import cupyx.scipy.special
-    import numpy
 
     def erf(a: Any) -> Any:
         return cupyx.scipy.special.erf(a).astype(a.dtype, copy=False)
@@ -150,6 +158,7 @@ def load() -> Backend:
     xp = array_namespace(cupy)
     kernels = generic_kernels(xp)
     kernels.update(_overrides(cupy, xp, kernels))
+    kernels.update(vector_kernels(cupy, numpy, kernels))  # falls back to the entries above
     return Backend("cupy", kernels, native_dtypes(xp), device_type="cuda", namespace=xp)
 
 

@@ -212,8 +212,10 @@ def _creation(xp: Any) -> dict[str, Callable[..., Any]]:
 
 
 def has_internal_overlap(a: Any) -> bool:
-    """True if two elements of ``a`` share memory (a stride of 0 over a longer axis)."""
-    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+    """True if two elements of ``a`` share memory (a stride of 0 over a longer axis). An
+    array with no elements never does, whatever its strides (PyTorch writes into an empty
+    expanded tensor; CuPy may give an empty array zero strides)."""
+    return a.size != 0 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
 def strided_kernels(lib: Any) -> dict[str, Callable[..., Any]]:

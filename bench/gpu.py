@@ -1,7 +1,9 @@
 """The GPU benchmark: G1-G3 (:mod:`bench.gpu_workloads`) on hand-written CuPy (the
 limit), retrograd[cupy] and PyTorch CUDA, float32 with TF32 off.
 
-``python -m bench.gpu [--only G1,G3] [--repeats N]`` prints a markdown table. Every row
+``python -m bench.gpu [--only G1,G3,MICRO] [--repeats N]`` prints a markdown table, the
+kernel-table calls per step of the G2 512 and G3 rows, and the per-kernel section of
+:mod:`bench.gpu_micro` (MICRO). Every row
 first runs once and its results must be allclose to PyTorch's (to the CuPy limit's where
 PyTorch has no CUDA); then the rows are timed round-robin, ``repeats`` samples each, the
 device synchronised before each timer is read; medians are shown. Without a usable GPU
@@ -15,11 +17,13 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from . import gpu_micro
 from .gpu_workloads import WORKLOADS, GpuWorkload
 
 CUPY, RG, TORCH = "hand-written CuPy", "retrograd[cupy]", "PyTorch CUDA"
@@ -122,6 +126,36 @@ def time_rows(w: GpuWorkload, impls: list[GpuImpl], data: dict, repeats: int) ->
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+COUNTED = ("G2 512", "G3")  # the rows whose kernel-table calls the report lists
+
+
+def kernel_calls(step: Any, kernels: dict[str, Any]) -> Counter:
+    """How often one ``step()`` calls each entry of the kernel table ``kernels`` (a
+    backend's plain dict, restored afterwards): what a step costs in kernel launches,
+    roughly (a table entry may launch more than one kernel, or none)."""
+    counts: Counter = Counter()
+    saved = dict(kernels)
+
+    def counting(name: str, kernel: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return kernel(*args, **kwargs)
+
+        return call
+
+    kernels.update({name: counting(name, k) for name, k in saved.items()})
+    try:
+        step()
+    finally:
+        kernels.update(saved)
+    return counts
+
+
+def calls_line(key: str, counts: Counter) -> str:
+    top = ", ".join(f"{name} {n}" for name, n in counts.most_common(8))
+    return f"{key}: {sum(counts.values())} kernel-table calls per retrograd step ({top}, ...)"
+
+
 def _cell(times: dict, name: str) -> str:
     return f"{times[name] * 1e3:.3f} ms" if name in times else "-"
 
@@ -157,6 +191,8 @@ def run(only: set[str] | None, repeats: int) -> str:
         data = w.setup()
         diff = check(w, impls, data)
         results.append((w, time_rows(w, impls, data, repeats), diff))
+        if w.key in COUNTED:
+            notes.append(_counted(w, next(i for i in impls if i.name == RG), data))
     import cupy
 
     name = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
@@ -166,13 +202,34 @@ def run(only: set[str] | None, repeats: int) -> str:
     return "\n".join(lines + ["", *(f"- {n}" for n in notes), ""])
 
 
+def _counted(w: GpuWorkload, rg: GpuImpl, data: dict) -> str:
+    """The kernel-table calls line of row ``w`` (a failure there loses no timings)."""
+    try:
+        kernels = rg.lib.get_backend("cupy").kernels
+        return calls_line(w.key, kernel_calls(_builder(w, rg)(rg, data), kernels))
+    except Exception as error:  # noqa: BLE001 - reported in the table's notes
+        return f"{w.key}: counting kernel-table calls failed: {error!r}"
+
+
+def micro(only: set[str] | None) -> str:
+    """The per-kernel section (:mod:`bench.gpu_micro`), or why it is missing."""
+    if (only is not None and "MICRO" not in only) or gpu_reason() is not None:
+        return ""
+    print("bench.gpu: micro", file=sys.stderr, flush=True)
+    try:
+        return gpu_micro.run()
+    except Exception as error:  # noqa: BLE001 - the main table is already printed
+        return f"Per-kernel section (bench.gpu_micro) failed: {error!r}\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__.split("\n")[0])
-    p.add_argument("--only", help="comma-separated workload keys, e.g. G1,G3")
+    p.add_argument("--only", help="comma-separated workload keys, e.g. G1,G3,MICRO")
     p.add_argument("--repeats", type=int, default=7, help="timed samples per column")
     args = p.parse_args(argv)
     only = set(args.only.upper().split(",")) if args.only else None
-    print(run(only, args.repeats))
+    print(run(only, args.repeats), flush=True)  # first: a later hang loses no rows
+    print(micro(only))
 
 
 if __name__ == "__main__":

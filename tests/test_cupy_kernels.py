@@ -17,13 +17,24 @@ import pytest
 from retrograd.storage import OVERLAP_MESSAGE
 from retrograd_backends import cupy_fused
 from retrograd_backends.cupy_backend import is_negative_zero, signed_zero_kernels
-from retrograd_backends.kernels import generic_kernels
+from retrograd_backends.kernels import generic_kernels, has_internal_overlap
 
 torch = pytest.importorskip("torch")
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -0.25, 2.0, 1e-30, 3e38, np.inf, -np.inf, np.nan]
 # torch's op for each fused formula, called with (g, r) or (a,).
 TORCH = {
+    "add": torch.add,
+    "subtract": torch.sub,
+    "multiply": torch.mul,
+    "divide": torch.div,
+    "negative": torch.neg,
+    "abs": torch.abs,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
     "tanh_backward": torch.ops.aten.tanh_backward,
     "sigmoid_backward": torch.ops.aten.sigmoid_backward,
     "threshold_backward": lambda g, r: torch.ops.aten.threshold_backward(g, r, 0),
@@ -66,7 +77,7 @@ def test_generated_kernel_arguments(name):
     assert "rg_where(bool c, T a, T b)" in args.preamble
     # Only the names the preamble and CUDA define: a typo would fail to compile.
     used = set(re.findall(r"[A-Za-z_]\w*", cupy_fused.FORMULAS[name].expression))
-    assert used <= {*inputs, "rg_where", "T"}
+    assert used <= {*inputs, "rg_where", "T", *cupy_fused.FUNCTIONS}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -114,3 +125,20 @@ def test_assign_refuses_an_expanded_target():
     expanded = np.broadcast_to(np.ones((1, 3)), (2, 3))
     with pytest.raises(RuntimeError, match=re.escape(OVERLAP_MESSAGE[:40])):
         k["assign"](expanded, 1.0)
+
+
+@pytest.mark.parametrize("shape", [(0, 2), (3, 0), (0,), (2, 0, 4)])
+def test_an_empty_array_never_overlaps_whatever_its_strides(shape):
+    """CuPy may give an empty array zero strides; PyTorch writes into an empty expanded
+    tensor (``ones(1, 1).expand(0, 2).add_(1)``), so the write is not refused."""
+    zero_strided = np.lib.stride_tricks.as_strided(np.zeros(1), shape, (0,) * len(shape))
+    assert not has_internal_overlap(zero_strided)
+    k = signed_zero_kernels(np, np)
+    assert k["assign"](zero_strided, 5) is zero_strided  # not refused
+    assert torch.ones(1).expand(*shape).stride() == (0,) * len(shape)  # PyTorch's own view
+    torch.ones(1).expand(*shape).add_(1)  # and PyTorch allows the write
+
+
+def test_a_longer_zero_stride_axis_still_overlaps():
+    assert has_internal_overlap(np.broadcast_to(np.ones((1, 3)), (2, 3)))
+    assert not has_internal_overlap(np.broadcast_to(np.ones((1, 3)), (1, 3)))

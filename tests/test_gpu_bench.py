@@ -59,3 +59,22 @@ def test_timing_gives_a_median_per_column(impls):
     times = gpu.time_rows(w, impls, {}, repeats=2)
     assert set(times) == {i.name for i in impls} and all(t > 0 for t in times.values())
     assert "G1" in "\n".join(gpu.table([(w, times, 0.0)], "torch cpu"))
+
+
+def test_kernel_calls_counts_a_step_and_restores_the_table(impls):
+    w = next(w for w in WORKLOADS if w.key == "G3")
+    rg = impls[2]
+    kernels = retrograd.get_backend().kernels  # the default backend's, where the step runs
+    before = dict(kernels)
+    counts = gpu.kernel_calls(w.autograd(rg, SMALL["G3"]()), kernels)
+    assert counts["tanh"] == 1 and counts["tanh_backward"] == 1 and counts["multiply"] >= 3
+    assert kernels == before
+    assert gpu.calls_line("G3", counts).startswith(f"G3: {sum(counts.values())} kernel-table")
+
+
+def test_a_failed_count_is_a_note_not_a_lost_table(impls):
+    w = next(w for w in WORKLOADS if w.key == "G3")
+    broken = gpu.GpuImpl("no get_backend", object(), lambda: None, True)
+    line = gpu._counted(w, broken, SMALL["G3"]())
+    assert line.startswith("G3: counting kernel-table calls failed: AttributeError")
+    assert gpu.micro({"G1"}) == ""  # MICRO not asked for
