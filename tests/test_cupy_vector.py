@@ -34,6 +34,7 @@ from retrograd_backends.cupy_vector import (
     DEVICE_SCALAR,
     FILL,
     MAX_SIZE,
+    MIN_SIZE,
     SCALAR,
     grid_size,
     kernel_name,
@@ -63,7 +64,7 @@ class Fake:
 
 
 def kinds(*operands):
-    p = plan(operands, Fake)
+    p = plan(operands, Fake, min_size=1)
     return None if p is None else p.kinds
 
 
@@ -74,7 +75,7 @@ def test_contiguous_aligned_arrays_and_python_numbers_take_the_vector_path():
     assert kinds(a, 2.5) == (ARRAY, SCALAR) and kinds(2, a) == (SCALAR, ARRAY)
     assert kinds(a, math.inf) == kinds(a, math.nan) == kinds(a, -0.0) == (ARRAY, SCALAR)
     assert kinds(Fake((7,), "float64"), 1e300) == (ARRAY, SCALAR)
-    assert plan((a, b), Fake).ref is a and plan((2, a), Fake).char == "f"
+    assert plan((a, b), Fake, 1).ref is a and plan((2, a), Fake, 1).char == "f"
 
 
 def test_device_scalars_are_read_once():
@@ -83,7 +84,7 @@ def test_device_scalars_are_read_once():
     zero_d = Fake(())
     assert kinds(a, expanded) == (ARRAY, DEVICE_SCALAR)
     assert kinds(zero_d, a) == (DEVICE_SCALAR, ARRAY)
-    assert plan((zero_d, a), Fake).ref is a  # the output takes the array's shape
+    assert plan((zero_d, a), Fake, 1).ref is a  # the output takes the array's shape
     assert kinds(zero_d, Fake((), ptr=512)) == (ARRAY, ARRAY)  # 0-d with 0-d
 
 
@@ -113,6 +114,12 @@ def test_device_scalars_are_read_once():
 )
 def test_everything_else_falls_back(operands):
     assert kinds(*operands) is None
+
+
+def test_small_arrays_fall_back_to_cupys_cheaper_call():
+    small, large = Fake((MIN_SIZE - 1,)), Fake((MIN_SIZE,))
+    assert plan((small, 2.0), Fake) is None
+    assert plan((large, 2.0), Fake).kinds == (ARRAY, SCALAR)
 
 
 def test_huge_arrays_fall_back():
@@ -368,7 +375,7 @@ def table(build_dir):
             source, name, compile_for_cpu([source], build_dir)
         ),
     )
-    entries = vector_kernels(lib, np, {name: logged(name) for name in fallbacks})
+    entries = vector_kernels(lib, np, {name: logged(name) for name in fallbacks}, min_size=1)
     return entries, log
 
 
