@@ -18,6 +18,7 @@ from ..grad_mode import (
 )
 from ..graph import Node
 from ..tensor import Tensor
+from . import functional
 from .function import BackwardCFunction, Function, FunctionCtx
 
 
@@ -45,6 +46,7 @@ __all__ = [
     "Variable",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "graph",
     "inference_mode",
