@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import retrograd
 
 torch = pytest.importorskip("torch")
@@ -72,11 +71,13 @@ def _run_both(fn_name, f, arrays, v=None, **kwargs):
     results = []
     for name in ("rg", "torch"):
         lib = _lib(name)
-        api = getattr(retrograd.autograd.functional if name == "rg" else torch.autograd.functional,
-                      fn_name)  # fmt: skip
+        api = getattr(
+            retrograd.autograd.functional if name == "rg" else torch.autograd.functional, fn_name
+        )
         vec = None if v is None else _inputs(lib, v)
-        args = (f(lib), _inputs(lib, arrays)) + (() if v is None and fn_name in (
-            "jacobian", "hessian") else (vec,))  # fmt: skip
+        args = (f(lib), _inputs(lib, arrays)) + (
+            () if v is None and fn_name in ("jacobian", "hessian") else (vec,)
+        )
         results.append(api(*args, **kwargs))
     return results
 

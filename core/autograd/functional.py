@@ -139,8 +139,9 @@ def _check_requires_grad(values: tuple, kind: str, strict: bool) -> None:
             raise RuntimeError(_STRICT_MESSAGES[kind].format(i=i))
 
 
-def _autograd_grad(outputs: tuple, inputs: tuple, grad_outputs=None, create_graph=False,
-                   retain_graph=None) -> tuple:  # fmt: skip
+def _autograd_grad(
+    outputs: tuple, inputs: tuple, grad_outputs=None, create_graph=False, retain_graph=None
+) -> tuple:
     """``autograd.grad`` that skips outputs without history (None for every input when
     no output has any) and allows unused inputs."""
     grad_outputs = (None,) * len(outputs) if grad_outputs is None else grad_outputs
@@ -152,8 +153,9 @@ def _autograd_grad(outputs: tuple, inputs: tuple, grad_outputs=None, create_grap
     if not kept:
         return (None,) * len(inputs)
     outs, grads = zip(*kept, strict=True)
-    return _grad(outs, inputs, grads, retain_graph=retain_graph, create_graph=create_graph,
-                 allow_unused=True)  # fmt: skip
+    return _grad(
+        outs, inputs, grads, retain_graph=retain_graph, create_graph=create_graph, allow_unused=True
+    )
 
 
 def _fill_zeros(grads: tuple, refs: tuple, strict: bool, create_graph: bool, stage: str):
@@ -179,8 +181,13 @@ def _grad_mode_after(create_graph: bool) -> bool:
 
 
 # -- the products ------------------------------------------------------------------------
-def vjp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:  # fmt: skip
+def vjp(
+    func: Callable,
+    inputs: Inputs,
+    v: Inputs | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``.
 
     ``v`` has the shape of ``func``'s output (optional when it has one element).
@@ -204,8 +211,13 @@ def vjp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
 _SINGLE_INPUT = "the input to the user-provided function is a single Tensor with a single element."
 
 
-def jvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:  # fmt: skip
+def jvp(
+    func: Callable,
+    inputs: Inputs,
+    v: Inputs | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick.
 
     ``v`` has the shape of the inputs (optional when the input has one element).
@@ -239,8 +251,13 @@ def _scalar_function(func: Callable, inputs: tuple, fn: str, strict: bool) -> tu
     return outputs
 
 
-def vhp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:  # fmt: skip
+def vhp(
+    func: Callable,
+    inputs: Inputs,
+    v: Inputs | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), v^T H)`` for a scalar ``func``: two reverse passes."""
     with grad_mode.enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
@@ -256,8 +273,13 @@ def vhp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
     return _unpack(outputs, False), _unpack(result, in_tuple)
 
 
-def hvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:  # fmt: skip
+def hvp(
+    func: Callable,
+    inputs: Inputs,
+    v: Inputs | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), H v)`` for a scalar ``func``, by the double-backward trick (three
     reverse passes; slower than :func:`vhp`, equal to it since H is symmetric)."""
     with grad_mode.enable_grad():
@@ -278,8 +300,14 @@ def hvp(func: Callable, inputs: Inputs, v: Inputs | None = None, create_graph: b
 
 
 # -- full matrices -----------------------------------------------------------------------
-def jacobian(func: Callable, inputs: Inputs, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:  # fmt: skip
+def jacobian(
+    func: Callable,
+    inputs: Inputs,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
     """The Jacobian of ``func`` at ``inputs``: ``J[i][j]`` has shape
     ``outputs[i].shape + inputs[j].shape`` (a single Tensor where ``func`` has one input
     and one output).
@@ -301,8 +329,9 @@ def jacobian(func: Callable, inputs: Inputs, create_graph: bool = False, strict:
         inputs = _fresh(inputs, create_graph, need_graph=True)
         out_tuple, outputs = _outputs(func(*inputs), "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
-        rows = tuple(_jacobian_of(i, out, inputs, create_graph, strict)
-                     for i, out in enumerate(outputs))  # fmt: skip
+        rows = tuple(
+            _jacobian_of(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs)
+        )
     return _unpack(_finish(rows, create_graph), (out_tuple, in_tuple))
 
 
@@ -366,8 +395,14 @@ def _stack(rows: list[Tensor], shape: tuple) -> Tensor:
     return stack(rows, 0).view(shape)
 
 
-def hessian(func: Callable, inputs: Inputs, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:  # fmt: skip
+def hessian(
+    func: Callable,
+    inputs: Inputs,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
     """The Hessian of a scalar ``func``: the Jacobian of its gradient (``H[i][j]`` has shape
     ``inputs[i].shape + inputs[j].shape``; one Tensor for a single input)."""
     in_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
@@ -382,6 +417,12 @@ def hessian(func: Callable, inputs: Inputs, create_graph: bool = False, strict: 
         _check_requires_grad(jac, "jacobian", strict)
         return jac
 
-    result = jacobian(gradient, inputs, create_graph=create_graph, strict=strict,
-                      vectorize=vectorize, strategy=outer_jacobian_strategy)  # fmt: skip
+    result = jacobian(
+        gradient,
+        inputs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
     return _unpack(result, (in_tuple, in_tuple))
