@@ -61,7 +61,10 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
-from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
+from . import (
+    func,  # noqa: E402
+    nn,  # noqa: E402 - after install: its functions use the Tensor methods
+)
 from .ops import return_types  # noqa: E402
 
 globals().update(ops.FUNCTIONS)
