@@ -390,10 +390,10 @@ def _swapped(module: Any, mapping: dict) -> Iterator[None]:
     try:
         for name, value in mapping.items():
             owner, attr = _owner(module, name)
-            undo.append((owner, attr, _put(owner, attr, value)))
+            undo.append(_put(owner, attr, value))
         yield
     finally:
-        for owner, attr, restore in reversed(undo):
+        for restore in reversed(undo):
             restore()
 
 
