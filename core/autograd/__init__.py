@@ -20,6 +20,7 @@ from ..graph import Node
 from ..tensor import Tensor
 from . import functional
 from .function import BackwardCFunction, Function, FunctionCtx
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
@@ -43,11 +44,14 @@ __all__ = [
     "BackwardCFunction",
     "Function",
     "FunctionCtx",
+    "GradcheckError",
     "Variable",
     "backward",
     "enable_grad",
     "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "graph",
     "inference_mode",
     "is_grad_enabled",
