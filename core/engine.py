@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import grad_mode
+from .autograd import anomaly_mode
 from .creation import ones_like, zeros_like
 from .graph import INPUT_FIELDS, RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
 from .storage import Storage
@@ -222,6 +223,8 @@ def _run(
             roots.append(node)
     deps = _dependencies(roots, capture)
     ready = [r for r in roots if deps.get(r, 0) == 0]
+    # Anomaly mode takes the general path (_execute), which checks every node's results.
+    general = capture is not None or anomaly_mode.ENABLED
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -230,7 +233,7 @@ def _run(
                 _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
                 continue
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
-            if capture is None and not hooked:
+            if not general and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
                 input_grads = node.apply(grads) if _has_gradient(grads) else ()
                 if not retain_graph:
@@ -404,7 +407,10 @@ _CALL_REFERENCES = _references(object())  # a new object has no other reference
 def _apply(node: Node, grads: list) -> Any:
     if not _has_gradient(grads):
         return ()
-    input_grads = node.apply(grads)
+    if anomaly_mode.ENABLED:
+        input_grads = anomaly_mode.run_checked(node, grads)
+    else:
+        input_grads = node.apply(grads)
     if node._hooks:
         for hook in list(node._hooks.values()):
             replaced = hook(tuple(input_grads), tuple(grads))

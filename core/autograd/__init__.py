@@ -18,7 +18,8 @@ from ..grad_mode import (
 )
 from ..graph import Node
 from ..tensor import Tensor
-from . import functional
+from . import anomaly_mode, functional
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import BackwardCFunction, Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -46,7 +47,9 @@ __all__ = [
     "FunctionCtx",
     "GradcheckError",
     "Variable",
+    "anomaly_mode",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "functional",
     "grad",
@@ -56,5 +59,6 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

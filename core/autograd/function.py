@@ -13,6 +13,7 @@ from typing import Any
 from .. import grad_mode
 from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
+from . import anomaly_mode
 
 
 class FunctionCtx:
@@ -146,6 +147,8 @@ class Function:
 
 
 def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:
+    if anomaly_mode.ENABLED:
+        anomaly_mode.record_forward_trace(ctx)
     single = not isinstance(outputs, tuple)
     outs = (outputs,) if single else outputs
     wrapped = []
