@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .hooks import RemovableHandle, add_hook
+from .saved_tensors import HOOKS as SAVED_TENSORS_HOOKS
+from .saved_tensors import PackedSaved
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -198,6 +200,8 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
             "Inference tensors cannot be saved for backward. To work around you can "
             "make a clone to get a normal tensor and use it in autograd."
         )
+    if SAVED_TENSORS_HOOKS:  # an output is packed as its alias (no cycle through the hook)
+        return PackedSaved(tensor.detach() if is_output else tensor, tensor._output_nr)
     if not is_output:
         return tensor
     alias = tensor.detach()
@@ -212,6 +216,8 @@ def unpack_saved(
     since saving. A saved output gets ``node`` as its ``grad_fn`` again if
     ``with_history`` (built-in rules ask for it only when they record a graph, i.e.
     under ``create_graph``)."""
+    if type(saved) is PackedSaved:  # saved under saved_tensors_hooks: no version to check
+        return _unpack_packed(saved, node, is_output and with_history)
     current = saved._storage.version
     if is_output and (with_history or current != version):  # the error names the node too
         output = saved.detach()
@@ -220,6 +226,17 @@ def unpack_saved(
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
     return saved
+
+
+def _unpack_packed(saved: PackedSaved, node: Node, with_node: bool) -> Tensor:
+    from .tensor import Tensor
+
+    value = saved.unpack(Tensor)
+    if not with_node:
+        return value
+    output = value.detach()
+    output._grad_fn, output._output_nr = node, saved.output_nr
+    return output
 
 
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:

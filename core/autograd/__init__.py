@@ -18,7 +18,7 @@ from ..grad_mode import (
 )
 from ..graph import Node
 from ..tensor import Tensor
-from . import anomaly_mode, functional
+from . import anomaly_mode, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import BackwardCFunction, Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -32,14 +32,6 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
         data.requires_grad_(True)
     return data
 
-
-class _GraphNamespace:
-    """``retrograd.autograd.graph``: the Node type, as ``torch.autograd.graph.Node``."""
-
-    Node = Node
-
-
-graph: Any = _GraphNamespace()
 
 __all__ = [
     "BackwardCFunction",
