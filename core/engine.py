@@ -18,7 +18,15 @@ from typing import Any
 from . import grad_mode
 from .autograd import anomaly_mode
 from .creation import ones_like, zeros_like
-from .graph import INPUT_FIELDS, RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
+from .graph import (
+    INPUT_FIELDS,
+    POST_ACCUMULATE_GRAD,
+    RETAINS_GRAD,
+    AccumulateGrad,
+    Edge,
+    Node,
+    edge_of,
+)
 from .storage import Storage
 from .tensor import Tensor
 
@@ -337,7 +345,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
 
 def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
     for key, hook in list(hooks.items()):
-        if key != RETAINS_GRAD:
+        if key != RETAINS_GRAD and key != POST_ACCUMULATE_GRAD:
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
@@ -359,6 +367,8 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
             leaf._grad = g  # PyTorch steals such a gradient too, rather than copying it
         else:
             accumulate(leaf, g)
+        if leaf._hooks and POST_ACCUMULATE_GRAD in leaf._hooks:
+            _run_post_accumulate_hooks(leaf)
     else:
         store = capture.get((node, 0))
         if store is not None:
@@ -366,6 +376,12 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
     if node._hooks:
         for hook in list(node._hooks.values()):
             hook((), (g,))
+
+
+def _run_post_accumulate_hooks(leaf: Tensor) -> None:
+    for hook in list(leaf._hooks[POST_ACCUMULATE_GRAD].values()):
+        if hook(leaf) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _owned_by_engine(g: Tensor) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import backward, grad
+from ..engine import backward
 from ..grad_mode import (
     enable_grad,
     inference_mode,
@@ -20,6 +20,7 @@ from ..graph import Node
 from ..tensor import Tensor
 from . import anomaly_mode, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .batched_grad import grad
 from .function import BackwardCFunction, Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
