@@ -119,7 +119,7 @@ def test_make_dot_returns_a_digraph_with_graphviz():
     dot = viz.make_dot(loss, params=params, show_saved=True)
     assert isinstance(dot, graphviz.Digraph)
     text = _dot_text(loss, params, False, True)
-    for label, color in _labels(text):
+    for label, _ in _labels(text):
         assert label.split("\n")[0] in dot.source
     assert dot.source.count("->") == text.count("->")
 
