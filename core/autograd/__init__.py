@@ -2,11 +2,11 @@
 
 ``backward`` and ``grad`` run the engine; ``Function`` defines custom differentiable
 ops; ``Variable`` is the deprecated wrapper old code still calls (it returns a Tensor).
+``functional`` (Jacobians, Hessians), ``gradcheck``, anomaly detection and ``graph``
+(the Node type, saved-tensor hooks) are PyTorch's toolbox around them.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from ..engine import backward
 from ..grad_mode import (
@@ -16,7 +16,6 @@ from ..grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from ..graph import Node
 from ..tensor import Tensor
 from . import anomaly_mode, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
