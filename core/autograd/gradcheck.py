@@ -26,6 +26,7 @@ from ..creation import zeros, zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
+from .finite_differences import central_difference, numerical_jacobian, unit_vector
 from .function import BackwardCFunction
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
@@ -86,51 +87,6 @@ def _check_inputs(inputs: tuple) -> None:
             "gradcheck expects at least one input tensor to require gradient, but none of "
             "them have requires_grad=True."
         )
-
-
-# -- numerical derivatives ---------------------------------------------------------------
-def _evaluate(fn: Callable, inputs: tuple, idx: int, value: Tensor) -> tuple:
-    """``fn`` with input ``idx`` replaced by ``value``: its outputs, without history."""
-    args = list(inputs)
-    args[idx] = value.requires_grad_(True)
-    return tuple(o.detach().clone() for o in _as_tuple(fn(*args)) if isinstance(o, Tensor))
-
-
-def _central_difference(fn: Callable, inputs: tuple, idx: int, delta: Tensor, eps: float):
-    """``(f(x + delta) - f(x - delta)) / (2 eps)`` for each output, flattened."""
-    x = inputs[idx].detach()
-    with grad_mode.no_grad():
-        minus, plus = x - delta, x + delta
-    before, after = _evaluate(fn, inputs, idx, minus), _evaluate(fn, inputs, idx, plus)
-    for a, b in zip(before, after, strict=True):
-        _check_same_dtype_and_shape(a, b, eps)
-    return [((b - a) / (2 * eps)).reshape(-1) for a, b in zip(before, after, strict=True)]
-
-
-def _check_same_dtype_and_shape(a: Tensor, b: Tensor, eps: float) -> None:
-    if a.shape != b.shape:
-        raise AssertionError(
-            "Expected `func` to return outputs with the same shape when inputs are perturbed "
-            f"by {eps}, but got: shapes {a.shape} and {b.shape}."
-        )
-    if a.dtype != b.dtype:
-        raise AssertionError(
-            "Expected `func` to return outputs with the same dtype when inputs are perturbed "
-            f"by {eps}, but got: dtypes {a.dtype} and {b.dtype}."
-        )
-
-
-def _numerical_jacobian(fn: Callable, inputs: tuple, idx: int, eps: float) -> list[Tensor]:
-    """For input ``idx``: one ``(input.numel(), output.numel())`` matrix per output."""
-    x = inputs[idx]
-    columns: list[list[Tensor]] = []
-    for k in range(x.numel()):
-        delta = zeros(x.numel(), dtype=x.dtype, backend=x.backend)
-        delta[k] = eps
-        columns.append(_central_difference(fn, inputs, idx, delta.view(x.shape), eps))
-    if not columns:
-        return []
-    return [stack([col[o] for col in columns], 0) for o in range(len(columns[0]))]
 
 
 # -- analytical derivatives --------------------------------------------------------------
@@ -195,7 +151,7 @@ def _slow_check(fn, inputs, outputs, eps, rtol, atol, nondet_tol, check_dtypes) 
         _expect_zero_numerical(fn, inputs, idx, eps)
         return
     out_positions = _output_positions(fn, inputs)
-    numerical = [_numerical_jacobian(fn, inputs, i, eps) for i in idx]
+    numerical = [numerical_jacobian(fn, inputs, i, eps) for i in idx]
     for o, out in enumerate(outputs):
         analytical = _analytical_jacobian(out, diff_inputs, check_dtypes)
         _check_reentrant(
@@ -216,28 +172,21 @@ def _output_positions(fn: Callable, inputs: tuple) -> list[int]:
 
 def _expect_zero_numerical(fn: Callable, inputs: tuple, idx: list[int], eps: float) -> None:
     for i in idx:
-        for jac in _numerical_jacobian(fn, inputs, i, eps):
+        for jac in numerical_jacobian(fn, inputs, i, eps):
             if bool((jac != 0).any()):
                 raise GradcheckError("Numerical gradient for function expected to be zero")
-
-
-def _unit_vector(n: int, like: Tensor, rng: random.Random) -> Tensor:
-    """A random vector of ``n`` non-negative entries and norm 1, on ``like``'s backend."""
-    values = [rng.random() for _ in range(n)]
-    vec = _tensor(values, dtype=like.dtype, backend=like.backend)
-    return vec / vec.norm() if n else vec
 
 
 def _fast_check(fn, inputs, outputs, eps, rtol, atol, nondet_tol, check_dtypes) -> None:
     """Compare ``v^T J u`` both ways for random unit ``u`` (per input), ``v`` (per output)."""
     idx = _diff_indices(inputs)
     rng = random.Random(0)  # a private stream: the caller's random state is untouched
-    all_u = [_unit_vector(inputs[i].numel(), inputs[i], rng) for i in idx]
-    all_v = [_unit_vector(o.numel(), o, rng) for o in outputs]
+    all_u = [unit_vector(inputs[i].numel(), inputs[i], rng) for i in idx]
+    all_v = [unit_vector(o.numel(), o, rng) for o in outputs]
     positions = _output_positions(fn, inputs)
     numerical = []
     for i, u in zip(idx, all_u, strict=True):
-        ju = _central_difference(fn, inputs, i, u.view(inputs[i].shape) * eps, eps)
+        ju = central_difference(fn, inputs, i, u.view(inputs[i].shape) * eps, eps)
         if not outputs and any(bool((j.abs() > nondet_tol).any()) for j in ju if j.numel()):
             raise GradcheckError("Numerical gradient for function expected to be zero")
         numerical.append([(v * ju[p]).sum() for v, p in zip(all_v, positions, strict=True)])
@@ -266,7 +215,7 @@ def _projected_rows(out, diff_inputs, v, check_dtypes, nondet_tol) -> list[Tenso
 
 
 def _slow_report(fn, inputs, out, input_pos, j, out_pos, rtol, atol, eps) -> str:
-    numerical = _numerical_jacobian(fn, inputs, input_pos, eps)[out_pos]
+    numerical = numerical_jacobian(fn, inputs, input_pos, eps)[out_pos]
     diff_inputs = [inputs[i] for i in _diff_indices(inputs)]
     analytical = _analytical_jacobian(out, diff_inputs, False)[j]
     max_diff = (numerical - analytical).abs().max()
