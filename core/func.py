@@ -26,56 +26,12 @@ from .creation import zeros_like
 from .engine import grad as _autograd_grad
 from .graph import AccumulateGrad, walk
 from .ops.joining import stack
+from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacrev", "vjp"]
 
 ArgNums = int | tuple[int, ...]
-
-
-# -- pytrees: nested tuples, lists and dicts of leaves -----------------------------------
-def tree_flatten(tree: Any) -> tuple[list, Any]:
-    """The leaves of ``tree`` in order, and its structure (for :func:`tree_unflatten`)."""
-    if isinstance(tree, (tuple, list)):
-        leaves, specs = [], []
-        for item in tree:
-            sub, spec = tree_flatten(item)
-            leaves += sub
-            specs.append((len(sub), spec))
-        return leaves, (type(tree), specs)
-    if isinstance(tree, dict):
-        leaves, spec = tree_flatten(list(tree.values()))
-        return leaves, (dict, (list(tree.keys()), spec))
-    return [tree], None
-
-
-def tree_unflatten(leaves: list, spec: Any) -> Any:
-    """Rebuild a tree of the structure ``spec`` from ``leaves``."""
-    if spec is None:
-        return leaves[0]
-    kind, inner = spec
-    if kind is dict:
-        keys, list_spec = inner
-        return dict(zip(keys, tree_unflatten(leaves, list_spec), strict=True))
-    items, at = [], 0
-    for count, sub in inner:
-        items.append(tree_unflatten(leaves[at : at + count], sub))
-        at += count
-    return tuple(items) if kind is tuple else list(items)
-
-
-def _spec_text(spec: Any) -> str:
-    """A tree structure as PyTorch's error messages print it (``*`` for a leaf)."""
-    if spec is None:
-        return "*"
-    kind, inner = spec
-    if kind is dict:
-        keys, (_, specs) = inner
-        return "{" + ", ".join(f"{k!r}: {_spec_text(s)}" for k, (_, s) in zip(keys, specs)) + "}"
-    parts = [_spec_text(s) for _, s in inner]
-    if kind is tuple:
-        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-    return "[" + ", ".join(parts) + "]"
 
 
 # -- lifting inputs and lowering results -------------------------------------------------
@@ -245,8 +201,8 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         if cot_spec != out_spec:
             raise RuntimeError(
                 "Expected pytree structure of cotangents to be the same as pytree structure "
-                f"of outputs to the function. cotangents: {_spec_text(cot_spec)}, primal "
-                f"output: {_spec_text(out_spec)}"
+                f"of outputs to the function. cotangents: {spec_text(cot_spec)}, primal "
+                f"output: {spec_text(out_spec)}"
             )
         with grad_mode.set_grad_enabled(level.create_graph):
             grads = _gradients(out_leaves, in_leaves, cot_leaves, level)
