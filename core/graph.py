@@ -203,7 +203,9 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
             "make a clone to get a normal tensor and use it in autograd."
         )
     if SAVED_TENSORS_HOOKS:  # an output is packed as its alias (no cycle through the hook)
-        return PackedSaved(tensor.detach() if is_output else tensor, tensor._output_nr)
+        if is_output:  # its edge is the saving node itself, restored at unpacking
+            return PackedSaved(tensor.detach(), (None, tensor._output_nr))
+        return PackedSaved(tensor, edge_of(tensor))
     if not is_output:
         return tensor
     alias = tensor.detach()
@@ -219,7 +221,7 @@ def unpack_saved(
     ``with_history`` (built-in rules ask for it only when they record a graph, i.e.
     under ``create_graph``)."""
     if type(saved) is PackedSaved:  # saved under saved_tensors_hooks: no version to check
-        return _unpack_packed(saved, node, is_output and with_history)
+        return _unpack_packed(saved, node if is_output else None, with_history)
     current = saved._storage.version
     if is_output and (with_history or current != version):  # the error names the node too
         output = saved.detach()
@@ -230,15 +232,25 @@ def unpack_saved(
     return saved
 
 
-def _unpack_packed(saved: PackedSaved, node: Node, with_node: bool) -> Tensor:
+def _unpack_packed(saved: PackedSaved, output_of: Node | None, with_history: bool) -> Tensor:
+    """What ``unpack_hook`` returns, given the saved tensor's place in the graph again
+    when a graph is being recorded (as PyTorch does: the hooks may return a tensor
+    without history, and double backward still reaches the original's inputs)."""
     from .tensor import Tensor
 
     value = saved.unpack(Tensor)
-    if not with_node:
+    fn, nr = saved.edge
+    if output_of is not None:
+        fn = output_of
+    if not with_history or fn is None:
         return value
-    output = value.detach()
-    output._grad_fn, output._output_nr = node, saved.output_nr
-    return output
+    alias = value.detach()
+    if type(fn) is AccumulateGrad:  # a leaf: gradients must reach the leaf's .grad
+        alias._requires_grad = True
+        alias._accumulator = weakref.ref(fn)
+    else:
+        alias._grad_fn, alias._output_nr = fn, nr
+    return alias
 
 
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:

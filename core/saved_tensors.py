@@ -19,11 +19,11 @@ HOOKS: list[tuple[Callable[[Any], Any], Callable[[Any], Any]]] = []
 class PackedSaved:
     """A saved tensor as its pack hook returned it, with the hook that unpacks it."""
 
-    __slots__ = ("packed", "unpack_hook", "output_nr")
+    __slots__ = ("packed", "unpack_hook", "edge")
 
-    def __init__(self, tensor: Any, output_nr: int) -> None:
+    def __init__(self, tensor: Any, edge: tuple) -> None:
         pack_hook, self.unpack_hook = HOOKS[-1]
-        self.output_nr = output_nr
+        self.edge = edge  # (node, output_nr) of the saved tensor: its place in the graph
         self.packed = pack_hook(tensor)
 
     def unpack(self, tensor_type: type) -> Any:

@@ -145,6 +145,30 @@ def test_checkpoint_matches_torch(use_reentrant, backwards):
     assert got[2:] == want[2:]  # one recomputation per backward; same grad_fn name
 
 
+@pytest.mark.parametrize("how", ["checkpoint", "detaching_hooks"])
+def test_double_backward_through_packed_tensors_matches_torch(how):
+    """Unpacked tensors get the saved tensor's place in the graph back (PyTorch does the
+    same), so a gradient built with create_graph differentiates through them."""
+
+    def run(m):
+        x = m.tensor([0.3, -1.2, 2.0], dtype=m.float64, requires_grad=True)
+
+        def f(a):
+            return (a.sin() * a).exp()
+
+        if how == "checkpoint":
+            y = _ckpt(m).checkpoint(f, x, use_reentrant=False)
+        else:
+            with m.autograd.graph.saved_tensors_hooks(lambda t: t.detach(), lambda t: t):
+                y = f(x)
+        (g,) = m.autograd.grad(y.sum(), x, create_graph=True)
+        g.sum().backward()
+        return g.tolist(), x.grad.tolist()
+
+    for got, want in zip(run(retrograd), run(torch), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
 def test_checkpoint_keeps_no_tensor_in_the_graph():
     x, w = _leaves(retrograd)
     y = _ckpt(retrograd).checkpoint(lambda a: _f(a, w), x, use_reentrant=False)

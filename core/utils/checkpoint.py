@@ -92,7 +92,9 @@ class _Recomputation:
         collected: list[Tensor] = []
 
         def keep(tensor: Tensor) -> int:
-            collected.append(tensor)
+            # Without history: the recomputed graph is dropped; unpacking gives each
+            # tensor the place in the graph of the one the first run saved.
+            collected.append(tensor.detach())
             return len(collected) - 1
 
         args = tuple(_fresh(a) for a in self.args)
