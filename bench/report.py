@@ -82,7 +82,8 @@ def w6_table(run: Any) -> list[str]:
     if not modes:
         return []
     head = ["implementation", "with grad MB", "x NumPy", "no_grad MB", "x NumPy",
-            "after backward MB", "x NumPy", "fwd+bwd peak MB"]  # fmt: skip
+            "after backward MB", "x NumPy", "fwd+bwd peak MB",
+            "with grad MB, checkpointed"]  # fmt: skip
     rows = []
     for name in modes.get("grad", {}):
         row = [name]
@@ -90,5 +91,10 @@ def w6_table(run: Any) -> list[str]:
             got = modes.get(mode, {}).get(name, {"error": "not run"})
             row += _w6_cell(got, modes.get(mode, {}).get(NUMPY))
         after = modes.get("after", {}).get(name, {})
-        rows.append([*row, fmt(after.get("peak_mb"))])
+        checkpointed = modes.get("checkpoint", {}).get(name, {"error": "not run"})
+        rows.append([*row, fmt(after.get("peak_mb")), _peak_or_error(checkpointed)])
     return md_table(head, rows)
+
+
+def _peak_or_error(got: dict[str, Any]) -> str:
+    return got["error"] if "error" in got else fmt(got.get("mb"))

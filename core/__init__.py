@@ -11,7 +11,12 @@ your code warns as before.
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, ieee, ops
+from . import autograd, cuda, dtypes, func, ieee, ops
+from .autograd.anomaly_mode import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (

@@ -16,8 +16,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import grad_mode
+from .autograd import anomaly_mode
 from .creation import ones_like, zeros_like
-from .graph import INPUT_FIELDS, RETAINS_GRAD, AccumulateGrad, Edge, Node, edge_of
+from .graph import (
+    INPUT_FIELDS,
+    POST_ACCUMULATE_GRAD,
+    RETAINS_GRAD,
+    AccumulateGrad,
+    Edge,
+    Node,
+    edge_of,
+)
 from .storage import Storage
 from .tensor import Tensor
 
@@ -222,6 +231,8 @@ def _run(
             roots.append(node)
     deps = _dependencies(roots, capture)
     ready = [r for r in roots if deps.get(r, 0) == 0]
+    # Anomaly mode takes the general path (_execute), which checks every node's results.
+    general = capture is not None or anomaly_mode.ENABLED
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -230,7 +241,7 @@ def _run(
                 _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
                 continue
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
-            if capture is None and not hooked:
+            if not general and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
                 input_grads = node.apply(grads) if _has_gradient(grads) else ()
                 if not retain_graph:
@@ -334,7 +345,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
 
 def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
     for key, hook in list(hooks.items()):
-        if key != RETAINS_GRAD:
+        if key != RETAINS_GRAD and key != POST_ACCUMULATE_GRAD:
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
@@ -356,6 +367,8 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
             leaf._grad = g  # PyTorch steals such a gradient too, rather than copying it
         else:
             accumulate(leaf, g)
+        if leaf._hooks and POST_ACCUMULATE_GRAD in leaf._hooks:
+            _run_post_accumulate_hooks(leaf)
     else:
         store = capture.get((node, 0))
         if store is not None:
@@ -363,6 +376,12 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> 
     if node._hooks:
         for hook in list(node._hooks.values()):
             hook((), (g,))
+
+
+def _run_post_accumulate_hooks(leaf: Tensor) -> None:
+    for hook in list(leaf._hooks[POST_ACCUMULATE_GRAD].values()):
+        if hook(leaf) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _owned_by_engine(g: Tensor) -> bool:
@@ -404,7 +423,10 @@ _CALL_REFERENCES = _references(object())  # a new object has no other reference
 def _apply(node: Node, grads: list) -> Any:
     if not _has_gradient(grads):
         return ()
-    input_grads = node.apply(grads)
+    if anomaly_mode.ENABLED:
+        input_grads = anomaly_mode.run_checked(node, grads)
+    else:
+        input_grads = node.apply(grads)
     if node._hooks:
         for hook in list(node._hooks.values()):
             replaced = hook(tuple(input_grads), tuple(grads))

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .hooks import RemovableHandle, add_hook
+from .saved_tensors import HOOKS as SAVED_TENSORS_HOOKS
+from .saved_tensors import PackedSaved
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -29,6 +31,8 @@ FREED_MESSAGE = (
 # The key of a non-leaf's ``retain_grad()`` hook in its tensor-hook registry: it runs
 # after the tensor's other hooks, whatever the order of registration, as in PyTorch.
 RETAINS_GRAD = "retains_grad"
+# The key of a leaf's post-accumulate-grad hooks (a registry of their own) in its hooks.
+POST_ACCUMULATE_GRAD = "post_accumulate_grad"
 
 Edge = tuple["Node | None", int]
 NO_EDGE: Edge = (None, 0)
@@ -198,6 +202,10 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
             "Inference tensors cannot be saved for backward. To work around you can "
             "make a clone to get a normal tensor and use it in autograd."
         )
+    if SAVED_TENSORS_HOOKS:  # an output is packed as its alias (no cycle through the hook)
+        if is_output:  # its edge is the saving node itself, restored at unpacking
+            return PackedSaved(tensor.detach(), (None, tensor._output_nr))
+        return PackedSaved(tensor, edge_of(tensor))
     if not is_output:
         return tensor
     alias = tensor.detach()
@@ -212,6 +220,8 @@ def unpack_saved(
     since saving. A saved output gets ``node`` as its ``grad_fn`` again if
     ``with_history`` (built-in rules ask for it only when they record a graph, i.e.
     under ``create_graph``)."""
+    if type(saved) is PackedSaved:  # saved under saved_tensors_hooks: no version to check
+        return _unpack_packed(saved, node if is_output else None, with_history)
     current = saved._storage.version
     if is_output and (with_history or current != version):  # the error names the node too
         output = saved.detach()
@@ -220,6 +230,27 @@ def unpack_saved(
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
     return saved
+
+
+def _unpack_packed(saved: PackedSaved, output_of: Node | None, with_history: bool) -> Tensor:
+    """What ``unpack_hook`` returns, given the saved tensor's place in the graph again
+    when a graph is being recorded (as PyTorch does: the hooks may return a tensor
+    without history, and double backward still reaches the original's inputs)."""
+    from .tensor import Tensor
+
+    value = saved.unpack(Tensor)
+    fn, nr = saved.edge
+    if output_of is not None:
+        fn = output_of
+    if not with_history or fn is None:
+        return value
+    alias = value.detach()
+    if type(fn) is AccumulateGrad:  # a leaf: gradients must reach the leaf's .grad
+        alias._requires_grad = True
+        alias._accumulator = weakref.ref(fn)
+    else:
+        alias._grad_fn, alias._output_nr = fn, nr
+    return alias
 
 
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import dtypes
 from .grad_mode import state as _grad_state
+from .graph import POST_ACCUMULATE_GRAD
 from .hooks import RemovableHandle, add_hook
 from .size import Size
 from .storage import Storage
@@ -221,6 +222,19 @@ class Tensor:
         if self._hooks is None:
             self._hooks = {}
         return add_hook(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """``hook(tensor)`` runs after ``backward`` accumulated a gradient into this
+        leaf's ``.grad`` (not for ``autograd.grad``); it must return None."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks.setdefault(POST_ACCUMULATE_GRAD, {}), hook)
 
     def backward(
         self,

@@ -8,10 +8,15 @@ baseline taken once the weights exist (the 200 MB of weights are not counted):
 - ``no_grad``: the peak of the forward pass under ``no_grad`` (NumPy: nothing kept).
 - ``after``: resident memory after forward, backward, and dropping the loss: only the
   50 weight gradients (200 MB) should remain.
+- ``checkpoint``: the ``grad`` run with the 50 layers in ``checkpoint_sequential`` (7
+  segments, ``use_reentrant=False``): its forward peak with the graph alive, beside
+  ``grad``'s, is the activation memory checkpointing saves (retrograd and PyTorch only;
+  backward recomputes each segment, so after it the two runs hold the same gradients).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +28,7 @@ from ..workload import Workload
 LAYERS = 50
 WIDTH = 1024
 BATCH = 256
+SEGMENTS = 7  # about sqrt(LAYERS): the usual memory/recompute balance
 
 
 def _inputs() -> tuple[list[Any], Any]:
@@ -73,6 +79,22 @@ def _autograd_run(impl: Any, ws: list[Any], x: Any) -> Callable[[str], float]:
     return run
 
 
+def _checkpointed_run(impl: Any, ws: list[Any], x: Any) -> Callable[[str], float]:
+    lib = impl.lib
+    ckpt = importlib.import_module(lib.__name__ + ".utils.checkpoint")
+    leaves = [lib.tensor(w, requires_grad=True) for w in ws]
+    x = lib.tensor(x)
+    stages = [lambda h, w=w: (h @ w).relu() for w in leaves]
+    kept: dict[str, Any] = {}
+
+    def run(mode: str) -> float:
+        out = ckpt.checkpoint_sequential(stages, SEGMENTS, x, use_reentrant=False)
+        kept["loss"] = loss = out.sum()  # the graph stays alive, as in mode "grad"
+        return loss.item()
+
+    return run
+
+
 def _jax_run(impl: Any, ws: list[Any], x: Any) -> Callable[[str], float]:
     jax, jnp = impl.lib, impl.lib.numpy
     weights, x, kept = [jnp.asarray(w) for w in ws], jnp.asarray(x), {}
@@ -99,14 +121,19 @@ RUNS = {"numpy": _numpy_run, "autograd": _autograd_run, "jax": _jax_run}
 
 def measure(impl: Any, mode: str) -> dict[str, Any]:
     """One mode for one implementation: MB above the weights' baseline, and the loss."""
-    run = RUNS[impl.kind](impl, *_inputs())
+    if mode == "checkpoint":
+        if impl.kind != "autograd":
+            return {"error": "n/a (no checkpoint_sequential)"}
+        run = _checkpointed_run(impl, *_inputs())
+    else:
+        run = RUNS[impl.kind](impl, *_inputs())
     meter = Meter()
     loss = run(mode)
     held = meter.now_bytes() if mode == "after" else meter.peak_bytes()
     return {"mb": held / MB, "peak_mb": meter.peak_bytes() / MB, "loss": loss}
 
 
-MODES = ("grad", "no_grad", "after")
+MODES = ("grad", "no_grad", "after", "checkpoint")
 WORKLOAD = Workload(
     key="W6",
     title=f"memory, {LAYERS} x relu(h @ W{WIDTH}x{WIDTH}), batch {BATCH}",

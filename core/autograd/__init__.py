@@ -2,13 +2,13 @@
 
 ``backward`` and ``grad`` run the engine; ``Function`` defines custom differentiable
 ops; ``Variable`` is the deprecated wrapper old code still calls (it returns a Tensor).
+``functional`` (Jacobians, Hessians), ``gradcheck``, anomaly detection and ``graph``
+(the Node type, saved-tensor hooks) are PyTorch's toolbox around them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..engine import backward, grad
+from ..engine import backward
 from ..grad_mode import (
     enable_grad,
     inference_mode,
@@ -16,9 +16,12 @@ from ..grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from ..graph import Node
 from ..tensor import Tensor
+from . import anomaly_mode, functional, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .batched_grad import grad
 from .function import BackwardCFunction, Function, FunctionCtx
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
@@ -30,25 +33,24 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     return data
 
 
-class _GraphNamespace:
-    """``retrograd.autograd.graph``: the Node type, as ``torch.autograd.graph.Node``."""
-
-    Node = Node
-
-
-graph: Any = _GraphNamespace()
-
 __all__ = [
     "BackwardCFunction",
     "Function",
     "FunctionCtx",
+    "GradcheckError",
     "Variable",
+    "anomaly_mode",
     "backward",
+    "detect_anomaly",
     "enable_grad",
+    "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "graph",
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

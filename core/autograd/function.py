@@ -8,11 +8,14 @@ engine has one kind of node.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from .. import grad_mode
 from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
+from . import anomaly_mode
 
 
 class FunctionCtx:
@@ -126,6 +129,12 @@ class Function:
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> Any:
+        """Override it (with a ``forward`` that takes no ``ctx``) to save what backward
+        needs from the ``inputs`` and ``output`` of ``forward``, as in PyTorch."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     vjp = backward
 
     @classmethod
@@ -135,7 +144,11 @@ class Function:
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         recording = grad_mode.state.enabled and any(ctx.needs_input_grad)
         with grad_mode.no_grad():
-            outputs = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                outputs = cls.forward(ctx, *args, **kwargs)
+            else:  # the setup_context style: forward takes no ctx
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
         if not recording:
             return outputs
         # Edges only for the tensor arguments, as in PyTorch (a number gets no edge).
@@ -146,6 +159,8 @@ class Function:
 
 
 def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:
+    if anomaly_mode.ENABLED:
+        anomaly_mode.record_forward_trace(ctx)
     single = not isinstance(outputs, tuple)
     outs = (outputs,) if single else outputs
     wrapped = []
@@ -184,3 +199,47 @@ def _save(t: Tensor | None, outputs: list) -> tuple[Tensor | None, tuple | None]
         return None, None
     is_output = any(t is o for o in outputs)
     return saved_form(t, is_output), (t._storage.version, is_output)
+
+
+# -- once_differentiable -----------------------------------------------------------------
+_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class _DelayedError(Function):
+    """Aliases of its inputs whose backward raises: marks results not to differentiate."""
+
+    @staticmethod
+    def forward(ctx: Any, *values: Any) -> Any:
+        return values if len(values) != 1 else values[0]
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        raise RuntimeError(_TWICE)
+
+
+def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a ``backward`` that is not itself differentiable: it runs under
+    ``no_grad``, and differentiating its results (``create_graph``) raises PyTorch's
+    "trying to differentiate twice" error instead of silently giving wrong gradients."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        with grad_mode.no_grad():
+            outputs = fn(ctx, *args, **kwargs)
+        if not grad_mode.is_grad_enabled():
+            return outputs
+        if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            return outputs
+        many = isinstance(outputs, tuple)
+        marked = _DelayedError.apply(
+            *(_requiring_grad(o) for o in (outputs if many else (outputs,)))
+        )
+        return marked if many or not isinstance(marked, tuple) else marked[0]
+
+    return wrapper
+
+
+def _requiring_grad(value: Any) -> Any:
+    if not isinstance(value, Tensor):
+        return value
+    return value.detach().requires_grad_(True)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..autograd import anomaly_mode
 from ..grad_mode import state as _grad_state
 from ..graph import (
     FREED_MESSAGE,
@@ -194,6 +195,8 @@ def attach_node(record: OpRecord, out: Any, inputs: tuple, params: dict | None =
     cls = record.node_class
     node = cls.__new__(cls)
     node._hooks = node._pre_hooks = node._tensor_pre_hooks = node._metadata = None
+    if anomaly_mode.ENABLED:
+        anomaly_mode.record_forward_trace(node)
     fields: list = []
     live = 0  # bit i: input i needs a gradient
     for i, t in enumerate(inputs):  # the hot path: graph.input_fields, inlined

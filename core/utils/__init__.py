@@ -1,0 +1,1 @@
+"""``retrograd.utils``: PyTorch's ``torch.utils`` helpers (``utils.checkpoint``)."""
