@@ -122,7 +122,10 @@ def test_a_retrograd_file_loads_in_pytorch(tmp_path, name):
         else rg.tensor([[True, False], [False, True]])
     )
     rg.save({"t": t, "list": [t, 1.5], "rows": t[1:]}, tmp_path / "r.pt")
-    loaded = torch.load(tmp_path / "r.pt")  # weights_only=True: PyTorch's default
+    loaded = torch.load(
+        tmp_path / "r.pt", map_location="cpu"
+    )  # weights_only=True: PyTorch's default;
+    # map_location: a file saved from the CuPy backend names cuda, as PyTorch's would
     assert_same_tensor(loaded["t"], t)
     assert_same_tensor(loaded["list"][0], t)
     assert loaded["list"][1] == 1.5
@@ -132,7 +135,7 @@ def test_a_retrograd_file_loads_in_pytorch(tmp_path, name):
 def test_retrograd_views_share_a_storage_in_pytorch(tmp_path):
     x = rg.arange(12.0, backend="numpy").reshape(3, 4)
     rg.save({"x": x, "t": x.t(), "tail": x[1:], "step": x[:, ::2]}, tmp_path / "s.pt")
-    loaded = torch.load(tmp_path / "s.pt")
+    loaded = torch.load(tmp_path / "s.pt", map_location="cpu")
     assert_same_tensor(loaded["t"], x.t())
     assert_same_tensor(loaded["step"], x[:, ::2])
     pointers = {v.untyped_storage().data_ptr() for v in loaded.values()}
@@ -144,7 +147,7 @@ def test_a_state_dict_like_object_round_trips_to_pytorch_and_back(tmp_path):
     state = collections.OrderedDict(weight=rg.randn(3, 4), bias=rg.zeros(3), steps=rg.tensor(5))
     state._metadata = {"": {"version": 1}}
     rg.save(state, tmp_path / "sd.pt")
-    in_torch = torch.load(tmp_path / "sd.pt")
+    in_torch = torch.load(tmp_path / "sd.pt", map_location="cpu")
     assert in_torch._metadata == state._metadata
     torch.save(in_torch, tmp_path / "back.pt")
     again = rg.load(tmp_path / "back.pt")
@@ -255,6 +258,6 @@ def test_saving_an_arbitrary_object_is_refused(tmp_path):
 def test_tensors_of_any_backend_save(tmp_path):
     t = rg.arange(5.0)  # the default backend (JAX under RETROGRAD_BACKEND=jax)
     rg.save({"t": t, "v": t[1:3]}, tmp_path / "b.pt")
-    loaded = torch.load(tmp_path / "b.pt")
+    loaded = torch.load(tmp_path / "b.pt", map_location="cpu")
     np.testing.assert_array_equal(loaded["t"].numpy(), host(t))
     np.testing.assert_array_equal(loaded["v"].numpy(), host(t[1:3]))
