@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 
-from . import autograd, cuda, dtypes, ops
+from . import autograd, cuda, dtypes, engine, ops
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -61,6 +61,7 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
+Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
 from .ops import return_types  # noqa: E402
 

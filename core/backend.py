@@ -79,3 +79,19 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<retrograd backend '{self.name}' ({self.device_type})>"
+
+
+# DLPack refuses an exchange with one of these (different device, unsupported dtype, a
+# library or array type that does not speak it); the host path then does the move.
+_NO_DLPACK = (BufferError, TypeError, ValueError, RuntimeError, AttributeError, NotImplementedError)
+
+
+def transfer(array: Any, source: Any, target: Any) -> Any:
+    """A copy of ``array`` (an array of backend ``source``) as an array of ``target``:
+    through DLPack where both libraries allow it, else through host (NumPy) memory."""
+    try:
+        return target.kernels["from_dlpack"](array)
+    except _NO_DLPACK:
+        host = source.kernels["to_numpy"](array)
+        # from_numpy may share the host array, which may be the source's own memory.
+        return target.kernels["copy"](target.kernels["from_numpy"](host))

@@ -21,7 +21,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-DEVICE_BACKENDS = {"cpu": "numpy", "cuda": "cupy"}
+from .constants import DEFAULT_BACKEND, DEVICE_BACKENDS, ENV_VAR
+from .plugins import get_backend
+from .plugins.registry import set_default_backend
+
 _INDEXED = {"cuda"}  # device types PyTorch always shows with an index
 
 
@@ -93,16 +96,12 @@ def backend_name(spec: Any) -> str:
 
 def backend_for_device(spec: Any) -> Any:
     """The loaded backend for a device spec (see :func:`backend_name`)."""
-    from .plugins import get_backend
-
     return get_backend(backend_name(spec))
 
 
 def set_default_device(spec: Any) -> None:
     """Factories create tensors on ``spec``'s backend from now on (process-wide); ``None``
     goes back to the start-up default (``$RETROGRAD_BACKEND``, else NumPy)."""
-    from .plugins.registry import DEFAULT_BACKEND, ENV_VAR, set_default_backend
-
     if spec is None:
         set_default_backend(os.environ.get(ENV_VAR) or DEFAULT_BACKEND)
     else:
@@ -111,6 +110,4 @@ def set_default_device(spec: Any) -> None:
 
 def get_default_device() -> device:
     """The device factories create tensors on (that of the default backend)."""
-    from .plugins import get_backend
-
     return device_of(get_backend())

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .dtypes import kind_name
 from .hooks import RemovableHandle, add_hook
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .tensor import Tensor, refresh_view
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -39,8 +38,6 @@ NO_INPUT = (None, 0, None, None)  # a Python number in an op's inputs: no edge, 
 
 def input_fields(value: Any) -> tuple:
     """What an op input contributes to its node's ``_inputs`` (see :class:`Node`)."""
-    from .tensor import Tensor
-
     if not isinstance(value, Tensor):
         return NO_INPUT
     fn, nr = edge_of(value)
@@ -120,11 +117,12 @@ class Node:
         registry = self._tensor_pre_hooks.setdefault(output_nr, {})
         return add_hook(registry, fn)
 
-    def _register_retains_grad(self, output_nr: int, fn: Callable) -> None:
-        """``fn(grad)`` stores the gradient of output ``output_nr`` (``retain_grad()``)."""
+    def _register_retains_grad(self, output_nr: int, ref: weakref.ref) -> None:
+        """``retain_grad()`` of the tensor ``ref`` refers to, output ``output_nr`` of this
+        node: the engine accumulates that output's gradient into it while it lives."""
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
-        self._tensor_pre_hooks.setdefault(output_nr, {})[RETAINS_GRAD] = fn
+        self._tensor_pre_hooks.setdefault(output_nr, {})[RETAINS_GRAD] = ref
 
     def __call__(self, *grad_outputs: Any) -> Any:
         result = self.apply(grad_outputs)
@@ -168,8 +166,6 @@ def accumulator_of(leaf: Tensor) -> AccumulateGrad:
 def edge_of(value: Any) -> Edge:
     """The edge an op input contributes to ``next_functions``."""
     if getattr(value, "_base", None) is not None:
-        from .tensor import refresh_view
-
         refresh_view(value)
     fn = getattr(value, "_grad_fn", None)
     if fn is not None:
@@ -225,9 +221,7 @@ def unpack_saved(
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:
     producer = tensor._grad_fn
     origin = f", which is output {tensor._output_nr} of {producer.name()}," if producer else ""
-    kind = {"float32": "Float", "float64": "Double", "int64": "Long"}.get(
-        tensor._dtype.name, tensor._dtype.name
-    )
+    kind = kind_name(tensor._dtype)  # the legacy type: torch.HalfTensor for float16
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{kind}Tensor {list(tensor.shape)}]{origin} is at "

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from . import dtypes
+from .constants import HOST_BACKEND
 from .creation import _finish, _target_backend
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .tensor import Tensor
 
-HOST_BACKEND = "numpy"
 DEFAULT_SEED = 67280421310721  # PyTorch's initial seed
 
 

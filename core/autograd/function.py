@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import grad_mode
+from ..creation import zeros
 from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
 
@@ -104,8 +105,6 @@ class BackwardCFunction(Node, FunctionCtx):
 
 
 def _zeros_like_meta(meta: tuple) -> Tensor:
-    from ..creation import zeros
-
     shape, dtype, backend = meta
     return zeros(shape, dtype=dtype, backend=backend)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..nn import activations as nn_activations
-from ..nn import losses as nn_losses
+from ..creation import tensor_new
 from ..tensor import Tensor
 from . import (
+    activations,
     advanced_indexing,
     bitwise,
     clamp,
@@ -26,6 +26,7 @@ from . import (
     inplace,
     joining,
     linalg,
+    losses,
     pointwise_binary,
     pointwise_math,
     predicates,
@@ -60,8 +61,8 @@ MODULES = (
     gather_scatter,
     conversion,
     inplace,
-    nn_activations,
-    nn_losses,
+    activations,
+    losses,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -113,7 +114,7 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__abs__": f["abs"],
         "__matmul__": f["matmul"],
         "__rmatmul__": _reflected(f["matmul"]),
-        "__getitem__": indexing.getitem,
+        "__getitem__": advanced_indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
         **bitwise.OPERATORS,
         **{
@@ -155,3 +156,4 @@ def install(cls: type = Tensor) -> None:
     methods.update(inplace.in_place_methods(FUNCTIONS, RECORDS))
     for name, fn in methods.items():
         setattr(cls, name, fn)
+    cls.__new__ = staticmethod(tensor_new)  # PyTorch's legacy constructor Tensor(data)

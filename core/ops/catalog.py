@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import sys
 
+from ..nn import functional
 from . import FUNCTIONS, METHODS, RECORDS
 from .record import OpRecord
 
@@ -57,8 +58,6 @@ def _names(title: str, names: list[str], prefix: str) -> list[str]:
 
 def render() -> str:
     """The markdown of ``docs/ops.md``."""
-    from ..nn import functional
-
     lines = HEADER.rstrip("\n").split("\n")
     lines += _records_section()
     lines += _names("Functions", list(FUNCTIONS), "retrograd.")

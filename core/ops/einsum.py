@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..creation import arange
 from ..tensor import Tensor
 from .helpers import check_tensor
 
@@ -66,8 +67,6 @@ def _output(rhs: str | None, inputs: list[list[str]]) -> list[str]:
 
 def _diagonal(t: Tensor, labels: list[str]) -> tuple[Tensor, list[str]]:
     """Take the diagonal over each repeated label, which then appears once (last)."""
-    from ..creation import arange
-
     for label in dict.fromkeys(labels):
         while labels.count(label) > 1:
             first = labels.index(label)

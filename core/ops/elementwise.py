@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..creation import tensor
 from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .backward_ops import sigmoid_backward, tanh_backward, threshold_backward
@@ -214,8 +215,6 @@ def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
                 f"{name}(): argument 'input' (position 1) must be Tensor, not "
                 f"{type(input).__name__}"
             )
-        from ..creation import tensor
-
         input = tensor(input)  # a 0-d tensor on the default backend, as PyTorch wraps it
     backend = backend_of(record.name, input, other)
     dtype = common_dtype((input, other), record.int_to_float)
@@ -312,19 +311,20 @@ def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
         raise RuntimeError(f"pow(): {error} Use a floating point base or exponent.") from None
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all three
-    broadcast; either value may be a Python number). ``where(condition)`` alone is
-    ``nonzero(condition, as_tuple=True)``."""
+def check_condition(condition: Any) -> None:
+    """PyTorch's refusal of a ``where`` condition that is not a bool tensor."""
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
         got = dtypes.kind_name(condition.dtype) if isinstance(condition, Tensor) else "no tensor"
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}"
         )
-    if input is None and other is None:
-        from .gather_scatter import nonzero
 
-        return nonzero(condition, as_tuple=True)
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all three
+    broadcast; either value may be a Python number). The public ``where`` also takes
+    ``where(condition)`` alone (:func:`.gather_scatter.where`)."""
+    check_condition(condition)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = full_on(condition, (), input, promote((input, other)))
     backend, dtype, a, b = _operands(WHERE, input, other)

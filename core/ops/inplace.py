@@ -17,7 +17,7 @@ from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
-from .elementwise import _operands
+from .elementwise import BINARY_RECORDS, _operands, add
 from .record import BINARY, CONVERSION, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
@@ -308,3 +308,8 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
     for dunder, name in AUGMENTED.items():
         methods[dunder] = methods[name]
     return methods
+
+
+# The engine's in-place accumulation into a leaf's ``.grad`` (the engine sits above the
+# ops, so it calls this function, not the method).
+add_ = inplace("add_", add, False, next(r for r in BINARY_RECORDS if r.name == "add"))
