@@ -69,9 +69,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: fn for m in MODULES for name, fn in getattr(m, "FUNCTIONS", {}).items()
 }
 
-# Functions that are not also Tensor methods (PyTorch has no ``Tensor.where(cond, ...)``
-# with this argument order, and ``rsub`` is the reflected form only).
-_NOT_METHODS = {"where", "rsub", *joining.NOT_METHODS, *einsum.NOT_METHODS}
 # Methods that are not ``retrograd.<name>`` functions (``Tensor.repeat``, ``Tensor.float``).
 METHODS: dict[str, Callable[..., Any]] = {
     name: fn for m in MODULES for name, fn in getattr(m, "METHODS", {}).items()
@@ -147,9 +144,16 @@ def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[...
     }
 
 
+def is_method(name: str) -> bool:
+    """Whether public function ``name`` is also a Tensor method (its facts say; a
+    function without a record or declaration is one)."""
+    facts = inplace.surface_facts(name, FUNCTIONS, RECORDS)
+    return facts is None or facts.method
+
+
 def install(cls: type = Tensor) -> None:
     """Attach every op method and operator to ``cls``."""
-    methods = {name: fn for name, fn in FUNCTIONS.items() if name not in _NOT_METHODS}
+    methods = {name: fn for name, fn in FUNCTIONS.items() if is_method(name)}
     methods.update(METHODS)
     methods.update(_operators(FUNCTIONS))
     methods.update(_derived_methods(FUNCTIONS))

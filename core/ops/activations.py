@@ -16,9 +16,8 @@ from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
 from .helpers import check_tensor, one_dim
-from .record import OpRecord
+from .record import ACTIVATION, AtKinks, OpRecord
 
-ACTIVATION = "activation"
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
@@ -62,6 +61,7 @@ LEAKY_RELU = _record(
     kinks=(0.0,),
     smooth=False,
     doc="at 0: negative_slope",
+    conventions=(AtKinks(0.2, (("negative_slope", 0.2),)),),
 )
 GELU = _record("gelu", "GeluBackward0", ("self", "approximate"), _gelu_grad)
 SILU = _record("silu", "SiluBackward0", ("self",), _silu_grad)
@@ -74,6 +74,7 @@ ELU = _record(
     kinks=(0.0,),
     smooth=False,
     doc="at 0: the negative side's slope, alpha",
+    conventions=(AtKinks(0.5, (("alpha", 0.5),)),),
 )
 SOFTMAX = _record(
     "softmax",

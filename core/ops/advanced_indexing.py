@@ -58,6 +58,7 @@ INDEX_PUT = OpRecord(
     inputs=("self", "values"),
     save=("key", "accumulate"),
     grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
+    inplace=True,
 )
 # ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
 COPY_SLICES = OpRecord(

@@ -13,6 +13,7 @@ from typing import Any
 from ..creation import arange
 from ..tensor import Tensor
 from .helpers import check_tensor
+from .record import composite
 
 _ELLIPSIS_LABELS = [chr(0x2460 + i) for i in range(32)]  # private labels for ``...`` sides
 
@@ -118,6 +119,7 @@ def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], keep: set):
     return out.reshape(shape), batch + left + right
 
 
+@composite(method=False)  # no Tensor.einsum in PyTorch
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over ``operands`` as ``equation`` says (``"ij,jk->ik"``)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -140,4 +142,3 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 FUNCTIONS = {"einsum": einsum}
-NOT_METHODS = {"einsum"}

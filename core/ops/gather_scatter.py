@@ -41,6 +41,7 @@ SCATTER = OpRecord(
         lambda g, dim, index: g.scatter(dim, index, 0.0),
         lambda g, dim, index: g.gather(dim, index),
     ),
+    inplace=True,
 )
 SCATTER_VALUE = OpRecord(
     "scatter_value",
@@ -49,6 +50,7 @@ SCATTER_VALUE = OpRecord(
     "setitem",
     save=("dim", "index"),
     grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
+    public="scatter",
 )
 SCATTER_ADD = OpRecord(
     "scatter_add",
@@ -58,6 +60,7 @@ SCATTER_ADD = OpRecord(
     inputs=("self", "src"),
     save=("dim", "index"),
     grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
+    inplace=True,
 )
 INDEX_SELECT = OpRecord(
     "index_select",
@@ -82,6 +85,7 @@ MASKED_FILL = OpRecord(
     "where",
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g),),
+    inplace=True,
 )
 MASKED_FILL_TENSOR = OpRecord(
     "masked_fill_tensor",
@@ -91,6 +95,7 @@ MASKED_FILL_TENSOR = OpRecord(
     inputs=("self", "value"),
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+    public="masked_fill",
 )
 MASKED_SELECT = OpRecord(
     "masked_select",

@@ -12,9 +12,7 @@ from ..tensor import Tensor
 from .activations import log_softmax
 from .dispatch import backend_of, finish
 from .helpers import check_tensor, zeros_on
-from .record import OpRecord
-
-LOSS = "loss"
+from .record import LOSS, OpRecord
 
 
 def nll_grad(g: Tensor, shape: tuple, target: Tensor, coefficients: Tensor, reduction: str):
@@ -33,7 +31,9 @@ NLL_LOSS = OpRecord(
     grads=(nll_grad,),
 )
 # Inputs with spatial dimensions (N, C, H, W): PyTorch's nll_loss2d, the same rule.
-NLL_LOSS_2D = dataclasses.replace(NLL_LOSS, name="nll_loss2d", grad_fn="NllLoss2DBackward0")
+NLL_LOSS_2D = dataclasses.replace(
+    NLL_LOSS, name="nll_loss2d", grad_fn="NllLoss2DBackward0", public="nll_loss"
+)
 # ``loss / n`` for a Python number ``n``: PyTorch's DivBackward1, the mean of
 # ``cross_entropy`` with class probabilities.
 DIV_SCALAR = OpRecord(
