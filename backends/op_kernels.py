@@ -146,6 +146,7 @@ def _math(xp: Any) -> dict[str, Callable[..., Any]]:
         "trunc_divide": _trunc_divide(xp),
         "remainder": xp.remainder,
         "minimum": xp.minimum,
+        "logaddexp": xp.logaddexp,
         "clamp": _clamp(xp),
         "lerp": _lerp(xp),
         "logical_or": _logical(xp, xp.logical_or),

@@ -24,7 +24,7 @@ from .dispatch import (
     finish,
     promote,
 )
-from .helpers import full_on
+from .helpers import full_on, not_implemented
 from .record import BINARY, COMPARISON, TERNARY, UNARY, AtKinks, Convention, OpRecord
 
 POSITIVE = (0.0, math.inf)
@@ -239,12 +239,16 @@ def binary_op(record: OpRecord) -> Callable[..., Tensor]:
     """The public function of a binary ``record``: ``op(input, other, *, alpha=1)``
     promotes the operands as PyTorch does (:func:`_operands`: either may be a Python
     number; shapes broadcast), scales ``other`` by ``alpha`` where the record saves it,
-    calls the record's kernel once and records its node when autograd must."""
+    calls the record's kernel once and records its node when autograd must. A
+    ``float_only`` record refuses integer and bool operands as PyTorch's kernel does."""
     kernel = record.kernel
     has_alpha = "alpha" in record.save
+    float_only = record.float_only
 
     def op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         backend, dtype, a, b = _operands(record, input, other)
+        if float_only and dtype.category < FLOATING:
+            raise not_implemented(record.name, backend, dtype)
         k = backend.kernels
         if has_alpha and alpha != 1:
             b = k["multiply"](b, alpha)

@@ -88,6 +88,17 @@ MINIMUM = _binary(
         Convention(([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]), ([0.5, 0.0, 1.0], [0.5, 1.0, 0.0])),
     ),
 )
+# log(exp(self) + exp(other)), each side's share of the sum as its gradient (PyTorch's
+# formula: nan where both are -inf).
+LOGADDEXP = _binary(
+    "logaddexp",
+    "LogaddexpBackward0",
+    ("self", "other"),
+    (lambda g, a, b: g / (1 + (b - a).exp()), lambda g, a, b: g / (1 + (a - b).exp())),
+    float_only=True,
+)
+# Ops of two tensors (a Python number operand is PyTorch's TypeError).
+TENSOR_PAIR_RECORDS = (MAXIMUM, MINIMUM, LOGADDEXP)
 # lerp(self, end, weight) = self + weight * (end - self); a Python number weight ...
 LERP = _binary(
     "lerp",
@@ -114,7 +125,7 @@ LERP_TENSOR = OpRecord(
     public="lerp",
     float_only=True,
 )
-RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, MAXIMUM, MINIMUM, LERP, LERP_TENSOR)
+RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, *TENSOR_PAIR_RECORDS, LERP, LERP_TENSOR)
 
 _ROUNDING_KERNELS = {"floor": "floor_divide", "trunc": "trunc_divide"}
 # PyTorch's names of those kernels, as its dtype refusals spell them ("div_floor_cpu").
@@ -223,7 +234,6 @@ FUNCTIONS = {
     "remainder": remainder,
     "atan2": binary_op(ATAN2),
     "arctan2": binary_op(ATAN2),
-    "maximum": _tensors_only(binary_op(MAXIMUM), "maximum"),
-    "minimum": _tensors_only(binary_op(MINIMUM), "minimum"),
+    **{r.name: _tensors_only(binary_op(r), r.name) for r in TENSOR_PAIR_RECORDS},
     "lerp": lerp,
 }
