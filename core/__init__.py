@@ -12,6 +12,7 @@ your code warns as before.
 from __future__ import annotations
 
 import warnings
+from types import ModuleType as _ModuleType
 
 from . import autograd, cuda, dtypes, engine, ops
 from .creation import FUNCTIONS as _CREATION
@@ -72,3 +73,18 @@ globals().update(_RANDOM)
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
 globals()["bool"] = dtypes.bool
+
+# The public API: every name bound above but the modules that are implementation, plus
+# the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
+_PUBLIC_MODULES = {"autograd", "cuda", "nn", "optim", "plugins", "random", "return_types", "utils"}
+__all__ = sorted(
+    name
+    for name, value in globals().items()
+    if not name.startswith("_")
+    and name != "annotations"  # the __future__ feature
+    and (not isinstance(value, _ModuleType) or name in _PUBLIC_MODULES)
+)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

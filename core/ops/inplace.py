@@ -177,6 +177,7 @@ def inplace(
         return write_result(self, op(source, *args, **kwargs), name)
 
     method.__name__ = name
+    method.__wrapped__ = op  # type: ignore[attr-defined] # its signature is the op's
     return method
 
 
