@@ -3,7 +3,7 @@
 A plugin hands retrograd :class:`BackendSpec` objects (cheap: a name and a loader); the
 array library is imported only when the backend is first used, so importing retrograd
 never imports jax or cupy. Loading gives a :class:`Backend`, whose ``kernels`` table is
-the only way the core touches arrays (house rule 3).
+the only way the core touches arrays: the core never imports an array library.
 """
 
 from __future__ import annotations

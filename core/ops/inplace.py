@@ -24,7 +24,7 @@ ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda
 FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
 # fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
 FILL_TENSOR = OpRecord(
-    "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"),
+    "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"), public="fill",
     grads=(lambda g: g * 0, lambda g: g),
 )  # fmt: skip
 COPY = OpRecord(
