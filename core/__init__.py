@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from types import ModuleType as _ModuleType
 
-from . import autograd, cuda, dtypes, engine, ops
+from . import autograd, cuda, dtypes, engine, nn, ops
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -39,6 +39,7 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
@@ -61,10 +62,10 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
+# Tensor's methods from the layers above it: the op methods and operators, the engine's
+# backward (retrograd/tensor.pyi declares them for type checkers).
 ops.install(Tensor)
 Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
-from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
-from .ops import return_types  # noqa: E402
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
