@@ -235,6 +235,14 @@ def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
     return backend, dtype, a, b
 
 
+def _floating_operands(record: OpRecord, input: Any, other: Any) -> tuple:
+    """:func:`_operands`, refusing integer and bool operands as PyTorch's kernel does."""
+    backend, dtype, a, b = _operands(record, input, other)
+    if dtype.category < FLOATING:
+        raise not_implemented(record.name, backend, dtype)
+    return backend, dtype, a, b
+
+
 def binary_op(record: OpRecord) -> Callable[..., Tensor]:
     """The public function of a binary ``record``: ``op(input, other, *, alpha=1)``
     promotes the operands as PyTorch does (:func:`_operands`: either may be a Python
@@ -243,12 +251,10 @@ def binary_op(record: OpRecord) -> Callable[..., Tensor]:
     ``float_only`` record refuses integer and bool operands as PyTorch's kernel does."""
     kernel = record.kernel
     has_alpha = "alpha" in record.save
-    float_only = record.float_only
+    operands = _floating_operands if record.float_only else _operands  # no cost to others
 
     def op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-        backend, dtype, a, b = _operands(record, input, other)
-        if float_only and dtype.category < FLOATING:
-            raise not_implemented(record.name, backend, dtype)
+        backend, dtype, a, b = operands(record, input, other)
         k = backend.kernels
         if has_alpha and alpha != 1:
             b = k["multiply"](b, alpha)
