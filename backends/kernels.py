@@ -4,6 +4,12 @@ Every backend's kernel table starts from :func:`generic_kernels`; a backend modu
 overrides an entry only where its library deviates from the array API or where a
 measurement demands it (each override says which).
 
+The layer is two modules, by one rule: this one holds the kernels the core's machinery
+calls by name (storage and views, factories, conversion and data movement, printing, the
+engine's ``sum_to_shape``, the in-place ``*_into`` writes) and those of the ops of
+``retrograd/ops/elementwise.py`` (arithmetic, its unary math, comparisons, ``where``);
+:mod:`retrograd_backends.op_kernels` holds the kernels of every other op module.
+
 Kernel contract: kernels take and return the library's arrays (plus Python scalars and
 native dtypes where noted); they never see retrograd tensors, never record graphs, and
 never check shapes beyond what the library does (the core validates before calling).
@@ -95,8 +101,6 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "greater_equal": xp.greater_equal,
         "where": xp.where,
         "logical_and": xp.logical_and,
-        "isfinite": xp.isfinite,
-        "maximum": xp.maximum,
     }
 
 
@@ -130,15 +134,7 @@ def _sum_to_shape(xp: Any) -> Callable[..., Any]:
 
 
 def _reductions(xp: Any) -> dict[str, Callable[..., Any]]:
-    return {
-        "sum": lambda a, axis=None, keepdims=False: xp.sum(a, axis=axis, keepdims=keepdims),
-        "mean": lambda a, axis=None, keepdims=False: xp.mean(a, axis=axis, keepdims=keepdims),
-        "vector_norm": lambda a, ord=2, axis=None, keepdims=False: xp.linalg.vector_norm(
-            a, ord=ord, axis=axis, keepdims=keepdims
-        ),
-        "max": lambda a, axis=None, keepdims=False: xp.max(a, axis=axis, keepdims=keepdims),
-        "sum_to_shape": _sum_to_shape(xp),
-    }
+    return {"sum_to_shape": _sum_to_shape(xp)}  # the engine's
 
 
 def _shape(xp: Any) -> dict[str, Callable[..., Any]]:
@@ -150,9 +146,6 @@ def _shape(xp: Any) -> dict[str, Callable[..., Any]]:
         "expand_dims": lambda a, axis: xp.expand_dims(a, axis=axis),
         "broadcast_to": xp.broadcast_to,
         "getitem": lambda a, key: a[key],
-        "matmul": xp.matmul,
-        "matrix_transpose": lambda a: xp.matrix_transpose(a),
-        "concat": lambda arrays, axis=0: xp.concat(arrays, axis=axis),
         # The array API has no strides: an array is contiguous, and no two of its elements
         # share memory, unless a backend knows better.
         "is_contiguous": lambda a: True,

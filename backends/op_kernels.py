@@ -1,5 +1,13 @@
-"""Kernels of the op surface beyond the core arithmetic: more math, scans and selections,
-rearranging, advanced indexing and the neural-network activations.
+"""Kernels of the op surface beyond the core arithmetic: more math, reductions and
+products, scans and selections, rearranging, advanced indexing and the neural-network
+activations.
+
+The rule that splits the generic layer: :mod:`retrograd_backends.kernels` holds the
+kernels the core's machinery calls by name and those of ``retrograd/ops/elementwise.py``;
+this module holds the kernels of every other op module (``pointwise_math``,
+``pointwise_binary``, ``clamp``, ``predicates``, ``bitwise``, ``reductions``, ``scans``,
+``extrema``, ``statistics``, ``linalg``, ``joining``, ``rearrange``, the indexing modules,
+``activations``, ``losses``). A new op's kernel goes here.
 
 Same contract as :mod:`retrograd_backends.kernels` (which merges these groups into every
 backend's table): written once against an array-API namespace ``xp``; names follow the
@@ -160,19 +168,37 @@ def _math(xp: Any) -> dict[str, Callable[..., Any]]:
         "floor_divide": xp.floor_divide,
         "trunc_divide": _trunc_divide(xp),
         "remainder": xp.remainder,
+        "maximum": xp.maximum,
         "minimum": xp.minimum,
+        "logaddexp": xp.logaddexp,
         "clamp": _clamp(xp),
         "lerp": _lerp(xp),
         "logical_or": _logical(xp, xp.logical_or),
         "logical_xor": _logical(xp, xp.logical_xor),
         "logical_not": _logical(xp, xp.logical_not),
         "isnan": xp.isnan,
+        "isfinite": xp.isfinite,
         "isinf": xp.isinf,
         # Integer and bool arrays only (the core refuses floating ones).
         "bitwise_and": xp.bitwise_and,
         "bitwise_or": xp.bitwise_or,
         "bitwise_xor": xp.bitwise_xor,
         "bitwise_invert": named("bitwise_invert", "bitwise_not"),
+    }
+
+
+def _reductions_and_products(xp: Any) -> dict[str, Callable[..., Any]]:
+    reduce = lambda f: lambda a, axis=None, keepdims=False: f(a, axis=axis, keepdims=keepdims)
+    return {
+        "sum": reduce(xp.sum),
+        "mean": reduce(xp.mean),
+        "max": reduce(xp.max),
+        "vector_norm": lambda a, ord=2, axis=None, keepdims=False: xp.linalg.vector_norm(
+            a, ord=ord, axis=axis, keepdims=keepdims
+        ),
+        "matmul": xp.matmul,
+        "matrix_transpose": lambda a: xp.matrix_transpose(a),
+        "concat": lambda arrays, axis=0: xp.concat(arrays, axis=axis),
     }
 
 
@@ -313,4 +339,6 @@ def _activations(xp: Any) -> dict[str, Callable[..., Any]]:
 
 
 # The groups, in the order generic_kernels merges them.
-GROUPS = (_math, _scans_and_selection, _rearranging, _indexing, _activations)
+GROUPS = (
+    _math, _reductions_and_products, _scans_and_selection, _rearranging, _indexing, _activations,
+)  # fmt: skip

@@ -1,6 +1,6 @@
 """The numerical checks of one sample of one op on one backend.
 
-Every check takes a :class:`~retrograd_conformance.references.Resolved` record, a
+Every check takes a :class:`~retrograd_conformance.resolution.Resolved` record, a
 :class:`~retrograd_conformance.samples.Sample` and the backend's name (and a dtype name
 where it matters), and raises ``AssertionError`` with a message naming the op, the
 backend, the dtype and the sample when the backend disagrees.
@@ -30,7 +30,7 @@ from .harness import (
     host,
     vjp,
 )
-from .references import Convention, Resolved
+from .resolution import Convention, Resolved
 from .samples import Sample, integer_only, is_integer
 
 FORWARD_TOL = {"float32": (1e-5, 1e-6), "float64": (1e-9, 1e-12)}  # (rtol, atol)

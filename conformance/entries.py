@@ -1,7 +1,7 @@
 """The types of the conformance data, and the helpers its entries are written with.
 
 An :class:`Entry` says how one op record is sampled, called and computed by a reference
-(see :mod:`retrograd_conformance.references`); a :class:`Convention` pins PyTorch's
+(see :mod:`retrograd_conformance.resolution`); a :class:`Convention` pins PyTorch's
 gradient at a non-differentiable point.
 """
 

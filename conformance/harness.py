@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import retrograd
 
-from .references import Resolved
+from .resolution import Resolved
 from .samples import Sample
 
 

@@ -1,7 +1,7 @@
 """THE table: every op record whose sampling, call or reference is not the default.
 
 ``TABLE[record name] = Entry(sample, call, ref)``; a field left out keeps the default
-(see :mod:`retrograd_conformance.references`). Reading it top to bottom is reading what
+(see :mod:`retrograd_conformance.resolution`). Reading it top to bottom is reading what
 the conformance suite does beyond "call ``retrograd.<name>`` on tensors of the record's
 kind and compare with ``xp.<kernel>``".
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import retrograd
 
 from . import op_samples as O
-from . import refs as R
+from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special

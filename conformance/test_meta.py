@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import retrograd
-from retrograd_conformance import references
+from retrograd_conformance import resolution
 from retrograd_conformance.plugin import require_plugin, state_of
 
 require_plugin()
@@ -16,22 +16,21 @@ RECORDS = {r.name: r for r in retrograd.ops.RECORDS}
 def test_record_has_sample_call_and_reference(op: str) -> None:
     """A new record whose kind, name or kernel the defaults do not cover needs an entry
     in ``table.TABLE`` (the error says so)."""
-    resolved = references.resolve(RECORDS[op])
+    resolved = resolution.resolve(RECORDS[op])
     assert resolved.record is RECORDS[op]
 
 
 @pytest.mark.parametrize("op", [n for n, r in RECORDS.items() if r.kinks])
 def test_record_with_kinks_has_pinned_conventions(op: str) -> None:
-    assert references.CONVENTIONS.get(op), (
+    assert RECORDS[op].conventions, (
         f"op record '{op}' declares kinks {RECORDS[op].kinks}: pin PyTorch's gradient there "
-        "in CONVENTIONS in retrograd_conformance/conventions.py"
+        "in the record's conventions"
     )
 
 
 def test_tables_name_only_existing_records() -> None:
-    named = set(references.TABLE) | set(references.CONVENTIONS) | references.NO_INTEGER
-    stale = sorted(named - set(RECORDS))
-    assert not stale, f"table.py/conventions.py name records that no longer exist: {stale}"
+    stale = sorted(set(resolution.TABLE) - set(RECORDS))
+    assert not stale, f"table.py names records that no longer exist: {stale}"
 
 
 def test_known_failures_name_collected_tests(backend: str, request: pytest.FixtureRequest) -> None:

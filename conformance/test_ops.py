@@ -5,7 +5,7 @@ Per record: the forward result against a float64 NumPy reference (each dtype of
 computes in the case's dtype and its float cases check PyTorch's refusal), the gradient
 against finite differences (float32 and float64; none for integer-only ops), second
 order where ``record.smooth``, ``jax.vjp`` of the ``jax.numpy`` reference where JAX is
-installed, and PyTorch's gradient at the points pinned in ``conventions.CONVENTIONS``.
+installed, and PyTorch's gradient at the points each record pins (its ``conventions``).
 Fixed small cases run first; the ``*_property`` tests then draw shapes (broadcasting ones
 included) and arguments with a derandomized hypothesis profile.
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 import retrograd
-from retrograd_conformance import checks, references
+from retrograd_conformance import checks, resolution
 from retrograd_conformance.draws import FIXED_CASES, FixedDraw, HypothesisDraw
 from retrograd_conformance.harness import best_float, supports
 from retrograd_conformance.plugin import require_plugin
@@ -33,7 +33,7 @@ SMOOTH = [name for name in DIFFERENTIABLE if RECORDS[name].smooth]
 # matrices and broadcasting (FIXED_SHAPES[2], FIXED_BROADCAST[...][2]).
 JAX_CASE = 2
 CONVENTIONS = [(name, i) for name, r in RECORDS.items()
-               for i in range(len(references.conventions(r)))]  # fmt: skip
+               for i in range(len(resolution.conventions(r)))]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +45,11 @@ def _runtime_warnings_are_errors() -> Any:
         yield
 
 
-def _resolved(op: str) -> references.Resolved:
-    return references.resolve(RECORDS[op])
+def _resolved(op: str) -> resolution.Resolved:
+    return resolution.resolve(RECORDS[op])
 
 
-def _fixed(res: references.Resolved, dtype: str, count: int = FIXED_CASES) -> list:
+def _fixed(res: resolution.Resolved, dtype: str, count: int = FIXED_CASES) -> list:
     return [res.sample(res.record, FixedDraw(res.record.name, i), dtype) for i in range(count)]
 
 
@@ -68,7 +68,7 @@ def _rng(op: str, index: int) -> np.random.Generator:
 def test_forward(backend: str, op: str, dtype: str) -> None:
     _require(backend, dtype)
     res = _resolved(op)
-    check = checks.check_refused if references.refuses(res.record, dtype) else checks.check_forward
+    check = checks.check_refused if resolution.refuses(res.record, dtype) else checks.check_forward
     for sample in _fixed(res, dtype):
         check(res, sample, backend, dtype)
 
@@ -106,7 +106,7 @@ def test_jax_reference(backend: str, op: str) -> None:
 @pytest.mark.retrograd_check("gradient")
 @pytest.mark.parametrize(("op", "index"), CONVENTIONS)
 def test_gradient_convention(backend: str, op: str, index: int) -> None:
-    convention = references.conventions(RECORDS[op])[index]
+    convention = resolution.conventions(RECORDS[op])[index]
     checks.check_convention(_resolved(op), convention, backend)
 
 

@@ -11,8 +11,10 @@ your code warns as before.
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, func, ieee, ops
-from .autograd.anomaly_mode import (
+from types import ModuleType as _ModuleType
+
+from . import autograd, cuda, dtypes, engine, func, ieee, nn, ops
+from .anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
     set_anomaly_enabled,
@@ -41,11 +43,13 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .random import install as _install_random_methods
+from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
 
@@ -65,11 +69,11 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
+# Tensor's methods from the layers above it: the op methods and operators, the engine's
+# backward (retrograd/tensor.pyi declares them for type checkers).
 ops.install(Tensor)
 _install_random_methods(Tensor)
-from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
-from .ops import return_types  # noqa: E402
-from .serialization import load, save  # noqa: E402 - it reads retrograd.nn.Parameter
+Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
@@ -78,6 +82,24 @@ globals().update(_RANDOM)
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
 globals()["bool"] = dtypes.bool
+
+# The public API: every name bound above but the modules that are implementation, plus
+# the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
+_PUBLIC_MODULES = {
+    "autograd", "cuda", "func", "nn", "optim", "plugins", "random", "return_types", "utils",
+}  # fmt: skip
+__all__ = sorted(
+    name
+    for name, value in globals().items()
+    if not name.startswith("_")
+    and name != "annotations"  # the __future__ feature
+    and (not isinstance(value, _ModuleType) or name in _PUBLIC_MODULES)
+)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
 
 # Last, once everything above exists: a bad $RETROGRAD_BACKEND is said now, once.
 _check_environment()

@@ -3,7 +3,7 @@
 A plugin hands retrograd :class:`BackendSpec` objects (cheap: a name and a loader); the
 array library is imported only when the backend is first used, so importing retrograd
 never imports jax or cupy. Loading gives a :class:`Backend`, whose ``kernels`` table is
-the only way the core touches arrays (house rule 3).
+the only way the core touches arrays: the core never imports an array library.
 """
 
 from __future__ import annotations
@@ -79,3 +79,19 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"<retrograd backend '{self.name}' ({self.device_type})>"
+
+
+# DLPack refuses an exchange with one of these (different device, unsupported dtype, a
+# library or array type that does not speak it); the host path then does the move.
+_NO_DLPACK = (BufferError, TypeError, ValueError, RuntimeError, AttributeError, NotImplementedError)
+
+
+def transfer(array: Any, source: Any, target: Any) -> Any:
+    """A copy of ``array`` (an array of backend ``source``) as an array of ``target``:
+    through DLPack where both libraries allow it, else through host (NumPy) memory."""
+    try:
+        return target.kernels["from_dlpack"](array)
+    except _NO_DLPACK:
+        host = source.kernels["to_numpy"](array)
+        # from_numpy may share the host array, which may be the source's own memory.
+        return target.kernels["copy"](target.kernels["from_numpy"](host))

@@ -11,9 +11,10 @@ import math
 from typing import Any
 
 from . import dtypes
-from .ops.conversion import transfer
-from .ops.shape import sizes_arg
+from .backend import transfer
+from .device import backend_for_device
 from .plugins import get_backend
+from .size import sizes_arg
 from .tensor import Tensor
 
 _pybool = bool
@@ -23,8 +24,6 @@ def _target_backend(backend: Any = None, device: Any = None) -> Any:
     if backend is not None:
         return backend if hasattr(backend, "kernels") else get_backend(backend)
     if device is not None:
-        from .device import backend_for_device
-
         return backend_for_device(device)
     return get_backend()
 
@@ -197,6 +196,11 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, **kw: Any) -> Tensor
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     array = target.kernels["eye"](n, n if m is None else m, target.native_dtype(d))
     return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
+
+
+def tensor_new(cls: type, *args: Any, **kwargs: Any) -> Tensor:
+    """``Tensor.__new__``: ``Tensor(data)``, ``Tensor(*sizes)`` in the default dtype."""
+    return legacy_new(cls, dtypes.get_default_dtype(), args, kwargs)
 
 
 def legacy_new(cls: type, dtype: dtypes.dtype, args: tuple, kwargs: dict) -> Tensor:

@@ -7,12 +7,12 @@ they read ``retrograd.backends()``, whose probe asks the CUDA driver directly.
 
 from __future__ import annotations
 
-from .device import DEVICE_BACKENDS
+from .constants import DEVICE_BACKENDS
+from .plugins import backends, get_backend
+from .random import manual_seed as seed_host
 
 
 def _info():
-    from .plugins import backends
-
     name = DEVICE_BACKENDS["cuda"]
     return next((row for row in backends() if row.name == name), None)
 
@@ -35,8 +35,6 @@ def device_count() -> int:
     """How many CUDA devices the CUDA backend sees (0 when it is unusable)."""
     if not is_available():
         return 0
-    from .plugins import get_backend
-
     return int(get_backend(DEVICE_BACKENDS["cuda"]).kernels.get("device_count", lambda: 1)())
 
 
@@ -47,8 +45,6 @@ def current_device() -> int:
 
 def manual_seed(seed: int) -> None:
     """Seed the one host stream every backend draws from (``retrograd.manual_seed``)."""
-    from .random import manual_seed as seed_host
-
     seed_host(seed)
 
 

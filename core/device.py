@@ -21,7 +21,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-DEVICE_BACKENDS = {"cpu": "numpy", "cuda": "cupy"}
+from .constants import DEFAULT_BACKEND, DEVICE_BACKENDS, ENV_VAR
+from .plugins import device_errors, get_backend
+from .plugins.registry import UnknownBackendError, set_default_backend
+
 _INDEXED = {"cuda"}  # device types PyTorch always shows with an index
 
 
@@ -74,8 +77,6 @@ _VALID_TYPES = {"cpu", "cuda"}  # grows with each type checked by _check_type
 def _check_type(kind: str) -> None:
     """PyTorch's RuntimeError for a device type that is neither PyTorch's nor an installed
     backend's name (``device("tpu")``)."""
-    from .plugins import device_errors  # function-level: the plugins sit above devices
-
     if kind not in device_errors.PYTORCH_DEVICE_TYPES:
         error = device_errors.device_error(kind, kind)
         if error is not None:
@@ -110,23 +111,17 @@ def backend_name(spec: Any) -> str:
 
 def backend_for_device(spec: Any) -> Any:
     """The loaded backend for a device spec (see :func:`backend_name`)."""
-    from .plugins import get_backend
-    from .plugins.device_errors import device_error
-    from .plugins.registry import UnknownBackendError
-
     name = backend_name(spec)
     try:
         return get_backend(name)
     except UnknownBackendError as exc:
         kind = "cuda" if isinstance(spec, int) else device(spec).type
-        raise (device_error(kind, name) or exc) from None
+        raise (device_errors.device_error(kind, name) or exc) from None
 
 
 def set_default_device(spec: Any) -> None:
     """Factories create tensors on ``spec``'s backend from now on (process-wide); ``None``
     goes back to the start-up default (``$RETROGRAD_BACKEND``, else NumPy)."""
-    from .plugins.registry import DEFAULT_BACKEND, ENV_VAR, set_default_backend
-
     if spec is None:
         set_default_backend(os.environ.get(ENV_VAR) or DEFAULT_BACKEND)
     else:
@@ -135,6 +130,4 @@ def set_default_device(spec: Any) -> None:
 
 def get_default_device() -> device:
     """The device factories create tensors on (that of the default backend)."""
-    from .plugins import get_backend
-
     return device_of(get_backend())

@@ -7,6 +7,10 @@ summing gradients that meet at one node, reducing broadcast gradients to the inp
 shape, casting them to the input's dtype, running hooks, and freeing saved tensors.
 Rules run with grad mode off unless ``create_graph``, so their ops record a graph (and
 higher-order gradients work) only when asked.
+
+The engine sits above the ops: its chores are themselves differentiable ops (adding,
+summing to a shape, casting, copying), called here as functions, which record a graph
+under ``create_graph``. No op calls the engine.
 """
 
 from __future__ import annotations
@@ -15,8 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import grad_mode
-from .autograd import anomaly_mode
+from . import anomaly_mode, grad_mode
 from .creation import ones_like, zeros_like
 from .graph import (
     INPUT_FIELDS,
@@ -27,6 +30,10 @@ from .graph import (
     Node,
     edge_of,
 )
+from .ops.conversion import clone, to
+from .ops.elementwise import add
+from .ops.inplace import add_
+from .ops.shape import sum_to_size
 from .storage import Storage
 from .tensor import Tensor
 
@@ -91,6 +98,18 @@ def grad(
     return tuple(results)
 
 
+def tensor_backward(
+    self: Tensor,
+    gradient: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see
+    :func:`backward`)."""
+    backward((self,), (gradient,), retain_graph, create_graph, inputs)
+
+
 def accumulate(tensor: Tensor, incoming: Tensor) -> None:
     """Add ``incoming`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
 
@@ -100,11 +119,11 @@ def accumulate(tensor: Tensor, incoming: Tensor) -> None:
     """
     old = tensor._grad
     if grad_mode.state.enabled:
-        tensor._grad = incoming.clone() if old is None else old + incoming
+        tensor._grad = clone(incoming) if old is None else add(old, incoming)
     elif old is None:
-        tensor._grad = incoming.detach().clone()
+        tensor._grad = clone(incoming.detach())
     else:
-        old.add_(incoming)
+        add_(old, incoming)
 
 
 # -- argument handling -------------------------------------------------------------------
@@ -168,7 +187,7 @@ def _keeper_for(t: Tensor) -> Callable[[Tensor], None]:
 
 def _store_at(results: list, i: int) -> Callable[[Tensor], None]:
     def store(g: Tensor) -> None:
-        results[i] = g if results[i] is None else results[i] + g
+        results[i] = g if results[i] is None else add(results[i], g)
 
     return store
 
@@ -268,7 +287,7 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None
         slots.extend([None] * (nr + 1 - len(slots)))
     if g is not None:
         old = slots[nr]
-        slots[nr] = g if old is None else old + g
+        slots[nr] = g if old is None else add(old, g)
 
 
 def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -> Any:
@@ -349,9 +368,10 @@ def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
-    keep = hooks.get(RETAINS_GRAD)
-    if keep is not None:
-        keep(g)
+    ref = hooks.get(RETAINS_GRAD)  # retain_grad(): a weak reference to the tensor
+    tensor = ref() if ref is not None else None
+    if tensor is not None:
+        accumulate(tensor, g)
     return g
 
 
@@ -448,9 +468,9 @@ def _conform(node: Node, i: int, g: Any) -> Tensor:
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(g.shape)} but expected shape compatible with {list(shape)}"
             )
-        g = g.sum_to_size(shape)
+        g = sum_to_size(g, shape)
     if g._dtype is not dtype:
-        g = g.to(dtype)
+        g = to(g, dtype)
     return g
 
 

@@ -15,6 +15,7 @@ import struct
 from typing import Any
 
 from . import dtypes
+from .constants import HOST_BACKEND
 from .creation import tensor
 from .device import device as _device
 from .mt19937 import MT19937, N
@@ -32,10 +33,6 @@ _TAIL = struct.Struct("<dddi4xf?3x")
 
 def _host() -> Any:
     """The host backend (NumPy), where every draw is made."""
-    # A call-time import: retrograd.random imports this module (its constant is moving
-    # to a constants module, which will make this a plain top-of-file import).
-    from .random import HOST_BACKEND
-
     return get_backend(HOST_BACKEND)
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .hooks import RemovableHandle, add_hook
+from .dtypes import kind_name
+from .hooks import RETAINS_GRAD, RemovableHandle, add_hook
 from .saved_tensors import HOOKS as SAVED_TENSORS_HOOKS
 from .saved_tensors import PackedSaved
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .tensor import Tensor, refresh_view
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -28,11 +27,6 @@ FREED_MESSAGE = (
     "tensors after calling backward."
 )
 
-# The key of a non-leaf's ``retain_grad()`` hook in its tensor-hook registry: it runs
-# after the tensor's other hooks, whatever the order of registration, as in PyTorch.
-RETAINS_GRAD = "retains_grad"
-# The key of a leaf's post-accumulate-grad hooks (a registry of their own) in its hooks.
-POST_ACCUMULATE_GRAD = "post_accumulate_grad"
 
 Edge = tuple["Node | None", int]
 NO_EDGE: Edge = (None, 0)
@@ -43,8 +37,6 @@ NO_INPUT = (None, 0, None, None)  # a Python number in an op's inputs: no edge, 
 
 def input_fields(value: Any) -> tuple:
     """What an op input contributes to its node's ``_inputs`` (see :class:`Node`)."""
-    from .tensor import Tensor
-
     if not isinstance(value, Tensor):
         return NO_INPUT
     fn, nr = edge_of(value)
@@ -124,11 +116,12 @@ class Node:
         registry = self._tensor_pre_hooks.setdefault(output_nr, {})
         return add_hook(registry, fn)
 
-    def _register_retains_grad(self, output_nr: int, fn: Callable) -> None:
-        """``fn(grad)`` stores the gradient of output ``output_nr`` (``retain_grad()``)."""
+    def _register_retains_grad(self, output_nr: int, ref: weakref.ref) -> None:
+        """``retain_grad()`` of the tensor ``ref`` refers to, output ``output_nr`` of this
+        node: the engine accumulates that output's gradient into it while it lives."""
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
-        self._tensor_pre_hooks.setdefault(output_nr, {})[RETAINS_GRAD] = fn
+        self._tensor_pre_hooks.setdefault(output_nr, {})[RETAINS_GRAD] = ref
 
     def __call__(self, *grad_outputs: Any) -> Any:
         result = self.apply(grad_outputs)
@@ -172,8 +165,6 @@ def accumulator_of(leaf: Tensor) -> AccumulateGrad:
 def edge_of(value: Any) -> Edge:
     """The edge an op input contributes to ``next_functions``."""
     if getattr(value, "_base", None) is not None:
-        from .tensor import refresh_view
-
         refresh_view(value)
     fn = getattr(value, "_grad_fn", None)
     if fn is not None:
@@ -236,8 +227,6 @@ def _unpack_packed(saved: PackedSaved, output_of: Node | None, with_history: boo
     """What ``unpack_hook`` returns, given the saved tensor's place in the graph again
     when a graph is being recorded (as PyTorch does: the hooks may return a tensor
     without history, and double backward still reaches the original's inputs)."""
-    from .tensor import Tensor
-
     value = saved.unpack(Tensor)
     fn, nr = saved.edge
     if output_of is not None:
@@ -256,9 +245,7 @@ def _unpack_packed(saved: PackedSaved, output_of: Node | None, with_history: boo
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:
     producer = tensor._grad_fn
     origin = f", which is output {tensor._output_nr} of {producer.name()}," if producer else ""
-    kind = {"float32": "Float", "float64": "Double", "int64": "Long"}.get(
-        tensor._dtype.name, tensor._dtype.name
-    )
+    kind = kind_name(tensor._dtype)  # the legacy type: torch.HalfTensor for float16
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{kind}Tensor {list(tensor.shape)}]{origin} is at "

@@ -7,6 +7,12 @@ from typing import Any
 
 _ids = itertools.count()
 
+# The key of a non-leaf's ``retain_grad()`` hook in its tensor-hook registry: it runs
+# after the tensor's other hooks, whatever the order of registration, as in PyTorch.
+RETAINS_GRAD = "retains_grad"
+# The key of a leaf's post-accumulate-grad hooks (a registry of their own) in its hooks.
+POST_ACCUMULATE_GRAD = "post_accumulate_grad"
+
 
 class RemovableHandle:
     """Returned by ``register_hook``: ``remove()`` unregisters the hook (idempotent).

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import dtypes
+from .grad_mode import no_grad
+from .plugins.registry import default_backend_name
 
 __all__ = ["get_printoptions", "printoptions", "set_printoptions", "tensor_repr"]
 
@@ -219,10 +221,6 @@ def _tensor_str(t: Any, indent: int) -> str:
 def _device_suffix(t: Any) -> str | None:
     """THE place that decides the device/backend suffix: ``device='...'`` only when
     ``t``'s backend is not the default one, so output is the same on every backend."""
-    try:
-        from .plugins.registry import default_backend_name
-    except ImportError:  # the registry is not there yet: nothing to compare with
-        return None
     backend = getattr(t, "backend", None)
     if backend is None or getattr(backend, "name", backend) == default_backend_name():
         return None
@@ -267,32 +265,32 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return "".join(parts)
 
 
-def _prefix(t: Any) -> tuple[str, bool]:
+def _prefix(t: Any, tensor_cls: type) -> tuple[str, bool]:
     """The opening of ``t``'s repr, and whether to wrap it in ``Parameter(...)``.
 
     As in PyTorch: Tensor and Parameter print ``tensor(``, any other subclass its class
-    name, and a subclass of Parameter is also wrapped in ``Parameter(...)``.
+    name, and a subclass of Parameter is also wrapped in ``Parameter(...)``. Parameter is
+    found by name among ``t``'s classes: ``retrograd.nn`` sits above this module.
     """
-    import retrograd
-
-    tensor_cls = getattr(retrograd, "Tensor", None)
-    parameter_cls = getattr(getattr(retrograd, "nn", None), "Parameter", None)
+    parameter_cls = next((c for c in type(t).__mro__ if _is_parameter_class(c)), None)
     if type(t) in (tensor_cls, parameter_cls):
         return "tensor(", False
-    wrap = parameter_cls is not None and isinstance(t, parameter_cls)
-    return f"{type(t).__name__}(", wrap
+    return f"{type(t).__name__}(", parameter_cls is not None
 
 
-def tensor_repr(t: Any) -> str:
+def _is_parameter_class(cls: type) -> bool:
+    return cls.__name__ == "Parameter" and cls.__module__.startswith("retrograd.nn")
+
+
+def tensor_repr(t: Any, tensor_cls: type) -> str:
     """What ``repr(t)`` and ``str(t)`` return: ``tensor([...], suffixes)`` exactly as
-    PyTorch prints it; a subclass prints its own class name instead of ``tensor``.
+    PyTorch prints it; a subclass of ``tensor_cls`` (retrograd's Tensor) prints its own
+    class name instead of ``tensor``.
 
     Runs with grad recording off, so printing never adds to a graph.
     """
-    import retrograd
-
-    prefix, wrap = _prefix(t)
+    prefix, wrap = _prefix(t, tensor_cls)
     indent = len(prefix)
-    with retrograd.no_grad():
+    with no_grad():
         text = _add_suffixes(prefix + _tensor_str(t, indent), _suffixes(t), indent)
     return f"Parameter({text})" if wrap else text

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import dtypes, sampling
+from .constants import HOST_BACKEND
 from .creation import _finish, _target_backend
 from .generator import Generator
 from .ops.dispatch import finish
@@ -31,8 +32,6 @@ from .ops.record import CONVERSION, OpRecord
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .tensor import Tensor
-
-HOST_BACKEND = "numpy"
 
 # PyTorch seeds its default generator nondeterministically when the process starts.
 default_generator = Generator().manual_seed(secrets.randbits(64))

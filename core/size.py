@@ -25,3 +25,16 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
+
+
+def sizes_arg(op: str, sizes: tuple) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as PyTorch does."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
+        sizes = tuple(sizes[0])
+    for s in sizes:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(
+                f"{op}(): argument 'size' must be tuple of ints, but found element of "
+                f"type {type(s).__name__}"
+            )
+    return tuple(sizes)

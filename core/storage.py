@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import dtypes
+from .constants import HOST_BACKEND
+from .plugins import get_backend
+
 OVERLAP_MESSAGE = (
     "unsupported operation: more than one element of the written-to tensor refers to a "
     "single memory location. Please clone() the tensor before performing the operation."
@@ -137,15 +141,8 @@ def _replay(kernels: Any, steps: tuple, array: Any) -> Any:
 
 
 def _host_kernels() -> Any:
-    from .plugins import get_backend
-    from .random import HOST_BACKEND
-
     return get_backend(HOST_BACKEND).kernels
 
 
 def _int8() -> Any:
-    from . import dtypes
-    from .plugins import get_backend
-    from .random import HOST_BACKEND
-
     return get_backend(HOST_BACKEND).native_dtype(dtypes.int8)

@@ -1,19 +1,28 @@
 """The Tensor: a Storage on one backend, plus autograd metadata.
 
 This module holds what every tensor is (data, dtype, backend, autograd state, conversion
-to Python). Math, shape and indexing methods are generated from the op records in
-``retrograd.ops`` and attached by ``retrograd.ops.install`` (one fact, one place).
+to Python). It sits low in the layers (storage -> tensor/graph -> ops -> engine -> public
+namespace), so the methods whose work is done higher up are attached to the class by
+the public namespace when ``retrograd`` is imported: the op methods and operators
+generated from the op records (``retrograd.ops.install``), ``backward`` (the engine) and
+the legacy constructor ``Tensor(data)`` (the factories). ``retrograd/tensor.pyi``
+declares them all for type checkers and editors.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import dtypes
+from .device import device as _device
+from .device import device_of
+from .grad_mode import enable_grad
 from .grad_mode import state as _grad_state
-from .graph import POST_ACCUMULATE_GRAD
-from .hooks import RemovableHandle, add_hook
+from .hooks import POST_ACCUMULATE_GRAD, RemovableHandle, add_hook
+from .plugins import get_backend
+from .printing import tensor_repr
 from .size import Size
 from .storage import Storage
 
@@ -42,11 +51,6 @@ class Tensor:
         "_view_version",
         "__weakref__",
     )
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
-        from .creation import legacy_new
-
-        return legacy_new(cls, dtypes.get_default_dtype(), args, kwargs)
 
     @classmethod
     def _make(cls, array: Any, dtype: dtypes.dtype, backend: Any, storage: Any = None) -> Tensor:
@@ -82,9 +86,7 @@ class Tensor:
         return self._backend
 
     @property
-    def device(self) -> Any:
-        from .device import device_of
-
+    def device(self) -> _device:
         return device_of(self._backend)
 
     @property
@@ -198,18 +200,8 @@ class Tensor:
             return
         if self._retains_grad:
             return
-        import weakref
-
-        ref = weakref.ref(self)
-
-        def keep(grad: Tensor) -> None:
-            tensor = ref()
-            if tensor is not None:
-                from .engine import accumulate
-
-                accumulate(tensor, grad)
-
-        self._grad_fn._register_retains_grad(self._output_nr, keep)
+        # The engine accumulates the gradient into the tensor, while it lives.
+        self._grad_fn._register_retains_grad(self._output_nr, weakref.ref(self))
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -235,18 +227,6 @@ class Tensor:
         if self._hooks is None:
             self._hooks = {}
         return add_hook(self._hooks.setdefault(POST_ACCUMULATE_GRAD, {}), hook)
-
-    def backward(
-        self,
-        gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .engine import backward
-
-        backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's storage (and version counter), without history."""
@@ -318,9 +298,7 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
-        from .printing import tensor_repr
-
-        return tensor_repr(self)
+        return tensor_repr(self, Tensor)
 
     def __format__(self, spec: str) -> str:
         if self.dim() == 0:
@@ -328,9 +306,14 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        from .creation import tensor as make
+        return (_rebuild, (self.tolist(), self._dtype, self._requires_grad))
 
-        return (make, (self.tolist(), self._dtype, None, self._requires_grad))
+
+def _rebuild(values: Any, dtype: dtypes.dtype, requires_grad: bool) -> Tensor:
+    """Unpickle a tensor: ``values`` (nested lists) on the default backend."""
+    backend = get_backend()
+    array = backend.kernels["asarray"](values, backend.native_dtype(dtype))
+    return Tensor._make(array, dtype, backend).requires_grad_(requires_grad)
 
 
 class _DataAlias(Storage):
@@ -390,8 +373,6 @@ def refresh_view(view: Tensor) -> None:
     view._view_version = version
     base = view._base
     if base.requires_grad:
-        from .grad_mode import enable_grad
-
         with enable_grad():
             fresh = replay(base)
         view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr

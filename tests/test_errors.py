@@ -282,6 +282,21 @@ def test_saved_tensor_modified_in_place(code, versions, node):
           ("modified by an inplace operation", *versions))  # fmt: skip
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_saved_tensor_modified_names_the_legacy_type_as_pytorch(dtype):
+    """The legacy type in the message comes from the dtype (``HalfTensor`` for float16),
+    as PyTorch's does."""
+
+    def code(m):
+        x = _leaf(m, 3, dtype=getattr(m, dtype))
+        y = x * x
+        x.detach().add_(1)
+        y.sum().backward()
+
+    legacy = {"float16": "Half", "float32": "Float", "float64": "Double"}[dtype]
+    check(code, torch_words=(f"[torch.{legacy}Tensor [3]]",))
+
+
 def test_saved_tensor_modified_through_view_of_it():
     def code(m):
         x = _leaf(m, 2, 2)

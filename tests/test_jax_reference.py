@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import retrograd
-from retrograd_conformance import checks, references
+from retrograd_conformance import checks, resolution
 from retrograd_conformance.draws import FixedDraw
 
 jax = pytest.importorskip("jax")
@@ -31,7 +31,7 @@ def test_reference_leaves_the_users_jax_settings_alone():
 
 def test_jax_vjp_gives_float64_gradients():
     record = next(r for r in retrograd.ops.RECORDS if r.name == "tanh")
-    res = references.resolve(record)
+    res = resolution.resolve(record)
     sample = res.sample(record, FixedDraw("tanh", 0), "float64")
     vs = [np.ones(np.shape(sample.arrays[0]))]
     (g,) = checks.jax_vjp(res, sample, vs, [0], jax)

@@ -24,7 +24,7 @@ from retrograd_backends.kernels import generic_kernels, native_dtypes
 
 strict = pytest.importorskip("array_api_strict", reason="array-api-strict is not installed")
 conformance = pytest.importorskip("retrograd_conformance.checks")
-from retrograd_conformance import references  # noqa: E402 (after the importorskip)
+from retrograd_conformance import resolution  # noqa: E402 (after the importorskip)
 from retrograd_conformance.draws import FixedDraw  # noqa: E402
 
 NAME = "strict_device"
@@ -120,7 +120,7 @@ RECORDS = {r.name: r for r in retrograd.ops.RECORDS}
 
 def _run_cases(op: str, backend: str) -> None:
     """The record's fixed conformance cases in float64: forward, then gradient."""
-    res = references.resolve(RECORDS[op])
+    res = resolution.resolve(RECORDS[op])
     for i in range(2):
         sample = res.sample(res.record, FixedDraw(op, i), "float64")
         conformance.evaluate(res, sample, backend, "float64")

@@ -1,9 +1,12 @@
-"""The op surface against PyTorch (the oracle), table by table: forward values, dtypes,
-``grad_fn`` names, gradients (second order for smooth ops), PyTorch's conventions at
-non-differentiable points, in-place forms, type promotion, and errors' types.
+"""The op surface beyond what the records generate, against PyTorch (the oracle), table by
+table: the overloads and arguments of each op (rounding modes, bounds, ``dim``/``keepdim``,
+Python-number operands), composite functions, PyTorch's conventions at
+non-differentiable points, in-place forms, type promotion, and errors' types; and the
+checks that every record with a ``grad_fn`` is reached by some case and that
+``docs/ops.md`` is current. Generated per-record cases are tests/test_ops_vs_torch.py.
 
-Each case is ``f(lib, *tensors)`` run with ``lib=retrograd`` and ``lib=torch`` on the same
-values; float inputs require grad. Case tables are grouped by the issue's items.
+Each case is ``f(lib, *tensors)`` run by tests/torch_oracle.py's ``run_both`` with
+``lib=retrograd`` and ``lib=torch`` on the same values (float inputs require grad).
 """
 
 from __future__ import annotations
@@ -17,15 +20,15 @@ import numpy as np
 import pytest
 import retrograd
 import retrograd.nn.functional as RF
-from numpy.testing import assert_allclose
 from retrograd.graph import walk
 from retrograd.ops import RECORDS
-from retrograd.ops.record import UNARY
+from torch_oracle import GENERATED, run_both
+from torch_oracle import assert_same as same
+from torch_oracle import make as _make
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 ROOT = Path(__file__).resolve().parents[1]
-TOL = {"float16": (1e-3, 1e-3), "float32": (1e-5, 1e-6), "float64": (1e-8, 1e-12)}
 SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 
 
@@ -36,92 +39,6 @@ def rand(*shape, seed=0, low=-2.0, high=2.0, dtype="float64"):
 
 def ints(*values, dtype="int64"):
     return np.array(values, dtype=dtype)
-
-
-def _make(lib, value):
-    if not isinstance(value, np.ndarray):
-        return value
-    t = lib.tensor(value.tolist(), dtype=getattr(lib, value.dtype.name))
-    if value.size == 0:
-        t = t.reshape(value.shape)
-    return t.requires_grad_(value.dtype.kind == "f")
-
-
-def _host(t):
-    t = t.detach()
-    return np.asarray(t.tolist() if t.dim() else t.item(), dtype=np.float64)
-
-
-def same(ours, theirs, what="output"):
-    assert isinstance(ours, retrograd.Tensor), f"{what}: got {type(ours).__name__}"
-    assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape {ours.shape}"
-    assert str(ours.dtype) == str(theirs.dtype), f"{what}: dtype {ours.dtype} {theirs.dtype}"
-    rtol, atol = TOL.get(str(theirs.dtype)[6:], (0, 0))
-    assert_allclose(_host(ours), _host(theirs), rtol, atol, err_msg=what, equal_nan=True)
-
-
-def name_of(t):
-    return None if t.grad_fn is None else type(t.grad_fn).__name__
-
-
-def _grads(lib, out, leaves, up, create):
-    up = lib.tensor(up.tolist(), dtype=out.dtype).reshape(tuple(out.shape))
-    return lib.autograd.grad(out, leaves, up, create_graph=create, allow_unused=True)
-
-
-def run_both(fn, values, second_order=False, check_name=True):
-    """Run ``fn`` in both libraries: same output, grad_fn, gradients (and second order)."""
-    ours_in = [_make(retrograd, v) for v in values]
-    theirs_in = [_make(torch, v) for v in values]
-    theirs, ours = fn(torch, *theirs_in), fn(retrograd, *ours_in)
-    same(ours, theirs)
-    assert ours.requires_grad == theirs.requires_grad
-    if check_name:
-        assert name_of(ours) == name_of(theirs)
-    if not theirs.requires_grad:
-        return
-    up = rand(*theirs.shape, seed=7).astype(str(theirs.dtype)[6:])
-    pairs = [(o, t) for o, t in zip(ours_in, theirs_in) if getattr(t, "requires_grad", False)]
-    og = _grads(retrograd, ours, [o for o, _ in pairs], up, second_order)
-    tg = _grads(torch, theirs, [t for _, t in pairs], up, second_order)
-    for i, (a, b) in enumerate(zip(og, tg)):
-        if b is None:
-            assert a is None or not _host(a).any(), f"gradient {i}"
-        else:
-            same(a, b, f"gradient {i}")
-    if second_order:
-        _second_order([o for o, _ in pairs], [t for _, t in pairs], og, tg)
-
-
-def _second_order(ours_in, theirs_in, og, tg):
-    keep = [i for i, g in enumerate(tg) if g is not None and g.requires_grad]
-    linear = [i for i in keep if og[i] is None or not og[i].requires_grad]
-    for i in linear:  # ours knows the gradient is constant: PyTorch's second order is 0
-        t2 = torch.autograd.grad(tg[i].sum(), theirs_in, allow_unused=True, retain_graph=True)
-        assert all(g is None or not g.any() for g in t2), "second derivative is not zero"
-    keep = [i for i in keep if i not in linear]
-    if not keep:
-        return
-    ups = [rand(*tg[i].shape, seed=11 + i).astype(str(tg[i].dtype)[6:]) for i in keep]
-    o2 = retrograd.autograd.grad(
-        [og[i] for i in keep],
-        ours_in,
-        [
-            retrograd.tensor(u.tolist(), dtype=og[i].dtype).reshape(u.shape)
-            for i, u in zip(keep, ups)
-        ],
-        allow_unused=True,
-    )
-    t2 = torch.autograd.grad(
-        [tg[i] for i in keep],
-        theirs_in,
-        [torch.tensor(u.tolist(), dtype=tg[i].dtype).reshape(u.shape) for i, u in zip(keep, ups)],
-        allow_unused=True,
-    )
-    for a, b in zip(o2, t2):
-        if b is not None:
-            assert a is not None, "second derivative missing"
-            same(a, b, "second derivative")
 
 
 def check_table(table, key):
@@ -1098,9 +1015,9 @@ def test_every_surface_record_is_reached():
     seen = set()
     for fn, values in _table_cases():
         seen |= _reached(fn, values)
-    # The unary math records are compared with PyTorch one by one, generated from their
-    # records, in test_ops_vs_torch.py.
-    missing = {r.name for r in RECORDS if r.grad_fn and r.kind != UNARY} - seen
+    # The unary and two-tensor binary records are compared with PyTorch one by one,
+    # generated from their records, in test_ops_vs_torch.py.
+    missing = {r.name for r in RECORDS if r.grad_fn and r.name not in GENERATED} - seen
     assert not missing, f"records no case reaches: {sorted(missing)}"
 
 

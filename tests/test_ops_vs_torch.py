@@ -1,9 +1,12 @@
-"""Every public op against PyTorch (the oracle): forward values, result dtype, ``grad_fn``
-name and gradients, on the same inputs in both libraries.
+"""The core ops against PyTorch (the oracle), most of them generated from the op records.
 
-Unary ops and comparisons are generated from the op records (their domains and kinks);
-binary, reduction, matrix, shape and indexing ops come from tables of cases, each a
-function ``f(lib, *tensors)`` run once with ``lib=retrograd`` and once with ``lib=torch``.
+Covers: every unary, comparison and two-tensor binary record, generated from its record
+(domain, kinks, smoothness), so a new record of those kinds is tested with no new case;
+the arithmetic operators with broadcasting and Python scalars; the basic reductions,
+matrix products, shape and indexing ops; and tensor basics against PyTorch (factories,
+random streams, ``numpy()``, in-place version counts). The rest of the op surface
+(overloads, arguments, conventions, promotion, errors) is tests/test_ops_surface.py.
+Harness and tolerances: tests/torch_oracle.py.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ import math
 import numpy as np
 import pytest
 import retrograd
-from numpy.testing import assert_allclose
 from retrograd.graph import walk
 from retrograd.ops import RECORDS
 from retrograd.ops.record import COMPARISON, UNARY
+from torch_oracle import BINARY_PAIR_RECORDS, UNARY_RECORDS, assert_same, run_both
 
 torch = pytest.importorskip("torch")
 
-TOL = {"float32": (1e-5, 1e-6), "float64": (1e-12, 1e-12)}
 # NumPy warns where PyTorch silently returns inf or nan (log(0), 1/0, 0 ** -1).
 SILENT_INF = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -28,89 +30,6 @@ SILENT_INF = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 # -- helpers -----------------------------------------------------------------------------------
 def _rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
-
-
-def _make(lib, value, requires_grad: bool | None = None):
-    """A leaf of ``lib`` holding ``value`` (a NumPy array); floats require grad."""
-    if not isinstance(value, np.ndarray):
-        return value  # a Python scalar operand stays a Python scalar
-    dtype = getattr(lib, value.dtype.name)
-    if requires_grad is None:
-        requires_grad = value.dtype.kind == "f"
-    t = lib.tensor(value.tolist(), dtype=dtype)
-    if value.size == 0:  # nested lists lose an empty array's shape
-        t = t.reshape(value.shape)
-    return t.requires_grad_(requires_grad)
-
-
-def _host(t):
-    t = t.detach().clone()  # clone() materializes PyTorch's lazy zero tensors
-    return np.asarray(t.tolist() if t.dim() else t.item())
-
-
-def assert_same(ours, theirs, what: str = "output") -> None:
-    """Same shape, dtype and values (to the dtype's tolerance)."""
-    assert isinstance(ours, retrograd.Tensor), f"{what}: got {type(ours).__name__}"
-    assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape"
-    assert str(ours.dtype) == str(theirs.dtype), f"{what}: dtype"
-    rtol, atol = TOL.get(str(theirs.dtype).removeprefix("torch."), (0, 0))
-    assert_allclose(_host(ours), _host(theirs), rtol=rtol, atol=atol, err_msg=what)
-
-
-def grad_fn_name(t) -> str | None:
-    return None if t.grad_fn is None else type(t.grad_fn).__name__
-
-
-def run_both(fn, values, *, seed: int = 1, second_order: bool = False):
-    """Run ``fn`` on ``values`` in both libraries; compare outputs, nodes and gradients."""
-    ours_in = [_make(retrograd, v) for v in values]
-    theirs_in = [_make(torch, v) for v in values]
-    try:
-        theirs = fn(torch, *theirs_in)
-    except (RuntimeError, TypeError, IndexError, ValueError) as error:
-        with pytest.raises(type(error)):
-            fn(retrograd, *ours_in)
-        return
-    ours = fn(retrograd, *ours_in)
-    assert_same(ours, theirs)
-    assert ours.requires_grad == theirs.requires_grad
-    assert grad_fn_name(ours) == grad_fn_name(theirs)
-    if not theirs.requires_grad:
-        return
-    up = _rng(seed).standard_normal(tuple(theirs.shape)).astype(str(theirs.dtype)[6:])
-    leaves = [
-        (o, t) for o, t in zip(ours_in, theirs_in, strict=True) if getattr(t, "requires_grad", 0)
-    ]
-    ours_g = retrograd.autograd.grad(ours, [o for o, _ in leaves], _make(retrograd, up, False),
-                                     create_graph=second_order, allow_unused=True)  # fmt: skip
-    theirs_g = torch.autograd.grad(theirs, [t for _, t in leaves], _make(torch, up, False),
-                                   create_graph=second_order, allow_unused=True)  # fmt: skip
-    pairs = []
-    for i, (og, tg) in enumerate(zip(ours_g, theirs_g, strict=True)):
-        if tg is None:
-            assert og is None or not og.detach().numpy().any(), f"grad {i}"
-            continue
-        assert_same(og, tg, f"gradient of input {i}")
-        if second_order and tg.requires_grad:
-            pairs.append((og, tg))
-    if pairs:
-        _compare_second_order(leaves, pairs, seed)
-
-
-def _compare_second_order(leaves, pairs, seed: int) -> None:
-    """Differentiate the first-order gradients again (all at once) and compare."""
-    rng = _rng(seed + 1)
-    ups = [rng.standard_normal(tuple(t.shape)).astype(str(t.dtype)[6:]) for _, t in pairs]
-    ours = retrograd.autograd.grad([o for o, _ in pairs], [o for o, _ in leaves],
-                                   [_make(retrograd, u, False) for u in ups],
-                                   allow_unused=True)  # fmt: skip
-    theirs = torch.autograd.grad([t for _, t in pairs], [t for _, t in leaves],
-                                 [_make(torch, u, False) for u in ups],
-                                 allow_unused=True)  # fmt: skip
-    for o2, t2 in zip(ours, theirs, strict=True):
-        if t2 is not None:
-            assert o2 is not None
-            assert_same(o2, t2, "second derivative")
 
 
 def sample(shape, dtype="float64", low=-2.0, high=2.0, seed=0, avoid=()):
@@ -129,7 +48,6 @@ def _finite(lo: float, hi: float) -> tuple[float, float]:
 
 
 # -- unary ops, generated from their records ---------------------------------------------------
-UNARY_RECORDS = [r for r in RECORDS if r.kind == UNARY]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -153,6 +71,17 @@ def test_unary_on_integer_and_bool_tensors(record, dtype):
             getattr(retrograd, record.name)(retrograd.tensor(x.tolist()))
         return
     assert_same(getattr(retrograd, record.name)(retrograd.tensor(x.tolist())), theirs)
+
+
+@pytest.mark.parametrize("record", BINARY_PAIR_RECORDS, ids=lambda r: r.name)
+def test_binary_record_function_and_method(record):
+    """Each binary record of two tensors, as function and method, broadcasting, with
+    its second order where smooth; values in its domain, away from its kinks."""
+    lo, hi = _finite(*record.domain)
+    a = sample((3, 4), "float64", lo, hi, seed=5, avoid=record.kinks)
+    b = sample((4,), "float64", lo, hi, seed=6, avoid=record.kinks)
+    run_both(lambda m, x, y: getattr(m, record.public)(x, y), [a, b], second_order=record.smooth)
+    run_both(lambda m, x, y: getattr(x, record.public)(y), [a, b])
 
 
 @pytest.mark.parametrize("record", UNARY_RECORDS, ids=lambda r: r.name)

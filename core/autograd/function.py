@@ -12,10 +12,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from .. import grad_mode
+from .. import anomaly_mode, grad_mode
+from ..creation import zeros
 from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
-from . import anomaly_mode
 
 
 class FunctionCtx:
@@ -107,8 +107,6 @@ class BackwardCFunction(Node, FunctionCtx):
 
 
 def _zeros_like_meta(meta: tuple) -> Tensor:
-    from ..creation import zeros
-
     shape, dtype, backend = meta
     return zeros(shape, dtype=dtype, backend=backend)
 

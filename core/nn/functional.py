@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
+from ..ops.linalg import addmm
+from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
+from ..ops.targets import cross_entropy, nll_loss
+from ..random import rand
 from ..tensor import Tensor
-from .activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
-from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
-from .targets import cross_entropy, nll_loss
 
 __all__ = [
     "binary_cross_entropy",
@@ -49,8 +51,6 @@ def tanh(input: Tensor) -> Tensor:
 def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
     """``input @ weight.T + bias``, recorded as PyTorch records it (``AddmmBackward0``
     over ``TBackward0``; batched inputs are viewed as one matrix first)."""
-    from ..ops.linalg import addmm
-
     if bias is None:
         return input.matmul(weight.t())
     if input.dim() == 2:
@@ -66,8 +66,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from ..random import rand
-
     keep = rand(*input.shape, dtype=input.dtype, backend=input.backend) >= p
     mask = keep.to(input.dtype) * (0.0 if p == 1.0 else 1.0 / (1.0 - p))
     return input.mul_(mask) if inplace else input * mask

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..nn import activations as nn_activations
-from ..nn import losses as nn_losses
+from ..creation import tensor_new
 from ..tensor import Tensor
 from . import (
+    activations,
     advanced_indexing,
     bitwise,
     clamp,
@@ -26,6 +26,7 @@ from . import (
     inplace,
     joining,
     linalg,
+    losses,
     pointwise_binary,
     pointwise_math,
     predicates,
@@ -60,17 +61,14 @@ MODULES = (
     gather_scatter,
     conversion,
     inplace,
-    nn_activations,
-    nn_losses,
+    activations,
+    losses,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: fn for m in MODULES for name, fn in getattr(m, "FUNCTIONS", {}).items()
 }
 
-# Functions that are not also Tensor methods (PyTorch has no ``Tensor.where(cond, ...)``
-# with this argument order, and ``rsub`` is the reflected form only).
-_NOT_METHODS = {"where", "rsub", *joining.NOT_METHODS, *einsum.NOT_METHODS}
 # Methods that are not ``retrograd.<name>`` functions (``Tensor.repeat``, ``Tensor.float``).
 METHODS: dict[str, Callable[..., Any]] = {
     name: fn for m in MODULES for name, fn in getattr(m, "METHODS", {}).items()
@@ -113,7 +111,7 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__abs__": f["abs"],
         "__matmul__": f["matmul"],
         "__rmatmul__": _reflected(f["matmul"]),
-        "__getitem__": indexing.getitem,
+        "__getitem__": advanced_indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
         **bitwise.OPERATORS,
         **{
@@ -146,12 +144,20 @@ def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[...
     }
 
 
+def is_method(name: str) -> bool:
+    """Whether public function ``name`` is also a Tensor method (its facts say; a
+    function without a record or declaration is one)."""
+    facts = inplace.surface_facts(name, FUNCTIONS, RECORDS)
+    return facts is None or facts.method
+
+
 def install(cls: type = Tensor) -> None:
     """Attach every op method and operator to ``cls``."""
-    methods = {name: fn for name, fn in FUNCTIONS.items() if name not in _NOT_METHODS}
+    methods = {name: fn for name, fn in FUNCTIONS.items() if is_method(name)}
     methods.update(METHODS)
     methods.update(_operators(FUNCTIONS))
     methods.update(_derived_methods(FUNCTIONS))
     methods.update(inplace.in_place_methods(FUNCTIONS, RECORDS))
     for name, fn in methods.items():
         setattr(cls, name, fn)
+    cls.__new__ = staticmethod(tensor_new)  # PyTorch's legacy constructor Tensor(data)

@@ -15,19 +15,20 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..creation import tensor
 from ..grad_mode import state as _grad_state
 from ..storage import Storage, view_storage
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
 from .helpers import zeros_on
+from .indexing import basic_getitem
+from .inplace import check_inplace, rebases_base, write_result, write_through_view
 from .record import INDEXING, OpRecord
 
 _BAD_INDEX = "tensors used as indices must be long, int, byte or bool tensors"
 
 
 def _read(g: Tensor, key: Any) -> Tensor:
-    from .indexing import getitem
-
     return getitem(g, key)
 
 
@@ -57,6 +58,7 @@ INDEX_PUT = OpRecord(
     inputs=("self", "values"),
     save=("key", "accumulate"),
     grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
+    inplace=True,
 )
 # ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
 COPY_SLICES = OpRecord(
@@ -92,8 +94,6 @@ def _index_array(item: Any, backend: Any) -> Any:
         return item._storage.array
     if not isinstance(item, (list, tuple, bool)) and hasattr(item, "ndim"):
         return item  # already an array of the backend (a key recorded for backward)
-    from ..creation import tensor
-
     converted = tensor(item, backend=backend)
     if converted.dtype.is_floating_point:
         raise IndexError(_BAD_INDEX)
@@ -172,11 +172,18 @@ def index(input: Tensor, key: tuple) -> Tensor:
     return finish(INDEX, out, input._dtype, backend, (input,), {"key": key})
 
 
-def getitem_advanced(input: Tensor, key: Any) -> Tensor:
-    from .indexing import getitem
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """``input[key]``: ints, slices, ``None`` and ``...`` as views (basic indexing, in
+    :mod:`.indexing`); index tensors, lists and masks as a copy."""
+    items = key if isinstance(key, tuple) else (key,)
+    if any(is_advanced(k) for k in items):
+        return getitem_advanced(input, key)
+    return basic_getitem(input, key)
 
+
+def getitem_advanced(input: Tensor, key: Any) -> Tensor:
     basic, advanced = split_key(key, input._backend)
-    view = getitem(input, basic) if any(not _is_full(k) for k in basic) else input
+    view = basic_getitem(input, basic) if any(not _is_full(k) for k in basic) else input
     return index(view, advanced)
 
 
@@ -232,8 +239,6 @@ def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor
 
 def setitem(input: Tensor, key: Any, value: Any) -> None:
     """``input[key] = value``: an in-place write (version bumped), differentiable."""
-    from .inplace import check_inplace, rebases_base, write_result, write_through_view
-
     if rebases_base(input, (key, value)):
         write_through_view(input, put, (key, value), {}, "setitem")
         return

@@ -18,18 +18,26 @@ from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .elementwise import _operands
 from .helpers import check_tensor, not_implemented
-from .record import OpRecord
+from .record import BITWISE, OpRecord
 
 # A kind of its own: the conformance suite samples integer and bool tensors for it.
-BITWISE = "bitwise"
 
 _DOC = "integer and bool tensors only (on bool: logical_{})"
 BINARY_BITWISE = tuple(
-    OpRecord(name, BITWISE, None, name, inputs=("self", "other"), doc=_DOC.format(name[8:]))
+    OpRecord(
+        name,
+        BITWISE,
+        None,
+        name,
+        inputs=("self", "other"),
+        doc=_DOC.format(name[8:]),
+        inplace=True,
+        refuses_integral=True,
+    )  # fmt: skip
     for name in ("bitwise_and", "bitwise_or", "bitwise_xor")
 )
 # The array API calls it bitwise_invert; PyTorch bitwise_not.
-NOT = OpRecord("bitwise_not", BITWISE, None, "bitwise_invert", doc=_DOC.format("not"))
+NOT = OpRecord("bitwise_not", BITWISE, None, "bitwise_invert", doc=_DOC.format("not"), inplace=True)
 RECORDS = (*BINARY_BITWISE, NOT)
 
 

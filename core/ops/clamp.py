@@ -14,9 +14,10 @@ from ..tensor import Tensor
 from .dispatch import array_of, backend_of, check_operand, finish, promote
 from .elementwise import where
 from .helpers import check_tensor
-from .record import OpRecord
+from .record import TERNARY, Convention, OpRecord
 
-BOUNDED = "ternary"  # a tensor and two optional bounds
+BOUNDED = TERNARY  # a tensor and two optional bounds
+_B = [-0.5, 0.5, 0.0, 1.0]  # inputs for the pinned gradients: the bounds, inside, above
 
 
 def _inside(a: Tensor, low: Any, high: Any) -> Any:
@@ -51,6 +52,8 @@ CLAMP = OpRecord(
     grads=(_self_grad,),
     smooth=False,
     doc="gradient 1 on [min, max], the bounds included; 0 outside",
+    inplace=True,
+    conventions=(Convention((_B,), ([1.0, 1.0, 1.0, 0.0],), (("min", -0.5), ("max", 0.5))),),
 )
 CLAMP_TENSOR = OpRecord(
     "clamp_tensor",
@@ -62,6 +65,13 @@ CLAMP_TENSOR = OpRecord(
     grads=(_self_grad, _low_grad, _high_grad),
     smooth=False,
     doc="self: 1 on [min, max]; a bound: where it is the result (max wins where min > max)",
+    public="clamp",
+    conventions=(
+        Convention(
+            (_B, [-0.5, -0.5, 0.0, 2.0], [0.5, 0.5, 0.0, 3.0]),
+            ([1.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]),
+        ),
+    ),
 )
 CLAMP_MIN = OpRecord(
     "clamp_min",
@@ -72,6 +82,8 @@ CLAMP_MIN = OpRecord(
     grads=(lambda g, a, low: _self_grad(g, a, low, None),),
     smooth=False,
     doc="gradient 1 where self >= min",
+    inplace=True,
+    conventions=(Convention((_B,), ([0.0, 1.0, 0.0, 1.0],), (("min", 0.5),)),),
 )
 CLAMP_MAX = OpRecord(
     "clamp_max",
@@ -82,6 +94,8 @@ CLAMP_MAX = OpRecord(
     grads=(lambda g, a, high: _self_grad(g, a, None, high),),
     smooth=False,
     doc="gradient 1 where self <= max",
+    inplace=True,
+    conventions=(Convention((_B,), ([1.0, 1.0, 1.0, 0.0],), (("max", 0.5),)),),
 )
 RECORDS = (CLAMP, CLAMP_TENSOR, CLAMP_MIN, CLAMP_MAX)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..backend import transfer
+from ..device import backend_for_device
 from ..tensor import Tensor
 from .dispatch import finish
 from .record import CONVERSION, OpRecord
@@ -29,21 +31,6 @@ TO_COPY = OpRecord(
 CLONE = OpRecord("clone", CONVERSION, "CloneBackward0", "copy", grads=(lambda g: g,))
 
 RECORDS = (TO_COPY, CLONE)
-
-# DLPack refuses an exchange with one of these (different device, unsupported dtype, a
-# library or array type that does not speak it); the host path then does the move.
-_NO_DLPACK = (BufferError, TypeError, ValueError, RuntimeError, AttributeError, NotImplementedError)
-
-
-def transfer(array: Any, source: Any, target: Any) -> Any:
-    """A copy of ``array`` (an array of backend ``source``) as an array of ``target``:
-    through DLPack where both libraries allow it, else through host (NumPy) memory."""
-    try:
-        return target.kernels["from_dlpack"](array)
-    except _NO_DLPACK:
-        host = source.kernels["to_numpy"](array)
-        # from_numpy may share the host array, which may be the source's own memory.
-        return target.kernels["copy"](target.kernels["from_numpy"](host))
 
 
 def _convert(input: Tensor, dtype: dtypes.dtype, target: Any = None, copy: bool = False):
@@ -67,8 +54,6 @@ def _target_backend(spec: Any) -> Any:
     """The backend a ``to()`` argument names: a backend, a device, a device string."""
     if hasattr(spec, "kernels"):
         return spec
-    from ..device import backend_for_device
-
     return backend_for_device(spec)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..creation import arange
 from ..tensor import Tensor
 from .helpers import check_tensor
+from .record import composite
 
 _ELLIPSIS_LABELS = [chr(0x2460 + i) for i in range(32)]  # private labels for ``...`` sides
 
@@ -66,8 +68,6 @@ def _output(rhs: str | None, inputs: list[list[str]]) -> list[str]:
 
 def _diagonal(t: Tensor, labels: list[str]) -> tuple[Tensor, list[str]]:
     """Take the diagonal over each repeated label, which then appears once (last)."""
-    from ..creation import arange
-
     for label in dict.fromkeys(labels):
         while labels.count(label) > 1:
             first = labels.index(label)
@@ -119,6 +119,7 @@ def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], keep: set):
     return out.reshape(shape), batch + left + right
 
 
+@composite(method=False)  # no Tensor.einsum in PyTorch
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over ``operands`` as ``equation`` says (``"ij,jk->ik"``)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -141,4 +142,3 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 FUNCTIONS = {"einsum": einsum}
-NOT_METHODS = {"einsum"}

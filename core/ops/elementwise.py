@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..creation import tensor
 from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .backward_ops import sigmoid_backward, tanh_backward, threshold_backward
@@ -23,23 +24,30 @@ from .dispatch import (
     finish,
     promote,
 )
-from .helpers import full_on
-from .record import BINARY, COMPARISON, UNARY, OpRecord
+from .helpers import full_on, not_implemented
+from .record import BINARY, COMPARISON, TERNARY, UNARY, AtKinks, Convention, OpRecord
 
 POSITIVE = (0.0, math.inf)
+_NEG_BOOL = (
+    "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
+    "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+)
 
 
 def _unary(name: str, grad_fn: str, save: tuple, grad: Callable, **kw: Any) -> OpRecord:
+    """A unary math record; like every one of PyTorch's, the op has an in-place form."""
+    kw.setdefault("inplace", True)
     return OpRecord(name, UNARY, grad_fn, kw.pop("kernel", name), save=save, grads=(grad,), **kw)
 
 
 UNARY_RECORDS = (
-    _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False),
+    _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False,
+           bool_error=_NEG_BOOL),
     _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False,
            doc="abs'(0) = 0 (sign(0))",
-           accepts_bool=False),
+           accepts_bool=False, conventions=(AtKinks(0.0),)),
     _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False,
-           doc="gradient 0 everywhere"),
+           doc="gradient 0 everywhere", conventions=(AtKinks(0.0),)),
     _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
     _unary("log", "LogBackward0", ("self",), lambda g, a: g / a,
            int_to_float=True, domain=POSITIVE),
@@ -59,6 +67,8 @@ UNARY_RECORDS = (
     _unary(
         "relu", "ReluBackward0", ("result",), lambda g, r: threshold_backward(g, r),
         doc="relu'(0) = 0", kinks=(0.0,), smooth=False, accepts_bool=False,
+        bool_error="relu(): Boolean inputs not supported for relu; convert with .float() first",
+        conventions=(AtKinks(0.0),),
     ),
     _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
            int_to_float=True, domain=POSITIVE),
@@ -90,41 +100,48 @@ def _pow_exponent_grad(g: Tensor, a: Tensor, exponent: Tensor, result: Tensor) -
     return g * where(zero_base, 0.0, result * safe_base.log())
 
 
+_Z3 = [0.0, 0.0, 0.0]
+
 BINARY_RECORDS = (
     _binary("add", "AddBackward0", ("alpha",),
-            (lambda g, alpha: g, _scaled), kernel="add"),
+            (lambda g, alpha: g, _scaled), kernel="add", inplace=True),
     _binary("sub", "SubBackward0", ("alpha",),
-            (lambda g, alpha: g, lambda g, alpha: _scaled(-g, alpha)), kernel="subtract"),
+            (lambda g, alpha: g, lambda g, alpha: _scaled(-g, alpha)), kernel="subtract",
+            inplace=True),
     # other - alpha * self, with ``other`` a Python scalar: ``2 - x``.
     _binary("rsub", "RsubBackward1", ("alpha",), (lambda g, alpha: _scaled(-g, alpha),),
-            kernel="subtract", inputs=("self",)),
+            kernel="subtract", inputs=("self",), method=False),
     _binary("mul", "MulBackward0", ("self", "other"),
-            (lambda g, a, b: g * b, lambda g, a, b: g * a), kernel="multiply"),
+            (lambda g, a, b: g * b, lambda g, a, b: g * a), kernel="multiply", inplace=True),
     _binary("div", "DivBackward0", ("self", "other"),
             (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
-            kernel="divide", int_to_float=True, domain=(0.5, 2.0)),
+            kernel="divide", int_to_float=True, domain=(0.5, 2.0), inplace=True,
+            refuses_integral=True),
     _binary("pow", "PowBackward0", ("self", "exponent"), (_pow_self_grad,),
             doc="x ** 0 has gradient 0, at x = 0 too",
-            inputs=("self",), domain=(0.5, 2.0)),
+            inputs=("self",), domain=(0.5, 2.0), inplace=True,
+            conventions=(Convention((_Z3,), (_Z3,), (("exponent", 0),)),)),
     _binary("pow_tensor", "PowBackward1", ("self", "exponent", "result"),
             (lambda g, a, e, r: _pow_self_grad(g, a, e), _pow_exponent_grad),
             kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0),
-            doc="0 ** e with e >= 0: d/de = 0 (not nan)"),
+            doc="0 ** e with e >= 0: d/de = 0 (not nan)", public="pow",
+            conventions=(Convention((_Z3, [2.0, 2.0, 2.0]), (_Z3, _Z3)),)),
     # base ** self, with ``base`` a Python scalar: ``2 ** x``.
     _binary("pow_scalar_base", "PowBackward2", ("base", "result"),
             (lambda g, base, r: g * (r * math.log(base)),),
-            kernel="pow", inputs=("self",), domain=(0.5, 2.0)),
+            kernel="pow", inputs=("self",), domain=(0.5, 2.0), public="pow"),
 )  # fmt: skip
 
 # The condition is a parameter, not an input: it gets no edge (as in PyTorch).
 WHERE = OpRecord(
     "where",
-    "ternary",
+    TERNARY,
     "WhereBackward0",
     "where",
     inputs=("self", "other"),
     save=("condition",),
     grads=(lambda g, c: where(c, g, 0.0), lambda g, c: where(c, 0.0, g)),
+    method=False,
 )
 
 COMPARISON_RECORDS = tuple(
@@ -142,22 +159,14 @@ COMPARISON_RECORDS = tuple(
 
 
 # -- builders ----------------------------------------------------------------------------
-_BOOL_MESSAGES = {
-    "neg": "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
-    "trying to invert a mask, use the `~` or `logical_not()` operator instead.",
-    "relu": "relu(): Boolean inputs not supported for relu; convert with .float() first",
-}
-# Ops PyTorch computes only in floating point (an integer input is NotImplementedError).
-FLOAT_ONLY = {"frac"}
-
-
 def _integral_dtype(record: OpRecord, dtype: dtypes.dtype) -> dtypes.dtype:
-    """The dtype a unary op computes an integer or bool input in, or PyTorch's refusal."""
+    """The dtype a unary op computes an integer or bool input in, or PyTorch's refusal
+    (the record's ``bool_error``, ``accepts_bool`` and ``float_only`` say which)."""
     if record.int_to_float:
         return dtypes.get_default_dtype()
-    if dtype is dtypes.bool and record.name in _BOOL_MESSAGES:
-        raise RuntimeError(_BOOL_MESSAGES[record.name])
-    if (dtype is dtypes.bool and not record.accepts_bool) or record.name in FLOAT_ONLY:
+    if dtype is dtypes.bool and record.bool_error:
+        raise RuntimeError(record.bool_error)
+    if (dtype is dtypes.bool and not record.accepts_bool) or record.float_only:
         raise NotImplementedError(
             f"\"{record.name}\" not implemented for '{dtypes.kind_name(dtype)}': convert the "
             "input with .float() first"
@@ -166,6 +175,10 @@ def _integral_dtype(record: OpRecord, dtype: dtypes.dtype) -> dtypes.dtype:
 
 
 def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
+    """The public function of a unary ``record``: ``op(input)`` checks that ``input`` is a
+    Tensor, computes integer and bool inputs in the dtype :func:`_integral_dtype` picks
+    (or refuses them as PyTorch does), calls the record's kernel once and records the
+    record's node when autograd must. The function's ``record`` attribute names it."""
     kernel = record.kernel
 
     def op(input: Tensor) -> Tensor:
@@ -179,6 +192,7 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
         return finish(record, out, dtype, backend, (input,))
 
     op.__name__ = record.name
+    op.record = record  # type: ignore[attr-defined]
     return op
 
 
@@ -201,7 +215,6 @@ def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
 
 # Ops PyTorch also computes on two Python numbers (``torch.add(3, 5)`` is ``tensor(8)``).
 _NUMBERS_ACCEPTED = {"add", "sub", "mul", "div"}
-_VARIANTS = ("pow_", "div_", "remainder_")  # records of one public op: pow_tensor, ...
 
 
 def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
@@ -209,13 +222,10 @@ def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
     check_operand(record.name, other, "other")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         if record.name not in _NUMBERS_ACCEPTED:
-            name = record.name.split("_")[0] if record.name.startswith(_VARIANTS) else record.name
             raise TypeError(
-                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{record.public}(): argument 'input' (position 1) must be Tensor, not "
                 f"{type(input).__name__}"
             )
-        from ..creation import tensor
-
         input = tensor(input)  # a 0-d tensor on the default backend, as PyTorch wraps it
     backend = backend_of(record.name, input, other)
     dtype = common_dtype((input, other), record.int_to_float)
@@ -225,12 +235,26 @@ def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
     return backend, dtype, a, b
 
 
+def _floating_operands(record: OpRecord, input: Any, other: Any) -> tuple:
+    """:func:`_operands`, refusing integer and bool operands as PyTorch's kernel does."""
+    backend, dtype, a, b = _operands(record, input, other)
+    if dtype.category < FLOATING:
+        raise not_implemented(record.name, backend, dtype)
+    return backend, dtype, a, b
+
+
 def binary_op(record: OpRecord) -> Callable[..., Tensor]:
+    """The public function of a binary ``record``: ``op(input, other, *, alpha=1)``
+    promotes the operands as PyTorch does (:func:`_operands`: either may be a Python
+    number; shapes broadcast), scales ``other`` by ``alpha`` where the record saves it,
+    calls the record's kernel once and records its node when autograd must. A
+    ``float_only`` record refuses integer and bool operands as PyTorch's kernel does."""
     kernel = record.kernel
     has_alpha = "alpha" in record.save
+    operands = _floating_operands if record.float_only else _operands  # no cost to others
 
     def op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-        backend, dtype, a, b = _operands(record, input, other)
+        backend, dtype, a, b = operands(record, input, other)
         k = backend.kernels
         if has_alpha and alpha != 1:
             b = k["multiply"](b, alpha)
@@ -239,10 +263,14 @@ def binary_op(record: OpRecord) -> Callable[..., Tensor]:
         return finish(record, out, dtype, backend, (input, other), params)
 
     op.__name__ = record.name
+    op.record = record  # type: ignore[attr-defined]
     return op
 
 
 def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
+    """The public function of a comparison ``record``: ``op(input, other)`` promotes the
+    operands as a binary op does, calls the record's kernel and returns a bool tensor
+    (never differentiable, so no node)."""
     kernel = record.kernel
 
     def op(input: Any, other: Any) -> Tensor:
@@ -250,6 +278,7 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
         return Tensor._make(backend.kernels[kernel](a, b), dtypes.bool, backend)
 
     op.__name__ = record.name
+    op.record = record  # type: ignore[attr-defined]
     return op
 
 
@@ -312,19 +341,20 @@ def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
         raise RuntimeError(f"pow(): {error} Use a floating point base or exponent.") from None
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all three
-    broadcast; either value may be a Python number). ``where(condition)`` alone is
-    ``nonzero(condition, as_tuple=True)``."""
+def check_condition(condition: Any) -> None:
+    """PyTorch's refusal of a ``where`` condition that is not a bool tensor."""
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
         got = dtypes.kind_name(condition.dtype) if isinstance(condition, Tensor) else "no tensor"
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}"
         )
-    if input is None and other is None:
-        from .gather_scatter import nonzero
 
-        return nonzero(condition, as_tuple=True)
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (all three
+    broadcast; either value may be a Python number). The public ``where`` also takes
+    ``where(condition)`` alone (:func:`.gather_scatter.where`)."""
+    check_condition(condition)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = full_on(condition, (), input, promote((input, other)))
     backend, dtype, a, b = _operands(WHERE, input, other)

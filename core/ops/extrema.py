@@ -16,7 +16,7 @@ from . import return_types
 from .dispatch import finish
 from .helpers import check_tensor, one_dim, reduction_dims, zeros_on
 from .pointwise_binary import FUNCTIONS as _BINARY
-from .record import REDUCTION, OpRecord
+from .record import REDUCTION, Convention, OpRecord
 from .reductions import expand_back
 
 
@@ -39,14 +39,33 @@ _EVEN = "ties share the gradient evenly"
 _FIRST = "ties: all of it to the returned (first) index"
 
 
-def _extremum(name: str, grad_fn: str, kernel: str, save: tuple, grad: Any, doc: str):
+def _extremum(name: str, grad_fn: str, kernel: str, save: tuple, grad: Any, doc: str, **kw):
     return OpRecord(name, REDUCTION, grad_fn, kernel, save=save, grads=(grad,), smooth=False,
-                    doc=doc)  # fmt: skip
+                    doc=doc, **kw)  # fmt: skip
 
 
 _SAVE_SPLIT = ("self", "result", "dims", "keepdim")
-AMAX = _extremum("amax", "AmaxBackward0", "max", _SAVE_SPLIT, _even_split, _EVEN)
-AMIN = _extremum("amin", "AminBackward0", "min", _SAVE_SPLIT, _even_split, _EVEN)
+# Ties: a maximum taken twice (negated: a minimum), split evenly by full reductions.
+_TIES, _NEG_TIES, _SPLIT = [1.0, 3.0, 3.0, 2.0], [-1.0, -3.0, -3.0, -2.0], [0.0, 0.5, 0.5, 0.0]
+_DIM0 = (("dim", 0), ("keepdim", False))
+AMAX = _extremum(
+    "amax",
+    "AmaxBackward0",
+    "max",
+    _SAVE_SPLIT,
+    _even_split,
+    _EVEN,
+    conventions=(Convention((_TIES,), (_SPLIT,), _DIM0),),
+)
+AMIN = _extremum(
+    "amin",
+    "AminBackward0",
+    "min",
+    _SAVE_SPLIT,
+    _even_split,
+    _EVEN,
+    conventions=(Convention((_NEG_TIES,), (_SPLIT,), _DIM0),),
+)
 MAX = _extremum(
     "max",
     "MaxBackward1",
@@ -54,6 +73,7 @@ MAX = _extremum(
     ("self", "result"),
     lambda g, a, r: _even_split(g, a, r, None, False),
     _EVEN,
+    conventions=(Convention((_TIES,), (_SPLIT,)),),
 )
 MIN = _extremum(
     "min",
@@ -62,10 +82,29 @@ MIN = _extremum(
     ("self", "result"),
     lambda g, a, r: _even_split(g, a, r, None, False),
     _EVEN,
+    conventions=(Convention((_NEG_TIES,), (_SPLIT,)),),
 )
 _SAVE_SELECTED = ("self.shape", "dim", "indices", "keepdim")
-MAX_DIM = _extremum("max_dim", "MaxBackward0", "max", _SAVE_SELECTED, _selected, _FIRST)
-MIN_DIM = _extremum("min_dim", "MinBackward0", "min", _SAVE_SELECTED, _selected, _FIRST)
+MAX_DIM = _extremum(
+    "max_dim",
+    "MaxBackward0",
+    "max",
+    _SAVE_SELECTED,
+    _selected,
+    _FIRST,
+    public="max",
+    conventions=(Convention((_TIES,), ([0.0, 1.0, 0.0, 0.0],), _DIM0),),
+)
+MIN_DIM = _extremum(
+    "min_dim",
+    "MinBackward0",
+    "min",
+    _SAVE_SELECTED,
+    _selected,
+    _FIRST,
+    public="min",
+    conventions=(Convention((_NEG_TIES,), ([0.0, 1.0, 0.0, 0.0],), _DIM0),),
+)
 ARGMAX = OpRecord("argmax", REDUCTION, None, "argmax")
 ARGMIN = OpRecord("argmin", REDUCTION, None, "argmin")
 RECORDS = (AMAX, AMIN, MAX, MIN, MAX_DIM, MIN_DIM, ARGMAX, ARGMIN)

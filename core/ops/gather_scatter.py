@@ -13,9 +13,10 @@ from typing import Any
 
 from .. import dtypes
 from ..tensor import Tensor, _wrap_dim
+from . import elementwise
 from .advanced_indexing import put, scatter_into_zeros
-from .dispatch import array_of, finish
-from .elementwise import where
+from .dispatch import array_of, broadcast_shapes, finish
+from .elementwise import check_condition, where
 from .helpers import check_tensor, zeros_on
 from .record import INDEXING, OpRecord
 
@@ -40,6 +41,7 @@ SCATTER = OpRecord(
         lambda g, dim, index: g.scatter(dim, index, 0.0),
         lambda g, dim, index: g.gather(dim, index),
     ),
+    inplace=True,
 )
 SCATTER_VALUE = OpRecord(
     "scatter_value",
@@ -48,6 +50,7 @@ SCATTER_VALUE = OpRecord(
     "setitem",
     save=("dim", "index"),
     grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
+    public="scatter",
 )
 SCATTER_ADD = OpRecord(
     "scatter_add",
@@ -57,6 +60,7 @@ SCATTER_ADD = OpRecord(
     inputs=("self", "src"),
     save=("dim", "index"),
     grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
+    inplace=True,
 )
 INDEX_SELECT = OpRecord(
     "index_select",
@@ -81,6 +85,7 @@ MASKED_FILL = OpRecord(
     "where",
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g),),
+    inplace=True,
 )
 MASKED_FILL_TENSOR = OpRecord(
     "masked_fill_tensor",
@@ -90,6 +95,7 @@ MASKED_FILL_TENSOR = OpRecord(
     inputs=("self", "value"),
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+    public="masked_fill",
 )
 MASKED_SELECT = OpRecord(
     "masked_select",
@@ -289,8 +295,6 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where ``mask`` is True (both broadcast), as a vector."""
     check_tensor("masked_select", input)
     _mask("masked_select", mask)
-    from .dispatch import broadcast_shapes
-
     shape = broadcast_shapes("masked_select", tuple(input.shape), tuple(mask.shape))
     k = input._backend.kernels
     key = (k["broadcast_to"](mask._storage.array, shape),)
@@ -316,7 +320,19 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     return out
 
 
+def where_public(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``retrograd.where``: :func:`.elementwise.where`; ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        check_condition(condition)
+        return nonzero(condition, as_tuple=True)
+    return elementwise.where(condition, input, other)
+
+
+where_public.__name__ = "where"
+
 FUNCTIONS = {
+    "where": where_public,
     "gather": gather,
     "scatter": scatter,
     "scatter_add": scatter_add,

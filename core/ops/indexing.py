@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor, _wrap_dim
-from .advanced_indexing import getitem_advanced, is_advanced
 from .dispatch import finish
 from .record import INDEXING, OpRecord
 from .shape import _view_result, unsqueeze
@@ -86,12 +85,11 @@ def _normalized_slice(s: slice, size: int) -> slice:
     return slice(start, max(start, stop), step)
 
 
-def getitem(input: Tensor, key: Any) -> Tensor:
-    """``input[key]``: ints, slices, ``None`` and ``...`` as views (basic indexing);
-    index tensors, lists and masks as a copy (see :mod:`.advanced_indexing`)."""
+def basic_getitem(input: Tensor, key: Any) -> Tensor:
+    """``input[key]`` for a key of ints, slices, ``None`` and ``...`` only: a view.
+    (``Tensor.__getitem__`` is :func:`.advanced_indexing.getitem`, which sends index
+    tensors, lists and masks elsewhere.)"""
     items = key if isinstance(key, tuple) else (key,)
-    if any(is_advanced(k) for k in items):
-        return getitem_advanced(input, key)
     _check_basic(items)
     consumed = _count_indices(input, items)
     out, dim, source = input, 0, 0  # source: the dimension of ``input`` being indexed

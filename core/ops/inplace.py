@@ -17,14 +17,14 @@ from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
-from .elementwise import _operands
-from .record import BINARY, CONVERSION, OpRecord, attach_node
+from .elementwise import BINARY_RECORDS, _operands, add
+from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
 ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
 FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
 # fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
 FILL_TENSOR = OpRecord(
-    "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"),
+    "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"), public="fill",
     grads=(lambda g: g * 0, lambda g: g),
 )  # fmt: skip
 COPY = OpRecord(
@@ -122,14 +122,6 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
         )
 
 
-# The ops whose out-of-place twin refuses some integer or bool operands itself (integer
-# division by zero, no bool kernel, a floating operand of a bitwise op): PyTorch checks
-# that an in-place result fits the tensor before its kernel can refuse, so these do too.
-RESULT_CHECKED_FIRST = {
-    "div", "divide", "floor_divide", "remainder", "bitwise_and", "bitwise_or", "bitwise_xor",
-}  # fmt: skip
-
-
 def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
     """:func:`_check_fits` on the result's shape and dtype as the operands promise them
     (``t`` and ``args[0]``), before the op runs; the op itself reports operands it
@@ -185,6 +177,7 @@ def inplace(
         return write_result(self, op(source, *args, **kwargs), name)
 
     method.__name__ = name
+    method.__wrapped__ = op  # type: ignore[attr-defined] # its signature is the op's
     return method
 
 
@@ -271,16 +264,6 @@ def _any_requires_grad(self: Tensor, args: tuple) -> bool:
     return self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
 
 
-# The ops with an in-place method ``<name>_`` (computed by the out-of-place twin).
-IN_PLACE = (
-    "abs", "neg", "negative", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
-    "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan",
-    "sinh", "cosh", "tanh", "sigmoid", "relu", "erf", "floor", "ceil", "round", "trunc", "frac",
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
-    "atan2", "lerp", "clamp", "clip", "clamp_min", "clamp_max", "remainder", "floor_divide",
-    "masked_fill", "scatter", "scatter_add", "index_put", "tril", "triu",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-)  # fmt: skip
 AUGMENTED = {
     "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
     "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
@@ -289,22 +272,54 @@ AUGMENTED = {
 
 
 def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str, Callable]:
-    """The in-place methods (``exp_``, ``add_``, ..., ``zero_``, ``fill_``, ``copy_``) and
-    the augmented assignment operators. An op whose record saves ``self`` gets a snapshot
-    of the value before the write (an op without a record of its name, to be safe, too)."""
-    saves_self = {r.name: "self" in r.save for r in records}
-    by_name = {r.name: r for r in records}
-    methods = {
-        f"{name}_": inplace(
-            f"{name}_", functions[name], saves_self.get(name, True), by_name.get(name),
-            name in RESULT_CHECKED_FIRST,
+    """The in-place methods and the augmented assignment operators.
+
+    ``<name>_`` for each function ``name`` whose facts (:func:`surface_facts`) say it
+    has an in-place form, plus ``zero_``, ``fill_`` and ``copy_``. An op any of whose
+    records saves ``self`` gets a snapshot of the value before the write (a composed
+    function, to be safe, too); a binary record's op may write straight into memory."""
+    saves_self: dict[str, bool] = {}
+    for r in records:
+        saves_self[r.public] = saves_self.get(r.public, False) or "self" in r.save
+    methods = {}
+    for name, fn in functions.items():
+        facts = surface_facts(name, functions, records)
+        if facts is None or not facts.inplace:
+            continue
+        record = facts if isinstance(facts, OpRecord) else None
+        public = record.public if record is not None else name
+        methods[f"{name}_"] = inplace(
+            f"{name}_", fn, saves_self.get(public, True), record, facts.refuses_integral
         )
-        for name in IN_PLACE
-        if name in functions
-    }  # fmt: skip
     methods["zero_"] = inplace("zero_", _zero, False)
     methods["fill_"] = inplace("fill_", _fill, False)
     methods["copy_"] = inplace("copy_", _copy, False)
     for dunder, name in AUGMENTED.items():
         methods[dunder] = methods[name]
     return methods
+
+
+def surface_facts(
+    name: str, functions: dict[str, Callable], records: tuple
+) -> OpRecord | Composite | None:
+    """The facts behind public function ``name``: the record built into its function,
+    else the function's :func:`~.record.composite` declaration, else the record of that
+    public name, else (an alias: ``divide`` for ``div``) the record of a public name
+    bound to the same function. For a record, that of its public name: the surface
+    facts live there."""
+    fn = functions[name]
+    primary = {r.public: r for r in records if r.name == r.public}
+    record = getattr(fn, "record", None)
+    if isinstance(record, OpRecord):
+        return primary.get(record.public, record)
+    declared = getattr(fn, "composite", None)
+    if isinstance(declared, Composite):
+        return declared
+    if name in primary:
+        return primary[name]
+    return next((r for p, r in primary.items() if functions.get(p) is fn), None)
+
+
+# The engine's in-place accumulation into a leaf's ``.grad`` (the engine sits above the
+# ops, so it calls this function, not the method).
+add_ = inplace("add_", add, False, next(r for r in BINARY_RECORDS if r.name == "add"))

@@ -51,6 +51,7 @@ CAT = VariadicRecord(
     inputs=("tensors",),
     save=("sizes", "dim"),
     grads=(_cat_grad,),
+    method=False,
 )
 STACK = VariadicRecord(
     "stack",
@@ -60,6 +61,7 @@ STACK = VariadicRecord(
     inputs=("tensors",),
     save=("dim", "count"),
     grads=(lambda g, dim, n: [g.select(dim, i) for i in range(n)],),
+    method=False,
 )
 SPLIT = MultiOutputRecord(
     "split",
@@ -221,5 +223,3 @@ FUNCTIONS = {
     "chunk": chunk,
     "unbind": unbind,
 }
-# Functions of a list of tensors are not Tensor methods.
-NOT_METHODS = {"cat", "concat", "concatenate", "stack"}

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, finish
+from .dispatch import array_of, backend_of, broadcast_shapes, finish
 from .nodes import MatrixProductRecord
 from .record import LINALG, OpRecord
+from .shape import SQUEEZE_DIM_, UNSAFE_VIEW
 
 
 def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
@@ -142,8 +143,6 @@ def matmul(input: Any, other: Any) -> Tensor:
 
 
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
-    from .shape import UNSAFE_VIEW
-
     if a.dim() == 2:  # PyTorch folds b's batch instead: (b^T a^T)^T, made contiguous
         return _batched_matmul(b.mT, a.t()).mT.clone()
     if b.dim() <= 2:  # fold a's batch dimensions into its rows
@@ -163,14 +162,10 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
 def _squeeze_row(t: Tensor) -> Tensor:
     """Drop the leading 1 of a row-vector product, with PyTorch's node (an in-place
     ``squeeze_(0)`` there)."""
-    from .shape import SQUEEZE_DIM_
-
     return _unsafe_view(SQUEEZE_DIM_, t, tuple(t.shape[1:]))
 
 
 def _broadcast_batch(sa: tuple, sb: tuple) -> tuple:
-    from .dispatch import broadcast_shapes
-
     return broadcast_shapes("matmul", tuple(sa), tuple(sb))
 
 
@@ -187,8 +182,6 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     out = _scaled_array(k, product._storage.array, alpha)
     bias = array_of(input, product.dtype, backend)
     out = k["add"](out, _scaled_array(k, bias, beta))
-    from .dispatch import broadcast_shapes
-
     broadcast_shapes("addmm", tuple(input.shape), tuple(product.shape))
     params = {"beta": beta, "alpha": alpha}
     return finish(ADDMM, out, product.dtype, backend, (input, mat1, mat2), params)

@@ -17,9 +17,7 @@ from .dispatch import array_of, backend_of, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
 from .helpers import not_implemented, zeros_on
-from .record import OpRecord
-
-TERNARY = "ternary"
+from .record import TERNARY, Convention, OpRecord, composite
 
 
 def _zero(g: Tensor, *saved: Any) -> Tensor:
@@ -40,16 +38,24 @@ DIV_MODE = _binary(
     smooth=False,
     domain=(0.5, 2.0),
     doc="gradient 0 (`//` too, where PyTorch's backward raises)",
+    public="div",
 )
 # a - b * floor(a / b): the Python-number overload (RemainderBackward0) and the tensor one.
 REMAINDER = _binary(
-    "remainder", "RemainderBackward0", (), (lambda g: g,), inputs=("self",), smooth=False
+    "remainder",
+    "RemainderBackward0",
+    (),
+    (lambda g: g,),
+    inputs=("self",),
+    smooth=False,
+    inplace=True,
+    refuses_integral=True,
 )
 REMAINDER_TENSOR = _binary(
     "remainder_tensor", "RemainderBackward1", ("self", "other"),
     (lambda g, a, b: g, lambda g, a, b: -g * div(a, b, rounding_mode="floor")),
     kernel="remainder", smooth=False, domain=(0.5, 2.0),
-    doc='d/d other = -floor(self / other)',
+    doc='d/d other = -floor(self / other)', public="remainder",
 )  # fmt: skip
 ATAN2 = _binary(
     "atan2",
@@ -58,6 +64,7 @@ ATAN2 = _binary(
     (lambda g, a, b: g * b / (a * a + b * b), lambda g, a, b: g * -a / (a * a + b * b)),
     int_to_float=True,
     domain=(0.25, 2.0),  # away from the branch cut and the origin
+    inplace=True,
 )
 MAXIMUM = _binary(
     "maximum",
@@ -66,6 +73,9 @@ MAXIMUM = _binary(
     (lambda g, a, b: _ties(g, a, b, a < b), lambda g, a, b: _ties(g, a, b, a > b)),
     smooth=False,
     doc="ties: each side gets half",
+    conventions=(
+        Convention(([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]), ([0.5, 1.0, 0.0], [0.5, 0.0, 1.0])),
+    ),
 )
 MINIMUM = _binary(
     "minimum",
@@ -74,7 +84,21 @@ MINIMUM = _binary(
     (lambda g, a, b: _ties(g, a, b, a > b), lambda g, a, b: _ties(g, a, b, a < b)),
     smooth=False,
     doc="ties: each side gets half",
+    conventions=(
+        Convention(([1.0, 2.0, 3.0], [1.0, 0.0, 5.0]), ([0.5, 0.0, 1.0], [0.5, 1.0, 0.0])),
+    ),
 )
+# log(exp(self) + exp(other)), each side's share of the sum as its gradient (PyTorch's
+# formula: nan where both are -inf).
+LOGADDEXP = _binary(
+    "logaddexp",
+    "LogaddexpBackward0",
+    ("self", "other"),
+    (lambda g, a, b: g / (1 + (b - a).exp()), lambda g, a, b: g / (1 + (a - b).exp())),
+    float_only=True,
+)
+# Ops of two tensors (a Python number operand is PyTorch's TypeError).
+TENSOR_PAIR_RECORDS = (MAXIMUM, MINIMUM, LOGADDEXP)
 # lerp(self, end, weight) = self + weight * (end - self); a Python number weight ...
 LERP = _binary(
     "lerp",
@@ -82,6 +106,8 @@ LERP = _binary(
     ("weight",),
     (lambda g, w: g * (1 - w), lambda g, w: g * w),
     inputs=("self", "end"),
+    inplace=True,
+    float_only=True,
 )
 # ... or a tensor weight, which gets a gradient too.
 LERP_TENSOR = OpRecord(
@@ -96,8 +122,10 @@ LERP_TENSOR = OpRecord(
         lambda g, a, b, w: g * w,
         lambda g, a, b, w: g * (b - a),
     ),
+    public="lerp",
+    float_only=True,
 )
-RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, MAXIMUM, MINIMUM, LERP, LERP_TENSOR)
+RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, *TENSOR_PAIR_RECORDS, LERP, LERP_TENSOR)
 
 _ROUNDING_KERNELS = {"floor": "floor_divide", "trunc": "trunc_divide"}
 # PyTorch's names of those kernels, as its dtype refusals spell them ("div_floor_cpu").
@@ -129,6 +157,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     return _rounded(record, "remainder", input, other)
 
 
+@composite(inplace=True, refuses_integral=True)
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other``: the quotient rounded toward minus infinity."""
     return div(input, other, rounding_mode="floor")
@@ -205,7 +234,6 @@ FUNCTIONS = {
     "remainder": remainder,
     "atan2": binary_op(ATAN2),
     "arctan2": binary_op(ATAN2),
-    "maximum": _tensors_only(binary_op(MAXIMUM), "maximum"),
-    "minimum": _tensors_only(binary_op(MINIMUM), "minimum"),
+    **{r.name: _tensors_only(binary_op(r), r.name) for r in TENSOR_PAIR_RECORDS},
     "lerp": lerp,
 }

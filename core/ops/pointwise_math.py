@@ -13,7 +13,7 @@ from typing import Any
 from .dispatch import finish
 from .elementwise import POSITIVE, _unary, pow, unary_op
 from .helpers import zeros_on
-from .record import BINARY, OpRecord
+from .record import BINARY, AtKinks, OpRecord, composite
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -102,7 +102,8 @@ MATH_RECORDS = (
 
 def _rounding(name: str, grad_fn: str, kinks: tuple) -> OpRecord:
     return _unary(name, grad_fn, (), _zero_grad, kinks=kinks, smooth=False, accepts_bool=False,
-                  doc="gradient 0 everywhere, the jumps included")  # fmt: skip
+                  doc="gradient 0 everywhere, the jumps included",
+                  conventions=(AtKinks(0.0),))  # fmt: skip
 
 
 ROUNDING_RECORDS = (
@@ -119,6 +120,8 @@ ROUNDING_RECORDS = (
         kinks=INTEGERS,
         smooth=False,
         doc="gradient 1 everywhere, the jumps included",
+        float_only=True,
+        conventions=(AtKinks(1.0),),
     ),  # fmt: skip
 )
 
@@ -132,6 +135,7 @@ ROUND_DECIMALS = OpRecord(
     grads=(_zero_grad,),
     smooth=False,
     doc="gradient 0 everywhere",
+    public="round",
 )
 RECORDS = (*MATH_RECORDS, *ROUNDING_RECORDS, ROUND_DECIMALS)
 
@@ -152,6 +156,7 @@ def round(input: Any, *, decimals: Any = None) -> Any:  # noqa: A001 - PyTorch's
     return finish(ROUND_DECIMALS, array, input._dtype, input._backend, (input,))
 
 
+@composite(inplace=True)
 def square(input: Any) -> Any:
     """``input ** 2`` (PyTorch records it as PowBackward0); bool squares to int64."""
     if getattr(input, "dtype", None) is not None and input.dtype.name == "bool":

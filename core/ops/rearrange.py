@@ -39,10 +39,22 @@ REPEAT = OpRecord(
     grads=(_repeat_grad,),
 )
 TRIL = OpRecord(
-    "tril", SHAPE, "TrilBackward0", "tril", save=("diagonal",), grads=(lambda g, k: g.tril(k),)
+    "tril",
+    SHAPE,
+    "TrilBackward0",
+    "tril",
+    save=("diagonal",),
+    grads=(lambda g, k: g.tril(k),),
+    inplace=True,
 )
 TRIU = OpRecord(
-    "triu", SHAPE, "TriuBackward0", "triu", save=("diagonal",), grads=(lambda g, k: g.triu(k),)
+    "triu",
+    SHAPE,
+    "TriuBackward0",
+    "triu",
+    save=("diagonal",),
+    grads=(lambda g, k: g.triu(k),),
+    inplace=True,
 )
 RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
 

@@ -2,8 +2,14 @@
 
 A record names the op, its ``grad_fn`` class, the kernel it calls, its inputs, what its
 derivative rules need saved, one rule per input, its kind, and the input domain and
-kinks the conformance suite must sample and avoid. The public function, the Tensor
-method, the docs entry and the conformance cases are all derived from it.
+kinks the conformance suite must sample and avoid. It also holds every fact the surface
+is built from: the public name the overload belongs to, whether that name is also a
+Tensor method and has an in-place form, and how the op treats integer and bool inputs.
+The public function, the Tensor method, the in-place method, the docs entry
+(``docs/ops.md``), the type stubs and the conformance cases are all derived from it.
+
+A public function composed of other ops (no node of its own: ``square``, ``einsum``)
+has no record; :func:`composite` states its surface facts where it is defined.
 
 A derivative rule is ``rule(grad, *saved)``: it receives the gradient w.r.t. the op's
 output and the values named in ``save``, in that order, and returns the gradient w.r.t.
@@ -17,13 +23,14 @@ names a parameter of the call.
 from __future__ import annotations
 
 import dis
+import enum
 import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from ..autograd import anomaly_mode
+from .. import anomaly_mode
 from ..grad_mode import state as _grad_state
 from ..graph import (
     FREED_MESSAGE,
@@ -38,26 +45,74 @@ from ..tensor import Tensor, refresh_view
 
 Rule = Callable[..., Any]
 
-# Kinds, used by the conformance suite to generate cases and by the docs to group ops.
-UNARY, BINARY, COMPARISON, REDUCTION, LINALG, SHAPE, INDEXING, CONVERSION, CREATION = (
-    "unary",
-    "binary",
-    "comparison",
-    "reduction",
-    "linalg",
-    "shape",
-    "indexing",
-    "conversion",
-    "creation",
-)
+
+class Kind(str, enum.Enum):
+    """The closed set of op kinds: the conformance suite generates cases by kind and the
+    docs group ops by it. A str, so a kind compares equal to its name."""
+
+    UNARY = "unary"
+    BINARY = "binary"
+    TERNARY = "ternary"  # where, lerp, clamp: a tensor and two more operands
+    COMPARISON = "comparison"
+    BITWISE = "bitwise"
+    REDUCTION = "reduction"
+    LINALG = "linalg"
+    SHAPE = "shape"
+    INDEXING = "indexing"
+    CONVERSION = "conversion"
+    CREATION = "creation"
+    ACTIVATION = "activation"
+    LOSS = "loss"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+UNARY, BINARY, TERNARY, COMPARISON, BITWISE = (
+    Kind.UNARY, Kind.BINARY, Kind.TERNARY, Kind.COMPARISON, Kind.BITWISE,
+)  # fmt: skip
+REDUCTION, LINALG, SHAPE, INDEXING, CONVERSION = (
+    Kind.REDUCTION, Kind.LINALG, Kind.SHAPE, Kind.INDEXING, Kind.CONVERSION,
+)  # fmt: skip
+CREATION, ACTIVATION, LOSS = Kind.CREATION, Kind.ACTIVATION, Kind.LOSS
+
+
+@dataclass(frozen=True)
+class Convention:
+    """PyTorch's gradient where math leaves a choice (a kink, a tie, a zero product),
+    pinned as data: at ``inputs`` (one nested list of numbers per input) with ``params``
+    (``(name, value)`` pairs), the gradients w.r.t. the inputs are ``grads``. The
+    conformance suite checks each one on every backend."""
+
+    inputs: tuple
+    grads: tuple
+    params: tuple = ()
+
+
+@dataclass(frozen=True)
+class AtKinks:
+    """The convention "the gradient is ``grad`` at each of the record's kinks"."""
+
+    grad: float
+    params: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
 class OpRecord:
-    """One op, as data. See the module docstring for the meaning of each field."""
+    """One op, as data. See the module docstring for the meaning of each field.
+
+    Surface facts: ``public`` is the PyTorch name this overload belongs to (``pow`` for
+    ``pow_tensor``; default: ``name``); on the record whose ``name`` is its public name,
+    ``method`` says whether ``Tensor.<public>`` exists and ``inplace`` whether
+    ``Tensor.<public>_`` does (for each alias of the function too). ``float_only``: an
+    integer or bool input is PyTorch's NotImplementedError; ``accepts_bool`` False: a bool
+    input is, unless ``bool_error`` gives PyTorch's RuntimeError message for it.
+    ``refuses_integral``: the op itself refuses some integer or bool operands (division by
+    zero, no bool kernel), so an in-place form checks that its result fits first.
+    """
 
     name: str
-    kind: str
+    kind: Kind
     grad_fn: str | None
     kernel: str
     inputs: tuple[str, ...] = ("self",)
@@ -69,6 +124,13 @@ class OpRecord:
     smooth: bool = True  # second-order gradients are checked where True
     int_to_float: bool = False  # integer/bool inputs compute in the default float dtype
     accepts_bool: bool = True  # False: a bool input is an error, as in PyTorch
+    bool_error: str = ""
+    float_only: bool = False
+    refuses_integral: bool = False
+    public: str = ""
+    method: bool = True
+    inplace: bool = False
+    conventions: tuple[Convention | AtKinks, ...] = ()
     node_class: type | None = field(default=None, compare=False)
 
     save_plan: tuple = field(default=(), compare=False, repr=False)
@@ -76,6 +138,11 @@ class OpRecord:
     plans_by_live: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", Kind(self.kind))
+        if not self.public:
+            object.__setattr__(self, "public", self.name)
+        pinned = tuple(self._concrete(c) for c in self.conventions)
+        object.__setattr__(self, "conventions", pinned)
         if self.grad_fn is not None:
             cls = type(self.grad_fn, (OpNode,), {"__slots__": (), "record": self})
             object.__setattr__(self, "node_class", cls)
@@ -84,6 +151,12 @@ class OpRecord:
         object.__setattr__(self, "save_plan", plan)
         object.__setattr__(self, "saves_tensors", any(k in (_RESULT, _INPUT) for k, _, _ in plan))
         object.__setattr__(self, "plans_by_live", self._plans_by_live())
+
+    def _concrete(self, convention: Convention | AtKinks) -> Convention:
+        if isinstance(convention, Convention):
+            return convention
+        points = [float(k) for k in self.kinks]
+        return Convention(([*points],), ([convention.grad] * len(points),), convention.params)
 
     def _plans_by_live(self) -> tuple | None:
         """The save plan for each set of inputs that need a gradient (a bit mask, bit i
@@ -133,6 +206,28 @@ def _saved_values_read(rule: Rule | None, count: int) -> set[int]:
 
 
 _VARIADIC = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Composite:
+    """The surface facts of a public function composed of other ops (no record of its
+    own): the same meaning as :class:`OpRecord`'s fields of these names."""
+
+    method: bool = True
+    inplace: bool = False
+    refuses_integral: bool = False
+
+
+def composite(*, method: bool = True, inplace: bool = False, refuses_integral: bool = False):
+    """Decorator: state a composed function's surface facts where it is defined."""
+
+    def mark(fn: F) -> F:
+        fn.composite = Composite(method, inplace, refuses_integral)  # type: ignore[attr-defined]
+        return fn
+
+    return mark
 
 
 class OpNode(Node):

@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from .dispatch import array_of, finish
 from .helpers import check_tensor, full_on, one_dim, reduction_dims
 from .joining import cat
-from .record import REDUCTION, OpRecord
+from .record import REDUCTION, Convention, OpRecord
 
 
 def expand_back(g: Tensor, shape: tuple, dims: tuple | None, keepdim: bool) -> Tensor:
@@ -70,7 +70,7 @@ def _reduction(name: str, grad_fn: str | None, kernel: str, save: tuple, grad: A
 
 SUM = _reduction("sum", "SumBackward0", "sum", ("self.shape",), lambda g, shape: g.expand(shape))
 SUM_DIM = _reduction(
-    "sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"), expand_back
+    "sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"), expand_back, public="sum"
 )
 MEAN = _reduction(
     "mean",
@@ -85,16 +85,30 @@ MEAN_DIM = _reduction(
     "mean",
     ("self.shape", "dims", "keepdim"),
     lambda g, shape, dims, keepdim: expand_back(g, shape, dims, keepdim) / count(shape, dims),
+    public="mean",
 )
 # The product of the other elements, computed without dividing by the element: PyTorch's
 # gradient at zeros too (one zero: the product of the rest; two or more: 0).
 _AT_ZEROS = "at zeros: the product of the other elements (no division)"
 PROD = _reduction(
-    "prod", "ProdBackward0", "prod", ("self",), _prod_grad, kinks=(0.0,), doc=_AT_ZEROS
+    "prod",
+    "ProdBackward0",
+    "prod",
+    ("self",),
+    _prod_grad,
+    kinks=(0.0,),
+    doc=_AT_ZEROS,
+    conventions=(
+        Convention(([0.0, 2.0, 3.0],), ([6.0, 0.0, 0.0],)),
+        Convention(([0.0, 0.0, 3.0],), ([0.0, 0.0, 0.0],)),
+    ),
 )
 PROD_DIM = _reduction(
     "prod_dim", "ProdBackward1", "prod", ("self", "dim", "keepdim"), _prod_dim_grad,
-    kinks=(0.0,), doc=_AT_ZEROS,
+    kinks=(0.0,), doc=_AT_ZEROS, public="prod",
+    conventions=(Convention(([[0.0, 2.0], [3.0, 4.0], [0.0, 0.0]],),
+                            ([[2.0, 0.0], [4.0, 3.0], [0.0, 0.0]],),
+                            (("dim", 1), ("keepdim", False))),),
 )  # fmt: skip
 LOGSUMEXP = _reduction(
     "logsumexp",

@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from .dispatch import array_of, finish
 from .elementwise import where
 from .helpers import check_tensor, full_on, one_dim
-from .record import REDUCTION, OpRecord
+from .record import REDUCTION, Convention, OpRecord
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:
@@ -55,6 +55,7 @@ CUMPROD = OpRecord(
     grads=(_cumprod_grad,),
     kinks=(0.0,),
     doc="at zeros: products of the other factors (no division)",
+    conventions=(Convention(([0.0, 2.0, 3.0],), ([9.0, 0.0, 0.0],), (("dim", 0),)),),
 )
 RECORDS = (CUMSUM, CUMPROD)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..size import Size
+from ..size import sizes_arg
 from ..storage import view_storage
 from ..tensor import Tensor, _wrap_dim
+from .conversion import clone
 from .dispatch import finish
 from .record import SHAPE, OpRecord
 
@@ -54,19 +55,6 @@ def _inverse(dims: Sequence[int]) -> tuple[int, ...]:
     for i, d in enumerate(dims):
         inv[d] = i
     return tuple(inv)
-
-
-def sizes_arg(op: str, sizes: tuple) -> tuple[int, ...]:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as PyTorch does."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
-        sizes = tuple(sizes[0])
-    for s in sizes:
-        if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(
-                f"{op}(): argument 'size' must be tuple of ints, but found element of "
-                f"type {type(s).__name__}"
-            )
-    return tuple(sizes)
 
 
 def infer_shape(op: str, shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -129,8 +117,6 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     try:
         return _view_result(VIEW, input, "view", (shape,))
     except (ValueError, AttributeError):  # PyTorch copies first, then views the copy
-        from .conversion import clone
-
         copy = clone(input)
         array = input._backend.kernels["reshape"](copy._storage.array, shape)
         return finish(UNSAFE_VIEW, array, input._dtype, input._backend, (copy,))

@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
 from .helpers import check_tensor, reduction_dims, zeros_on
-from .record import REDUCTION, OpRecord
+from .record import REDUCTION, Convention, OpRecord
 from .reductions import count, expand_back
 
 
@@ -68,6 +68,13 @@ STD = OpRecord(
     save=("self", "result", "dims", "correction", "keepdim"),
     grads=(_std_grad,),
     doc="a zero std has gradient 0",
+    conventions=(
+        Convention(
+            ([2.0, 2.0, 2.0],),
+            ([0.0, 0.0, 0.0],),
+            (("dim", None), ("keepdim", False), ("correction", 1)),
+        ),
+    ),
 )
 NORM = OpRecord(
     "norm",
@@ -77,6 +84,11 @@ NORM = OpRecord(
     save=("self", "result", "p", "dims", "keepdim"),
     grads=(_norm_grad,),
     doc="a zero norm has gradient 0; p = inf: ties share evenly",
+    conventions=(
+        Convention(
+            ([0.0, 0.0, 0.0],), ([0.0, 0.0, 0.0],), (("p", 2), ("dim", None), ("keepdim", False))
+        ),
+    ),
 )
 RECORDS = (VAR, STD, NORM)
 

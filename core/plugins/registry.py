@@ -19,11 +19,10 @@ from typing import Any
 import pluggy
 
 from ..backend import Backend, BackendSpec
+from ..constants import DEFAULT_BACKEND, ENV_VAR
 from . import hookspecs
 
 hookimpl = pluggy.HookimplMarker("retrograd")
-DEFAULT_BACKEND = "numpy"
-ENV_VAR = "RETROGRAD_BACKEND"
 
 
 class UnknownBackendError(RuntimeError):

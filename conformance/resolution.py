@@ -1,4 +1,6 @@
-"""How the suite gets, for any op record, its arguments, its call and its reference.
+"""Resolution: how the suite gets, for any op record, its arguments, its call and its
+reference (the math of the table's exceptions is in
+:mod:`retrograd_conformance.reference_math`).
 
 For a record the suite needs three things, resolved by :func:`resolve`:
 
@@ -14,7 +16,7 @@ For a record the suite needs three things, resolved by :func:`resolve`:
 The exceptions are the ONE table, :data:`retrograd_conformance.table.TABLE`. A record
 that neither the defaults nor the table cover makes :func:`resolve` raise, and
 ``test_meta.py`` fails naming it: a new op cannot go unchecked. PyTorch's pinned
-behaviours (gradients at kinks, integer refusals) are in
+behaviours (gradients at kinks, integer refusals) are facts of the records, read by
 :mod:`retrograd_conformance.conventions`.
 """
 
@@ -26,14 +28,11 @@ import numpy as np
 from retrograd.ops.record import BINARY, LINALG, REDUCTION, OpRecord
 
 from . import samples as S
-from .conventions import CONVENTIONS, NO_INTEGER, conventions, refuses
+from .conventions import conventions, refuses
 from .entries import Call, Convention, Entry, Ref, Resolved, kernel_in, public
 from .table import TABLE
 
-__all__ = [
-    "CONVENTIONS", "NO_INTEGER", "TABLE", "Convention", "Resolved", "conventions", "refuses",
-    "resolve",
-]  # fmt: skip
+__all__ = ["TABLE", "Convention", "Resolved", "conventions", "refuses", "resolve"]
 
 RENAMED = {"dim": "axis", "keepdim": "keepdims", "p": "ord"}  # PyTorch -> array API
 

@@ -1,8 +1,10 @@
-"""Reference functions and retrograd calls too long for a lambda in the table.
+"""The math of the exceptions: reference functions and retrograd calls too long for a
+lambda in :data:`retrograd_conformance.table.TABLE` (which names them per op). How the
+suite picks a record's sample, call and reference is :mod:`retrograd_conformance.resolution`.
 
 A reference is ``ref(xp, *arrays, **params)`` written against an array namespace (NumPy
 and ``jax.numpy``); a call is ``call(*tensors, **params)`` through retrograd's public
-API. :mod:`retrograd_conformance.table` names them per op.
+API.
 """
 
 from __future__ import annotations

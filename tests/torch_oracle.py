@@ -1,0 +1,141 @@
+"""The PyTorch oracle harness the op tests share: one way to build the same inputs in both
+libraries, one comparison, one tolerance policy.
+
+A case is ``fn(lib, *tensors)``, run once with ``lib=retrograd`` and once with
+``lib=torch`` on tensors made from the same NumPy arrays (floating ones require grad).
+:func:`run_both` compares what PyTorch defines: the exception type when PyTorch raises,
+else the output (shape, dtype, values), ``requires_grad``, the ``grad_fn`` class name,
+the gradient of every input for one random upstream gradient and, if asked, the second
+derivatives.
+
+Tolerance policy (:data:`TOL`), the same for every case: per dtype, ``(rtol, atol)``
+wide enough for a few roundings in another order of summation, amplified where an op is
+ill-conditioned (float64's rtol of 1e-8 covers binary cross-entropy's gradient at its
+1e-12 floor, which amplifies rounding a million times), and no wider. NaNs must sit at
+the same places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import retrograd
+from numpy.testing import assert_allclose
+from retrograd.ops import RECORDS
+from retrograd.ops.record import BINARY, UNARY
+
+torch = pytest.importorskip("torch")
+
+TOL = {"float16": (1e-3, 1e-3), "float32": (1e-5, 1e-6), "float64": (1e-8, 1e-12)}
+
+# The records whose cases are generated (in test_ops_vs_torch.py) rather than written:
+# unary math, and binary ops of two tensors without other parameters.
+UNARY_RECORDS = [r for r in RECORDS if r.kind == UNARY]
+BINARY_PAIR_RECORDS = [
+    r for r in RECORDS
+    if r.kind == BINARY and len(r.inputs) == 2 and r.name == r.public
+    and set(r.save) <= {*r.inputs, "result", "alpha"}
+]  # fmt: skip
+GENERATED = {r.name for r in (*UNARY_RECORDS, *BINARY_PAIR_RECORDS)}
+
+
+def make(lib: Any, value: Any, requires_grad: bool | None = None) -> Any:
+    """A leaf of ``lib`` holding ``value`` (a NumPy array; anything else is passed as
+    is); by default floating leaves require grad."""
+    if not isinstance(value, np.ndarray):
+        return value
+    t = lib.tensor(value.tolist(), dtype=getattr(lib, value.dtype.name))
+    if value.size == 0:  # nested lists lose an empty array's shape
+        t = t.reshape(value.shape)
+    return t.requires_grad_(value.dtype.kind == "f" if requires_grad is None else requires_grad)
+
+
+def host(t: Any) -> np.ndarray:
+    """``t``'s values as a NumPy array (``clone()`` materializes PyTorch's lazy zeros)."""
+    t = t.detach().clone()
+    return np.asarray(t.tolist() if t.dim() else t.item())
+
+
+def assert_same(ours: Any, theirs: Any, what: str = "output") -> None:
+    """Same shape, dtype and values (to :data:`TOL`; NaNs in the same places)."""
+    assert isinstance(ours, retrograd.Tensor), f"{what}: got {type(ours).__name__}"
+    assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape {ours.shape}"
+    assert str(ours.dtype) == str(theirs.dtype), f"{what}: dtype {ours.dtype} {theirs.dtype}"
+    rtol, atol = TOL.get(str(theirs.dtype).removeprefix("torch."), (0, 0))
+    ours_v, theirs_v = host(ours).astype(np.float64), host(theirs).astype(np.float64)
+    assert_allclose(ours_v, theirs_v, rtol, atol, err_msg=what, equal_nan=True)
+
+
+def grad_fn_name(t: Any) -> str | None:
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def _upstream(lib: Any, like: Any, seed: int) -> Any:
+    values = np.random.default_rng(seed).standard_normal(tuple(like.shape))
+    return make(lib, values.astype(str(like.dtype).removeprefix("torch.")), False)
+
+
+def run_both(
+    fn: Callable[..., Any],
+    values: list,
+    *,
+    second_order: bool = False,
+    check_name: bool = True,
+    seed: int = 1,
+) -> None:
+    """Run ``fn`` on ``values`` in both libraries and compare (see the module docstring).
+    ``check_name=False`` skips the ``grad_fn`` name (a composite op records other nodes)."""
+    ours_in = [make(retrograd, v) for v in values]
+    theirs_in = [make(torch, v) for v in values]
+    try:
+        theirs = fn(torch, *theirs_in)
+    except (RuntimeError, TypeError, IndexError, ValueError, NotImplementedError) as error:
+        with pytest.raises(type(error)):
+            fn(retrograd, *ours_in)
+        return
+    ours = fn(retrograd, *ours_in)
+    assert_same(ours, theirs)
+    assert ours.requires_grad == theirs.requires_grad
+    if check_name:
+        assert grad_fn_name(ours) == grad_fn_name(theirs)
+    if not theirs.requires_grad:
+        return
+    leaves = [(o, t) for o, t in zip(ours_in, theirs_in) if getattr(t, "requires_grad", False)]
+    ours_in, theirs_in = [o for o, _ in leaves], [t for _, t in leaves]
+    og = retrograd.autograd.grad(ours, ours_in, _upstream(retrograd, theirs, seed),
+                                 create_graph=second_order, allow_unused=True)  # fmt: skip
+    tg = torch.autograd.grad(theirs, theirs_in, _upstream(torch, theirs, seed),
+                             create_graph=second_order, allow_unused=True)  # fmt: skip
+    for i, (a, b) in enumerate(zip(og, tg)):
+        if b is None:
+            assert a is None or not host(a).any(), f"gradient {i}"
+        else:
+            assert_same(a, b, f"gradient of input {i}")
+    if second_order:
+        _second_order(ours_in, theirs_in, og, tg, seed)
+
+
+def _second_order(ours_in: list, theirs_in: list, og: tuple, tg: tuple, seed: int) -> None:
+    """Differentiate the first-order gradients again (all at once) and compare. Where
+    ours knows a gradient is constant (no graph), PyTorch's second derivative must be 0."""
+    keep = [i for i, g in enumerate(tg) if g is not None and g.requires_grad]
+    linear = [i for i in keep if og[i] is None or not og[i].requires_grad]
+    for i in linear:
+        t2 = torch.autograd.grad(tg[i].sum(), theirs_in, allow_unused=True, retain_graph=True)
+        assert all(g is None or not g.any() for g in t2), "second derivative is not zero"
+    keep = [i for i in keep if i not in linear]
+    if not keep:
+        return
+    o2 = retrograd.autograd.grad([og[i] for i in keep], ours_in,
+                                 [_upstream(retrograd, tg[i], seed + 1 + i) for i in keep],
+                                 allow_unused=True)  # fmt: skip
+    t2 = torch.autograd.grad([tg[i] for i in keep], theirs_in,
+                             [_upstream(torch, tg[i], seed + 1 + i) for i in keep],
+                             allow_unused=True)  # fmt: skip
+    for a, b in zip(o2, t2):
+        if b is not None:
+            assert a is not None, "second derivative missing"
+            assert_same(a, b, "second derivative")
