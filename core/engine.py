@@ -21,15 +21,8 @@ from typing import Any
 
 from . import anomaly_mode, grad_mode
 from .creation import ones_like, zeros_like
-from .graph import (
-    INPUT_FIELDS,
-    POST_ACCUMULATE_GRAD,
-    RETAINS_GRAD,
-    AccumulateGrad,
-    Edge,
-    Node,
-    edge_of,
-)
+from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, edge_of
+from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD
 from .ops.conversion import clone, to
 from .ops.elementwise import add
 from .ops.inplace import add_
