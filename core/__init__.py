@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 
-from . import autograd, cuda, dtypes, ops
+from . import autograd, cuda, dtypes, ops, sampling
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -41,6 +41,8 @@ from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
+from .sampling import FUNCTIONS as _SAMPLING
+from .sampling import Generator
 from .size import Size
 from .tensor import Tensor
 
@@ -61,12 +63,15 @@ def numel(input: Tensor) -> int:
 
 
 ops.install(Tensor)
+sampling.install(Tensor)
 from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
+from . import optim, utils  # noqa: E402 - after nn: they train its modules
 from .ops import return_types  # noqa: E402
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_RANDOM)
+globals().update(_SAMPLING)
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)

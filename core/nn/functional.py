@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
+from ..ops.helpers import zeros_on
 from ..tensor import Tensor
 from .activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
@@ -61,13 +62,14 @@ def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
-    (identity when not ``training``). Draws from retrograd's seeded host stream."""
+    (identity when not ``training``). The mask is ``bernoulli_(1 - p)`` of a zero tensor
+    like ``input``, drawn from the default generator, as PyTorch draws it."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from ..random import rand
-
-    keep = rand(*input.shape, dtype=input.dtype, backend=input.backend) >= p
-    mask = keep.to(input.dtype) * (0.0 if p == 1.0 else 1.0 / (1.0 - p))
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
+    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
+    mask = zeros_on(input, tuple(input.shape)).bernoulli_(1 - p).div_(1 - p)
     return input.mul_(mask) if inplace else input * mask
