@@ -64,8 +64,8 @@ def numel(input: Tensor) -> int:
 
 ops.install(Tensor)
 sampling.install(Tensor)
-from . import nn  # noqa: E402 - after install: its functions use the Tensor methods
-from . import optim, utils  # noqa: E402 - after nn: they train its modules
+# After install: nn's functions use the Tensor methods; optim and utils train nn's modules.
+from . import nn, optim, utils  # noqa: E402
 from .ops import return_types  # noqa: E402
 
 globals().update(ops.FUNCTIONS)

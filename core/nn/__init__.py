@@ -1,9 +1,9 @@
 """``retrograd.nn``: neural-network pieces; ``retrograd.nn.functional`` holds the functions.
 
-Importing it is cheap: the records its functions use are part of ``retrograd.ops.RECORDS``
-(so the conformance suite covers them), and nothing here changes global state. The
-training stack (``Module``, the layers, ``init``, ``utils``) loads on first access:
-``retrograd.ops`` imports this package's activation and loss records while
+Importing it is cheap and changes no global state: the records of its activations and
+losses are part of ``retrograd.ops.RECORDS`` (so the conformance suite covers them), and
+everything else (``functional``, ``Module``, the layers, ``init``, ``utils``) loads on
+first access, because ``retrograd.ops`` imports this package's records while
 ``retrograd.creation``, which the layers need, is still being imported.
 """
 
@@ -12,21 +12,27 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import functional
+# The lazily loaded names: the classes (``Module``, the layers) and these submodules.
+# Anything else is not looked up, so ``from retrograd.nn import losses`` imports the
+# submodule without loading the rest.
+_LAZY_MODULES = ("functional", "init", "utils")
 
 
 def __getattr__(name: str) -> Any:
-    if name.startswith("__") or name == "api":
+    if not (name[:1].isupper() or name in _LAZY_MODULES):
         raise AttributeError(f"module 'retrograd.nn' has no attribute '{name}'")
-    api = importlib.import_module(".api", __name__)  # lazily: see the module docstring
-    try:
-        value = getattr(api, name)
-    except AttributeError:
-        raise AttributeError(f"module 'retrograd.nn' has no attribute '{name}'") from None
+    if name in _LAZY_MODULES:
+        value = importlib.import_module("." + name, __name__)
+    else:
+        api = importlib.import_module(".api", __name__)
+        try:
+            value = getattr(api, name)
+        except AttributeError:
+            raise AttributeError(f"module 'retrograd.nn' has no attribute '{name}'") from None
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
     api = importlib.import_module(".api", __name__)
-    return sorted({*globals(), *api.__all__})
+    return sorted({*globals(), "functional", *api.__all__})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import init, utils
+from . import functional, init, utils
 from .module import Module
 from .modules import *  # noqa: F403 - the layers are the public API
 from .modules import __all__ as _layers
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "init", "utils", *_layers]
+__all__ = ["Module", "Parameter", "functional", "init", "utils", *_layers]

@@ -9,10 +9,29 @@ from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
 from ..ops.helpers import zeros_on
 from ..tensor import Tensor
 from .activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
+from .convolution import conv1d, conv2d, conv3d
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
+from .normalization import batch_norm, layer_norm, normalize
+from .padding import pad
+from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .sparse import embedding, one_hot
 from .targets import cross_entropy, nll_loss
 
 __all__ = [
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
+    "bilinear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "embedding",
+    "layer_norm",
+    "max_pool1d",
+    "max_pool2d",
+    "normalize",
+    "one_hot",
+    "pad",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -52,6 +71,13 @@ def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
     over ``TBackward0``; batched inputs are viewed as one matrix first)."""
     from ..ops.linalg import addmm
 
+    if input.dim() == 0 or input.shape[-1] != weight.shape[-1]:
+        rows = input.numel() // input.shape[-1] if input.dim() and input.shape[-1] else 1
+        last = input.shape[-1] if input.dim() else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and "
+            f"{weight.shape[-1]}x{weight.shape[0]})"
+        )
     if bias is None:
         return input.matmul(weight.t())
     if input.dim() == 2:
@@ -73,3 +99,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
     mask = zeros_on(input, tuple(input.shape)).bernoulli_(1 - p).div_(1 - p)
     return input.mul_(mask) if inplace else input * mask
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
+    """``y[..., o] = input1 @ weight[o] @ input2 + bias[o]``."""
+    from ..ops.einsum import einsum
+
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias

@@ -121,8 +121,9 @@ def load_state_dict(
             names = ", ".join(f'"{k}"' for k in unexpected)
             errors.insert(0, f"Unexpected key(s) in state_dict: {names}. ")
         if missing:
-            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                ", ".join(f'"{k}"' for k in missing)))  # fmt: skip
+            errors.insert(
+                0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
+            )
     if errors:
         raise RuntimeError(
             "Error(s) in loading state_dict for {}:\n\t{}".format(

@@ -13,26 +13,50 @@ class Adagrad(ScratchMixin, Optimizer):
     ``clr = lr / (1 + (step - 1) * lr_decay)``. State (made at construction, as
     PyTorch's): ``step``, ``sum`` (starting at ``initial_accumulator_value``)."""
 
-    def __init__(self, params: Any, lr: float = 1e-2, lr_decay: float = 0,
-                 weight_decay: float = 0, initial_accumulator_value: float = 0,
-                 eps: float = 1e-10, foreach: Any = None, *, maximize: bool = False,
-                 differentiable: bool = False, fused: Any = None) -> None:  # fmt: skip
-        for name, value in (("learning rate", lr), ("lr_decay value", lr_decay),
-                            ("weight_decay value", weight_decay),
-                            ("initial_accumulator_value value", initial_accumulator_value),
-                            ("epsilon value", eps)):  # fmt: skip
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        foreach: Any = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: Any = None,
+    ) -> None:
+        for name, value in (
+            ("learning rate", lr),
+            ("lr_decay value", lr_decay),
+            ("weight_decay value", weight_decay),
+            ("initial_accumulator_value value", initial_accumulator_value),
+            ("epsilon value", eps),
+        ):
             if value < 0.0:
                 raise ValueError(f"Invalid {name}: {value}")
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, fused=fused)  # fmt: skip
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            fused=fused,
+        )
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
                 state["step"] = self._step_tensor()
-                state["sum"] = math.add(self._zero_state(p), 0.0, initial_accumulator_value) \
-                    if initial_accumulator_value else self._zero_state(p)  # fmt: skip
+                state["sum"] = (
+                    math.add(self._zero_state(p), 0.0, initial_accumulator_value)
+                    if initial_accumulator_value
+                    else self._zero_state(p)
+                )
 
     @no_grad_step
     def step(self) -> None:

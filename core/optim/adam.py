@@ -27,16 +27,36 @@ class Adam(ScratchMixin, Optimizer):
     ``exp_avg_sq`` (and ``max_exp_avg_sq``). Each step writes in place, through one
     scratch tensor per parameter (two with weight decay or maximize)."""
 
-    def __init__(self, params: Any, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
-                 foreach: Any = None, maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False, fused: Any = None,
-                 decoupled_weight_decay: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: Any = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: Any = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
         _check(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
-                        capturable=capturable, differentiable=differentiable, fused=fused,
-                        decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
     def _state(self, p: Any, amsgrad: bool) -> dict:
@@ -70,8 +90,9 @@ class Adam(ScratchMixin, Optimizer):
         math.add(v, v, math.mul(tmp, math.mul(tmp, grad, 1 - beta2), grad))  # addcmul_
         if group["amsgrad"]:
             v = math.maximum(state["max_exp_avg_sq"], state["max_exp_avg_sq"], v)
-        denom = math.add(tmp, math.div(tmp, math.sqrt(tmp, v), (1 - beta2**step) ** 0.5),
-                         group["eps"])  # fmt: skip
+        denom = math.add(
+            tmp, math.div(tmp, math.sqrt(tmp, v), (1 - beta2**step) ** 0.5), group["eps"]
+        )
         update = math.mul(tmp, math.div(tmp, m, denom), -(lr / (1 - beta1**step)))
         math.add(p, p, update)
 
@@ -80,11 +101,32 @@ class AdamW(Adam):
     """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the
     Adam update (default ``weight_decay=1e-2``)."""
 
-    def __init__(self, params: Any, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False, foreach: Any = None, capturable: bool = False,
-                 differentiable: bool = False, fused: Any = None) -> None:  # fmt: skip
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
-                         maximize=maximize, capturable=capturable,
-                         differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)  # fmt: skip
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: Any = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: Any = None,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

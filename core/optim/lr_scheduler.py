@@ -69,8 +69,9 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -83,8 +84,9 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """Multiply the rate by ``gamma`` at each milestone epoch."""
 
-    def __init__(self, optimizer: Optimizer, milestones: list[int], gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, milestones: list[int], gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.milestones, self.gamma = Counter(milestones), gamma
         super().__init__(optimizer, last_epoch)
 
@@ -111,8 +113,13 @@ class CosineAnnealingLR(LRScheduler):
     """Anneal the rate from its initial value to ``eta_min`` over ``T_max`` epochs along
     a cosine (PyTorch's recursive form)."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_max: int,
+        eta_min: float = 0.0,  # noqa: N803
+        last_epoch: int = -1,
+    ) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -121,11 +128,15 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return self._group_lrs()
         if self._step_count == 1 and t > 0:
-            return [low + (base - low) * (1 + math.cos(t * math.pi / period)) / 2
-                    for base in self.base_lrs]  # fmt: skip
+            return [
+                low + (base - low) * (1 + math.cos(t * math.pi / period)) / 2
+                for base in self.base_lrs
+            ]
         if (t - 1 - period) % (2 * period) == 0:
-            return [lr + (base - low) * (1 - math.cos(math.pi / period)) / 2
-                    for base, lr in zip(self.base_lrs, self._group_lrs())]  # fmt: skip
+            return [
+                lr + (base - low) * (1 - math.cos(math.pi / period)) / 2
+                for base, lr in zip(self.base_lrs, self._group_lrs())
+            ]
         ratio = (1 + math.cos(math.pi * t / period)) / (1 + math.cos(math.pi * (t - 1) / period))
         return [ratio * (lr - low) + low for lr in self._group_lrs()]
 
@@ -134,8 +145,9 @@ class LambdaLR(LRScheduler):
     """The rate is the initial rate times ``lr_lambda(epoch)`` (one function, or one
     per group)."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable | list[Callable],
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, lr_lambda: Callable | list[Callable], last_epoch: int = -1
+    ) -> None:
         _check_optimizer(optimizer)
         groups = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
@@ -172,10 +184,18 @@ class ReduceLROnPlateau:
     """Multiply the rate by ``factor`` when the metric passed to ``step(metric)`` has
     not improved for ``patience`` epochs (then wait ``cooldown`` epochs)."""
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr: float | list[float] = 0,
-                 eps: float = 1e-8) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         _check_optimizer(optimizer)

@@ -165,9 +165,10 @@ class Optimizer:
                     "of optimizer's group"
                 )
         by_index = {
-            i: p for mine, theirs in zip(self.param_groups, saved)
+            i: p
+            for mine, theirs in zip(self.param_groups, saved)
             for i, p in zip(theirs["params"], mine["params"])
-        }  # fmt: skip
+        }
         self.state = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in by_index:

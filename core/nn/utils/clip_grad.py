@@ -50,8 +50,9 @@ def clip_grad_norm_(
                 "non-finite, so it cannot be clipped. To disable this error and scale the "
                 "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
             )
-        coef = (make_tensor(float(max_norm), dtype=total.dtype, backend=total.backend)
-                / (total + 1e-6)).clamp(max=1.0)  # fmt: skip
+        coef = (
+            make_tensor(float(max_norm), dtype=total.dtype, backend=total.backend) / (total + 1e-6)
+        ).clamp(max=1.0)
         for g in grads:
             g.mul_(coef.to(g.dtype).item())
     return total

@@ -15,21 +15,36 @@ class DataLoader:
     pass first draws one int64 from ``generator`` (its workers' base seed), so seeded
     streams advance as PyTorch's do."""
 
-    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
-                 collate_fn: Callable | None = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
-                 multiprocessing_context: Any = None, generator: Any = None, *,
-                 prefetch_factor: Any = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "", in_order: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        num_workers: int = 0,
+        collate_fn: Callable | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Any = None,
+        multiprocessing_context: Any = None,
+        generator: Any = None,
+        *,
+        prefetch_factor: Any = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
         if num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 "multiprocessing."
             )
         if num_workers > 0:
-            raise NotImplementedError("retrograd's DataLoader loads in the calling process: "
-                                      "use num_workers=0")  # fmt: skip
+            raise NotImplementedError(
+                "retrograd's DataLoader loads in the calling process: use num_workers=0"
+            )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -45,8 +60,11 @@ class DataLoader:
                 "with drop_last"
             )
         if sampler is None:
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else (
-                SequentialSampler(dataset))  # fmt: skip
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else (SequentialSampler(dataset))
+            )
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last

@@ -43,8 +43,13 @@ class RandomSampler(Sampler):
     """A random permutation per pass (``randperm`` of ``generator``, or of a generator
     seeded from the default stream at each pass), or draws with ``replacement``."""
 
-    def __init__(self, data_source: Any, replacement: bool = False,
-                 num_samples: int | None = None, generator: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        data_source: Any,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Any = None,
+    ) -> None:
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
         if not isinstance(replacement, bool):
