@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import pytest
-
 import retrograd as rg
 from retrograd import nn
 
@@ -132,7 +131,7 @@ def test_load_state_dict_errors_match_pytorch_and_load_nothing():
     missing = _load_error(nn, mine, {"weight": rg.ones(2, 3)})
     assert missing == _load_error(torch.nn, theirs, {"weight": torch.ones(2, 3)})
     assert missing.startswith(
-        "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: \"bias\"."
+        'Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: "bias".'
     )
 
 
