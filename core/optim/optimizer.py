@@ -28,7 +28,9 @@ def _typename(value: Any) -> str:
         from .. import dtypes
 
         return f"torch.{dtypes.kind_name(value.dtype)}Tensor"
-    return type(value).__module__ + "." + type(value).__qualname__
+    module = type(value).__module__
+    name = type(value).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"
 
 
 class Optimizer:

@@ -64,7 +64,8 @@ class SGD(ScratchMixin, Optimizer):
             if group["nesterov"]:
                 out = self._scratch(p, free)
                 direction = math.add(out, grad, math.mul(out, direction, momentum))
-        owned = direction is p.grad or direction is self.state[p].get("momentum_buffer")
+        buffer = self.state[p].get("momentum_buffer") if momentum != 0 else None
+        owned = direction is p.grad or direction is buffer
         out = self._scratch(p) if owned else direction
         math.add(p, p, math.mul(out, direction, -lr))
 
