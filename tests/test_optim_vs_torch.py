@@ -46,6 +46,10 @@ def _params(seed: int):
     return mine, theirs, gen
 
 
+def _groups(params, lr):
+    return [{"params": params[:1]}, {"params": params[1:], "lr": lr}]
+
+
 def _run(name, options, steps=5, groups=False):
     mine, theirs, gen = _params(0)
     if groups:  # two groups, the second with its own lr
