@@ -127,10 +127,10 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, **kw: Any) -> 
 
 
 def randint(*args: Any, generator: Any = None, dtype: Any = None, **kw: Any) -> Tensor:
-    """``randint(high, size)`` or ``randint(low, high, size)``: integers drawn uniformly
-    from ``[low, high)`` (int64 unless ``dtype`` says otherwise)."""
-    if "size" in kw:
-        args = (*args, kw.pop("size"))
+    """``randint(high, size)`` or ``randint(low, high, size)`` (also as keywords):
+    integers drawn uniformly from ``[low, high)`` (int64 unless ``dtype`` says otherwise)."""
+    named = [kw.pop(k) for k in ("low", "high", "size") if k in kw]
+    args = (*args, *named)
     low, high, size = (0, *args) if len(args) == 2 else args
     d = dtypes.int64 if dtype is None else dtypes.resolve(dtype)
     target, shape = _target_kwargs(kw), sizes_arg("randint", (size,))
