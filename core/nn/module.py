@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..grad_mode import no_grad
-from ..hooks import RemovableHandle, add_hook
 from ..tensor import Tensor
 from . import state
+from .forward_hooks import ForwardHooks
 from .parameter import Parameter
 
 
@@ -32,7 +32,7 @@ def _typename(value: Any) -> str:
     return name if module in ("", "builtins") else f"{module}.{name}"
 
 
-class Module:
+class Module(ForwardHooks):
     """Base class for all neural network modules; subclasses define ``forward``.
 
     Assigning a Parameter, a Module or (through ``register_buffer``) a Tensor to an
@@ -363,58 +363,6 @@ class Module:
     def type(self, dst_type: Any) -> Module:
         return self._apply(lambda t: t.to(dst_type))
 
-    # -- calling and hooks ---------------------------------------------------------------
-    def register_forward_pre_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward``;
-        a non-None result replaces the arguments."""
-        handle = _add(self._forward_pre_hooks, hook, prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        return handle
-
-    def register_forward_hook(
-        self,
-        hook: Callable,
-        *,
-        prepend: bool = False,
-        with_kwargs: bool = False,
-        always_call: bool = False,
-    ) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after ``forward``; a non-None result
-        replaces the output."""
-        handle = _add(self._forward_hooks, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        return handle
-
-    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
-            return self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
-
-    __call__ = _call_impl
-
     # -- state ---------------------------------------------------------------------------
     state_dict = state.state_dict
     load_state_dict = state.load_state_dict
@@ -447,10 +395,3 @@ def _is_dtype(value: Any) -> bool:
     from .. import dtypes
 
     return isinstance(value, dtypes.dtype)
-
-
-def _add(registry: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandle:
-    handle = add_hook(registry, hook)
-    if prepend:
-        registry.move_to_end(handle.id, last=False)
-    return handle
