@@ -18,11 +18,12 @@ def _array(x: Any) -> Any:
     return x._storage.array if isinstance(x, Tensor) else x
 
 
-def _into(kernel: str, out: Tensor, *operands: Any) -> Tensor:
+def _into(kernel: str, fused_name: str, out: Tensor, a: Any, b: Any = None) -> Tensor:
+    """``out = kernel(a[, b])``, fused into ``out``'s memory where the backend can."""
     kernels = out._backend.kernels
-    arrays = [_array(x) for x in operands]
     storage = out._storage
-    fused = kernels.get(kernel + "_out")
+    arrays = (_array(a),) if b is None else (_array(a), _array(b))
+    fused = kernels.get(fused_name)
     if fused is not None and not kernels["has_internal_overlap"](storage.array):
         fused(storage.array, *arrays)
     else:
@@ -33,32 +34,32 @@ def _into(kernel: str, out: Tensor, *operands: Any) -> Tensor:
 
 def add(out: Tensor, a: Any, b: Any) -> Tensor:
     """``out = a + b``."""
-    return _into("add", out, a, b)
+    return _into("add", "add_out", out, a, b)
 
 
 def sub(out: Tensor, a: Any, b: Any) -> Tensor:
     """``out = a - b``."""
-    return _into("subtract", out, a, b)
+    return _into("subtract", "subtract_out", out, a, b)
 
 
 def mul(out: Tensor, a: Any, b: Any) -> Tensor:
     """``out = a * b``."""
-    return _into("multiply", out, a, b)
+    return _into("multiply", "multiply_out", out, a, b)
 
 
 def div(out: Tensor, a: Any, b: Any) -> Tensor:
     """``out = a / b``."""
-    return _into("divide", out, a, b)
+    return _into("divide", "divide_out", out, a, b)
 
 
 def maximum(out: Tensor, a: Any, b: Any) -> Tensor:
     """``out = maximum(a, b)``."""
-    return _into("maximum", out, a, b)
+    return _into("maximum", "maximum_out", out, a, b)
 
 
 def sqrt(out: Tensor, a: Tensor) -> Tensor:
     """``out = sqrt(a)``."""
-    return _into("sqrt", out, a)
+    return _into("sqrt", "sqrt_out", out, a)
 
 
 def copy(out: Tensor, a: Tensor) -> Tensor:
