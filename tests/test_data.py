@@ -129,3 +129,14 @@ def test_custom_dataset():
             return rg.tensor(float(i * i))
 
     assert [b.tolist() for b in DataLoader(Squares(), batch_size=2)] == [[0, 1], [4, 9], [16]]
+
+
+def test_tensor_dataset_fast_collation_equals_stacking_samples():
+    x, y = _tensors()
+    dataset = TensorDataset(x, y)
+    fast = DataLoader(dataset, batch_size=4, shuffle=True, generator=rg.Generator().manual_seed(3))
+    slow = DataLoader(dataset, batch_size=4, shuffle=True, generator=rg.Generator().manual_seed(3),
+                      collate_fn=lambda batch: default_collate(batch))  # fmt: skip
+    for a, b in zip(fast, slow):
+        assert [t.tolist() for t in a] == [t.tolist() for t in b]
+        assert [t.dtype for t in a] == [t.dtype for t in b]
