@@ -124,3 +124,11 @@ def test_init_does_not_record():
     p = nn.Parameter(rg.empty(3, 3))
     nn.init.normal_(p)
     assert p.grad_fn is None and p.requires_grad
+
+
+def test_trunc_normal_inverse_cdf_matches_pytorchs_erfinv():
+    from retrograd.nn.init import _erfinv
+
+    y = np.linspace(-0.9999, 0.9999, 2001).astype(np.float32)
+    got = _erfinv(rg.tensor(y.tolist())).numpy()
+    np.testing.assert_allclose(got, torch.erfinv(torch.tensor(y)).numpy(), rtol=1e-5, atol=1e-6)

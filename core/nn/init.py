@@ -97,14 +97,14 @@ def trunc_normal_(
 
 
 def _erfinv(t: Tensor) -> Tensor:
-    """``erfinv`` by Newton steps from a rational start (no erfinv kernel yet)."""
-    y = t.clamp(-1 + 1e-7, 1 - 1e-7).double()
+    """``erfinv`` (retrograd has no kernel for it yet): Winitzki's approximation, then
+    Newton steps in float64."""
+    y = t.double().clamp(-1 + 1e-15, 1 - 1e-15)
     w = -((1 - y) * (1 + y)).log()
-    x = (w * 0.147 / 2 + 2 / (math.pi * 0.147)).sub(w).clamp(min=0)  # Winitzki's start
-    x = ((x * x + w / 0.147).sqrt() - (w / 2 + 2 / (math.pi * 0.147))).clamp(min=0).sqrt()
-    x = x * y.sign()
-    for _ in range(3):
-        x = x - (x.erf() - y) / (2 / math.sqrt(math.pi) * (-(x * x)).exp())
+    shift = 2 / (math.pi * 0.147) - w / 2
+    x = ((shift * shift + w / 0.147).sqrt() - shift).sqrt() * y.sign()
+    for _ in range(4):
+        x = x - (x.erf() - y) / ((-(x * x)).exp() * (2 / math.sqrt(math.pi)))
     return x.to(t.dtype)
 
 
