@@ -51,6 +51,32 @@ def _padded(input: Tensor, padding: Any, kernel: tuple, dilation: tuple) -> Tens
     return pad_fn(input, [p for a in reversed(amounts) for p in (a, a)])
 
 
+def _check_fits(spatial: tuple, kernel: tuple, dilation: tuple) -> None:
+    if any(d * (k - 1) + 1 > n for k, d, n in zip(kernel, dilation, spatial)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, spatial))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+            "than actual input size"
+        )
+
+
+def _correlate(x: Tensor, weight: Tensor, stride: tuple, dilation: tuple, groups: int):
+    """The cross-correlation of the padded, batched ``x`` with ``weight``: the windows
+    ``(N, C, K, *out)`` as ``(N, G, C/G * K, L)``, times the weight as ``(G, O/G,
+    C/G * K)``, one batched matrix product."""
+    kernel, spatial = tuple(weight.shape[2:]), tuple(x.shape[2:])
+    _check_fits(spatial, kernel, dilation)
+    out = tuple(
+        out_size(n, k, s, 0, d, False) for n, k, s, d in zip(spatial, kernel, stride, dilation)
+    )
+    length = 1
+    for o in out:
+        length *= o
+    cols = windows(x, kernel, stride, dilation, out).reshape(x.shape[0], groups, -1, length)
+    w = weight.reshape(groups, weight.shape[0] // groups, -1)
+    return w.matmul(cols).reshape(x.shape[0], weight.shape[0], *out)
+
+
 def _conv(
     name: str,
     input: Tensor,
@@ -66,30 +92,11 @@ def _conv(
     if unbatched:
         input = input.unsqueeze(0)
     _check_input(name, input, weight, groups)
-    kernel = tuple(weight.shape[2:])
     stride, dilation = ntuple(stride, dims), ntuple(dilation, dims)
     if isinstance(padding, str) and padding == "same" and any(s != 1 for s in stride):
         raise ValueError("padding='same' is not supported for strided convolutions")
-    x = _padded(input, padding, kernel, dilation)
-    spatial = tuple(x.shape[2:])
-    if any(d * (k - 1) + 1 > n for k, d, n in zip(kernel, dilation, spatial)):
-        sizes = " x ".join(map(str, spatial))
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({sizes}). Kernel size: "
-            f"({' x '.join(map(str, kernel))}). Kernel size can't be greater than actual "
-            "input size"
-        )
-    out = tuple(
-        out_size(n, k, s, 0, d, False) for n, k, s, d in zip(spatial, kernel, stride, dilation)
-    )
-    n, c = x.shape[:2]
-    cols = windows(x, kernel, stride, dilation, out)  # (N, C, K, *out)
-    length = 1
-    for o in out:
-        length *= o
-    cols = cols.reshape(n, groups, -1, length)  # (N, G, C/G * K, L)
-    w = weight.reshape(groups, weight.shape[0] // groups, -1)  # (G, O/G, C/G * K)
-    result = w.matmul(cols).reshape(n, weight.shape[0], *out)
+    x = _padded(input, padding, tuple(weight.shape[2:]), dilation)
+    result = _correlate(x, weight, stride, dilation, groups)
     if bias is not None:
         result = result + bias.reshape(-1, *([1] * dims))
     return result.squeeze(0) if unbatched else result

@@ -20,6 +20,25 @@ def _update_running(running: Tensor, stat: Tensor, momentum: float) -> None:
         running.add_(stat.to(running.dtype) * momentum)
 
 
+def _batch_stats(input: Tensor, running_mean: Any, running_var: Any, momentum: float) -> tuple:
+    """The batch's per-channel mean and biased variance (kept as ``(1, C, 1...)``);
+    the running statistics move toward them (the variance's unbiased form)."""
+    count = input.numel() // input.shape[1]
+    if count == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
+    dims = [0, *range(2, input.dim())]
+    mean = input.mean(dims, keepdim=True)
+    var = ((input - mean) ** 2).mean(dims, keepdim=True)
+    if running_mean is not None:
+        _update_running(running_mean, mean.detach().reshape(-1), momentum)
+    if running_var is not None:
+        unbiased = var.detach().reshape(-1) * (count / (count - 1))
+        _update_running(running_var, unbiased, momentum)
+    return mean, var
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -43,20 +62,7 @@ def batch_norm(
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     shape = _channel_shape(input)
     if training:
-        count = input.numel() // max(channels, 1)
-        if count == 1:
-            raise ValueError(
-                "Expected more than 1 value per channel when training, got input size "
-                f"{input.shape}"
-            )
-        dims = [0, *range(2, input.dim())]
-        mean = input.mean(dims, keepdim=True)
-        var = ((input - mean) ** 2).mean(dims, keepdim=True)
-        if running_mean is not None:
-            _update_running(running_mean, mean.detach().reshape(-1), momentum)
-        if running_var is not None:
-            unbiased = var.detach().reshape(-1) * (count / (count - 1))
-            _update_running(running_var, unbiased, momentum)
+        mean, var = _batch_stats(input, running_mean, running_var, momentum)
     else:
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
     out = (input - mean) * (var + eps).rsqrt()

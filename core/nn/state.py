@@ -63,38 +63,50 @@ def state_dict(
     return destination
 
 
+def _checked(key: str, target: Tensor, value: Any) -> tuple[Any, str | None]:
+    """``value`` as it will be copied into ``target``, or PyTorch's error for it."""
+    if not isinstance(value, Tensor):
+        return None, (
+            f'While copying the parameter named "{key}", expected torch.Tensor or '
+            f"Tensor-like object from checkpoint but received {type(value)}"
+        )
+    if target.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
+        value = value[0]  # PyTorch's backward compatibility for 0-d entries
+    if value.shape != target.shape:
+        return None, (
+            f"size mismatch for {key}: copying a param with shape {value.shape} from "
+            f"checkpoint, the shape in current model is {target.shape}."
+        )
+    return value, None
+
+
+def _unexpected(module: Any, source: Mapping, prefix: str, local: dict) -> list[str]:
+    """Keys under ``prefix`` naming neither an entry of ``module`` nor a child of it."""
+    keys = []
+    for key in source:
+        if key.startswith(prefix):
+            head, dot, _ = key[len(prefix) :].partition(".")
+            if (dot and head not in module._modules) or (not dot and head not in local):
+                keys.append(key)
+    return keys
+
+
 def _plan(module: Any, source: Mapping, prefix: str, found: dict) -> tuple[list, list, list]:
     """Walk the module tree: (missing keys, unexpected keys, error messages); fill
     ``found`` with the ``(target, value)`` copies to make if nothing is wrong."""
-    missing, unexpected, errors = [], [], []
+    missing, errors = [], []
     local = _local_state(module)
     for name, target in local.items():
         key = prefix + name
         if key not in source:
             missing.append(key)
             continue
-        value = source[key]
-        if not isinstance(value, Tensor):
-            errors.append(
-                f'While copying the parameter named "{key}", expected torch.Tensor or '
-                f"Tensor-like object from checkpoint but received {type(value)}"
-            )
-            continue
-        if target.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
-            value = value[0]  # PyTorch's backward compatibility for 0-d entries
-        if value.shape != target.shape:
-            errors.append(
-                f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                f"checkpoint, the shape in current model is {target.shape}."
-            )
-            continue
-        found[key] = (target, value)
-    for key in source:
-        if not key.startswith(prefix):
-            continue
-        head, dot, _ = key[len(prefix) :].partition(".")
-        if (dot and head not in module._modules) or (not dot and head not in local):
-            unexpected.append(key)
+        value, error = _checked(key, target, source[key])
+        if error is None:
+            found[key] = (target, value)
+        else:
+            errors.append(error)
+    unexpected = _unexpected(module, source, prefix, local)
     for name, child in module._modules.items():
         if child is not None:
             sub = _plan(child, source, prefix + name + ".", found)

@@ -82,16 +82,7 @@ class Optimizer:
                 "ordering of tensors in sets will change between runs. Please use a list instead."
             )
         param_group["params"] = params = list(params)
-        for param in params:
-            if not isinstance(param, Tensor):
-                raise TypeError(
-                    "optimizer can only optimize Tensors, but one of the params is "
-                    + _typename(param)
-                )
-            if not self.defaults.get("differentiable") and not (
-                param.is_leaf or param.retains_grad
-            ):
-                raise ValueError("can't optimize a non-leaf Tensor")
+        self._check_params(params)
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
                 raise ValueError(
@@ -110,6 +101,17 @@ class Optimizer:
         if not seen.isdisjoint(params):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+
+    def _check_params(self, params: list) -> None:
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    + _typename(param)
+                )
+            leaf = param.is_leaf or param.retains_grad
+            if not self.defaults.get("differentiable") and not leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None (default), or to zeros in place."""

@@ -10,6 +10,38 @@ from .dataset import TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, fresh_seed
 
 
+def _check_options(
+    num_workers: int,
+    shuffle: Any,
+    sampler: Any,
+    batch_sampler: Any,
+    batch_size: Any,
+    drop_last: bool,
+) -> None:
+    """PyTorch's refusals of contradictory options (and of worker processes)."""
+    if num_workers < 0:
+        raise ValueError(
+            "num_workers option should be non-negative; use num_workers=0 to disable "
+            "multiprocessing."
+        )
+    if num_workers > 0:
+        raise NotImplementedError(
+            "retrograd's DataLoader loads in the calling process: use num_workers=0"
+        )
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
+    elif batch_size is None and drop_last:
+        raise ValueError(
+            "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
+        )
+
+
 class DataLoader:
     """Batches of ``dataset`` in the order of ``sampler`` (``RandomSampler`` with
     ``generator`` when ``shuffle``), collated by ``collate_fn``. As PyTorch's, each
@@ -37,34 +69,14 @@ class DataLoader:
         pin_memory_device: str = "",
         in_order: bool = True,
     ) -> None:
-        if num_workers < 0:
-            raise ValueError(
-                "num_workers option should be non-negative; use num_workers=0 to disable "
-                "multiprocessing."
-            )
-        if num_workers > 0:
-            raise NotImplementedError(
-                "retrograd's DataLoader loads in the calling process: use num_workers=0"
-            )
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
+        _check_options(num_workers, shuffle, sampler, batch_sampler, batch_size, drop_last)
         if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError(
-                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                    "sampler, and drop_last"
-                )
             batch_size, drop_last = None, False
-        elif batch_size is None and drop_last:
-            raise ValueError(
-                "batch_size=None option disables auto-batching and is mutually exclusive "
-                "with drop_last"
-            )
         if sampler is None:
             sampler = (
                 RandomSampler(dataset, generator=generator)
                 if shuffle
-                else (SequentialSampler(dataset))
+                else SequentialSampler(dataset)
             )
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
