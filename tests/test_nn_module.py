@@ -220,3 +220,13 @@ def test_layer_wrong_input_size_names_both_shapes():
     with pytest.raises(RuntimeError) as theirs:
         torch.nn.Linear(3, 2)(torch.ones(4, 5))
     assert str(mine.value).startswith(str(theirs.value))
+
+
+def test_always_call_hook_runs_when_forward_raises():
+    m = nn.Linear(2, 2)
+    seen = []
+    m.register_forward_hook(lambda mod, args, out: seen.append(out), always_call=True)
+    m.register_forward_hook(lambda mod, args, out: seen.append("plain"))
+    with pytest.raises(RuntimeError):
+        m(rg.ones(1, 3))
+    assert seen == [None]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +42,26 @@ class ForwardHooks:
         return handle
 
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """``forward`` between the pre-hooks (which may replace the arguments) and the
+        hooks (which may replace the output)."""
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
+        args, kwargs = self._run_pre_hooks(args, kwargs)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args)
+            raise
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def _run_pre_hooks(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -52,15 +71,22 @@ class ForwardHooks:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        return args, kwargs
+
+    def _run_always_called_hooks(self, args: tuple) -> None:
+        """After ``forward`` raised: the ``always_call`` hooks, with output None; their
+        own errors are only warned about, as PyTorch does."""
         for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
+            if hook_id not in self._forward_hooks_always_called:
+                continue
+            try:
+                hook(self, args, None)
+            except Exception as e:  # noqa: BLE001 - the forward's error is the one to raise
+                warnings.warn(
+                    "forward hook with ``always_call=True`` raised an exception that was "
+                    f"silenced as another error was raised in forward: {e!s}",
+                    stacklevel=3,
+                )
 
     __call__ = _call_impl
 
