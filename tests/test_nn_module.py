@@ -230,3 +230,17 @@ def test_always_call_hook_runs_when_forward_raises():
     with pytest.raises(RuntimeError):
         m(rg.ones(1, 3))
     assert seen == [None]
+
+
+def test_nn_namespace_loads_lazily_and_star_imports():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, retrograd\n"
+        "assert 'retrograd.nn.module' not in sys.modules\n"
+        "from retrograd.nn import *\n"
+        "print(Linear.__name__, Conv2d.__name__, functional.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["Linear", "Conv2d", "retrograd.nn.functional"]

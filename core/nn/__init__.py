@@ -19,6 +19,8 @@ _LAZY_MODULES = ("functional", "init", "utils")
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__all__":  # ``from retrograd.nn import *``
+        return importlib.import_module(".api", __name__).__all__
     if not (name[:1].isupper() or name in _LAZY_MODULES):
         raise AttributeError(f"module 'retrograd.nn' has no attribute '{name}'")
     if name in _LAZY_MODULES:
