@@ -137,13 +137,24 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     backends = usable_backends() if args.backend == "all" else [args.backend]
     names = list(MODELS) if args.model == "both" else [args.model]
+    failures = []
     for backend in backends:
         if backend is not None:
             torch.set_default_backend(backend)
         for name in names:
-            print(f"== {name} on {torch.get_backend().name} ==")
-            acc = train(name, args.epochs, args.lr, args.batch_size, args.seed)
-            print(f"{name} on {torch.get_backend().name}: test accuracy {100 * acc:.2f}%")
+            where = f"{name} on {torch.get_backend().name}"
+            print(f"== {where} ==")
+            try:
+                acc = train(name, args.epochs, args.lr, args.batch_size, args.seed)
+            except Exception as error:  # noqa: BLE001 - report it, go on to the next backend
+                if len(backends) == 1:
+                    raise
+                failures.append(where)
+                print(f"\n{where}: failed: {type(error).__name__}: {str(error)[:300]}")
+                continue
+            print(f"{where}: test accuracy {100 * acc:.2f}%")
+    if failures:
+        sys.exit(f"failed: {', '.join(failures)}")
 
 
 if __name__ == "__main__":
