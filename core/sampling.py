@@ -15,6 +15,7 @@ from typing import Any
 from . import dtypes
 from .creation import _finish, _target_backend
 from .grad_mode import no_grad
+from .ops.inplace import check_inplace
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .random import HOST_BACKEND, default_generator
@@ -55,8 +56,9 @@ def _host_values(t: Tensor, values: Any) -> Tensor:
     return Tensor._make(t._backend.kernels["from_numpy"](array), t._dtype, t._backend)
 
 
-def _fill_from_host(t: Tensor, values: Any) -> Tensor:
+def _fill_from_host(t: Tensor, values: Any, op: str = "copy_") -> Tensor:
     """Write host ``values`` into ``t`` in place (PyTorch's in-place checks apply)."""
+    check_inplace(t, op)
     with no_grad():
         t.copy_(_host_values(t, values))
     return t
@@ -75,7 +77,7 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: An
             f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
         )
     u = _uniform_floats(self, generator)
-    return _fill_from_host(self, u * (to - from_) + from_)
+    return _fill_from_host(self, u * (to - from_) + from_, "uniform_")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None):
@@ -85,7 +87,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any
     host = get_backend(HOST_BACKEND)
     native = host.native_dtype(self.dtype)
     z = host.kernels["random_normal"](_rng(generator), tuple(self.shape), native)
-    return _fill_from_host(self, z * std + mean)
+    return _fill_from_host(self, z * std + mean, "normal_")
 
 
 def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
@@ -96,7 +98,7 @@ def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         p = p.detach().numpy()
     elif not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    return _fill_from_host(self, u < p)
+    return _fill_from_host(self, u < p, "bernoulli_")
 
 
 def random_(self: Tensor, from_: int = 0, to: Any = None, *, generator: Any = None):
@@ -108,7 +110,7 @@ def random_(self: Tensor, from_: int = 0, to: Any = None, *, generator: Any = No
         digits = MANTISSA_DIGITS.get(self.dtype)
         to = INT64_MAX if digits is None else 2**digits + 1
     values = _rng(generator).integers(from_, to, size=tuple(self.shape), dtype="int64")
-    return _fill_from_host(self, values)
+    return _fill_from_host(self, values, "random_")
 
 
 def _target_kwargs(kw: dict) -> Any:
