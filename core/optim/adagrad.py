@@ -50,13 +50,15 @@ class Adagrad(ScratchMixin, Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                state = self.state[p]
-                state["step"] = self._step_tensor()
-                state["sum"] = (
-                    math.add(self._zero_state(p), 0.0, initial_accumulator_value)
-                    if initial_accumulator_value
-                    else self._zero_state(p)
-                )
+                self._init_state(p, group)
+
+    def _init_state(self, p: Any, group: dict) -> dict:
+        state = self.state[p]
+        state["step"] = self._step_tensor()
+        total = state["sum"] = self._zero_state(p)
+        if group["initial_accumulator_value"]:
+            math.add(total, total, group["initial_accumulator_value"])
+        return state
 
     @no_grad_step
     def step(self) -> None:
@@ -65,7 +67,7 @@ class Adagrad(ScratchMixin, Optimizer):
                 self._update(p, group)
 
     def _update(self, p: Any, group: dict) -> None:
-        state = self.state[p]
+        state = self.state[p] if p in self.state else self._init_state(p, group)
         step = self._increment(state["step"])
         grad = self._effective_grad(p, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
