@@ -220,3 +220,19 @@ def test_schedulers_match_pytorch(make):
     assert mine_state.keys() <= theirs_state.keys()
     for key, value in mine_state.items():
         assert value == theirs_state[key], key
+
+
+def test_step_with_closure_returns_its_loss_and_records_nothing():
+    for lib in (rg, torch):
+        w = lib.tensor([1.0, -2.0], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+
+        def closure(w=w, opt=opt, lib=lib):
+            opt.zero_grad()
+            loss = (w * w).sum()
+            loss.backward()
+            return loss
+
+        loss = opt.step(closure)
+        assert loss.item() == 5.0 and loss.grad_fn is not None
+        assert w.tolist() == pytest.approx([0.8, -1.6]) and w.grad_fn is None
