@@ -233,6 +233,10 @@ def test_dropout_train_and_eval():
         (lambda lib: lib.LayerNorm(3), (2, 4)),
         (lambda lib: lib.MaxPool2d(2), (2,)),
         (lambda lib: lib.Linear(3, 2), (4, 5)),
+        (lambda lib: lib.Embedding(3, 2), (2,)),
+        (lambda lib: lib.MaxPool1d(2), (2, 2, 2, 2)),
+        (lambda lib: lib.Conv2d(4, 4, 3, groups=2), (1, 3, 5, 5)),
+        (lambda lib: lib.Conv1d(2, 2, 4), (1, 2, 3)),
     ],
 )
 def test_bad_input_raises_pytorchs_error(build, shape):
@@ -259,3 +263,12 @@ def test_one_hot_and_normalize():
     x = torch.randn(3, 4)
     _close(rg.nn.functional.normalize(rg.tensor(x.tolist()), dim=0),
            torch.nn.functional.normalize(x, dim=0))  # fmt: skip
+
+
+def test_bilinear_size_errors_match_pytorch():
+    for a, b in [((1, 2), (1, 2)), ((1, 3), (1, 3))]:
+        with pytest.raises(RuntimeError) as theirs:
+            torch.nn.Bilinear(2, 3, 4)(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError) as mine:
+            nn.Bilinear(2, 3, 4)(rg.ones(a), rg.ones(b))
+        assert str(mine.value) == str(theirs.value)

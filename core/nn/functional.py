@@ -105,5 +105,12 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -
     """``y[..., o] = input1 @ weight[o] @ input2 + bias[o]``."""
     from ..ops.einsum import einsum
 
+    for i, (x, dim) in enumerate(((input1, 1), (input2, 2)), 1):
+        if x.dim() == 0 or x.shape[-1] != weight.shape[dim]:
+            got = x.shape[-1] if x.dim() else 0
+            raise RuntimeError(
+                f"bilinear(): input{i} size does not match weight size: got {got} but "
+                f"expected {weight.shape[dim]}"
+            )
     out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias

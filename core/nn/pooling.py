@@ -59,7 +59,10 @@ def _batched(name: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:
     if input.dim() not in (dims + 1, dims + 2) or input.numel() == 0:
         if dims == 2:
             raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-        raise RuntimeError(f"{name}() Expected 2D or 3D input tensor, but got {list(input.shape)}")
+        raise RuntimeError(
+            f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{list(input.shape)}"
+        )
     unbatched = input.dim() == dims + 1
     return (input.unsqueeze(0) if unbatched else input), unbatched
 
