@@ -272,3 +272,13 @@ def test_bilinear_size_errors_match_pytorch():
         with pytest.raises(RuntimeError) as mine:
             nn.Bilinear(2, 3, 4)(rg.ones(a), rg.ones(b))
         assert str(mine.value) == str(theirs.value)
+
+
+def test_embedding_max_norm_renormalizes_rows_like_pytorch():
+    torch.manual_seed(0)
+    theirs = torch.nn.Embedding(6, 4, max_norm=1.0)
+    mine = nn.Embedding(6, 4, max_norm=1.0)
+    _copy_weights(theirs, mine)
+    index = [[0, 2, 2], [5, 1, 0]]
+    _close(mine(rg.tensor(index)), theirs(torch.tensor(index)))
+    _close(mine.weight, theirs.weight)  # the rows used were scaled in place

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import dtypes
 from ..creation import arange
+from ..grad_mode import no_grad
 from ..ops.elementwise import where
 from ..tensor import Tensor
 
@@ -29,6 +30,8 @@ def embedding(
         )
     if input.numel() and (bool((input < 0).any()) or bool((input >= weight.shape[0]).any())):
         raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, input, max_norm, norm_type)
     rows = weight[input]
     if padding_idx is None:
         return rows
@@ -36,6 +39,18 @@ def embedding(
         padding_idx += weight.shape[0]
     keep = (input != padding_idx).unsqueeze(-1)
     return where(keep, rows, weight.detach()[input])
+
+
+def _renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
+    """Scale, in place and unrecorded, each row ``input`` refers to whose
+    ``norm_type``-norm exceeds ``max_norm`` down to ``max_norm`` (PyTorch's
+    ``embedding_renorm_``, with its 1e-7 in the denominator)."""
+    with no_grad():
+        index = input.reshape(-1)
+        rows = weight[index]
+        norms = rows.norm(norm_type, 1, keepdim=True)
+        scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight[index] = rows * scale
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
