@@ -13,11 +13,20 @@ from .convolution import conv1d, conv2d, conv3d
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
 from .normalization import batch_norm, layer_norm, normalize
 from .padding import pad
-from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .sparse import embedding, one_hot
 from .targets import cross_entropy, nll_loss
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

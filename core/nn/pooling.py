@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..creation import arange, tensor
+from ..ops.joining import cat
 from ..tensor import Tensor
 from .padding import pad as pad_fn
 from .windows import ntuple, out_size, windows
@@ -219,3 +220,33 @@ def avg_pool2d(
         count_include_pad,
         divisor_override,
     )
+
+
+def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive windows: output ``i`` averages ``[floor(i * size / out),
+    ceil((i + 1) * size / out))``."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_avg(input: Tensor, output_size: Any, dims: int) -> Tensor:
+    sizes = ntuple(output_size, dims)
+    out = input
+    for axis, want in enumerate(sizes):
+        dim = input.dim() - dims + axis
+        if want is None or want == out.shape[dim]:
+            continue
+        pieces = [out.narrow(dim, a, b - a).mean(dim, keepdim=True)
+                  for a, b in _adaptive_bounds(out.shape[dim], want)]  # fmt: skip
+        out = cat(pieces, dim)
+    return out
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean over adaptive windows giving ``output_size`` positions along the last dim."""
+    return _adaptive_avg(input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean over adaptive windows giving ``output_size`` (``None`` keeps a size) over
+    the last two dims; windows are separable, so each dim is pooled in turn."""
+    return _adaptive_avg(input, output_size, 2)
