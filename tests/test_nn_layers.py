@@ -288,3 +288,13 @@ def test_embedding_max_norm_renormalizes_rows_like_pytorch():
     index = [[0, 2, 2], [5, 1, 0]]
     _close(mine(rg.tensor(index)), theirs(torch.tensor(index)))
     _close(mine.weight, theirs.weight)  # the rows used were scaled in place
+
+
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}])
+def test_max_pool_indices_match_pytorch(kw):
+    x = torch.randn(2, 3, 6, 6)
+    x[0, 0, :2, :2] = 1.0  # a tie: the first maximum wins, in both
+    values, indices = rg.nn.functional.max_pool2d(rg.tensor(x.tolist()), return_indices=True, **kw)
+    want_values, want_indices = torch.nn.functional.max_pool2d(x, return_indices=True, **kw)
+    assert indices.tolist() == want_indices.tolist()
+    _close(values, want_values)

@@ -52,8 +52,26 @@ class _Geometry:
             amounts += [p, p + extra]
         return pad_fn(x, amounts, value=value) if any(amounts) else x
 
-    def windows(self, x: Tensor, value: float) -> Tensor:
-        return windows(self.padded(x, value), self.kernel, self.stride, self.dilation, self.out)
+    def tiles(self) -> bool:
+        """True when the windows tile the input exactly: stride = kernel, no padding,
+        no dilation, nothing left over."""
+        exact = all(o * k == n for o, k, n in zip(self.out, self.kernel, self.size))
+        plain = not any(self.padding) and all(d == 1 for d in self.dilation)
+        return plain and exact and self.stride == self.kernel
+
+    def windows(self, x: Tensor, value: float) -> tuple[Tensor, int]:
+        """The windows and the dim that runs over each window's elements (in the
+        kernel's row-major order): ``(N, C, K, *out)`` and 2 in general; for windows
+        that tile the input, ``(N, C, *out, K)`` and -1, by one reshape and permute
+        (speed: three ops where the general form takes one slice per kernel offset)."""
+        if not self.tiles():
+            padded = self.padded(x, value)
+            return windows(padded, self.kernel, self.stride, self.dilation, self.out), 2
+        dims = len(self.kernel)
+        split = [d for o, k in zip(self.out, self.kernel) for d in (o, k)]
+        order = [0, 1, *(2 + 2 * i for i in range(dims)), *(3 + 2 * i for i in range(dims))]
+        tiles = x.reshape(*x.shape[:2], *split).permute(*order)
+        return tiles.reshape(*x.shape[:2], *self.out, -1), -1
 
 
 def _batched(name: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:
@@ -107,7 +125,8 @@ def _max_pool(
 ) -> Any:
     x, unbatched = _batched(name, input, dims)
     g = _Geometry(x, dims, kernel_size, stride, padding, dilation, ceil_mode)
-    values, picked = g.windows(x, float("-inf")).max(dim=2)
+    found, dim = g.windows(x, float("-inf"))
+    values, picked = found.max(dim=dim)
     if unbatched:
         values = values.squeeze(0)
     if not return_indices:
@@ -176,7 +195,8 @@ def _avg_pool(
 ) -> Tensor:
     x, unbatched = _batched(name, input, dims)
     g = _Geometry(x, dims, kernel_size, stride, padding, 1, ceil_mode)
-    sums = g.windows(x, 0.0).sum(2)
+    found, dim = g.windows(x, 0.0)
+    sums = found.sum(dim)
     if divisor_override:
         out = sums / divisor_override
     else:
