@@ -244,3 +244,18 @@ def test_nn_namespace_loads_lazily_and_star_imports():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["Linear", "Conv2d", "retrograd.nn.functional"]
+
+
+def test_parameter_list_and_dict_match_pytorch():
+    for lib in (rg, torch):
+        values = [lib.nn.Parameter(lib.ones(2, 3)), lib.ones(3, dtype=lib.float64)]
+        pl, pd = (
+            lib.nn.ParameterList(values),
+            lib.nn.ParameterDict({"a": values[0], "b": values[1]}),
+        )
+        pl.append(lib.nn.Parameter(lib.zeros(1)))
+        got = (repr(pl), repr(pd), repr(lib.nn.ParameterList()), list(pl.state_dict()),
+               list(pd.state_dict()), len(pl), type(pl[1]).__name__, "a" in pd)  # fmt: skip
+        if lib is rg:
+            mine = got
+    assert mine == got
