@@ -225,6 +225,15 @@ def strided_kernels(lib: Any) -> dict[str, Callable[..., Any]]:
         "subtract_into": lambda a, b: lib.subtract(a, b, out=a),
         "multiply_into": lambda a, b: lib.multiply(a, b, out=a),
         "divide_into": lambda a, b: lib.divide(a, b, out=a),
+        # ``out[...] = a <op> b`` without a temporary (optimizers' fused updates; ``out``
+        # may be ``a`` or ``b``): the core calls these only with arrays of out's dtype
+        # and shape, or Python numbers.
+        "add_out": lambda out, a, b: lib.add(a, b, out=out),
+        "subtract_out": lambda out, a, b: lib.subtract(a, b, out=out),
+        "multiply_out": lambda out, a, b: lib.multiply(a, b, out=out),
+        "divide_out": lambda out, a, b: lib.divide(a, b, out=out),
+        "maximum_out": lambda out, a, b: lib.maximum(a, b, out=out),
+        "sqrt_out": lambda out, a: lib.sqrt(a, out=out),
     }
 
 

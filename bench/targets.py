@@ -89,6 +89,8 @@ def verdicts(run: Any) -> list[Verdict]:
         # transient temporaries, not a graph.
         _w6(run, "no_grad", "W6 no_grad: no graph memory (<= 1.05x NumPy + 4 MB)", 4.0),
         _w6(run, "after", "W6 after backward: only grads remain (<= 1.05x NumPy)"),
+        _vs(run, "W7", TORCH, 1.0, "PyTorch"),
+        _vs(run, "W8", NUMPY, 1.2, "NumPy limit"),
         _jax_backend(run),
     ]
 

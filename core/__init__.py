@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType as _ModuleType
 
-from . import autograd, cuda, dtypes, engine, func, ieee, nn, ops
+from . import autograd, cuda, dtypes, engine, func, ieee, nn, ops, optim, utils
 from .anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,

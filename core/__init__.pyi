@@ -10,8 +10,10 @@ from . import autograd as autograd
 from . import cuda as cuda
 from . import func as func
 from . import nn as nn
+from . import optim as optim
 from . import plugins as plugins
 from . import random as random
+from . import utils as utils
 from .device import device as device
 from .dtypes import dtype as dtype
 from .generator import Generator as Generator

@@ -1,9 +1,16 @@
-"""``retrograd.nn``: neural-network pieces; ``retrograd.nn.functional`` holds the functions.
+"""``retrograd.nn``: PyTorch's ``torch.nn``: ``Module``, ``Parameter``, the layers,
+``functional``, ``init`` and ``utils``.
 
-Importing it is cheap: the records its functions use are part of ``retrograd.ops.RECORDS``
-(so the conformance suite covers them), and nothing here changes global state.
+The records of its activations and losses live with the other ops (``retrograd.ops``),
+so the conformance suite covers them; this package builds the modules on top of them.
 """
 
 from __future__ import annotations
 
-from . import functional
+from . import functional, init, utils
+from .module import Module
+from .modules import *  # noqa: F403 - the layers are the public API
+from .modules import __all__ as _layers
+from .parameter import Parameter
+
+__all__ = ["Module", "Parameter", "functional", "init", "utils", *_layers]

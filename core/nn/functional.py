@@ -6,14 +6,43 @@ from __future__ import annotations
 from typing import Any
 
 from ..ops.activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
+from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
+from ..ops.helpers import zeros_on
 from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
 from ..ops.targets import cross_entropy, nll_loss
-from ..random import rand
 from ..tensor import Tensor
+from .convolution import conv1d, conv2d, conv3d
+from .normalization import batch_norm, layer_norm, normalize
+from .padding import pad
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from .sparse import embedding, one_hot
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
+    "bilinear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "embedding",
+    "layer_norm",
+    "max_pool1d",
+    "max_pool2d",
+    "normalize",
+    "one_hot",
+    "pad",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -51,6 +80,13 @@ def tanh(input: Tensor) -> Tensor:
 def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
     """``input @ weight.T + bias``, recorded as PyTorch records it (``AddmmBackward0``
     over ``TBackward0``; batched inputs are viewed as one matrix first)."""
+    if input.dim() == 0 or input.shape[-1] != weight.shape[-1]:
+        rows = input.numel() // input.shape[-1] if input.dim() and input.shape[-1] else 1
+        last = input.shape[-1] if input.dim() else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and "
+            f"{weight.shape[-1]}x{weight.shape[0]})"
+        )
     if bias is None:
         return input.matmul(weight.t())
     if input.dim() == 2:
@@ -61,11 +97,27 @@ def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
-    (identity when not ``training``). Draws from retrograd's seeded host stream."""
+    (identity when not ``training``). The mask is ``bernoulli_(1 - p)`` of a zero tensor
+    like ``input``, drawn from the default generator, as PyTorch draws it."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    keep = rand(*input.shape, dtype=input.dtype, backend=input.backend) >= p
-    mask = keep.to(input.dtype) * (0.0 if p == 1.0 else 1.0 / (1.0 - p))
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
+    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
+    mask = zeros_on(input, tuple(input.shape)).bernoulli_(1 - p).div_(1 - p)
     return input.mul_(mask) if inplace else input * mask
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
+    """``y[..., o] = input1 @ weight[o] @ input2 + bias[o]``."""
+    for i, (x, dim) in enumerate(((input1, 1), (input2, 2)), 1):
+        if x.dim() == 0 or x.shape[-1] != weight.shape[dim]:
+            got = x.shape[-1] if x.dim() else 0
+            raise RuntimeError(
+                f"bilinear(): input{i} size does not match weight size: got {got} but "
+                f"expected {weight.shape[dim]}"
+            )
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias

@@ -1,0 +1,107 @@
+"""``batch_norm``, ``layer_norm`` and ``normalize``, composed from differentiable ops.
+Batch norm in training updates the running statistics in place, without recording
+(the running variance with the unbiased batch variance, as PyTorch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+
+def _channel_shape(input: Tensor) -> tuple[int, ...]:
+    return (1, input.shape[1], *([1] * (input.dim() - 2)))
+
+
+def _update_running(running: Tensor, stat: Tensor, momentum: float) -> None:
+    with no_grad():
+        running.mul_(1 - momentum)
+        running.add_(stat.to(running.dtype) * momentum)
+
+
+def _batch_stats(input: Tensor, running_mean: Any, running_var: Any, momentum: float) -> tuple:
+    """The batch's per-channel mean and biased variance (kept as ``(1, C, 1...)``);
+    the running statistics move toward them (the variance's unbiased form)."""
+    count = input.numel() // input.shape[1]
+    if count == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
+    dims = [0, *range(2, input.dim())]
+    mean = input.mean(dims, keepdim=True)
+    var = ((input - mean) ** 2).mean(dims, keepdim=True)
+    if running_mean is not None:
+        _update_running(running_mean, mean.detach().reshape(-1), momentum)
+    if running_var is not None:
+        unbiased = var.detach().reshape(-1) * (count / (count - 1))
+        _update_running(running_var, unbiased, momentum)
+    return mean, var
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize each channel (dim 1) by the batch's statistics (``training``) or by
+    the running ones, then scale by ``weight`` and shift by ``bias``."""
+    channels = input.shape[1] if input.dim() > 1 else 0
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    shape = _channel_shape(input)
+    if training:
+        mean, var = _batch_stats(input, running_mean, running_var, momentum)
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    out = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize over the last ``len(normalized_shape)`` dims (biased variance), then
+    scale and shift elementwise."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape or input.dim() < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    dims = list(range(input.dim() - len(shape), input.dim()))
+    mean = input.mean(dims, keepdim=True)
+    var = ((input - mean) ** 2).mean(dims, keepdim=True)
+    out = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None
+) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``."""
+    norm = input.norm(p, dim, keepdim=True)
+    return input / norm.clamp_min(eps).expand_as(input)

@@ -1,0 +1,132 @@
+"""``Adam`` and ``AdamW`` (amsgrad, maximize, L2 or decoupled weight decay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import inplace_math as math
+from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+
+
+def _check(lr: float, betas: tuple, eps: float, weight_decay: float) -> None:
+    if not lr >= 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not eps >= 0.0:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    if not weight_decay >= 0.0:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+class Adam(ScratchMixin, Optimizer):
+    """PyTorch's Adam: ``m`` lerps to ``g`` by ``1 - beta1``, ``v = beta2 * v + (1 -
+    beta2) * g * g``; ``p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) +
+    eps)`` (``max(v)`` so far with ``amsgrad``). State: ``step``, ``exp_avg``,
+    ``exp_avg_sq`` (and ``max_exp_avg_sq``). Each step writes in place, through one
+    scratch tensor per parameter (two with weight decay or maximize)."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: Any = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: Any = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        _check(lr, betas, eps, weight_decay)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        super().__init__(params, defaults)
+
+    def _state(self, p: Any, amsgrad: bool) -> dict:
+        state = self.state[p]
+        if not state:
+            state["step"] = self._step_tensor()
+            state["exp_avg"] = self._zero_state(p)
+            state["exp_avg_sq"] = self._zero_state(p)
+            if amsgrad:
+                state["max_exp_avg_sq"] = self._zero_state(p)
+        return state
+
+    @no_grad_step
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in params_with_grad(group):
+                self._update(p, group)
+
+    def _update(self, p: Any, group: dict) -> None:
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        state = self._state(p, group["amsgrad"])
+        step = self._increment(state["step"])
+        decoupled = group["decoupled_weight_decay"]
+        if wd != 0 and decoupled:
+            math.mul(p, p, 1 - lr * wd)
+        grad = self._effective_grad(p, group["maximize"], 0 if decoupled else wd)
+        tmp = self._scratch(p, 0 if grad is p.grad else 1)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        math.add(m, m, math.mul(tmp, math.sub(tmp, grad, m), 1 - beta1))  # lerp_
+        math.mul(v, v, beta2)
+        math.add(v, v, math.mul(tmp, math.mul(tmp, grad, 1 - beta2), grad))  # addcmul_
+        if group["amsgrad"]:
+            v = math.maximum(state["max_exp_avg_sq"], state["max_exp_avg_sq"], v)
+        denom = math.add(
+            tmp, math.div(tmp, math.sqrt(tmp, v), (1 - beta2**step) ** 0.5), group["eps"]
+        )
+        update = math.mul(tmp, math.div(tmp, m, denom), -(lr / (1 - beta1**step)))
+        math.add(p, p, update)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the
+    Adam update (default ``weight_decay=1e-2``)."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: Any = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: Any = None,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

@@ -1,0 +1,300 @@
+"""Every nn layer against PyTorch: repr text, outputs and gradients from the same
+weights and inputs, running statistics, and the shape errors of bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import retrograd as rg
+from retrograd import nn
+
+torch = pytest.importorskip("torch")
+
+# (class name, constructor args, constructor kwargs): every module class, for the reprs.
+CONSTRUCTORS = [
+    ("Linear", (4, 3), {}),
+    ("Linear", (4, 3), {"bias": False}),
+    ("Bilinear", (2, 3, 4), {}),
+    ("Identity", (), {}),
+    ("Conv1d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}),
+    ("Conv2d", (3, 8, 3), {}),
+    ("Conv2d", (4, 8, (3, 2)), {"padding": "same", "dilation": 2, "bias": False}),
+    ("Conv2d", (2, 4, 3), {"padding": 1, "padding_mode": "reflect"}),
+    ("Conv3d", (2, 2, 2), {}),
+    ("MaxPool1d", (2,), {}),
+    ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("AvgPool1d", (3,), {}),
+    ("AvgPool2d", (2,), {"count_include_pad": False}),
+    ("AdaptiveAvgPool2d", ((2, 3),), {}),
+    ("AdaptiveAvgPool1d", (4,), {}),
+    ("Embedding", (10, 3), {"padding_idx": 0}),
+    ("Embedding", (10, 3), {"padding_idx": -1, "max_norm": 1.0}),
+    ("LayerNorm", (4,), {}),
+    ("LayerNorm", ((2, 3),), {"elementwise_affine": False}),
+    ("BatchNorm1d", (3,), {}),
+    ("BatchNorm2d", (3,), {"momentum": None, "affine": False}),
+    ("Dropout", (), {}),
+    ("Dropout", (0.2,), {"inplace": True}),
+    ("Flatten", (), {}),
+    ("Unflatten", (1, (2, 2)), {}),
+    ("ReLU", (), {}),
+    ("ReLU", (True,), {}),
+    ("Sigmoid", (), {}),
+    ("Tanh", (), {}),
+    ("GELU", (), {"approximate": "tanh"}),
+    ("SiLU", (), {}),
+    ("LeakyReLU", (0.2,), {}),
+    ("LeakyReLU", (), {"inplace": True}),
+    ("ELU", (), {"alpha": 0.5}),
+    ("Softplus", (), {"beta": 2}),
+    ("Softmax", (), {"dim": 1}),
+    ("LogSoftmax", (), {"dim": -1}),
+    ("MSELoss", (), {}),
+    ("L1Loss", (), {"reduction": "sum"}),
+    ("CrossEntropyLoss", (), {"label_smoothing": 0.1}),
+    ("NLLLoss", (), {}),
+    ("BCELoss", (), {}),
+    ("BCEWithLogitsLoss", (), {}),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs", CONSTRUCTORS, ids=lambda v: str(v))
+def test_repr_matches_pytorch(name, args, kwargs):
+    mine = getattr(nn, name)(*args, **kwargs)
+    theirs = getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(mine) == repr(theirs)
+    assert [n for n, _ in mine.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(mine.state_dict()) == list(theirs.state_dict())
+    shapes = [tuple(v.shape) for v in mine.state_dict().values()]
+    assert shapes == [tuple(v.shape) for v in theirs.state_dict().values()]
+
+
+def _copy_weights(theirs, mine):
+    state = {k: rg.tensor(v.tolist(), dtype=_dtype(v)) for k, v in theirs.state_dict().items()}
+    mine.load_state_dict(state)
+
+
+def _dtype(t):
+    return {torch.float32: rg.float32, torch.int64: rg.int64, torch.float64: rg.float64}[t.dtype]
+
+
+def _close(a, b, tol=1e-5):
+    a = a.detach().numpy() if isinstance(a, rg.Tensor) else np.asarray(a)
+    b = b.detach().numpy()
+    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def _run_both(name, args, kwargs, shape, train=True, integer=None):
+    """Forward and backward of the same layer and input in both; compare everything."""
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, name)(*args, **kwargs)
+    mine = getattr(nn, name)(*args, **kwargs)
+    _copy_weights(theirs, mine)
+    theirs.train(train)
+    mine.train(train)
+    if integer is None:
+        x = torch.randn(*shape, requires_grad=True)
+        xm = rg.tensor(x.tolist(), requires_grad=True)
+    else:
+        x = torch.randint(0, integer, shape)
+        xm = rg.tensor(x.tolist())
+    out, outm = theirs(x), mine(xm)
+    _close(outm, out)
+    weight = torch.randn(out.shape)
+    (out * weight).sum().backward()
+    (outm * rg.tensor(weight.tolist())).sum().backward()
+    if integer is None:
+        _close(xm.grad, x.grad)
+    for (n, p), (_, pm) in zip(theirs.named_parameters(), mine.named_parameters()):
+        _close(pm.grad, p.grad), n
+    for (_, b), (_, bm) in zip(theirs.named_buffers(), mine.named_buffers()):
+        _close(bm, b)
+    return mine, theirs
+
+
+@pytest.mark.parametrize(
+    "name,args,kwargs,shape",
+    [
+        ("Linear", (4, 3), {}, (5, 4)),
+        ("Linear", (4, 3), {"bias": False}, (2, 5, 4)),
+        ("Conv1d", (4, 6, 3), {"stride": 2, "padding": 1, "groups": 2}, (2, 4, 9)),
+        ("Conv1d", (2, 3, 3), {"padding": "same", "dilation": 2}, (3, 2, 8)),
+        ("Conv2d", (3, 5, 3), {}, (2, 3, 8, 7)),
+        (
+            "Conv2d",
+            (4, 6, (3, 2)),
+            {"stride": (2, 1), "padding": (1, 2), "groups": 2},
+            (2, 4, 7, 5),
+        ),
+        ("Conv2d", (2, 4, 3), {"padding": 1, "padding_mode": "reflect"}, (1, 2, 5, 5)),
+        ("Conv2d", (2, 4, 3), {"padding": 2, "padding_mode": "circular"}, (1, 2, 5, 5)),
+        ("Conv2d", (2, 4, 3), {"padding": 1, "padding_mode": "replicate"}, (1, 2, 5, 5)),
+        ("Conv2d", (3, 2, 3), {}, (3, 6, 6)),  # unbatched
+        ("MaxPool2d", (2,), {}, (2, 3, 6, 6)),
+        ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 8, 7)),
+        ("MaxPool2d", (2,), {"dilation": 2}, (1, 2, 7, 7)),
+        ("MaxPool1d", (3,), {"stride": 2}, (2, 3, 9)),
+        ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 8, 7)),
+        ("AvgPool2d", (2,), {"padding": 1, "count_include_pad": False}, (2, 3, 5, 5)),
+        ("AvgPool1d", (2,), {}, (2, 3, 9)),
+        ("AdaptiveAvgPool2d", ((3, 2),), {}, (2, 3, 7, 5)),
+        ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 4, 4)),
+        ("AdaptiveAvgPool2d", ((None, 3),), {}, (3, 4, 6)),
+        ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 9)),
+        ("LayerNorm", (4,), {}, (3, 5, 4)),
+        ("LayerNorm", ((3, 4),), {}, (2, 3, 4)),
+        ("BatchNorm1d", (4,), {}, (6, 4)),
+        ("BatchNorm1d", (4,), {}, (6, 4, 3)),
+        ("BatchNorm2d", (3,), {}, (4, 3, 5, 5)),
+        ("BatchNorm2d", (3,), {"momentum": None}, (4, 3, 2, 2)),
+        ("Bilinear", (3, 3, 2), {}, (4, 3)),
+        ("Flatten", (), {}, (2, 3, 4)),
+        ("GELU", (), {}, (3, 4)),
+        ("Softmax", (), {"dim": 1}, (3, 4)),
+        ("LogSoftmax", (), {"dim": 1}, (3, 4)),
+    ],
+    ids=lambda v: str(v),
+)
+def test_forward_and_gradients_match_pytorch(name, args, kwargs, shape):
+    if name == "Bilinear":
+        return _bilinear_case(args, shape)
+    _run_both(name, args, kwargs, shape)
+
+
+def _bilinear_case(args, shape):
+    theirs, mine = torch.nn.Bilinear(*args), nn.Bilinear(*args)
+    _copy_weights(theirs, mine)
+    a, b = torch.randn(*shape), torch.randn(*shape)
+    _close(mine(rg.tensor(a.tolist()), rg.tensor(b.tolist())), theirs(a, b))
+
+
+def test_batch_norm_eval_uses_running_stats():
+    mine, theirs = _run_both("BatchNorm2d", (3,), {}, (4, 3, 5, 5))
+    for _ in range(2):
+        x = torch.randn(4, 3, 5, 5)
+        theirs(x)
+        mine(rg.tensor(x.tolist()))
+    _close(mine.running_var, theirs.running_var)
+    assert mine.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 3
+    mine.eval()
+    theirs.eval()
+    x = torch.randn(2, 3, 5, 5)
+    _close(mine(rg.tensor(x.tolist())), theirs(x))
+
+
+def test_embedding_padding_idx_gets_no_gradient():
+    mine, _ = _run_both("Embedding", (6, 3), {"padding_idx": 1}, (4, 5), integer=6)
+    assert mine.weight[1].tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(IndexError, match="index out of range in self"):
+        mine(rg.tensor([7]))
+
+
+def test_losses_match_pytorch():
+    torch.manual_seed(1)
+    logits = torch.randn(6, 4)
+    target = torch.tensor([0, 3, 1, 1, 2, -100])
+    weight = torch.rand(4)
+    cases = [
+        ("CrossEntropyLoss", {"weight": weight, "label_smoothing": 0.2}),
+        ("CrossEntropyLoss", {"reduction": "sum"}),
+        ("NLLLoss", {"weight": weight}),
+    ]
+    for name, kw in cases:
+        mkw = {k: rg.tensor(v.tolist()) if torch.is_tensor(v) else v for k, v in kw.items()}
+        theirs = getattr(torch.nn, name)(**kw)(logits.log_softmax(1), target)
+        mine = getattr(nn, name)(**mkw)(rg.tensor(logits.log_softmax(1).tolist()),
+                                        rg.tensor(target.tolist()))  # fmt: skip
+        _close(mine, theirs)
+    p, t = torch.rand(5), torch.rand(5)
+    for name in ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss"):
+        _close(getattr(nn, name)()(rg.tensor(p.tolist()), rg.tensor(t.tolist())),
+               getattr(torch.nn, name)()(p, t))  # fmt: skip
+
+
+def test_dropout_train_and_eval():
+    rg.manual_seed(0)
+    drop = nn.Dropout(0.25)
+    x = rg.ones(200, 100)
+    out = drop(x)
+    kept = (out != 0).float().mean().item()
+    assert 0.72 < kept < 0.78
+    assert {round(float(v), 5) for v in np.unique(out.numpy())} == {0.0, round(1 / 0.75, 5)}
+    # PyTorch's CPU dropout records one multiply
+    assert drop(x.requires_grad_()).grad_fn.name() == "MulBackward0"
+    drop.eval()
+    assert drop(x) is x
+
+
+@pytest.mark.parametrize(
+    "build,shape",
+    [
+        (lambda lib: lib.Conv2d(3, 4, 3), (1, 2, 5, 5)),
+        (lambda lib: lib.Conv2d(3, 4, 3), (5, 5)),
+        (lambda lib: lib.Conv1d(3, 4, 3), (2, 2, 5, 5)),
+        (lambda lib: lib.Conv2d(3, 4, 3), (1, 3, 2, 2)),
+        (lambda lib: lib.BatchNorm1d(3), (2, 4)),
+        (lambda lib: lib.BatchNorm2d(3), (2, 4)),
+        (lambda lib: lib.BatchNorm2d(3), (2, 4, 3, 3)),
+        (lambda lib: lib.BatchNorm1d(3), (1, 3)),
+        (lambda lib: lib.LayerNorm(3), (2, 4)),
+        (lambda lib: lib.MaxPool2d(2), (2,)),
+        (lambda lib: lib.Linear(3, 2), (4, 5)),
+        (lambda lib: lib.Embedding(3, 2), (2,)),
+        (lambda lib: lib.MaxPool1d(2), (2, 2, 2, 2)),
+        (lambda lib: lib.Conv2d(4, 4, 3, groups=2), (1, 3, 5, 5)),
+        (lambda lib: lib.Conv1d(2, 2, 4), (1, 2, 3)),
+    ],
+)
+def test_bad_input_raises_pytorchs_error(build, shape):
+    with pytest.raises(Exception) as theirs:
+        build(torch.nn)(torch.ones(shape))
+    with pytest.raises(type(theirs.value)) as mine:
+        build(nn)(rg.ones(shape))
+    assert str(mine.value).startswith(str(theirs.value))
+
+
+def test_pad_modes_match_pytorch():
+    x = torch.randn(1, 2, 4, 5)
+    for mode, pad in [("constant", (1, 2, 0, 1)), ("constant", (-1, 1)), ("reflect", (2, 1, 1, 2)),
+                      ("replicate", (3, 0, 1, 1)), ("circular", (1, 2, 2, 1))]:  # fmt: skip
+        _close(rg.nn.functional.pad(rg.tensor(x.tolist()), pad, mode=mode),
+               torch.nn.functional.pad(x, pad, mode=mode))  # fmt: skip
+
+
+def test_one_hot_and_normalize():
+    t = torch.tensor([[0, 2], [1, 3]])
+    mine = rg.nn.functional.one_hot(rg.tensor(t.tolist()), 5)
+    assert mine.tolist() == torch.nn.functional.one_hot(t, 5).tolist()
+    assert mine.dtype is rg.int64
+    x = torch.randn(3, 4)
+    _close(rg.nn.functional.normalize(rg.tensor(x.tolist()), dim=0),
+           torch.nn.functional.normalize(x, dim=0))  # fmt: skip
+
+
+def test_bilinear_size_errors_match_pytorch():
+    for a, b in [((1, 2), (1, 2)), ((1, 3), (1, 3))]:
+        with pytest.raises(RuntimeError) as theirs:
+            torch.nn.Bilinear(2, 3, 4)(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError) as mine:
+            nn.Bilinear(2, 3, 4)(rg.ones(a), rg.ones(b))
+        assert str(mine.value) == str(theirs.value)
+
+
+def test_embedding_max_norm_renormalizes_rows_like_pytorch():
+    torch.manual_seed(0)
+    theirs = torch.nn.Embedding(6, 4, max_norm=1.0)
+    mine = nn.Embedding(6, 4, max_norm=1.0)
+    _copy_weights(theirs, mine)
+    index = [[0, 2, 2], [5, 1, 0]]
+    _close(mine(rg.tensor(index)), theirs(torch.tensor(index)))
+    _close(mine.weight, theirs.weight)  # the rows used were scaled in place
+
+
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}])
+def test_max_pool_indices_match_pytorch(kw):
+    x = torch.randn(2, 3, 6, 6)
+    x[0, 0, :2, :2] = 1.0  # a tie: the first maximum wins, in both
+    values, indices = rg.nn.functional.max_pool2d(rg.tensor(x.tolist()), return_indices=True, **kw)
+    want_values, want_indices = torch.nn.functional.max_pool2d(x, return_indices=True, **kw)
+    assert indices.tolist() == want_indices.tolist()
+    _close(values, want_values)
