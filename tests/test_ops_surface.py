@@ -22,7 +22,7 @@ import retrograd
 import retrograd.nn.functional as RF
 from retrograd.graph import walk
 from retrograd.ops import RECORDS
-from torch_oracle import GENERATED, run_both
+from torch_oracle import GENERATED, TORCH_VERSION, run_both
 from torch_oracle import assert_same as same
 from torch_oracle import make as _make
 
@@ -651,9 +651,15 @@ NN = {
 }
 
 
+# PyTorch before 2.13 raises "Found dtype Double but expected Float" in these backwards.
+MIXED_DTYPE_BACKWARD = {"mse-f32-f64", "cross_entropy-f32-f64-probs"}
+
+
 @SILENT
 @pytest.mark.parametrize("case", NN, ids=str)
 def test_neural_network_functions(case):
+    if case in MIXED_DTYPE_BACKWARD and TORCH_VERSION < (2, 13):
+        pytest.skip("the oracle's PyTorch < 2.13 fails this mixed-dtype backward itself")
     check_table(NN, case)
 
 
