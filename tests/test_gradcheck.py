@@ -9,6 +9,7 @@ import retrograd
 from retrograd.autograd.gradcheck import GradcheckError
 
 torch = pytest.importorskip("torch")
+from torch_oracle import TORCH_VERSION  # noqa: E402 - after the importorskip
 
 X = [[0.3, -1.2], [2.0, 0.5]]
 Y = [0.7, 1.1]
@@ -115,6 +116,8 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_outcome_matches_torch(case):
+    if case == "no_input_requires_grad" and TORCH_VERSION < (2, 13):
+        pytest.skip("PyTorch < 2.13's message has a typo ('none of the them')")
     got, got_warnings = _outcome(lambda: CASES[case](retrograd))
     want, want_warnings = _outcome(lambda: CASES[case](torch))
     assert got == want
