@@ -1,7 +1,11 @@
 """The ``retrograd`` command line (also ``python -m retrograd``).
 
-- ``retrograd tutorial [--backend NAME] [--lang {es,en}] [--seed N]`` replays the seed
-  autograd tutorial and prints it the way the notebook shows it;
+- ``retrograd tutorial [--backend NAME] [--lang {es,en}] [--seed N] [--graph DIR]``
+  replays the seed autograd tutorial and prints it the way the notebook shows it (with
+  ``--graph``, it also writes each cell's backward graph to DIR);
+- ``retrograd graph DIR [--backend NAME]`` writes the tutorial's backward graphs (DOT
+  files, and SVG pictures where the ``graphviz`` package and its ``dot`` program are
+  installed), as ``retrograd.viz.make_dot`` draws them;
 - ``retrograd backends`` prints the installed backends as a table (the default marked);
 - ``retrograd conformance BACKEND [PYTEST ARGS]`` runs the conformance plugin on a
   backend, as a third-party backend's author would, and writes its report;
@@ -23,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, viz
 from .plugins import environment
 from .plugins.registry import ENV_VAR, UnknownBackendError, backends
 from .tutorial import runner
@@ -31,8 +35,7 @@ from .tutorial import runner
 DESCRIPTION = "retrograd: PyTorch's autograd on the array library of your choice."
 EPILOG = """\
 exit status: 0 success; 1 a tutorial cell raised or a conformance test failed;
-2 a usage error or an unknown or unusable backend.
-Graph pictures (a 'graph' command) do not exist yet."""
+2 a usage error or an unknown or unusable backend."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     tutorial.add_argument("--lang", choices=runner.LANGS, default="es", help="prose language")
     tutorial.add_argument("--seed", type=int, help="call retrograd.manual_seed(N) first")
+    tutorial.add_argument("--graph", metavar="DIR", help="also write each cell's graph to DIR")
+    graph = commands.add_parser(
+        "graph", help="write the tutorial's backward graphs (DOT, and SVG where graphviz is)"
+    )
+    graph.add_argument("directory", metavar="DIR", help="where to write cell_NN.dot/.svg")
+    graph.add_argument("--backend", metavar="NAME", help="backend to run the tutorial on")
     commands.add_parser(
         "backends", help="list the installed backends, whether each runs here (default marked *)"
     )
@@ -90,7 +99,24 @@ def _tutorial(args: argparse.Namespace) -> int:
         return _error("tutorial", str(exc))
     for number, error in replay.errors.items():
         print(f"retrograd tutorial: In [{number}] raised {error}", file=sys.stderr)
+    if args.graph is not None:
+        _write_graphs(args.graph, args.backend)
     return 1 if replay.errors else 0
+
+
+def _write_graphs(directory: str, backend: str | None) -> None:
+    for path in viz.write_tutorial_graphs(directory, backend=backend):
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def _graph(args: argparse.Namespace) -> int:
+    if args.backend is None and (refused := _environment_refused("graph")) is not None:
+        return refused
+    try:
+        _write_graphs(args.directory, args.backend)
+    except UnknownBackendError as exc:
+        return _error("graph", str(exc))
+    return 0
 
 
 def _backends(args: argparse.Namespace) -> int:
@@ -150,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
     _shadow_note()
     args = _parser().parse_args(argv)
-    commands = {"tutorial": _tutorial, "backends": _backends, "conformance": _conformance}
+    commands = {
+        "tutorial": _tutorial, "graph": _graph, "backends": _backends, "conformance": _conformance,
+    }  # fmt: skip
     try:
         return commands[args.command](args)
     except BrokenPipeError:

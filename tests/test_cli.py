@@ -24,7 +24,7 @@ def test_help_is_plain_text_listing_the_commands():
     result = _cli("--help")
     assert result.returncode == 0, result.stderr
     assert "``" not in result.stdout and ":func:" not in result.stdout
-    for command in ("tutorial", "backends", "conformance", "--version"):
+    for command in ("tutorial", "graph", "backends", "conformance", "--version"):
         assert command in result.stdout
 
 
@@ -88,3 +88,20 @@ def test_conformance_runs_the_plugin_and_writes_the_report(tmp_path):
     assert "backend 'numpy': " in result.stdout and " passed" in result.stdout
     assert (tmp_path / "retrograd-conformance-numpy.json").exists()
     assert (tmp_path / "retrograd-conformance-numpy.md").exists()
+
+
+def test_graph_writes_the_tutorials_backward_graphs(tmp_path):
+    result = _cli("graph", str(tmp_path / "g"))
+    assert result.returncode == 0, result.stderr
+    dots = sorted((tmp_path / "g").glob("cell_*.dot"))
+    assert dots and all(p.read_text().startswith("digraph") for p in dots)
+    text = "".join(p.read_text() for p in dots)
+    assert "MulBackward0" in text and "AccumulateGrad" in text
+
+
+def test_tutorial_graph_option_writes_the_same_files_as_graph(tmp_path):
+    assert _cli("graph", str(tmp_path / "g")).returncode == 0
+    result = _cli("tutorial", "--graph", str(tmp_path / "t"))
+    assert result.returncode == 0, result.stderr
+    names = [sorted(p.name for p in (tmp_path / d).iterdir()) for d in ("g", "t")]
+    assert names[0] and names[0] == names[1]
