@@ -232,7 +232,7 @@ def write_tutorial_graphs(directory: str | Path, backend: str | None = None) -> 
     env, replay, written = runner.namespace(), runner.Replay(), []
     with runner._backend(backend):
         for cell in runner.load().cells:
-            before = {k: id(v) for k, v in env.items()}
+            before = dict(env)  # the objects themselves: an id can be reused once freed
             runner.run_cell(cell, env, replay)
             picture = _cell_picture(env, before)
             if picture is not None:
@@ -242,7 +242,7 @@ def write_tutorial_graphs(directory: str | Path, backend: str | None = None) -> 
 
 def _cell_picture(env: dict, before: dict) -> GraphPicture | None:
     tensors = {k: v for k, v in env.items() if isinstance(v, Tensor)}
-    made = [v for k, v in tensors.items() if before.get(k) != id(v) and v.grad_fn is not None]
+    made = [v for k, v in tensors.items() if before.get(k) is not v and v.grad_fn is not None]
     if not made:
         return None
     return _picture(tuple(made), tensors, False, True)  # every box named after its variable
