@@ -25,6 +25,15 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def check_non_negative(*options: tuple[str, float], allow_nan: bool = False) -> None:
+    """Raise PyTorch's ``ValueError("Invalid <name>: <value>")`` for the first option
+    below zero, e.g. ``("learning rate", lr)``. NaN is invalid too unless ``allow_nan``
+    (PyTorch's SGD checks ``value < 0`` and so lets NaN through)."""
+    for name, value in options:
+        if value < 0.0 or (not allow_nan and value != value):
+            raise ValueError(f"Invalid {name}: {value}")
+
+
 def _typename(value: Any) -> str:
     if isinstance(value, Tensor):
         return f"torch.{dtypes.kind_name(value.dtype)}Tensor"
@@ -252,3 +261,21 @@ class ScratchMixin:
     def _increment(self, step: Tensor) -> float:
         math.add(step, step, 1.0)
         return step.item()
+
+    def _free_scratch(self, param: Tensor, grad: Tensor) -> Tensor:
+        """The first scratch tensor that ``grad`` (from :meth:`_effective_grad`) leaves free."""
+        return self._scratch(param, 0 if grad is param.grad else 1)
+
+
+class PerParameterOptimizer(ScratchMixin, Optimizer):
+    """An optimizer whose step updates each parameter that has a gradient on its own:
+    subclasses implement ``_update(p, group)``."""
+
+    @no_grad_step
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in params_with_grad(group):
+                self._update(p, group)
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        raise NotImplementedError

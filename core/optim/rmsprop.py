@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import inplace_math as math
-from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+from .optimizer import PerParameterOptimizer, check_non_negative
 
 
-class RMSprop(ScratchMixin, Optimizer):
+class RMSprop(PerParameterOptimizer):
     """PyTorch's RMSprop: ``s = alpha * s + (1 - alpha) * g * g``; the root of ``s``
     (minus the squared running mean of ``g`` when ``centered``) plus ``eps`` divides
     ``g``, through a momentum buffer when ``momentum > 0``. State: ``step``,
@@ -28,15 +28,15 @@ class RMSprop(ScratchMixin, Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        for name, value in (
+        # PyTorch rejects NaN here too; retrograd lets it through (kept as it was).
+        check_non_negative(
             ("learning rate", lr),
             ("epsilon value", eps),
             ("momentum value", momentum),
             ("weight_decay value", weight_decay),
             ("alpha value", alpha),
-        ):
-            if value < 0.0:
-                raise ValueError(f"Invalid {name}: {value}")
+            allow_nan=True,
+        )
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -62,17 +62,11 @@ class RMSprop(ScratchMixin, Optimizer):
                 state["grad_avg"] = self._zero_state(p)
         return state
 
-    @no_grad_step
-    def step(self) -> None:
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-
     def _update(self, p: Any, group: dict) -> None:
         state, alpha = self._state(p, group), group["alpha"]
         self._increment(state["step"])
         grad = self._effective_grad(p, group["maximize"], group["weight_decay"])
-        tmp = self._scratch(p, 0 if grad is p.grad else 1)
+        tmp = self._free_scratch(p, grad)
         sq = state["square_avg"]
         math.mul(sq, sq, alpha)
         math.add(sq, sq, math.mul(tmp, math.mul(tmp, grad, 1 - alpha), grad))  # addcmul_
