@@ -1,5 +1,5 @@
-"""The weight and optional bias that ``Linear``, ``Bilinear`` and the convolutions
-create before ``reset_parameters`` fills them."""
+"""The weight and optional bias that ``Linear``, ``Bilinear``, the convolutions and the
+norm layers create before they fill them."""
 
 from __future__ import annotations
 
@@ -11,13 +11,25 @@ from ..parameter import Parameter
 
 
 def add_weight_and_bias(
-    module: Module, weight_shape: tuple, out_features: int, bias: bool, device: Any, dtype: Any
+    module: Module,
+    weight_shape: Any,
+    bias_shape: Any,
+    bias: bool,
+    device: Any,
+    dtype: Any,
+    *,
+    weight: bool = True,
 ) -> None:
-    """Register ``module.weight`` (uninitialized, ``weight_shape``) and ``module.bias``:
-    ``(out_features,)`` when ``bias``, else registered as ``None`` (as PyTorch's modules
-    do, so ``module.bias`` reads ``None`` and the state dict has no bias)."""
+    """Register ``module.weight`` (uninitialized, ``weight_shape``) and ``module.bias``
+    (``bias_shape``) when ``bias``; a missing one is registered as ``None``, as PyTorch's
+    modules do (``module.bias`` reads ``None``, the state dict has no entry).
+    ``weight=False`` (a norm layer without affine parameters) registers both as ``None``."""
+    if not weight:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+        return
     module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
     if bias:
-        module.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+        module.bias = Parameter(empty(bias_shape, device=device, dtype=dtype))
     else:
         module.register_parameter("bias", None)
