@@ -260,6 +260,20 @@ def _scalar_function(func: Callable, inputs: tuple, fn: str, strict: bool) -> tu
     return outputs
 
 
+def _scalar_and_gradient(
+    func: Callable, inputs: Inputs, v: Any, create_graph: bool, strict: bool, fn: str
+) -> tuple:
+    """The first reverse pass of ``vhp``/``hvp`` (call with grad mode on):
+    ``(in_tuple, inputs as fresh leaves, v checked against them, func's scalar output,
+    its gradient recorded for the next pass)``."""
+    in_tuple, inputs = _fresh_inputs(inputs, create_graph, fn)
+    v = _vector(v, inputs, in_tuple, create_graph, fn, _SINGLE_INPUT)
+    outputs = _scalar_function(func, inputs, fn, strict)
+    jac = _autograd_grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, "jacobian", strict)
+    return in_tuple, inputs, v, outputs, jac
+
+
 def vhp(
     func: Callable,
     inputs: Inputs,
@@ -269,11 +283,9 @@ def vhp(
 ) -> tuple[Any, Any]:
     """``(func(inputs), v^T H)`` for a scalar ``func``: two reverse passes."""
     with grad_mode.enable_grad():
-        in_tuple, inputs = _fresh_inputs(inputs, create_graph, "vhp")
-        v = _vector(v, inputs, in_tuple, create_graph, "vhp", _SINGLE_INPUT)
-        outputs = _scalar_function(func, inputs, "vhp", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
+        in_tuple, inputs, v, outputs, jac = _scalar_and_gradient(
+            func, inputs, v, create_graph, strict, "vhp"
+        )
     result = _last_pass(jac, inputs, v, inputs, strict, create_graph, "double_back")
     outputs = _finish(outputs, create_graph)
     return _unpack(outputs, False), _unpack(result, in_tuple)
@@ -289,11 +301,9 @@ def hvp(
     """``(func(inputs), H v)`` for a scalar ``func``, by the double-backward trick (three
     reverse passes; slower than :func:`vhp`, equal to it since H is symmetric)."""
     with grad_mode.enable_grad():
-        in_tuple, inputs = _fresh_inputs(inputs, create_graph, "hvp")
-        v = _vector(v, inputs, in_tuple, create_graph, "hvp", _SINGLE_INPUT)
-        outputs = _scalar_function(func, inputs, "hvp", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
+        in_tuple, inputs, v, outputs, jac = _scalar_and_gradient(
+            func, inputs, v, create_graph, strict, "hvp"
+        )
         u = tuple(zeros_like(t, requires_grad=True) for t in inputs)
         double_back = _autograd_grad(jac, inputs, u, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
