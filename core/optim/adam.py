@@ -55,19 +55,10 @@ class Adam(PerParameterOptimizer):
         )
         super().__init__(params, defaults)
 
-    def _state(self, p: Any, amsgrad: bool) -> dict:
-        state = self.state[p]
-        if not state:
-            state["step"] = self._step_tensor()
-            state["exp_avg"] = self._zero_state(p)
-            state["exp_avg_sq"] = self._zero_state(p)
-            if amsgrad:
-                state["max_exp_avg_sq"] = self._zero_state(p)
-        return state
-
     def _update(self, p: Any, group: dict) -> None:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        state = self._state(p, group["amsgrad"])
+        extra = ("max_exp_avg_sq",) if group["amsgrad"] else ()
+        state = self._lazy_state(p, "exp_avg", "exp_avg_sq", *extra)
         step = self._increment(state["step"])
         decoupled = group["decoupled_weight_decay"]
         if wd != 0 and decoupled:

@@ -253,6 +253,16 @@ class ScratchMixin:
     def _zero_state(self, param: Tensor) -> Tensor:
         return math.zeros_like(param)
 
+    def _lazy_state(self, param: Tensor, *buffers: str) -> dict[str, Any]:
+        """``state[param]``, made on the first step: ``step`` then a zero tensor for
+        each name in ``buffers`` (PyTorch's keys, in its order)."""
+        state = self.state[param]
+        if not state:
+            state["step"] = self._step_tensor()
+            for name in buffers:
+                state[name] = self._zero_state(param)
+        return state
+
     def _step_tensor(self) -> Tensor:
         """PyTorch's ``state["step"]``: a 0-d float32 tensor on the host backend."""
 

@@ -52,15 +52,9 @@ class RMSprop(PerParameterOptimizer):
         super().__init__(params, defaults)
 
     def _state(self, p: Any, group: dict) -> dict:
-        state = self.state[p]
-        if not state:
-            state["step"] = self._step_tensor()
-            state["square_avg"] = self._zero_state(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = self._zero_state(p)
-            if group["centered"]:
-                state["grad_avg"] = self._zero_state(p)
-        return state
+        momentum = ("momentum_buffer",) if group["momentum"] > 0 else ()
+        centered = ("grad_avg",) if group["centered"] else ()
+        return self._lazy_state(p, "square_avg", *momentum, *centered)
 
     def _update(self, p: Any, group: dict) -> None:
         state, alpha = self._state(p, group), group["alpha"]
