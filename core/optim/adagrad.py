@@ -27,7 +27,7 @@ class Adagrad(PerParameterOptimizer):
         differentiable: bool = False,
         fused: Any = None,
     ) -> None:
-        # PyTorch rejects NaN here too; retrograd lets it through (kept as it was).
+        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
         check_non_negative(
             ("learning rate", lr),
             ("lr_decay value", lr_decay),

@@ -28,7 +28,7 @@ class RMSprop(PerParameterOptimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        # PyTorch rejects NaN here too; retrograd lets it through (kept as it was).
+        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
         check_non_negative(
             ("learning rate", lr),
             ("epsilon value", eps),
