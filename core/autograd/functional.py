@@ -176,8 +176,23 @@ def _fill_zeros(grads: tuple, refs: tuple, strict: bool, create_graph: bool, sta
     return tuple(result)
 
 
-def _grad_mode_after(create_graph: bool) -> bool:
-    return True if create_graph else grad_mode.is_grad_enabled()
+def _fresh_inputs(inputs: Inputs, create_graph: bool, fn: str) -> tuple[bool, tuple]:
+    """``(was a tuple, the inputs as fresh leaves that require grad)`` for ``fn``."""
+    in_tuple, inputs = _as_tuple(inputs, "inputs", fn)
+    return in_tuple, _fresh(inputs, create_graph, need_graph=True)
+
+
+def _last_pass(
+    ys: tuple, xs: tuple, v: Any, refs: tuple, strict: bool, create_graph: bool, stage: str
+) -> tuple:
+    """The products' final reverse pass, ``v^T dys/dxs``: recorded only with
+    ``create_graph`` (else under the caller's grad mode), missing gradients as zeros
+    shaped like ``refs`` (errors of ``stage`` in strict mode), detached unless
+    ``create_graph``."""
+    with grad_mode.set_grad_enabled(True if create_graph else grad_mode.is_grad_enabled()):
+        grads = _autograd_grad(ys, xs, v, create_graph=create_graph)
+        result = _fill_zeros(grads, refs, strict, create_graph, stage)
+    return _finish(result, create_graph)
 
 
 # -- the products ------------------------------------------------------------------------
@@ -195,16 +210,13 @@ def vjp(
     returning zeros for it.
     """
     with grad_mode.enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
+        in_tuple, inputs = _fresh_inputs(inputs, create_graph, "vjp")
         out_tuple, outputs = _outputs(func(*inputs), "vjp")
         _check_requires_grad(outputs, "outputs", strict)
         what = "the user-provided function returns a single Tensor with a single element."
         v = _vector(v, outputs, out_tuple, create_graph, "vjp", what)
-    with grad_mode.set_grad_enabled(_grad_mode_after(create_graph)):
-        grads = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
-        result = _fill_zeros(grads, inputs, strict, create_graph, "back")
-    outputs, result = _finish(outputs, create_graph), _finish(result, create_graph)
+    result = _last_pass(outputs, inputs, v, inputs, strict, create_graph, "back")
+    outputs = _finish(outputs, create_graph)
     return _unpack(outputs, out_tuple), _unpack(result, in_tuple)
 
 
@@ -223,8 +235,7 @@ def jvp(
     ``v`` has the shape of the inputs (optional when the input has one element).
     """
     with grad_mode.enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
+        in_tuple, inputs = _fresh_inputs(inputs, create_graph, "jvp")
         v = _vector(v, inputs, in_tuple, create_graph, "jvp", _SINGLE_INPUT)
         out_tuple, outputs = _outputs(func(*inputs), "jvp")
         _check_requires_grad(outputs, "outputs", strict)
@@ -232,10 +243,8 @@ def jvp(
         u = tuple(zeros_like(o, requires_grad=True) for o in outputs)
         grad_inputs = _autograd_grad(outputs, inputs, u, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-    with grad_mode.set_grad_enabled(True if create_graph else grad_mode.is_grad_enabled()):
-        grads = _autograd_grad(grad_inputs, u, v, create_graph=create_graph)
-        result = _fill_zeros(grads, outputs, strict, create_graph, "back_trick")
-    outputs, result = _finish(outputs, create_graph), _finish(result, create_graph)
+    result = _last_pass(grad_inputs, u, v, outputs, strict, create_graph, "back_trick")
+    outputs = _finish(outputs, create_graph)
     return _unpack(outputs, out_tuple), _unpack(result, out_tuple)
 
 
@@ -251,6 +260,20 @@ def _scalar_function(func: Callable, inputs: tuple, fn: str, strict: bool) -> tu
     return outputs
 
 
+def _scalar_and_gradient(
+    func: Callable, inputs: Inputs, v: Any, create_graph: bool, strict: bool, fn: str
+) -> tuple:
+    """The first reverse pass of ``vhp``/``hvp`` (call with grad mode on):
+    ``(in_tuple, inputs as fresh leaves, v checked against them, func's scalar output,
+    its gradient recorded for the next pass)``."""
+    in_tuple, inputs = _fresh_inputs(inputs, create_graph, fn)
+    v = _vector(v, inputs, in_tuple, create_graph, fn, _SINGLE_INPUT)
+    outputs = _scalar_function(func, inputs, fn, strict)
+    jac = _autograd_grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, "jacobian", strict)
+    return in_tuple, inputs, v, outputs, jac
+
+
 def vhp(
     func: Callable,
     inputs: Inputs,
@@ -260,16 +283,11 @@ def vhp(
 ) -> tuple[Any, Any]:
     """``(func(inputs), v^T H)`` for a scalar ``func``: two reverse passes."""
     with grad_mode.enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, in_tuple, create_graph, "vhp", _SINGLE_INPUT)
-        outputs = _scalar_function(func, inputs, "vhp", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
-    with grad_mode.set_grad_enabled(_grad_mode_after(create_graph)):
-        grads = _autograd_grad(jac, inputs, v, create_graph=create_graph)
-        result = _fill_zeros(grads, inputs, strict, create_graph, "double_back")
-    outputs, result = _finish(outputs, create_graph), _finish(result, create_graph)
+        in_tuple, inputs, v, outputs, jac = _scalar_and_gradient(
+            func, inputs, v, create_graph, strict, "vhp"
+        )
+    result = _last_pass(jac, inputs, v, inputs, strict, create_graph, "double_back")
+    outputs = _finish(outputs, create_graph)
     return _unpack(outputs, False), _unpack(result, in_tuple)
 
 
@@ -283,19 +301,14 @@ def hvp(
     """``(func(inputs), H v)`` for a scalar ``func``, by the double-backward trick (three
     reverse passes; slower than :func:`vhp`, equal to it since H is symmetric)."""
     with grad_mode.enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, in_tuple, create_graph, "hvp", _SINGLE_INPUT)
-        outputs = _scalar_function(func, inputs, "hvp", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
+        in_tuple, inputs, v, outputs, jac = _scalar_and_gradient(
+            func, inputs, v, create_graph, strict, "hvp"
+        )
         u = tuple(zeros_like(t, requires_grad=True) for t in inputs)
         double_back = _autograd_grad(jac, inputs, u, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
-    with grad_mode.set_grad_enabled(_grad_mode_after(create_graph)):
-        grads = _autograd_grad(double_back, u, v, create_graph=create_graph)
-        result = _fill_zeros(grads, inputs, strict, create_graph, "double_back_trick")
-    outputs, result = _finish(outputs, create_graph), _finish(result, create_graph)
+    result = _last_pass(double_back, u, v, inputs, strict, create_graph, "double_back_trick")
+    outputs = _finish(outputs, create_graph)
     return _unpack(outputs, False), _unpack(result, in_tuple)
 
 
@@ -325,8 +338,7 @@ def jacobian(
             "supported together. Please either set `strict=False` or `vectorize=False`."
         )
     with grad_mode.enable_grad():
-        in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
+        in_tuple, inputs = _fresh_inputs(inputs, create_graph, "jacobian")
         out_tuple, outputs = _outputs(func(*inputs), "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
         rows = tuple(

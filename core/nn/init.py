@@ -135,18 +135,28 @@ def eye_(tensor: Tensor) -> Tensor:
         return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, backend=tensor.backend))
 
 
+def _xavier_std(tensor: Tensor, gain: float) -> float:
+    """Xavier's ``gain * sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
+
+
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    """Kaiming's ``gain / sqrt(fan)`` (``fan`` picked by ``mode``)."""
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _xavier_std(tensor, gain)
     a = math.sqrt(3.0) * std
     return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with ``N(0, std**2)``, ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _xavier_std(tensor, gain)
     return normal_(tensor, 0.0, std, generator)
 
 
@@ -160,8 +170,7 @@ def kaiming_uniform_(
     """Fill with ``U(-bound, bound)``, ``bound = gain * sqrt(3 / fan)``."""
     if 0 in tensor.shape:
         return tensor  # PyTorch warns and leaves an empty tensor alone
-    fan = _calculate_correct_fan(tensor, mode)
-    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
 
@@ -176,8 +185,7 @@ def kaiming_normal_(
     """Fill with ``N(0, std**2)``, ``std = gain / sqrt(fan)``."""
     if 0 in tensor.shape:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
     return normal_(tensor, 0.0, std, generator)
 
 

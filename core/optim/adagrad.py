@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import inplace_math as math
-from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+from .optimizer import PerParameterOptimizer, check_non_negative
 
 
-class Adagrad(ScratchMixin, Optimizer):
+class Adagrad(PerParameterOptimizer):
     """PyTorch's Adagrad: ``sum += g * g``; ``p -= clr * g / (sqrt(sum) + eps)`` with
     ``clr = lr / (1 + (step - 1) * lr_decay)``. State (made at construction, as
     PyTorch's): ``step``, ``sum`` (starting at ``initial_accumulator_value``)."""
@@ -27,15 +27,15 @@ class Adagrad(ScratchMixin, Optimizer):
         differentiable: bool = False,
         fused: Any = None,
     ) -> None:
-        for name, value in (
+        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
+        check_non_negative(
             ("learning rate", lr),
             ("lr_decay value", lr_decay),
             ("weight_decay value", weight_decay),
             ("initial_accumulator_value value", initial_accumulator_value),
             ("epsilon value", eps),
-        ):
-            if value < 0.0:
-                raise ValueError(f"Invalid {name}: {value}")
+            allow_nan=True,
+        )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
@@ -60,18 +60,12 @@ class Adagrad(ScratchMixin, Optimizer):
             math.add(total, total, group["initial_accumulator_value"])
         return state
 
-    @no_grad_step
-    def step(self) -> None:
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-
     def _update(self, p: Any, group: dict) -> None:
         state = self.state[p] if p in self.state else self._init_state(p, group)
         step = self._increment(state["step"])
         grad = self._effective_grad(p, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        tmp = self._scratch(p, 0 if grad is p.grad else 1)
+        tmp = self._free_scratch(p, grad)
         total = state["sum"]
         math.add(total, total, math.mul(tmp, grad, grad))
         std = math.add(tmp, math.sqrt(tmp, total), group["eps"])

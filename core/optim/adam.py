@@ -5,22 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from . import inplace_math as math
-from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+from .optimizer import PerParameterOptimizer, check_non_negative
 
 
 def _check(lr: float, betas: tuple, eps: float, weight_decay: float) -> None:
-    if not lr >= 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not eps >= 0.0:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    check_non_negative(("learning rate", lr), ("epsilon value", eps))
     for i in (0, 1):
         if not 0.0 <= betas[i] < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
-    if not weight_decay >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    check_non_negative(("weight_decay value", weight_decay))
 
 
-class Adam(ScratchMixin, Optimizer):
+class Adam(PerParameterOptimizer):
     """PyTorch's Adam: ``m`` lerps to ``g`` by ``1 - beta1``, ``v = beta2 * v + (1 -
     beta2) * g * g``; ``p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) +
     eps)`` (``max(v)`` so far with ``amsgrad``). State: ``step``, ``exp_avg``,
@@ -59,31 +55,16 @@ class Adam(ScratchMixin, Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _state(self, p: Any, amsgrad: bool) -> dict:
-        state = self.state[p]
-        if not state:
-            state["step"] = self._step_tensor()
-            state["exp_avg"] = self._zero_state(p)
-            state["exp_avg_sq"] = self._zero_state(p)
-            if amsgrad:
-                state["max_exp_avg_sq"] = self._zero_state(p)
-        return state
-
-    @no_grad_step
-    def step(self) -> None:
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-
     def _update(self, p: Any, group: dict) -> None:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        state = self._state(p, group["amsgrad"])
+        extra = ("max_exp_avg_sq",) if group["amsgrad"] else ()
+        state = self._lazy_state(p, "exp_avg", "exp_avg_sq", *extra)
         step = self._increment(state["step"])
         decoupled = group["decoupled_weight_decay"]
         if wd != 0 and decoupled:
             math.mul(p, p, 1 - lr * wd)
         grad = self._effective_grad(p, group["maximize"], 0 if decoupled else wd)
-        tmp = self._scratch(p, 0 if grad is p.grad else 1)
+        tmp = self._free_scratch(p, grad)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         math.add(m, m, math.mul(tmp, math.sub(tmp, grad, m), 1 - beta1))  # lerp_
         math.mul(v, v, beta2)

@@ -25,6 +25,15 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def check_non_negative(*options: tuple[str, float], allow_nan: bool = False) -> None:
+    """Raise PyTorch's ``ValueError("Invalid <name>: <value>")`` for the first option
+    below zero, e.g. ``("learning rate", lr)``. NaN is invalid too unless ``allow_nan``
+    (PyTorch's SGD checks ``value < 0`` and so lets NaN through)."""
+    for name, value in options:
+        if value < 0.0 or (not allow_nan and value != value):
+            raise ValueError(f"Invalid {name}: {value}")
+
+
 def _typename(value: Any) -> str:
     if isinstance(value, Tensor):
         return f"torch.{dtypes.kind_name(value.dtype)}Tensor"
@@ -244,6 +253,16 @@ class ScratchMixin:
     def _zero_state(self, param: Tensor) -> Tensor:
         return math.zeros_like(param)
 
+    def _lazy_state(self, param: Tensor, *buffers: str) -> dict[str, Any]:
+        """``state[param]``, made on the first step: ``step`` then a zero tensor for
+        each name in ``buffers`` (PyTorch's keys, in its order)."""
+        state = self.state[param]
+        if not state:
+            state["step"] = self._step_tensor()
+            for name in buffers:
+                state[name] = self._zero_state(param)
+        return state
+
     def _step_tensor(self) -> Tensor:
         """PyTorch's ``state["step"]``: a 0-d float32 tensor on the host backend."""
 
@@ -252,3 +271,21 @@ class ScratchMixin:
     def _increment(self, step: Tensor) -> float:
         math.add(step, step, 1.0)
         return step.item()
+
+    def _free_scratch(self, param: Tensor, grad: Tensor) -> Tensor:
+        """The first scratch tensor that ``grad`` (from :meth:`_effective_grad`) leaves free."""
+        return self._scratch(param, 0 if grad is param.grad else 1)
+
+
+class PerParameterOptimizer(ScratchMixin, Optimizer):
+    """An optimizer whose step updates each parameter that has a gradient on its own:
+    subclasses implement ``_update(p, group)``."""
+
+    @no_grad_step
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in params_with_grad(group):
+                self._update(p, group)
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        raise NotImplementedError

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import inplace_math as math
-from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+from .optimizer import PerParameterOptimizer, check_non_negative
 
 
-class RMSprop(ScratchMixin, Optimizer):
+class RMSprop(PerParameterOptimizer):
     """PyTorch's RMSprop: ``s = alpha * s + (1 - alpha) * g * g``; the root of ``s``
     (minus the squared running mean of ``g`` when ``centered``) plus ``eps`` divides
     ``g``, through a momentum buffer when ``momentum > 0``. State: ``step``,
@@ -28,15 +28,15 @@ class RMSprop(ScratchMixin, Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        for name, value in (
+        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
+        check_non_negative(
             ("learning rate", lr),
             ("epsilon value", eps),
             ("momentum value", momentum),
             ("weight_decay value", weight_decay),
             ("alpha value", alpha),
-        ):
-            if value < 0.0:
-                raise ValueError(f"Invalid {name}: {value}")
+            allow_nan=True,
+        )
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -52,27 +52,15 @@ class RMSprop(ScratchMixin, Optimizer):
         super().__init__(params, defaults)
 
     def _state(self, p: Any, group: dict) -> dict:
-        state = self.state[p]
-        if not state:
-            state["step"] = self._step_tensor()
-            state["square_avg"] = self._zero_state(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = self._zero_state(p)
-            if group["centered"]:
-                state["grad_avg"] = self._zero_state(p)
-        return state
-
-    @no_grad_step
-    def step(self) -> None:
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
+        momentum = ("momentum_buffer",) if group["momentum"] > 0 else ()
+        centered = ("grad_avg",) if group["centered"] else ()
+        return self._lazy_state(p, "square_avg", *momentum, *centered)
 
     def _update(self, p: Any, group: dict) -> None:
         state, alpha = self._state(p, group), group["alpha"]
         self._increment(state["step"])
         grad = self._effective_grad(p, group["maximize"], group["weight_decay"])
-        tmp = self._scratch(p, 0 if grad is p.grad else 1)
+        tmp = self._free_scratch(p, grad)
         sq = state["square_avg"]
         math.mul(sq, sq, alpha)
         math.add(sq, sq, math.mul(tmp, math.mul(tmp, grad, 1 - alpha), grad))  # addcmul_

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import inplace_math as math
-from .optimizer import Optimizer, ScratchMixin, no_grad_step, params_with_grad
+from .optimizer import PerParameterOptimizer, check_non_negative
 
 
-class SGD(ScratchMixin, Optimizer):
+class SGD(PerParameterOptimizer):
     """PyTorch's SGD: ``buf = momentum * buf + (1 - dampening) * g`` (``g`` with the
     L2 term, negated for ``maximize``); ``p -= lr * (g + momentum * buf if nesterov
     else buf)``. State: ``momentum_buffer`` (only with momentum)."""
@@ -27,12 +27,12 @@ class SGD(ScratchMixin, Optimizer):
         differentiable: bool = False,
         fused: Any = None,
     ) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_non_negative(
+            ("learning rate", lr),
+            ("momentum value", momentum),
+            ("weight_decay value", weight_decay),
+            allow_nan=True,
+        )
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -47,12 +47,6 @@ class SGD(ScratchMixin, Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-
-    @no_grad_step
-    def step(self) -> None:
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
 
     def _update(self, p: Any, group: dict) -> None:
         lr, momentum = group["lr"], group["momentum"]

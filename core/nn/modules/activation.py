@@ -9,20 +9,20 @@ from .. import functional as F
 from ..module import Module
 
 
-def _inplace(inplace: bool) -> str:
-    return "inplace=True" if inplace else ""
+class _InplaceActivation(Module):
+    """An activation whose only option is ``inplace`` (shown in the repr only when set)."""
 
-
-class ReLU(Module):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_InplaceActivation):
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace(self.inplace)
 
 
 class Sigmoid(Module):
@@ -47,16 +47,9 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
+class SiLU(_InplaceActivation):
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace(self.inplace)
 
 
 class LeakyReLU(Module):

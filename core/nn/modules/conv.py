@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...creation import empty
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..convolution import _same_padding
 from ..module import Module
-from ..parameter import Parameter
 from ..windows import ntuple
+from ._weights import add_weight_and_bias
 
 PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -61,11 +60,7 @@ class _ConvNd(Module):
         self.dilation, self.transposed, self.output_padding = ntuple(dilation, n), False, (0,) * n
         self.groups, self.padding_mode = groups, padding_mode
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, shape, out_channels, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

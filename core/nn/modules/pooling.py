@@ -11,6 +11,10 @@ from ..windows import ntuple
 
 
 class _MaxPoolNd(Module):
+    """Shared by ``MaxPool1d/2d``: subclasses name their functional as ``_pool``."""
+
+    _pool: Any
+
     def __init__(
         self,
         kernel_size: Any,
@@ -32,10 +36,8 @@ class _MaxPoolNd(Module):
             f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
-
-class MaxPool1d(_MaxPoolNd):
     def forward(self, input: Tensor) -> Any:
-        return F.max_pool1d(
+        return self._pool(
             input,
             self.kernel_size,
             self.stride,
@@ -44,22 +46,24 @@ class MaxPool1d(_MaxPoolNd):
             ceil_mode=self.ceil_mode,
             return_indices=self.return_indices,
         )
+
+
+class MaxPool1d(_MaxPoolNd):
+    _pool = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool2d)
 
 
-class AvgPool1d(Module):
+class _AvgPoolNd(Module):
+    """Shared by ``AvgPool1d/2d``: their repr."""
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
     def __init__(
         self,
         kernel_size: Any,
@@ -84,11 +88,8 @@ class AvgPool1d(Module):
             self.count_include_pad,
         )
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AvgPool2d(Module):
+class AvgPool2d(_AvgPoolNd):
     def __init__(
         self,
         kernel_size: Any,
@@ -114,9 +115,6 @@ class AvgPool2d(Module):
             self.count_include_pad,
             self.divisor_override,
         )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool1d(Module):
