@@ -84,6 +84,8 @@ ELEMENTWISE = {
     "2**x": (lambda m, a: 2**a, [X], True),
     "x**y": (lambda m, a, b: a**b, [POS, Y], True),
     "2-x": (lambda m, a: 2 - a, [X]),
+    "rsub(x,y)": (lambda m, a, b: m.rsub(a, b), [X, Y]),
+    "rsub(x,y,alpha)": (lambda m, a, b: m.rsub(a, b, alpha=2), [X, Y]),
     "lerp": (lambda m, a, b: m.lerp(a, b, 0.3), [X, Y], True),
     "lerp-0.7": (lambda m, a, b: a.lerp(b, 0.7), [X, V], True),
     "lerp-tensor": (lambda m, a, b, w: m.lerp(a, b, w), [X, Y, rand(4, seed=4)], True),

@@ -111,6 +111,10 @@ BINARY_RECORDS = (
     # other - alpha * self, with ``other`` a Python scalar: ``2 - x``.
     _binary("rsub", "RsubBackward1", ("alpha",), (lambda g, alpha: _scaled(-g, alpha),),
             kernel="subtract", inputs=("self",), method=False),
+    # other - alpha * self, both tensors: ``torch.rsub(x, y)``; ``other`` gets ``g``.
+    _binary("rsub_tensor", "RsubBackward0", ("alpha",),
+            (lambda g, alpha: _scaled(-g, alpha), lambda g, alpha: g),
+            kernel="subtract", public="rsub"),
     _binary("mul", "MulBackward0", ("self", "other"),
             (lambda g, a, b: g * b, lambda g, a, b: g * a), kernel="multiply", inplace=True),
     _binary("div", "DivBackward0", ("self", "other"),
@@ -283,7 +287,7 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
 
 
 # -- the ops whose argument handling is not a plain unary/binary call --------------------
-_add, _sub, _rsub, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
+_add, _sub, _rsub, _rsub1, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
 add, _subtract, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
 
 
@@ -318,6 +322,8 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     backend, dtype, a, b = _operands(_rsub, input, other)
     k = backend.kernels
     out = k["subtract"](b, a if alpha == 1 else k["multiply"](a, alpha))
+    if isinstance(other, Tensor):
+        return finish(_rsub1, out, dtype, backend, (input, other), {"alpha": alpha})
     return finish(_rsub, out, dtype, backend, (input,), {"alpha": alpha})
 
 
