@@ -12,7 +12,6 @@ from . import dtypes
 from .creation import legacy_new
 from .tensor import Tensor
 
-
 _TYPE_NAMES = {
     dtypes.bool: "Bool", dtypes.uint8: "Byte", dtypes.int8: "Char", dtypes.int16: "Short",
     dtypes.int32: "Int", dtypes.int64: "Long", dtypes.float16: "Half",
