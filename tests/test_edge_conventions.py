@@ -43,7 +43,7 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     array = np.asarray(value.detach().tolist() if value.dim() else value.item(), np.float64)
-    signs = np.signbit(array).tolist()
+    signs = (np.signbit(array) & ~np.isnan(array)).tolist()  # a NaN's sign means nothing
     cells = np.where(np.isnan(array), 0.0, array).tolist()
     nans = np.isnan(array).tolist()
     return (tuple(value.shape), str(value.dtype).removeprefix("torch."), cells, nans, signs)
@@ -246,3 +246,96 @@ def test_zero_d_tensors_accept_dims_0_and_minus_1(case):
         assert ours[:2] == theirs[:2] and theirs[2] in ours[2]
     else:
         assert ours == theirs
+
+
+# -- NaN, zeros and the ops PyTorch does not differentiate -------------------------------
+def _grads(op: Callable, *columns: list, upstream: float = 1.0) -> Callable:
+    """``op(m, *leaves)``'s value, node name and the leaves' gradients for an upstream
+    gradient of ``upstream`` everywhere."""
+
+    def fn(m: Any) -> Any:
+        leaves = [m.tensor(c, requires_grad=True) for c in columns]
+        out = op(m, *leaves)
+        grads = m.autograd.grad(out, leaves, m.full_like(out, upstream), allow_unused=True)
+        return out, type(out.grad_fn).__name__, *grads
+
+    return fn
+
+
+EDGES = {
+    "max() with a NaN": _grads(lambda m, x: x.max(), [1.0, NAN, 3.0]),
+    "min() with a NaN": _grads(lambda m, x: x.min(), [1.0, NAN, 3.0]),
+    "max() with two NaNs": _grads(lambda m, x: x.max(), [NAN, NAN, 3.0]),
+    "max() of a matrix with a NaN": _grads(lambda m, x: x.max(), [[1.0, 2.0], [NAN, 0.0]]),
+    "max() ties": _grads(lambda m, x: x.max(), [3.0, 1.0, 3.0]),
+    "max(dim) with a NaN": _grads(lambda m, x: x.max(0)[0], [1.0, NAN, 3.0]),
+    "min(dim) with NaNs": _grads(lambda m, x: x.min(0)[0], [NAN, NAN, 3.0]),
+    "amax with a NaN": _grads(lambda m, x: x.amax(), [1.0, NAN, 3.0]),
+    "amin with a NaN": _grads(lambda m, x: x.amin(0), [1.0, NAN, 3.0]),
+    "abs at NaN, 0, -0": _grads(lambda m, x: x.abs(), [NAN, 0.0, -0.0, 2.0, -2.0]),
+    "sign forward at NaN": _grads(lambda m, x: x.sign(), [NAN, -0.0, 0.0, -3.0, 2.0]),
+    "atan2 at the origin": _grads(
+        lambda m, y, x: m.atan2(y, x), [0.0, 0.0, -0.0, -0.0, 1.0], [0.0, -0.0, 0.0, -0.0, 0.0]
+    ),
+    "atan2 at the origin, upstream -1": _grads(
+        lambda m, y, x: m.atan2(y, x), [0.0, 0.0, -0.0], [0.0, -0.0, 0.0], upstream=-1.0
+    ),
+    "prod with a NaN": _grads(lambda m, x: x.prod(), [1.0, NAN, 3.0]),
+    "prod with a NaN and a zero": _grads(lambda m, x: x.prod(), [0.0, NAN, 3.0]),
+    "prod with a NaN and two zeros": _grads(lambda m, x: x.prod(), [0.0, 0.0, NAN]),
+    "prod with an inf": _grads(lambda m, x: x.prod(), [math.inf, 2.0, 3.0]),
+    "prod(dim) with a NaN": _grads(lambda m, x: x.prod(0), [1.0, NAN, 3.0]),
+    "prod(dim) with a NaN and a zero": _grads(
+        lambda m, x: x.prod(1), [[1.0, 0.0, 3.0], [2.0, 2.0, NAN]]
+    ),
+    "x ** 0.5 at -0": _grads(lambda m, x: x**0.5, [-0.0, 0.0, 4.0]),
+    "x ** -0.5 at -0": _grads(lambda m, x: x**-0.5, [-0.0, 0.0, 4.0]),
+    "sqrt at -0": _grads(lambda m, x: x.sqrt(), [-0.0, 0.0, 4.0]),
+    "x // 2": _grads(lambda m, x: x // 2, [1.0, 3.0]),
+    "x // y": _grads(lambda m, x, y: x // y, [1.0, 3.0], [2.0, 2.0]),
+    "2. // y": _grads(lambda m, y: 2.0 // y, [2.0, 3.0]),
+    "floor_divide(x, y)": _grads(lambda m, x, y: m.floor_divide(x, y), [1.0, 3.0], [2.0, 2.0]),
+    "5 % y": _grads(lambda m, y: 5 % y, [2.0, 3.0]),
+    "remainder(5, y)": _grads(lambda m, y: m.remainder(5, y), [2.0, 3.0]),
+    "x % 2": _grads(lambda m, x: x % 2, [1.0, 3.5]),
+    "x % y": _grads(lambda m, x, y: x % y, [1.0, 3.0], [2.0, 2.0]),
+    "div floor": _grads(lambda m, x, y: m.div(x, y, rounding_mode="floor"), [1.0, 3.0], [2.0, 2.0]),
+    "div trunc": _grads(lambda m, x: m.div(x, 2, rounding_mode="trunc"), [1.0, -3.0]),
+}
+
+
+@check(EDGES)
+def test_edge_values_as_in_pytorch(case):
+    same_as_torch(case)
+
+
+def test_floor_divide_node_is_recorded_and_refuses_backward():
+    def fn(m: Any) -> Any:
+        x, y = m.ones(2, requires_grad=True), m.full((2,), 2.0, requires_grad=True)
+        out = x // y
+        nexts = [None if f is None else type(f).__name__ for f, _ in out.grad_fn.next_functions]
+        return type(out.grad_fn).__name__, out.requires_grad, tuple(nexts)
+
+    same_as_torch(fn)
+
+
+def test_prod_second_order_with_two_zeros():
+    """With a graph of the gradient recorded, PyTorch takes the products of the others
+    (whose derivative is not 0) rather than its zeros shortcut."""
+
+    def fn(m: Any) -> Any:
+        x = m.tensor([2.0, 0.0, 0.0, 5.0], dtype=m.float64, requires_grad=True)
+        (g,) = m.autograd.grad(x.prod(), x, create_graph=True)
+        return g, m.autograd.grad(g.sum(), x)
+
+    same_as_torch(fn)
+
+
+def test_in_place_floor_divide_refuses_backward():
+    """PyTorch names the in-place overload (``aten::floor_divide_``); retrograd's in-place
+    form records its out-of-place twin, so its message names ``aten::floor_divide``."""
+    fn = _grads(lambda m, x, y: (x * 1).floor_divide_(y), [5.0], [2.0])
+    ours, theirs = outcome(fn, retrograd), outcome(fn, torch)
+    assert theirs[:2] == ("raises", "RuntimeError") == ours[:2]
+    assert ours[2] == "derivative for aten::floor_divide is not implemented"
+    assert theirs[2] == "derivative for aten::floor_divide_ is not implemented"

@@ -44,10 +44,12 @@ UNARY_RECORDS = (
     _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False,
            bool_error=_NEG_BOOL),
     _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False,
-           doc="abs'(0) = 0 (sign(0))",
-           accepts_bool=False, conventions=(AtKinks(0.0),)),
+           doc="abs'(0) = 0 (sign(0)); abs'(nan) = 0 (sign(nan))",
+           accepts_bool=False,
+           conventions=(AtKinks(0.0), Convention(([math.nan, -0.0],), ([0.0, 0.0],)))),
+    # The kernel gives sign(nan) = 0, as PyTorch's does.
     _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False,
-           doc="gradient 0 everywhere", conventions=(AtKinks(0.0),)),
+           doc="gradient 0 everywhere; sign(nan) = 0", conventions=(AtKinks(0.0),)),
     _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
     _unary("log", "LogBackward0", ("self",), lambda g, a: g / a,
            int_to_float=True, domain=POSITIVE),
@@ -122,9 +124,11 @@ BINARY_RECORDS = (
             kernel="divide", int_to_float=True, domain=(0.5, 2.0), inplace=True,
             refuses_integral=True),
     _binary("pow", "PowBackward0", ("self", "exponent"), (_pow_self_grad,),
-            doc="x ** 0 has gradient 0, at x = 0 too",
+            doc="x ** 0 has gradient 0, at x = 0 too; x ** ±0.5 is sqrt/rsqrt (signed at -0.0)",
             inputs=("self",), domain=(0.5, 2.0), inplace=True,
-            conventions=(Convention((_Z3,), (_Z3,), (("exponent", 0),)),)),
+            conventions=(Convention((_Z3,), (_Z3,), (("exponent", 0),)),
+                         Convention(([-0.0, 0.0, 4.0],), ([-math.inf, math.inf, 0.25],),
+                                    (("exponent", 0.5),)))),
     _binary("pow_tensor", "PowBackward1", ("self", "exponent", "result"),
             (lambda g, a, e, r: _pow_self_grad(g, a, e), _pow_exponent_grad),
             kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0),
@@ -334,10 +338,20 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
         out = _pow_kernel(backend, a, b)
         return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
     backend, dtype, a, b = _operands(_pow0, input, exponent)
-    out = _pow_kernel(backend, a, b)
+    root = _ROOTS.get(b) if type(b) is float and dtype.is_floating_point else None
+    if root is not None:
+        # PyTorch computes these powers as sqrt and rsqrt: -0.0 ** 0.5 is -0.0 and
+        # -0.0 ** -0.5 is -inf (so x ** 0.5 has gradient -inf at -0.0), where IEEE pow
+        # (JAX's) gives +0.0 and +inf.
+        out = backend.kernels[root](a)
+    else:
+        out = _pow_kernel(backend, a, b)
     if isinstance(exponent, Tensor):
         return finish(_pow1, out, dtype, backend, (input, exponent))
     return finish(_pow0, out, dtype, backend, (input,), {"exponent": exponent})
+
+
+_ROOTS = {0.5: "sqrt", -0.5: "rsqrt"}
 
 
 def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
