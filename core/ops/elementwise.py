@@ -338,14 +338,11 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
         out = _pow_kernel(backend, a, b)
         return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
     backend, dtype, a, b = _operands(_pow0, input, exponent)
+    # PyTorch computes x ** 0.5 and x ** -0.5 as sqrt and rsqrt: -0.0 ** 0.5 is -0.0 and
+    # -0.0 ** -0.5 is -inf (so x ** 0.5 has gradient -inf at -0.0), where IEEE pow
+    # (JAX's) gives +0.0 and +inf.
     root = _ROOTS.get(b) if type(b) is float and dtype.is_floating_point else None
-    if root is not None:
-        # PyTorch computes these powers as sqrt and rsqrt: -0.0 ** 0.5 is -0.0 and
-        # -0.0 ** -0.5 is -inf (so x ** 0.5 has gradient -inf at -0.0), where IEEE pow
-        # (JAX's) gives +0.0 and +inf.
-        out = backend.kernels[root](a)
-    else:
-        out = _pow_kernel(backend, a, b)
+    out = backend.kernels[root](a) if root is not None else _pow_kernel(backend, a, b)
     if isinstance(exponent, Tensor):
         return finish(_pow1, out, dtype, backend, (input, exponent))
     return finish(_pow0, out, dtype, backend, (input,), {"exponent": exponent})
