@@ -70,6 +70,19 @@ def _checked_pow(xp: Any) -> Callable[..., Any]:
     return pow
 
 
+def _sign(xp: Any) -> Callable[[Any], Any]:
+    def sign(a: Any) -> Any:
+        """PyTorch's sign: a bool is its own sign (NumPy has no bool loop for it), and
+        sign(nan) and sign(-0.0) are 0.0 (the libraries give nan; JAX gives -0.0)."""
+        if xp.isdtype(a.dtype, "bool"):
+            return a
+        if xp.isdtype(a.dtype, "real floating"):
+            return xp.where(xp.isnan(a), xp.zeros_like(a), xp.sign(a) + 0.0)
+        return xp.sign(a)
+
+    return sign
+
+
 def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
     return {
         "add": xp.add,
@@ -79,8 +92,7 @@ def _elementwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "pow": _checked_pow(xp),
         "negative": xp.negative,
         "abs": xp.abs,
-        # The sign of a bool is itself (as in PyTorch); NumPy has no bool loop for it.
-        "sign": lambda a: a if xp.isdtype(a.dtype, "bool") else xp.sign(a),
+        "sign": _sign(xp),
         "exp": xp.exp,
         "log": xp.log,
         "sqrt": xp.sqrt,

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import retrograd
+from retrograd.ops.record import derivative_error
 
 from .harness import (
     as_tuple,
@@ -166,6 +167,22 @@ def check_not_differentiable(res: Resolved, sample: Sample, backend: str, dtype:
     where = _where(res, sample, backend, dtype)
     for out in outputs:
         assert out.grad_fn is None and not out.requires_grad, f"{where}: result requires grad"
+
+
+def check_backward_refused(res: Resolved, sample: Sample, backend: str, dtype: str) -> None:
+    """An op PyTorch records but has no derivative for (``record.no_derivative``): its
+    node is ``NotImplemented`` and a backward through it raises PyTorch's error."""
+    inputs, outputs = evaluate(res, sample, backend, dtype, grad=True)
+    where = _where(res, sample, backend, dtype)
+    out = differentiable(outputs)[0]
+    assert type(out.grad_fn).__name__ == "NotImplemented", f"{where}: {out.grad_fn}"
+    message = derivative_error(res.record.no_derivative)
+    try:
+        retrograd.autograd.grad(out.sum(), inputs, allow_unused=True)
+    except RuntimeError as error:
+        assert str(error) == message, f"{where}: {error}"
+    else:
+        raise AssertionError(f"{where}: backward did not raise {message!r}")
 
 
 def _second_terms(res: Resolved, sample: Sample, backend: str, vs, ws, us) -> list:

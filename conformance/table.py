@@ -38,6 +38,14 @@ ELEMENTWISE = {
     "div_rounding_mode": Entry(O.rounding_mode, function("div"), R.rounding_division),
     "remainder": Entry(O.scalar_other, ref=lambda xp, a, other: xp.remainder(a, other)),
     "remainder_tensor": Entry(call=function("remainder")),
+    "remainder_scalar_self": Entry(
+        O.scalar_base,
+        lambda a, base: public("remainder")(base, a),
+        lambda xp, a, base: xp.remainder(base, a),
+    ),
+    "rsub_tensor": Entry(
+        call=function("rsub"), ref=lambda xp, a, b, alpha: xp.subtract(b, alpha * a)
+    ),
     "lerp": Entry(ref=lambda xp, a, b, weight: a + weight * (b - a)),
     "lerp_tensor": Entry(call=function("lerp"), ref=lambda xp, a, b, w: a + w * (b - a)),
     "clamp": Entry(O.clamp, ref=lambda xp, a, min, max: xp.clip(a, min, max)),

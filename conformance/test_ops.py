@@ -27,7 +27,8 @@ from retrograd_conformance.samples import forward_dtypes, gradient_dtypes, prope
 require_plugin()
 
 RECORDS = {r.name: r for r in retrograd.ops.RECORDS}
-DIFFERENTIABLE = [name for name, r in RECORDS.items() if r.grad_fn is not None]
+DIFFERENTIABLE = [name for name, r in RECORDS.items()
+                  if r.grad_fn is not None and not r.no_derivative]  # fmt: skip
 SMOOTH = [name for name in DIFFERENTIABLE if RECORDS[name].smooth]
 # JAX compiles per shape, so its second opinion takes one fixed case: the one with
 # matrices and broadcasting (FIXED_SHAPES[2], FIXED_BROADCAST[...][2]).
@@ -82,6 +83,8 @@ def test_gradient(backend: str, op: str, dtype: str) -> None:
     for i, sample in enumerate(_fixed(res, dtype)):
         if res.record.grad_fn is None:
             checks.check_not_differentiable(res, sample, backend, dtype)
+        elif res.record.no_derivative:
+            checks.check_backward_refused(res, sample, backend, dtype)
         else:
             checks.check_gradient(res, sample, backend, dtype, _rng(op, i))
 

@@ -22,6 +22,7 @@ from typing import Any
 from . import anomaly_mode, grad_mode
 from .creation import ones_like, zeros_like
 from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, edge_of
+from .hook_results import checked_gradient, checked_gradients
 from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD
 from .ops.conversion import clone, to
 from .ops.elementwise import add
@@ -351,7 +352,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
         for hook in list(node._pre_hooks.values()):
             replaced = hook(tuple(grads))
             if replaced is not None:
-                grads = list(replaced)
+                grads = list(checked_gradients(hook, grads, replaced))
     return grads
 
 
@@ -360,7 +361,7 @@ def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
         if key != RETAINS_GRAD and key != POST_ACCUMULATE_GRAD:
             replaced = hook(g)
             if replaced is not None:
-                g = replaced
+                g = checked_gradient(hook, g, replaced)
     ref = hooks.get(RETAINS_GRAD)  # retain_grad(): a weak reference to the tensor
     tensor = ref() if ref is not None else None
     if tensor is not None:
@@ -444,7 +445,7 @@ def _apply(node: Node, grads: list) -> Any:
         for hook in list(node._hooks.values()):
             replaced = hook(tuple(input_grads), tuple(grads))
             if replaced is not None:
-                input_grads = tuple(replaced)
+                input_grads = checked_gradients(hook, input_grads, replaced)
     return input_grads
 
 

@@ -12,6 +12,19 @@ from . import dtypes
 from .creation import legacy_new
 from .tensor import Tensor
 
+_TYPE_NAMES = {
+    dtypes.bool: "Bool", dtypes.uint8: "Byte", dtypes.int8: "Char", dtypes.int16: "Short",
+    dtypes.int32: "Int", dtypes.int64: "Long", dtypes.float16: "Half",
+    dtypes.float32: "Float", dtypes.float64: "Double",
+}  # fmt: skip
+
+
+def type_name(tensor: Tensor) -> str:
+    """PyTorch's legacy type string of ``tensor`` (``torch.FloatTensor``,
+    ``torch.cuda.DoubleTensor``), as its error messages name a tensor's type."""
+    where = "torch.cuda." if tensor.device.type == "cuda" else "torch."
+    return f"{where}{_TYPE_NAMES.get(tensor.dtype, str(tensor.dtype))}Tensor"
+
 
 class _LegacyType(type):
     _dtype: dtypes.dtype

@@ -337,14 +337,15 @@ class _DataAlias(Storage):
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:
-    """Turn a possibly negative dim into an index, with PyTorch's IndexError."""
+    """Turn a possibly negative dim into an index, with PyTorch's IndexError. A 0-d
+    tensor accepts dims 0 and -1, both meaning 0, as in PyTorch."""
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
     if not lo <= dim <= hi:
         raise IndexError(
             f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], "
             f"but got {dim})"
         )
-    return dim + ndim if dim < 0 else dim
+    return dim + max(ndim, 1) if dim < 0 else dim
 
 
 def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:

@@ -44,10 +44,12 @@ UNARY_RECORDS = (
     _unary("neg", "NegBackward0", (), lambda g: -g, kernel="negative", accepts_bool=False,
            bool_error=_NEG_BOOL),
     _unary("abs", "AbsBackward0", ("self",), lambda g, a: g * a.sign(), kinks=(0.0,), smooth=False,
-           doc="abs'(0) = 0 (sign(0))",
-           accepts_bool=False, conventions=(AtKinks(0.0),)),
+           doc="abs'(0) = 0 (sign(0)); abs'(nan) = 0 (sign(nan))",
+           accepts_bool=False,
+           conventions=(AtKinks(0.0), Convention(([math.nan, -0.0],), ([0.0, 0.0],)))),
+    # The kernel gives sign(nan) = 0, as PyTorch's does.
     _unary("sign", "SignBackward0", (), lambda g: g * 0, kinks=(0.0,), smooth=False,
-           doc="gradient 0 everywhere", conventions=(AtKinks(0.0),)),
+           doc="gradient 0 everywhere; sign(nan) = 0", conventions=(AtKinks(0.0),)),
     _unary("exp", "ExpBackward0", ("result",), lambda g, r: g * r, int_to_float=True),
     _unary("log", "LogBackward0", ("self",), lambda g, a: g / a,
            int_to_float=True, domain=POSITIVE),
@@ -111,6 +113,10 @@ BINARY_RECORDS = (
     # other - alpha * self, with ``other`` a Python scalar: ``2 - x``.
     _binary("rsub", "RsubBackward1", ("alpha",), (lambda g, alpha: _scaled(-g, alpha),),
             kernel="subtract", inputs=("self",), method=False),
+    # other - alpha * self, both tensors: ``torch.rsub(x, y)``; ``other`` gets ``g``.
+    _binary("rsub_tensor", "RsubBackward0", ("alpha",),
+            (lambda g, alpha: _scaled(-g, alpha), lambda g, alpha: g),
+            kernel="subtract", public="rsub"),
     _binary("mul", "MulBackward0", ("self", "other"),
             (lambda g, a, b: g * b, lambda g, a, b: g * a), kernel="multiply", inplace=True),
     _binary("div", "DivBackward0", ("self", "other"),
@@ -118,9 +124,11 @@ BINARY_RECORDS = (
             kernel="divide", int_to_float=True, domain=(0.5, 2.0), inplace=True,
             refuses_integral=True),
     _binary("pow", "PowBackward0", ("self", "exponent"), (_pow_self_grad,),
-            doc="x ** 0 has gradient 0, at x = 0 too",
+            doc="x ** 0 has gradient 0, at x = 0 too; x ** ±0.5 is sqrt/rsqrt (signed at -0.0)",
             inputs=("self",), domain=(0.5, 2.0), inplace=True,
-            conventions=(Convention((_Z3,), (_Z3,), (("exponent", 0),)),)),
+            conventions=(Convention((_Z3,), (_Z3,), (("exponent", 0),)),
+                         Convention(([-0.0, 0.0, 4.0],), ([-math.inf, math.inf, 0.25],),
+                                    (("exponent", 0.5),)))),
     _binary("pow_tensor", "PowBackward1", ("self", "exponent", "result"),
             (lambda g, a, e, r: _pow_self_grad(g, a, e), _pow_exponent_grad),
             kernel="pow", inputs=("self", "exponent"), domain=(0.5, 2.0),
@@ -283,7 +291,7 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
 
 
 # -- the ops whose argument handling is not a plain unary/binary call --------------------
-_add, _sub, _rsub, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
+_add, _sub, _rsub, _rsub1, _mul, _div, _pow0, _pow1, _pow2 = BINARY_RECORDS
 add, _subtract, mul, div = (binary_op(r) for r in (_add, _sub, _mul, _div))
 
 
@@ -318,6 +326,8 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     backend, dtype, a, b = _operands(_rsub, input, other)
     k = backend.kernels
     out = k["subtract"](b, a if alpha == 1 else k["multiply"](a, alpha))
+    if isinstance(other, Tensor):
+        return finish(_rsub1, out, dtype, backend, (input, other), {"alpha": alpha})
     return finish(_rsub, out, dtype, backend, (input,), {"alpha": alpha})
 
 
@@ -328,10 +338,17 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
         out = _pow_kernel(backend, a, b)
         return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
     backend, dtype, a, b = _operands(_pow0, input, exponent)
-    out = _pow_kernel(backend, a, b)
+    # PyTorch computes x ** 0.5 and x ** -0.5 as sqrt and rsqrt: -0.0 ** 0.5 is -0.0 and
+    # -0.0 ** -0.5 is -inf (so x ** 0.5 has gradient -inf at -0.0), where IEEE pow
+    # (JAX's) gives +0.0 and +inf.
+    root = _ROOTS.get(b) if type(b) is float and dtype.is_floating_point else None
+    out = backend.kernels[root](a) if root is not None else _pow_kernel(backend, a, b)
     if isinstance(exponent, Tensor):
         return finish(_pow1, out, dtype, backend, (input, exponent))
     return finish(_pow0, out, dtype, backend, (input,), {"exponent": exponent})
+
+
+_ROOTS = {0.5: "sqrt", -0.5: "rsqrt"}
 
 
 def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:

@@ -8,6 +8,7 @@ PyTorch's conventions at ties, kept here: ``amax``/``amin`` and the whole-tensor
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes
@@ -22,9 +23,18 @@ from .reductions import expand_back
 
 def _even_split(g: Tensor, a: Tensor, result: Tensor, dims: Any, keepdim: bool) -> Tensor:
     shape = a.shape
+    # A NaN result equals nothing, so its gradient is NaN everywhere (PyTorch's amax too).
     ties = a == expand_back(result, shape, dims, keepdim)
     share = expand_back(g, shape, dims, keepdim) / ties.sum(dims, keepdim=True)
     return share * ties
+
+
+def _nan_split(g: Tensor, a: Tensor, result: Tensor) -> Tensor:
+    """The whole-tensor ``max()``/``min()`` gradient: shared evenly by the elements equal
+    to the result, where a NaN result counts the NaNs as equal (PyTorch: ``[1, nan, 3]``
+    gives ``[0, 1, 0]``; ``amax`` gives NaN everywhere)."""
+    ties = (a == result).logical_or(a.isnan().logical_and(result.isnan()))
+    return (g / ties.sum()) * ties
 
 
 def _selected(g: Tensor, shape: tuple, dim: int, indices: Tensor, keepdim: bool) -> Tensor:
@@ -48,6 +58,7 @@ _SAVE_SPLIT = ("self", "result", "dims", "keepdim")
 # Ties: a maximum taken twice (negated: a minimum), split evenly by full reductions.
 _TIES, _NEG_TIES, _SPLIT = [1.0, 3.0, 3.0, 2.0], [-1.0, -3.0, -3.0, -2.0], [0.0, 0.5, 0.5, 0.0]
 _DIM0 = (("dim", 0), ("keepdim", False))
+_NANS, _NAN_SPLIT = [1.0, math.nan, 3.0, math.nan], [0.0, 0.5, 0.0, 0.5]
 AMAX = _extremum(
     "amax",
     "AmaxBackward0",
@@ -71,18 +82,18 @@ MAX = _extremum(
     "MaxBackward1",
     "max",
     ("self", "result"),
-    lambda g, a, r: _even_split(g, a, r, None, False),
-    _EVEN,
-    conventions=(Convention((_TIES,), (_SPLIT,)),),
+    _nan_split,
+    _EVEN + "; a NaN result: the NaNs share it",
+    conventions=(Convention((_TIES,), (_SPLIT,)), Convention((_NANS,), (_NAN_SPLIT,))),
 )
 MIN = _extremum(
     "min",
     "MinBackward1",
     "min",
     ("self", "result"),
-    lambda g, a, r: _even_split(g, a, r, None, False),
-    _EVEN,
-    conventions=(Convention((_NEG_TIES,), (_SPLIT,)),),
+    _nan_split,
+    _EVEN + "; a NaN result: the NaNs share it",
+    conventions=(Convention((_NEG_TIES,), (_SPLIT,)), Convention((_NANS,), (_NAN_SPLIT,))),
 )
 _SAVE_SELECTED = ("self.shape", "dim", "indices", "keepdim")
 MAX_DIM = _extremum(

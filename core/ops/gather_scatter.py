@@ -28,7 +28,7 @@ GATHER = OpRecord(
     "GatherBackward0",
     "getitem",
     save=("self.shape", "dim", "index"),
-    grads=(lambda g, shape, dim, index: zeros_on(g, shape).scatter_add(dim, index, g),),
+    grads=(lambda g, shape, dim, index: _gather_grad(g, shape, dim, index),),
 )
 SCATTER = OpRecord(
     "scatter",
@@ -178,6 +178,14 @@ def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
             )
 
 
+def _gather_grad(g: Tensor, shape: tuple, dim: int, index: Tensor) -> Tensor:
+    """Gather's gradient: ``g`` added back at the positions read. Every element gathered
+    from a 0-d input is that one value (the index can only hold 0), so it gets the sum."""
+    if not shape:
+        return g.sum()
+    return zeros_on(g, shape).scatter_add(dim, index, g)
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` (for ``dim=1``): values picked along ``dim``."""
     check_tensor("gather", input)
@@ -187,6 +195,8 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if input.dim() == 0:
         array = input._backend.kernels["reshape"](array, (1,))
     out = input._backend.kernels["getitem"](array, _along(input, dim, index))
+    if input.dim() == 0:  # PyTorch: the result has the index's shape
+        out = input._backend.kernels["reshape"](out, tuple(index.shape))
     return finish(GATHER, out, input._dtype, input._backend, (input,), {"dim": dim, "index": index})
 
 
@@ -243,6 +253,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     size = input.shape[dim] if input.dim() else 1
     if index.numel() and not (-size <= int(index.min()) and int(index.max()) < size):
         raise IndexError("index out of range in self")
+    if input.dim() == 0:  # PyTorch: a 0-d input gives a 0-d result
+        return index_select(input.reshape(1), 0, index).reshape(())
     key = (slice(None),) * dim + (index.reshape(-1)._storage.array, Ellipsis)
     out = input._backend.kernels["getitem"](input._storage.array, key)
     return finish(INDEX_SELECT, out, input._dtype, input._backend, (input,), {"key": key})

@@ -17,11 +17,19 @@ from .dispatch import array_of, backend_of, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
 from .helpers import not_implemented, zeros_on
-from .record import TERNARY, Convention, OpRecord, composite
+from .record import TERNARY, Convention, OpRecord
 
 
 def _zero(g: Tensor, *saved: Any) -> Tensor:
     return zeros_on(g, tuple(g.shape))
+
+
+def _recip_norm(a: Tensor, b: Tensor) -> Tensor:
+    """``1 / (a² + b²)``, and 0 where both are 0: PyTorch's atan2 gradient is 0 at the
+    origin, signed as ``g * b`` and ``-g * a`` (never nan)."""
+    norm = a * a + b * b
+    origin = norm == 0
+    return where(origin, 0.0, 1 / where(origin, 1.0, norm))
 
 
 def _ties(g: Tensor, a: Tensor, b: Tensor, loses: Tensor) -> Tensor:
@@ -37,8 +45,22 @@ DIV_MODE = _binary(
     kernel="floor_divide",
     smooth=False,
     domain=(0.5, 2.0),
-    doc="gradient 0 (`//` too, where PyTorch's backward raises)",
+    doc="gradient 0 (`//` has none: see floor_divide)",
     public="div",
+)
+# ``//``: recorded, but PyTorch has no derivative for it (``div(rounding_mode="floor")``
+# has one: 0).
+FLOOR_DIVIDE = _binary(
+    "floor_divide",
+    "NotImplemented",
+    (),
+    (),
+    smooth=False,
+    domain=(0.5, 2.0),
+    inplace=True,
+    refuses_integral=True,
+    no_derivative="floor_divide",
+    doc="no derivative: backward raises, as in PyTorch",
 )
 # a - b * floor(a / b): the Python-number overload (RemainderBackward0) and the tensor one.
 REMAINDER = _binary(
@@ -57,14 +79,25 @@ REMAINDER_TENSOR = _binary(
     kernel="remainder", smooth=False, domain=(0.5, 2.0),
     doc='d/d other = -floor(self / other)', public="remainder",
 )  # fmt: skip
+# number % tensor: recorded, but PyTorch has no derivative for this overload.
+REMAINDER_SCALAR_SELF = _binary(
+    "remainder_scalar_self", "NotImplemented", (), (), kernel="remainder", smooth=False,
+    inputs=("other",),
+    domain=(0.5, 2.0), public="remainder", no_derivative="remainder",
+    doc="no derivative: backward raises, as in PyTorch",
+)  # fmt: skip
 ATAN2 = _binary(
     "atan2",
     "Atan2Backward0",
     ("self", "other"),
-    (lambda g, a, b: g * b / (a * a + b * b), lambda g, a, b: g * -a / (a * a + b * b)),
+    (lambda g, a, b: g * b * _recip_norm(a, b), lambda g, a, b: g * -a * _recip_norm(a, b)),
     int_to_float=True,
     domain=(0.25, 2.0),  # away from the branch cut and the origin
     inplace=True,
+    doc="at (0, 0): gradients 0 with the signs of g * other and -g * self (not nan)",
+    conventions=(
+        Convention(([0.0, 0.0, -0.0], [0.0, -0.0, 0.0]), ([0.0, -0.0, 0.0], [-0.0, -0.0, 0.0])),
+    ),
 )
 MAXIMUM = _binary(
     "maximum",
@@ -125,7 +158,10 @@ LERP_TENSOR = OpRecord(
     public="lerp",
     float_only=True,
 )
-RECORDS = (DIV_MODE, REMAINDER, REMAINDER_TENSOR, ATAN2, *TENSOR_PAIR_RECORDS, LERP, LERP_TENSOR)
+RECORDS = (
+    DIV_MODE, FLOOR_DIVIDE, REMAINDER, REMAINDER_TENSOR, REMAINDER_SCALAR_SELF, ATAN2,
+    *TENSOR_PAIR_RECORDS, LERP, LERP_TENSOR,
+)  # fmt: skip
 
 _ROUNDING_KERNELS = {"floor": "floor_divide", "trunc": "trunc_divide"}
 # PyTorch's names of those kernels, as its dtype refusals spell them ("div_floor_cpu").
@@ -153,14 +189,17 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 def remainder(input: Any, other: Any) -> Tensor:
     """``input - other * floor(input / other)`` (the sign of ``other``, as Python's %);
     integer division by zero as :func:`_rounded` says."""
-    record = REMAINDER_TENSOR if isinstance(other, Tensor) else REMAINDER
+    if not isinstance(input, Tensor):
+        record = REMAINDER_SCALAR_SELF
+    else:
+        record = REMAINDER_TENSOR if isinstance(other, Tensor) else REMAINDER
     return _rounded(record, "remainder", input, other)
 
 
-@composite(inplace=True, refuses_integral=True)
 def floor_divide(input: Any, other: Any) -> Tensor:
-    """``input // other``: the quotient rounded toward minus infinity."""
-    return div(input, other, rounding_mode="floor")
+    """``input // other``: the quotient rounded toward minus infinity (PyTorch has no
+    derivative for it: a backward through it raises)."""
+    return _rounded(FLOOR_DIVIDE, "floor_divide", input, other)
 
 
 def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
@@ -173,7 +212,11 @@ def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
     backend, dtype, a, b = _operands(record, input, other)
     if dtype.category < FLOATING:
         _check_integral_divisor(kernel, backend, dtype, a, b)
-    return finish(record, backend.kernels[kernel](a, b), dtype, backend, (input, other))
+    # A one-input record of ``number % tensor`` has the tensor as its input.
+    operands = (
+        (other,) if len(record.inputs) == 1 and not isinstance(input, Tensor) else (input, other)
+    )
+    return finish(record, backend.kernels[kernel](a, b), dtype, backend, operands)
 
 
 def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> None:

@@ -109,6 +109,9 @@ class OpRecord:
     input is, unless ``bool_error`` gives PyTorch's RuntimeError message for it.
     ``refuses_integral``: the op itself refuses some integer or bool operands (division by
     zero, no bool kernel), so an in-place form checks that its result fits first.
+    ``no_derivative``: PyTorch records the op (its node is ``NotImplemented``) but has no
+    derivative for it: a backward through it raises PyTorch's RuntimeError, "derivative
+    for aten::<no_derivative> is not implemented"; the record's rules are made to.
     """
 
     name: str
@@ -131,6 +134,7 @@ class OpRecord:
     method: bool = True
     inplace: bool = False
     conventions: tuple[Convention | AtKinks, ...] = ()
+    no_derivative: str = ""
     node_class: type | None = field(default=None, compare=False)
 
     save_plan: tuple = field(default=(), compare=False, repr=False)
@@ -141,6 +145,9 @@ class OpRecord:
         object.__setattr__(self, "kind", Kind(self.kind))
         if not self.public:
             object.__setattr__(self, "public", self.name)
+        if self.no_derivative:
+            refuse = _refusal(self.no_derivative)
+            object.__setattr__(self, "grads", (refuse,) * len(self.inputs))
         pinned = tuple(self._concrete(c) for c in self.conventions)
         object.__setattr__(self, "conventions", pinned)
         if self.grad_fn is not None:
@@ -182,6 +189,18 @@ class OpRecord:
         if base in self.inputs:
             return (_ATTR if attr else _INPUT, self.inputs.index(base), attr)
         return (_PARAM, name, None)
+
+
+def derivative_error(aten_name: str) -> str:
+    """PyTorch's message for a backward through an op it has no derivative for."""
+    return f"derivative for aten::{aten_name} is not implemented"
+
+
+def _refusal(aten_name: str) -> Rule:
+    def refuse(grad: Any) -> Any:
+        raise RuntimeError(derivative_error(aten_name))
+
+    return refuse
 
 
 _RESULT, _INPUT, _ATTR, _PARAM, _SKIP = range(5)

@@ -8,11 +8,14 @@ an int or a tuple, negative too. The extrema are in :mod:`.extrema`, ``var``/``s
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes
+from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, finish
+from .elementwise import where
 from .helpers import check_tensor, full_on, one_dim, reduction_dims
 from .joining import cat
 from .record import REDUCTION, Convention, OpRecord
@@ -47,14 +50,32 @@ def _others(a: Tensor, dim: int) -> Tensor:
     return before * after
 
 
-def _prod_grad(g: Tensor, a: Tensor) -> Tensor:
-    return g * _others(a.reshape(-1), 0).reshape(a.shape)
+def _quotient(g: Tensor, a: Tensor, result: Tensor) -> Tensor:
+    """``g * result / a``, PyTorch's gradient where no element is 0 (so a NaN or an inf
+    makes every element's gradient NaN, as in PyTorch); zeros are divided by 1, not
+    by 0, as the value there is not used."""
+    return g * (result / where(a == 0, 1.0, a))
 
 
-def _prod_dim_grad(g: Tensor, a: Tensor, dim: int, keepdim: bool) -> Tensor:
+def _prod_grad(g: Tensor, a: Tensor, result: Tensor) -> Tensor:
+    # PyTorch's choice, per tensor: no zero, the quotient; one zero, the product of the
+    # other elements; two or more, 0 everywhere (NaNs included) unless a graph of the
+    # gradient is recorded (then the products of the others, whose derivative is not 0).
+    zeros = (a == 0).sum()
+    others = _others(a.reshape(-1), 0).reshape(a.shape)
+    if not _grad_state.enabled:
+        others = where(zeros > 1, 0.0, others)
+    return where(zeros == 0, _quotient(g, a, result), g * others)
+
+
+def _prod_dim_grad(g: Tensor, a: Tensor, result: Tensor, dim: int, keepdim: bool) -> Tensor:
     if a.dim() == 0:
         return g.reshape(())
-    return expand_back(g, a.shape, (dim,), keepdim) * _others(a, dim)
+    g = expand_back(g, a.shape, (dim,), keepdim)
+    result = expand_back(result, a.shape, (dim,), keepdim)
+    # PyTorch's choice: a zero anywhere in the tensor, the products of the others along
+    # ``dim``; none, the quotient.
+    return where((a == 0).any(), g * _others(a, dim), _quotient(g, a, result))
 
 
 def _logsumexp_grad(g, a, result, dims, keepdim):
@@ -87,24 +108,27 @@ MEAN_DIM = _reduction(
     lambda g, shape, dims, keepdim: expand_back(g, shape, dims, keepdim) / count(shape, dims),
     public="mean",
 )
-# The product of the other elements, computed without dividing by the element: PyTorch's
-# gradient at zeros too (one zero: the product of the rest; two or more: 0).
-_AT_ZEROS = "at zeros: the product of the other elements (no division)"
+# PyTorch's gradient: result / element where no element is 0 (NaN everywhere when one
+# is NaN); with zeros, the product of the other elements (two or more zeros: 0).
+_AT_ZEROS = "at zeros: the product of the other elements; a NaN: NaN everywhere"
 PROD = _reduction(
     "prod",
     "ProdBackward0",
     "prod",
-    ("self",),
+    ("self", "result"),
     _prod_grad,
     kinks=(0.0,),
     doc=_AT_ZEROS,
     conventions=(
         Convention(([0.0, 2.0, 3.0],), ([6.0, 0.0, 0.0],)),
         Convention(([0.0, 0.0, 3.0],), ([0.0, 0.0, 0.0],)),
+        Convention(([1.0, math.nan, 3.0],), ([math.nan, math.nan, math.nan],)),
+        Convention(([0.0, math.nan, 3.0],), ([math.nan, 0.0, math.nan],)),
+        Convention(([0.0, 0.0, math.nan],), ([0.0, 0.0, 0.0],)),
     ),
 )
 PROD_DIM = _reduction(
-    "prod_dim", "ProdBackward1", "prod", ("self", "dim", "keepdim"), _prod_dim_grad,
+    "prod_dim", "ProdBackward1", "prod", ("self", "result", "dim", "keepdim"), _prod_dim_grad,
     kinks=(0.0,), doc=_AT_ZEROS, public="prod",
     conventions=(Convention(([[0.0, 2.0], [3.0, 4.0], [0.0, 0.0]],),
                             ([[2.0, 0.0], [4.0, 3.0], [0.0, 0.0]],),

@@ -138,7 +138,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     n = input.dim()
     d0, d1 = _wrap_dim(dim0, n, "transpose"), _wrap_dim(dim1, n, "transpose")
     axes = list(range(n))
-    axes[d0], axes[d1] = axes[d1], axes[d0]
+    if n:  # a 0-d tensor's dims 0 and -1 name no axis: nothing to swap
+        axes[d0], axes[d1] = axes[d1], axes[d0]
     return _permuted(TRANSPOSE, input, tuple(axes), {"dim0": d0, "dim1": d1})
 
 
