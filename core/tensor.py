@@ -18,10 +18,10 @@ from typing import Any
 from . import dtypes
 from .device import device as _device
 from .device import device_of
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, no_grad
 from .grad_mode import state as _grad_state
 from .hooks import POST_ACCUMULATE_GRAD, RemovableHandle, add_hook
-from .plugins import get_backend
+from .plugins import UnknownBackendError, get_backend
 from .printing import tensor_repr
 from .size import Size
 from .storage import Storage
@@ -306,13 +306,56 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        return (_rebuild, (self.tolist(), self._dtype, self._requires_grad))
+        # A host copy keeps the shape (empty dims too); a non-leaf comes back a leaf that
+        # requires grad, and ``.grad`` is not pickled, as in PyTorch.
+        host = self._backend.kernels["to_numpy"](self._storage.array).copy()
+        return (_rebuild, (host, self._dtype, self.requires_grad, self._backend.name))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy with its own memory, ``requires_grad`` and a copy of ``.grad``; views
+        of one memory copied in one ``deepcopy`` stay views of one copy (PyTorch's memo)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF)
+        if id(self) in memo:
+            return memo[id(self)]
+        if self._base is not None and self._view_fn is not None:
+            base = self._base.__deepcopy__(memo)
+            with no_grad():
+                out = self._view_fn(base)
+        else:
+            storage = memo.get(id(self._storage))
+            if storage is None:
+                storage = Storage(self._backend.kernels["copy"](self._storage.array))
+                memo[id(self._storage)] = storage
+                memo.setdefault(id(memo), []).append(self._storage)  # keeps the id valid
+            out = type(self)._make(storage.array, self._dtype, self._backend, storage)
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = out
+        return out
 
 
-def _rebuild(values: Any, dtype: dtypes.dtype, requires_grad: bool) -> Tensor:
-    """Unpickle a tensor: ``values`` (nested lists) on the default backend."""
-    backend = get_backend()
-    array = backend.kernels["asarray"](values, backend.native_dtype(dtype))
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+    "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+    "because of a torch.nn.utils.weight_norm usage, see "
+    "https://github.com/pytorch/pytorch/pull/103001"
+)
+
+
+def _rebuild(
+    values: Any, dtype: dtypes.dtype, requires_grad: bool, backend_name: str | None = None
+) -> Tensor:
+    """Unpickle a tensor: a host array on its backend (the default one when the pickle
+    names none, or names one this process lacks)."""
+    try:
+        backend = get_backend(backend_name)
+    except UnknownBackendError:  # a backend this process lacks: load on the default one
+        backend = get_backend()
+    array = backend.kernels["copy"](backend.kernels["from_numpy"](values))
+    if backend.dtype_of(array) is not dtype:
+        array = backend.kernels["asarray"](array, backend.native_dtype(dtype))
     return Tensor._make(array, dtype, backend).requires_grad_(requires_grad)
 
 
