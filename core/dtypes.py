@@ -8,7 +8,6 @@ operand belongs to a higher category (bool < integer < floating point).
 
 from __future__ import annotations
 
-
 BOOL, INTEGER, FLOATING = 0, 1, 2
 _pybool = bool  # the module rebinds ``bool`` to the dtype below, as PyTorch does
 

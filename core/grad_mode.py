@@ -91,7 +91,6 @@ class _GradModeContext:
         return type(self)()
 
 
-
 class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's spelling
     """Set grad mode to ``mode``; takes effect at once, and restores on exit when used
     as a context manager."""
