@@ -272,11 +272,39 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> Any:
         """The data as a NumPy array (sharing memory on the NumPy backend)."""
         if self.requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. "
-                "Use tensor.detach().numpy() instead."
-            )
+            raise RuntimeError(NUMPY_REQUIRES_GRAD)
         return self._backend.kernels["to_numpy"](self._storage.array)
+
+    # -- NumPy and DLPack protocols -------------------------------------------------------
+    # NumPy defers its binary operators to a tensor (``np.float64(2) * t`` is a tensor).
+    __array_priority__ = 1000
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        """The data as a NumPy array: this memory on the NumPy backend, a copy elsewhere."""
+        if self.requires_grad:
+            raise RuntimeError(NUMPY_REQUIRES_GRAD)
+        array = self._backend.kernels["to_numpy"](self._storage.array)
+        if dtype is not None:
+            array = array.astype(dtype, copy=False)
+        if copy or not array.flags.writeable:  # e.g. JAX's read-only host buffer
+            array = array.copy()
+        return array
+
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        """A ufunc's result (``np.exp(t)``) as a tensor, bool results as uint8 (PyTorch)."""
+        if array.dtype == bool:
+            array = array.astype("uint8")
+        backend = self._backend
+        native = backend.kernels["from_numpy"](array)
+        return Tensor._make(native, backend.dtype_of(native), backend)
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._storage.array.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self._storage.array.__dlpack_device__()
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
@@ -336,6 +364,9 @@ class Tensor:
         return out
 
 
+NUMPY_REQUIRES_GRAD = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
 DEEPCOPY_NON_LEAF = (
     "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
     "protocol at the moment.  If you were attempting to deepcopy a module, this may be "

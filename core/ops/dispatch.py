@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
@@ -31,6 +33,14 @@ def backend_of(op: str, *values: Any) -> Any:
                     ".to() first."
                 )
     return backend
+
+
+def host_operand(value: Any) -> Any:
+    """A NumPy scalar operand as PyTorch takes it: the Python number it holds. (A NumPy
+    array is not an operand of an op function, as in PyTorch: TypeError.)"""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def check_operand(op: str, value: Any, position: str) -> None:

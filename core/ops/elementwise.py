@@ -22,6 +22,7 @@ from .dispatch import (
     check_operand,
     common_dtype,
     finish,
+    host_operand,
     promote,
 )
 from .helpers import full_on, not_implemented
@@ -218,6 +219,7 @@ _NUMBERS_ACCEPTED = {"add", "sub", "mul", "div"}
 
 
 def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
+    input, other = host_operand(input), host_operand(other)
     check_operand(record.name, input, "input")
     check_operand(record.name, other, "other")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

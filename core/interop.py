@@ -1,0 +1,83 @@
+"""NumPy and DLPack interop: ``from_numpy``, ``as_tensor``, ``from_dlpack``.
+
+NumPy is retrograd's host library (a dependency of the package), so this module names
+it directly. On the NumPy backend a tensor made from an array shares its memory, as a
+PyTorch CPU tensor does; on other backends the data is copied to the backend's device.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .creation import _target_backend, tensor
+from .plugins import get_backend
+from .tensor import Tensor
+
+_SUPPORTED = (
+    "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
+    "uint32, uint16, uint8, and bool"
+)
+_SUPPORTED_KINDS = set("fcuib")
+
+
+def from_numpy(ndarray: Any) -> Tensor:
+    """A tensor sharing ``ndarray``'s memory (on the NumPy backend; a copy on others),
+    with PyTorch's errors for what a tensor cannot view."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    kind = ndarray.dtype
+    if kind.kind not in _SUPPORTED_KINDS or kind.itemsize > 16:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(kind).type.__module__}."
+            f"{np.dtype(kind).type.__name__}. The only supported types are: {_SUPPORTED}."
+        )
+    if not kind.isnative:
+        raise ValueError(
+            "given numpy array has byte order different from the native byte order. "
+            "Conversion between byte orders is currently not supported."
+        )
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with "
+            "negative strides are not currently supported. (You can probably work around "
+            "this by making a copy of your array  with array.copy().) "
+        )
+    backend = get_backend()
+    array = backend.kernels["from_numpy"](ndarray)
+    return Tensor._make(array, backend.dtype_of(array), backend)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any = None) -> Tensor:
+    """``data`` as a tensor, without a copy where it already is one of the requested
+    dtype and backend (a tensor, or a NumPy array on the NumPy backend)."""
+    target = _target_backend(backend, device)
+    wanted = dtypes.resolve(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        if (wanted is None or wanted is data.dtype) and data.backend is target:
+            return data
+        out = data.to(wanted) if wanted is not None else data
+        return out if out.backend is target else tensor(out.detach(), backend=target)
+    if isinstance(data, np.ndarray) and target is get_backend():
+        try:
+            shared = from_numpy(data)
+        except (TypeError, ValueError):
+            shared = None
+        if shared is not None:
+            return shared if wanted in (None, shared.dtype) else shared.to(wanted)
+    return tensor(data, dtype=dtype, backend=target)
+
+
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor from any object with ``__dlpack__`` (or a DLPack capsule), sharing its
+    memory where the default backend's library can (NumPy with a CPU producer)."""
+    target = get_backend()
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor if ext_tensor.backend is target else tensor(ext_tensor.detach())
+    array = target.namespace.from_dlpack(ext_tensor)
+    return Tensor._make(array, target.dtype_of(array), target)
+
+
+FUNCTIONS = {"from_numpy": from_numpy, "as_tensor": as_tensor, "from_dlpack": from_dlpack}
