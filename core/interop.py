@@ -1,15 +1,16 @@
 """NumPy and DLPack interop: ``from_numpy``, ``as_tensor``, ``from_dlpack``.
 
-NumPy is retrograd's host library (a dependency of the package), so this module names
-it directly. On the NumPy backend a tensor made from an array shares its memory, as a
-PyTorch CPU tensor does; on other backends the data is copied to the backend's device.
+NumPy is retrograd's host library, but ``import retrograd`` loads no array library: an
+object can only be a NumPy array once NumPy is imported, so the checks here look NumPy
+up in ``sys.modules`` (:func:`numpy_types`) instead of importing it. On the NumPy
+backend a tensor made from an array shares its memory, as a PyTorch CPU tensor does; on
+other backends the data is copied to the backend's device.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
-
-import numpy as np
 
 from . import dtypes
 from .creation import _target_backend, tensor
@@ -23,16 +24,32 @@ _SUPPORTED = (
 _SUPPORTED_KINDS = set("fcuib")
 
 
+def numpy_types() -> tuple[type, type] | None:
+    """NumPy's ``(ndarray, generic)`` when NumPy is loaded (else nothing can be one)."""
+    np = sys.modules.get("numpy")
+    return None if np is None else (np.ndarray, np.generic)
+
+
+def is_ndarray(value: Any) -> bool:
+    kinds = numpy_types()
+    return kinds is not None and isinstance(value, kinds[0])
+
+
+def is_numpy_scalar(value: Any) -> bool:
+    kinds = numpy_types()
+    return kinds is not None and isinstance(value, kinds[1])
+
+
 def from_numpy(ndarray: Any) -> Tensor:
     """A tensor sharing ``ndarray``'s memory (on the NumPy backend; a copy on others),
     with PyTorch's errors for what a tensor cannot view."""
-    if not isinstance(ndarray, np.ndarray):
+    if not is_ndarray(ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     kind = ndarray.dtype
     if kind.kind not in _SUPPORTED_KINDS or kind.itemsize > 16:
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(kind).type.__module__}."
-            f"{np.dtype(kind).type.__name__}. The only supported types are: {_SUPPORTED}."
+            f"can't convert np.ndarray of type {kind.type.__module__}.{kind.type.__name__}. "
+            f"The only supported types are: {_SUPPORTED}."
         )
     if not kind.isnative:
         raise ValueError(
@@ -60,7 +77,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any 
             return data
         out = data.to(wanted) if wanted is not None else data
         return out if out.backend is target else tensor(out.detach(), backend=target)
-    if isinstance(data, np.ndarray) and target is get_backend():
+    if is_ndarray(data) and target is get_backend():
         try:
             shared = from_numpy(data)
         except (TypeError, ValueError):

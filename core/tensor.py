@@ -152,6 +152,11 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether autograd records operations on this leaf; returns self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         if self._grad_fn is not None:
             if requires_grad:
                 return self
@@ -260,10 +265,7 @@ class Tensor:
     def item(self) -> Any:
         n = self.numel()
         if n != 1:
-            raise RuntimeError(
-                f"a Tensor with {n} elements cannot be converted to Scalar "
-                f"(item() needs exactly one element; shape is {list(self.shape)})"
-            )
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
         value = self.tolist()
         while isinstance(value, list):
             value = value[0]
@@ -307,18 +309,32 @@ class Tensor:
         return self._storage.array.__dlpack_device__()
 
     def __bool__(self) -> bool:
-        if self.numel() != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous "
-                f"(shape {list(self.shape)})"
-            )
+        n = self.numel()
+        if n != 1:
+            amount = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_element())
+
+    def _one_element(self) -> Any:
+        """The single element, for Python's conversions (PyTorch's ValueError otherwise)."""
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any element equals it (a tensor or a number)."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((element == self).any().item())
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self.numel() != 1:

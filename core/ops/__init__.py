@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ..creation import tensor_new
-from ..interop import as_tensor
+from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
 from . import (
     activations,
@@ -80,7 +78,7 @@ METHODS: dict[str, Callable[..., Any]] = {
 
 def _reflected(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
-        if isinstance(other, np.ndarray):
+        if is_ndarray(other):
             return NotImplemented  # ``ndarray + t`` is NumPy's TypeError, as in PyTorch
         return fn(other, self)
 
@@ -96,7 +94,7 @@ def _forward(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor
         try:
             return fn(self, other)
         except TypeError:
-            if isinstance(other, np.ndarray):
+            if is_ndarray(other):
                 return NotImplemented
             raise
 
@@ -107,7 +105,7 @@ def _reflected_same(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any],
     """``other <op> t`` of a commutative op, computed as ``t <op> other``."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if isinstance(other, np.ndarray):
+        if is_ndarray(other):
             return NotImplemented
         return fn(self, other)
 
@@ -116,13 +114,13 @@ def _reflected_same(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any],
 
 def _comparison_dunder(fn: Callable[[Any, Any], Tensor], name: str) -> Callable[[Tensor, Any], Any]:
     def method(self: Tensor, other: Any) -> Any:
-        if isinstance(other, np.generic):
-            other = other.item()
-        elif isinstance(other, np.ndarray) and name == "eq":
-            other = as_tensor(other, backend=self._backend)  # PyTorch compares; not ``<``
-        if not isinstance(other, (Tensor, int, float, bool)):
-            return NotImplemented  # ``t == None`` is False, as in PyTorch
-        return fn(self, other)
+        if isinstance(other, (Tensor, int, float, bool)):
+            return fn(self, other)
+        if is_numpy_scalar(other):
+            return fn(self, other.item())
+        if is_ndarray(other) and name == "eq":  # PyTorch compares ``==``, not ``<``
+            return fn(self, as_tensor(other, backend=self._backend))
+        return NotImplemented  # ``t == None`` is False, as in PyTorch
 
     return method
 

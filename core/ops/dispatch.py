@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
+from ..interop import is_numpy_scalar
 from ..tensor import Tensor
 from .record import OpRecord, attach_node, requires_grad_any
 
@@ -38,7 +37,7 @@ def backend_of(op: str, *values: Any) -> Any:
 def host_operand(value: Any) -> Any:
     """A NumPy scalar operand as PyTorch takes it: the Python number it holds. (A NumPy
     array is not an operand of an op function, as in PyTorch: TypeError.)"""
-    if isinstance(value, np.generic):
+    if is_numpy_scalar(value):
         return value.item()
     return value
 
