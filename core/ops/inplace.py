@@ -16,7 +16,7 @@ from .. import dtypes
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
+from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
@@ -60,6 +60,11 @@ def _copy(input: Tensor, src: Any) -> Tensor:
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     backend = backend_of("copy_", input, src)
+    shape = broadcast_all("copy_", input, src)
+    if shape != tuple(input.shape):
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
     k = backend.kernels
     array = k["broadcast_to"](array_of(src, input._dtype, backend), tuple(input.shape))
     return finish(COPY, k["copy"](array), input._dtype, backend, (input, src))
