@@ -138,6 +138,13 @@ def _copy_to(source: Tensor, target: Any) -> Tensor:
     return Tensor._make(array, source.dtype, target)
 
 
+def _out_of_memory(exc: Exception) -> bool:
+    """Whether a library's error says the memory could not be had (NumPy: "too big";
+    JAX/XLA: RESOURCE_EXHAUSTED)."""
+    text = str(exc)
+    return "too big" in text or "RESOURCE_EXHAUSTED" in text or "out of memory" in text
+
+
 def allocate(target: Any, kernel: str, shape: tuple, d: dtypes.dtype, *extra: Any) -> Any:
     """``target.kernels[kernel](shape, *extra, dtype)``, with PyTorch's RuntimeErrors for a
     size whose byte count overflows and for memory the allocator cannot give."""
@@ -148,8 +155,8 @@ def allocate(target: Any, kernel: str, shape: tuple, d: dtypes.dtype, *extra: An
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
     try:
         return target.kernels[kernel](shape, *extra, target.native_dtype(d))
-    except (MemoryError, ValueError) as exc:
-        if isinstance(exc, ValueError) and "too big" not in str(exc):
+    except (MemoryError, ValueError, RuntimeError) as exc:
+        if not isinstance(exc, MemoryError) and not _out_of_memory(exc):
             raise
         raise RuntimeError(
             "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "

@@ -127,6 +127,11 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
         )
 
 
+# In-place ops whose out-of-place twin checks broadcasting in another order than PyTorch's
+# in-place kernel (``masked_fill`` names the mask tensor a, ``masked_fill_`` names self).
+_SELF_FIRST_BROADCAST = frozenset({"masked_fill_"})
+
+
 def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
     """:func:`_check_fits` on the result's shape and dtype as the operands promise them
     (``t`` and ``args[0]``), before the op runs; the op itself reports operands it
@@ -174,6 +179,8 @@ def inplace(
         if rebases_base(self, args):
             return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
+        if name in _SELF_FIRST_BROADCAST and args and isinstance(args[0], Tensor):
+            broadcast_all(name, self, args[0])
         if check_first and self._dtype.category < FLOATING:
             _check_fits_first(self, args, name)
         source = self
