@@ -93,8 +93,25 @@ def from_dlpack(ext_tensor: Any) -> Tensor:
     target = get_backend()
     if isinstance(ext_tensor, Tensor):
         return ext_tensor if ext_tensor.backend is target else tensor(ext_tensor.detach())
+    if not hasattr(ext_tensor, "__dlpack__"):  # a bare capsule (``to_dlpack``'s result)
+        ext_tensor = _Capsule(ext_tensor)
     array = target.namespace.from_dlpack(ext_tensor)
     return Tensor._make(array, target.dtype_of(array), target)
+
+
+class _Capsule:
+    """A DLPack capsule given the protocol's methods, for readers that take only objects
+    with ``__dlpack__`` (NumPy, JAX). The capsule is taken to hold host memory: a device
+    array is passed as the array itself, not as a capsule."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (1, 0)  # kDLCPU, device 0
 
 
 FUNCTIONS = {"from_numpy": from_numpy, "as_tensor": as_tensor, "from_dlpack": from_dlpack}

@@ -102,3 +102,14 @@ def test_dlpack_device_as_torch():
     assert tuple(retrograd.ones(2).__dlpack_device__()) == tuple(
         int(x) for x in torch.ones(2).__dlpack_device__()
     )
+
+
+def test_utils_dlpack_round_trip_as_torch():
+    def run(lib):
+        t = lib.tensor([1.0, 2.0, 3.0])
+        back = lib.utils.dlpack.from_dlpack(lib.utils.dlpack.to_dlpack(t))
+        return type(back).__name__, back.tolist(), str(back.dtype).split(".")[-1]
+
+    import torch.utils.dlpack  # noqa: F401 - torch loads the submodule lazily
+
+    assert run(retrograd) == run(torch)
