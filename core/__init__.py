@@ -42,6 +42,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .interop import FUNCTIONS as _INTEROP
 from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
@@ -77,6 +78,7 @@ Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
+globals().update(_INTEROP)
 globals().update(_RANDOM)
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).

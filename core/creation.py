@@ -28,6 +28,27 @@ def _target_backend(backend: Any = None, device: Any = None) -> Any:
     return get_backend()
 
 
+def factory_dtype(name: str, dtype: Any, default: dtypes.dtype | None = None) -> dtypes.dtype:
+    """A factory's ``dtype=`` argument: a dtype or a Python type (``float``); a name is
+    PyTorch's TypeError, as factories take no strings. None: ``default``, else the
+    default dtype."""
+    if dtype is None:
+        return default or dtypes.get_default_dtype()
+    if not isinstance(dtype, (dtypes.dtype, type)):
+        raise TypeError(
+            f"{name}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}"
+        )
+    return dtypes.resolve(dtype)
+
+
+def check_requires_grad(name: str, requires_grad: Any) -> None:
+    """PyTorch's TypeError for a ``requires_grad=`` that is not a bool."""
+    if not isinstance(requires_grad, bool):
+        raise TypeError(
+            f"{name}(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}"
+        )
+
+
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
         t.requires_grad_(True)
@@ -77,6 +98,9 @@ def tensor(
 ) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (nested lists of numbers, a tensor,
     or an array of any installed library)."""
+    check_requires_grad("tensor", requires_grad)
+    if dtype is not None:
+        factory_dtype("tensor", dtype)
     target = _target_backend(backend, device)
     if isinstance(data, Tensor):
         source = data.detach()
@@ -90,7 +114,10 @@ def tensor(
         found = _infer(data, [])
         data = _python_data(data)
     d = dtypes.resolve(dtype) if dtype is not None else (found or dtypes.get_default_dtype())
-    array = target.kernels["asarray"](data, target.native_dtype(d))
+    try:
+        array = target.kernels["asarray"](data, target.native_dtype(d))
+    except OverflowError:  # an int beyond int64 (PyTorch unpacks into a long long)
+        raise ValueError("Overflow when unpacking long long") from None
     return _finish(Tensor._make(target.kernels["copy"](array), d, target), requires_grad)
 
 
@@ -111,19 +138,47 @@ def _copy_to(source: Tensor, target: Any) -> Tensor:
     return Tensor._make(array, source.dtype, target)
 
 
+def _out_of_memory(exc: Exception) -> bool:
+    """Whether a library's error says the memory could not be had (NumPy: "too big";
+    JAX/XLA: RESOURCE_EXHAUSTED)."""
+    text = str(exc)
+    return "too big" in text or "RESOURCE_EXHAUSTED" in text or "out of memory" in text
+
+
+def allocate(target: Any, kernel: str, shape: tuple, d: dtypes.dtype, *extra: Any) -> Any:
+    """``target.kernels[kernel](shape, *extra, dtype)``, with PyTorch's RuntimeErrors for a
+    size whose byte count overflows and for memory the allocator cannot give."""
+    nbytes = d.itemsize
+    for n in shape:
+        nbytes *= n
+    if nbytes >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    try:
+        return target.kernels[kernel](shape, *extra, target.native_dtype(d))
+    except (MemoryError, ValueError, RuntimeError) as exc:
+        if not isinstance(exc, MemoryError) and not _out_of_memory(exc):
+            raise
+        raise RuntimeError(
+            "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+            f"allocate memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot "
+            "allocate memory)"
+        ) from None
+
+
 def _filled(kernel: str, size: tuple, dtype: Any, kw: dict, *extra: Any) -> Tensor:
     shape = sizes_arg(kernel, size)
     if any(n < 0 for n in shape):
         raise RuntimeError(
             f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}"
         )
-    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
+    d = factory_dtype(kernel, dtype)
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     requires_grad = kw.pop("requires_grad", False)
+    check_requires_grad(kernel, requires_grad)
     kw.pop("layout", None), kw.pop("pin_memory", None)
     if kw:
         raise TypeError(f"{kernel}() got unexpected keyword arguments {sorted(kw)}")
-    array = target.kernels[kernel](shape, *extra, target.native_dtype(d))
+    array = allocate(target, kernel, shape, d, *extra)
     return _finish(Tensor._make(array, d, target), requires_grad)
 
 

@@ -8,8 +8,6 @@ operand belongs to a higher category (bool < integer < floating point).
 
 from __future__ import annotations
 
-import threading
-
 BOOL, INTEGER, FLOATING = 0, 1, 2
 _pybool = bool  # the module rebinds ``bool`` to the dtype below, as PyTorch does
 
@@ -66,7 +64,10 @@ ALIASES = {
 }
 
 
-class _DefaultDtype(threading.local):
+class _DefaultDtype:
+    """The default floating dtype: one per process, as in PyTorch (grad mode, by
+    contrast, is per thread)."""
+
     value = float32
 
 

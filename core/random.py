@@ -24,7 +24,7 @@ from typing import Any
 
 from . import dtypes, sampling
 from .constants import HOST_BACKEND
-from .creation import _finish, _target_backend
+from .creation import _finish, _target_backend, check_requires_grad, factory_dtype
 from .generator import Generator
 from .ops.dispatch import finish
 from .ops.inplace import inplace
@@ -85,7 +85,16 @@ def _host_to(values: Any, d: dtypes.dtype, target: Any) -> Tensor:
 
 def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype | None = None):
     """The shape, dtype and target backend of a random factory call; the keywords left."""
-    d = dtypes.resolve(dtype) if dtype is not None else default or dtypes.get_default_dtype()
+    try:
+        d = factory_dtype(name, dtype, default)
+        check_requires_grad(name, kw.get("requires_grad", False))
+    except TypeError:  # PyTorch's random factories have overloads: their message says so
+        got = ", ".join(f"{k}={type(v).__name__}" for k, v in (("dtype", dtype), *kw.items()))
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but "
+            "expected one of the documented signatures (dtype a torch.dtype, "
+            "requires_grad a bool)"
+        ) from None
     shape = sizes_arg(name, size)
     if any(n < 0 for n in shape):
         raise RuntimeError(

@@ -18,10 +18,10 @@ from typing import Any
 from . import dtypes
 from .device import device as _device
 from .device import device_of
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, no_grad
 from .grad_mode import state as _grad_state
 from .hooks import POST_ACCUMULATE_GRAD, RemovableHandle, add_hook
-from .plugins import get_backend
+from .plugins import UnknownBackendError, get_backend
 from .printing import tensor_repr
 from .size import Size
 from .storage import Storage
@@ -152,6 +152,11 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether autograd records operations on this leaf; returns self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         if self._grad_fn is not None:
             if requires_grad:
                 return self
@@ -260,10 +265,7 @@ class Tensor:
     def item(self) -> Any:
         n = self.numel()
         if n != 1:
-            raise RuntimeError(
-                f"a Tensor with {n} elements cannot be converted to Scalar "
-                f"(item() needs exactly one element; shape is {list(self.shape)})"
-            )
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
         value = self.tolist()
         while isinstance(value, list):
             value = value[0]
@@ -272,25 +274,67 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> Any:
         """The data as a NumPy array (sharing memory on the NumPy backend)."""
         if self.requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. "
-                "Use tensor.detach().numpy() instead."
-            )
+            raise RuntimeError(NUMPY_REQUIRES_GRAD)
         return self._backend.kernels["to_numpy"](self._storage.array)
 
+    # -- NumPy and DLPack protocols -------------------------------------------------------
+    # NumPy defers its binary operators to a tensor (``np.float64(2) * t`` is a tensor).
+    __array_priority__ = 1000
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        """The data as a NumPy array: this memory on the NumPy backend, a copy elsewhere."""
+        if self.requires_grad:
+            raise RuntimeError(NUMPY_REQUIRES_GRAD)
+        array = self._backend.kernels["to_numpy"](self._storage.array)
+        if dtype is not None:
+            array = array.astype(dtype, copy=False)
+        if copy or not array.flags.writeable:  # e.g. JAX's read-only host buffer
+            array = array.copy()
+        return array
+
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        """A ufunc's result (``np.exp(t)``) as a tensor, bool results as uint8 (PyTorch)."""
+        if array.dtype == bool:
+            array = array.astype("uint8")
+        backend = self._backend
+        native = backend.kernels["from_numpy"](array)
+        return Tensor._make(native, backend.dtype_of(native), backend)
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._storage.array.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self._storage.array.__dlpack_device__()
+
     def __bool__(self) -> bool:
-        if self.numel() != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous "
-                f"(shape {list(self.shape)})"
-            )
+        n = self.numel()
+        if n != 1:
+            amount = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_element())
+
+    def _one_element(self) -> Any:
+        """The single element, for Python's conversions (PyTorch's ValueError otherwise)."""
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any element equals it (a tensor or a number)."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((element == self).any().item())
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self.numel() != 1:
@@ -306,13 +350,59 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        return (_rebuild, (self.tolist(), self._dtype, self._requires_grad))
+        # A host copy keeps the shape (empty dims too); a non-leaf comes back a leaf that
+        # requires grad, and ``.grad`` is not pickled, as in PyTorch.
+        host = self._backend.kernels["to_numpy"](self._storage.array).copy()
+        return (_rebuild, (host, self._dtype, self.requires_grad, self._backend.name))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy with its own memory, ``requires_grad`` and a copy of ``.grad``; views
+        of one memory copied in one ``deepcopy`` stay views of one copy (PyTorch's memo)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF)
+        if id(self) in memo:
+            return memo[id(self)]
+        if self._base is not None and self._view_fn is not None:
+            base = self._base.__deepcopy__(memo)
+            with no_grad():
+                out = self._view_fn(base)
+        else:
+            storage = memo.get(id(self._storage))
+            if storage is None:
+                storage = Storage(self._backend.kernels["copy"](self._storage.array))
+                memo[id(self._storage)] = storage
+                memo.setdefault(id(memo), []).append(self._storage)  # keeps the id valid
+            out = type(self)._make(storage.array, self._dtype, self._backend, storage)
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = out
+        return out
 
 
-def _rebuild(values: Any, dtype: dtypes.dtype, requires_grad: bool) -> Tensor:
-    """Unpickle a tensor: ``values`` (nested lists) on the default backend."""
-    backend = get_backend()
-    array = backend.kernels["asarray"](values, backend.native_dtype(dtype))
+NUMPY_REQUIRES_GRAD = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
+DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+    "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+    "because of a torch.nn.utils.weight_norm usage, see "
+    "https://github.com/pytorch/pytorch/pull/103001"
+)
+
+
+def _rebuild(
+    values: Any, dtype: dtypes.dtype, requires_grad: bool, backend_name: str | None = None
+) -> Tensor:
+    """Unpickle a tensor: a host array on its backend (the default one when the pickle
+    names none, or names one this process lacks)."""
+    try:
+        backend = get_backend(backend_name)
+    except UnknownBackendError:  # a backend this process lacks: load on the default one
+        backend = get_backend()
+    array = backend.kernels["copy"](backend.kernels["from_numpy"](values))
+    if backend.dtype_of(array) is not dtype:
+        array = backend.kernels["asarray"](array, backend.native_dtype(dtype))
     return Tensor._make(array, dtype, backend).requires_grad_(requires_grad)
 
 

@@ -119,7 +119,7 @@ BACKWARD_ERRORS = {
         ("grad can be implicitly created only for scalar outputs", "[3]"),
     ),
     "grad() non-scalar without grad_outputs": (
-        lambda m: m.autograd.grad(_leaf(m, 2, 2) * 2, []),
+        lambda m: (lambda x: m.autograd.grad(x * 2, [x]))(_leaf(m, 2, 2)),
         RuntimeError,
         ("grad can be implicitly created only for scalar outputs",),
     ),
@@ -129,7 +129,7 @@ BACKWARD_ERRORS = {
         ("Mismatch in shape", "[2]", "[3]"),
     ),
     "gradient of wrong shape (grad)": (
-        lambda m: m.autograd.grad(_leaf(m, 3) * 2, [], m.ones(1, 3)),
+        lambda m: (lambda x: m.autograd.grad(x * 2, [x], m.ones(1, 3)))(_leaf(m, 3)),
         RuntimeError,
         ("Mismatch in shape",),
     ),

@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",
+        "retrograd.interop",
         "retrograd.generator", "retrograd.sampling", "retrograd.torch_pickle",
     )),
     ("ops", ("retrograd.ops", "retrograd.random")),

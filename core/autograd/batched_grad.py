@@ -20,6 +20,14 @@ from ..tensor import Tensor
 Tensors = Sequence[Tensor] | Tensor
 
 
+def _check_inputs(inputs: object) -> None:
+    """PyTorch's refusals of ``inputs``: None is not iterable, and it cannot be empty."""
+    if inputs is None:
+        raise TypeError("'NoneType' object is not iterable")
+    if isinstance(inputs, (list, tuple)) and not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+
+
 def grad(
     outputs: Tensors,
     inputs: Tensors,
@@ -34,6 +42,7 @@ def grad(
     """The gradients of ``outputs`` w.r.t. ``inputs``, returned instead of accumulated
     (``only_inputs`` is ignored, as in PyTorch; see the module docstring for
     ``is_grads_batched``)."""
+    _check_inputs(inputs)
     if not is_grads_batched:
         return _grad(
             outputs,

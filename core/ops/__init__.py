@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..creation import tensor_new
+from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
 from . import (
     activations,
@@ -77,45 +78,78 @@ METHODS: dict[str, Callable[..., Any]] = {
 
 def _reflected(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
+        if is_ndarray(other):
+            return NotImplemented  # ``ndarray + t`` is NumPy's TypeError, as in PyTorch
         return fn(other, self)
 
     return method
 
 
-def _comparison_dunder(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Any]:
-    def method(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, (Tensor, int, float, bool)):
-            return NotImplemented  # ``t == None`` is False, as in PyTorch
+def _forward(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    """``t <op> other``; with a NumPy array PyTorch's operator declines, so NumPy
+    computes on ``t.__array__()`` and wraps the result (``t + ndarray`` promotes as
+    NumPy does, and raises for a tensor that requires grad), as with PyTorch."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        try:
+            return fn(self, other)
+        except TypeError:
+            if is_ndarray(other):
+                return NotImplemented
+            raise
+
+    return method
+
+
+def _reflected_same(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    """``other <op> t`` of a commutative op, computed as ``t <op> other``."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if is_ndarray(other):
+            return NotImplemented
         return fn(self, other)
+
+    return method
+
+
+def _comparison_dunder(fn: Callable[[Any, Any], Tensor], name: str) -> Callable[[Tensor, Any], Any]:
+    def method(self: Tensor, other: Any) -> Any:
+        if isinstance(other, (Tensor, int, float, bool)):
+            return fn(self, other)
+        if is_numpy_scalar(other):
+            return fn(self, other.item())
+        if is_ndarray(other) and name == "eq":  # PyTorch compares ``==``, not ``<``
+            return fn(self, as_tensor(other, backend=self._backend))
+        return NotImplemented  # ``t == None`` is False, as in PyTorch
 
     return method
 
 
 def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     return {
-        "__add__": f["add"],
-        "__radd__": f["add"],
-        "__sub__": f["sub"],
-        "__rsub__": f["rsub"],
-        "__mul__": f["mul"],
-        "__rmul__": f["mul"],
-        "__truediv__": f["true_divide"],
-        "__rtruediv__": lambda self, other: f["reciprocal"](self) * other,
-        "__floordiv__": f["floor_divide"],
+        "__add__": _forward(f["add"]),
+        "__radd__": _reflected_same(f["add"]),
+        "__sub__": _forward(f["sub"]),
+        "__rsub__": _reflected_same(f["rsub"]),
+        "__mul__": _forward(f["mul"]),
+        "__rmul__": _reflected_same(f["mul"]),
+        "__truediv__": _forward(f["true_divide"]),
+        "__rtruediv__": _reflected_same(lambda self, other: f["reciprocal"](self) * other),
+        "__floordiv__": _forward(f["floor_divide"]),
         "__rfloordiv__": _reflected(f["floor_divide"]),
-        "__mod__": f["remainder"],
+        "__mod__": _forward(f["remainder"]),
         "__rmod__": _reflected(f["remainder"]),
-        "__pow__": f["pow"],
+        "__pow__": _forward(f["pow"]),
         "__rpow__": _reflected(f["pow"]),
         "__neg__": f["neg"],
         "__abs__": f["abs"],
-        "__matmul__": f["matmul"],
+        "__matmul__": _forward(f["matmul"]),
         "__rmatmul__": _reflected(f["matmul"]),
         "__getitem__": advanced_indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
         **bitwise.OPERATORS,
         **{
-            f"__{name}__": _comparison_dunder(f[name])
+            f"__{name}__": _comparison_dunder(f[name], name)
             for name in ("eq", "ne", "lt", "le", "gt", "ge")
         },
     }

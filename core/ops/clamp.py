@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import dtypes
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, check_operand, finish, promote
+from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish, promote
 from .elementwise import where
 from .helpers import check_tensor
 from .record import TERNARY, Convention, OpRecord
@@ -110,6 +110,7 @@ def _clamped(record: OpRecord, input: Tensor, low: Any, high: Any) -> Tensor:
     if dtype is dtypes.bool:  # PyTorch clamps bools as integers
         dtype = dtypes.int64
     backend = backend_of("clamp", input, *bounds)
+    broadcast_all("clamp", input, *bounds)
     lo, hi = (None if v is None else array_of(v, dtype, backend) for v in (low, high))
     out = backend.kernels["clamp"](array_of(input, dtype, backend), lo, hi)
     if record is CLAMP_TENSOR:

@@ -11,6 +11,7 @@ from typing import Any
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
+from ..interop import is_numpy_scalar
 from ..tensor import Tensor
 from .record import OpRecord, attach_node, requires_grad_any
 
@@ -31,6 +32,14 @@ def backend_of(op: str, *values: Any) -> Any:
                     ".to() first."
                 )
     return backend
+
+
+def host_operand(value: Any) -> Any:
+    """A NumPy scalar operand as PyTorch takes it: the Python number it holds. (A NumPy
+    array is not an operand of an op function, as in PyTorch: TypeError.)"""
+    if is_numpy_scalar(value):
+        return value.item()
+    return value
 
 
 def check_operand(op: str, value: Any, position: str) -> None:
@@ -83,17 +92,30 @@ def array_of(value: Any, dtype: dtypes.dtype, backend: Any) -> Any:
 
 
 def broadcast_shapes(op: str, a: tuple, b: tuple) -> tuple:
-    """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError naming both."""
+    """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError (its text first,
+    then the op and both shapes)."""
     n = max(len(a), len(b))
     pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
     for i in reversed(range(n)):  # PyTorch reports the last mismatching dimension
         x, y = pa[i], pb[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
-                f"{op}(): The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                f"at non-singleton dimension {i} (shapes {list(a)} and {list(b)})"
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i} (in {op}(), shapes {list(a)} and {list(b)})"
             )
     return tuple(y if x == 1 else x for x, y in zip(pa, pb, strict=True))
+
+
+def broadcast_all(op: str, *values: Any) -> tuple:
+    """The broadcast shape of the tensors among ``values`` (numbers and None skipped),
+    checked before any kernel runs so a mismatch is PyTorch's RuntimeError, not the
+    array library's error; PyTorch folds the operands left to right."""
+    shapes = [tuple(v._storage.array.shape) for v in values if isinstance(v, Tensor)]
+    shape = shapes[0] if shapes else ()
+    for other in shapes[1:]:
+        if other != shape:
+            shape = broadcast_shapes(op, shape, other)
+    return shape
 
 
 def finish(

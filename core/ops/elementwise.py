@@ -22,6 +22,7 @@ from .dispatch import (
     check_operand,
     common_dtype,
     finish,
+    host_operand,
     promote,
 )
 from .helpers import full_on, not_implemented
@@ -226,6 +227,7 @@ _NUMBERS_ACCEPTED = {"add", "sub", "mul", "div"}
 
 
 def _promoted_operands(record: OpRecord, input: Any, other: Any) -> tuple:
+    input, other = host_operand(input), host_operand(other)
     check_operand(record.name, input, "input")
     check_operand(record.name, other, "other")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -354,8 +356,22 @@ _ROOTS = {0.5: "sqrt", -0.5: "rsqrt"}
 def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:
     try:
         return backend.kernels["pow"](a, b)
-    except ValueError as error:  # NumPy: integers to negative integer powers
-        raise RuntimeError(f"pow(): {error} Use a floating point base or exponent.") from None
+    except ValueError as error:  # the kernel refuses integers to negative integer powers
+        if isinstance(b, int):  # a Python exponent: PyTorch refuses it too
+            raise RuntimeError(f"{error} Use a floating point base or exponent.") from None
+        return _integer_pow(backend.kernels, a, b)
+
+
+def _integer_pow(k: Any, a: Any, b: Any) -> Any:
+    """Integer ``a ** b`` with a tensor exponent, negative ones included, as PyTorch's
+    integer kernel computes it: 1 ** -n is 1, (-1) ** -n is -1 for odd n (else 1), any
+    other base gives 0."""
+    result = k["pow"](a, k["maximum"](b, 0))
+    odd = k["equal"](k["bitwise_and"](b, 1), 1)
+    minus_one = k["where"](odd, -1, 1)
+    negative = k["where"](k["equal"](a, 1), 1, k["where"](k["equal"](a, -1), minus_one, 0))
+    out = k["where"](k["less"](b, 0), negative, result)
+    return k["astype"](out, result.dtype)
 
 
 def check_condition(condition: Any) -> None:

@@ -15,7 +15,7 @@ from .. import dtypes
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
 from .advanced_indexing import put, scatter_into_zeros
-from .dispatch import array_of, broadcast_shapes, finish
+from .dispatch import array_of, broadcast_all, broadcast_shapes, finish
 from .elementwise import check_condition, where
 from .helpers import check_tensor, zeros_on
 from .record import INDEXING, OpRecord
@@ -288,6 +288,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
     check_tensor("masked_fill", input)
     _mask("masked_fill_", mask)
+    broadcast_all("masked_fill", mask, input)  # PyTorch's order: the mask is tensor a
     backend, dtype = input._backend, input._dtype
     k = backend.kernels
     if isinstance(value, Tensor):

@@ -16,7 +16,7 @@ from .. import dtypes
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
+from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
@@ -60,6 +60,11 @@ def _copy(input: Tensor, src: Any) -> Tensor:
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     backend = backend_of("copy_", input, src)
+    shape = broadcast_all("copy_", input, src)
+    if shape != tuple(input.shape):
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
     k = backend.kernels
     array = k["broadcast_to"](array_of(src, input._dtype, backend), tuple(input.shape))
     return finish(COPY, k["copy"](array), input._dtype, backend, (input, src))
@@ -122,6 +127,11 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
         )
 
 
+# In-place ops whose out-of-place twin checks broadcasting in another order than PyTorch's
+# in-place kernel (``masked_fill`` names the mask tensor a, ``masked_fill_`` names self).
+_SELF_FIRST_BROADCAST = frozenset({"masked_fill_"})
+
+
 def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
     """:func:`_check_fits` on the result's shape and dtype as the operands promise them
     (``t`` and ``args[0]``), before the op runs; the op itself reports operands it
@@ -169,6 +179,8 @@ def inplace(
         if rebases_base(self, args):
             return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
+        if name in _SELF_FIRST_BROADCAST and args and isinstance(args[0], Tensor):
+            broadcast_all(name, self, args[0])
         if check_first and self._dtype.category < FLOATING:
             _check_fits_first(self, args, name)
         source = self

@@ -13,7 +13,7 @@ from typing import Any
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, check_operand, finish
+from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
 from .helpers import not_implemented, zeros_on
@@ -262,6 +262,7 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"lerp\" not implemented for '{dtypes.kind_name(input.dtype)}'")
     backend, dtype = backend_of("lerp", input, end, weight), input.dtype
+    broadcast_all("lerp", input, end, weight)
     a, b = input._storage.array, end._storage.array
     if isinstance(weight, Tensor):
         out = backend.kernels["lerp"](a, b, array_of(weight, dtype, backend))
