@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .workloads import w4_matmul
+from .workloads import w3_mlp, w4_matmul
 
 LR = 0.01
 
@@ -82,10 +82,6 @@ def mlp_setup(width: int, batch: int) -> Any:
     return setup
 
 
-def _mlp_outputs(loss: Any, grads: list[Any]) -> dict[str, Any]:
-    return {"loss": loss, **{f"grad[{i}]": g for i, g in enumerate(grads)}}
-
-
 def mlp_cupy(impl: Any, data: dict[str, Any]) -> Any:
     cp = impl.lib
     params = [cp.array(p) for p in data["params"]]  # a copy: the SGD writes into it
@@ -102,17 +98,17 @@ def mlp_cupy(impl: Any, data: dict[str, Any]) -> Any:
         loss = -(one_hot * (z - cp.log(s))).sum() / batch
         g_logp = one_hot * cp.float32(-1 / batch)
         gz = g_logp - g_logp.sum(axis=1, keepdims=True) * (e / s)
-        ga2 = (gz @ w3.T) * (h2 > 0)
-        ga1 = (ga2 @ w2.T) * (h1 > 0)
-        grads = [x.T @ ga1, ga1.sum(0), h1.T @ ga2, ga2.sum(0), h2.T @ gz, gz.sum(0)]
+        grads = w3_mlp.hand_backward(x, h1, h2, params, gz)
         for p, g in zip(params, grads):
             p -= LR * g
-        return _mlp_outputs(loss, grads)
+        return w3_mlp.outputs(loss, grads)
 
     return step
 
 
 def mlp_autograd(impl: Any, data: dict[str, Any]) -> Any:
+    """W3's autograd step at GPU sizes, without W3's per-step device wait (the runner
+    waits once per sample, as for the hand-written CuPy step)."""
     lib = impl.lib
     params = [lib.tensor(p, requires_grad=True) for p in data["params"]]
     x, one_hot = lib.tensor(data["x"]), lib.tensor(data["one_hot"])
@@ -131,7 +127,7 @@ def mlp_autograd(impl: Any, data: dict[str, Any]) -> Any:
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
-        return _mlp_outputs(loss, grads)
+        return w3_mlp.outputs(loss, grads)
 
     return step
 

@@ -33,7 +33,7 @@ def setup(for_check: bool) -> dict[str, Any]:
     return {"params": params, "x": x, "one_hot": one_hot}
 
 
-def _outputs(loss: Any, grads: list[Any]) -> dict[str, Any]:
+def outputs(loss: Any, grads: list[Any]) -> dict[str, Any]:
     return {"loss": loss, **{f"grad[{i}]": g for i, g in enumerate(grads)}}
 
 
@@ -51,15 +51,15 @@ def numpy_step(impl: Any, data: dict[str, Any]) -> Any:
         loss = -(one_hot * (z - np.log(s))).sum() / BATCH
         g_logp = one_hot * np.float32(-1 / BATCH)
         gz = g_logp - g_logp.sum(axis=1, keepdims=True) * (e / s)
-        grads = _numpy_backward(x, h1, h2, params, gz)
+        grads = hand_backward(x, h1, h2, params, gz)
         for p, g in zip(params, grads):
             p -= LR * g
-        return _outputs(loss, grads)
+        return outputs(loss, grads)
 
     return step
 
 
-def _numpy_backward(x: Any, h1: Any, h2: Any, params: list[Any], gz: Any) -> list[Any]:
+def hand_backward(x: Any, h1: Any, h2: Any, params: list[Any], gz: Any) -> list[Any]:
     _, _, w2, _, w3, _ = params
     ga2 = (gz @ w3.T) * (h2 > 0)
     ga1 = (ga2 @ w2.T) * (h1 > 0)
@@ -84,7 +84,7 @@ def autograd_step(impl: Any, data: dict[str, Any]) -> Any:
             for p in params:
                 p -= LR * p.grad
                 p.grad = None
-        return impl.block(_outputs(loss, grads))
+        return impl.block(outputs(loss, grads))
 
     return step
 
@@ -106,7 +106,7 @@ def jax_step(impl: Any, data: dict[str, Any]) -> Any:
         loss, vjp = jax.vjp(loss_of, state["params"])
         (grads,) = vjp(jnp.ones_like(loss))
         state["params"] = [p - LR * g for p, g in zip(state["params"], grads)]
-        return jax.block_until_ready(_outputs(loss, grads))
+        return jax.block_until_ready(outputs(loss, grads))
 
     return step
 
