@@ -26,6 +26,15 @@ def type_name(tensor: Tensor) -> str:
     return f"{where}{_TYPE_NAMES.get(tensor.dtype, str(tensor.dtype))}Tensor"
 
 
+def typename(value: Any) -> str:
+    """PyTorch's ``torch.typename``: a tensor's legacy type string, else the qualified
+    name of the value's type (as PyTorch's assignment and argument errors name it)."""
+    if isinstance(value, Tensor):
+        return type_name(value)
+    module, name = type(value).__module__, type(value).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
 class _LegacyType(type):
     _dtype: dtypes.dtype
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import dtypes
 from ..grad_mode import no_grad
+from ..legacy import typename
 from ..tensor import Tensor
 from . import state
 from .forward_hooks import ForwardHooks
@@ -20,15 +21,6 @@ def _addindent(text: str, spaces: int) -> str:
     """Indent every line of ``text`` but the first by ``spaces``."""
     first, *rest = text.split("\n")
     return "\n".join([first, *(" " * spaces + line for line in rest)])
-
-
-def _typename(value: Any) -> str:
-    """PyTorch's name of ``value``'s type in assignment errors (``torch.FloatTensor``)."""
-    if isinstance(value, Tensor):
-        return f"torch.{dtypes.kind_name(value.dtype)}Tensor"
-    module = type(value).__module__
-    name = type(value).__qualname__
-    return name if module in ("", "builtins") else f"{module}.{name}"
 
 
 class Module(ForwardHooks):
@@ -85,7 +77,7 @@ class Module(ForwardHooks):
         self._check_name("parameter", name, (self._parameters,))
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
-                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
             )
         if param is not None and param.grad_fn is not None:
@@ -102,7 +94,7 @@ class Module(ForwardHooks):
         self._check_name("buffer", name, (self._buffers,))
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
         self._buffers[name] = tensor
@@ -114,7 +106,7 @@ class Module(ForwardHooks):
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name``."""
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         self._check_name("module", name, (self._modules,))
         self._modules[name] = module
 
@@ -166,7 +158,7 @@ class Module(ForwardHooks):
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                    f"cannot assign '{typename(value)}' as parameter '{name}' "
                     "(torch.nn.Parameter or None expected)"
                 )
             self.register_parameter(name, value)
@@ -178,14 +170,14 @@ class Module(ForwardHooks):
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as child module '{name}' "
+                    f"cannot assign '{typename(value)}' as child module '{name}' "
                     "(torch.nn.Module or None expected)"
                 )
             self._modules[name] = value
         elif name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                    f"cannot assign '{typename(value)}' as buffer '{name}' "
                     "(torch.Tensor or None expected)"
                 )
             self._buffers[name] = value

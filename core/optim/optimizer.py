@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import dtypes
 from ..creation import tensor
 from ..grad_mode import enable_grad, no_grad
+from ..legacy import typename
 from ..tensor import Tensor
 from . import inplace_math as math
 
@@ -34,14 +34,6 @@ def check_non_negative(*options: tuple[str, float], allow_nan: bool = False) -> 
             raise ValueError(f"Invalid {name}: {value}")
 
 
-def _typename(value: Any) -> str:
-    if isinstance(value, Tensor):
-        return f"torch.{dtypes.kind_name(value.dtype)}Tensor"
-    module = type(value).__module__
-    name = type(value).__qualname__
-    return name if module in ("", "builtins") else f"{module}.{name}"
-
-
 class Optimizer:
     """Base class: subclasses set ``defaults`` and implement ``step`` over
     ``param_groups``; ``state[p]`` is a dict per parameter."""
@@ -53,7 +45,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
-                f"dicts, but got {_typename(params)}"
+                f"dicts, but got {typename(params)}"
             )
         groups = list(params)
         if not groups:
@@ -116,7 +108,7 @@ class Optimizer:
             if not isinstance(param, Tensor):
                 raise TypeError(
                     "optimizer can only optimize Tensors, but one of the params is "
-                    + _typename(param)
+                    + typename(param)
                 )
             leaf = param.is_leaf or param.retains_grad
             if not self.defaults.get("differentiable") and not leaf:
