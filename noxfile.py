@@ -77,7 +77,8 @@ def conformance(session: nox.Session, backend: str) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """The site into docs/_build/html: warnings are errors, every example is executed
-    (a drifting one fails the build); posargs go to sphinx-build."""
+    (a drifting one fails the build); posargs go to sphinx-build. Graphviz's ``dot``
+    program, a system package, must be installed: the tutorial's graphs are drawn."""
     session.install("-e", ".[docs]", env=_uv_env())
     session.run("sphinx-build", "-W", "--keep-going", "-E", "-b", "html", "docs",
                 "docs/_build/html", *session.posargs)  # fmt: skip

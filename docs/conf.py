@@ -12,5 +12,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 project = "retrograd"
 extensions = ["myst_parser", "retrograd_sphinx"]
 source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build", "_ext"]
+exclude_patterns = ["_build", "_ext", "_generated"]
 html_theme = "alabaster"

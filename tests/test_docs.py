@@ -131,3 +131,22 @@ def test_a_drifting_example_fails_the_sphinx_build(tmp_path):
     (tmp_path / "index.md").write_text(_BAD_PAGE.replace("[1.0, 2.0]", "[1.0, 1.0]"))
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_tutorial_graphs_section_shows_each_cells_graph(tmp_path):
+    """Each tutorial cell that builds a graph gets its code and its picture (the DOT text
+    where Graphviz is missing, with the missing program reported)."""
+    text, problems = generated_pages.tutorial_graphs(tmp_path, "pictures")
+    dots = sorted(p.name for p in tmp_path.glob("cell_*.dot"))
+    assert dots, "the seed tutorial builds graphs: none was drawn"
+    for name in dots:
+        number = int(name[5:7])
+        assert f"**In [{number}]**" in text
+    svgs = sorted(tmp_path.glob("cell_*.svg"))
+    if svgs:
+        assert problems == []
+        assert text.count("](pictures/cell_") == len(dots) == len(svgs)
+        assert all(p.read_text("utf-8").lstrip().startswith("<?xml") for p in svgs)
+    else:
+        assert problems and "dot" in problems[0]
+        assert text.count("digraph {") == len(dots)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import retrograd
-from retrograd import ops
+from retrograd import ops, viz
 from retrograd.nn import functional
 from retrograd.tutorial import runner
 
@@ -179,3 +179,27 @@ def tutorial(lang: str, seed: int = 0) -> tuple[str, list[str]]:
             parts.append(f"```text\n{output.rstrip()}\n```")
     problems = [f"In [{n}] raised {e}" for n, e in replay.errors.items()]
     return "\n\n".join(parts) + "\n", problems + runner.compare(replay.outputs)
+
+
+# --- the tutorial's graphs, as pictures -------------------------------------------------
+
+
+def tutorial_graphs(directory: Path, link_prefix: str) -> tuple[str, list[str]]:
+    """Markdown showing the backward graph each seed-tutorial cell builds, as an SVG
+    picture rendered now into ``directory`` (linked as ``link_prefix/cell_NN.svg``), and
+    the problems. Without Graphviz's ``dot`` program the DOT text is shown instead and the
+    missing program is the one problem: the docs set-up installs it."""
+    written = viz.write_tutorial_graphs(directory)
+    cells = {c.number: c for c in runner.load().cells}
+    parts, problems = [], []
+    for dot_path in sorted(p for p in written if p.suffix == ".dot"):
+        number = int(dot_path.stem.split("_")[1])
+        parts.append(f"**In [{number}]**\n\n```python\n{cells[number].code}\n```")
+        svg = dot_path.with_suffix(".svg")
+        if svg in written:
+            parts.append(f"![The graph after In [{number}]]({link_prefix}/{svg.name})")
+        else:
+            parts.append(f"```text\n{dot_path.read_text(encoding='utf-8').rstrip()}\n```")
+    if not any(p.suffix == ".svg" for p in written):
+        problems.append("Graphviz's `dot` program (or the graphviz package) is missing")
+    return "\n\n".join(parts) + "\n", problems

@@ -5,12 +5,16 @@
 - ``{retrograd-tutorial} LANG`` renders the seed tutorial with each cell's output from
   running it now; a cell that raises, or prints other than the recorded output, is a
   warning.
+- ``{retrograd-tutorial-graphs}`` draws the backward graph each tutorial cell builds, as
+  SVG pictures rendered by Graphviz while the page is read (a missing ``dot`` program is a
+  warning: the docs set-up installs it).
 - ``{retrograd-api}`` and ``{retrograd-from-pytorch}`` render ``generated_pages.py``'s pages,
   computed from the op records, the namespaces and the docstrings.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import doc_examples
@@ -22,6 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
+GRAPHS = "_generated/graphs"  # under the docs source folder; git ignores it
 
 
 def run_examples(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -65,6 +70,18 @@ class Tutorial(_Markdown):
         return text
 
 
+class TutorialGraphs(_Markdown):
+    """The seed tutorial's backward graphs, rendered to SVG while the page is read."""
+
+    def markdown(self) -> str:
+        directory = Path(self.env.srcdir) / GRAPHS
+        depth = self.env.docname.count("/")
+        text, problems = generated_pages.tutorial_graphs(directory, "../" * depth + GRAPHS)
+        for problem in problems:
+            logger.warning(f"tutorial graphs: {problem}", location=self.env.docname)
+        return text
+
+
 class Api(_Markdown):
     def markdown(self) -> str:
         return generated_pages.api_reference()
@@ -78,6 +95,7 @@ class FromPyTorch(_Markdown):
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", run_examples)
     app.add_directive("retrograd-tutorial", Tutorial)
+    app.add_directive("retrograd-tutorial-graphs", TutorialGraphs)
     app.add_directive("retrograd-api", Api)
     app.add_directive("retrograd-from-pytorch", FromPyTorch)
     return {"parallel_read_safe": True, "env_version": 1}
