@@ -4,6 +4,8 @@ and a step allocates no temporaries proportional to the parameters (NumPy backen
 
 from __future__ import annotations
 
+import math
+
 import tracemalloc
 
 import numpy as np
@@ -141,6 +143,28 @@ def test_errors_match_pytorch(build):
     mine = _error(rg, build)
     assert mine[0] is theirs[0]
     assert mine[1] == theirs[1]
+
+
+NAN_OPTIONS = [
+    (name, option)
+    for name, options in {
+        "SGD": ["lr", "momentum", "weight_decay"],
+        "Adam": ["lr", "eps", "weight_decay"],
+        "AdamW": ["lr", "eps", "weight_decay"],
+        "Adagrad": ["lr", "lr_decay", "eps", "weight_decay", "initial_accumulator_value"],
+        "RMSprop": ["lr", "eps", "momentum", "weight_decay", "alpha"],
+    }.items()
+    for option in options
+]
+
+
+@pytest.mark.parametrize("name,option", NAN_OPTIONS)
+def test_a_nan_option_is_refused_or_accepted_as_pytorch_does(name, option):
+    def build(lib):
+        getattr(lib.optim, name)([lib.ones(1, requires_grad=True)], **{option: math.nan})
+        raise LookupError("accepted")  # so that an accepted option compares too
+
+    assert _error(rg, build) == _error(torch, build)
 
 
 def test_zero_grad_set_to_none_by_default():

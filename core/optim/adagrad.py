@@ -27,14 +27,12 @@ class Adagrad(PerParameterOptimizer):
         differentiable: bool = False,
         fused: Any = None,
     ) -> None:
-        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
         check_non_negative(
             ("learning rate", lr),
             ("lr_decay value", lr_decay),
             ("weight_decay value", weight_decay),
             ("initial_accumulator_value value", initial_accumulator_value),
             ("epsilon value", eps),
-            allow_nan=True,
         )
         defaults = dict(
             lr=lr,

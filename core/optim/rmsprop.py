@@ -28,14 +28,12 @@ class RMSprop(PerParameterOptimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        # allow_nan keeps retrograd's behaviour so far; PyTorch rejects a NaN here (open gap).
         check_non_negative(
             ("learning rate", lr),
             ("epsilon value", eps),
             ("momentum value", momentum),
             ("weight_decay value", weight_decay),
             ("alpha value", alpha),
-            allow_nan=True,
         )
         defaults = dict(
             lr=lr,
