@@ -5,7 +5,6 @@ and a step allocates no temporaries proportional to the parameters (NumPy backen
 from __future__ import annotations
 
 import math
-
 import tracemalloc
 
 import numpy as np
