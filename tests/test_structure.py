@@ -40,7 +40,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "retrograd.generator", "retrograd.sampling", "retrograd.torch_pickle",
     )),
     ("ops", ("retrograd.ops", "retrograd.random")),
-    ("engine", ("retrograd.engine", "retrograd.hook_results", "retrograd.autograd")),
+    ("engine", (
+        "retrograd.engine", "retrograd.hook_results", "retrograd.autograd",
+        "retrograd.commit", "retrograd.reentrant",
+    )),
     ("nn", ("retrograd.nn", "retrograd.optim", "retrograd.utils", "retrograd.serialization")),
     ("public namespace", (
         "retrograd", "retrograd.ops.catalog", "retrograd._stubgen", "retrograd.cuda",
