@@ -62,6 +62,7 @@ def _on_fresh_thread(run: Callable[..., Any], args: tuple) -> Any:
     enabled, inference = grad_mode.state.enabled, grad_mode.state.inference
     selection = registry._selection.stack
     outcome: list = []
+    done = threading.Event()
 
     def work() -> None:
         grad_mode.state.enabled, grad_mode.state.inference = enabled, inference
@@ -71,10 +72,11 @@ def _on_fresh_thread(run: Callable[..., Any], args: tuple) -> Any:
             outcome.append((True, run(*args)))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller, re-raised there
             outcome.append((False, exc))
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, name="retrograd-reentrant-backward", daemon=True)
-    worker.start()
-    _wait(worker)
+    threading.Thread(target=work, name="retrograd-reentrant-backward", daemon=True).start()
+    _wait(done)
     ((ok, value),) = outcome
     if not ok:
         try:
@@ -84,12 +86,14 @@ def _on_fresh_thread(run: Callable[..., Any], args: tuple) -> Any:
     return value
 
 
-def _wait(worker: threading.Thread) -> None:
-    """Join ``worker``; an interrupt meanwhile is raised after it has finished."""
+def _wait(done: threading.Event) -> None:
+    """Wait for the worker to set ``done``; an interrupt meanwhile is raised after that.
+    (Not ``Thread.join``: on CPython 3.11 a join that an interrupt stops marks the
+    thread finished while it still runs.)"""
     interrupted = None
     while True:
         try:
-            worker.join()
+            done.wait()
             break
         except KeyboardInterrupt as exc:
             interrupted = exc
