@@ -189,16 +189,23 @@ def _run(
         if node not in roots:
             roots.append(node)
     deps = dependencies(roots, None if capture is None else {node for node, _ in capture})
+    # Ready nodes: a stack (depth first), and the leaves' accumulators, which run as soon
+    # as they are ready, in input order (PyTorch gives them the highest priority).
     ready = [r for r in roots if deps.get(r, 0) == 0]
+    leaves = [r for r in ready if type(r) is AccumulateGrad]
+    ready = [r for r in ready if type(r) is not AccumulateGrad]
     # Anomaly mode takes the general path (_execute), which checks every node's results.
     general = capture is not None or anomaly_mode.ENABLED
     with grad_mode.set_grad_enabled(create_graph):
-        while ready:
+        while True:
+            if leaves:
+                for leaf in leaves:
+                    _finish_leaf(leaf, buffers.pop(leaf), capture, pending)
+                leaves.clear()
+            if not ready:
+                break
             node = ready.pop()
             grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                _finish_leaf(node, grads, capture, pending)
-                continue
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
             if not general and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
@@ -209,7 +216,7 @@ def _run(
                 input_grads = _execute(node, grads, deps, retain_graph, capture, pending)
                 if input_grads is None:
                     continue
-            _send(node, input_grads, buffers, deps, ready)
+            _send(node, input_grads, buffers, deps, ready, leaves)
             input_grads = None  # only the buffers hold the gradients now (_owned_by_engine)
         commit(pending)
 
@@ -253,9 +260,11 @@ def _execute(
     return input_grads
 
 
-def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) -> None:
+def _send(
+    node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list, leaves: list
+) -> None:
     """Pass ``node``'s input gradients along its edges (None past the end of
-    ``input_grads``); queue the children now ready."""
+    ``input_grads``); queue the children now ready (accumulators on ``leaves``)."""
     fields = node._inputs  # INPUT_FIELDS per input: child, output_nr, shape, dtype
     given = len(input_grads)
     for i, at in enumerate(range(0, len(fields), INPUT_FIELDS)):
@@ -278,7 +287,10 @@ def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) 
         left = deps[child] - 1
         deps[child] = left
         if left == 0:
-            ready.append(child)
+            if type(child) is AccumulateGrad:
+                leaves.append(child)
+            else:
+                ready.append(child)
 
 
 def _run_tensor_hooks(node: Node, grads: list, pending: list) -> list:

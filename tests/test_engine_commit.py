@@ -272,3 +272,32 @@ def test_hook_order_matches_torch(mode):
     # The one difference, by design: the commit's hooks run after the whole walk.
     kinds = [e[0] for e in ours]
     assert all(k in COMMIT for k in kinds[len([k for k in kinds if k in WALK]) :])
+
+
+def _leaf_order(m, graph):
+    """The order in which the leaves' tensor hooks fire (when each leaf's gradient is
+    final), and in which their post-accumulate hooks fire."""
+    log, post = [], []
+    ls = [m.tensor([1.0, 2.0], requires_grad=True) for _ in range(5)]
+    for i, t in enumerate(ls):
+        t.register_hook(lambda g, i=i: log.append(i))
+        t.register_post_accumulate_grad_hook(lambda t, i=i: post.append(i))
+    a, b, c, d, e = ls
+    if graph == "leaf beside a chain":
+        y = (a * 2).exp()
+        y.register_hook(lambda g: log.append("y"))
+        z = b * y * c
+    elif graph == "two products":
+        z = a * b + c * d * e
+    else:  # "one leaf, two uses, far apart"
+        z = (a * 2).exp() * b + a
+    z.sum().backward()
+    return log, post
+
+
+@pytest.mark.parametrize("graph", ["leaf beside a chain", "two products", "one leaf, two uses"])
+def test_leaves_accumulate_as_soon_as_ready_as_in_torch(graph):
+    # PyTorch runs an AccumulateGrad node first among the ready nodes; retrograd did its
+    # depth-first stack's order, so a leaf beside a long chain came after the chain.
+    torch = pytest.importorskip("torch")
+    assert _leaf_order(retrograd, graph) == _leaf_order(torch, graph)
