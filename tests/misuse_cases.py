@@ -42,7 +42,8 @@ def tensor(L: Any, *shape: int, dtype: str = "float32") -> Any:
     values = np.arange(1, n + 1).reshape(shape)
     if dtype == "bool":
         values = values % 2 == 1
-    return L.tensor(values.tolist(), dtype=getattr(L, dtype)).reshape(shape)
+    t = L.tensor(values.tolist(), dtype=getattr(L, dtype))
+    return t.reshape(shape) if n == 0 else t  # a leaf, not a view, unless empty
 
 
 def special(L: Any) -> Any:

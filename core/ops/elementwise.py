@@ -30,8 +30,8 @@ from .record import BINARY, COMPARISON, TERNARY, UNARY, AtKinks, Convention, OpR
 
 POSITIVE = (0.0, math.inf)
 _NEG_BOOL = (
-    "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
-    "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+    "trying to invert a mask, use the `~` or `logical_not()` operator instead. (in neg())"
 )
 
 
