@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING, public_signature, raise_error, typename
 from ..creation import tensor
 from ..dtypes import FLOATING
 from ..tensor import Tensor
@@ -189,20 +190,23 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
     (or refuses them as PyTorch does), calls the record's kernel once and records the
     record's node when autograd must. The function's ``record`` attribute names it."""
     kernel = record.kernel
+    call_name, as_method = record.name, False  # closure cells: see arguments.twin
 
-    def op(input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{record.name}(): argument 'input' must be Tensor, not "
-                            f"{type(input).__name__}")  # fmt: skip
+    def op(input: Tensor = MISSING, *extra: Any) -> Tensor:
+        if extra or not isinstance(input, Tensor):
+            raise_error(call_name, extra if as_method else (input, *extra), method=as_method)
+            raise TypeError(
+                f"{call_name}(): argument 'input' must be Tensor, not {typename(input)}"
+            )
         backend, dtype = input._backend, input._dtype
         if dtype.category < FLOATING:
             dtype = _integral_dtype(record, dtype)
         out = backend.kernels[kernel](array_of(input, dtype, backend))
         return finish(record, out, dtype, backend, (input,))
 
-    op.__name__ = record.name
+    op.__name__ = op.__qualname__ = record.name
     op.record = record  # type: ignore[attr-defined]
-    return op
+    return public_signature(op)
 
 
 def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
