@@ -278,6 +278,30 @@ def raise_error(name: str, args: tuple, kwargs: dict | None = None, method: bool
         raise found
 
 
+def parsed(name: str) -> Any:
+    """Decorator: a function whose TypeErrors (Python's own for a bad argument count, or
+    its checks') are reworded as PyTorch's parser words them for ``name``. One extra call
+    per op: for the ops with hand-written argument handling, not the record-built ones."""
+
+    def decorate(fn: Any) -> Any:
+        call_name, as_method = name, False
+
+        def op(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except TypeError as original:
+                given = args[1:] if as_method else args
+                raise (error(call_name, given, kwargs, as_method) or original) from None
+
+        op.__name__ = op.__qualname__ = name
+        op.__doc__, op.__module__ = fn.__doc__, fn.__module__
+        op.__dict__.update(fn.__dict__)
+        op.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        return op
+
+    return decorate
+
+
 def twin(fn: Any, **cells: Any) -> Any:
     """A copy of function ``fn`` whose closure variables named in ``cells`` hold other
     values (``as_method=True``, ``call_name="arccos"``); same code, so no extra call."""
