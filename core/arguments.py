@@ -169,6 +169,12 @@ def _fits(kind: str, value: Any) -> bool:
 
 
 def _type_error(fn: str, param: Param, value: Any, position: int | None) -> TypeError:
+    if param.kind == "tuple of Tensors" and isinstance(value, (tuple, list)) and position:
+        at = next(i for i, v in enumerate(value) if not isinstance(v, Tensor))
+        return TypeError(
+            f"expected Tensor as element {at} in argument {position - 1}, but got "
+            f"{typename(value[at])}"
+        )
     if param.kind == "tuple of ints" and isinstance(value, (tuple, list)):
         at = next(i for i, v in enumerate(value) if not _is_int(v))
         return TypeError(
@@ -200,6 +206,13 @@ def _missing(fn: str, params: tuple[Param, ...]) -> TypeError:
 
 def _parse(fn: str, sig: Signature, args: tuple, kwargs: dict) -> TypeError | None:
     """PyTorch's parse of one signature: the error it raises, or None if the call fits."""
+    if (
+        len(args) > 1
+        and sig.max_pos_args == 1
+        and sig.params[0].kind == "tuple of ints"
+        and _is_int(args[0])
+    ):  # a method's sizes as separate ints: ``x.reshape(2, 3)``
+        args = (args,)
     if len(args) > sig.max_pos_args:
         return _extra_args(fn, sig, len(args))
     used = 0
@@ -297,6 +310,7 @@ def parsed(name: str) -> Any:
         op.__doc__, op.__module__ = fn.__doc__, fn.__module__
         op.__dict__.update(fn.__dict__)
         op.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        op.__wrapped__ = fn  # type: ignore[attr-defined]
         return op
 
     return decorate
@@ -313,10 +327,17 @@ def twin(fn: Any, **cells: Any) -> Any:
     copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, closure)
     copy.__kwdefaults__ = fn.__kwdefaults__
     copy.__dict__.update(fn.__dict__)
+    copy.__wrapped__ = origin(fn)
     copy.__doc__, copy.__module__ = fn.__doc__, fn.__module__
     name = cells.get("call_name", fn.__name__)
     copy.__name__ = copy.__qualname__ = name
     return copy
+
+
+def origin(fn: Any) -> Any:
+    """The function ``fn`` was made from by :func:`twin` or :func:`parsed` (aliases of
+    one op share it), else ``fn``."""
+    return getattr(fn, "__wrapped__", fn)
 
 
 def has_cells(fn: Any, *names: str) -> bool:
@@ -327,10 +348,11 @@ def has_cells(fn: Any, *names: str) -> bool:
 
 def named(fn: Any, name: str) -> Any:
     """``fn`` as the public function ``name`` (an alias: ``arccos`` for ``acos``), so its
-    errors name the function called."""
-    if not has_cells(fn, "call_name") or fn.__name__ == name:
-        return fn
-    return twin(fn, call_name=name)
+    errors name the function called; a hand-written function with PyTorch signatures
+    here gets :func:`parsed`."""
+    if not has_cells(fn, "call_name"):
+        return parsed(name)(fn) if name in SIGNATURES and callable(fn) else fn
+    return fn if fn.__name__ == name else twin(fn, call_name=name)
 
 
 def method_form(fn: Any) -> Any:

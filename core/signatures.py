@@ -182,4 +182,102 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
         ("softmax", "log_softmax"), ("(Tensor input, int dim, torch.dtype dtype = None)",)
     ),
+    # linalg
+    "mm": (
+        "(Tensor input, Tensor mat2, *, Tensor out = None)",
+        "(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)",
+    ),
+    "bmm": (
+        "(Tensor input, Tensor mat2, *, Tensor out = None)",
+        "(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)",
+    ),
+    "addmm": (
+        "(Tensor input, Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1, "
+        "Tensor out = None)",
+        "(Tensor input, Tensor mat1, Tensor mat2, torch.dtype out_dtype, *, Number beta = 1, "
+        "Number alpha = 1, Tensor out = None)",
+    ),
+    "dot": ("(Tensor input, Tensor tensor, *, Tensor out = None)",),
+    "mv": ("(Tensor input, Tensor vec, *, Tensor out = None)",),
+    "outer": ("(Tensor input, Tensor vec2, *, Tensor out = None)",),
+    "ger": ("(Tensor input, Tensor vec2, *, Tensor out = None)",),
+    "matmul": (_BINARY,),
+    # shapes and indexing
+    **dict.fromkeys(
+        ("cat", "concat", "concatenate", "stack"),
+        ("(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)",),
+    ),
+    "chunk": ("(Tensor input, int chunks, int dim = 0)",),
+    "flatten": ("(Tensor input, int start_dim = 0, int end_dim = -1)",),
+    "flip": ("(Tensor input, tuple of ints dims)",),
+    "permute": ("(Tensor input, tuple of ints dims)",),
+    "reshape": ("(Tensor input, tuple of ints shape)",),
+    "roll": ("(Tensor input, tuple of ints shifts, tuple of ints dims = None)",),
+    "transpose": ("(Tensor input, int dim0, int dim1)",),
+    "swapdims": ("(Tensor input, int dim0, int dim1)",),
+    "swapaxes": ("(Tensor input, int axis0, int axis1)",),
+    **dict.fromkeys(
+        ("movedim", "moveaxis"),
+        (
+            "(Tensor input, int source, int destination)",
+            "(Tensor input, tuple of ints source, tuple of ints destination)",
+        ),
+    ),
+    "narrow": (
+        "(Tensor input, int dim, Tensor start, int length)",
+        "(Tensor input, int dim, int start, int length)",
+    ),
+    "select": ("(Tensor input, int dim, int index)",),
+    "squeeze": ("(Tensor input)", "(Tensor input, int dim)", "(Tensor input, tuple of ints dim)"),
+    "unsqueeze": ("(Tensor input, int dim)",),
+    "unbind": ("(Tensor input, int dim = 0)",),
+    "unflatten": ("(Tensor input, int dim, tuple of ints sizes)",),
+    "tril": ("(Tensor input, int diagonal = 0, *, Tensor out = None)",),
+    "triu": ("(Tensor input, int diagonal = 0, *, Tensor out = None)",),
+    "gather": (
+        "(Tensor input, int dim, Tensor index, *, bool sparse_grad = False, Tensor out = None)",
+    ),
+    "index_select": ("(Tensor input, int dim, Tensor index, *, Tensor out = None)",),
+    "index_put": (
+        "(Tensor input, tuple of Tensors indices, Tensor values, bool accumulate = False)",
+    ),
+    "take": ("(Tensor input, Tensor index, *, Tensor out = None)",),
+    "masked_select": ("(Tensor input, Tensor mask, *, Tensor out = None)",),
+    "masked_fill": (
+        "(Tensor input, Tensor mask, Tensor value)",
+        "(Tensor input, Tensor mask, Number value)",
+    ),
+    "scatter": (
+        "(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)",
+        "(Tensor input, int dim, Tensor index, Tensor src, *, str reduce, Tensor out = None)",
+        "(Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)",
+        "(Tensor input, int dim, Tensor index, Number value, *, str reduce, Tensor out = None)",
+    ),
+    "scatter_add": ("(Tensor input, int dim, Tensor index, Tensor src)",),
+    "where": (
+        "(Tensor condition)",
+        "(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)",
+        "(Tensor condition, Number self, Tensor other)",
+        "(Tensor condition, Tensor input, Number other)",
+        "(Tensor condition, Number self, Number other)",
+    ),
+    **dict.fromkeys(
+        ("clamp", "clip"),
+        (
+            "(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
+            "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)",
+        ),
+    ),
+    "clamp_min": (
+        "(Tensor input, Tensor min, *, Tensor out = None)",
+        "(Tensor input, Number min, *, Tensor out = None)",
+    ),
+    "clamp_max": (
+        "(Tensor input, Tensor max, *, Tensor out = None)",
+        "(Tensor input, Number max, *, Tensor out = None)",
+    ),
+    "lerp": (
+        "(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)",
+        "(Tensor input, Tensor end, Number weight, *, Tensor out = None)",
+    ),
 }

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..arguments import origin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -330,7 +331,7 @@ def surface_facts(
         return declared
     if name in primary:
         return primary[name]
-    return next((r for p, r in primary.items() if functions.get(p) is fn), None)
+    return next((r for p, r in primary.items() if origin(functions.get(p)) is origin(fn)), None)
 
 
 # The engine's in-place accumulation into a leaf's ``.grad`` (the engine sits above the
