@@ -118,7 +118,9 @@ def parse_signature(text: str, method: bool = False) -> Signature:
 
 
 def _texts(name: str, method: bool) -> tuple[str, ...]:
-    found = SIGNATURES.get(name, ())
+    # an in-place method (``add_``) has its function's signatures
+    found = SIGNATURES.get(name) or SIGNATURES.get(name[:-1], ()) if name.endswith("_") else ()
+    found = found or SIGNATURES.get(name, ())
     # ``(Number self, Tensor other)`` has no method form
     return tuple(t for t in found if not (method and "Number self" in t))
 

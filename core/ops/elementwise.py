@@ -155,7 +155,7 @@ WHERE = OpRecord(
 )
 
 COMPARISON_RECORDS = tuple(
-    OpRecord(name, COMPARISON, None, kernel, inputs=("self", "other"))
+    OpRecord(name, COMPARISON, None, kernel, inputs=("self", "other"), inplace=True)
     for name, kernel in (
         ("eq", "equal"),
         ("ne", "not_equal"),

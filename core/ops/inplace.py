@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
-from ..arguments import origin
+from ..arguments import has_cells, origin, twin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -302,8 +302,9 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
             continue
         record = facts if isinstance(facts, OpRecord) else None
         public = record.public if record is not None else name
+        op = twin(fn, call_name=f"{name}_", as_method=True) if has_cells(fn, "call_name") else fn
         methods[f"{name}_"] = inplace(
-            f"{name}_", fn, saves_self.get(public, True), record, facts.refuses_integral
+            f"{name}_", op, saves_self.get(public, True), record, facts.refuses_integral
         )
     methods["zero_"] = inplace("zero_", _zero, False)
     methods["fill_"] = inplace("fill_", _fill, False)
