@@ -341,8 +341,11 @@ SHAPE_ERRORS = {
     "mv shapes": (lambda m: m.ones(2, 3).mv(m.ones(2)), ("mv", "[2, 3]", "[2]")),
     "dot shapes": (lambda m: m.ones(3).dot(m.ones(2)), ("dot", "[3]", "[2]")),
     "dot of matrices": (lambda m: m.ones(2, 2).dot(m.ones(2)), ("dot", "1D", "2D")),
-    "bmm shapes": (lambda m: m.ones(2, 2, 3).bmm(m.ones(2, 2, 3)), ("bmm", "2x2x3")),
-    "bmm batch": (lambda m: m.ones(2, 2, 3).bmm(m.ones(3, 3, 3)), ("bmm", "2x2x3", "3x3x3")),
+    "bmm shapes": (lambda m: m.ones(2, 2, 3).bmm(m.ones(2, 2, 3)), ("bmm", "[2, 2, 3]")),
+    "bmm batch": (
+        lambda m: m.ones(2, 2, 3).bmm(m.ones(3, 3, 3)),
+        ("bmm", "[2, 2, 3]", "[3, 3, 3]"),
+    ),
     "dot dtypes": (
         lambda m: m.ones(3).dot(m.ones(3, dtype=m.float64)),
         ("dot", "float32", "float64"),
