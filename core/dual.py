@@ -146,6 +146,16 @@ def copy_tangents(source: Tensor, target: Tensor) -> None:
                 set_tangent(target, grads[level.index], level.index)
 
 
+def share_tangents(source: Tensor, alias: Tensor) -> None:
+    """Make ``alias`` (a tensor standing for ``source``: a saved output) see ``source``'s
+    tangents, those set later included: an op saves its output before giving it its
+    tangent, and the reverse rules must see it (forward over reverse)."""
+    grads = getattr(source, "_fw_grads", None)
+    if grads is None:
+        grads = source._fw_grads = {}
+    alias._fw_grads = grads
+
+
 @contextmanager
 def below(index: int) -> Iterator[None]:
     """Hide level ``index`` and the levels inside it while a tangent at ``index`` is

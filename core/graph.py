@@ -203,7 +203,7 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
     alias = tensor.detach()
     alias._output_nr = tensor._output_nr
     if dual.STATE.active:  # forward mode: the rules see the output's tangent too
-        dual.copy_tangents(tensor, alias)
+        dual.share_tangents(tensor, alias)
     return alias
 
 
@@ -221,7 +221,7 @@ def unpack_saved(
         output = saved.detach()
         output._grad_fn, output._output_nr = node, saved._output_nr
         if dual.STATE.active:
-            dual.copy_tangents(saved, output)
+            dual.share_tangents(saved, output)
         saved = output
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
