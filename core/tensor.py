@@ -49,6 +49,7 @@ class Tensor:
         "_base",
         "_view_fn",
         "_view_version",
+        "_fw_grads",  # forward-mode tangents by dual level (retrograd.dual); unset if none
         "__weakref__",
     )
 

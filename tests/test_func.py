@@ -170,7 +170,8 @@ def test_errors_match_torch(case):
 
 
 def test_jvp_jacfwd_vmap_are_not_provided_yet():
-    for name in ("jvp", "jacfwd", "vmap"):
+    # jvp and jacfwd are built (tests/test_func_forward.py); vmap is not yet.
+    for name in ("vmap",):
         assert not hasattr(retrograd.func, name)
 
 

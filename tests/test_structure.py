@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "retrograd.grad_mode", "retrograd.backend", "retrograd.plugins",
         "retrograd.device", "retrograd.storage", "retrograd.printing",
         "retrograd.anomaly_mode", "retrograd.ieee", "retrograd.mt19937", "retrograd.simd_math",
-        "retrograd.saved_tensors", "retrograd.pytree",
+        "retrograd.saved_tensors", "retrograd.pytree", "retrograd.dual",
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import dtypes
+from .. import dtypes, dual
 from ..arguments import has_cells, origin, twin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
@@ -107,6 +107,8 @@ def _snapshot(t: Tensor) -> Tensor:
     """A copy of ``t``'s current value with ``t``'s place in the graph (same edge)."""
     copy = Tensor._make(t._backend.kernels["copy"](t._storage.array), t._dtype, t._backend)
     copy._grad_fn, copy._output_nr, copy._requires_grad = t._grad_fn, t._output_nr, False
+    if dual.STATE.active:
+        dual.copy_tangents(t, copy)
     return copy
 
 
@@ -158,7 +160,30 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     storage.bump_version()
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
+    if dual.STATE.active:
+        write_tangents(t, result)
     return t
+
+
+def write_tangents(t: Tensor, result: Tensor) -> None:
+    """Forward mode: ``t`` now holds ``result``, so it takes ``result``'s tangents; a
+    view writes its tangent into its base's tangent (zeros where the base had none), as
+    PyTorch's in-place ops on dual views do."""
+    for index in dual.active_indices():
+        u = dual.get_tangent(result, index)
+        if u is None and dual.get_tangent(t, index) is None:
+            continue
+        base, whole = t._base, None
+        old = None if base is None else dual.get_tangent(base, index)
+        with dual.below(index):
+            u = u if u is not None else t.detach().mul(0)
+            if base is not None and t._view_fn is not None and base.dtype.is_floating_point:
+                whole = base.detach().mul(0) if old is None else old.clone()
+                t._view_fn(whole).copy_(u)
+                u = t._view_fn(whole)
+        if whole is not None:
+            dual.set_tangent(base, whole, index)
+        dual.set_tangent(t, u, index)
 
 
 def inplace(
@@ -199,13 +224,14 @@ def _write_into(
     t: Tensor, record: OpRecord, into: str, args: tuple, kwargs: dict, name: str
 ) -> bool:
     """``t.<name>(other, alpha=...)`` computed into ``t``'s own memory by the backend's
-    ``<kernel>_into`` kernel, where the backend has one and no graph is being recorded:
+    ``<kernel>_into`` kernel, where the backend has one and no graph (nor, inside a dual
+    level, tangent) is being recorded:
     no temporary, no copy back (the SGD update ``p -= lr * p.grad`` under ``no_grad``).
     Returns False, having changed nothing, where the general path must run: a graph
     to record, a result of another dtype or shape than ``t``, memory that cannot be
     written element by element."""
     kernels = t._backend.kernels
-    if t._dtype.category != dtypes.FLOATING:
+    if t._dtype.category != dtypes.FLOATING or dual.STATE.active:
         return False  # integer and bool tensors: the general path's dtype rules and refusals
     if into not in kernels or len(args) != 1 or kwargs.keys() - {"alpha"}:
         return False
@@ -271,6 +297,8 @@ def write_through_view(view: Tensor, op: Callable, args: tuple, kwargs: dict, na
     fresh = view._view_fn(base)
     view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
     view._view_version = storage.version
+    if dual.STATE.active:
+        write_tangents(view, value)
     return view
 
 

@@ -20,7 +20,13 @@ def _repeat_grad(g: Tensor, shape: tuple, repeats: tuple) -> Tensor:
 
 
 FLIP = OpRecord(
-    "flip", SHAPE, "FlipBackward0", "flip", save=("dims",), grads=(lambda g, dims: g.flip(dims),)
+    "flip",
+    SHAPE,
+    "FlipBackward0",
+    "flip",
+    save=("dims",),
+    grads=(lambda g, dims: g.flip(dims),),
+    jvp=lambda us, out, dims: us[0].flip(dims),  # forward mode: the same op on the tangent
 )
 ROLL = OpRecord(
     "roll",
@@ -45,6 +51,7 @@ TRIL = OpRecord(
     "tril",
     save=("diagonal",),
     grads=(lambda g, k: g.tril(k),),
+    jvp=lambda us, out, k: us[0].tril(k),
     inplace=True,
 )
 TRIU = OpRecord(
@@ -54,6 +61,7 @@ TRIU = OpRecord(
     "triu",
     save=("diagonal",),
     grads=(lambda g, k: g.triu(k),),
+    jvp=lambda us, out, k: us[0].triu(k),
     inplace=True,
 )
 RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
