@@ -30,6 +30,7 @@ from .ops.inplace import add_
 from .ops.shape import sum_to_size
 from .storage import Storage
 from .tensor import Tensor
+from .vmap import leave_levels
 
 Capture = dict[Edge, Callable[[Tensor], None]]
 
@@ -456,6 +457,8 @@ def _conform(node: Node, i: int, g: Any) -> Tensor:
             f"{node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor"
         )
     shape, dtype = node._inputs[i * INPUT_FIELDS + 2 : (i + 1) * INPUT_FIELDS]
+    if g._storage.array.shape != shape:
+        g = leave_levels(g, shape)  # a gradient batched by a finished vmap
     if g._storage.array.shape != shape:
         if not _broadcasts_to(shape, g._storage.array.shape):
             raise RuntimeError(

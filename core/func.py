@@ -28,8 +28,9 @@ from .graph import AccumulateGrad, walk
 from .ops.joining import stack
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
+from .vmap import vmap
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacrev", "vjp"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacrev", "vjp", "vmap"]
 
 ArgNums = int | tuple[int, ...]
 
