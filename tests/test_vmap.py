@@ -340,3 +340,89 @@ def test_an_op_without_batching_rule_is_named():
             retrograd.func.vmap(lambda a: a.cumsum(0))(retrograd.tensor(A))
     finally:
         batching.RULES["cumulative_sum"] = batching.RULES_BACKUP
+
+
+# -- where PyTorch uses vmap -----------------------------------------------------------------
+def test_jacobian_vectorize_matches_torch():
+    def make(m, create_graph):
+        def f(a, b):
+            return a.sin() * b.sum(), (a.exp().sum() * b).tanh(), b.sum() * 0 + 1
+
+        args = (_t(m, A[0]), _t(m, M[:2, :2].copy()))
+        return m.autograd.functional.jacobian(f, args, vectorize=True, create_graph=create_graph)
+
+    _both(lambda m: make(m, False))
+    _both(lambda m: make(m, True), live_check=False)
+    _both(
+        lambda m: m.autograd.functional.hessian(
+            lambda a: (a.sin() * a).sum() ** 2, _t(m, A[0]), vectorize=True
+        )
+    )
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1, 2])
+def test_jacrev_chunk_size(chunk_size):
+    _both(
+        lambda m: m.func.jacrev(lambda a, w: (a @ w).tanh(), argnums=(0, 1), chunk_size=chunk_size)(
+            _t(m, A[0]), _t(m, M)
+        )
+    )
+
+
+def test_is_grads_batched_is_one_batched_pass():
+    def calls(size):
+        counted = []
+        backend = get_backend()
+        saved = backend.kernels
+        backend.kernels = type(saved)(
+            {n: _counting(counted, n, fn) for n, fn in backend.base_kernels.items()}
+        )
+        try:
+            x = retrograd.tensor(A[0], requires_grad=True)
+            y = (x.sin() * x).exp()
+            v = retrograd.tensor(RNG.standard_normal((size, 3)))
+            retrograd.autograd.grad(y, x, v, is_grads_batched=True)
+        finally:
+            backend.kernels = saved
+        return counted
+
+    assert calls(2) == calls(50)
+
+
+def test_is_grads_batched_mismatched_sizes():
+    def make(m):
+        x = _t(m, A[0], True)
+        y = x * 2
+        return m.autograd.grad((y, y), x, (_t(m, A[:2]), _t(m, A)), is_grads_batched=True)
+
+    _same_error(make)
+
+
+def test_gradcheck_check_batched_grad():
+    for m in (retrograd, torch):
+        x, w = _t(m, A[0], True), _t(m, M.T[:2].copy(), True)
+
+        def f(x, w, m=m):
+            return (w @ x.sin()).tanh(), (x * x).sum()
+
+        assert m.autograd.gradcheck(f, (x, w), check_batched_grad=True)
+        assert m.autograd.gradgradcheck(f, (x, w), check_batched_grad=True)
+
+
+def test_gradcheck_check_batched_grad_reports_an_unbatchable_backward():
+    class ItemInBackward(retrograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2 + g.sum().item() * 0
+
+    x = _t(retrograd, A[0], True)
+    assert retrograd.autograd.gradcheck(ItemInBackward.apply, (x,))
+    with pytest.raises(retrograd.autograd.GradcheckError, match="While computing batched"):
+        retrograd.autograd.gradcheck(ItemInBackward.apply, (x,), check_batched_grad=True)
+    assert not retrograd.autograd.gradcheck(
+        ItemInBackward.apply, (x,), check_batched_grad=True, raise_exception=False
+    )

@@ -18,6 +18,7 @@ from ..creation import zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
+from .batched_grad import jacobian_rows
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
@@ -325,9 +326,9 @@ def jacobian(
     ``outputs[i].shape + inputs[j].shape`` (a single Tensor where ``func`` has one input
     and one output).
 
-    Reverse mode, one ``autograd.grad`` call per output element (a row of J).
-    ``vectorize=True`` is accepted and computes the same rows one by one: retrograd has
-    no ``vmap`` yet to batch them. ``strategy="forward-mode"`` needs forward-mode AD,
+    Reverse mode, one ``autograd.grad`` call per output element (a row of J);
+    ``vectorize=True``: one batched call (``is_grads_batched``, under ``vmap``) per
+    output. ``strategy="forward-mode"`` needs forward-mode AD,
     which retrograd does not have yet: it raises (PyTorch's error where PyTorch also
     refuses the combination, NotImplementedError otherwise).
     """
@@ -342,7 +343,10 @@ def jacobian(
         out_tuple, outputs = _outputs(func(*inputs), "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
         rows = tuple(
-            _jacobian_of(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs)
+            jacobian_rows(out, inputs, create_graph)
+            if vectorize
+            else _jacobian_of(i, out, inputs, create_graph, strict)
+            for i, out in enumerate(outputs)
         )
     return _unpack(_finish(rows, create_graph), (out_tuple, in_tuple))
 

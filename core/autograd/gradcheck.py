@@ -8,9 +8,10 @@ inputs)`` computes the Jacobian of ``fn`` twice, once by its backward (row by ro
 |numerical|``. ``fast_mode=True`` compares one random projection ``v^T J u`` instead of
 the whole matrix. Arguments, defaults, warnings and messages are PyTorch's.
 
-Perturbed inputs are new tensors (the caller's inputs are never written to). Not
-available: ``check_batched_grad``/``check_batched_forward_grad`` (they need ``vmap``) and
-``check_forward_ad``/``check_fwd_over_rev`` (they need forward-mode AD).
+Perturbed inputs are new tensors (the caller's inputs are never written to).
+``check_batched_grad`` batches the backward with ``vmap`` (:mod:`.batched_gradcheck`).
+Not available: ``check_batched_forward_grad``, ``check_forward_ad`` and
+``check_fwd_over_rev`` (they need forward-mode AD).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..creation import zeros, zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
+from .batched_gradcheck import batched_grad_failure
 from .finite_differences import central_difference, numerical_jacobian, unit_vector
 from .function import BackwardCFunction
 
@@ -332,6 +334,7 @@ def gradcheck(
             check_grad_dtypes,
             fast_mode,
             bool(masked),
+            check_batched_grad,
         )
     except GradcheckError:
         if raise_exception:
@@ -358,20 +361,20 @@ def _check_flags(forward_ad: bool, backward_ad: bool, batched: bool, batched_fwd
             "gradcheck(check_forward_ad=True) needs forward-mode AD "
             "(retrograd.autograd.forward_ad), which retrograd does not provide yet"
         )
-    if batched:
-        raise NotImplementedError(
-            "gradcheck(check_batched_grad=True) needs vmap, which retrograd does not provide "
-            "yet; pass check_batched_grad=False (the default)"
-        )
 
 
-def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, undefined, dtypes_, fast, masked):
+def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, undefined, dtypes_, fast, masked,
+               batched=False):  # fmt: skip
     _check_inputs(inputs)
     outputs = _differentiable(func(*inputs))
     check = _fast_check if fast else _slow_check
     check(func, inputs, outputs, eps, rtol, atol, nondet_tol, dtypes_)
     if not outputs:
         return
+    for i, o in enumerate(outputs if batched else ()):
+        failure = batched_grad_failure(inputs, o, i)
+        if failure:
+            raise GradcheckError(failure)
     _check_mul_by_grad_output(outputs, inputs, masked)
     if undefined:
         _check_undefined_grad(_differentiable(func(*inputs)))  # a fresh graph, as PyTorch
