@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "retrograd.device", "retrograd.storage", "retrograd.printing",
         "retrograd.anomaly_mode", "retrograd.ieee", "retrograd.mt19937", "retrograd.simd_math",
         "retrograd.saved_tensors", "retrograd.pytree", "retrograd.dual",
+        "retrograd.batching", "retrograd.batching_rules", "retrograd.batching_indexing",
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",
@@ -42,7 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ops", ("retrograd.ops", "retrograd.random")),
     ("engine", (
         "retrograd.engine", "retrograd.hook_results", "retrograd.autograd",
-        "retrograd.commit", "retrograd.reentrant",
+        "retrograd.commit", "retrograd.reentrant", "retrograd.vmap",
     )),
     ("nn", ("retrograd.nn", "retrograd.optim", "retrograd.utils", "retrograd.serialization")),
     ("public namespace", (

@@ -97,7 +97,8 @@ def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     if b._backend is not backend:
         backend_of(op, a, b)  # raises, naming both
     if op == "outer":
-        out = backend.kernels["multiply"](x[:, None], y[None, :])
+        k = backend.kernels
+        out = k["multiply"](k["expand_dims"](x, 1), k["expand_dims"](y, 0))
     else:
         out = backend.kernels["matmul"](x, y)
     return finish(record, out, dtype, backend, (a, b))

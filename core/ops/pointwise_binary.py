@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import dtypes
 from ..arguments import MISSING, parsed, public_signature, raise_error
+from ..batching import physical
 from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish
@@ -231,7 +232,7 @@ def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: A
         return  # an empty result divides nothing (PyTorch does not raise either)
     if hasattr(b, "shape"):
         k = backend.kernels
-        zero = bool(k["any"](k["equal"](b, 0)))
+        zero = bool(k["any"](k["equal"](physical(b), 0)))
     else:
         zero = b == 0
     if zero:
