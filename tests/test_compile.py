@@ -329,3 +329,21 @@ def test_version_counters_advance_as_in_eager():
         versions.append(p._version)
     assert versions == [1, 2, 3, 4]
     assert np.allclose(p.detach().numpy(), 0.8**4)
+
+
+def test_replay_on_the_jax_backend_is_bitwise_equal_to_eager():
+    if not any(i.name == "jax" and i.usable for i in torch.backends()):
+        pytest.skip("no usable jax backend")
+    with torch.use_backend("jax"):
+        eager, _, _ = _mlp_training(torch.optim.Adam, False, steps=4)
+        compiled, _, _ = _mlp_training(torch.optim.Adam, True, steps=4)
+    _assert_bitwise_equal(eager, compiled)
+    assert counters["stats"]["replays"] == 2
+
+
+def test_replay_is_as_quiet_as_eager_on_ieee_results():
+    f = torch.compile(lambda x: torch.log(x) * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            assert f(torch.zeros(1)).tolist() == [float("-inf")]

@@ -68,7 +68,8 @@ def generate(
     lines.append(f"return ({''.join(gen.arg(r) + ', ' for r in outputs)})")
     body = "\n".join("        " + line for line in lines)
     src = f"def _make({', '.join(names.names)}):\n    def replay(A):\n{body}\n    return replay\n"
-    namespace: dict[str, Any] = {"_item": _item}
+    # Named as a retrograd module: NumPy's IEEE warnings are filtered as in eager ops.
+    namespace: dict[str, Any] = {"_item": _item, "__name__": __name__}
     exec(compile(src, "<retrograd.compile replay>", "exec"), namespace)  # noqa: S102
     return namespace["_make"](*names.values), src
 
