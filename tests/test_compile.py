@@ -347,3 +347,22 @@ def test_replay_is_as_quiet_as_eager_on_ieee_results():
         warnings.simplefilter("error")
         for _ in range(3):
             assert f(torch.zeros(1)).tolist() == [float("-inf")]
+
+
+@pytest.mark.parametrize("shape", ["tuple", "dict", "nested", "single"])
+def test_result_structures(shape):
+    w = torch.ones(2, requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        y = (w * x).sum()
+        y.backward()
+        g = w.grad
+        return {"tuple": (y, g, 3), "dict": {"y": y, "g": g}, "nested": [(y,), {"g": g}],
+                "single": g}[shape]  # fmt: skip
+
+    f = torch.compile(step)
+    got = [f(torch.full((2,), 2.0)) for _ in range(3)]
+    assert counters["stats"]["replays"] == 2
+    assert repr(got[0]) == repr(got[2])
+    assert type(got[2]) is type(got[0])

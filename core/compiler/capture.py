@@ -123,7 +123,15 @@ def _rng_bytes() -> bytes:
 
 
 def flatten_call(args: tuple, kwargs: dict) -> tuple[list, Any]:
-    """The call's leaves (tensors and other values) and its structure."""
+    """The call's leaves (tensors and other values) and its structure. A call of plain
+    positional tensors (the common step) skips the pytree walk: its structure is their
+    count."""
+    if not kwargs:
+        for a in args:
+            if type(a) is not Tensor:
+                break
+        else:
+            return list(args), len(args)
     return tree_flatten((args, kwargs))
 
 

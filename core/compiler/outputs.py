@@ -60,11 +60,26 @@ def plan_outputs(rec: Any, result: Any, flat: list, tensors: list, epilogue: lis
                 return OutputPlan([], _none, reason_for(what))
             makers.append(_fresh(len(refs), leaf))
             refs.append(rec.ref(leaf._storage.array))
-    if spec is None and len(makers) == 1:
-        make = makers[0]
-        return OutputPlan(refs, lambda arrays, flat_inputs: make(arrays, flat_inputs))
-    return OutputPlan(refs, lambda arrays, flat_inputs: tree_unflatten(
-        [m(arrays, flat_inputs) for m in makers], spec))  # fmt: skip
+    return OutputPlan(refs, _rebuilder(result, makers, spec))
+
+
+def _rebuilder(result: Any, makers: list, spec: Any) -> Callable[[tuple, list], Any]:
+    """The result's structure around the makers' values; flat tuples and dicts (a step's
+    usual results) without the pytree walk."""
+    if spec is None:
+        (make,) = makers
+        return make
+    flat = all(sub is None for _, sub in (spec[1][1][1] if spec[0] is dict else spec[1]))
+    if flat and type(result) is tuple:
+        return lambda arrays, flat_inputs: tuple([m(arrays, flat_inputs) for m in makers])
+    if flat and type(result) is dict:
+        keys = list(result)
+        return lambda arrays, flat_inputs: dict(
+            zip(keys, [m(arrays, flat_inputs) for m in makers], strict=True)
+        )
+    return lambda arrays, flat_inputs: tree_unflatten(
+        [m(arrays, flat_inputs) for m in makers], spec
+    )
 
 
 def _none(arrays: tuple, flat_inputs: list) -> None:
