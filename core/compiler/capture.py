@@ -17,7 +17,7 @@ from typing import Any
 from ..pytree import tree_flatten
 from ..random import default_generator
 from ..tensor import Tensor
-from . import codegen, guards, sources
+from . import codegen, guards, lowering, sources
 from .breaks import Unsupported, reason_for
 from .outputs import OutputPlan, plan_outputs
 from .recorder import Recorder
@@ -69,7 +69,8 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
 def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entry:
     program = rec.program
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]
-    replay, src = codegen.generate(program, loads, epilogue, plan.refs)
+    lowered = lowering.lower(program, loads, epilogue, plan.refs)
+    replay, src = lowered or codegen.generate(program, loads, epilogue, plan.refs)
     read = plan.rebuild
 
     def run(flat_inputs: list) -> Any:

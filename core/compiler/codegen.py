@@ -63,20 +63,38 @@ def generate(
     extra = [r for item in epilogue for r in _exit_refs(item)] + list(outputs)
     gen = _Gen(program, names, extra)
     lines = [gen.load(j, where) for j, where in enumerate(loads) if gen.used_ext(j)]
-    lines += gen.body(epilogue, outputs)
-    lines += [gen.exit(item) for item in epilogue]
-    lines.append(f"return ({''.join(gen.arg(r) + ', ' for r in outputs)})")
+    lines += gen.body(program.instrs, kept_slots(epilogue, outputs))
+    lines += gen.finish(epilogue, outputs)
+    src = function_source("replay", "A", lines, names)
+    return run_source(src, names), src
+
+
+def kept_slots(epilogue: list[tuple], outputs: list[tuple]) -> set[int]:
+    """Slots the epilogue or the result read: never deleted early."""
+    kept = {r[1] for item in epilogue for r in _exit_refs(item) if r[0] == "slot"}
+    return kept | {r[1] for r in outputs if r[0] == "slot"}
+
+
+def function_source(name: str, params: str, lines: list[str], names: _Names) -> str:
+    """``def _make(<bound names>): def <name>(<params>): <lines>; return <name>``."""
     body = "\n".join("        " + line for line in lines)
-    src = f"def _make({', '.join(names.names)}):\n    def replay(A):\n{body}\n    return replay\n"
+    return (f"def _make({', '.join(names.names)}):\n    def {name}({params}):\n{body}\n"
+            f"    return {name}\n")  # fmt: skip
+
+
+def run_source(src: str, names: _Names) -> Any:
+    """Execute a :func:`function_source` and return the function, its names bound."""
     # Named as a retrograd module: NumPy's IEEE warnings are filtered as in eager ops.
     namespace: dict[str, Any] = {"_item": _item, "__name__": __name__}
     exec(compile(src, "<retrograd.compile replay>", "exec"), namespace)  # noqa: S102
-    return namespace["_make"](*names.values), src
+    return namespace["_make"](*names.values)
 
 
 class _Gen:
     def __init__(self, program: Program, names: _Names, extra: list[tuple]) -> None:
         self.program, self.names = program, names
+        self.exprs: dict[int, str] = {}  # id(expr ref) -> a parameter holding its value
+        self.inline_reads = False  # a read is the array itself (inside a lowered body)
         used = [r for i in program.instrs for r in _arg_refs(i)] + extra
         self._used_ext = {r[1] for r in used if r[0] == "ext"}
 
@@ -103,17 +121,18 @@ class _Gen:
         if kind == "seq":
             inner = "".join(self.arg(r) + ", " for r in ref[2])
             return f"[{inner}]" if ref[1] is list else f"({inner})"
-        return expr_source(ref[1], self._scalar)
+        named = self.exprs.get(id(ref))
+        return named if named is not None else expr_source(ref[1], self._scalar)
 
     def _scalar(self, expr: Any) -> str:
+        if isinstance(expr, tuple) and self.inline_reads:
+            return self.arg(expr[1])
         if isinstance(expr, tuple):  # ("read", ref, kernel)
             return f"_item({self.names.bind(expr[2], 'R')}({self.arg(expr[1])}))"
         return self.names.bind(expr, "c")
 
-    def body(self, epilogue: list[tuple], outputs: list[tuple]) -> list[str]:
-        instrs = self.program.instrs
-        kept = {r[1] for item in epilogue for r in _exit_refs(item)}
-        kept |= {r[1] for r in outputs if r[0] == "slot"}
+    def body(self, instrs: list, kept: set[int]) -> list[str]:
+        """The calls of ``instrs``, each slot deleted after its last use (not ``kept``)."""
         last: dict[int, int] = {}
         for n, instr in enumerate(instrs):
             for r in _arg_refs(instr):
@@ -135,6 +154,10 @@ class _Gen:
             if dead:
                 lines.append("del " + ", ".join(f"s{s}" for s in sorted(set(dead))))
         return lines
+
+    def finish(self, epilogue: list[tuple], outputs: list[tuple]) -> list[str]:
+        lines = [self.exit(item) for item in epilogue]
+        return [*lines, f"return ({''.join(self.arg(r) + ', ' for r in outputs)})"]
 
     def _target(self, out: tuple) -> str:
         if out[0] == "slot":

@@ -18,13 +18,15 @@ from typing import Any
 
 @dataclass
 class Instr:
-    """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name)."""
+    """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name, and
+    ``backend`` the backend whose table it came from)."""
 
     name: str
     fn: Callable[..., Any]
     args: tuple
     kwargs: dict
     out: Any
+    backend: Any = None
 
 
 @dataclass

@@ -64,9 +64,10 @@ class Recorder:
         """Wrap every kernel of ``backend``'s resolved table (after the other plugins)."""
         results = yield
         table = merge_kernels(backend.base_kernels, results)
-        return [{name: self._wrap(name, fn) for name, fn in table.items()}, *results]
+        wrapped = {name: self._wrap(name, fn, backend) for name, fn in table.items()}
+        return [wrapped, *results]
 
-    def _wrap(self, name: str, kernel: Callable[..., Any]) -> Callable[..., Any]:
+    def _wrap(self, name: str, kernel: Callable[..., Any], backend: Any) -> Callable[..., Any]:
         def recorded(*args: Any, **kwargs: Any) -> Any:
             if self.broken is None and name not in METADATA:
                 self._check(name)
@@ -75,7 +76,7 @@ class Recorder:
             plain = tuple(float(a) if type(a) is ProgramScalar else a for a in args)
             out = kernel(*plain, **kwargs)
             if self.broken is None and name not in METADATA and not self._reading:
-                self._record(name, kernel, args, kwargs, out)
+                self._record(name, kernel, args, kwargs, out, backend)
             return out
 
         recorded.__wrapped__ = kernel
@@ -164,7 +165,7 @@ class Recorder:
         if self._slot_of.get(key) == slot:
             del self._slot_of[key]
 
-    def _record(self, name: str, fn: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    def _record(self, name: str, fn: Any, args: tuple, kwargs: dict, out: Any, backend: Any):
         refs = tuple(self.ref(a) for a in args)
         kwrefs = {k: self.ref(v) for k, v in kwargs.items()}
         defined = self._define(out)
@@ -172,4 +173,4 @@ class Recorder:
             # A Python value the step may branch on: a constant only if it is not data.
             self.brk(f"kernel '{name}' returned a Python {type(out).__name__} to Python")
             return
-        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined))
+        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend))
