@@ -28,6 +28,7 @@ from .ops.conversion import to
 from .ops.elementwise import add
 from .ops.shape import sum_to_size
 from .tensor import Tensor
+from .vmap import leave_levels
 
 # What becomes of the gradient reaching a captured edge: a function that keeps it
 # (autograd.grad), or ACCUMULATE (backward(inputs=...) on a leaf: into .grad, as usual).
@@ -372,6 +373,8 @@ def _conform(node: Node, i: int, g: Any) -> Tensor:
             f"{node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor"
         )
     shape, dtype = node._inputs[i * INPUT_FIELDS + 2 : (i + 1) * INPUT_FIELDS]
+    if g._storage.array.shape != shape:
+        g = leave_levels(g, shape)  # a gradient batched by a finished vmap
     if g._storage.array.shape != shape:
         if not _broadcasts_to(shape, g._storage.array.shape):
             raise RuntimeError(

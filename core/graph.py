@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from . import dual
 from .dtypes import kind_name
 from .hooks import RETAINS_GRAD, RemovableHandle, add_hook
 from .saved_tensors import HOOKS as SAVED_TENSORS_HOOKS
@@ -201,6 +202,8 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
         return tensor
     alias = tensor.detach()
     alias._output_nr = tensor._output_nr
+    if dual.STATE.active:  # forward mode: the rules see the output's tangent too
+        dual.share_tangents(tensor, alias)
     return alias
 
 
@@ -217,6 +220,8 @@ def unpack_saved(
     if is_output and (with_history or current != version):  # the error names the node too
         output = saved.detach()
         output._grad_fn, output._output_nr = node, saved._output_nr
+        if dual.STATE.active:
+            dual.share_tangents(saved, output)
         saved = output
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
