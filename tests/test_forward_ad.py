@@ -53,6 +53,15 @@ FUNCTIONS = {
     "mse": lambda m, x: m.nn.functional.mse_loss(x, x.detach() * 0.5 + 0.1),
     "cumsum_prod": lambda m, x: x.cumsum(1) * x.prod(0),
     "sigmoid_gelu": lambda m, x: m.nn.functional.gelu(x).sigmoid(),
+    # some inputs without a tangent: theirs count as zeros
+    "cat_stack_mixed": lambda m, x: (
+        m.cat([x, _t(m, W.T)], 0).sum(1)[:3] + m.stack([x.detach(), x]).sum(0)[0]
+    ),
+    "unbind_select": lambda m, x: x.unbind(1)[2] * x[1, 0] + x[:, 1:].cumsum(1).roll(1, 1)[:, 0],
+    "gather_repeat": lambda m, x: (
+        x.gather(1, m.tensor([[2, 0], [1, 1]])).repeat(2, 1).flip(0).tril()
+    ),
+    "addmm_outer": lambda m, x: m.addmm(x[:, :2], x, x.t()[:, :2]) + m.outer(x[0], x[1])[:2, :2],
 }
 
 

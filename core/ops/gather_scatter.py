@@ -29,6 +29,7 @@ GATHER = OpRecord(
     "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _gather_grad(g, shape, dim, index),),
+    jvp=lambda us, out, shape, dim, index: us[0].gather(dim, index),  # forward mode
 )
 SCATTER = OpRecord(
     "scatter",
