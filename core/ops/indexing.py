@@ -55,7 +55,10 @@ SLICE_BACKWARD = OpRecord(
 )  # fmt: skip
 
 # ``t[...]`` and ``t[()]``: the whole tensor, as a new view.
-ALIAS = OpRecord("alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,))
+ALIAS = OpRecord(
+    "alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,),
+    jvp=lambda us, out: us[0].view_as(us[0]),  # forward mode: an alias of the tangent
+)  # fmt: skip
 
 RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 
