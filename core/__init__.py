@@ -19,6 +19,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_anomaly_enabled,
 )
+from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (

@@ -22,14 +22,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import dual, grad_mode
-from .creation import zeros_like
+from .creation import eye, zeros_like
 from .engine import grad as _autograd_grad
 from .func_argnums import argnums_tuple as _argnums_tuple
 from .func_forward import jacfwd, jvp
 from .graph import AccumulateGrad, walk
-from .ops.joining import stack
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
+from .vmap import vmap
 
 __all__ = [
     "functional_call",
@@ -40,6 +40,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "vjp",
+    "vmap",
 ]
 
 ArgNums = int | tuple[int, ...]
@@ -226,9 +227,9 @@ def jacrev(
     chunk_size: int | None = None,
     _preallocate_and_copy: bool = False,
 ) -> Callable:
-    """A function returning the Jacobian of ``func`` w.r.t. argument ``argnums``, one
-    reverse pass per output element (``chunk_size`` is accepted; rows are computed one
-    by one until retrograd has ``vmap``). Each Jacobian block has shape
+    """A function returning the Jacobian of ``func`` w.r.t. argument ``argnums``: one
+    reverse pass batched by :func:`vmap` over the output's elements (``chunk_size`` of
+    them at a time, all at once by default). Each Jacobian block has shape
     ``output.shape + input.shape``; trees of outputs give the same tree of Jacobians."""
 
     @functools.wraps(func)
@@ -237,7 +238,7 @@ def jacrev(
             output, aux = _split_aux(func(*new_args, **kwargs), has_aux, "vjp(f, *primals)")
             out_leaves, out_spec = tree_flatten(output)
             in_leaves, in_spec = tree_flatten(diff)
-            blocks = [_jacobian_rows(out, in_leaves, level) for out in out_leaves]
+            blocks = [_jacobian_rows(out, in_leaves, level, chunk_size) for out in out_leaves]
         per_output = [tree_unflatten(b, in_spec) for b in blocks]
         jac = level.lower(tree_unflatten(per_output, out_spec))
         return (jac, level.lower(aux)) if has_aux else jac
@@ -245,23 +246,24 @@ def jacrev(
     return wrapper
 
 
-def _jacobian_rows(out: Any, inputs: list, level: _Level) -> list:
+def _jacobian_rows(out: Any, inputs: list, level: _Level, chunk_size: int | None) -> list:
+    """The Jacobian of ``out`` w.r.t. each input: one backward pass under ``vmap`` over
+    the rows of the identity (as torch.func), ``chunk_size`` rows at a time."""
     if not isinstance(out, Tensor):
         raise RuntimeError(
             "vjp(f, *primals): expected f(*primals) to return only tensors, got "
             f"unsupported type {type(out)}"
         )
-    flat = out.reshape(-1)
-    rows: list[list] = [[] for _ in inputs]
-    for k in range(out.numel()):
-        for row, g in zip(rows, _gradients([flat[k]], inputs, None, level), strict=True):
-            row.append(g)
-    return [
-        stack(row, 0).view(tuple(out.shape) + tuple(t.shape))
-        if row
-        else zeros_like(t).reshape(tuple(out.shape) + tuple(t.shape))
-        for row, t in zip(rows, inputs, strict=True)
-    ]
+    n = out.numel()
+    if not n:
+        return [zeros_like(t).reshape(tuple(out.shape) + tuple(t.shape)) for t in inputs]
+    basis = eye(n, dtype=out.dtype, backend=out.backend)
+
+    def row(v: Tensor) -> tuple:
+        return tuple(_gradients([out], inputs, [v.view(out.shape)], level))
+
+    rows = vmap(row, chunk_size=chunk_size)(basis)
+    return [r.view(tuple(out.shape) + tuple(t.shape)) for r, t in zip(rows, inputs, strict=True)]
 
 
 def hessian(func: Callable, argnums: ArgNums = 0) -> Callable:

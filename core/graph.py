@@ -271,3 +271,46 @@ def walk(root: Node | None):
         seen.add(id(node))
         yield node
         stack.extend(node.children())
+
+
+# -- planning a backward -----------------------------------------------------------------
+def dependencies(roots: list[Node], targets: set[Node] | None) -> dict[Node, int]:
+    """How many edges lead into each node a backward from ``roots`` must run (iterative
+    DFS). With ``targets`` (the nodes of captured edges), only nodes on a path to one."""
+    needed = _needed_nodes(roots, targets) if targets is not None else None
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    walked = set(roots)  # a root reached from another root is walked once
+    while stack:
+        for child in stack.pop()._inputs[0::INPUT_FIELDS]:
+            if child is None or (needed is not None and child not in needed):
+                continue
+            if child in deps:
+                deps[child] += 1
+            else:  # first time seen: count it and walk on from it
+                deps[child] = 1
+                if child not in walked:
+                    stack.append(child)
+    return deps
+
+
+def _needed_nodes(roots: list[Node], targets: set[Node]) -> set[Node]:
+    """Nodes on some path from a root to a node of ``targets`` (the rest need not run)."""
+    order: list[Node] = []  # post-order: children before parents
+    seen: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.children() if c is not None)
+    needed = set()
+    for node in order:
+        if node in targets or any(c in needed for c in node.children()):
+            needed.add(node)
+    return needed

@@ -169,12 +169,6 @@ def test_errors_match_torch(case):
     assert got[1].startswith(want[1]), (got[1], want[1])
 
 
-def test_jvp_jacfwd_vmap_are_not_provided_yet():
-    # jvp and jacfwd are built (tests/test_func_forward.py); vmap is not yet.
-    for name in ("vmap",):
-        assert not hasattr(retrograd.func, name)
-
-
 # -- functional_call ---------------------------------------------------------------------
 class TinyModule:
     """The smallest thing functional_call needs: PyTorch's registries and names."""

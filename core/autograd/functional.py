@@ -18,6 +18,7 @@ from ..creation import zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
+from .batched_grad import jacobian_rows
 from .forward_jacobian import forward_jacobian
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -334,11 +335,11 @@ def jacobian(
     ``outputs[i].shape + inputs[j].shape`` (a single Tensor where ``func`` has one input
     and one output).
 
-    Reverse mode, one ``autograd.grad`` call per output element (a row of J).
-    ``vectorize=True`` is accepted and computes the same rows one by one: retrograd has
-    no ``vmap`` yet to batch them. ``strategy="forward-mode"`` (with ``vectorize=True``,
-    as PyTorch requires) computes J by forward-mode AD, one forward pass per input
-    element (a column of J): :mod:`retrograd.autograd.forward_jacobian`.
+    Reverse mode, one ``autograd.grad`` call per output element (a row of J);
+    ``vectorize=True``: one batched call (``is_grads_batched``, under ``vmap``) per
+    output. ``strategy="forward-mode"`` (with ``vectorize=True``, as PyTorch requires)
+    computes J by forward-mode AD, one forward pass per input element (a column of J):
+    :mod:`retrograd.autograd.forward_jacobian`.
     """
     _check_strategy(strategy, strict, create_graph, vectorize)
     if strategy == "forward-mode":
@@ -363,7 +364,10 @@ def jacobian(
         out_tuple, outputs = _outputs(func(*inputs), "jacobian")
         _check_requires_grad(outputs, "outputs", strict)
         rows = tuple(
-            _jacobian_of(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs)
+            jacobian_rows(out, inputs, create_graph)
+            if vectorize
+            else _jacobian_of(i, out, inputs, create_graph, strict)
+            for i, out in enumerate(outputs)
         )
     return _unpack(_finish(rows, create_graph), (out_tuple, in_tuple))
 

@@ -12,8 +12,9 @@ the whole matrix. Arguments, defaults, warnings and messages are PyTorch's.
 Function's ``jvp``) the same way (:mod:`retrograd.autograd.gradcheck_forward`);
 ``gradgradcheck(check_fwd_over_rev=True)`` does it for the gradient.
 
-Perturbed inputs are new tensors (the caller's inputs are never written to). Not
-available: ``check_batched_grad``/``check_batched_forward_grad`` (they need ``vmap``).
+Perturbed inputs are new tensors (the caller's inputs are never written to).
+``check_batched_grad`` batches the backward with ``vmap`` (:mod:`.batched_gradcheck`).
+Not available: ``check_batched_forward_grad`` (vmap over forward-mode AD).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..creation import zeros, zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
+from .batched_gradcheck import batched_grad_failure
 from .finite_differences import central_difference, numerical_jacobian, unit_vector
 from .function import BackwardCFunction
 from .gradcheck_forward import forward_jacobian_rows, forward_projection
@@ -385,6 +387,7 @@ def gradcheck(
                 check_grad_dtypes,
                 fast_mode,
                 bool(masked),
+                check_batched_grad,
             )
         if check_forward_ad:
             if not check_backward_ad:
@@ -413,23 +416,24 @@ def _check_flags(forward_ad: bool, backward_ad: bool, batched: bool, batched_fwd
         )
     if batched_fwd:
         raise NotImplementedError(
-            "gradcheck(check_batched_forward_grad=True) needs vmap, which retrograd does not "
-            "provide yet; pass check_batched_forward_grad=False (the default)"
-        )
-    if batched:
-        raise NotImplementedError(
-            "gradcheck(check_batched_grad=True) needs vmap, which retrograd does not provide "
-            "yet; pass check_batched_grad=False (the default)"
+            "gradcheck(check_batched_forward_grad=True) needs vmap over forward-mode AD, "
+            "which retrograd does not provide yet; pass check_batched_forward_grad=False "
+            "(the default)"
         )
 
 
-def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, undefined, dtypes_, fast, masked):
+def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, undefined, dtypes_, fast, masked,
+               batched=False):  # fmt: skip
     _check_inputs(inputs)
     outputs = _differentiable(func(*inputs))
     check = _fast_check if fast else _slow_check
     check(func, inputs, outputs, eps, rtol, atol, nondet_tol, dtypes_)
     if not outputs:
         return
+    for i, o in enumerate(outputs if batched else ()):
+        failure = batched_grad_failure(inputs, o, i)
+        if failure:
+            raise GradcheckError(failure)
     _check_mul_by_grad_output(outputs, inputs, masked)
     if undefined:
         _check_undefined_grad(_differentiable(func(*inputs)))  # a fresh graph, as PyTorch

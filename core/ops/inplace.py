@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes, dual
+from ..arguments import has_cells, origin, twin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -85,15 +86,15 @@ def check_inplace(t: Tensor, op: str) -> None:
     if _grad_state.enabled:
         if t._grad_fn is None and t._requires_grad:
             raise RuntimeError(
-                f"{op}(): a leaf Variable that requires grad is being used in an in-place "
-                "operation."
+                "a leaf Variable that requires grad is being used in an in-place "
+                f"operation. (in {op}())"
             )
         base = t._base
         if base is not None and base.requires_grad:
             if base._grad_fn is None:
                 raise RuntimeError(
-                    f"{op}(): a view of a leaf Variable that requires grad is being used in "
-                    "an in-place operation."
+                    "a view of a leaf Variable that requires grad is being used in "
+                    f"an in-place operation. (in {op}())"
                 )
             raise RuntimeError(
                 f"{op}(): this view is one of several outputs of one function (split, "
@@ -106,8 +107,9 @@ def check_inplace(t: Tensor, op: str) -> None:
 def check_inplace_allowed_for_inference(t: Tensor, op: str) -> None:
     if t._is_inference and not _grad_state.inference:
         raise RuntimeError(
-            f"{op}(): Inplace update to inference tensor outside InferenceMode is not allowed."
-            "You can make a clone to get a normal tensor before doing inplace update."
+            "Inplace update to inference tensor outside InferenceMode is not allowed."
+            "You can make a clone to get a normal tensor before doing inplace update. "
+            f"(in {op}())"
         )
 
 
@@ -129,13 +131,13 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     dtype of a higher category (float into integer, integer into bool)."""
     if shape != t._storage.array.shape:
         raise RuntimeError(
-            f"{op}(): output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(shape)}"
+            f"output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{list(shape)} (in {op}())"
         )
     if dtype.category > t._dtype.category:
         raise RuntimeError(
-            f"{op}(): result type {dtypes.kind_name(dtype)} can't be cast to the "
-            f"desired output type {dtypes.kind_name(t._dtype)}"
+            f"result type {dtypes.kind_name(dtype)} can't be cast to the desired output "
+            f"type {dtypes.kind_name(t._dtype)} (in {op}())"
         )
 
 
@@ -338,8 +340,9 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
             continue
         record = facts if isinstance(facts, OpRecord) else None
         public = record.public if record is not None else name
+        op = twin(fn, call_name=f"{name}_", as_method=True) if has_cells(fn, "call_name") else fn
         methods[f"{name}_"] = inplace(
-            f"{name}_", fn, saves_self.get(public, True), record, facts.refuses_integral
+            f"{name}_", op, saves_self.get(public, True), record, facts.refuses_integral
         )
     methods["zero_"] = inplace("zero_", _zero, False)
     methods["fill_"] = inplace("fill_", _fill, False)
@@ -367,7 +370,7 @@ def surface_facts(
         return declared
     if name in primary:
         return primary[name]
-    return next((r for p, r in primary.items() if functions.get(p) is fn), None)
+    return next((r for p, r in primary.items() if origin(functions.get(p)) is origin(fn)), None)
 
 
 # The engine's in-place accumulation into a leaf's ``.grad`` (the engine sits above the

@@ -80,7 +80,7 @@ def _unique_dims(op: str, input: Tensor, dims: tuple) -> tuple[int, ...]:
     wrapped = tuple(_wrap_dim(d, max(input.dim(), 1), op) for d in dims)
     for d in wrapped:
         if wrapped.count(d) > 1:
-            raise RuntimeError(f"{op}(): dim {d} appears multiple times in the list of dims")
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return wrapped
 
 
@@ -107,15 +107,13 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     if dims is None:
         if len(shifts) != 1:
-            raise RuntimeError(
-                f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
-            )
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         array = input._backend.kernels["roll"](input._storage.array, shifts[0], None)
         return _made(ROLL, input, array, {"shifts": shifts, "dims": None})
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(
-            f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
         )
     dims = tuple(_wrap_dim(d, max(input.dim(), 1), "roll") for d in dims)
     array = input._backend.kernels["roll"](input._storage.array, shifts, dims)

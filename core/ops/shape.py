@@ -180,6 +180,12 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             f"expand(): the number of sizes provided ({len(sizes)}) must be greater or equal "
             f"to the number of dimensions in the tensor ({len(shape)})"
         )
+    target = expanded_shape(tuple(shape), tuple(sizes))
+    return _view_result(EXPAND, input, "broadcast_to", (target,))
+
+
+def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
+    """``shape`` expanded to ``sizes`` (-1 keeps a dimension), or PyTorch's error."""
     lead = len(sizes) - len(shape)
     target = list(sizes)
     for i, n in enumerate(shape):
@@ -192,7 +198,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}"
             )
-    return _view_result(EXPAND, input, "broadcast_to", (tuple(target),))
+    return tuple(target)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
