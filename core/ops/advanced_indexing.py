@@ -22,7 +22,7 @@ from ..grad_mode import state as _grad_state
 from ..storage import Storage, view_storage
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
-from .helpers import zeros_on
+from .helpers import tangent_or_zeros, zeros_on
 from .indexing import basic_getitem
 from .inplace import check_inplace, rebases_base, write_result, write_through_view
 from .record import INDEXING, OpRecord
@@ -44,6 +44,14 @@ def scatter_into_zeros(g: Tensor, shape: tuple, key: Any) -> Tensor:
     return put(zeros_on(g, shape), key, g, accumulate=True)
 
 
+def _put_tangent(us: tuple, out: Tensor, key: Any, accumulate: bool = False) -> Tensor:
+    """Forward mode: ``put`` is linear in ``self`` and the values jointly."""
+    base = tangent_or_zeros(us[0], out)
+    if us[1] is None:
+        return base if accumulate else put(base, key, 0.0)
+    return put(base, key, us[1], accumulate)
+
+
 INDEX = OpRecord(
     "index",
     INDEXING,
@@ -51,6 +59,7 @@ INDEX = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: _read(us[0], key),  # forward mode: the same read
 )
 INDEX_PUT = OpRecord(
     "index_put",
@@ -61,6 +70,7 @@ INDEX_PUT = OpRecord(
     save=("key", "accumulate"),
     grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
     inplace=True,
+    jvp=_put_tangent,
 )
 # ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
 COPY_SLICES = OpRecord(
@@ -71,6 +81,7 @@ COPY_SLICES = OpRecord(
     inputs=("self", "src"),
     save=("key",),
     grads=(lambda g, key: put(g, key, 0.0), lambda g, key: _read(g, key)),
+    jvp=lambda us, out, key: _put_tangent(us, out, key),
 )
 RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 

@@ -16,13 +16,23 @@ from ..batching import physical
 from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
-from .advanced_indexing import put, scatter_into_zeros
+from .advanced_indexing import getitem, put, scatter_into_zeros
 from .dispatch import array_of, broadcast_all, broadcast_shapes, finish
 from .elementwise import check_condition, where
-from .helpers import check_tensor, zeros_on
+from .helpers import check_tensor, tangent_or_zeros, zeros_on
 from .record import INDEXING, OpRecord
 
 _INDICES = (dtypes.int64, dtypes.int32)
+
+
+def _scatter_tangent(us: tuple, out: Tensor, dim: int, index: Tensor, add: bool) -> Tensor:
+    """Forward mode: scatter (or scatter_add) is linear in ``self`` and ``src`` jointly."""
+    if add and us[1] is None:
+        return us[0]
+    base = tangent_or_zeros(us[0], out)
+    src = 0.0 if us[1] is None else us[1]
+    return base.scatter_add(dim, index, src) if add else base.scatter(dim, index, src)
+
 
 GATHER = OpRecord(
     "gather",
@@ -31,6 +41,7 @@ GATHER = OpRecord(
     "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _gather_grad(g, shape, dim, index),),
+    jvp=lambda us, out, shape, dim, index: us[0].gather(dim, index),  # forward mode
 )
 SCATTER = OpRecord(
     "scatter",
@@ -44,6 +55,7 @@ SCATTER = OpRecord(
         lambda g, dim, index: g.gather(dim, index),
     ),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, False),
 )
 SCATTER_VALUE = OpRecord(
     "scatter_value",
@@ -53,6 +65,7 @@ SCATTER_VALUE = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
     public="scatter",
+    jvp=lambda us, out, dim, index: us[0].scatter(dim, index, 0.0),
 )
 SCATTER_ADD = OpRecord(
     "scatter_add",
@@ -63,6 +76,7 @@ SCATTER_ADD = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, True),
 )
 INDEX_SELECT = OpRecord(
     "index_select",
@@ -71,6 +85,7 @@ INDEX_SELECT = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: getitem(us[0], key),  # forward mode: the same read
 )
 TAKE = OpRecord(
     "take",
@@ -79,6 +94,7 @@ TAKE = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(lambda g, shape, key: put(zeros_on(g, (_numel(shape),)), key, g, True).reshape(shape),),
+    jvp=lambda us, out, shape, key: getitem(us[0].reshape(-1), key),
 )
 MASKED_FILL = OpRecord(
     "masked_fill",
@@ -88,6 +104,7 @@ MASKED_FILL = OpRecord(
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g),),
     inplace=True,
+    jvp=lambda us, out, mask: where(mask, 0.0, us[0]),
 )
 MASKED_FILL_TENSOR = OpRecord(
     "masked_fill_tensor",
@@ -97,6 +114,9 @@ MASKED_FILL_TENSOR = OpRecord(
     inputs=("self", "value"),
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+    jvp=lambda us, out, mask: where(
+        mask, 0.0 if us[1] is None else us[1], tangent_or_zeros(us[0], out)
+    ),
     public="masked_fill",
 )
 MASKED_SELECT = OpRecord(

@@ -35,23 +35,32 @@ SELECT = OpRecord(
     "select", INDEXING, "SelectBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SELECT_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: select(us[0], dim, index),  # the same view
 )  # fmt: skip
 SLICE = OpRecord(
     "slice", INDEXING, "SliceBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SLICE_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: _slice(us[0], dim, index),
 )  # fmt: skip
 SELECT_BACKWARD = OpRecord(
     "select_backward", INDEXING, "SelectBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: select(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SELECT_BACKWARD),
 )  # fmt: skip
 SLICE_BACKWARD = OpRecord(
     "slice_backward", INDEXING, "SliceBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: _slice(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SLICE_BACKWARD),
 )  # fmt: skip
 
 # ``t[...]`` and ``t[()]``: the whole tensor, as a new view.
-ALIAS = OpRecord("alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,))
+ALIAS = OpRecord(
+    "alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,),
+    jvp=lambda us, out: us[0].view_as(us[0]),  # forward mode: an alias of the tangent
+)  # fmt: skip
 
 RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 

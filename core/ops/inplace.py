@@ -19,18 +19,28 @@ from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
+from .helpers import tangent_or_zeros
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
-ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
-FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
+# Forward mode: overwritten values have tangent 0; a copied or filled-in tensor's passes.
+ZERO = OpRecord(
+    "zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
+FILL = OpRecord(
+    "fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
 # fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
 FILL_TENSOR = OpRecord(
     "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"), public="fill",
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 COPY = OpRecord(
     "copy", CONVERSION, "CopyBackwards", "assign", inputs=("self", "src"),
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 
 RECORDS = (ZERO, FILL, FILL_TENSOR, COPY)

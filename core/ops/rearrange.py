@@ -35,6 +35,7 @@ ROLL = OpRecord(
     "roll",
     save=("shifts", "dims"),
     grads=(lambda g, shifts, dims: g.roll(tuple(-s for s in shifts), dims),),
+    jvp=lambda us, out, shifts, dims: us[0].roll(shifts, dims),
 )
 REPEAT = OpRecord(
     "repeat",
@@ -43,6 +44,7 @@ REPEAT = OpRecord(
     "tile",
     save=("self.shape", "repeats"),
     grads=(_repeat_grad,),
+    jvp=lambda us, out, shape, repeats: us[0].repeat(repeats),
 )
 TRIL = OpRecord(
     "tril",

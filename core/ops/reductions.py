@@ -147,6 +147,9 @@ LOGSUMEXP = _reduction(
     "logsumexp",
     ("self", "result", "dims", "keepdim"),
     _logsumexp_grad,
+    jvp=lambda us, out, a, r, dims, keepdim: (
+        us[0] * (a - expand_back(r, a.shape, dims, keepdim)).exp()
+    ).sum(dims, keepdim=keepdim),  # forward mode: the softmax-weighted tangent
 )
 ALL = OpRecord("all", REDUCTION, None, "all")
 ANY = OpRecord("any", REDUCTION, None, "any")
