@@ -74,6 +74,7 @@ def numel(input: Tensor) -> int:
 # Tensor's methods from the layers above it: the op methods and operators, the engine's
 # backward (retrograd/tensor.pyi declares them for type checkers).
 ops.install(Tensor)
+autograd.forward_rules.install()  # forward mode: the ops reach the tangent rules
 _install_random_methods(Tensor)
 Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
+from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
 from .advanced_indexing import put, scatter_into_zeros
@@ -167,14 +169,19 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     return tuple(key)
 
 
+def _low_high(index: Tensor) -> tuple[int, int]:
+    """The least and greatest index (over every sample, inside vmap)."""
+    k, array = index._backend.kernels, physical(index._storage.array)
+    return int(k["min"](array)), int(k["max"](array))
+
+
 def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
     if index.numel():
-        k = index._backend.kernels
-        low, high = int(k["min"](index._storage.array)), int(k["max"](index._storage.array))
+        low, high = _low_high(index)
         bad = high if high >= size else low if low < -size else None
         if bad is not None:
             raise RuntimeError(
-                f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}"
+                f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
             )
 
 
@@ -207,7 +214,7 @@ def _scattered(input: Tensor, dim: int, index: Tensor, src: Any, kernel: str) ->
     data = array_of(src, input._dtype, input._backend)
     if isinstance(src, Tensor):
         data = k["getitem"](data, tuple(slice(0, n) for n in index.shape))
-    return k[kernel](k["copy"](input._storage.array), key, data)
+    return k[kernel](writable_copy(k, input._storage.array, key, data), key, data)
 
 
 def scatter(
@@ -251,7 +258,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = _wrap_dim(dim, max(input.dim(), 1), "index_select")
     size = input.shape[dim] if input.dim() else 1
-    if index.numel() and not (-size <= int(index.min()) and int(index.max()) < size):
+    if index.numel() and not (-size <= _low_high(index)[0] and _low_high(index)[1] < size):
         raise IndexError("index out of range in self")
     if input.dim() == 0:  # PyTorch: a 0-d input gives a 0-d result
         return index_select(input.reshape(1), 0, index).reshape(())
@@ -265,8 +272,9 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     check_tensor("take", input)
     index = _index("take", index, input._backend)
     n = input.numel()
-    if index.numel() and not (-n <= int(index.min()) and int(index.max()) < n):
-        bad = int(index.max()) if int(index.max()) >= n else int(index.min())
+    low, high = _low_high(index) if index.numel() else (0, 0)
+    if not (-n <= low and high < n):
+        bad = high if high >= n else low
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     k = input._backend.kernels
     key = (index._storage.array,)

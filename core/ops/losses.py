@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
 from ..tensor import Tensor
 from .activations import softplus
 from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
@@ -174,7 +175,7 @@ def _check_bce(input: Tensor, target: Tensor, weight: Any) -> None:
             f"size ({input.shape}) is deprecated. Please ensure they have the same "
             "size."
         )
-    k, array = input._backend.kernels, input._storage.array
+    k, array = input._backend.kernels, physical(input._storage.array)
     if input.numel() and not bool(k["all"](k["logical_and"](array >= 0, array <= 1))):
         raise RuntimeError("all elements of input should be between 0 and 1")
     if target.dtype is not input.dtype:

@@ -8,6 +8,7 @@ import dataclasses
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
 from ..tensor import Tensor
 from .activations import log_softmax
 from .dispatch import backend_of, finish
@@ -75,7 +76,8 @@ def _check_targets(input: Tensor, target: Tensor, weight: Any, ignore_index: int
             f"but got weight tensor of shape: {list(weight.shape)}"
         )
     bad = (target != ignore_index).logical_and((target < 0).logical_or(target >= classes))
-    if bool(bad.any()):
+    k = bad._backend.kernels
+    if bool(k["any"](physical(bad._storage.array))):  # every sample's, inside vmap
         raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
 
 
