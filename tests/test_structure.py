@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",
-        "retrograd.interop",
+        "retrograd.interop", "retrograd.materialize",
         "retrograd.generator", "retrograd.sampling", "retrograd.torch_pickle",
     )),
     ("ops", ("retrograd.ops", "retrograd.random")),
