@@ -63,12 +63,36 @@ def _computing(dask: Any, np: Any) -> dict[str, Any]:
         with Callback(start=lambda dsk: started.append(1)):
             yield started
 
+    def materialize(arrays: list[Any]) -> list[Any]:
+        """The arrays computed (in one pass) and held in memory, where they live: this
+        process, or a cluster's workers. On a cluster, waits for them, and raises a task's
+        error (a killed worker's ``KilledWorker`` included) as the scheduler gives it."""
+        done = dask.persist(*arrays)
+        futures = _futures_of(done)
+        if futures:
+            from distributed import wait
+
+            wait(futures)
+            for future in futures:
+                if future.status == "error":
+                    future.result()  # raises the task's error, unchanged
+        return list(done)
+
     return {
         "to_numpy": to_numpy,
         "tolist": lambda a: to_numpy(a).tolist(),
-        "materialize": lambda arrays: list(dask.persist(*arrays)),
+        "materialize": materialize,
         "count_computes": count_computes,
     }
+
+
+def _futures_of(collections: Any) -> list[Any]:
+    """The distributed futures behind persisted collections (none without a cluster)."""
+    if importlib.util.find_spec("distributed") is None:
+        return []
+    from distributed import futures_of
+
+    return futures_of(collections)
 
 
 def _checked(da: Any, np: Any) -> Any:
@@ -120,13 +144,22 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
         return value.rechunk(target.chunks)
 
+    def reshape(a: Any, shape: Any) -> Any:
+        """Dask's reshape; where Dask cannot map the chunks ((2, 3) -> (3, 2) in
+        chunks of 2), the array is first merged into one chunk."""
+        try:
+            return da.reshape(a, shape)
+        except NotImplementedError:
+            return da.reshape(a.rechunk(-1), shape)
+
     checked = _checked(da, np)
     return {
         "assign": assign,
         "copy": lambda a: a,  # an immutable recipe needs no defensive copy
         "contiguous": lambda a: a,
         # Dask's reshape never copies anyone's memory: it is always a view's recipe.
-        "view": lambda a, shape: da.reshape(a, shape),
+        "view": reshape,
+        "reshape": reshape,
         "from_numpy": lambda a: da.from_array(np.asarray(a)),
         "from_dlpack": lambda a: da.from_array(np.from_dlpack(a).copy()),
         "rechunk": lambda a, chunks: a.rechunk(chunks),
