@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import dtypes
+from .batching import CONTROL_FLOW_MESSAGE, BatchedArray
 from .device import device as _device
 from .device import device_of
 from .grad_mode import enable_grad, no_grad
@@ -49,6 +50,7 @@ class Tensor:
         "_base",
         "_view_fn",
         "_view_version",
+        "_fw_grads",  # forward-mode tangents by dual level (retrograd.dual); unset if none
         "__weakref__",
     )
 
@@ -309,6 +311,8 @@ class Tensor:
         return self._storage.array.__dlpack_device__()
 
     def __bool__(self) -> bool:
+        if type(self._storage.array) is BatchedArray:  # inside vmap: one value per sample
+            raise RuntimeError(CONTROL_FLOW_MESSAGE)
         n = self.numel()
         if n != 1:
             amount = "no values" if n == 0 else "more than one value"
@@ -432,8 +436,7 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
     if not lo <= dim <= hi:
         raise IndexError(
-            f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], "
-            f"but got {dim})"
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
         )
     return dim + max(ndim, 1) if dim < 0 else dim
 

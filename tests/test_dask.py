@@ -73,7 +73,7 @@ def test_index_out_of_range_raises_pytorchs_error_when_computed():
             IndexError,
             "Target 3 is out of bounds",
         ),
-        (lambda t: t.gather(0, t * 0 + 9), RuntimeError, "gather\\(\\): index 9 is out of bounds"),
+        (lambda t: t.gather(0, t * 0 + 9), RuntimeError, "index 9 is out of bounds.*in gather"),
         (lambda t: t.take(t * 0 + 9), IndexError, "out of range: tried to access index 9"),
         (lambda t: t ** retrograd.tensor([-1, 1], backend="dask"), ValueError, "negative"),
     ],

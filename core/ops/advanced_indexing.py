@@ -15,7 +15,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from .. import dtypes
+from .. import dtypes, dual
+from ..batching import physical
+from ..batching_rules import writable_copy
 from ..creation import tensor
 from ..grad_mode import state as _grad_state
 from ..storage import Storage, view_storage
@@ -162,8 +164,8 @@ def _check_mask(array: Any, mask: Any, dim: int) -> None:
 
 
 def _check_range(size: int, item: Any, dim: int, backend: Any) -> Any:
-    k = backend.kernels
-    return k["checked"](item, partial(_range_error, size, dim), k["min"](item), k["max"](item))
+    k, whole = backend.kernels, physical(item)  # inside vmap: every sample's indices
+    return k["checked"](item, partial(_range_error, size, dim), k["min"](whole), k["max"](whole))
 
 
 def _range_error(size: int, dim: int, low: int, high: int) -> None:
@@ -237,7 +239,10 @@ def _shape_mismatch(value: Any, array: Any, target: tuple, k: dict) -> str:
 def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:
     """Out of place: ``input`` with ``value`` written (or added) at ``key``, recorded."""
     basic, advanced = split_key(key, input._backend)
-    root = Storage(input._backend.kernels["copy"](input._storage.array))
+    k = input._backend.kernels
+    # Batched like the key and value inside vmap (a per-sample write into a fresh copy).
+    parts = (value._storage.array if isinstance(value, Tensor) else None, advanced, basic)
+    root = Storage(writable_copy(k, input._storage.array, *parts))
     _write(root, input, key, value, accumulate)
     array = root.array
     has_view = advanced is None or any(not _is_full(b) for b in basic)
@@ -254,6 +259,9 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     check_inplace(input, "setitem")
     if _grad_state.enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
         write_result(input, put(input, key, value), "setitem")
+        return
+    if dual.STATE.active and (dual.has_tangent(input) or dual.has_tangent(value)):
+        write_result(input, put(input, key, value), "setitem")  # forward mode: tangents too
         return
     _write(input._storage, input, key, value, False)
     input._storage.bump_version()

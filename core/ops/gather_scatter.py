@@ -13,6 +13,8 @@ from functools import partial
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
+from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
 from .advanced_indexing import put, scatter_into_zeros
@@ -177,7 +179,7 @@ def _range_error(op: str, size: int, dim: int, low: int, high: int) -> None:
     bad = high if high >= size else low if low < -size else None
     if bad is not None:
         raise RuntimeError(
-            f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}"
+            f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
         )
 
 
@@ -210,7 +212,7 @@ def _scattered(input: Tensor, dim: int, index: Tensor, src: Any, kernel: str) ->
     data = array_of(src, input._dtype, input._backend)
     if isinstance(src, Tensor):
         data = k["getitem"](data, tuple(slice(0, n) for n in index.shape))
-    return k[kernel](k["copy"](input._storage.array), key, data)
+    return k[kernel](writable_copy(k, input._storage.array, key, data), key, data)
 
 
 def scatter(
@@ -274,12 +276,13 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 
 def _checked_index(index: Tensor, check: Any) -> Any:
-    """``index``'s array, with ``check(low, high)`` attached (the ``checked`` kernel)."""
+    """``index``'s array, with ``check(low, high)`` attached (the ``checked`` kernel);
+    inside vmap, ``low`` and ``high`` are over every sample."""
     array = index._storage.array
     if not index.numel():
         return array
-    k = index._backend.kernels
-    return k["checked"](array, check, k["min"](array), k["max"](array))
+    k, whole = index._backend.kernels, physical(array)
+    return k["checked"](array, check, k["min"](whole), k["max"](whole))
 
 
 def _select_error(size: int, low: int, high: int) -> None:

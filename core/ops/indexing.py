@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from .dispatch import finish
 from .record import INDEXING, OpRecord
@@ -25,6 +26,7 @@ def _scatter_backward(g: Tensor, shape: tuple, dim: int, index: Any, record: OpR
     """Zeros of ``shape`` with ``g`` written at ``index`` along ``dim``."""
     k = g._backend.kernels
     zeros = k["zeros"](shape, g._backend.native_dtype(g._dtype))
+    zeros = writable_copy(k, zeros, g._storage.array)  # batched like g inside vmap
     array = k["setitem"](zeros, _key(dim, index), g._storage.array)
     return finish(record, array, g._dtype, g._backend, (g,), {"dim": dim, "index": index})
 

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
 from ..tensor import Tensor
 from .activations import softplus
 from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
@@ -188,7 +189,8 @@ def _probabilities_in_range(input: Tensor) -> Any:
     k, array = input._backend.kernels, input._storage.array
     if not input.numel():
         return array
-    return k["checked"](array, _bce_range, k["all"](k["logical_and"](array >= 0, array <= 1)))
+    whole = physical(array)  # inside vmap: every sample's
+    return k["checked"](array, _bce_range, k["all"](k["logical_and"](whole >= 0, whole <= 1)))
 
 
 def _bce_range(inside: bool) -> None:

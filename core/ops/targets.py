@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
 from ..tensor import Tensor
 from .activations import log_softmax
 from .dispatch import backend_of, finish
@@ -86,12 +87,13 @@ def _targets_in_range(target: Tensor, classes: int, ignore_index: int) -> Tensor
     if not target.numel():
         return target
     bad = (target != ignore_index).logical_and((target < 0).logical_or(target >= classes))
-    operands, check = [bad.any()._storage.array], partial(_target_error, target, bad)
+    k = bad._backend.kernels
+    operands = [k["any"](physical(bad._storage.array))]  # every sample's, inside vmap
+    check = partial(_target_error, target, bad)
     if target._backend.lazy:  # the first bad target, found in the same pass
         first = target.reshape(-1).take(bad.reshape(-1).to(dtypes.int64).argmax())
         operands.append(first._storage.array)
         check = partial(_target_error, None, None)  # holds no tensor (graphs hold it)
-    k = target._backend.kernels
     array = k["checked"](target._storage.array, check, *operands)
     return Tensor._make(array, target.dtype, target._backend) if target._backend.lazy else target
 

@@ -262,6 +262,11 @@ _process_default: list[str] = []  # empty until first asked; then one name
 _selection = _Selection()
 
 
+def loaded_backends() -> list[Backend]:
+    """The backends loaded so far (their array libraries imported)."""
+    return list(_registry.loaded.values())
+
+
 def default_backend_name() -> str:
     """The backend factories use: innermost ``use_backend``, else the process default
     (``set_default_backend``, else ``$RETROGRAD_BACKEND``, else numpy)."""
