@@ -12,6 +12,7 @@ to its shape by the engine).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .. import dtypes, dual
@@ -143,20 +144,25 @@ def _width(item: Any, backend: Any) -> int:
     return item.ndim if _is_mask(item, backend) else 1
 
 
-def _check_key(array: Any, key: tuple, backend: Any) -> None:
-    """PyTorch's IndexError for an index out of range or a mask of the wrong shape (on
-    every backend: some libraries clip or wrap instead of raising)."""
+def _check_key(array: Any, key: tuple, backend: Any) -> tuple:
+    """``key`` with PyTorch's IndexError attached for an index out of range, and raised
+    now for a mask of the wrong shape (on every backend: some libraries clip or wrap
+    instead of raising). Range checks read values: they go through the ``checked``
+    kernel, so a lazy backend raises them when the result is computed."""
     consumed = sum(_width(i, backend) for i in key if i is not Ellipsis)
-    dim = 0
+    dim, checked = 0, []
     for item in key:
         if item is Ellipsis:
             dim += array.ndim - consumed
+            checked.append(item)
             continue
         if _is_mask(item, backend):
             _check_mask(array, item, dim)
         elif not isinstance(item, slice) and item.size:
-            _check_range(array.shape[dim], item, dim, backend)
+            item = _check_range(array.shape[dim], item, dim, backend)
+        checked.append(item)
         dim += _width(item, backend) if not isinstance(item, slice) else 1
+    return tuple(checked)
 
 
 def _check_mask(array: Any, mask: Any, dim: int) -> None:
@@ -168,9 +174,12 @@ def _check_mask(array: Any, mask: Any, dim: int) -> None:
             )
 
 
-def _check_range(size: int, item: Any, dim: int, backend: Any) -> None:
-    k, item = backend.kernels, physical(item)  # inside vmap: every sample's indices
-    low, high = int(k["min"](item)), int(k["max"](item))
+def _check_range(size: int, item: Any, dim: int, backend: Any) -> Any:
+    k, whole = backend.kernels, physical(item)  # inside vmap: every sample's indices
+    return k["checked"](item, partial(_range_error, size, dim), k["min"](whole), k["max"](whole))
+
+
+def _range_error(size: int, dim: int, low: int, high: int) -> None:
     bad = high if high >= size else low if low < -size else None
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
@@ -180,7 +189,7 @@ def _check_range(size: int, item: Any, dim: int, backend: Any) -> None:
 def index(input: Tensor, key: tuple) -> Tensor:
     """``input[key]`` for a key of index arrays, full slices and ``...`` (IndexBackward0)."""
     backend = input._backend
-    _check_key(input._storage.array, key, backend)
+    key = _check_key(input._storage.array, key, backend)
     out = backend.kernels["getitem"](input._storage.array, key)
     return finish(INDEX, out, input._dtype, backend, (input,), {"key": key})
 
@@ -216,7 +225,7 @@ def _write(storage: Storage, input: Tensor, key: Any, value: Any, accumulate: bo
         raise IndexError(str(error).replace("axis", "dimension")) from None
     target = advanced if advanced is not None else (Ellipsis,)
     if advanced is not None:
-        _check_key(view.array, advanced, backend)
+        target = _check_key(view.array, advanced, backend)
     data = array_of(value, input._dtype, backend)
     try:
         view.array = k["index_add" if accumulate else "setitem"](view.array, target, data)

@@ -9,6 +9,7 @@ other: gather <-> scatter_add, index_select -> an accumulating ``index_put``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .. import dtypes
@@ -175,13 +176,13 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
                 f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
                 f"smaller than self {list(input.shape)} apart from dimension {dim}"
             )
-    _in_range(op, index, input.shape[dim] if input.dim() else 1, dim)
+    checked = _in_range(op, index, input.shape[dim] if input.dim() else 1, dim)
     k, backend = input._backend.kernels, input._backend
     native = backend.native_dtype(dtypes.int64)
     key = []
     for d, n in enumerate(index.shape):
         if d == dim:
-            key.append(index._storage.array)
+            key.append(checked)
         else:
             side = [1] * index.dim()
             side[d] = n
@@ -189,20 +190,17 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     return tuple(key)
 
 
-def _low_high(index: Tensor) -> tuple[int, int]:
-    """The least and greatest index (over every sample, inside vmap)."""
-    k, array = index._backend.kernels, physical(index._storage.array)
-    return int(k["min"](array)), int(k["max"](array))
+def _in_range(op: str, index: Tensor, size: int, dim: int) -> Any:
+    """``index``'s array with PyTorch's out-of-range error attached (``checked``)."""
+    return _checked_index(index, partial(_range_error, op, size, dim))
 
 
-def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
-    if index.numel():
-        low, high = _low_high(index)
-        bad = high if high >= size else low if low < -size else None
-        if bad is not None:
-            raise RuntimeError(
-                f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
-            )
+def _range_error(op: str, size: int, dim: int, low: int, high: int) -> None:
+    bad = high if high >= size else low if low < -size else None
+    if bad is not None:
+        raise RuntimeError(
+            f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
+        )
 
 
 def _gather_grad(g: Tensor, shape: tuple, dim: int, index: Tensor) -> Tensor:
@@ -278,11 +276,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = _wrap_dim(dim, max(input.dim(), 1), "index_select")
     size = input.shape[dim] if input.dim() else 1
-    if index.numel() and not (-size <= _low_high(index)[0] and _low_high(index)[1] < size):
-        raise IndexError("index out of range in self")
     if input.dim() == 0:  # PyTorch: a 0-d input gives a 0-d result
         return index_select(input.reshape(1), 0, index).reshape(())
-    key = (slice(None),) * dim + (index.reshape(-1)._storage.array, Ellipsis)
+    vector = _checked_index(index.reshape(-1), partial(_select_error, size))
+    key = (slice(None),) * dim + (vector, Ellipsis)
     out = input._backend.kernels["getitem"](input._storage.array, key)
     return finish(INDEX_SELECT, out, input._dtype, input._backend, (input,), {"key": key})
 
@@ -292,14 +289,31 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     check_tensor("take", input)
     index = _index("take", index, input._backend)
     n = input.numel()
-    low, high = _low_high(index) if index.numel() else (0, 0)
+    k = input._backend.kernels
+    key = (_checked_index(index, partial(_take_error, n)),)
+    out = k["getitem"](k["reshape"](input._storage.array, (n,)), key)
+    return finish(TAKE, out, input._dtype, input._backend, (input,), {"key": key})
+
+
+def _checked_index(index: Tensor, check: Any) -> Any:
+    """``index``'s array, with ``check(low, high)`` attached (the ``checked`` kernel);
+    inside vmap, ``low`` and ``high`` are over every sample."""
+    array = index._storage.array
+    if not index.numel():
+        return array
+    k, whole = index._backend.kernels, physical(array)
+    return k["checked"](array, check, k["min"](whole), k["max"](whole))
+
+
+def _select_error(size: int, low: int, high: int) -> None:
+    if not (-size <= low and high < size):
+        raise IndexError("index out of range in self")
+
+
+def _take_error(n: int, low: int, high: int) -> None:
     if not (-n <= low and high < n):
         bad = high if high >= n else low
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    k = input._backend.kernels
-    key = (index._storage.array,)
-    out = k["getitem"](k["reshape"](input._storage.array, (n,)), key)
-    return finish(TAKE, out, input._dtype, input._backend, (input,), {"key": key})
 
 
 def _mask(op: str, mask: Any) -> Tensor:

@@ -61,10 +61,21 @@ def _fill(input: Tensor, value: Any) -> Tensor:
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        record, inputs, value = FILL_TENSOR, (input, value), value.item()
+        record, inputs = FILL_TENSOR, (input, value)
+        if value._backend.lazy:  # the value stays unread: broadcast, not item()
+            return finish(
+                record, _broadcast_fill(input, value), input._dtype, input._backend, inputs
+            )
+        value = value.item()
     backend = input._backend
     array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
     return finish(record, array, input._dtype, backend, inputs)
+
+
+def _broadcast_fill(input: Tensor, value: Tensor) -> Any:
+    k, native = input._backend.kernels, input._backend.native_dtype(input._dtype)
+    filled = k["broadcast_to"](k["astype"](value._storage.array, native), tuple(input.shape))
+    return k["copy"](filled)
 
 
 def _copy(input: Tensor, src: Any) -> Tensor:
