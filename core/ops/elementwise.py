@@ -296,10 +296,12 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
 
     call_name, as_method = record.name, False  # closure cells: see arguments.twin
 
+    tensors_only = record.name.startswith("logical_")  # PyTorch takes no number there
+
     def op(input: Any = MISSING, other: Any = MISSING, *extra: Any) -> Tensor:
         try:
-            if extra:
-                raise TypeError(f"{call_name}() takes 2 positional arguments")
+            if extra or (tensors_only and type(other) is not Tensor):
+                raise TypeError(f"{call_name}() takes 2 tensors")
             backend, _, a, b = _operands(record, input, other)
         except TypeError as e:
             given = (other, *extra) if as_method else (input, other, *extra)
