@@ -150,11 +150,23 @@ def _numel(shape: tuple) -> int:
     return n
 
 
+# PyTorch's refusal of a non-integer index, per op (others: "<op>(): ... int32/int64 ...").
+_INDEX_DTYPE = {
+    "index_select": "index_select(): Expected dtype int32 or int64 for index",
+    "take": "take(): Expected a long tensor for index, but got {kind}",
+}
+
+
 def _index(op: str, index: Any, backend: Any) -> Tensor:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.dtype not in _INDICES:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+        raise RuntimeError(
+            _INDEX_DTYPE.get(op, f"{op}(): Expected dtype int32/int64 for index").format(
+                kind=dtypes.kind_name(index.dtype)
+            )
+            + f" (got {index.dtype}; retrograd takes int64)"
+        )
     if index._backend is not backend:
         raise RuntimeError(
             f"{op}(): index is on backend {index._backend.name}, the input on "
@@ -168,7 +180,7 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     PyTorch's checks of dims, sizes and range."""
     op = "gather" if src is None else "scatter"
     if index.dim() != max(input.dim(), 1) and not (index.dim() == 0 and input.dim() == 0):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     for d, n in enumerate(index.shape):
         limit = input.shape[d] if input.dim() else 1
         if (d != dim and n > limit) or (isinstance(src, Tensor) and n > src.shape[d]):
@@ -318,6 +330,8 @@ def _take_error(n: int, low: int, high: int) -> None:
 
 def _mask(op: str, mask: Any) -> Tensor:
     check_tensor(op, mask, "mask")
+    if mask.dtype is not dtypes.bool and op == "masked_select":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     if mask.dtype is not dtypes.bool:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype "

@@ -73,7 +73,7 @@ _ZERO_DIM = (
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` along ``dim``, with that dimension removed."""
     if input.dim() == 0:
-        raise IndexError(_ZERO_DIM)
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = _wrap_dim(dim, input.dim(), "select")
     size = input.shape[dim]
     if not -size <= index < size:
@@ -162,7 +162,9 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
         )
     start = start + size if start < 0 else start
-    if length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return _slice(input, dim, slice(start, start + length, 1))
 

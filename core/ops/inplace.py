@@ -259,6 +259,8 @@ def _write_into(
     other = args[0]
     if _grad_state.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
         return False
+    if type(other) is bool or getattr(other, "_dtype", None) is dtypes.bool:
+        return False  # the general path refuses ``x.sub_(mask)`` as PyTorch does
     try:
         _, dtype, a, b = _operands(record, t, other)
     except (TypeError, RuntimeError):

@@ -218,6 +218,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     check_tensor("chunk", input)
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     n = input.shape[one_dim("chunk", input, dim)]
     return split(input, max(1, -(-n // chunks)), dim)
 
@@ -225,6 +227,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``input`` along ``dim``, that dimension removed (views)."""
     check_tensor("unbind", input)
+    if input.dim() == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = _wrap_dim(dim, input.dim(), "unbind")
     prefix = (slice(None),) * dim
     keys = [prefix + (i, Ellipsis) for i in range(input.shape[dim])]

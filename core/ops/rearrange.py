@@ -130,7 +130,11 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
             "of tensor"
         )
     if any(r < 0 for r in repeats):
-        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(repeats)}")
+        padded = (1,) * (len(repeats) - input.dim()) + tuple(input.shape)
+        target = [r * n for r, n in zip(repeats, padded, strict=True)]
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(target)}: {target}"
+        )
     array = input._backend.kernels["tile"](input._storage.array, repeats)
     return _made(REPEAT, input, array, {"repeats": repeats})
 
