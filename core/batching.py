@@ -138,6 +138,15 @@ def levels_of(array: Any) -> tuple:
     return tuple(levels)
 
 
+def depth(level: int) -> int:
+    """How many ``vmap`` calls are running at ``level`` and around it (PyTorch's ``lvl``);
+    the level itself for one that is over."""
+    for i, (active, _) in enumerate(_state.modes):
+        if active == level:
+            return i + 1
+    return level
+
+
 def is_active(level: int) -> bool:
     """Whether the ``vmap`` call of ``level`` is running."""
     return any(m[0] == level for m in _state.modes)

@@ -9,9 +9,10 @@ that requires grad, or arguments that do). A result that depends on nothing outs
 returned without history, as ``torch.func`` returns it.
 
 Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees").
-Not provided yet: ``jvp``, ``jacfwd`` and ``vmap`` (they need forward-mode AD and
-batching); ``hessian`` is therefore reverse-over-reverse (``jacrev(jacrev(f))``) where
-PyTorch uses forward-over-reverse: same values, more backward passes.
+``vmap`` (:mod:`retrograd.vmap`) batches any of them. Not provided yet: ``jvp`` and
+``jacfwd`` (they need forward-mode AD); ``hessian`` is therefore reverse-over-reverse
+(``jacrev(jacrev(f))``) where PyTorch uses forward-over-reverse: same values, more
+backward passes.
 """
 
 from __future__ import annotations

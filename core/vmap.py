@@ -217,10 +217,7 @@ class _Call:
             )
         sizes = [self._size(a, d) for a, d in zip(flat, dims, strict=True) if d is not None]
         if not sizes:
-            raise ValueError(
-                f"{self._where()}: at least one input must have a non-None in_dim. Did you "
-                "mean to set in_dims to 0 instead?"
-            )
+            raise ValueError("vmap: Expected at least one Tensor to vmap over")
         if len(set(sizes)) != 1:
             raise ValueError(
                 "vmap: Expected all tensors to have the same size in the mapped dimension, "

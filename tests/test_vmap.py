@@ -387,6 +387,8 @@ ERRORS = {
     "nonzero": lambda m: m.func.vmap(lambda a: a.nonzero())(_t(m, A)),
     "randomness": lambda m: m.func.vmap(m.sin, randomness="foo")(_t(m, A)),
     "chunk_size": lambda m: m.func.vmap(m.sin, chunk_size=0)(_t(m, A)),
+    "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
+    "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
     "setitem_into_unbatched": lambda m: m.func.vmap(
         lambda a, b: _setitem(b.clone(), 0, a[1]), in_dims=(0, None)
     )(_t(m, A), _t(m, B[0])),
@@ -411,6 +413,19 @@ def test_inplace_on_an_input_writes_through():
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_match_torch(name):
     _same_error(ERRORS[name])
+
+
+def test_printing_inside_vmap_matches_torch():
+    def shown(m):
+        seen = []
+        m.func.vmap(m.func.vmap(lambda a: seen.append(repr(a)) or a))(_t(m, C[:2, :2, :1]))
+        return seen
+
+    assert shown(retrograd) == shown(torch)
+
+
+def test_non_tensor_output_with_out_dim_none():
+    assert retrograd.func.vmap(lambda a: (a, 3), out_dims=(0, None))(_t(retrograd, A))[1] == 3
 
 
 def test_randomness_same_shares_one_draw():
