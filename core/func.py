@@ -12,6 +12,7 @@ Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees
 The forward-mode transforms ``jvp`` and ``jacfwd`` live in :mod:`retrograd.func_forward`;
 ``hessian`` is forward over reverse (``jacfwd(jacrev(f))``), as in PyTorch. A tensor
 lifted or lowered here keeps its forward-mode tangents, so the two modes compose.
+``vmap`` (:mod:`retrograd.vmap`) batches any of them.
 """
 
 from __future__ import annotations

@@ -11,13 +11,14 @@ declares them all for type checkers and editors.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import dtypes
-from .batching import CONTROL_FLOW_MESSAGE, BatchedArray
+from .batching import CONTROL_FLOW_MESSAGE, BatchedArray, depth
 from .device import device as _device
 from .device import device_of
 from .grad_mode import enable_grad, no_grad
@@ -349,6 +350,12 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
+        array = self._storage.array
+        if type(array) is BatchedArray:  # inside vmap: the whole batch, as PyTorch shows it
+            whole = Tensor._make(array.value, self._dtype, self._backend)
+            whole._requires_grad, whole._grad_fn = self._requires_grad, self._grad_fn
+            body = textwrap.indent(repr(whole), "    ")
+            return f"BatchedTensor(lvl={depth(array.level)}, bdim=0, value=\n{body}\n)"
         return tensor_repr(self, Tensor)
 
     def __format__(self, spec: str) -> str:

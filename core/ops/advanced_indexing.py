@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from .. import dtypes, dual
-from ..batching import physical
+from ..batching import BatchedArray, physical
 from ..batching_rules import writable_copy
 from ..creation import tensor
 from ..grad_mode import state as _grad_state
@@ -90,8 +90,12 @@ RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 # -- keys ----------------------------------------------------------------------------------
 def is_advanced(item: Any) -> bool:
     """Whether a key item is an index array (not an int, slice, None or ...)."""
-    if isinstance(item, Tensor):
-        return item.dim() > 0 or item.dtype.category != dtypes.INTEGER
+    if isinstance(item, Tensor):  # a 0-d integer tensor is an int, unless batched by vmap
+        return (
+            item.dim() > 0
+            or item.dtype.category != dtypes.INTEGER
+            or type(item._storage.array) is BatchedArray
+        )
     return isinstance(item, (list, bool)) or hasattr(item, "__array__")
 
 

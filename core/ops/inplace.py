@@ -143,7 +143,7 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     if shape != t._storage.array.shape:
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(shape)} (in {op}())"
+            f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # a vmap batch included
         )
     if dtype.category > t._dtype.category:
         raise RuntimeError(
