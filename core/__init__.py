@@ -19,6 +19,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_anomaly_enabled,
 )
+from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
@@ -44,6 +45,7 @@ from .grad_mode import (
 )
 from .interop import FUNCTIONS as _INTEROP
 from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .materialize import materialize
 from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .plugins.environment import check as _check_environment
@@ -73,6 +75,7 @@ def numel(input: Tensor) -> int:
 # Tensor's methods from the layers above it: the op methods and operators, the engine's
 # backward (retrograd/tensor.pyi declares them for type checkers).
 ops.install(Tensor)
+autograd.forward_rules.install()  # forward mode: the ops reach the tangent rules
 _install_random_methods(Tensor)
 Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 

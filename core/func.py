@@ -1,4 +1,4 @@
-"""``retrograd.func``: PyTorch's function transforms, reverse mode.
+"""``retrograd.func``: PyTorch's function transforms.
 
 ``grad``, ``grad_and_value``, ``vjp``, ``jacrev``, ``hessian`` and ``functional_call``
 with ``torch.func``'s signatures, results and errors. A transform runs the function on
@@ -9,9 +9,10 @@ that requires grad, or arguments that do). A result that depends on nothing outs
 returned without history, as ``torch.func`` returns it.
 
 Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees").
-Not provided yet: ``jvp``, ``jacfwd`` and ``vmap`` (they need forward-mode AD and
-batching); ``hessian`` is therefore reverse-over-reverse (``jacrev(jacrev(f))``) where
-PyTorch uses forward-over-reverse: same values, more backward passes.
+The forward-mode transforms ``jvp`` and ``jacfwd`` live in :mod:`retrograd.func_forward`;
+``hessian`` is forward over reverse (``jacfwd(jacrev(f))``), as in PyTorch. A tensor
+lifted or lowered here keeps its forward-mode tangents, so the two modes compose.
+``vmap`` (:mod:`retrograd.vmap`) batches any of them.
 """
 
 from __future__ import annotations
@@ -21,15 +22,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import grad_mode
-from .creation import zeros_like
+from . import dual, grad_mode
+from .creation import eye, zeros_like
 from .engine import grad as _autograd_grad
+from .func_argnums import argnums_tuple as _argnums_tuple
+from .func_forward import jacfwd, jvp
 from .graph import AccumulateGrad, walk
 from .ops.joining import stack
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
+from .vmap import vmap
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacrev", "vjp"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "vjp",
+    "vmap",
+]
 
 ArgNums = int | tuple[int, ...]
 
@@ -44,7 +58,20 @@ def _lift(value: Any, outside_grad_mode: bool) -> Tensor:
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
     if value.requires_grad and outside_grad_mode:
         return value.view_as(value)
-    return value.detach().requires_grad_(True)
+    return _with_tangents(value, value.detach().requires_grad_(True))
+
+
+def _with_tangents(
+    source: Tensor, target: Tensor, lower: Callable[[Any], Any] | None = None
+) -> Tensor:
+    """``target`` (``source`` detached) with ``source``'s forward-mode tangents (passed
+    through ``lower`` first, where given)."""
+    if dual.STATE.active:
+        for index in dual.active_indices():
+            tangent = dual.get_tangent(source, index)
+            if tangent is not None:
+                dual.set_tangent(target, tangent if lower is None else lower(tangent), index)
+    return target
 
 
 class _Level:
@@ -64,7 +91,7 @@ class _Level:
         if not isinstance(t, Tensor) or t.grad_fn is None and not t.requires_grad:
             return t
         if id(t) in self.fresh_ids or not self._reaches_outside(t):
-            return t.detach()
+            return _with_tangents(t, t.detach(), self._lower_one)
         return t
 
     def _reaches_outside(self, t: Tensor) -> bool:
@@ -74,24 +101,6 @@ class _Level:
             if type(node) is AccumulateGrad and id(node.variable) not in self.fresh_ids:
                 return True
         return False
-
-
-def _argnums_tuple(argnums: Any, nargs: int) -> tuple[int, ...]:
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
-        raise RuntimeError(
-            f"argnums must be int or Tuple[int, ...], got: {type(argnums)}"
-            if not isinstance(argnums, tuple)
-            else f"argnums must be int or Tuple[int, ...], got: {argnums}"
-        )
-    if not nums:
-        raise RuntimeError("argnums must be non-empty")
-    if len(set(nums)) != len(nums):
-        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
-    for n in nums:
-        if not -nargs <= n < nargs:
-            raise RuntimeError(f"Got argnum={n}, but only {nargs} positional inputs")
-    return tuple(n % nargs for n in nums)
 
 
 @contextmanager
@@ -220,9 +229,9 @@ def jacrev(
     chunk_size: int | None = None,
     _preallocate_and_copy: bool = False,
 ) -> Callable:
-    """A function returning the Jacobian of ``func`` w.r.t. argument ``argnums``, one
-    reverse pass per output element (``chunk_size`` is accepted; rows are computed one
-    by one until retrograd has ``vmap``). Each Jacobian block has shape
+    """A function returning the Jacobian of ``func`` w.r.t. argument ``argnums``: one
+    reverse pass batched by :func:`vmap` over the output's elements (``chunk_size`` of
+    them at a time, all at once by default). Each Jacobian block has shape
     ``output.shape + input.shape``; trees of outputs give the same tree of Jacobians."""
 
     @functools.wraps(func)
@@ -231,7 +240,7 @@ def jacrev(
             output, aux = _split_aux(func(*new_args, **kwargs), has_aux, "vjp(f, *primals)")
             out_leaves, out_spec = tree_flatten(output)
             in_leaves, in_spec = tree_flatten(diff)
-            blocks = [_jacobian_rows(out, in_leaves, level) for out in out_leaves]
+            blocks = [_jacobian_rows(out, in_leaves, level, chunk_size) for out in out_leaves]
         per_output = [tree_unflatten(b, in_spec) for b in blocks]
         jac = level.lower(tree_unflatten(per_output, out_spec))
         return (jac, level.lower(aux)) if has_aux else jac
@@ -239,29 +248,44 @@ def jacrev(
     return wrapper
 
 
-def _jacobian_rows(out: Any, inputs: list, level: _Level) -> list:
+def _jacobian_rows(out: Any, inputs: list, level: _Level, chunk_size: int | None) -> list:
+    """The Jacobian of ``out`` w.r.t. each input: one backward pass under ``vmap`` over
+    the rows of the identity (as torch.func), ``chunk_size`` rows at a time."""
     if not isinstance(out, Tensor):
         raise RuntimeError(
             "vjp(f, *primals): expected f(*primals) to return only tensors, got "
             f"unsupported type {type(out)}"
         )
+    n = out.numel()
+    if not n:
+        return [zeros_like(t).reshape(tuple(out.shape) + tuple(t.shape)) for t in inputs]
+    if dual.STATE.active:  # forward over reverse (hessian): vmap does not carry tangents
+        return _jacobian_rows_one_by_one(out, inputs, level)
+    basis = eye(n, dtype=out.dtype, backend=out.backend)
+
+    def row(v: Tensor) -> tuple:
+        return tuple(_gradients([out], inputs, [v.view(out.shape)], level))
+
+    rows = vmap(row, chunk_size=chunk_size)(basis)
+    return [r.view(tuple(out.shape) + tuple(t.shape)) for r, t in zip(rows, inputs, strict=True)]
+
+
+def _jacobian_rows_one_by_one(out: Tensor, inputs: list, level: _Level) -> list:
+    """The rows of the Jacobian one reverse pass each, so forward-mode tangents flow
+    through every pass (``jacfwd(jacrev(f))``)."""
     flat = out.reshape(-1)
     rows: list[list] = [[] for _ in inputs]
     for k in range(out.numel()):
         for row, g in zip(rows, _gradients([flat[k]], inputs, None, level), strict=True):
             row.append(g)
-    return [
-        stack(row, 0).view(tuple(out.shape) + tuple(t.shape))
-        if row
-        else zeros_like(t).reshape(tuple(out.shape) + tuple(t.shape))
-        for row, t in zip(rows, inputs, strict=True)
-    ]
+    shapes = [tuple(out.shape) + tuple(t.shape) for t in inputs]
+    return [stack(row, 0).view(shape) for row, shape in zip(rows, shapes, strict=True)]
 
 
 def hessian(func: Callable, argnums: ArgNums = 0) -> Callable:
-    """The Hessian of scalar ``func`` w.r.t. argument ``argnums``: ``jacrev(jacrev(func))``
-    (PyTorch computes it forward-over-reverse; retrograd has no forward mode yet)."""
-    return jacrev(jacrev(func, argnums), argnums)
+    """The Hessian of scalar ``func`` w.r.t. argument ``argnums``: forward over reverse,
+    ``jacfwd(jacrev(func, argnums), argnums)``, as in PyTorch."""
+    return jacfwd(jacrev(func, argnums), argnums)
 
 
 # -- calling a module with other parameters ----------------------------------------------

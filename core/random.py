@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import dtypes, sampling
+from .batching import check_random
 from .constants import HOST_BACKEND
 from .creation import _finish, _target_backend, check_requires_grad, factory_dtype
 from .generator import Generator
@@ -76,6 +77,7 @@ def fork_rng(devices: Any = None, enabled: bool = True, **kw: Any) -> Iterator[N
 
 
 def _generator(generator: Generator | None) -> Generator:
+    check_random()  # vmap's randomness modes
     return default_generator if generator is None else generator
 
 

@@ -11,12 +11,14 @@ declares them all for type checkers and editors.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import dtypes
+from .batching import CONTROL_FLOW_MESSAGE, BatchedArray, depth
 from .device import device as _device
 from .device import device_of
 from .grad_mode import enable_grad, no_grad
@@ -50,6 +52,7 @@ class Tensor:
         "_base",
         "_view_fn",
         "_view_version",
+        "_fw_grads",  # forward-mode tangents by dual level (retrograd.dual); unset if none
         "__weakref__",
     )
 
@@ -312,6 +315,8 @@ class Tensor:
         return self._storage.array.__dlpack_device__()
 
     def __bool__(self) -> bool:
+        if type(self._storage.array) is BatchedArray:  # inside vmap: one value per sample
+            raise RuntimeError(CONTROL_FLOW_MESSAGE)
         n = self.numel()
         if n != 1:
             amount = "no values" if n == 0 else "more than one value"
@@ -345,6 +350,12 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
+        array = self._storage.array
+        if type(array) is BatchedArray:  # inside vmap: the whole batch, as PyTorch shows it
+            whole = Tensor._make(array.value, self._dtype, self._backend)
+            whole._requires_grad, whole._grad_fn = self._requires_grad, self._grad_fn
+            body = textwrap.indent(repr(whole), "    ")
+            return f"BatchedTensor(lvl={depth(array.level)}, bdim=0, value=\n{body}\n)"
         return tensor_repr(self, Tensor)
 
     def __format__(self, spec: str) -> str:

@@ -2,20 +2,19 @@
 
 With ``is_grads_batched=True`` the first dimension of every ``grad_outputs`` tensor is a
 batch dimension: the result is the stack of one vector-Jacobian product per batch entry.
-PyTorch computes the batch with ``vmap``; retrograd, which has no ``vmap`` yet, loops over
-the batch (one backward pass per entry, the graph retained until the last), so the values
-are PyTorch's and the cost grows with the batch size.
+As in PyTorch, the batch is one backward pass under :func:`retrograd.func.vmap` (each
+kernel runs once on the whole batch), not a loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..creation import zeros_like
+from ..creation import eye, zeros, zeros_like
 from ..engine import grad as _grad
-from ..ops.joining import stack
 from ..size import Size
 from ..tensor import Tensor
+from ..vmap import vmap
 
 Tensors = Sequence[Tensor] | Tensor
 
@@ -56,22 +55,23 @@ def grad(
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     batched = _batched_grad_outputs(outputs, grad_outputs)
-    size = _batch_size(batched)
+    _batch_size(batched)
     if retain_graph is None:
         retain_graph = create_graph
-    rows = [
-        _grad(
-            outputs,
-            inputs,
-            [None if g is None else g[b] for g in batched],
-            retain_graph=retain_graph or b < size - 1,
-            create_graph=create_graph,
-            allow_unused=True if allow_unused is None else allow_unused,
-        )
-        for b in range(size)
-    ]
+    used = [False] * len(inputs)
+
+    def vjp(*grads: Tensor | None) -> tuple:
+        found = _grad(outputs, inputs, list(grads), retain_graph, create_graph, True)
+        for i, g in enumerate(found):
+            used[i] = used[i] or g is not None
+        return tuple(zeros_like(t) if g is None else g for g, t in zip(found, inputs, strict=True))
+
+    batched += [None] * (len(outputs) - len(batched))
+    in_dims = tuple(None if g is None else 0 for g in batched)
+    result = vmap(vjp, in_dims=in_dims)(*batched)
     return tuple(
-        _stack_column(rows, i, inp, allow_unused, materialize_grads) for i, inp in enumerate(inputs)
+        g if used[i] else _unused(i, inp, allow_unused, materialize_grads)
+        for i, (g, inp) in enumerate(zip(result, inputs, strict=True))
     )
 
 
@@ -90,25 +90,37 @@ def _batched_grad_outputs(outputs: tuple, grad_outputs: object) -> list:
     return given
 
 
-def _batch_size(batched: list) -> int:
-    sizes = {g.shape[0] for g in batched if g is not None}
-    if len(sizes) != 1:
+def _batch_size(batched: list) -> None:
+    if all(g is None for g in batched):
         raise RuntimeError(
-            "is_grads_batched=True needs grad_outputs that all share one batch size "
-            f"(first dimension), got sizes {sorted(sizes)}"
+            "is_grads_batched=True needs grad_outputs with a batch dimension (got none)"
         )
-    return sizes.pop()
 
 
-def _stack_column(rows: list, i: int, inp: Tensor, allow_unused, materialize: bool):
-    column = [row[i] for row in rows]
-    if all(g is None for g in column):
-        if materialize:
-            return zeros_like(inp)  # unbatched, as PyTorch returns it
-        if not (allow_unused or materialize):
-            raise RuntimeError(
-                f"One of the differentiated Tensors (input {i}) appears to not have been "
-                "used in the graph. Set allow_unused=True if this is the desired behavior."
-            )
-        return None
-    return stack([zeros_like(inp) if g is None else g for g in column], 0)
+def _unused(i: int, inp: Tensor, allow_unused: bool | None, materialize: bool) -> Tensor | None:
+    if materialize:
+        return zeros_like(inp)  # unbatched, as PyTorch returns it
+    if not allow_unused:
+        raise RuntimeError(
+            f"One of the differentiated Tensors (input {i}) appears to not have been "
+            "used in the graph. Set allow_unused=True if this is the desired behavior."
+        )
+    return None
+
+
+def jacobian_rows(out: Tensor, inputs: tuple, create_graph: bool) -> tuple:
+    """The Jacobian of ``out`` w.r.t. each input (``out.shape + input.shape``) in one
+    batched backward pass over the rows of the identity (``jacobian(vectorize=True)``);
+    zeros for an input ``out`` does not depend on."""
+    n = out.numel()
+    shapes = [tuple(out.shape) + tuple(t.shape) for t in inputs]
+    if not n or not out.requires_grad:
+        return tuple(zeros(s, dtype=t.dtype, backend=t.backend) for s, t in zip(shapes, inputs))
+    basis = eye(n, dtype=out.dtype, backend=out.backend).view((n, *out.shape))
+    rows = grad(
+        out, inputs, basis, retain_graph=True, create_graph=create_graph,
+        allow_unused=True, is_grads_batched=True, materialize_grads=True,
+    )  # fmt: skip
+    return tuple(
+        r.expand(n, *t.shape).reshape(s) for r, t, s in zip(rows, inputs, shapes, strict=True)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from .dispatch import finish
 from .record import INDEXING, OpRecord
@@ -25,6 +26,7 @@ def _scatter_backward(g: Tensor, shape: tuple, dim: int, index: Any, record: OpR
     """Zeros of ``shape`` with ``g`` written at ``index`` along ``dim``."""
     k = g._backend.kernels
     zeros = k["zeros"](shape, g._backend.native_dtype(g._dtype))
+    zeros = writable_copy(k, zeros, g._storage.array)  # batched like g inside vmap
     array = k["setitem"](zeros, _key(dim, index), g._storage.array)
     return finish(record, array, g._dtype, g._backend, (g,), {"dim": dim, "index": index})
 
@@ -33,23 +35,32 @@ SELECT = OpRecord(
     "select", INDEXING, "SelectBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SELECT_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: select(us[0], dim, index),  # the same view
 )  # fmt: skip
 SLICE = OpRecord(
     "slice", INDEXING, "SliceBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SLICE_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: _slice(us[0], dim, index),
 )  # fmt: skip
 SELECT_BACKWARD = OpRecord(
     "select_backward", INDEXING, "SelectBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: select(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SELECT_BACKWARD),
 )  # fmt: skip
 SLICE_BACKWARD = OpRecord(
     "slice_backward", INDEXING, "SliceBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: _slice(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SLICE_BACKWARD),
 )  # fmt: skip
 
 # ``t[...]`` and ``t[()]``: the whole tensor, as a new view.
-ALIAS = OpRecord("alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,))
+ALIAS = OpRecord(
+    "alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,),
+    jvp=lambda us, out: us[0].view_as(us[0]),  # forward mode: an alias of the tangent
+)  # fmt: skip
 
 RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 

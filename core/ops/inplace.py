@@ -12,25 +12,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import dtypes
+from .. import dtypes, dual
 from ..arguments import has_cells, origin, twin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
+from .helpers import tangent_or_zeros
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
-ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
-FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
+# Forward mode: overwritten values have tangent 0; a copied or filled-in tensor's passes.
+ZERO = OpRecord(
+    "zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
+FILL = OpRecord(
+    "fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
 # fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
 FILL_TENSOR = OpRecord(
     "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"), public="fill",
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 COPY = OpRecord(
     "copy", CONVERSION, "CopyBackwards", "assign", inputs=("self", "src"),
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 
 RECORDS = (ZERO, FILL, FILL_TENSOR, COPY)
@@ -51,10 +61,21 @@ def _fill(input: Tensor, value: Any) -> Tensor:
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        record, inputs, value = FILL_TENSOR, (input, value), value.item()
+        record, inputs = FILL_TENSOR, (input, value)
+        if value._backend.lazy:  # the value stays unread: broadcast, not item()
+            return finish(
+                record, _broadcast_fill(input, value), input._dtype, input._backend, inputs
+            )
+        value = value.item()
     backend = input._backend
     array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
     return finish(record, array, input._dtype, backend, inputs)
+
+
+def _broadcast_fill(input: Tensor, value: Tensor) -> Any:
+    k, native = input._backend.kernels, input._backend.native_dtype(input._dtype)
+    filled = k["broadcast_to"](k["astype"](value._storage.array, native), tuple(input.shape))
+    return k["copy"](filled)
 
 
 def _copy(input: Tensor, src: Any) -> Tensor:
@@ -107,6 +128,8 @@ def _snapshot(t: Tensor) -> Tensor:
     """A copy of ``t``'s current value with ``t``'s place in the graph (same edge)."""
     copy = Tensor._make(t._backend.kernels["copy"](t._storage.array), t._dtype, t._backend)
     copy._grad_fn, copy._output_nr, copy._requires_grad = t._grad_fn, t._output_nr, False
+    if dual.STATE.active:
+        dual.copy_tangents(t, copy)
     return copy
 
 
@@ -120,7 +143,7 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     if shape != t._storage.array.shape:
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(shape)} (in {op}())"
+            f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # a vmap batch included
         )
     if dtype.category > t._dtype.category:
         raise RuntimeError(
@@ -158,7 +181,30 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     storage.bump_version()
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
+    if dual.STATE.active:
+        write_tangents(t, result)
     return t
+
+
+def write_tangents(t: Tensor, result: Tensor) -> None:
+    """Forward mode: ``t`` now holds ``result``, so it takes ``result``'s tangents; a
+    view writes its tangent into its base's tangent (zeros where the base had none), as
+    PyTorch's in-place ops on dual views do."""
+    for index in dual.active_indices():
+        u = dual.get_tangent(result, index)
+        if u is None and dual.get_tangent(t, index) is None:
+            continue
+        base, whole = t._base, None
+        old = None if base is None else dual.get_tangent(base, index)
+        with dual.below(index):
+            u = u if u is not None else t.detach().mul(0)
+            if base is not None and t._view_fn is not None and base.dtype.is_floating_point:
+                whole = base.detach().mul(0) if old is None else old.clone()
+                t._view_fn(whole).copy_(u)
+                u = t._view_fn(whole)
+        if whole is not None:
+            dual.set_tangent(base, whole, index)
+        dual.set_tangent(t, u, index)
 
 
 def inplace(
@@ -199,13 +245,14 @@ def _write_into(
     t: Tensor, record: OpRecord, into: str, args: tuple, kwargs: dict, name: str
 ) -> bool:
     """``t.<name>(other, alpha=...)`` computed into ``t``'s own memory by the backend's
-    ``<kernel>_into`` kernel, where the backend has one and no graph is being recorded:
+    ``<kernel>_into`` kernel, where the backend has one and no graph (nor, inside a dual
+    level, tangent) is being recorded:
     no temporary, no copy back (the SGD update ``p -= lr * p.grad`` under ``no_grad``).
     Returns False, having changed nothing, where the general path must run: a graph
     to record, a result of another dtype or shape than ``t``, memory that cannot be
     written element by element."""
     kernels = t._backend.kernels
-    if t._dtype.category != dtypes.FLOATING:
+    if t._dtype.category != dtypes.FLOATING or dual.STATE.active:
         return False  # integer and bool tensors: the general path's dtype rules and refusals
     if into not in kernels or len(args) != 1 or kwargs.keys() - {"alpha"}:
         return False
@@ -273,6 +320,8 @@ def write_through_view(view: Tensor, op: Callable, args: tuple, kwargs: dict, na
     fresh = view._view_fn(base)
     view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
     view._view_version = storage.version
+    if dual.STATE.active:
+        write_tangents(view, value)
     return view
 
 

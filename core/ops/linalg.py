@@ -8,6 +8,7 @@ batched operands).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
@@ -19,6 +20,17 @@ from .record import LINALG, OpRecord
 from .shape import SQUEEZE_DIM_, UNSAFE_VIEW, expanded_shape
 
 
+def _product_rule(product: Callable[[Tensor, Tensor], Tensor]) -> Callable[..., Tensor]:
+    """The tangent rule of bilinear ``product(a, b)``: ``product(u_a, b) + product(a, u_b)``."""
+
+    def jvp(tangents: tuple, result: Tensor, a: Tensor, b: Tensor) -> Tensor:
+        ua, ub = tangents
+        terms = ([] if ua is None else [product(ua, b)]) + ([] if ub is None else [product(a, ub)])
+        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+    return jvp
+
+
 def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
     return MatrixProductRecord(
         name,
@@ -28,6 +40,7 @@ def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
         inputs=("self", "other"),
         save=("self", "other"),
         grads=grads,
+        jvp=_product_rule(lambda a, b: getattr(a, name)(b)),
     )
 
 
@@ -54,7 +67,17 @@ ADDMM = MatrixProductRecord(
         lambda g, m1, m2, beta, alpha: _scaled(g.mm(m2.t()), alpha),
         lambda g, m1, m2, beta, alpha: _scaled(m1.t().mm(g), alpha),
     ),
+    jvp=lambda us, r, m1, m2, beta, alpha: _addmm_tangent(us, m1, m2, beta, alpha),
 )
+
+
+def _addmm_tangent(us: tuple, m1: Tensor, m2: Tensor, beta: Any, alpha: Any) -> Tensor:
+    u, u1, u2 = us
+    if u1 is None and u2 is None:
+        return _scaled(u, beta)
+    product = _scaled(_product_rule(lambda a, b: a.mm(b))((u1, u2), None, m1, m2), alpha)
+    return product if u is None else _scaled(u, beta) + product
+
 
 RECORDS = (MM, MV, DOT, BMM, OUTER, ADDMM)
 
@@ -74,7 +97,8 @@ def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     if b._backend is not backend:
         backend_of(op, a, b)  # raises, naming both
     if op == "outer":
-        out = backend.kernels["multiply"](x[:, None], y[None, :])
+        k = backend.kernels
+        out = k["multiply"](k["expand_dims"](x, 1), k["expand_dims"](y, 0))
     else:
         out = backend.kernels["matmul"](x, y)
     return finish(record, out, dtype, backend, (a, b))

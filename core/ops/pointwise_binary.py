@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import dtypes
 from ..arguments import MISSING, parsed, public_signature, raise_error
+from ..batching import physical
 from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish
@@ -216,7 +217,7 @@ def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
     NotImplementedError where both operands are bool (PyTorch has no bool kernel)."""
     backend, dtype, a, b = _operands(record, input, other)
     if dtype.category < FLOATING:
-        _check_integral_divisor(kernel, backend, dtype, a, b)
+        b = _check_integral_divisor(kernel, backend, dtype, a, b)
     # A one-input record of ``number % tensor`` has the tensor as its input.
     operands = (
         (other,) if len(record.inputs) == 1 and not isinstance(input, Tensor) else (input, other)
@@ -224,17 +225,22 @@ def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
     return finish(record, backend.kernels[kernel](a, b), dtype, backend, operands)
 
 
-def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> None:
-    """The refusals :func:`_rounded` documents, for an integral or bool ``dtype``."""
+def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> Any:
+    """The refusals :func:`_rounded` documents, for an integral or bool ``dtype``: ``b``,
+    with the zero check attached where it is an array (``checked``: a lazy backend raises
+    when the quotient is computed)."""
     if dtype is dtypes.bool:
         raise not_implemented(_TORCH_KERNELS[kernel], backend, dtype)
     if 0 in getattr(a, "shape", ()) or 0 in getattr(b, "shape", ()):
-        return  # an empty result divides nothing (PyTorch does not raise either)
+        return b  # an empty result divides nothing (PyTorch does not raise either)
     if hasattr(b, "shape"):
         k = backend.kernels
-        zero = bool(k["any"](k["equal"](b, 0)))
-    else:
-        zero = b == 0
+        return k["checked"](b, _zero_divisor, k["any"](k["equal"](physical(b), 0)))
+    _zero_divisor(b == 0)
+    return b
+
+
+def _zero_divisor(zero: bool) -> None:
     if zero:
         # PyTorch's exact message (NumPy would warn and return 0; JAX returns values).
         raise RuntimeError("ZeroDivisionError")

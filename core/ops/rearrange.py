@@ -20,7 +20,13 @@ def _repeat_grad(g: Tensor, shape: tuple, repeats: tuple) -> Tensor:
 
 
 FLIP = OpRecord(
-    "flip", SHAPE, "FlipBackward0", "flip", save=("dims",), grads=(lambda g, dims: g.flip(dims),)
+    "flip",
+    SHAPE,
+    "FlipBackward0",
+    "flip",
+    save=("dims",),
+    grads=(lambda g, dims: g.flip(dims),),
+    jvp=lambda us, out, dims: us[0].flip(dims),  # forward mode: the same op on the tangent
 )
 ROLL = OpRecord(
     "roll",
@@ -29,6 +35,7 @@ ROLL = OpRecord(
     "roll",
     save=("shifts", "dims"),
     grads=(lambda g, shifts, dims: g.roll(tuple(-s for s in shifts), dims),),
+    jvp=lambda us, out, shifts, dims: us[0].roll(shifts, dims),
 )
 REPEAT = OpRecord(
     "repeat",
@@ -37,6 +44,7 @@ REPEAT = OpRecord(
     "tile",
     save=("self.shape", "repeats"),
     grads=(_repeat_grad,),
+    jvp=lambda us, out, shape, repeats: us[0].repeat(repeats),
 )
 TRIL = OpRecord(
     "tril",
@@ -45,6 +53,7 @@ TRIL = OpRecord(
     "tril",
     save=("diagonal",),
     grads=(lambda g, k: g.tril(k),),
+    jvp=lambda us, out, k: us[0].tril(k),
     inplace=True,
 )
 TRIU = OpRecord(
@@ -54,6 +63,7 @@ TRIU = OpRecord(
     "triu",
     save=("diagonal",),
     grads=(lambda g, k: g.triu(k),),
+    jvp=lambda us, out, k: us[0].triu(k),
     inplace=True,
 )
 RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
