@@ -96,6 +96,11 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's spelling
     as a context manager."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, int):  # PyTorch's refusal; bool("no") would be True
+            raise TypeError(
+                "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                f"{type(mode).__name__}"
+            )
         self.mode = bool(mode)
         self.prev = state.enabled
         state.enabled = self.mode
