@@ -208,6 +208,29 @@ def test_in_place_ops_update_the_tangent_of_the_tensor_and_its_base():
         np.testing.assert_allclose(g, w, rtol=1e-12)
 
 
+def test_in_place_writes_reach_the_tangents_of_views_and_the_callers_tangent():
+    """As PyTorch: the tangent is written in place, so a view's tangent (a view of it)
+    and the tensor given to make_dual see the write."""
+
+    def run(m):
+        fw = _fw(m)
+        x, u = _t(m, [1.0, 2.0, 3.0]), m.ones(3, dtype=m.float64)
+        with fw.dual_level():
+            b = fw.make_dual(x.clone(), u)
+            v = b[0:2]
+            b.mul_(2)
+            c = fw.make_dual(x.clone(), u.clone())
+            w = c[1:]
+            w.mul_(3)
+            found = [fw.unpack_dual(t).tangent.numpy() for t in (v, b, c, w)]
+            return [*found, u.numpy(), fw.unpack_dual(b).tangent is u]
+
+    got, want = run(retrograd), run(torch)
+    assert got[-1] is want[-1] is True
+    for g, w in zip(got[:-1], want[:-1], strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
 def test_reverse_over_forward_and_forward_over_reverse():
     def run(m):
         fw = _fw(m)

@@ -21,6 +21,7 @@ from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, fin
 from .elementwise import BINARY_RECORDS, _operands, add
 from .helpers import tangent_or_zeros
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
+from .tangent_writes import write_tangents
 
 # Forward mode: overwritten values have tangent 0; a copied or filled-in tensor's passes.
 ZERO = OpRecord(
@@ -184,27 +185,6 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     if dual.STATE.active:
         write_tangents(t, result)
     return t
-
-
-def write_tangents(t: Tensor, result: Tensor) -> None:
-    """Forward mode: ``t`` now holds ``result``, so it takes ``result``'s tangents; a
-    view writes its tangent into its base's tangent (zeros where the base had none), as
-    PyTorch's in-place ops on dual views do."""
-    for index in dual.active_indices():
-        u = dual.get_tangent(result, index)
-        if u is None and dual.get_tangent(t, index) is None:
-            continue
-        base, whole = t._base, None
-        old = None if base is None else dual.get_tangent(base, index)
-        with dual.below(index):
-            u = u if u is not None else t.detach().mul(0)
-            if base is not None and t._view_fn is not None and base.dtype.is_floating_point:
-                whole = base.detach().mul(0) if old is None else old.clone()
-                t._view_fn(whole).copy_(u)
-                u = t._view_fn(whole)
-        if whole is not None:
-            dual.set_tangent(base, whole, index)
-        dual.set_tangent(t, u, index)
 
 
 def inplace(
