@@ -74,3 +74,19 @@ def load() -> Backend:
 @hookimpl
 def retrograd_register_backends() -> list[BackendSpec]:
     return [BackendSpec(name="jax", load=load, device_type="cpu", probe=probe)]
+
+
+@hookimpl
+def retrograd_lower_program(backend: Any, function: Any, example_args: tuple) -> Any:
+    """A compiled step's kernel calls on JAX as one ``jax.jit`` function (XLA fuses and
+    schedules them); None where it cannot be traced (a kernel that branches on values)."""
+    if backend.name != "jax":
+        return None
+    import jax
+
+    jitted = jax.jit(function)
+    try:
+        jitted.lower(*example_args)
+    except Exception:  # a kernel reading values in Python: keep the plain replay
+        return None
+    return jitted

@@ -46,7 +46,7 @@ class Impl:
     def to_numpy(self, value: Any) -> Any:
         import numpy as np
 
-        if self.kind == "autograd" and hasattr(value, "detach"):
+        if self.kind in ("autograd", "compiled") and hasattr(value, "detach"):
             return np.asarray(value.detach().numpy(), dtype=np.float64)
         return np.asarray(value, dtype=np.float64)
 
@@ -86,7 +86,9 @@ def _retrograd_rows(notes: list[str]) -> list[Impl]:
 
 def discover(notes: list[str]) -> list[Impl]:
     """Every implementation installed here, the NumPy limit first; skips go to ``notes``."""
-    rows = [Impl(NUMPY, "numpy", "numpy"), *_retrograd_rows(notes)]
+    from .compiled import rows as compiled_rows  # the workloads' compiled builders too
+
+    rows = [Impl(NUMPY, "numpy", "numpy"), *_retrograd_rows(notes), *compiled_rows(notes)]
     for name, kind, module in ((TORCH, "autograd", "torch"), (JAX, "jax", "jax")):
         if importlib.util.find_spec(module) is not None:
             rows.append(Impl(name, kind, module))

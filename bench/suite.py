@@ -58,7 +58,7 @@ def select(args: argparse.Namespace) -> Run:
     if args.impl:
         rows = [r for r in rows if r.name == impls.NUMPY or any(s in r.name for s in args.impl)]
     keys = set(args.only.upper().split(",")) if args.only else None
-    chosen = [w for w in REGISTRY if keys is None or w.key in keys]
+    chosen = [w for w in REGISTRY if keys is None or w.key.upper() in keys]
     for impl in rows:
         impl.load()
     env.freeze_heap()

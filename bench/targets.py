@@ -13,6 +13,7 @@ from .report import fmt, md_table
 
 RG = "retrograd[numpy]"
 RG_JAX = "retrograd[jax]"
+RG_COMPILED = "retrograd[numpy] compiled"  # bench.compiled: the same steps, compiled
 Verdict = tuple[str, str, bool | None]  # target, measured, met (None: n/a)
 
 
@@ -20,11 +21,12 @@ def _time(run: Any, key: str, name: str, metric: str = "total") -> float | None:
     return run.times.get(key, {}).get(metric, {}).get(name)
 
 
-def _vs(run: Any, key: str, other: str, limit: float, what: str) -> Verdict:
-    mine, base = _time(run, key, RG), _time(run, key, other)
+def _vs(run: Any, key: str, other: str, limit: float, what: str, mine_name: str = RG) -> Verdict:
+    mine, base = _time(run, key, mine_name), _time(run, key, other)
+    label = key if mine_name == RG else f"{key} compiled"
     if mine is None or base is None:
-        return (f"{key} <= {limit}x {what}", "n/a", None)
-    return (f"{key} <= {limit}x {what}", f"{mine / base:.2f}x", mine / base <= limit)
+        return (f"{label} <= {limit}x {what}", "n/a", None)
+    return (f"{label} <= {limit}x {what}", f"{mine / base:.2f}x", mine / base <= limit)
 
 
 def _per_op(run: Any, metric: str) -> Verdict:
@@ -92,6 +94,10 @@ def verdicts(run: Any) -> list[Verdict]:
         _vs(run, "W7", TORCH, 1.0, "PyTorch"),
         _vs(run, "W8", NUMPY, 1.2, "NumPy limit"),
         _jax_backend(run),
+        # retrograd.compile (#15): the compiled rows of bench.compiled
+        _vs(run, "W1a", TORCH, 0.2, "PyTorch eager", RG_COMPILED),
+        _vs(run, "W3", NUMPY, 1.05, "NumPy limit", RG_COMPILED),
+        _vs(run, "W5", NUMPY, 1.2, "NumPy limit", RG_COMPILED),
     ]
 
 

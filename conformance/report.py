@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 PROPERTY = "retrograd"
-CHECKS = ("forward", "gradient", "second order", "reference")
+CHECKS = ("forward", "gradient", "second order", "jvp", "reference")
 # When one (op, check) has several tests, the worst outcome is the cell's.
 SEVERITY = ("failed", "error", "xpassed", "xfailed", "passed", "skipped")
 DISPLAY = ("passed", "failed", "error", "xfailed", "xpassed", "skipped")  # summary order

@@ -5,7 +5,8 @@ Per record: the forward result against a float64 NumPy reference (each dtype of
 computes in the case's dtype and its float cases check PyTorch's refusal), the gradient
 against finite differences (float32 and float64; none for integer-only ops), second
 order where ``record.smooth``, ``jax.vjp`` of the ``jax.numpy`` reference where JAX is
-installed, and PyTorch's gradient at the points each record pins (its ``conventions``).
+installed, forward mode's tangent (against finite differences and against the reverse
+rule), and PyTorch's gradient at the points each record pins (its ``conventions``).
 Fixed small cases run first; the ``*_property`` tests then draw shapes (broadcasting ones
 included) and arguments with a derandomized hypothesis profile.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import retrograd
-from retrograd_conformance import checks, resolution
+from retrograd_conformance import checks, forward_checks, resolution
 from retrograd_conformance.draws import FIXED_CASES, FixedDraw, HypothesisDraw
 from retrograd_conformance.harness import best_float, supports
 from retrograd_conformance.plugin import require_plugin
@@ -95,6 +96,15 @@ def test_second_order(backend: str, op: str) -> None:
     res = _resolved(op)
     for i, sample in enumerate(_fixed(res, best_float(backend))):
         checks.check_second_order(res, sample, backend, _rng(op, i))
+
+
+@pytest.mark.retrograd_check("jvp")
+@pytest.mark.parametrize("op", DIFFERENTIABLE)
+def test_jvp(backend: str, op: str) -> None:
+    """Forward mode: the tangent against finite differences and the reverse rule."""
+    res = _resolved(op)
+    for i, sample in enumerate(_fixed(res, best_float(backend))):
+        forward_checks.check_tangent(res, sample, backend, _rng(f"{op}/jvp", i))
 
 
 @pytest.mark.retrograd_check("reference")

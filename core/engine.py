@@ -15,24 +15,25 @@ under ``create_graph``. No op calls the engine.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, grad_mode, reentrant
+from .commit import commit, record_leaf, record_retained
 from .creation import ones_like, zeros_like
-from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, edge_of
+from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, dependencies, edge_of
 from .hook_results import checked_gradient, checked_gradients
 from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD
-from .ops.conversion import clone, to
+from .ops.conversion import to
 from .ops.elementwise import add
-from .ops.inplace import add_
 from .ops.shape import sum_to_size
-from .storage import Storage
 from .tensor import Tensor
 from .vmap import leave_levels
 
-Capture = dict[Edge, Callable[[Tensor], None]]
+# What becomes of the gradient reaching a captured edge: a function that keeps it
+# (autograd.grad), or ACCUMULATE (backward(inputs=...) on a leaf: into .grad, as usual).
+Capture = dict[Edge, Any]
+ACCUMULATE = "accumulate"
 
 
 # -- public entry points -----------------------------------------------------------------
@@ -57,7 +58,7 @@ def backward(
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         capture = {_input_edge(t, i): _keeper_for(t) for i, t in enumerate(inputs)}
-    _run([edge_of(t) for t in tensors], grads, retain_graph, create_graph, capture)
+    reentrant.call(_run, [edge_of(t) for t in tensors], grads, retain_graph, create_graph, capture)
 
 
 def grad(
@@ -81,7 +82,7 @@ def grad(
     capture: Capture = {}
     for i, t in enumerate(inputs):
         capture[_input_edge(t, i)] = _store_at(results, i)
-    _run([edge_of(t) for t in outputs], grads, retain_graph, create_graph, capture)
+    reentrant.call(_run, [edge_of(t) for t in outputs], grads, retain_graph, create_graph, capture)
     for i, value in enumerate(results):
         if value is None and not allow_unused:
             raise RuntimeError(
@@ -103,22 +104,6 @@ def tensor_backward(
     """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see
     :func:`backward`)."""
     backward((self,), (gradient,), retain_graph, create_graph, inputs)
-
-
-def accumulate(tensor: Tensor, incoming: Tensor) -> None:
-    """Add ``incoming`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
-
-    The first gradient is copied (so ``.grad`` never aliases a tensor the caller or
-    another leaf holds); later ones are added in place, or out of place when building a
-    graph of the gradient (``create_graph``).
-    """
-    old = tensor._grad
-    if grad_mode.state.enabled:
-        tensor._grad = clone(incoming) if old is None else add(old, incoming)
-    elif old is None:
-        tensor._grad = clone(incoming.detach())
-    else:
-        add_(old, incoming)
 
 
 # -- argument handling -------------------------------------------------------------------
@@ -171,11 +156,11 @@ def _input_edge(t: Any, i: int) -> Edge:
     return edge_of(t)
 
 
-def _keeper_for(t: Tensor) -> Callable[[Tensor], None]:
+def _keeper_for(t: Tensor) -> Any:
     """How ``backward(inputs=...)`` keeps ``t``'s gradient: a leaf accumulates it; a
     non-leaf retains its grad from now on, as PyTorch does (so its hooks apply first)."""
     if t._grad_fn is None:
-        return lambda g: accumulate(t, g)
+        return ACCUMULATE
     t.retain_grad()
     return lambda g: None
 
@@ -188,48 +173,6 @@ def _store_at(results: list, i: int) -> Callable[[Tensor], None]:
 
 
 # -- the graph walk ----------------------------------------------------------------------
-def _dependencies(roots: list[Node], capture: Capture | None) -> dict[Node, int]:
-    """How many edges lead into each node that must run (iterative DFS)."""
-    needed = _needed_nodes(roots, capture) if capture is not None else None
-    deps: dict[Node, int] = {}
-    stack = list(roots)
-    walked = set(roots)  # a root reached from another root is walked once
-    while stack:
-        for child in stack.pop()._inputs[0::INPUT_FIELDS]:
-            if child is None or (needed is not None and child not in needed):
-                continue
-            if child in deps:
-                deps[child] += 1
-            else:  # first time seen: count it and walk on from it
-                deps[child] = 1
-                if child not in walked:
-                    stack.append(child)
-    return deps
-
-
-def _needed_nodes(roots: list[Node], capture: Capture) -> set[Node]:
-    """Nodes on some path from a root to a captured edge (the rest need not run)."""
-    targets = {node for node, _ in capture}
-    order: list[Node] = []  # post-order: children before parents
-    seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((c, False) for c in node.children() if c is not None)
-    needed = set()
-    for node in order:
-        if node in targets or any(c in needed for c in node.children()):
-            needed.add(node)
-    return needed
-
-
 def _run(
     root_edges: list[Edge],
     root_grads: list[Tensor],
@@ -237,23 +180,33 @@ def _run(
     create_graph: bool,
     capture: Capture | None,
 ) -> None:
+    """The walk, then the commit: gradients meant for ``.grad`` wait in ``pending``
+    until every node has run (see :mod:`retrograd.commit`)."""
     buffers: dict[Node, list] = {}
+    pending: list = []
     roots = []
     for (node, nr), g in zip(root_edges, root_grads, strict=True):
         _add_to_buffer(buffers, node, nr, g)
         if node not in roots:
             roots.append(node)
-    deps = _dependencies(roots, capture)
+    deps = dependencies(roots, None if capture is None else {node for node, _ in capture})
+    # Ready nodes: a stack (depth first), and the leaves' accumulators, which run as soon
+    # as they are ready, in input order (PyTorch gives them the highest priority).
     ready = [r for r in roots if deps.get(r, 0) == 0]
+    leaves = [r for r in ready if type(r) is AccumulateGrad]
+    ready = [r for r in ready if type(r) is not AccumulateGrad]
     # Anomaly mode takes the general path (_execute), which checks every node's results.
     general = capture is not None or anomaly_mode.ENABLED
     with grad_mode.set_grad_enabled(create_graph):
-        while ready:
+        while True:
+            if leaves:
+                for leaf in leaves:
+                    _finish_leaf(leaf, buffers.pop(leaf), capture, pending)
+                leaves.clear()
+            if not ready:
+                break
             node = ready.pop()
             grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                _finish_leaf(node, _run_node_pre_hooks(node, grads), capture)
-                continue
             hooked = node._hooks or node._pre_hooks or node._tensor_pre_hooks
             if not general and not hooked:
                 # The common case (no hooks, nothing captured): _execute, inlined.
@@ -261,11 +214,12 @@ def _run(
                 if not retain_graph:
                     node.release()
             else:
-                input_grads = _execute(node, grads, deps, retain_graph, capture)
+                input_grads = _execute(node, grads, deps, retain_graph, capture, pending)
                 if input_grads is None:
                     continue
-            _send(node, input_grads, buffers, deps, ready)
+            _send(node, input_grads, buffers, deps, ready, leaves)
             input_grads = None  # only the buffers hold the gradients now (_owned_by_engine)
+        commit(pending)
 
 
 def _has_gradient(grads: list) -> bool:
@@ -285,18 +239,20 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g: Tensor | None) -> None
         slots[nr] = g if old is None else add(old, g)
 
 
-def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -> Any:
+def _execute(
+    node: Node, grads: list, deps: dict, retain_graph: bool, capture: Any, pending: list
+) -> Any:
     """Run one node: hooks, its rules, then free its saved tensors. Returns the input
     gradients, or None when the node need not run."""
     if capture is not None:
         if not any(child in deps for child in node.children()):
             # Only its gradient is wanted: as in PyTorch the node does not run, and its
             # tensor hooks apply before the gradient is captured.
-            _capture(node, _run_tensor_hooks(node, grads), capture)
+            _capture(node, _run_tensor_hooks(node, grads, pending), capture)
             return None
         _capture(node, grads, capture)  # PyTorch captures before the tensor hooks here
     if node._tensor_pre_hooks:
-        grads = _run_tensor_hooks(node, grads)
+        grads = _run_tensor_hooks(node, grads, pending)
     if node._pre_hooks:
         grads = _run_node_pre_hooks(node, grads)
     input_grads = _apply(node, grads)
@@ -305,9 +261,11 @@ def _execute(node: Node, grads: list, deps: dict, retain_graph: bool, capture) -
     return input_grads
 
 
-def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) -> None:
+def _send(
+    node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list, leaves: list
+) -> None:
     """Pass ``node``'s input gradients along its edges (None past the end of
-    ``input_grads``); queue the children now ready."""
+    ``input_grads``); queue the children now ready (accumulators on ``leaves``)."""
     fields = node._inputs  # INPUT_FIELDS per input: child, output_nr, shape, dtype
     given = len(input_grads)
     for i, at in enumerate(range(0, len(fields), INPUT_FIELDS)):
@@ -330,14 +288,17 @@ def _send(node: Node, input_grads: Any, buffers: dict, deps: dict, ready: list) 
         left = deps[child] - 1
         deps[child] = left
         if left == 0:
-            ready.append(child)
+            if type(child) is AccumulateGrad:
+                leaves.append(child)
+            else:
+                ready.append(child)
 
 
-def _run_tensor_hooks(node: Node, grads: list) -> list:
+def _run_tensor_hooks(node: Node, grads: list, pending: list) -> list:
     if node._tensor_pre_hooks:
         for nr, hooks in node._tensor_pre_hooks.items():
             if nr < len(grads) and grads[nr] is not None:
-                grads[nr] = _call_tensor_hooks(hooks, grads[nr])
+                grads[nr] = _call_tensor_hooks(hooks, grads[nr], pending)
     return grads
 
 
@@ -357,7 +318,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
     return grads
 
 
-def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
+def _call_tensor_hooks(hooks: dict, g: Tensor, pending: list) -> Tensor:
     for key, hook in list(hooks.items()):
         if key != RETAINS_GRAD and key != POST_ACCUMULATE_GRAD:
             replaced = hook(g)
@@ -366,73 +327,28 @@ def _call_tensor_hooks(hooks: dict, g: Tensor) -> Tensor:
     ref = hooks.get(RETAINS_GRAD)  # retain_grad(): a weak reference to the tensor
     tensor = ref() if ref is not None else None
     if tensor is not None:
-        accumulate(tensor, g)
+        record_retained(pending, tensor, g)
     return g
 
 
-def _finish_leaf(node: AccumulateGrad, grads: list, capture: Capture | None) -> None:
-    g = grads[0] if grads else None
-    if g is None:
+def _finish_leaf(node: AccumulateGrad, grads: list, capture: Any, pending: list) -> None:
+    """A leaf's gradient: its tensor hooks, then captured (autograd.grad: nothing else
+    runs, as in PyTorch) or its accumulator's pre-hooks and a pending ``.grad`` write."""
+    if not grads or grads[0] is None:
         return
     leaf = node.variable
     if leaf._hooks:
-        g = _call_tensor_hooks(leaf._hooks, g)
-    if capture is None:
-        if leaf._grad is None and not node._hooks and _owned_by_engine(g):
-            leaf._grad = g  # PyTorch steals such a gradient too, rather than copying it
-        else:
-            accumulate(leaf, g)
-        if leaf._hooks and POST_ACCUMULATE_GRAD in leaf._hooks:
-            _run_post_accumulate_hooks(leaf)
-    else:
+        grads[0] = _call_tensor_hooks(leaf._hooks, grads[0], pending)
+    if capture is not None:
         store = capture.get((node, 0))
-        if store is not None:
-            store(g)
-    if node._hooks:
-        for hook in list(node._hooks.values()):
-            hook((), (g,))
-
-
-def _run_post_accumulate_hooks(leaf: Tensor) -> None:
-    for hook in list(leaf._hooks[POST_ACCUMULATE_GRAD].values()):
-        if hook(leaf) is not None:
-            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
-
-
-def _owned_by_engine(g: Tensor) -> bool:
-    """Whether gradient ``g`` (held by the caller's local variable and its node's input
-    buffer) is referenced nowhere else and owns its memory, so that a leaf may keep it
-    as its ``.grad`` without a copy: no user tensor, other leaf's ``.grad``, saved tensor
-    or hook can see later in-place updates of ``.grad`` through it.
-
-    Reference counts are CPython's; PyTorch decides the same way, by use count."""
-    if grad_mode.state.enabled or type(g) is not Tensor:
-        return False  # create_graph: .grad must be a new tensor in the graph
-    if g._grad_fn is not None or g._requires_grad or g._base is not None:
-        return False
-    storage = g._storage
-    if type(storage) is not Storage or storage._counter is not None:
-        return False  # an alias of other memory (a view, .data, a derived view)
-    array = storage.array
-    if g._backend.mutable and getattr(array, "base", None) is not None:
-        return False  # a view of another array's memory
-    # Expected holders: of g, its input buffer, the caller's variable and our parameter;
-    # of the storage, g and our variable; of the array, the storage and our variable.
-    return (
-        _references(g) <= 3
-        and _references(storage) <= 2
-        and _references(array) <= 2
-        and storage.is_contiguous(g._backend)
-    )
-
-
-def _references(obj: object) -> int:
-    """References to ``obj`` beyond the ones this call itself makes."""
-    return sys.getrefcount(obj) - _CALL_REFERENCES
-
-
-_CALL_REFERENCES = 0
-_CALL_REFERENCES = _references(object())  # a new object has no other reference
+        if store is not ACCUMULATE:
+            if store is not None:
+                store(grads[0])
+            return
+    if node._pre_hooks:
+        grads = _run_node_pre_hooks(node, grads)
+    if grads[0] is not None:
+        record_leaf(pending, leaf, grads[0], node)
 
 
 def _apply(node: Node, grads: list) -> Any:

@@ -1,4 +1,4 @@
-"""``retrograd.func``: PyTorch's function transforms, reverse mode.
+"""``retrograd.func``: PyTorch's function transforms.
 
 ``grad``, ``grad_and_value``, ``vjp``, ``jacrev``, ``hessian`` and ``functional_call``
 with ``torch.func``'s signatures, results and errors. A transform runs the function on
@@ -9,10 +9,10 @@ that requires grad, or arguments that do). A result that depends on nothing outs
 returned without history, as ``torch.func`` returns it.
 
 Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees").
-``vmap`` (:mod:`retrograd.vmap`) batches any of them. Not provided yet: ``jvp`` and
-``jacfwd`` (they need forward-mode AD); ``hessian`` is therefore reverse-over-reverse
-(``jacrev(jacrev(f))``) where PyTorch uses forward-over-reverse: same values, more
-backward passes.
+The forward-mode transforms ``jvp`` and ``jacfwd`` live in :mod:`retrograd.func_forward`;
+``hessian`` is forward over reverse (``jacfwd(jacrev(f))``), as in PyTorch. A tensor
+lifted or lowered here keeps its forward-mode tangents, so the two modes compose.
+``vmap`` (:mod:`retrograd.vmap`) batches any of them.
 """
 
 from __future__ import annotations
@@ -22,15 +22,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import grad_mode
+from . import dual, grad_mode
 from .creation import eye, zeros_like
 from .engine import grad as _autograd_grad
+from .func_argnums import argnums_tuple as _argnums_tuple
+from .func_forward import jacfwd, jvp
 from .graph import AccumulateGrad, walk
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
 from .vmap import vmap
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacrev", "vjp", "vmap"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "vjp",
+    "vmap",
+]
 
 ArgNums = int | tuple[int, ...]
 
@@ -45,7 +57,20 @@ def _lift(value: Any, outside_grad_mode: bool) -> Tensor:
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
     if value.requires_grad and outside_grad_mode:
         return value.view_as(value)
-    return value.detach().requires_grad_(True)
+    return _with_tangents(value, value.detach().requires_grad_(True))
+
+
+def _with_tangents(
+    source: Tensor, target: Tensor, lower: Callable[[Any], Any] | None = None
+) -> Tensor:
+    """``target`` (``source`` detached) with ``source``'s forward-mode tangents (passed
+    through ``lower`` first, where given)."""
+    if dual.STATE.active:
+        for index in dual.active_indices():
+            tangent = dual.get_tangent(source, index)
+            if tangent is not None:
+                dual.set_tangent(target, tangent if lower is None else lower(tangent), index)
+    return target
 
 
 class _Level:
@@ -65,7 +90,7 @@ class _Level:
         if not isinstance(t, Tensor) or t.grad_fn is None and not t.requires_grad:
             return t
         if id(t) in self.fresh_ids or not self._reaches_outside(t):
-            return t.detach()
+            return _with_tangents(t, t.detach(), self._lower_one)
         return t
 
     def _reaches_outside(self, t: Tensor) -> bool:
@@ -75,24 +100,6 @@ class _Level:
             if type(node) is AccumulateGrad and id(node.variable) not in self.fresh_ids:
                 return True
         return False
-
-
-def _argnums_tuple(argnums: Any, nargs: int) -> tuple[int, ...]:
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
-        raise RuntimeError(
-            f"argnums must be int or Tuple[int, ...], got: {type(argnums)}"
-            if not isinstance(argnums, tuple)
-            else f"argnums must be int or Tuple[int, ...], got: {argnums}"
-        )
-    if not nums:
-        raise RuntimeError("argnums must be non-empty")
-    if len(set(nums)) != len(nums):
-        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
-    for n in nums:
-        if not -nargs <= n < nargs:
-            raise RuntimeError(f"Got argnum={n}, but only {nargs} positional inputs")
-    return tuple(n % nargs for n in nums)
 
 
 @contextmanager
@@ -261,9 +268,9 @@ def _jacobian_rows(out: Any, inputs: list, level: _Level, chunk_size: int | None
 
 
 def hessian(func: Callable, argnums: ArgNums = 0) -> Callable:
-    """The Hessian of scalar ``func`` w.r.t. argument ``argnums``: ``jacrev(jacrev(func))``
-    (PyTorch computes it forward-over-reverse; retrograd has no forward mode yet)."""
-    return jacrev(jacrev(func, argnums), argnums)
+    """The Hessian of scalar ``func`` w.r.t. argument ``argnums``: forward over reverse,
+    ``jacfwd(jacrev(func, argnums), argnums)``, as in PyTorch."""
+    return jacfwd(jacrev(func, argnums), argnums)
 
 
 # -- calling a module with other parameters ----------------------------------------------

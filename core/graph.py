@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from . import dual
 from .dtypes import kind_name
 from .hooks import RETAINS_GRAD, RemovableHandle, add_hook
 from .saved_tensors import HOOKS as SAVED_TENSORS_HOOKS
@@ -201,6 +202,8 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
         return tensor
     alias = tensor.detach()
     alias._output_nr = tensor._output_nr
+    if dual.STATE.active:  # forward mode: the rules see the output's tangent too
+        dual.share_tangents(tensor, alias)
     return alias
 
 
@@ -217,6 +220,8 @@ def unpack_saved(
     if is_output and (with_history or current != version):  # the error names the node too
         output = saved.detach()
         output._grad_fn, output._output_nr = node, saved._output_nr
+        if dual.STATE.active:
+            dual.share_tangents(saved, output)
         saved = output
     if current != version:
         raise RuntimeError(_modified_message(saved, version, node, current))
@@ -266,3 +271,46 @@ def walk(root: Node | None):
         seen.add(id(node))
         yield node
         stack.extend(node.children())
+
+
+# -- planning a backward -----------------------------------------------------------------
+def dependencies(roots: list[Node], targets: set[Node] | None) -> dict[Node, int]:
+    """How many edges lead into each node a backward from ``roots`` must run (iterative
+    DFS). With ``targets`` (the nodes of captured edges), only nodes on a path to one."""
+    needed = _needed_nodes(roots, targets) if targets is not None else None
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    walked = set(roots)  # a root reached from another root is walked once
+    while stack:
+        for child in stack.pop()._inputs[0::INPUT_FIELDS]:
+            if child is None or (needed is not None and child not in needed):
+                continue
+            if child in deps:
+                deps[child] += 1
+            else:  # first time seen: count it and walk on from it
+                deps[child] = 1
+                if child not in walked:
+                    stack.append(child)
+    return deps
+
+
+def _needed_nodes(roots: list[Node], targets: set[Node]) -> set[Node]:
+    """Nodes on some path from a root to a node of ``targets`` (the rest need not run)."""
+    order: list[Node] = []  # post-order: children before parents
+    seen: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.children() if c is not None)
+    needed = set()
+    for node in order:
+        if node in targets or any(c in needed for c in node.children()):
+            needed.add(node)
+    return needed

@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from . import dtypes
+from . import dtypes, dual
 from .grad_mode import no_grad
 from .plugins.registry import default_backend_name
 
@@ -227,7 +227,7 @@ def _device_suffix(t: Any) -> str | None:
     return f"device='{t.device}'"
 
 
-def _suffixes(t: Any) -> list[str]:
+def _suffixes(t: Any, tensor_cls: type) -> list[str]:
     """The suffixes after the values, in PyTorch's order."""
     suffixes = [s for s in (_device_suffix(t),) if s]
     dtype, default = t.dtype, dtypes.get_default_dtype()
@@ -245,6 +245,9 @@ def _suffixes(t: Any) -> list[str]:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    tangent = dual.get_tangent(t) if dual.STATE.active else None
+    if tangent is not None:  # forward mode: the tangent at the current dual level
+        suffixes.append(f"tangent={tensor_repr(tangent, tensor_cls)}")
     return suffixes
 
 
@@ -292,5 +295,5 @@ def tensor_repr(t: Any, tensor_cls: type) -> str:
     prefix, wrap = _prefix(t, tensor_cls)
     indent = len(prefix)
     with no_grad():
-        text = _add_suffixes(prefix + _tensor_str(t, indent), _suffixes(t), indent)
+        text = _add_suffixes(prefix + _tensor_str(t, indent), _suffixes(t, tensor_cls), indent)
     return f"Parameter({text})" if wrap else text

@@ -51,6 +51,7 @@ class Tensor:
         "_base",
         "_view_fn",
         "_view_version",
+        "_fw_grads",  # forward-mode tangents by dual level (retrograd.dual); unset if none
         "__weakref__",
     )
 
@@ -442,8 +443,7 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
     if not lo <= dim <= hi:
         raise IndexError(
-            f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], "
-            f"but got {dim})"
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
         )
     return dim + max(ndim, 1) if dim < 0 else dim
 

@@ -929,10 +929,10 @@ def test_a_node_that_got_no_gradient_still_releases_its_inputs():
 
 # -- a leaf keeps a gradient only the engine holds, without copying it -------------------
 def test_a_fresh_gradient_becomes_grad_without_a_copy(monkeypatch):
-    from retrograd import engine
+    from retrograd import commit
 
     copies = []
-    monkeypatch.setattr(engine, "accumulate", lambda t, g: copies.append(t))
+    monkeypatch.setattr(commit, "accumulate", lambda t, g: copies.append(t))
     x = leaf([1.0, 2.0])
     (x * 3).sum().backward()
     assert copies == [] and x.grad.tolist() == [3.0, 3.0]

@@ -78,7 +78,7 @@ def test_green_on_numpy_with_a_parseable_report(run, pytester: pytest.Pytester):
     numpy = data["backends"]["numpy"]
     assert numpy["failing"] == [] and set(numpy["groups"]) == {"engine", "meta", "ops", "tutorial"}
     assert numpy["ops"]["sin"] == {"kind": "unary", "forward": "passed", "gradient": "passed",
-                                   "second order": "passed",
+                                   "second order": "passed", "jvp": "passed",
                                    "reference": numpy["ops"]["sin"]["reference"]}  # fmt: skip
     markdown = report.with_suffix(".md").read_text(encoding="utf-8")
     assert "| op | kind | numpy: forward | numpy: gradient |" in markdown
@@ -90,12 +90,13 @@ def test_a_wrong_gradient_rule_is_reported_naming_the_op(run):
     assert result.ret == 1
     result.stdout.fnmatch_lines([
         "E * sin on backend 'numpy-broken' (float64, *): gradient: autograd gives *",
-        "*failing: sin (gradient), *sin (second order)",
+        "*failing: sin (gradient), sin (jvp), *sin (second order)",
         "FAILED *test_gradient?numpy-broken-sin-float64*",
     ])  # fmt: skip
     failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
     assert not [line for line in failed if "test_forward[numpy-broken-sin" in line]
     assert any("test_second_order[numpy-broken-sin]" in line for line in failed)
+    assert any("test_jvp[numpy-broken-sin]" in line for line in failed)  # forward mode too
 
 
 def test_known_failures_are_strict_xfails_and_unknown_ids_fail(run, pytester):

@@ -341,8 +341,11 @@ SHAPE_ERRORS = {
     "mv shapes": (lambda m: m.ones(2, 3).mv(m.ones(2)), ("mv", "[2, 3]", "[2]")),
     "dot shapes": (lambda m: m.ones(3).dot(m.ones(2)), ("dot", "[3]", "[2]")),
     "dot of matrices": (lambda m: m.ones(2, 2).dot(m.ones(2)), ("dot", "1D", "2D")),
-    "bmm shapes": (lambda m: m.ones(2, 2, 3).bmm(m.ones(2, 2, 3)), ("bmm", "2x2x3")),
-    "bmm batch": (lambda m: m.ones(2, 2, 3).bmm(m.ones(3, 3, 3)), ("bmm", "2x2x3", "3x3x3")),
+    "bmm shapes": (lambda m: m.ones(2, 2, 3).bmm(m.ones(2, 2, 3)), ("bmm", "[2, 2, 3]")),
+    "bmm batch": (
+        lambda m: m.ones(2, 2, 3).bmm(m.ones(3, 3, 3)),
+        ("bmm", "[2, 2, 3]", "[3, 3, 3]"),
+    ),
     "dot dtypes": (
         lambda m: m.ones(3).dot(m.ones(3, dtype=m.float64)),
         ("dot", "float32", "float64"),
@@ -496,12 +499,17 @@ def test_inference_tensors_cannot_be_saved_or_modified_outside():
 
 
 @pytest.mark.parametrize(
-    "code",
-    [lambda m: m.maximum(2, 3), lambda m: m.atan2(2.0, 3), lambda m: m.remainder(7, 2)],
+    "code, words",
+    [
+        (lambda m: m.maximum(2, 3), "must be Tensor, not"),
+        (lambda m: m.atan2(2.0, 3), "must be Tensor, not"),
+        # several signatures: PyTorch's "invalid combination", with the types given
+        (lambda m: m.remainder(7, 2), "invalid combination of arguments - got (int, int)"),
+    ],
     ids=["maximum", "atan2", "remainder"],
 )
-def test_two_python_numbers_where_a_tensor_is_required(code):
-    check(code, words=("must be Tensor, not",))
+def test_two_python_numbers_where_a_tensor_is_required(code, words):
+    check(code, torch_words=(words,))
 
 
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])

@@ -169,11 +169,6 @@ def test_errors_match_torch(case):
     assert got[1].startswith(want[1]), (got[1], want[1])
 
 
-def test_jvp_jacfwd_vmap_are_not_provided_yet():
-    for name in ("jvp", "jacfwd"):
-        assert not hasattr(retrograd.func, name)
-
-
 # -- functional_call ---------------------------------------------------------------------
 class TinyModule:
     """The smallest thing functional_call needs: PyTorch's registries and names."""

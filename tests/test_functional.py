@@ -232,11 +232,58 @@ def test_bad_input_gets_torch_error(case):
     _same_error(BAD_CALLS[case])
 
 
-def test_forward_mode_vectorized_names_the_missing_forward_mode():
-    with pytest.raises(NotImplementedError, match="forward_ad"):
-        retrograd.autograd.functional.jacobian(
-            f_vector(retrograd), _t(retrograd, A), vectorize=True, strategy="forward-mode"
+def _tree(value):
+    """Lists and tuples kept apart (PyTorch's forward mode returns lists), tensors as
+    float64 arrays."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_tree(v) for v in value)
+    return np.asarray(value.detach().numpy(), dtype=np.float64)
+
+
+def _same_tree(got, want):
+    assert type(got) is type(want)
+    if isinstance(want, (tuple, list)):
+        assert len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            _same_tree(g, w)
+    else:
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "f, arrays",
+    [(f_vector, ONE), (f_scalar, ONE), (f_two_in, TWO), (f_two_out, TWO), (f_vector, (A,) * 1)],
+    ids=["vector", "scalar", "two_in", "two_out", "vector_tuple"],
+)
+def test_forward_mode_jacobian_matches_torch(f, arrays):
+    """Values, and PyTorch's structure: lists where the inputs are a tuple."""
+    kwargs = {"vectorize": True, "strategy": "forward-mode"}
+    got, want = _run_both("jacobian", f, arrays, **kwargs)
+    _same_tree(_tree(got), _tree(want))
+    reverse, _ = _run_both("jacobian", f, arrays)
+    _close(_as_tuples(_tree(got)), _np(reverse))
+
+
+def _as_tuples(value):
+    if isinstance(value, (tuple, list)):
+        return tuple(_as_tuples(v) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("f, arrays", [(f_scalar, ONE), (f_two_in_scalar, TWO)])
+def test_forward_over_reverse_hessian_matches_torch(f, arrays):
+    kwargs = {"vectorize": True, "outer_jacobian_strategy": "forward-mode"}
+    got, want = _run_both("hessian", f, arrays, **kwargs)
+    _same_tree(_tree(got), _tree(want))
+
+
+def test_forward_mode_jacobian_of_a_tuple_input_is_a_list_like_torch():
+    for m in (retrograd, torch):
+        got = m.autograd.functional.jacobian(
+            f_vector(m), (_t(m, A),), vectorize=True, strategy="forward-mode"
         )
+        assert type(got) is list and len(got) == 1
 
 
 def test_vectorize_gives_the_same_jacobian():

@@ -162,8 +162,13 @@ def test_fast_mode_catches_a_wrong_gradient():
 
 
 def test_unsupported_modes_say_what_is_missing():
-    with pytest.raises(NotImplementedError, match="forward-mode"):
-        retrograd.autograd.gradcheck(lambda a: a, _inputs(retrograd)[1:], check_forward_ad=True)
+    with pytest.raises(NotImplementedError, match="vmap over forward-mode"):
+        retrograd.autograd.gradcheck(
+            lambda a: a,
+            _inputs(retrograd)[1:],
+            check_forward_ad=True,
+            check_batched_forward_grad=True,
+        )
 
 
 def test_inputs_are_not_modified():

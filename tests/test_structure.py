@@ -32,21 +32,23 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "retrograd.grad_mode", "retrograd.backend", "retrograd.plugins",
         "retrograd.device", "retrograd.storage", "retrograd.printing",
         "retrograd.anomaly_mode", "retrograd.ieee", "retrograd.mt19937", "retrograd.simd_math",
-        "retrograd.saved_tensors", "retrograd.pytree",
+        "retrograd.saved_tensors", "retrograd.pytree", "retrograd.dual", "retrograd.scalar_reads",
         "retrograd.batching", "retrograd.batching_rules", "retrograd.batching_indexing",
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",
-        "retrograd.interop",
+        "retrograd.interop", "retrograd.arguments", "retrograd.signatures",
         "retrograd.generator", "retrograd.sampling", "retrograd.torch_pickle",
     )),
     ("ops", ("retrograd.ops", "retrograd.random")),
-    ("engine", ("retrograd.engine", "retrograd.hook_results", "retrograd.autograd",
-                "retrograd.vmap")),
+    ("engine", (
+        "retrograd.engine", "retrograd.hook_results", "retrograd.autograd",
+        "retrograd.commit", "retrograd.reentrant", "retrograd.vmap",
+    )),
     ("nn", ("retrograd.nn", "retrograd.optim", "retrograd.utils", "retrograd.serialization")),
     ("public namespace", (
         "retrograd", "retrograd.ops.catalog", "retrograd._stubgen", "retrograd.cuda",
-        "retrograd.tutorial", "retrograd.__main__",
+        "retrograd.tutorial", "retrograd.__main__", "retrograd.compiler",
     )),
 )  # fmt: skip
 

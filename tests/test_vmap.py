@@ -13,6 +13,16 @@ from retrograd.plugins import get_backend
 
 torch = pytest.importorskip("torch")
 
+
+@pytest.fixture(autouse=True)
+def _collect_batched_arrays():
+    """An error raised inside vmap keeps batched arrays alive in its traceback's frames
+    (a reference cycle) until the garbage collector runs, and the batching kernel table
+    with them: collect after each test, so no later test sees it."""
+    yield
+    gc.collect()
+
+
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((4, 3))
 B = RNG.standard_normal((4, 3))

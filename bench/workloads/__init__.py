@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     w1_tutorial,
+    w1a_first_scenario,
     w2_chain,
     w3_mlp,
     w4_matmul,
@@ -15,6 +16,7 @@ from . import (
 
 _MODULES = (
     w1_tutorial,
+    w1a_first_scenario,
     w2_chain,
     w3_mlp,
     w4_matmul,

@@ -17,7 +17,7 @@ from ..grad_mode import (
     set_grad_enabled,
 )
 from ..tensor import Tensor
-from . import anomaly_mode, functional, graph
+from . import anomaly_mode, forward_ad, forward_rules, functional, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .batched_grad import grad
 from .function import BackwardCFunction, Function, FunctionCtx
@@ -43,6 +43,7 @@ __all__ = [
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "forward_ad",
     "functional",
     "grad",
     "gradcheck",

@@ -8,12 +8,13 @@ engine has one kind of node.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
 
-from .. import anomaly_mode, grad_mode
-from ..creation import zeros
+from .. import anomaly_mode, dual, grad_mode
+from ..creation import zeros, zeros_like
 from ..graph import FREED_MESSAGE, Node, input_fields, saved_form, unpack_saved
 from ..tensor import Tensor
 
@@ -30,6 +31,17 @@ class FunctionCtx:
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
         self._to_save = tensors
+
+    def save_for_forward(self, *tensors: Tensor | None) -> None:
+        """Save tensors (or None) for ``jvp`` (forward mode); ``jvp`` reads them back as
+        ``saved_tensors``."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise AssertionError(
+                    "save_for_forward expects all arguments to be tensors; you should "
+                    "save non-tensors as attributes on ctx."
+                )
+        self._fw_saved = tensors
 
     def mark_dirty(self, *tensors: Tensor) -> None:
         """Declare inputs that ``forward`` modified in place (and returns)."""
@@ -60,9 +72,13 @@ class BackwardCFunction(Node, FunctionCtx):
         self._output_meta: tuple = ()
         self._tensor_positions: tuple[int, ...] = ()
         self.needs_input_grad: tuple[bool, ...] = ()
+        self._fw_saved: tuple | None = None
+        self._in_jvp = False
 
     @property
     def saved_tensors(self) -> tuple:
+        if self._in_jvp:  # forward mode: what save_for_forward saved
+            return self._fw_saved or ()
         if self._saved is None:
             raise RuntimeError(FREED_MESSAGE)
         return tuple(
@@ -135,25 +151,69 @@ class Function:
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        """Forward mode: the tangent of each output, given the tangent of each ``forward``
+        argument (zeros for a tensor without one, None for a non-tensor); read what
+        ``forward`` (or ``setup_context``) gave ``ctx.save_for_forward`` as
+        ``ctx.saved_tensors``."""
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it "
+            "with forward mode AD."
+        )
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` without recording, then connect its outputs to one node."""
         ctx = cls._backward_cls()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         recording = grad_mode.state.enabled and any(ctx.needs_input_grad)
-        with grad_mode.no_grad():
+        forward_mode = dual.STATE.active and any(dual.has_tangent(a) for a in args)
+        # forward mode: forward's own ops compute no tangents (jvp gives the outputs')
+        with grad_mode.no_grad(), dual.below(0) if forward_mode else contextlib.nullcontext():
             if cls.setup_context is Function.setup_context:
                 outputs = cls.forward(ctx, *args, **kwargs)
             else:  # the setup_context style: forward takes no ctx
                 outputs = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, outputs)
-        if not recording:
-            return outputs
-        # Edges only for the tensor arguments, as in PyTorch (a number gets no edge).
-        ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-        tensors = [args[i] for i in ctx._tensor_positions]
-        ctx._inputs = tuple(field for t in tensors for field in input_fields(t))
-        return _connect(ctx, args, outputs)
+        if recording:
+            # Edges only for the tensor arguments, as in PyTorch (a number gets no edge).
+            ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            tensors = [args[i] for i in ctx._tensor_positions]
+            ctx._inputs = tuple(field for t in tensors for field in input_fields(t))
+            outputs = _connect(ctx, args, outputs)
+        if forward_mode:
+            _output_tangents(cls, ctx, args, outputs)
+        return outputs
+
+
+def _output_tangents(
+    cls: type[Function], ctx: BackwardCFunction, args: tuple, outputs: Any
+) -> None:
+    """Forward mode: give the outputs the tangents ``cls.jvp`` computes, at each active
+    dual level where an argument has one."""
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    for index in dual.active_indices():
+        tangents = [_tangent_arg(a, index) for a in args]
+        if all(u is None or dual.get_tangent(a, index) is None for u, a in zip(tangents, args)):
+            continue
+        ctx._in_jvp = True
+        try:
+            with dual.below(index):
+                result = cls.jvp(ctx, *tangents)
+        finally:
+            ctx._in_jvp = False
+        result = result if isinstance(result, tuple) else (result,)
+        for out, u in zip(outs, result):
+            if isinstance(out, Tensor) and isinstance(u, Tensor) and out.dtype.is_floating_point:
+                dual.set_tangent(out, u, index)
+
+
+def _tangent_arg(a: Any, index: int) -> Tensor | None:
+    if not isinstance(a, Tensor):
+        return None
+    u = dual.get_tangent(a, index)
+    return u if u is not None else zeros_like(a)
 
 
 def _connect(ctx: BackwardCFunction, args: tuple, outputs: Any) -> Any:

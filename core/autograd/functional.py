@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import grad_mode
+from .. import dual, grad_mode
 from ..creation import zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
 from .batched_grad import jacobian_rows
+from .forward_jacobian import forward_jacobian
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
@@ -90,11 +91,19 @@ def _unpack(values: tuple, was_tuple: bool | tuple[bool, bool]) -> Any:
 def _fresh(inputs: tuple, create_graph: bool, need_graph: bool) -> tuple:
     """New tensor objects for ``inputs``: differentiable aliases under ``create_graph``
     (so gradients flow back to the caller's tensors), detached ones otherwise (so the
-    function's use of the caller's tensors by closure is not mistaken for the input)."""
+    function's use of the caller's tensors by closure is not mistaken for the input).
+    Forward-mode tangents are kept (a forward-over-reverse Hessian needs them)."""
     return tuple(
-        t.view_as(t) if create_graph and t.requires_grad else t.detach().requires_grad_(need_graph)
+        t.view_as(t) if create_graph and t.requires_grad else _detached(t, need_graph)
         for t in inputs
     )
+
+
+def _detached(t: Tensor, need_graph: bool) -> Tensor:
+    fresh = t.detach().requires_grad_(need_graph)
+    if dual.STATE.active:
+        dual.copy_tangents(t, fresh)
+    return fresh
 
 
 def _finish(values: tuple, create_graph: bool) -> tuple:
@@ -328,11 +337,23 @@ def jacobian(
 
     Reverse mode, one ``autograd.grad`` call per output element (a row of J);
     ``vectorize=True``: one batched call (``is_grads_batched``, under ``vmap``) per
-    output. ``strategy="forward-mode"`` needs forward-mode AD,
-    which retrograd does not have yet: it raises (PyTorch's error where PyTorch also
-    refuses the combination, NotImplementedError otherwise).
+    output. ``strategy="forward-mode"`` (with ``vectorize=True``, as PyTorch requires)
+    computes J by forward-mode AD, one forward pass per input element (a column of J):
+    :mod:`retrograd.autograd.forward_jacobian`.
     """
     _check_strategy(strategy, strict, create_graph, vectorize)
+    if strategy == "forward-mode":
+        in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+        out_tuple = []
+
+        def outputs_of(*args: Tensor) -> tuple:
+            # PyTorch's message names no function here ("given to None")
+            was_tuple, outs = _outputs(func(*args), "None")
+            out_tuple[:] = [was_tuple]
+            return outs
+
+        result = forward_jacobian(outputs_of, inputs)
+        return _unpack(result, (out_tuple[0], in_tuple))
     if vectorize and strict:
         raise RuntimeError(
             "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
@@ -377,11 +398,6 @@ def _check_strategy(strategy: str, strict: bool, create_graph: bool, vectorize: 
             "Computing Jacobian using forward-AD or forward-over-reverse Hessian isonly "
             "implemented for `vectorize=True`."
         )
-    raise NotImplementedError(
-        'jacobian(strategy="forward-mode") needs forward-mode AD '
-        "(retrograd.autograd.forward_ad), which retrograd does not provide yet; use "
-        'strategy="reverse-mode"'
-    )
 
 
 def _jacobian_of(i: int, out: Tensor, inputs: tuple, create_graph: bool, strict: bool):

@@ -8,10 +8,13 @@ inputs)`` computes the Jacobian of ``fn`` twice, once by its backward (row by ro
 |numerical|``. ``fast_mode=True`` compares one random projection ``v^T J u`` instead of
 the whole matrix. Arguments, defaults, warnings and messages are PyTorch's.
 
+``check_forward_ad=True`` compares the Jacobian computed by forward mode (a custom
+Function's ``jvp``) the same way (:mod:`retrograd.autograd.gradcheck_forward`);
+``gradgradcheck(check_fwd_over_rev=True)`` does it for the gradient.
+
 Perturbed inputs are new tensors (the caller's inputs are never written to).
 ``check_batched_grad`` batches the backward with ``vmap`` (:mod:`.batched_gradcheck`).
-Not available: ``check_batched_forward_grad``, ``check_forward_ad`` and
-``check_fwd_over_rev`` (they need forward-mode AD).
+Not available: ``check_batched_forward_grad`` (vmap over forward-mode AD).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..tensor import Tensor
 from .batched_gradcheck import batched_grad_failure
 from .finite_differences import central_difference, numerical_jacobian, unit_vector
 from .function import BackwardCFunction
+from .gradcheck_forward import forward_jacobian_rows, forward_projection
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -138,9 +142,9 @@ def _allclose(a: Tensor, n: Tensor, rtol: float, atol: float) -> bool:
     return bool(((a - n).abs() <= atol + rtol * n.abs()).all())
 
 
-def _mismatch(a: Any, n: Any, output_idx: int, input_idx: int) -> str:
+def _mismatch(a: Any, n: Any, output_idx: int, input_idx: int, how: str = "") -> str:
     return (
-        f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
+        f"Jacobian{how} mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
         f"numerical:{n}\nanalytical:{a}\n"
     )
 
@@ -216,10 +220,15 @@ def _projected_rows(out, diff_inputs, v, check_dtypes, nondet_tol) -> list[Tenso
     return first
 
 
-def _slow_report(fn, inputs, out, input_pos, j, out_pos, rtol, atol, eps) -> str:
+def _slow_report(fn, inputs, out, input_pos, j, out_pos, rtol, atol, eps, forward=None) -> str:
+    """The slow-mode Jacobians after a fast-mode failure (by ``forward(input_pos)``, one
+    matrix per output, where given: the forward-mode check)."""
     numerical = numerical_jacobian(fn, inputs, input_pos, eps)[out_pos]
-    diff_inputs = [inputs[i] for i in _diff_indices(inputs)]
-    analytical = _analytical_jacobian(out, diff_inputs, False)[j]
+    if forward is not None:
+        analytical = forward(input_pos)
+    else:
+        diff_inputs = [inputs[i] for i in _diff_indices(inputs)]
+        analytical = _analytical_jacobian(out, diff_inputs, False)[j]
     max_diff = (numerical - analytical).abs().max()
     text = (
         "\nThe above quantities relating the numerical and analytical jacobians are computed \n"
@@ -229,6 +238,48 @@ def _slow_report(fn, inputs, out, input_pos, j, out_pos, rtol, atol, eps) -> str
         f"The max per-element difference (slow mode) is: {max_diff}.\n"
     )
     return text + FAST_FAIL_SLOW_OK_MSG if _allclose(analytical, numerical, rtol, atol) else text
+
+
+_FORWARD = " computed with forward mode"
+
+
+def _slow_forward_check(fn, inputs, outputs, eps, rtol, atol) -> None:
+    """The slow check, the analytical Jacobian computed by forward mode."""
+    idx = _diff_indices(inputs)
+    if not outputs:
+        _expect_zero_numerical(fn, inputs, idx, eps)
+        return
+    positions = _output_positions(fn, inputs)
+    for j, i in enumerate(idx):
+        numerical = numerical_jacobian(fn, inputs, i, eps)
+        for o, a in enumerate(forward_jacobian_rows(fn, inputs, idx, positions, i)):
+            n = numerical[positions[o]]
+            if not _allclose(a, n.to(a.dtype), rtol, atol):
+                raise GradcheckError(_mismatch(a, n, o, j, _FORWARD))
+
+
+def _fast_forward_check(fn, inputs, outputs, eps, rtol, atol) -> None:
+    """Fast mode by forward mode: ``J u`` both ways for a random unit ``u`` per input."""
+    idx = _diff_indices(inputs)
+    if not outputs:
+        _expect_zero_numerical(fn, inputs, idx, eps)
+        return
+    rng = random.Random(0)
+    positions = _output_positions(fn, inputs)
+    for j, i in enumerate(idx):
+        u = unit_vector(inputs[i].numel(), inputs[i], rng).view(inputs[i].shape)
+        numerical = central_difference(fn, inputs, i, u * eps, eps)
+        for o, a in enumerate(forward_projection(fn, inputs, idx, positions, i, u)):
+            n = numerical[positions[o]]
+            if not _allclose(a, n.to(a.dtype), rtol, atol):
+
+                def rows(pos: int, o: int = o) -> Tensor:
+                    return forward_jacobian_rows(fn, inputs, idx, positions, pos)[o]
+
+                slow = _slow_report(
+                    fn, inputs, None, i, j, positions[o], rtol, atol, eps, forward=rows
+                )
+                raise GradcheckError(_mismatch(a, n, o, j, _FORWARD) + slow)
 
 
 # -- the extra checks --------------------------------------------------------------------
@@ -323,19 +374,26 @@ def gradcheck(
         check_forward_ad, check_backward_ad, check_batched_grad, check_batched_forward_grad
     )
     try:
-        _gradcheck(
-            func,
-            _as_tuple(inputs),
-            eps,
-            atol,
-            rtol,
-            nondet_tol,
-            check_undefined_grad,
-            check_grad_dtypes,
-            fast_mode,
-            bool(masked),
-            check_batched_grad,
-        )
+        inputs = _as_tuple(inputs)
+        if check_backward_ad:
+            _gradcheck(
+                func,
+                inputs,
+                eps,
+                atol,
+                rtol,
+                nondet_tol,
+                check_undefined_grad,
+                check_grad_dtypes,
+                fast_mode,
+                bool(masked),
+                check_batched_grad,
+            )
+        if check_forward_ad:
+            if not check_backward_ad:
+                _check_inputs(inputs)
+            check = _fast_forward_check if fast_mode else _slow_forward_check
+            check(func, inputs, _differentiable(func(*inputs)), eps, rtol, atol)
     except GradcheckError:
         if raise_exception:
             raise
@@ -356,10 +414,11 @@ def _check_flags(forward_ad: bool, backward_ad: bool, batched: bool, batched_fwd
         raise AssertionError(
             "Setting check_batched_forward_grad=True requires check_forward_ad to be True"
         )
-    if forward_ad or batched_fwd:
+    if batched_fwd:
         raise NotImplementedError(
-            "gradcheck(check_forward_ad=True) needs forward-mode AD "
-            "(retrograd.autograd.forward_ad), which retrograd does not provide yet"
+            "gradcheck(check_batched_forward_grad=True) needs vmap over forward-mode AD, "
+            "which retrograd does not provide yet; pass check_batched_forward_grad=False "
+            "(the default)"
         )
 
 
@@ -430,6 +489,7 @@ def gradgradcheck(
         check_grad_dtypes=check_grad_dtypes,
         check_batched_grad=check_batched_grad,
         check_forward_ad=check_fwd_over_rev,
+        check_backward_ad=check_rev_over_rev,
         fast_mode=fast_mode,
         masked=masked,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..arguments import method_form, named
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
@@ -69,6 +70,8 @@ RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RE
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: fn for m in MODULES for name, fn in getattr(m, "FUNCTIONS", {}).items()
 }
+
+FUNCTIONS = {name: named(fn, name) for name, fn in FUNCTIONS.items()}
 
 # Methods that are not ``retrograd.<name>`` functions (``Tensor.repeat``, ``Tensor.float``).
 METHODS: dict[str, Callable[..., Any]] = {
@@ -187,7 +190,7 @@ def is_method(name: str) -> bool:
 
 def install(cls: type = Tensor) -> None:
     """Attach every op method and operator to ``cls``."""
-    methods = {name: fn for name, fn in FUNCTIONS.items() if is_method(name)}
+    methods = {name: method_form(fn) for name, fn in FUNCTIONS.items() if is_method(name)}
     methods.update(METHODS)
     methods.update(_operators(FUNCTIONS))
     methods.update(_derived_methods(FUNCTIONS))

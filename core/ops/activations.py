@@ -81,12 +81,15 @@ SOFTMAX = _record(
     "SoftmaxBackward0",
     ("result", "dim"),
     lambda g, r, dim: r * (g - (g * r).sum(dim, keepdim=True)),
+    # forward mode (not pointwise, so declared): J u = r * (u - <u, r>)
+    jvp=lambda us, out, r, dim: r * (us[0] - (us[0] * r).sum(dim, keepdim=True)),
 )
 LOG_SOFTMAX = _record(
     "log_softmax",
     "LogSoftmaxBackward0",
     ("result", "dim"),
     lambda g, r, dim: g - r.exp() * g.sum(dim, keepdim=True),
+    jvp=lambda us, out, r, dim: us[0] - (us[0] * r.exp()).sum(dim, keepdim=True),
 )
 RECORDS = (LEAKY_RELU, GELU, SILU, SOFTPLUS, ELU, SOFTMAX, LOG_SOFTMAX)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import dtypes
+from .. import dtypes, dual
 from ..batching import BatchedArray, physical
 from ..batching_rules import writable_copy
 from ..creation import tensor
@@ -254,6 +254,9 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     check_inplace(input, "setitem")
     if _grad_state.enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
         write_result(input, put(input, key, value), "setitem")
+        return
+    if dual.STATE.active and (dual.has_tangent(input) or dual.has_tangent(value)):
+        write_result(input, put(input, key, value), "setitem")  # forward mode: tangents too
         return
     _write(input._storage, input, key, value, False)
     input._storage.bump_version()

@@ -28,7 +28,10 @@ TO_COPY = OpRecord(
     "to", CONVERSION, "ToCopyBackward0", "astype", save=("self.backend",),
     grads=(_to_backend_of_input,),
 )  # fmt: skip
-CLONE = OpRecord("clone", CONVERSION, "CloneBackward0", "copy", grads=(lambda g: g,))
+CLONE = OpRecord(
+    "clone", CONVERSION, "CloneBackward0", "copy", grads=(lambda g: g,),
+    jvp=lambda us, out: us[0].clone(),  # forward mode: the tangent is copied too
+)  # fmt: skip
 
 RECORDS = (TO_COPY, CLONE)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import dtypes
 from ..dtypes import FLOATING
+from ..dual import STATE as _dual_state
 from ..grad_mode import state as _grad_state
 from ..interop import is_numpy_scalar
 from ..tensor import Tensor
@@ -129,7 +130,8 @@ def finish(
 ) -> Tensor:
     """Wrap the kernel's result and, if autograd must record, attach the op's node.
 
-    Integer and bool results are never differentiable (as in PyTorch): they get no node.
+    Integer and bool results are never differentiable (as in PyTorch): they get no node,
+    and no tangent inside a dual level (forward mode, ``retrograd.dual``).
     """
     out = Tensor._make(array, dtype, backend, storage)
     if (
@@ -139,4 +141,6 @@ def finish(
         and requires_grad_any(inputs)
     ):
         attach_node(record, out, inputs, params)
+    if _dual_state.active and record.node_class is not None and dtype.category == FLOATING:
+        _dual_state.propagate(record, (out,), inputs, params)
     return out

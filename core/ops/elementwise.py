@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING, error, parsed, public_signature, raise_error, typename
 from ..creation import tensor
 from ..dtypes import FLOATING
 from ..tensor import Tensor
@@ -30,8 +31,8 @@ from .record import BINARY, COMPARISON, TERNARY, UNARY, AtKinks, Convention, OpR
 
 POSITIVE = (0.0, math.inf)
 _NEG_BOOL = (
-    "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
-    "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+    "trying to invert a mask, use the `~` or `logical_not()` operator instead. (in neg())"
 )
 
 
@@ -154,7 +155,7 @@ WHERE = OpRecord(
 )
 
 COMPARISON_RECORDS = tuple(
-    OpRecord(name, COMPARISON, None, kernel, inputs=("self", "other"))
+    OpRecord(name, COMPARISON, None, kernel, inputs=("self", "other"), inplace=True)
     for name, kernel in (
         ("eq", "equal"),
         ("ne", "not_equal"),
@@ -189,20 +190,23 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
     (or refuses them as PyTorch does), calls the record's kernel once and records the
     record's node when autograd must. The function's ``record`` attribute names it."""
     kernel = record.kernel
+    call_name, as_method = record.name, False  # closure cells: see arguments.twin
 
-    def op(input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{record.name}(): argument 'input' must be Tensor, not "
-                            f"{type(input).__name__}")  # fmt: skip
+    def op(input: Tensor = MISSING, *extra: Any) -> Tensor:
+        if extra or not isinstance(input, Tensor):
+            raise_error(call_name, extra if as_method else (input, *extra), method=as_method)
+            raise TypeError(
+                f"{call_name}(): argument 'input' must be Tensor, not {typename(input)}"
+            )
         backend, dtype = input._backend, input._dtype
         if dtype.category < FLOATING:
             dtype = _integral_dtype(record, dtype)
         out = backend.kernels[kernel](array_of(input, dtype, backend))
         return finish(record, out, dtype, backend, (input,))
 
-    op.__name__ = record.name
+    op.__name__ = op.__qualname__ = record.name
     op.record = record  # type: ignore[attr-defined]
-    return op
+    return public_signature(op)
 
 
 def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
@@ -263,8 +267,17 @@ def binary_op(record: OpRecord) -> Callable[..., Tensor]:
     has_alpha = "alpha" in record.save
     operands = _floating_operands if record.float_only else _operands  # no cost to others
 
-    def op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-        backend, dtype, a, b = operands(record, input, other)
+    call_name, as_method = record.name, False  # closure cells: see arguments.twin
+
+    def op(input: Any = MISSING, other: Any = MISSING, *extra: Any, alpha: Any = 1) -> Tensor:
+        try:
+            if extra:
+                raise TypeError(f"{call_name}() takes 2 positional arguments")
+            backend, dtype, a, b = operands(record, input, other)
+        except TypeError as e:
+            given = (other, *extra) if as_method else (input, other, *extra)
+            kwargs = {} if alpha == 1 else {"alpha": alpha}
+            raise (error(call_name, given, kwargs, as_method) or e) from None
         k = backend.kernels
         if has_alpha and alpha != 1:
             b = k["multiply"](b, alpha)
@@ -272,9 +285,9 @@ def binary_op(record: OpRecord) -> Callable[..., Tensor]:
         params = {"alpha": alpha} if has_alpha else None
         return finish(record, out, dtype, backend, (input, other), params)
 
-    op.__name__ = record.name
+    op.__name__ = op.__qualname__ = record.name
     op.record = record  # type: ignore[attr-defined]
-    return op
+    return public_signature(op)
 
 
 def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
@@ -283,13 +296,21 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
     (never differentiable, so no node)."""
     kernel = record.kernel
 
-    def op(input: Any, other: Any) -> Tensor:
-        backend, _, a, b = _operands(record, input, other)
+    call_name, as_method = record.name, False  # closure cells: see arguments.twin
+
+    def op(input: Any = MISSING, other: Any = MISSING, *extra: Any) -> Tensor:
+        try:
+            if extra:
+                raise TypeError(f"{call_name}() takes 2 positional arguments")
+            backend, _, a, b = _operands(record, input, other)
+        except TypeError as e:
+            given = (other, *extra) if as_method else (input, other, *extra)
+            raise (error(call_name, given, None, as_method) or e) from None
         return Tensor._make(backend.kernels[kernel](a, b), dtypes.bool, backend)
 
-    op.__name__ = record.name
+    op.__name__ = op.__qualname__ = record.name
     op.record = record  # type: ignore[attr-defined]
-    return op
+    return public_signature(op)
 
 
 # -- the ops whose argument handling is not a plain unary/binary call --------------------
@@ -316,12 +337,14 @@ def _check_no_bool_subtraction(input: Any, other: Any) -> None:
         )
 
 
+@parsed("sub")
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
     _check_no_bool_subtraction(input, other)
     return _subtract(input, other, alpha=alpha)
 
 
+@parsed("rsub")
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` computes)."""
     _check_no_bool_subtraction(input, other)
@@ -333,6 +356,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return finish(_rsub, out, dtype, backend, (input,), {"alpha": alpha})
 
 
+@parsed("pow")
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     """``input ** exponent``; either side may be a Python number."""
     if not isinstance(input, Tensor):

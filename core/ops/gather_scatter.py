@@ -181,7 +181,7 @@ def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
         bad = high if high >= size else low if low < -size else None
         if bad is not None:
             raise RuntimeError(
-                f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}"
+                f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
             )
 
 

@@ -41,7 +41,7 @@ def reduction_dims(op: str, input: Tensor, dim: Any) -> tuple[int, ...] | None:
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     wrapped = tuple(sorted(_wrap_dim(d, max(input.dim(), 1), op) for d in dims))
     if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError(f"{op}(): dim {wrapped[0]} appears multiple times in the list of dims")
+        raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
     return wrapped if input.dim() else None
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import dtypes
+from .. import dtypes, dual
+from ..arguments import has_cells, origin, twin
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -75,15 +76,15 @@ def check_inplace(t: Tensor, op: str) -> None:
     if _grad_state.enabled:
         if t._grad_fn is None and t._requires_grad:
             raise RuntimeError(
-                f"{op}(): a leaf Variable that requires grad is being used in an in-place "
-                "operation."
+                "a leaf Variable that requires grad is being used in an in-place "
+                f"operation. (in {op}())"
             )
         base = t._base
         if base is not None and base.requires_grad:
             if base._grad_fn is None:
                 raise RuntimeError(
-                    f"{op}(): a view of a leaf Variable that requires grad is being used in "
-                    "an in-place operation."
+                    "a view of a leaf Variable that requires grad is being used in "
+                    f"an in-place operation. (in {op}())"
                 )
             raise RuntimeError(
                 f"{op}(): this view is one of several outputs of one function (split, "
@@ -96,8 +97,9 @@ def check_inplace(t: Tensor, op: str) -> None:
 def check_inplace_allowed_for_inference(t: Tensor, op: str) -> None:
     if t._is_inference and not _grad_state.inference:
         raise RuntimeError(
-            f"{op}(): Inplace update to inference tensor outside InferenceMode is not allowed."
-            "You can make a clone to get a normal tensor before doing inplace update."
+            "Inplace update to inference tensor outside InferenceMode is not allowed."
+            "You can make a clone to get a normal tensor before doing inplace update. "
+            f"(in {op}())"
         )
 
 
@@ -105,6 +107,8 @@ def _snapshot(t: Tensor) -> Tensor:
     """A copy of ``t``'s current value with ``t``'s place in the graph (same edge)."""
     copy = Tensor._make(t._backend.kernels["copy"](t._storage.array), t._dtype, t._backend)
     copy._grad_fn, copy._output_nr, copy._requires_grad = t._grad_fn, t._output_nr, False
+    if dual.STATE.active:
+        dual.copy_tangents(t, copy)
     return copy
 
 
@@ -117,13 +121,13 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     dtype of a higher category (float into integer, integer into bool)."""
     if shape != t._storage.array.shape:
         raise RuntimeError(
-            f"{op}(): output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{[*getattr(shape, 'batch_sizes', ()), *shape]}"  # a vmap batch included
+            f"output with shape {list(t.shape)} doesn't match the broadcast shape "
+            f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # vmap's batch too
         )
     if dtype.category > t._dtype.category:
         raise RuntimeError(
-            f"{op}(): result type {dtypes.kind_name(dtype)} can't be cast to the "
-            f"desired output type {dtypes.kind_name(t._dtype)}"
+            f"result type {dtypes.kind_name(dtype)} can't be cast to the desired output "
+            f"type {dtypes.kind_name(t._dtype)} (in {op}())"
         )
 
 
@@ -156,7 +160,30 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     storage.bump_version()
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
+    if dual.STATE.active:
+        write_tangents(t, result)
     return t
+
+
+def write_tangents(t: Tensor, result: Tensor) -> None:
+    """Forward mode: ``t`` now holds ``result``, so it takes ``result``'s tangents; a
+    view writes its tangent into its base's tangent (zeros where the base had none), as
+    PyTorch's in-place ops on dual views do."""
+    for index in dual.active_indices():
+        u = dual.get_tangent(result, index)
+        if u is None and dual.get_tangent(t, index) is None:
+            continue
+        base, whole = t._base, None
+        old = None if base is None else dual.get_tangent(base, index)
+        with dual.below(index):
+            u = u if u is not None else t.detach().mul(0)
+            if base is not None and t._view_fn is not None and base.dtype.is_floating_point:
+                whole = base.detach().mul(0) if old is None else old.clone()
+                t._view_fn(whole).copy_(u)
+                u = t._view_fn(whole)
+        if whole is not None:
+            dual.set_tangent(base, whole, index)
+        dual.set_tangent(t, u, index)
 
 
 def inplace(
@@ -197,13 +224,14 @@ def _write_into(
     t: Tensor, record: OpRecord, into: str, args: tuple, kwargs: dict, name: str
 ) -> bool:
     """``t.<name>(other, alpha=...)`` computed into ``t``'s own memory by the backend's
-    ``<kernel>_into`` kernel, where the backend has one and no graph is being recorded:
+    ``<kernel>_into`` kernel, where the backend has one and no graph (nor, inside a dual
+    level, tangent) is being recorded:
     no temporary, no copy back (the SGD update ``p -= lr * p.grad`` under ``no_grad``).
     Returns False, having changed nothing, where the general path must run: a graph
     to record, a result of another dtype or shape than ``t``, memory that cannot be
     written element by element."""
     kernels = t._backend.kernels
-    if t._dtype.category != dtypes.FLOATING:
+    if t._dtype.category != dtypes.FLOATING or dual.STATE.active:
         return False  # integer and bool tensors: the general path's dtype rules and refusals
     if into not in kernels or len(args) != 1 or kwargs.keys() - {"alpha"}:
         return False
@@ -269,6 +297,8 @@ def write_through_view(view: Tensor, op: Callable, args: tuple, kwargs: dict, na
     fresh = view._view_fn(base)
     view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
     view._view_version = storage.version
+    if dual.STATE.active:
+        write_tangents(view, value)
     return view
 
 
@@ -300,8 +330,9 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
             continue
         record = facts if isinstance(facts, OpRecord) else None
         public = record.public if record is not None else name
+        op = twin(fn, call_name=f"{name}_", as_method=True) if has_cells(fn, "call_name") else fn
         methods[f"{name}_"] = inplace(
-            f"{name}_", fn, saves_self.get(public, True), record, facts.refuses_integral
+            f"{name}_", op, saves_self.get(public, True), record, facts.refuses_integral
         )
     methods["zero_"] = inplace("zero_", _zero, False)
     methods["fill_"] = inplace("fill_", _fill, False)
@@ -329,7 +360,7 @@ def surface_facts(
         return declared
     if name in primary:
         return primary[name]
-    return next((r for p, r in primary.items() if functions.get(p) is fn), None)
+    return next((r for p, r in primary.items() if origin(functions.get(p)) is origin(fn)), None)
 
 
 # The engine's in-place accumulation into a leaf's ``.grad`` (the engine sits above the

@@ -8,13 +8,27 @@ batched operands).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from .. import dtypes
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_shapes, finish
 from .nodes import MatrixProductRecord
+from .product_checks import check_product
 from .record import LINALG, OpRecord
-from .shape import SQUEEZE_DIM_, UNSAFE_VIEW
+from .shape import SQUEEZE_DIM_, UNSAFE_VIEW, expanded_shape
+
+
+def _product_rule(product: Callable[[Tensor, Tensor], Tensor]) -> Callable[..., Tensor]:
+    """The tangent rule of bilinear ``product(a, b)``: ``product(u_a, b) + product(a, u_b)``."""
+
+    def jvp(tangents: tuple, result: Tensor, a: Tensor, b: Tensor) -> Tensor:
+        ua, ub = tangents
+        terms = ([] if ua is None else [product(ua, b)]) + ([] if ub is None else [product(a, ub)])
+        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+    return jvp
 
 
 def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
@@ -26,6 +40,7 @@ def _linalg(name: str, grad_fn: str, grads: tuple) -> OpRecord:
         inputs=("self", "other"),
         save=("self", "other"),
         grads=grads,
+        jvp=_product_rule(lambda a, b: getattr(a, name)(b)),
     )
 
 
@@ -52,7 +67,17 @@ ADDMM = MatrixProductRecord(
         lambda g, m1, m2, beta, alpha: _scaled(g.mm(m2.t()), alpha),
         lambda g, m1, m2, beta, alpha: _scaled(m1.t().mm(g), alpha),
     ),
+    jvp=lambda us, r, m1, m2, beta, alpha: _addmm_tangent(us, m1, m2, beta, alpha),
 )
+
+
+def _addmm_tangent(us: tuple, m1: Tensor, m2: Tensor, beta: Any, alpha: Any) -> Tensor:
+    u, u1, u2 = us
+    if u1 is None and u2 is None:
+        return _scaled(u, beta)
+    product = _scaled(_product_rule(lambda a, b: a.mm(b))((u1, u2), None, m1, m2), alpha)
+    return product if u is None else _scaled(u, beta) + product
+
 
 RECORDS = (MM, MV, DOT, BMM, OUTER, ADDMM)
 
@@ -61,43 +86,22 @@ def _scaled(t: Tensor, factor: Any) -> Tensor:
     return t if factor == 1 else t * factor
 
 
-_EXPECTED_DIMS = {"mm": (2, 2), "mv": (2, 1), "dot": (1, 1), "bmm": (3, 3), "outer": (1, 1)}
-
-
 def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     op = record.name
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         position, value = ("input", a) if not isinstance(a, Tensor) else ("other", b)
         raise TypeError(f"{op}(): argument '{position}' must be Tensor, not {type(value).__name__}")
+    check_product(op, a, b)
     x, y = a._storage.array, b._storage.array
-    da, db = _EXPECTED_DIMS[op]
-    if x.ndim != da or y.ndim != db:
-        raise RuntimeError(
-            f"{op}(): expected {da}D and {db}D tensors, but got {x.ndim}D {list(x.shape)} "
-            f"and {y.ndim}D {list(y.shape)}"
-        )
     dtype, backend = a._dtype, a._backend
-    if b._dtype is not dtype:
-        raise RuntimeError(
-            f"{op}(): expected both operands to have the same dtype, but got {dtype} and {b._dtype}"
-        )
     if b._backend is not backend:
         backend_of(op, a, b)  # raises, naming both
     if op == "outer":
         k = backend.kernels
         out = k["multiply"](k["expand_dims"](x, 1), k["expand_dims"](y, 0))
     else:
-        _check_inner(op, x.shape, y.shape)
         out = backend.kernels["matmul"](x, y)
     return finish(record, out, dtype, backend, (a, b))
-
-
-def _check_inner(op: str, sa: tuple, sb: tuple) -> None:
-    k_b = sb[0] if len(sb) == 1 else sb[-2]
-    if sa[-1] != k_b or (op == "bmm" and sa[0] != sb[0]):
-        shape_a, shape_b = "x".join(map(str, sa)), "x".join(map(str, sb))
-        what = "mat1 and mat2" if op == "mm" else f"operands {list(sa)} and {list(sb)}:"
-        raise RuntimeError(f"{op}(): {what} shapes cannot be multiplied ({shape_a} and {shape_b})")
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -155,7 +159,7 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     batch = _broadcast_batch(a2.shape[:-2], b.shape[:-2])
     a3 = a2.expand(*batch, *a2.shape[-2:]).reshape(-1, *a2.shape[-2:])
     b3 = b.expand(*batch, *b.shape[-2:]).reshape(-1, *b.shape[-2:])
-    _check_inner("matmul", tuple(a3.shape), tuple(b3.shape))
+    check_product("bmm", a3, b3, within="matmul")
     shape = (*batch, a2.shape[-2], b.shape[-1]) if a.dim() > 1 else (*batch, b.shape[-1])
     return _unsafe_view(UNSAFE_VIEW, a3.bmm(b3), shape)
 
@@ -177,7 +181,16 @@ def _unsafe_view(record: OpRecord, t: Tensor, shape: tuple) -> Tensor:
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product."""
+    for name, m in (("mat1", mat1), ("mat2", mat2)):  # PyTorch's checks, in its order
+        if m.dim() != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.dim()}-D tensor")
     product = mm(mat1.detach(), mat2.detach())  # checks shapes and dtypes like mm
+    expanded_shape(tuple(input.shape), tuple(product.shape))
+    if input.dtype is not product.dtype:
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {dtypes.kind_name(input.dtype)} "
+            f"and {dtypes.kind_name(product.dtype)}"
+        )
     backend = backend_of("addmm", input, mat1, mat2)
     k = backend.kernels
     out = _scaled_array(k, product._storage.array, alpha)

@@ -10,6 +10,7 @@ gradient per ``output_nr`` and reduces and casts each input's gradient.
 
 from __future__ import annotations
 
+from ..dual import STATE as _dual_state
 from ..tensor import Tensor
 from .record import OpNode, OpRecord, attach_node, requires_grad_any
 
@@ -82,7 +83,10 @@ class MultiOutputRecord(_NodeOf):
 def finish_outputs(
     record: OpRecord, outs: list[Tensor], inputs: tuple, params: dict | None = None
 ) -> tuple[Tensor, ...]:
-    """Attach one node of ``record`` to all of ``outs`` (output_nr = position)."""
+    """Attach one node of ``record`` to all of ``outs`` (output_nr = position); give
+    them tangents inside a dual level."""
+    if _dual_state.active and outs and outs[0].dtype.is_floating_point:
+        _dual_state.propagate(record, tuple(outs), inputs, params)
     if not outs or not outs[0].dtype.is_floating_point or not requires_grad_any(inputs):
         return tuple(outs)
     attach_node(record, outs[0], inputs, params)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING, parsed, public_signature, raise_error
 from ..batching import physical
 from ..dtypes import FLOATING
 from ..tensor import Tensor
@@ -173,6 +174,7 @@ _TORCH_KERNELS = {
 }
 
 
+@parsed("div")
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """``input / other``; ``rounding_mode`` "floor" or "trunc" rounds the quotient (and
     keeps integer dtypes, as PyTorch: see :func:`_rounded` for integer division by zero)."""
@@ -187,6 +189,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     return _rounded(DIV_MODE, kernel, input, other)
 
 
+@parsed("remainder")
 def remainder(input: Any, other: Any) -> Tensor:
     """``input - other * floor(input / other)`` (the sign of ``other``, as Python's %);
     integer division by zero as :func:`_rounded` says."""
@@ -197,6 +200,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     return _rounded(record, "remainder", input, other)
 
 
+@parsed("floor_divide")
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other``: the quotient rounded toward minus infinity (PyTorch has no
     derivative for it: a backward through it raises)."""
@@ -237,17 +241,17 @@ def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: A
 
 
 def _tensors_only(fn: Any, name: str) -> Any:
-    def op(input: Any, other: Any) -> Tensor:
-        for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
-            if not isinstance(value, Tensor):
-                raise TypeError(
-                    f"{name}(): argument '{arg}' (position {position}) must be "
-                    f"Tensor, not {type(value).__name__}"
-                )
+    call_name, as_method = name, False  # closure cells: see arguments.twin
+
+    def op(input: Any = MISSING, other: Any = MISSING, *extra: Any) -> Tensor:
+        if extra or not isinstance(input, Tensor) or not isinstance(other, Tensor):
+            given = (other, *extra) if as_method else (input, other, *extra)
+            raise_error(call_name, given, None, as_method)
+            raise TypeError(f"{call_name}(): expected two tensors")
         return fn(input, other)
 
-    op.__name__ = name
-    return op
+    op.__name__ = op.__qualname__ = name
+    return public_signature(op)
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:

@@ -16,11 +16,12 @@ from .helpers import check_tensor
 from .record import COMPARISON, OpRecord
 
 BINARY_PREDICATES = tuple(
-    OpRecord(name, COMPARISON, None, name, inputs=("self", "other"))
+    OpRecord(name, COMPARISON, None, name, inputs=("self", "other"), inplace=True)
     for name in ("logical_or", "logical_xor")
 )
 UNARY_PREDICATES = tuple(
-    OpRecord(name, COMPARISON, None, name) for name in ("logical_not", "isnan", "isinf", "isfinite")
+    OpRecord(name, COMPARISON, None, name, inplace=name == "logical_not")
+    for name in ("logical_not", "isnan", "isinf", "isfinite")
 )
 RECORDS = (*BINARY_PREDICATES, *UNARY_PREDICATES)
 

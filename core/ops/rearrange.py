@@ -20,7 +20,13 @@ def _repeat_grad(g: Tensor, shape: tuple, repeats: tuple) -> Tensor:
 
 
 FLIP = OpRecord(
-    "flip", SHAPE, "FlipBackward0", "flip", save=("dims",), grads=(lambda g, dims: g.flip(dims),)
+    "flip",
+    SHAPE,
+    "FlipBackward0",
+    "flip",
+    save=("dims",),
+    grads=(lambda g, dims: g.flip(dims),),
+    jvp=lambda us, out, dims: us[0].flip(dims),  # forward mode: the same op on the tangent
 )
 ROLL = OpRecord(
     "roll",
@@ -45,6 +51,7 @@ TRIL = OpRecord(
     "tril",
     save=("diagonal",),
     grads=(lambda g, k: g.tril(k),),
+    jvp=lambda us, out, k: us[0].tril(k),
     inplace=True,
 )
 TRIU = OpRecord(
@@ -54,6 +61,7 @@ TRIU = OpRecord(
     "triu",
     save=("diagonal",),
     grads=(lambda g, k: g.triu(k),),
+    jvp=lambda us, out, k: us[0].triu(k),
     inplace=True,
 )
 RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
@@ -70,7 +78,7 @@ def _unique_dims(op: str, input: Tensor, dims: tuple) -> tuple[int, ...]:
     wrapped = tuple(_wrap_dim(d, max(input.dim(), 1), op) for d in dims)
     for d in wrapped:
         if wrapped.count(d) > 1:
-            raise RuntimeError(f"{op}(): dim {d} appears multiple times in the list of dims")
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return wrapped
 
 
@@ -97,15 +105,13 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     if dims is None:
         if len(shifts) != 1:
-            raise RuntimeError(
-                f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
-            )
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         array = input._backend.kernels["roll"](input._storage.array, shifts[0], None)
         return _made(ROLL, input, array, {"shifts": shifts, "dims": None})
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(
-            f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
         )
     dims = tuple(_wrap_dim(d, max(input.dim(), 1), "roll") for d in dims)
     array = input._backend.kernels["roll"](input._storage.array, shifts, dims)

@@ -112,6 +112,9 @@ class OpRecord:
     ``no_derivative``: PyTorch records the op (its node is ``NotImplemented``) but has no
     derivative for it: a backward through it raises PyTorch's RuntimeError, "derivative
     for aten::<no_derivative> is not implemented"; the record's rules are made to.
+    ``jvp``: the tangent rule ``jvp(tangents, result, *saved)`` where forward mode cannot
+    derive one from ``grads`` (``retrograd.autograd.forward_rules``): the tangent of each
+    input (None where it has none), the result, the values ``save`` names.
     """
 
     name: str
@@ -135,6 +138,7 @@ class OpRecord:
     inplace: bool = False
     conventions: tuple[Convention | AtKinks, ...] = ()
     no_derivative: str = ""
+    jvp: Rule | None = None  # forward mode: see retrograd.autograd.forward_rules
     node_class: type | None = field(default=None, compare=False)
 
     save_plan: tuple = field(default=(), compare=False, repr=False)

@@ -89,16 +89,22 @@ def _reduction(name: str, grad_fn: str | None, kernel: str, save: tuple, grad: A
     return OpRecord(name, REDUCTION, grad_fn, kernel, save=save, grads=(grad,), **kw)
 
 
-SUM = _reduction("sum", "SumBackward0", "sum", ("self.shape",), lambda g, shape: g.expand(shape))
+# Forward mode: a linear op's tangent is the op applied to the input's tangent (``jvp``).
+SUM = _reduction(
+    "sum", "SumBackward0", "sum", ("self.shape",), lambda g, shape: g.expand(shape),
+    jvp=lambda us, out, shape: us[0].sum(),
+)  # fmt: skip
 SUM_DIM = _reduction(
-    "sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"), expand_back, public="sum"
-)
+    "sum_dim", "SumBackward1", "sum", ("self.shape", "dims", "keepdim"), expand_back, public="sum",
+    jvp=lambda us, out, shape, dims, keepdim: us[0].sum(dims, keepdim=keepdim),
+)  # fmt: skip
 MEAN = _reduction(
     "mean",
     "MeanBackward0",
     "mean",
     ("self.shape",),
     lambda g, shape: g.expand(shape) / count(shape, None),
+    jvp=lambda us, out, shape: us[0].mean(),
 )
 MEAN_DIM = _reduction(
     "mean_dim",
@@ -107,6 +113,7 @@ MEAN_DIM = _reduction(
     ("self.shape", "dims", "keepdim"),
     lambda g, shape, dims, keepdim: expand_back(g, shape, dims, keepdim) / count(shape, dims),
     public="mean",
+    jvp=lambda us, out, shape, dims, keepdim: us[0].mean(dims, keepdim=keepdim),
 )
 # PyTorch's gradient: result / element where no element is 0 (NaN everywhere when one
 # is NaN); with zeros, the product of the other elements (two or more zeros: 0).

@@ -17,32 +17,45 @@ from .dispatch import finish
 from .record import SHAPE, OpRecord
 
 
-def _shape_record(name: str, grad_fn: str, save: tuple, grad: Any, kernel: str) -> OpRecord:
-    return OpRecord(name, SHAPE, grad_fn, kernel, save=save, grads=(grad,))
+def _shape_record(
+    name: str, grad_fn: str, save: tuple, grad: Any, kernel: str, jvp: Any = None
+) -> OpRecord:
+    return OpRecord(name, SHAPE, grad_fn, kernel, save=save, grads=(grad,), jvp=jvp)
+
+
+# Forward mode: a view's tangent is the same view of the input's tangent.
+def _reshaped(us: tuple, out: Tensor, *saved: Any) -> Tensor:
+    return us[0].reshape(out.shape)
 
 
 VIEW = _shape_record("view", "ViewBackward0", ("self.shape",),
-                     lambda g, shape: g.reshape(shape), "view")  # fmt: skip
+                     lambda g, shape: g.reshape(shape), "view", _reshaped)  # fmt: skip
 UNSAFE_VIEW = _shape_record("_unsafe_view", "UnsafeViewBackward0", ("self.shape",),
-                            lambda g, shape: g.reshape(shape), "reshape")  # fmt: skip
-T = _shape_record("t", "TBackward0", (), lambda g: g.t(), "permute_dims")
+                            lambda g, shape: g.reshape(shape), "reshape", _reshaped)  # fmt: skip
+T = _shape_record("t", "TBackward0", (), lambda g: g.t(), "permute_dims",
+                  lambda us, out: us[0].t())  # fmt: skip
 TRANSPOSE = _shape_record("transpose", "TransposeBackward0", ("dim0", "dim1"),
-                          lambda g, d0, d1: g.transpose(d0, d1), "permute_dims")  # fmt: skip
+                          lambda g, d0, d1: g.transpose(d0, d1), "permute_dims",
+                          lambda us, out, d0, d1: us[0].transpose(d0, d1))  # fmt: skip
 PERMUTE = _shape_record("permute", "PermuteBackward0", ("dims",),
-                        lambda g, dims: g.permute(_inverse(dims)), "permute_dims")  # fmt: skip
+                        lambda g, dims: g.permute(_inverse(dims)), "permute_dims",
+                        lambda us, out, dims: us[0].permute(dims))  # fmt: skip
 EXPAND = _shape_record("expand", "ExpandBackward0", ("self.shape",),
-                       lambda g, shape: g.sum_to_size(shape), "broadcast_to")  # fmt: skip
+                       lambda g, shape: g.sum_to_size(shape), "broadcast_to",
+                       lambda us, out, shape: us[0].expand(out.shape))  # fmt: skip
 UNSQUEEZE = _shape_record("unsqueeze", "UnsqueezeBackward0", ("dim",),
-                          lambda g, dim: g.squeeze(dim), "expand_dims")  # fmt: skip
+                          lambda g, dim: g.squeeze(dim), "expand_dims",
+                          lambda us, out, dim: us[0].unsqueeze(dim))  # fmt: skip
 # PyTorch's overloads: squeeze() -> 0, squeeze(int) -> 1, squeeze(tuple) -> 2, and the
 # in-place squeeze_(int) that matmul of a vector by a matrix ends with -> 4.
 SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS, SQUEEZE_DIM_ = (
     _shape_record(name, f"SqueezeBackward{n}", ("self.shape",),
-                  lambda g, shape: g.reshape(shape), "reshape")
+                  lambda g, shape: g.reshape(shape), "reshape", _reshaped)
     for name, n in (("squeeze", 0), ("squeeze_dim", 1), ("squeeze_dims", 2), ("squeeze_dim_", 4))
 )  # fmt: skip
 SUM_TO_SIZE = OpRecord("sum_to_size", "reduction", "SumBackward1", "sum_to_shape",
-                       save=("self.shape",), grads=(lambda g, shape: g.expand(shape),))  # fmt: skip
+                       save=("self.shape",), grads=(lambda g, shape: g.expand(shape),),
+                       jvp=lambda us, out, shape: us[0].sum_to_size(out.shape))  # fmt: skip
 
 RECORDS = (
     VIEW, UNSAFE_VIEW, T, TRANSPOSE, PERMUTE, EXPAND, UNSQUEEZE,
@@ -167,6 +180,12 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             f"expand(): the number of sizes provided ({len(sizes)}) must be greater or equal "
             f"to the number of dimensions in the tensor ({len(shape)})"
         )
+    target = expanded_shape(tuple(shape), tuple(sizes))
+    return _view_result(EXPAND, input, "broadcast_to", (target,))
+
+
+def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
+    """``shape`` expanded to ``sizes`` (-1 keeps a dimension), or PyTorch's error."""
     lead = len(sizes) - len(shape)
     target = list(sizes)
     for i, n in enumerate(shape):
@@ -179,7 +198,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}"
             )
-    return _view_result(EXPAND, input, "broadcast_to", (tuple(target),))
+    return tuple(target)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:

@@ -109,8 +109,8 @@ def _spread(
     check_tensor(record.name, input)
     if not input.dtype.is_floating_point:
         raise RuntimeError(
-            f"{record.name}(): std and var only support floating point and complex dtypes "
-            f"(got {input.dtype}); convert with .float() first"
+            "std and var only support floating point and complex dtypes "
+            f"(in {record.name}(), got {input.dtype}; convert with .float() first)"
         )
     dim, correction = _correction(dim, unbiased, correction)
     dims = reduction_dims(record.name, input, dim)

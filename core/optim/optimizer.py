@@ -13,6 +13,7 @@ from typing import Any
 from ..creation import tensor
 from ..grad_mode import enable_grad, no_grad
 from ..legacy import typename
+from ..scalar_reads import step_count
 from ..tensor import Tensor
 from . import inplace_math as math
 
@@ -262,7 +263,7 @@ class ScratchMixin:
 
     def _increment(self, step: Tensor) -> float:
         math.add(step, step, 1.0)
-        return step.item()
+        return step_count(step)  # a program value, not a graph break, under compile
 
     def _free_scratch(self, param: Tensor, grad: Tensor) -> Tensor:
         """The first scratch tensor that ``grad`` (from :meth:`_effective_grad`) leaves free."""

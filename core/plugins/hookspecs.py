@@ -39,3 +39,18 @@ def retrograd_kernels(backend: Any) -> dict[str, Callable[..., Any]] | None:
     the original kernels. When several plugins override one kernel, the one registered
     last wins.
     """
+
+
+@hookspec(firstresult=True)
+def retrograd_lower_program(
+    backend: Any, function: Callable[..., tuple], example_args: tuple
+) -> Callable[..., tuple] | None:
+    """Return a faster equivalent of ``function``, a compiled step's kernel calls on
+    ``backend``, or None to keep it (``retrograd.compile`` asks once per recording).
+
+    ``function`` is pure: arrays of ``backend`` and Python floats in, a tuple of arrays
+    out; it calls only ``backend``'s kernels (host reads and host kernels run outside it).
+    ``example_args`` are arguments of the right shapes and dtypes, to trace with. The JAX
+    backend returns ``jax.jit(function)``. The first implementation that returns a
+    function wins; one that cannot lower this function returns None.
+    """

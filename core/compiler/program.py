@@ -1,0 +1,80 @@
+"""The recorded program: a flat list of kernel calls on numbered values.
+
+An argument of a call is a *reference*: ``("slot", i)`` (the value the i-th defining
+call produced), ``("ext", j)`` (an array that existed before the step: an input, a
+parameter, a gradient, optimizer state, or a constant array), ``("const", k)`` (any other
+Python object: a shape, a dtype, a number), ``("expr", e)`` (a
+:class:`~retrograd.compiler.values.ProgramScalar` expression) or ``("seq", type, refs)``
+(a list or tuple holding arrays). A call's output is ``("slot", i)``, ``("unpack", type,
+outs)`` for a tuple of results, or None when nothing later uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Instr:
+    """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name, and
+    ``backend`` the backend whose table it came from)."""
+
+    name: str
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+    out: Any
+    backend: Any = None
+
+
+@dataclass
+class Program:
+    """Calls in order, the external arrays (``ext`` j is ``externals[j]`` at capture) and
+    the constants (``const`` k is ``constants[k]``)."""
+
+    instrs: list[Instr] = field(default_factory=list)
+    externals: list[Any] = field(default_factory=list)
+    constants: list[Any] = field(default_factory=list)
+    slots: int = 0
+
+    def kernel_counts(self) -> dict[str, int]:
+        """How often each kernel is called per replay."""
+        counts: dict[str, int] = {}
+        for instr in self.instrs:
+            counts[instr.name] = counts.get(instr.name, 0) + 1
+        return counts
+
+
+def refs_in(ref: Any) -> Iterator[tuple]:
+    """The ``slot``/``ext`` references inside an argument reference (sequences and
+    scalar expressions opened)."""
+    kind = ref[0]
+    if kind in ("slot", "ext"):
+        yield ref
+    elif kind == "seq":
+        for sub in ref[2]:
+            yield from refs_in(sub)
+    elif kind == "expr":
+        yield from _expr_refs(ref[1])
+
+
+def _expr_refs(expr: Any) -> Iterator[tuple]:
+    if isinstance(expr, tuple):
+        if expr[0] == "read":
+            yield from refs_in(expr[1])
+        else:
+            for part in expr[1:]:
+                yield from _expr_refs(part)
+
+
+def outs_of(out: Any) -> Iterator[int]:
+    """The slot numbers a call defines."""
+    if out is None:
+        return
+    if out[0] == "slot":
+        yield out[1]
+    else:
+        for sub in out[2]:
+            yield from outs_of(sub)

@@ -1,0 +1,376 @@
+"""retrograd.compile: a recorded step replays bit for bit what eager computes.
+
+Everything is counted, never timed: captures, replays, recompiles and graph breaks are
+read from ``retrograd.compiler.counters``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import retrograd as torch
+from retrograd.compiler import InvalidBackend, Unsupported, counters, reset_counters
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    reset_counters()
+    yield
+    reset_counters()
+
+
+def _mlp_training(opt_cls, compiled, steps=6, **opt_kwargs):
+    """Losses, parameters and gradients after each step of a small MLP's training loop."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    opt = opt_cls(model.parameters(), lr=1e-2, **opt_kwargs)
+    x, y = torch.randn(5, 8), torch.randn(5, 3)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = torch.compile(step) if compiled else step
+    history = []
+    for _ in range(steps):
+        loss = run(x, y)
+        history.append(
+            (
+                loss.detach().numpy().copy(),
+                [p.detach().numpy().copy() for p in model.parameters()],
+                [p.grad.numpy().copy() for p in model.parameters()],
+            )
+        )
+    return history, model, opt
+
+
+def _assert_bitwise_equal(a, b):
+    for (la, pa, ga), (lb, pb, gb) in zip(a, b, strict=True):
+        assert la.tobytes() == lb.tobytes()
+        for x, y in zip(pa + ga, pb + gb, strict=True):
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("opt_cls", "kwargs"),
+    [
+        (torch.optim.SGD, {}),
+        (torch.optim.SGD, {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}),
+        (torch.optim.Adam, {}),
+        (torch.optim.AdamW, {"amsgrad": True}),
+        (torch.optim.RMSprop, {"momentum": 0.5}),
+        (torch.optim.Adagrad, {}),
+    ],
+)
+def test_training_loop_bitwise_equal_to_eager(opt_cls, kwargs):
+    eager, _, _ = _mlp_training(opt_cls, False, **kwargs)
+    compiled, _, _ = _mlp_training(opt_cls, True, **kwargs)
+    _assert_bitwise_equal(eager, compiled)
+    assert counters["stats"]["replays"] >= 4  # most steps were replays, not eager runs
+    assert not counters["graph_break"]
+
+
+def test_adam_step_count_is_a_program_value():
+    """Adam's bias correction reads state["step"]: the replay must use the new count."""
+    _, _, opt = _mlp_training(torch.optim.Adam, True, steps=7)
+    steps = {float(s["step"]) for s in opt.state.values()}
+    assert steps == {7.0}
+    assert counters["stats"]["replays"] == 5  # step 1 makes state, step 2 records
+
+
+def test_returned_loss_is_a_tensor_with_grad_fn():
+    history, model, _ = _mlp_training(torch.optim.SGD, True, steps=3)
+    torch.manual_seed(0)
+    x = torch.ones(2, 8)
+    compiled = torch.compile(lambda x: (model(x) ** 2).sum().backward() or model(x).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = compiled(x)
+        out = compiled(x)
+    assert out.requires_grad
+
+
+def test_output_grad_fn_after_replay_and_backward_raises_like_a_freed_graph():
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        loss = (w * x).sum()
+        loss.backward()
+        return loss
+
+    f = torch.compile(step)
+    for _ in range(3):
+        loss = f(torch.ones(3))
+    assert counters["stats"]["replays"] == 2
+    assert loss.grad_fn.name() == "CompiledFunctionBackward"
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+    assert w.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_recompiles_on_shape_change_and_never_replays_wrong_shapes():
+    w = torch.ones(4, requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    f = torch.compile(step)
+    for n in (3, 3, 5, 5, 3):
+        x = torch.arange(4 * n, dtype=torch.float32).reshape(n, 4)
+        assert f(x).tolist() == x.sum(0).tolist()
+    assert counters["stats"]["captures"] == 2
+    assert counters["stats"]["recompiles"] == 1
+    assert counters["stats"]["replays"] == 3
+
+
+@pytest.mark.filterwarnings("ignore:retrograd.compile")
+@pytest.mark.parametrize(
+    "change", ["dtype", "requires_grad", "grad_mode", "parameter", "lr", "python_value"]
+)
+def test_guards_recompile(change):
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, scale=1.0):
+        opt.zero_grad()
+        (model(x).sum() * scale).backward()
+        opt.step()
+        return x * 2
+
+    f = torch.compile(step)
+    x = torch.ones(4, 3)
+    f(x), f(x), f(x)
+    before = counters["stats"]["captures"]
+    if change == "dtype":
+        x = x.double()
+        model.double()
+    elif change == "requires_grad":
+        x = x.clone().requires_grad_()
+    elif change == "parameter":
+        model.weight = torch.nn.Parameter(torch.zeros(2, 3))
+        opt.param_groups[0]["params"][0] = model.weight
+    elif change == "lr":
+        opt.param_groups[0]["lr"] = 0.5
+    if change == "grad_mode":
+        with torch.no_grad(), pytest.raises(RuntimeError):
+            f(x)  # eager raises: nothing requires grad under no_grad
+    elif change == "python_value":
+        f(x, 3.0)
+    else:
+        f(x)
+    assert counters["stats"]["captures"] == before + 1
+
+
+def test_new_learning_rate_is_used_after_recompile():
+    eager_w, compiled_w = [], []
+    for compiled, out in ((False, eager_w), (True, compiled_w)):
+        torch.manual_seed(1)
+        model = torch.nn.Linear(3, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        x = torch.randn(4, 3)
+
+        def step(model=model, opt=opt, x=x):
+            opt.zero_grad()
+            model(x).pow(2).sum().backward()
+            opt.step()
+
+        f = torch.compile(step) if compiled else step
+        for i in range(6):
+            if i == 3:
+                opt.param_groups[0]["lr"] = 0.01
+            f()
+        out.append(model.weight.detach().numpy().copy())
+    assert eager_w[0].tobytes() == compiled_w[0].tobytes()
+
+
+def _item_branch(x):
+    y = x * 2
+    if y.sum().item() > 0:  # data-dependent Python control flow
+        return y + 1
+    return y - 1
+
+
+def test_graph_break_falls_back_to_eager_and_is_counted_once():
+    f = torch.compile(_item_branch)
+    pattern = r"graph break in _item_branch: .*\.item\(\).*test_compile"
+    with pytest.warns(UserWarning, match=pattern):
+        out = f(torch.ones(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once, not on every call
+        out = f(torch.ones(2))
+        neg = f(-torch.ones(2))
+    assert out.tolist() == [3.0, 3.0] and neg.tolist() == [-3.0, -3.0]
+    (reason,) = counters["graph_break"]
+    assert "data-dependent" in reason and "test_compile.py" in reason
+    assert counters["graph_break"][reason] == 1
+    assert counters["stats"]["eager_calls"] == 2
+    assert counters["stats"].get("replays", 0) == 0
+
+
+def test_fullgraph_raises_at_the_break():
+    f = torch.compile(_item_branch, fullgraph=True)
+    with pytest.raises(Unsupported, match="data-dependent .*fullgraph=True"):
+        f(torch.ones(2))
+
+
+def test_random_ops_break_the_graph():
+    f = torch.compile(lambda x: x + torch.randn(2))
+    with pytest.warns(UserWarning, match="random op"):
+        f(torch.ones(2))
+    assert len(counters["graph_break"]) == 1
+
+
+def test_printing_breaks_the_graph(capsys):
+    def noisy(x):
+        y = x + 1
+        print(y)
+        return y
+
+    f = torch.compile(noisy)
+    with pytest.warns(UserWarning, match="graph break"):
+        f(torch.ones(2))
+    f(torch.ones(2))
+    assert capsys.readouterr().out.count("tensor([2., 2.])") == 2  # eager both times
+
+
+def test_recompile_limit_falls_back_to_eager_with_a_warning():
+    f = torch.compile(lambda x: x * 2, recompile_limit=2)
+    f(torch.ones(1)), f(torch.ones(2))
+    with pytest.warns(UserWarning, match="recompile_limit"):
+        out = f(torch.ones(3))
+    assert out.tolist() == [2.0, 2.0, 2.0]
+    assert counters["stats"]["captures"] == 2
+
+
+def test_explain_reports_guards_breaks_and_kernels():
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward()
+
+    report = torch.compile.explain(step, torch.ones(3))
+    assert report.graph_count == 1 and report.graph_break_count == 0
+    assert report.kernel_counts["multiply"] >= 1 and report.ops_per_graph > 2
+    assert any("shape" in g for g in report.guards)
+    broken = torch.compile.explain(_item_branch, torch.ones(2))
+    assert broken.graph_break_count == 1 and "data-dependent" in broken.break_reasons[0]
+    assert "Graph Break Count: 1" in str(broken)
+
+
+def test_decorator_and_options():
+    @torch.compile(fullgraph=True, dynamic=False, mode="reduce-overhead")
+    def double(x):
+        return x * 2
+
+    assert double(torch.ones(2)).tolist() == [2.0, 2.0]
+    assert double(torch.ones(2)).tolist() == [2.0, 2.0]
+    assert counters["stats"]["replays"] == 1
+    plain = lambda x: x  # noqa: E731
+    assert torch.compile(plain, disable=True) is plain
+
+
+def test_compiled_module_replays():
+    model = torch.nn.Linear(4, 2)
+    f = torch.compile(model)
+    x = torch.ones(3, 4)
+    with torch.no_grad():
+        a, b = f(x), f(x)
+    assert a.tolist() == b.tolist() == model(x).tolist()
+    assert counters["stats"]["replays"] == 1
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="A callable function is expected, but <class 'int'>"):
+        torch.compile(3)
+    with pytest.raises(TypeError):
+        torch.compile(lambda x: x, no_such_option=True)
+    with pytest.raises(InvalidBackend, match="Invalid backend: 'nope'"):
+        torch.compile(lambda x: x, backend="nope")
+    with pytest.raises(RuntimeError, match="Either mode or options"):
+        torch.compile(lambda x: x, mode="default", options={})
+    with pytest.raises(RuntimeError, match="Unrecognized mode=fast"):
+        torch.compile(lambda x: x, mode="fast")
+
+
+def test_errors_inside_a_compiled_step_are_eagers():
+    f = torch.compile(lambda a, b: a + b)
+    with pytest.raises(RuntimeError, match="The size of tensor a"):
+        f(torch.ones(2), torch.ones(3))
+
+
+def test_eager_backend_never_records():
+    f = torch.compile(lambda x: x + 1, backend="eager")
+    f(torch.ones(1)), f(torch.ones(1))
+    assert not counters["stats"]
+
+
+def test_version_counters_advance_as_in_eager():
+    p = torch.ones(2, requires_grad=True)
+
+    def step():
+        p.grad = None
+        (p * p).sum().backward()
+        with torch.no_grad():
+            p.sub_(0.1 * p.grad)
+
+    f = torch.compile(step)
+    versions = []
+    for _ in range(4):
+        f()
+        versions.append(p._version)
+    assert versions == [1, 2, 3, 4]
+    assert np.allclose(p.detach().numpy(), 0.8**4)
+
+
+def test_jax_lowers_the_step_to_one_jit_function_close_to_eager():
+    if not any(i.name == "jax" and i.usable for i in torch.backends()):
+        pytest.skip("no usable jax backend")
+    with torch.use_backend("jax"):
+        eager, _, _ = _mlp_training(torch.optim.Adam, False, steps=4)
+        compiled, _, _ = _mlp_training(torch.optim.Adam, True, steps=4)
+        w = torch.ones(3, requires_grad=True)
+        report = torch.compile.explain(lambda x: (w * x).sum().backward(), torch.ones(3))
+    assert counters["stats"]["replays"] == 2
+    # XLA fuses, and the bias correction is float32 arithmetic inside the jit: close, not
+    # bit for bit.
+    for (la, pa, ga), (lb, pb, gb) in zip(eager, compiled, strict=True):
+        for x, y in zip([la, *pa, *ga], [lb, *pb, *gb], strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+    assert "= B" in report.source  # the kernel calls went into one lowered function
+
+
+def test_replay_is_as_quiet_as_eager_on_ieee_results():
+    f = torch.compile(lambda x: torch.log(x) * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            assert f(torch.zeros(1)).tolist() == [float("-inf")]
+
+
+@pytest.mark.parametrize("shape", ["tuple", "dict", "nested", "single"])
+def test_result_structures(shape):
+    w = torch.ones(2, requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        y = (w * x).sum()
+        y.backward()
+        g = w.grad
+        return {"tuple": (y, g, 3), "dict": {"y": y, "g": g}, "nested": [(y,), {"g": g}],
+                "single": g}[shape]  # fmt: skip
+
+    f = torch.compile(step)
+    got = [f(torch.full((2,), 2.0)) for _ in range(3)]
+    assert counters["stats"]["replays"] == 2
+    # Replayed results carry CompiledFunctionBackward where eager had SumBackward0.
+    assert repr(got[0]).replace("SumBackward0", "CompiledFunctionBackward") == repr(got[2])
+    assert type(got[2]) is type(got[0])

@@ -1,0 +1,218 @@
+"""Forward-mode AD (retrograd.autograd.forward_ad) against PyTorch's, in float64 to 1e-10.
+
+Runs on the default backend (``RETROGRAD_BACKEND=jax`` runs it on JAX). The tangent of
+every op record is checked by the conformance suite (finite differences, and against the
+reverse rule); here: the API, its errors, composed functions, custom Functions, in-place
+ops, printing, and that every differentiable record has a tangent rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import retrograd
+from retrograd.autograd import forward_rules
+from retrograd.ops import RECORDS
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.RandomState(3)
+X, U = RNG.rand(2, 3) + 0.5, RNG.randn(2, 3)
+W = RNG.randn(3, 4)
+
+
+def _t(m, a):
+    return m.tensor(a, dtype=m.float64)
+
+
+def _fw(m):
+    return m.autograd.forward_ad
+
+
+def _jvp(m, fn, x=X, u=U):
+    """``(value, tangent)`` of ``fn(m, dual)`` as float64 arrays."""
+    fw = _fw(m)
+    with fw.dual_level():
+        out = fn(m, fw.make_dual(_t(m, x), _t(m, u)))
+        primal, tangent = fw.unpack_dual(out)
+        return np.asarray(primal.detach().numpy()), np.asarray(tangent.detach().numpy())
+
+
+FUNCTIONS = {
+    "exp_sin": lambda m, x: (x.exp() * x.sin()).sum(1),
+    "matmul": lambda m, x: (x @ _t(m, W)).tanh(),
+    "softmax": lambda m, x: m.softmax(x * 2, dim=1),
+    "log_softmax": lambda m, x: m.log_softmax(x, dim=0),
+    "mean_var": lambda m, x: x.mean(0) * x.var(1).sum(),
+    "views": lambda m, x: x.t().reshape(6)[1:4].unsqueeze(0).expand(2, 3),
+    "cat_split": lambda m, x: m.cat([x, x * x], 1).split(2, dim=1)[1],
+    "index": lambda m, x: x[:, [0, 2]] * x[1, 1:],
+    "pow_div": lambda m, x: x**2.5 / (1 + x),
+    "norm_max": lambda m, x: x.norm() + x.amax(1).sum() + x.max(),
+    "where_clamp": lambda m, x: m.where(x > 1, x.clamp(0.7, 1.2), x.relu()),
+    "mse": lambda m, x: m.nn.functional.mse_loss(x, x.detach() * 0.5 + 0.1),
+    "cumsum_prod": lambda m, x: x.cumsum(1) * x.prod(0),
+    "sigmoid_gelu": lambda m, x: m.nn.functional.gelu(x).sigmoid(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_tangents_match_pytorch(name):
+    fn = FUNCTIONS[name]
+    got, want = _jvp(retrograd, fn), _jvp(torch, fn)
+    for g, w in zip(got, want, strict=True):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
+
+
+def _error(m, fn):
+    with pytest.raises(Exception) as info:
+        fn(m)
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda m: _fw(m).make_dual(_t(m, X), _t(m, U)),  # no level
+        lambda m: _in_level(m, lambda: _fw(m).make_dual(_t(m, X), _t(m, U[0]))),
+        lambda m: _in_level(m, lambda: _fw(m).make_dual(_t(m, X).long(), _t(m, U))),
+        lambda m: _in_level(m, lambda: _fw(m).make_dual(_t(m, X), _t(m, U).long())),
+        lambda m: _in_level(m, lambda: _fw(m).enter_dual_level()),
+        lambda m: _in_level(m, lambda: _fw(m).make_dual(_t(m, X), _t(m, U), level=5)),
+        lambda m: _fw(m).exit_dual_level(),
+    ],
+)
+def test_errors_are_pytorchs(case):
+    assert _error(retrograd, case) == _error(torch, case)
+
+
+def _in_level(m, fn):
+    with _fw(m).dual_level():
+        return fn()
+
+
+def test_unpack_dual_outside_a_level_and_after_it():
+    for m in (retrograd, torch):
+        fw = _fw(m)
+        x = _t(m, X)
+        assert fw.unpack_dual(x).tangent is None
+        with fw.dual_level() as level:
+            assert level == 0
+            y = fw.make_dual(x, _t(m, U)) * 2
+            assert fw.unpack_dual(x).tangent is None
+            assert type(fw.unpack_dual(y)).__name__ == "UnpackedDualTensor"
+        assert fw.unpack_dual(y).tangent is None  # leaving the level drops its tangents
+        assert fw.enter_dual_level() == 0
+        fw.exit_dual_level()
+
+
+def test_printing_shows_the_tangent_like_pytorch():
+    def show(m):
+        fw = _fw(m)
+        with fw.dual_level():
+            return repr(fw.make_dual(_t(m, [1.0, 2.0]), _t(m, [3.0, 4.0])).exp())
+
+    assert show(retrograd) == show(torch)
+
+
+def _custom(m):
+    class Scale(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, k):
+            ctx.save_for_forward(x, y)
+            ctx.k = k
+            return x * y * k, x + y
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            raise AssertionError("not called in forward mode")
+
+        @staticmethod
+        def jvp(ctx, ux, uy, uk):
+            assert uk is None
+            x, y = ctx.saved_tensors
+            return (ux * y + x * uy) * ctx.k, ux + uy
+
+    return Scale
+
+
+def test_custom_function_jvp_and_save_for_forward():
+    def run(m):
+        fw = _fw(m)
+        with fw.dual_level():
+            a, b = _custom(m).apply(fw.make_dual(_t(m, X), _t(m, U)), _t(m, W[:2, :3]), 2.0)
+            return [fw.unpack_dual(t).tangent.numpy() for t in (a, b)]
+
+    for g, w in zip(run(retrograd), run(torch), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_custom_function_without_jvp_is_pytorchs_error():
+    def run(m):
+        class Twice(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        with _fw(m).dual_level():
+            Twice.apply(_fw(m).make_dual(_t(m, X), _t(m, U)))
+
+    assert _error(retrograd, run) == _error(torch, run)
+
+
+def test_in_place_ops_update_the_tangent_of_the_tensor_and_its_base():
+    def run(m):
+        fw = _fw(m)
+        with fw.dual_level():
+            d = fw.make_dual(_t(m, [1.0, 2.0]), _t(m, [1.0, 1.0]))
+            w = m.zeros(3, dtype=m.float64)
+            w[1:].copy_(d)
+            w[2:].mul_(d[:1] * 5)
+            z = m.zeros(2, dtype=m.float64)
+            z.add_(d).mul_(3)
+            return [fw.unpack_dual(t).tangent.numpy() for t in (w, z)]
+
+    for g, w in zip(run(retrograd), run(torch), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_reverse_over_forward_and_forward_over_reverse():
+    def run(m):
+        fw = _fw(m)
+        x = _t(m, X).requires_grad_()
+        with fw.dual_level():
+            d = fw.make_dual(x, _t(m, U))
+            out = (d.sin() * d).sum()
+            tangent = fw.unpack_dual(out).tangent
+            (g,) = m.autograd.grad(tangent, x)  # reverse over forward: H u
+            d = fw.make_dual(x.detach().requires_grad_(), _t(m, U))
+            (g2,) = m.autograd.grad((d.sin() * d).sum(), d, create_graph=True)
+            hvp = fw.unpack_dual(g2).tangent  # forward over reverse: H u
+        return g.detach().numpy(), hvp.detach().numpy()
+
+    got, want = run(retrograd), run(torch)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-10)
+
+
+def test_every_differentiable_record_has_a_tangent_rule():
+    differentiable = [r for r in RECORDS if r.grad_fn is not None and not r.no_derivative]
+    for r in differentiable:
+        assert forward_rules.strategy(r) in forward_rules.STRATEGIES, r.name
+    counts = forward_rules.counts(RECORDS)
+    assert sum(counts.values()) == len(differentiable)
+    assert counts["declared"] and counts["elementwise"] and counts["transpose"], counts
+
+
+def test_no_forward_mode_work_outside_a_dual_level():
+    """Outside a level, tensors get no tangent slot and the ops skip forward mode."""
+    x = retrograd.ones(3, requires_grad=True)
+    y = (x * 2).exp()
+    assert not retrograd.dual.STATE.active
+    assert not hasattr(y, "_fw_grads")

@@ -1,0 +1,108 @@
+"""gradcheck(check_forward_ad=True) and gradgradcheck(check_fwd_over_rev=True) against
+PyTorch's: the outcome (True, False, or the exception type and message) of each case."""
+
+from __future__ import annotations
+
+import pytest
+import retrograd
+
+torch = pytest.importorskip("torch")
+
+X = [[0.3, -1.2], [2.0, 0.5]]
+
+
+def _x(m):
+    return m.tensor(X, dtype=m.float64, requires_grad=True)
+
+
+def _square(m, jvp_factor=2.0, with_jvp=True):
+    """``a * a`` with a right backward and a jvp right for factor 2 only."""
+
+    class Square(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            ctx.save_for_forward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return g * a * 2
+
+        if with_jvp:
+
+            @staticmethod
+            def jvp(ctx, u):
+                (a,) = ctx.saved_tensors
+                return u * a * jvp_factor
+
+    return Square
+
+
+def _outcome(call):
+    try:
+        return ("ok", call())
+    except Exception as exc:  # noqa: BLE001 - the outcome itself is compared
+        return (type(exc).__name__, str(exc))
+
+
+CASES = {
+    "ops_pass": lambda m: m.autograd.gradcheck(
+        lambda a: (a.sin() * a.exp(), a.softmax(1), (a @ a).sum()), (_x(m),), check_forward_ad=True
+    ),
+    "custom_passes": lambda m: m.autograd.gradcheck(
+        _square(m).apply, (_x(m),), check_forward_ad=True
+    ),
+    "wrong_jvp_raises": lambda m: m.autograd.gradcheck(
+        _square(m, 3.0).apply, (_x(m),), check_forward_ad=True
+    ),
+    "wrong_jvp_false": lambda m: m.autograd.gradcheck(
+        _square(m, 3.0).apply,
+        (_x(m),),
+        check_forward_ad=True,
+        check_backward_ad=False,
+        raise_exception=False,
+    ),
+    "wrong_jvp_fast_false": lambda m: m.autograd.gradcheck(
+        _square(m, 3.0).apply,
+        (_x(m),),
+        check_forward_ad=True,
+        fast_mode=True,
+        raise_exception=False,
+    ),  # fmt: skip
+    "no_jvp": lambda m: m.autograd.gradcheck(
+        _square(m, with_jvp=False).apply, (_x(m),), check_forward_ad=True
+    ),
+    "fast_passes": lambda m: m.autograd.gradcheck(
+        lambda a: (a.exp(), a.sum()), (_x(m),), check_forward_ad=True, fast_mode=True
+    ),
+    "fwd_over_rev": lambda m: m.autograd.gradgradcheck(
+        lambda a: (a.exp() * a.sin(), a.sum()), (_x(m),), check_fwd_over_rev=True
+    ),
+    "fwd_over_rev_only": lambda m: m.autograd.gradgradcheck(
+        lambda a: a.tanh() * a,
+        (_x(m),),
+        check_fwd_over_rev=True,
+        check_rev_over_rev=False,
+        check_undefined_grad=False,
+    ),  # fmt: skip
+    "neither_mode": lambda m: m.autograd.gradcheck(
+        lambda a: a, (_x(m),), check_forward_ad=False, check_backward_ad=False
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_outcome_matches_torch(name):
+    assert _outcome(lambda: CASES[name](retrograd)) == _outcome(lambda: CASES[name](torch))
+
+
+def test_fast_mode_failure_reports_the_slow_forward_jacobians():
+    with pytest.raises(retrograd.autograd.GradcheckError) as info:
+        retrograd.autograd.gradcheck(
+            _square(retrograd, 3.0).apply, (_x(retrograd),), check_forward_ad=True, fast_mode=True
+        )
+    text = str(info.value)
+    assert text.startswith("Jacobian computed with forward mode mismatch for output 0")
+    assert "Below, we recompute numerical and analytical jacobians in slow mode" in text
