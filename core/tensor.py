@@ -12,6 +12,7 @@ declares them all for type checkers and editors.
 from __future__ import annotations
 
 import textwrap
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -188,6 +189,8 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -435,6 +438,16 @@ class _DataAlias(Storage):
     @array.setter
     def array(self, value: Any) -> None:
         self._target.array = value
+
+
+# PyTorch's warning when ``.grad`` of a non-leaf tensor is read (it stays None).
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:
