@@ -160,7 +160,7 @@ class _State:
         self.live = 0
         self.active = 0
         self.modes: list[tuple[int, str]] = []
-        self.originals: dict[int, tuple[Any, Any]] = {}
+        self.originals: dict[int, Any] = {}  # id -> a backend given a batching table
 
 
 _state = _State()
@@ -211,23 +211,20 @@ def check_random() -> None:
 
 
 def install() -> None:
-    """Give every loaded backend a :class:`BatchingKernels` table (idempotent)."""
+    """Give every loaded backend a :class:`BatchingKernels` table over its current one
+    (idempotent; a table someone swapped in meanwhile gets wrapped too)."""
     for backend in loaded_backends():
-        if id(backend) not in _state.originals:
-            original = backend.kernels
-            _state.originals[id(backend)] = (backend, original)
-            backend.kernels = BatchingKernels(original)
+        if type(backend.kernels) is not BatchingKernels:
+            _state.originals[id(backend)] = backend
+            backend.kernels = BatchingKernels(backend.kernels)
 
 
 def uninstall() -> None:
     """Put each backend's own kernel table back."""
-    for backend, original in _state.originals.values():
-        backend.kernels = original
+    for backend in _state.originals.values():
+        if type(backend.kernels) is BatchingKernels:
+            backend.kernels = backend.kernels.original
     _state.originals.clear()
-
-
-def is_installed(backend: Any) -> bool:
-    return id(backend) in _state.originals
 
 
 class BatchingKernels(dict):
@@ -247,6 +244,15 @@ class BatchingKernels(dict):
 
     def __contains__(self, name: object) -> bool:
         return name in self.original
+
+    # The plugin registry rebuilds a table in place (clear, then update): that is the
+    # backend's own table. The kernels made here look it up on every call.
+    def clear(self) -> None:
+        self.original.clear()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.original.update(*args, **kwargs)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self.original else default

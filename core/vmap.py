@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from . import batching, batching_indexing, batching_rules, grad_mode
+from . import batching, batching_indexing, batching_rules, dual, grad_mode
 from .graph import Node, input_fields
 from .ops import RECORDS
 from .ops.joining import cat
@@ -116,6 +116,7 @@ def wrap(t: Tensor, level: int, size: int) -> Tensor:
     and version counter."""
     storage = BatchedStorage(t._storage, level)
     out = Tensor._make(storage.array, t._dtype, t._backend, storage)
+    _carry_tangents(t, out, lambda tangent: wrap(tangent, level, size))
     return _recorded(out, t, VmapWrapBackward, level, size)
 
 
@@ -128,7 +129,19 @@ def unwrap(t: Tensor, level: int, size: int) -> Tensor:
     else:
         value = t._backend.kernels["broadcast_to"](array, (size, *array.shape))
     out = Tensor._make(value, t._dtype, t._backend)
+    _carry_tangents(t, out, lambda tangent: unwrap(tangent, level, size))
     return _recorded(out, t, VmapUnwrapBackward, level, size)
+
+
+def _carry_tangents(source: Tensor, out: Tensor, convert: Callable) -> None:
+    """Give ``out`` the forward-mode tangents of ``source``, batched or unbatched as
+    ``out`` is (``jacfwd(jacrev(f))``: tangents cross ``vmap``)."""
+    if not dual.STATE.active:
+        return
+    grads = getattr(source, "_fw_grads", None)
+    for index in dual.active_indices() if grads else ():
+        if index in grads:
+            dual.set_tangent(out, convert(grads[index]), index)
 
 
 def leave_levels(g: Tensor, shape: tuple) -> Tensor:

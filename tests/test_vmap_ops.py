@@ -3,6 +3,7 @@ torch.func (generated from the records); kernels without a batching rule name th
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -13,6 +14,16 @@ from retrograd.plugins import get_backend
 from torch_oracle import BINARY_PAIR_RECORDS, UNARY_RECORDS
 
 torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def _collect_batched_arrays():
+    """An error raised inside vmap keeps batched arrays alive in its traceback's frames
+    (a reference cycle) until the garbage collector runs, and the batching kernel table
+    with them: collect after each test, so no later test sees it."""
+    yield
+    gc.collect()
+
 
 # NumPy warns where PyTorch silently returns inf or nan.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
