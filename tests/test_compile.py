@@ -391,3 +391,25 @@ def test_unused_results_are_not_replayed_but_writes_are():
     assert buf.tolist() == [3.0, 3.0]
     counts = f.entries[0].kernel_counts
     assert "multiply" not in counts and counts["add"] == 1
+
+
+def test_a_compiled_function_inside_another_is_recorded_by_the_outer_one():
+    def run(compiled):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        forward = torch.compile(model) if compiled else model
+
+        def step(x):
+            opt.zero_grad()
+            loss = forward(x).pow(2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = torch.compile(step) if compiled else step
+        x = torch.ones(4, 3)
+        return [step(x).item() for _ in range(4)], model.weight.detach().numpy().tobytes()
+
+    assert run(True) == run(False)
+    assert counters["stats"]["replays"] >= 2
