@@ -27,6 +27,8 @@ nox.options.sessions = ["lint", "tests"]
 BACKENDS = ["numpy", "jax", "cupy"]
 EXTRAS = {"numpy": "test", "jax": "test,jax", "cupy": "test,cupy"}
 EXAMPLE = "examples/retrograd-array-api-strict"  # the third-party plugin the tests install
+# Dask has its own session (nox -s dask): the whole suite targets eager backends.
+EXTRAS["dask"] = "test,dask"
 
 
 def _no_gpu_reason() -> str | None:
@@ -89,6 +91,20 @@ def bench(session: nox.Session) -> None:
     """The benchmark suite (bench/): markdown tables on stdout; posargs go to it."""
     session.install("-e", ".[test,jax]", "threadpoolctl")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(venv_backend="virtualenv")  # pip: torch==2.13.0 installs from local disk
+def dask(session: nox.Session) -> None:
+    """The Dask backend: its tests (a LocalCluster included), its conformance run on
+    chunks of two elements, and ``--bench`` its workloads (bench/dask_workloads.py)."""
+    session.install("-e", f".[{EXTRAS['dask']}]")
+    if "--bench" in session.posargs:
+        session.run("python", "-m", "bench.dask_workloads")
+        return
+    session.run("pytest", "tests/test_dask.py", "tests/test_dask_distributed.py")
+    session.run("pytest", "-p", "retrograd_conformance", "--pyargs", "retrograd_conformance",
+                "--retrograd-backend", "dask", "--retrograd-chunks", "2",
+                *session.posargs)  # fmt: skip
 
 
 @nox.session(venv_backend="none")  # the current environment: CuPy comes preinstalled there

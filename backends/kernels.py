@@ -264,4 +264,22 @@ def generic_kernels(xp: Any) -> dict[str, Callable[..., Any]]:
     ):
         table.update(part(xp))
     table["pi"] = lambda: math.pi
+    table["checked"] = _checked(xp)
     return table
+
+
+def _checked(xp: Any) -> Callable[..., Any]:
+    def number(a: Any) -> Any:
+        if xp.isdtype(a.dtype, "bool"):
+            return bool(a)
+        return int(a) if xp.isdtype(a.dtype, "integral") else float(a)
+
+    def checked(value: Any, check: Callable[..., None], *operands: Any) -> Any:
+        """``value`` once ``check(*operands)`` has passed: ``check`` takes the operands
+        (0-d arrays, the reductions a value check needs) as Python numbers and raises
+        PyTorch's error where they are bad. An eager backend checks now; a lazy one
+        (Dask) returns ``value`` with the check attached, run when it is computed."""
+        check(*(number(o) for o in operands))
+        return value
+
+    return checked

@@ -17,6 +17,18 @@ import retrograd
 from .resolution import Resolved
 from .samples import Sample
 
+# --retrograd-chunks: every input tensor split into chunks of this many elements per
+# dimension (None: the library's own chunking); set by the plugin.
+CHUNKS: list[int | None] = [None]
+
+
+def chunking(backend: str) -> dict[str, Any]:
+    """The factory keywords that chunk an input on ``backend`` (none where it has no
+    chunks, or no ``--retrograd-chunks`` was given)."""
+    if CHUNKS[0] is None or "rechunk" not in retrograd.get_backend(backend).kernels:
+        return {}
+    return {"chunks": CHUNKS[0]}
+
 
 def supports(backend: str, dtype: str) -> bool:
     """Whether the backend has ``dtype`` at all (some have no float64)."""
@@ -40,8 +52,8 @@ def as_tuple(value: Any) -> tuple:
 
 def tensors(arrays: Sequence[np.ndarray], dtype: str, backend: str, grad: bool) -> list:
     """Leaf tensors on ``backend`` holding ``arrays`` cast to ``dtype``."""
-    rg_dtype = getattr(retrograd, dtype)
-    return [retrograd.tensor(a, dtype=rg_dtype, backend=backend, requires_grad=grad)
+    rg_dtype, kw = getattr(retrograd, dtype), chunking(backend)
+    return [retrograd.tensor(a, dtype=rg_dtype, backend=backend, requires_grad=grad, **kw)
             for a in arrays]  # fmt: skip
 
 
@@ -63,7 +75,8 @@ def on_backend(params: dict[str, Any], backend: str, dtype: str) -> dict[str, An
 
     def make(a: np.ndarray) -> Any:
         floating = a.dtype.kind == "f" and as_float is not None
-        return retrograd.tensor(a, dtype=as_float if floating else None, backend=backend)
+        dtype = as_float if floating else None
+        return retrograd.tensor(a, dtype=dtype, backend=backend, **chunking(backend))
 
     return {k: converted(v, make) for k, v in params.items()}
 

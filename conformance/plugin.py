@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import retrograd
 
-from . import known_failures, report
+from . import harness, known_failures, report
 
 SUITE_DIR = Path(__file__).resolve().parent
 _ACTIVE: list[Any] = []  # the configs this plugin is configured in (see require_plugin)
@@ -63,6 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--retrograd-examples", type=int, default=15, metavar="N",
                     help="hypothesis examples per op and property (default 15)")  # fmt: skip
+    group.addoption("--retrograd-chunks", type=int, default=None, metavar="N",
+                    help="split every input into chunks of N elements per dimension "
+                         "(backends with chunks, e.g. dask)")  # fmt: skip
 
 
 def require_plugin() -> None:
@@ -96,6 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     names = [b.name for b in backends]
     known = known_failures.load(names, config.getoption("retrograd_known_failures"))
     config.stash[STATE] = State(backends, known)
+    harness.CHUNKS[:] = [config.getoption("retrograd_chunks")]
     config.pluginmanager.register(config.stash[STATE], "retrograd-conformance-results")
     _ACTIVE.append(config)
 

@@ -45,6 +45,7 @@ from .grad_mode import (
 )
 from .interop import FUNCTIONS as _INTEROP
 from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .materialize import materialize
 from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .plugins.environment import check as _check_environment

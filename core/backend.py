@@ -21,13 +21,17 @@ class BackendSpec:
 
     ``load`` imports the library and returns the :class:`Backend`. ``probe`` returns
     ``None`` when the backend can run on this machine, else the reason it cannot (e.g.
-    "no CUDA device"); it must be cheap and must not raise.
+    "no CUDA device"); it must be cheap and must not raise. ``array_types`` names
+    (``module.QualName``) the library's array types that ``retrograd.tensor(array)``
+    wraps on this backend when no backend or device is asked for (a lazy library's
+    arrays then stay lazy: ``tensor(dask_array)`` computes nothing).
     """
 
     name: str
     load: Callable[[], Backend]
     device_type: str = "cpu"
     probe: Callable[[], str | None] = field(default=lambda: None)
+    array_types: tuple[str, ...] = ()
 
 
 class Backend:
@@ -41,6 +45,10 @@ class Backend:
     kernels return new arrays that the core rebinds, and views alias through
     ``retrograd.storage.DerivedStorage``. ``device_type`` is the hardware the arrays
     live on (``"cpu"``, ``"cuda"``); see ``retrograd.device`` for the device it shows.
+    ``lazy`` says that the library's arrays are recipes, not values (Dask): the core
+    then never reads a value while recording or in backward; checks that depend on values
+    go through the ``checked`` kernel, which such a backend defers to compute time, and
+    ``retrograd.materialize`` computes tensors together.
     """
 
     def __init__(
@@ -51,11 +59,13 @@ class Backend:
         device_type: str = "cpu",
         namespace: Any = None,
         mutable: bool = True,
+        lazy: bool = False,
     ) -> None:
         self.name = name
         self.device_type = device_type
         self.namespace = namespace
         self.mutable = mutable
+        self.lazy = lazy
         self.base_kernels = dict(kernels)
         self.kernels: dict[str, Callable[..., Any]] = dict(kernels)
         self.native = dict(native_dtypes)

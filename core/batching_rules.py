@@ -234,6 +234,14 @@ def layout(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
     return k[name](args[0].value, *args[1:], **kwargs)
 
 
+def checked(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """A value check (``checked``) on a batched value: the check's operands are the
+    core's reductions over every sample (unbatched); it is attached to the whole batch."""
+    value, check, *operands = args
+    inner = value.value if type(value) is BatchedArray and value.level == level else value
+    return BatchedArray(k[name](inner, check, *operands, **kwargs), level)
+
+
 # -- refusals --------------------------------------------------------------------------------
 def dynamic_shape(op: str) -> Any:
     def rule(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
@@ -288,6 +296,7 @@ def _register() -> None:
         sum_to_shape=sum_to_shape,
         matmul=matmul,
         nonzero=dynamic_shape("nonzero"),
+        checked=checked,
     )
 
 

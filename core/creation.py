@@ -14,6 +14,7 @@ from . import dtypes
 from .backend import transfer
 from .device import backend_for_device
 from .plugins import get_backend
+from .plugins.registry import backend_claiming
 from .size import sizes_arg
 from .tensor import Tensor
 
@@ -95,12 +96,16 @@ def tensor(
     *,
     backend: Any = None,
     pin_memory: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (nested lists of numbers, a tensor,
-    or an array of any installed library)."""
+    or an array of any installed library). ``chunks=`` splits it into chunks on a
+    backend that has them (Dask)."""
     check_requires_grad("tensor", requires_grad)
     if dtype is not None:
         factory_dtype("tensor", dtype)
+    if backend is None and device is None and hasattr(data, "__array_function__"):
+        backend = backend_claiming(data)  # a lazy library's array stays lazy
     target = _target_backend(backend, device)
     if isinstance(data, Tensor):
         source = data.detach()
@@ -118,7 +123,21 @@ def tensor(
         array = target.kernels["asarray"](data, target.native_dtype(d))
     except OverflowError:  # an int beyond int64 (PyTorch unpacks into a long long)
         raise ValueError("Overflow when unpacking long long") from None
-    return _finish(Tensor._make(target.kernels["copy"](array), d, target), requires_grad)
+    array = chunked("tensor", target, target.kernels["copy"](array), chunks)
+    return _finish(Tensor._make(array, d, target), requires_grad)
+
+
+def chunked(name: str, target: Any, array: Any, chunks: Any) -> Any:
+    """``array`` split into ``chunks`` (a factory's ``chunks=``: Dask's notation) on a
+    backend with a ``rechunk`` kernel; TypeError naming the backend elsewhere."""
+    if chunks is None:
+        return array
+    if "rechunk" not in target.kernels:
+        raise TypeError(
+            f"{name}() got an unexpected keyword argument 'chunks' (backend "
+            f"'{target.name}' has no chunks; chunked backends: dask)"
+        )
+    return target.kernels["rechunk"](array, chunks)
 
 
 def _foreign(data: Any, target: Any) -> Any:
@@ -169,16 +188,18 @@ def _filled(kernel: str, size: tuple, dtype: Any, kw: dict, *extra: Any) -> Tens
     shape = sizes_arg(kernel, size)
     if any(n < 0 for n in shape):
         raise RuntimeError(
-            f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}"
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)} "
+            f"(in {kernel}())"
         )
     d = factory_dtype(kernel, dtype)
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     requires_grad = kw.pop("requires_grad", False)
     check_requires_grad(kernel, requires_grad)
     kw.pop("layout", None), kw.pop("pin_memory", None)
+    chunks = kw.pop("chunks", None)
     if kw:
         raise TypeError(f"{kernel}() got unexpected keyword arguments {sorted(kw)}")
-    array = allocate(target, kernel, shape, d, *extra)
+    array = chunked(kernel, target, allocate(target, kernel, shape, d, *extra), chunks)
     return _finish(Tensor._make(array, d, target), requires_grad)
 
 

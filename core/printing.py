@@ -158,18 +158,29 @@ def _trim(values: Any, edge: int) -> Any:
     return [v if v is ... else _trim(v, edge) for v in values]
 
 
-def _summarized(t: Any, edge: int) -> Any:
+def _summarized(t: Any, edge: int, read: Any = None) -> Any:
     """The values of tensor ``t`` as :func:`_trim` would give them, reading only the
-    shown blocks of a large tensor (``edge`` >= 1)."""
+    shown blocks of a large tensor (``edge`` >= 1) with ``read`` (default ``tolist``)."""
+    read = read or (lambda block: block.tolist())
     n = t.shape[0] if t.dim() else 0
     if t.numel() <= _TOLIST_LIMIT or (t.dim() == 1 and n <= 2 * edge):
-        return _trim(t.tolist(), edge)
+        return _trim(read(t), edge)
     if n <= 2 * edge:
-        return [_summarized(t[i], edge) for i in range(n)]
+        return [_summarized(t[i], edge, read) for i in range(n)]
     if t.dim() == 1:
-        return [*t[:edge].tolist(), ..., *t[n - edge :].tolist()]
-    head = [_summarized(t[i], edge) for i in range(edge)]
-    return [*head, ..., *(_summarized(t[i], edge) for i in range(n - edge, n))]
+        return [*read(t[:edge]), ..., *read(t[n - edge :])]
+    head = [_summarized(t[i], edge, read) for i in range(edge)]
+    return [*head, ..., *(_summarized(t[i], edge, read) for i in range(n - edge, n))]
+
+
+def _summarized_lazy(t: Any, edge: int) -> Any:
+    """:func:`_summarized` for a lazy backend's tensor: the shown blocks are computed
+    together (one ``materialize`` pass), then read."""
+    blocks: list = []
+    _summarized(t, edge, lambda block: blocks.append(block) or [])
+    arrays = t._backend.kernels["materialize"]([b._storage.array for b in blocks])
+    found = iter(t._backend.kernels["tolist"](a) for a in arrays)
+    return _summarized(t, edge, lambda block: next(found))
 
 
 def _flatten(values: Any) -> Iterator[Any]:
@@ -213,7 +224,8 @@ def _tensor_str(t: Any, indent: int) -> str:
     edge = PRINT_OPTS.edgeitems
     if summarize and not edge and t.dim():
         return "[...]"  # no edge items: torch shows nothing but the ellipsis
-    values = _summarized(t, edge) if summarize else t.tolist()
+    lazy = getattr(getattr(t, "_backend", None), "lazy", False)
+    values = t.tolist() if not summarize else (_summarized_lazy if lazy else _summarized)(t, edge)
     fmt = _Formatter(list(_flatten(values)), t.dtype.is_floating_point)
     return _render(values, t.dim(), indent, fmt)
 

@@ -79,11 +79,13 @@ class DerivedStorage(Storage):
 
     It holds the root Storage (a view of a view composes its steps onto the same root),
     the view's steps from the root as ``(kernel, args)`` pairs, and its host *layout*: the
-    same steps applied by the host backend (NumPy) to a zero-filled int8 array of the
-    root's shape, so strides, contiguity and "is this a view at all" follow NumPy's (and
-    PyTorch's) rules exactly. Reading replays the steps on the root's current array
-    (cached while the root's array is unchanged); writing scatters the new value into the
-    root's array at the view's flat positions, and the root rebinds it.
+    same steps applied by the host backend (NumPy) to an int8 array of the root's shape
+    and row-major strides that owns a single byte (:func:`_layout_of`: only shapes and
+    strides are ever read from it), so strides, contiguity and "is this a view at all"
+    follow NumPy's (and PyTorch's) rules exactly, at no memory cost. Reading replays
+    the steps on the root's current array (cached while the root's array is
+    unchanged); writing scatters the new value into the root's array at the view's flat
+    positions, and the root rebinds it.
     """
 
     __slots__ = ("root", "steps", "layout", "_backend", "_seen", "_cached", "_positions")
@@ -94,7 +96,7 @@ class DerivedStorage(Storage):
             root, steps, layout = base.root, base.steps, base.layout
         else:
             root, steps = base, ()
-            layout = host["zeros"](tuple(base.array.shape), _int8())
+            layout = _layout_of(tuple(base.array.shape))
         # The host layout first: it raises where the view cannot exist, as NumPy would.
         self.layout = host[kernel](layout, *args)
         self.root, self.steps, self._backend = root, (*steps, (kernel, args)), backend
@@ -122,7 +124,14 @@ class DerivedStorage(Storage):
         return bool(_host_kernels()["is_contiguous"](self.layout))
 
     def _flat_positions(self) -> Any:
-        """Where each element of the view sits in the flattened root (computed once)."""
+        """Where each element of the view sits in the flattened root (computed once; on
+        a lazy backend, a recipe on that backend: nothing the size of the root is made
+        on the host)."""
+        if self._positions is None and self._backend.lazy:
+            k, shape = self._backend.kernels, tuple(self.layout.shape)
+            flat = k["arange"](0, _size(self.root.array.shape), 1, None)
+            index = _replay(k, self.steps, k["reshape"](flat, tuple(self.root.array.shape)))
+            self._positions = k["reshape"](index, shape)
         if self._positions is None:
             host, shape = _host_kernels(), tuple(self.layout.shape)
             size = 1
@@ -132,6 +141,26 @@ class DerivedStorage(Storage):
             index = _replay(host, self.steps, host["reshape"](flat, tuple(self.root.array.shape)))
             self._positions = self._backend.kernels["from_numpy"](host["reshape"](index, shape))
         return self._positions
+
+
+def _size(shape: tuple) -> int:
+    size = 1
+    for n in shape:
+        size *= n
+    return size
+
+
+def _layout_of(shape: tuple) -> Any:
+    """A host int8 array of ``shape`` with row-major strides over one byte of memory:
+    the view kernels (basic indexing, transposes, reshapes that never copy, broadcasts)
+    only compute shapes and strides from it, so a 1e10-element root costs no memory.
+    Its values are never read (they would be outside its byte)."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    host = _host_kernels()
+    return host["as_strided"](host["zeros"]((1,), _int8()), shape, tuple(reversed(strides)), 0)
 
 
 def _replay(kernels: Any, steps: tuple, array: Any) -> Any:

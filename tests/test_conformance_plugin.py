@@ -76,7 +76,13 @@ def test_green_on_numpy_with_a_parseable_report(run, pytester: pytest.Pytester):
     result.stdout.fnmatch_lines(["*retrograd conformance*", "backend 'numpy': * passed*"])
     data = json.loads(report.read_text(encoding="utf-8"))
     numpy = data["backends"]["numpy"]
-    assert numpy["failing"] == [] and set(numpy["groups"]) == {"engine", "meta", "ops", "tutorial"}
+    assert numpy["failing"] == [] and set(numpy["groups"]) == {
+        "engine",
+        "lazy",
+        "meta",
+        "ops",
+        "tutorial",
+    }
     assert numpy["ops"]["sin"] == {"kind": "unary", "forward": "passed", "gradient": "passed",
                                    "second order": "passed", "jvp": "passed",
                                    "reference": numpy["ops"]["sin"]["reference"]}  # fmt: skip

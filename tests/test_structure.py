@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",
         "retrograd.interop", "retrograd.arguments", "retrograd.signatures",
+        "retrograd.materialize",
         "retrograd.generator", "retrograd.sampling", "retrograd.torch_pickle",
     )),
     ("ops", ("retrograd.ops", "retrograd.random")),

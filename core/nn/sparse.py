@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .. import dtypes
@@ -28,8 +29,8 @@ def embedding(
             f"types: Long, Int; but got torch.{dtypes.kind_name(input.dtype)}Tensor instead "
             "(while checking arguments for embedding)"
         )
-    if input.numel() and (bool((input < 0).any()) or bool((input >= weight.shape[0]).any())):
-        raise IndexError("index out of range in self")
+    if input.numel():
+        input = _checked_rows(input, weight.shape[0])
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
     rows = weight[input]
@@ -51,6 +52,19 @@ def _renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: floa
         norms = rows.norm(norm_type, 1, keepdim=True)
         scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         weight[index] = rows * scale
+
+
+def _checked_rows(input: Tensor, rows: int) -> Tensor:
+    """``input`` with embedding's range check attached (``checked``: a lazy backend
+    raises when the rows are computed)."""
+    k, array = input._backend.kernels, input._storage.array
+    checked = k["checked"](array, partial(_row_error, rows), k["min"](array), k["max"](array))
+    return input if checked is array else Tensor._make(checked, input.dtype, input._backend)
+
+
+def _row_error(rows: int, low: int, high: int) -> None:
+    if low < 0 or high >= rows:
+        raise IndexError("index out of range in self")
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

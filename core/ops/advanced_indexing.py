@@ -12,17 +12,18 @@ to its shape by the engine).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .. import dtypes, dual
-from ..batching import physical
+from ..batching import BatchedArray, physical
 from ..batching_rules import writable_copy
 from ..creation import tensor
 from ..grad_mode import state as _grad_state
 from ..storage import Storage, view_storage
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
-from .helpers import zeros_on
+from .helpers import tangent_or_zeros, zeros_on
 from .indexing import basic_getitem
 from .inplace import check_inplace, rebases_base, write_result, write_through_view
 from .record import INDEXING, OpRecord
@@ -44,6 +45,14 @@ def scatter_into_zeros(g: Tensor, shape: tuple, key: Any) -> Tensor:
     return put(zeros_on(g, shape), key, g, accumulate=True)
 
 
+def _put_tangent(us: tuple, out: Tensor, key: Any, accumulate: bool = False) -> Tensor:
+    """Forward mode: ``put`` is linear in ``self`` and the values jointly."""
+    base = tangent_or_zeros(us[0], out)
+    if us[1] is None:
+        return base if accumulate else put(base, key, 0.0)
+    return put(base, key, us[1], accumulate)
+
+
 INDEX = OpRecord(
     "index",
     INDEXING,
@@ -51,6 +60,7 @@ INDEX = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: _read(us[0], key),  # forward mode: the same read
 )
 INDEX_PUT = OpRecord(
     "index_put",
@@ -61,6 +71,7 @@ INDEX_PUT = OpRecord(
     save=("key", "accumulate"),
     grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
     inplace=True,
+    jvp=_put_tangent,
 )
 # ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
 COPY_SLICES = OpRecord(
@@ -71,6 +82,7 @@ COPY_SLICES = OpRecord(
     inputs=("self", "src"),
     save=("key",),
     grads=(lambda g, key: put(g, key, 0.0), lambda g, key: _read(g, key)),
+    jvp=lambda us, out, key: _put_tangent(us, out, key),
 )
 RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 
@@ -78,8 +90,12 @@ RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 # -- keys ----------------------------------------------------------------------------------
 def is_advanced(item: Any) -> bool:
     """Whether a key item is an index array (not an int, slice, None or ...)."""
-    if isinstance(item, Tensor):
-        return item.dim() > 0 or item.dtype.category != dtypes.INTEGER
+    if isinstance(item, Tensor):  # a 0-d integer tensor is an int, unless batched by vmap
+        return (
+            item.dim() > 0
+            or item.dtype.category != dtypes.INTEGER
+            or type(item._storage.array) is BatchedArray
+        )
     return isinstance(item, (list, bool)) or hasattr(item, "__array__")
 
 
@@ -132,20 +148,25 @@ def _width(item: Any, backend: Any) -> int:
     return item.ndim if _is_mask(item, backend) else 1
 
 
-def _check_key(array: Any, key: tuple, backend: Any) -> None:
-    """PyTorch's IndexError for an index out of range or a mask of the wrong shape (on
-    every backend: some libraries clip or wrap instead of raising)."""
+def _check_key(array: Any, key: tuple, backend: Any) -> tuple:
+    """``key`` with PyTorch's IndexError attached for an index out of range, and raised
+    now for a mask of the wrong shape (on every backend: some libraries clip or wrap
+    instead of raising). Range checks read values: they go through the ``checked``
+    kernel, so a lazy backend raises them when the result is computed."""
     consumed = sum(_width(i, backend) for i in key if i is not Ellipsis)
-    dim = 0
+    dim, checked = 0, []
     for item in key:
         if item is Ellipsis:
             dim += array.ndim - consumed
+            checked.append(item)
             continue
         if _is_mask(item, backend):
             _check_mask(array, item, dim)
         elif not isinstance(item, slice) and item.size:
-            _check_range(array.shape[dim], item, dim, backend)
+            item = _check_range(array.shape[dim], item, dim, backend)
+        checked.append(item)
         dim += _width(item, backend) if not isinstance(item, slice) else 1
+    return tuple(checked)
 
 
 def _check_mask(array: Any, mask: Any, dim: int) -> None:
@@ -157,9 +178,12 @@ def _check_mask(array: Any, mask: Any, dim: int) -> None:
             )
 
 
-def _check_range(size: int, item: Any, dim: int, backend: Any) -> None:
-    k, item = backend.kernels, physical(item)  # inside vmap: every sample's indices
-    low, high = int(k["min"](item)), int(k["max"](item))
+def _check_range(size: int, item: Any, dim: int, backend: Any) -> Any:
+    k, whole = backend.kernels, physical(item)  # inside vmap: every sample's indices
+    return k["checked"](item, partial(_range_error, size, dim), k["min"](whole), k["max"](whole))
+
+
+def _range_error(size: int, dim: int, low: int, high: int) -> None:
     bad = high if high >= size else low if low < -size else None
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
@@ -169,7 +193,7 @@ def _check_range(size: int, item: Any, dim: int, backend: Any) -> None:
 def index(input: Tensor, key: tuple) -> Tensor:
     """``input[key]`` for a key of index arrays, full slices and ``...`` (IndexBackward0)."""
     backend = input._backend
-    _check_key(input._storage.array, key, backend)
+    key = _check_key(input._storage.array, key, backend)
     out = backend.kernels["getitem"](input._storage.array, key)
     return finish(INDEX, out, input._dtype, backend, (input,), {"key": key})
 
@@ -205,7 +229,7 @@ def _write(storage: Storage, input: Tensor, key: Any, value: Any, accumulate: bo
         raise IndexError(str(error).replace("axis", "dimension")) from None
     target = advanced if advanced is not None else (Ellipsis,)
     if advanced is not None:
-        _check_key(view.array, advanced, backend)
+        target = _check_key(view.array, advanced, backend)
     data = array_of(value, input._dtype, backend)
     try:
         view.array = k["index_add" if accumulate else "setitem"](view.array, target, data)

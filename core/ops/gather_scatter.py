@@ -9,6 +9,7 @@ other: gather <-> scatter_add, index_select -> an accumulating ``index_put``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .. import dtypes
@@ -16,13 +17,23 @@ from ..batching import physical
 from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
-from .advanced_indexing import put, scatter_into_zeros
+from .advanced_indexing import getitem, put, scatter_into_zeros
 from .dispatch import array_of, broadcast_all, broadcast_shapes, finish
 from .elementwise import check_condition, where
-from .helpers import check_tensor, zeros_on
+from .helpers import check_tensor, tangent_or_zeros, zeros_on
 from .record import INDEXING, OpRecord
 
 _INDICES = (dtypes.int64, dtypes.int32)
+
+
+def _scatter_tangent(us: tuple, out: Tensor, dim: int, index: Tensor, add: bool) -> Tensor:
+    """Forward mode: scatter (or scatter_add) is linear in ``self`` and ``src`` jointly."""
+    if add and us[1] is None:
+        return us[0]
+    base = tangent_or_zeros(us[0], out)
+    src = 0.0 if us[1] is None else us[1]
+    return base.scatter_add(dim, index, src) if add else base.scatter(dim, index, src)
+
 
 GATHER = OpRecord(
     "gather",
@@ -31,6 +42,7 @@ GATHER = OpRecord(
     "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _gather_grad(g, shape, dim, index),),
+    jvp=lambda us, out, shape, dim, index: us[0].gather(dim, index),  # forward mode
 )
 SCATTER = OpRecord(
     "scatter",
@@ -44,6 +56,7 @@ SCATTER = OpRecord(
         lambda g, dim, index: g.gather(dim, index),
     ),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, False),
 )
 SCATTER_VALUE = OpRecord(
     "scatter_value",
@@ -53,6 +66,7 @@ SCATTER_VALUE = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
     public="scatter",
+    jvp=lambda us, out, dim, index: us[0].scatter(dim, index, 0.0),
 )
 SCATTER_ADD = OpRecord(
     "scatter_add",
@@ -63,6 +77,7 @@ SCATTER_ADD = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, True),
 )
 INDEX_SELECT = OpRecord(
     "index_select",
@@ -71,6 +86,7 @@ INDEX_SELECT = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: getitem(us[0], key),  # forward mode: the same read
 )
 TAKE = OpRecord(
     "take",
@@ -79,6 +95,7 @@ TAKE = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(lambda g, shape, key: put(zeros_on(g, (_numel(shape),)), key, g, True).reshape(shape),),
+    jvp=lambda us, out, shape, key: getitem(us[0].reshape(-1), key),
 )
 MASKED_FILL = OpRecord(
     "masked_fill",
@@ -88,6 +105,7 @@ MASKED_FILL = OpRecord(
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g),),
     inplace=True,
+    jvp=lambda us, out, mask: where(mask, 0.0, us[0]),
 )
 MASKED_FILL_TENSOR = OpRecord(
     "masked_fill_tensor",
@@ -97,6 +115,9 @@ MASKED_FILL_TENSOR = OpRecord(
     inputs=("self", "value"),
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+    jvp=lambda us, out, mask: where(
+        mask, 0.0 if us[1] is None else us[1], tangent_or_zeros(us[0], out)
+    ),
     public="masked_fill",
 )
 MASKED_SELECT = OpRecord(
@@ -129,11 +150,23 @@ def _numel(shape: tuple) -> int:
     return n
 
 
+# PyTorch's refusal of a non-integer index, per op (others: "<op>(): ... int32/int64 ...").
+_INDEX_DTYPE = {
+    "index_select": "index_select(): Expected dtype int32 or int64 for index",
+    "take": "take(): Expected a long tensor for index, but got {kind}",
+}
+
+
 def _index(op: str, index: Any, backend: Any) -> Tensor:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.dtype not in _INDICES:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+        raise RuntimeError(
+            _INDEX_DTYPE.get(op, f"{op}(): Expected dtype int32/int64 for index").format(
+                kind=dtypes.kind_name(index.dtype)
+            )
+            + f" (got {index.dtype}; retrograd takes int64)"
+        )
     if index._backend is not backend:
         raise RuntimeError(
             f"{op}(): index is on backend {index._backend.name}, the input on "
@@ -147,7 +180,7 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     PyTorch's checks of dims, sizes and range."""
     op = "gather" if src is None else "scatter"
     if index.dim() != max(input.dim(), 1) and not (index.dim() == 0 and input.dim() == 0):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     for d, n in enumerate(index.shape):
         limit = input.shape[d] if input.dim() else 1
         if (d != dim and n > limit) or (isinstance(src, Tensor) and n > src.shape[d]):
@@ -155,13 +188,13 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
                 f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
                 f"smaller than self {list(input.shape)} apart from dimension {dim}"
             )
-    _in_range(op, index, input.shape[dim] if input.dim() else 1, dim)
+    checked = _in_range(op, index, input.shape[dim] if input.dim() else 1, dim)
     k, backend = input._backend.kernels, input._backend
     native = backend.native_dtype(dtypes.int64)
     key = []
     for d, n in enumerate(index.shape):
         if d == dim:
-            key.append(index._storage.array)
+            key.append(checked)
         else:
             side = [1] * index.dim()
             side[d] = n
@@ -169,20 +202,17 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     return tuple(key)
 
 
-def _low_high(index: Tensor) -> tuple[int, int]:
-    """The least and greatest index (over every sample, inside vmap)."""
-    k, array = index._backend.kernels, physical(index._storage.array)
-    return int(k["min"](array)), int(k["max"](array))
+def _in_range(op: str, index: Tensor, size: int, dim: int) -> Any:
+    """``index``'s array with PyTorch's out-of-range error attached (``checked``)."""
+    return _checked_index(index, partial(_range_error, op, size, dim))
 
 
-def _in_range(op: str, index: Tensor, size: int, dim: int) -> None:
-    if index.numel():
-        low, high = _low_high(index)
-        bad = high if high >= size else low if low < -size else None
-        if bad is not None:
-            raise RuntimeError(
-                f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
-            )
+def _range_error(op: str, size: int, dim: int, low: int, high: int) -> None:
+    bad = high if high >= size else low if low < -size else None
+    if bad is not None:
+        raise RuntimeError(
+            f"index {bad} is out of bounds for dimension {dim} with size {size} (in {op}())"
+        )
 
 
 def _gather_grad(g: Tensor, shape: tuple, dim: int, index: Tensor) -> Tensor:
@@ -258,11 +288,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = _wrap_dim(dim, max(input.dim(), 1), "index_select")
     size = input.shape[dim] if input.dim() else 1
-    if index.numel() and not (-size <= _low_high(index)[0] and _low_high(index)[1] < size):
-        raise IndexError("index out of range in self")
     if input.dim() == 0:  # PyTorch: a 0-d input gives a 0-d result
         return index_select(input.reshape(1), 0, index).reshape(())
-    key = (slice(None),) * dim + (index.reshape(-1)._storage.array, Ellipsis)
+    vector = _checked_index(index.reshape(-1), partial(_select_error, size))
+    key = (slice(None),) * dim + (vector, Ellipsis)
     out = input._backend.kernels["getitem"](input._storage.array, key)
     return finish(INDEX_SELECT, out, input._dtype, input._backend, (input,), {"key": key})
 
@@ -272,18 +301,37 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     check_tensor("take", input)
     index = _index("take", index, input._backend)
     n = input.numel()
-    low, high = _low_high(index) if index.numel() else (0, 0)
-    if not (-n <= low and high < n):
-        bad = high if high >= n else low
-        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     k = input._backend.kernels
-    key = (index._storage.array,)
+    key = (_checked_index(index, partial(_take_error, n)),)
     out = k["getitem"](k["reshape"](input._storage.array, (n,)), key)
     return finish(TAKE, out, input._dtype, input._backend, (input,), {"key": key})
 
 
+def _checked_index(index: Tensor, check: Any) -> Any:
+    """``index``'s array, with ``check(low, high)`` attached (the ``checked`` kernel);
+    inside vmap, ``low`` and ``high`` are over every sample."""
+    array = index._storage.array
+    if not index.numel():
+        return array
+    k, whole = index._backend.kernels, physical(array)
+    return k["checked"](array, check, k["min"](whole), k["max"](whole))
+
+
+def _select_error(size: int, low: int, high: int) -> None:
+    if not (-size <= low and high < size):
+        raise IndexError("index out of range in self")
+
+
+def _take_error(n: int, low: int, high: int) -> None:
+    if not (-n <= low and high < n):
+        bad = high if high >= n else low
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+
+
 def _mask(op: str, mask: Any) -> Tensor:
     check_tensor(op, mask, "mask")
+    if mask.dtype is not dtypes.bool and op == "masked_select":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     if mask.dtype is not dtypes.bool:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype "

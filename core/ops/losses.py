@@ -76,7 +76,18 @@ MSE_LOSS = OpRecord(
     inputs=("self", "target"),
     save=("self", "target", "reduction"),
     grads=(_mse_grad, lambda g, a, t, r: -_mse_grad(g, a, t, r)),
+    jvp=lambda us, out, a, t, reduction: _mse_tangent(us, a, t, reduction),
 )
+
+
+def _mse_tangent(us: tuple, a: Tensor, t: Tensor, reduction: str) -> Tensor:
+    """Forward mode: ``reduce(2 (a - t) (u_a - u_t))``."""
+    u_a, u_t = us
+    du = u_t.neg() if u_a is None else u_a if u_t is None else u_a - u_t
+    d = 2 * (a - t) * du
+    return d if reduction == "none" else d.mean() if reduction == "mean" else d.sum()
+
+
 BINARY_CROSS_ENTROPY = OpRecord(
     "binary_cross_entropy",
     LOSS,
@@ -175,15 +186,27 @@ def _check_bce(input: Tensor, target: Tensor, weight: Any) -> None:
             f"size ({input.shape}) is deprecated. Please ensure they have the same "
             "size."
         )
-    k, array = input._backend.kernels, physical(input._storage.array)
-    if input.numel() and not bool(k["all"](k["logical_and"](array >= 0, array <= 1))):
-        raise RuntimeError("all elements of input should be between 0 and 1")
     if target.dtype is not input.dtype:
         raise RuntimeError(
             f"binary_cross_entropy(): Found dtype {dtypes.kind_name(target.dtype)} "
             f"but expected {dtypes.kind_name(input.dtype)}"
         )
     _constant("binary_cross_entropy", "weight", weight)
+
+
+def _probabilities_in_range(input: Tensor) -> Any:
+    """``input``'s array with BCE's range check attached (``checked``: a lazy backend
+    raises when the loss is computed)."""
+    k, array = input._backend.kernels, input._storage.array
+    if not input.numel():
+        return array
+    whole = physical(array)  # inside vmap: every sample's
+    return k["checked"](array, _bce_range, k["all"](k["logical_and"](whole >= 0, whole <= 1)))
+
+
+def _bce_range(inside: bool) -> None:
+    if not inside:
+        raise RuntimeError("all elements of input should be between 0 and 1")
 
 
 def _weighted_out(backend: Any, loss: Any, weight: Any, dtype: Any, reduction: str) -> Any:
@@ -204,7 +227,7 @@ def binary_cross_entropy(
     _check_bce(input, target, weight)
     backend, dtype = backend_of("binary_cross_entropy", input, target, weight), input.dtype
     k = backend.kernels
-    x, t = input._storage.array, target._storage.array
+    x, t = _probabilities_in_range(input), target._storage.array
     log_x = k["maximum"](k["log"](x), -100.0)
     log_1mx = k["maximum"](k["log"](1 - x), -100.0)
     out = _weighted_out(backend, -(t * log_x + (1 - t) * log_1mx), weight, dtype, reduction)

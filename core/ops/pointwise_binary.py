@@ -19,6 +19,7 @@ from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
 from .helpers import not_implemented, zeros_on
+from .product_checks import cpp_name
 from .record import TERNARY, Convention, OpRecord
 
 
@@ -216,7 +217,7 @@ def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
     NotImplementedError where both operands are bool (PyTorch has no bool kernel)."""
     backend, dtype, a, b = _operands(record, input, other)
     if dtype.category < FLOATING:
-        _check_integral_divisor(kernel, backend, dtype, a, b)
+        b = _check_integral_divisor(kernel, backend, dtype, a, b)
     # A one-input record of ``number % tensor`` has the tensor as its input.
     operands = (
         (other,) if len(record.inputs) == 1 and not isinstance(input, Tensor) else (input, other)
@@ -224,17 +225,22 @@ def _rounded(record: OpRecord, kernel: str, input: Any, other: Any) -> Tensor:
     return finish(record, backend.kernels[kernel](a, b), dtype, backend, operands)
 
 
-def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> None:
-    """The refusals :func:`_rounded` documents, for an integral or bool ``dtype``."""
+def _check_integral_divisor(kernel: str, backend: Any, dtype: dtypes.dtype, a: Any, b: Any) -> Any:
+    """The refusals :func:`_rounded` documents, for an integral or bool ``dtype``: ``b``,
+    with the zero check attached where it is an array (``checked``: a lazy backend raises
+    when the quotient is computed)."""
     if dtype is dtypes.bool:
         raise not_implemented(_TORCH_KERNELS[kernel], backend, dtype)
     if 0 in getattr(a, "shape", ()) or 0 in getattr(b, "shape", ()):
-        return  # an empty result divides nothing (PyTorch does not raise either)
+        return b  # an empty result divides nothing (PyTorch does not raise either)
     if hasattr(b, "shape"):
         k = backend.kernels
-        zero = bool(k["any"](k["equal"](physical(b), 0)))
-    else:
-        zero = b == 0
+        return k["checked"](b, _zero_divisor, k["any"](k["equal"](physical(b), 0)))
+    _zero_divisor(b == 0)
+    return b
+
+
+def _zero_divisor(zero: bool) -> None:
     if zero:
         # PyTorch's exact message (NumPy would warn and return 0; JAX returns values).
         raise RuntimeError("ZeroDivisionError")
@@ -262,7 +268,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
             raise TypeError(f"lerp(): argument '{name}' must be Tensor, not {type(value).__name__}")
     if end.dtype is not input.dtype:
         raise RuntimeError(
-            f"lerp(): expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
+            f"expected dtype {cpp_name(input.dtype)} for `end` but got dtype "
+            f"{cpp_name(end.dtype)} (in lerp())"
         )
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"lerp\" not implemented for '{dtypes.kind_name(input.dtype)}'")

@@ -20,7 +20,9 @@ def _cumprod_grad(g: Tensor, a: Tensor, result: Tensor, dim: int) -> Tensor:
     """d/da_k = sum over j >= k of g_j * prod(a_i, i <= j, i != k)."""
     if a.dim() == 0:
         return g
-    if not bool((a == 0).any()):  # the common case: divide the running product by a_k
+    # The common case: divide the running product by a_k. A lazy backend takes the
+    # general formula, which reads no value (exact everywhere; O(n^2) memory along dim).
+    if not a._backend.lazy and not bool((a == 0).any()):
         return _reverse_cumsum(g * result, dim) / a
     return _cumprod_grad_with_zeros(g, a, dim)
 
@@ -44,6 +46,7 @@ CUMSUM = OpRecord(
     "cumulative_sum",
     save=("dim",),
     grads=(lambda g, dim: _reverse_cumsum(g, dim),),
+    jvp=lambda us, out, dim: us[0].cumsum(dim),  # forward mode: linear, the same op
 )
 # PyTorch's gradient at zeros too (the product of the other factors, not nan).
 CUMPROD = OpRecord(

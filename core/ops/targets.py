@@ -5,6 +5,7 @@ class probabilities, a weighted sum)."""
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from typing import Any
 
 from .. import dtypes
@@ -44,6 +45,7 @@ DIV_SCALAR = OpRecord(
     "divide",
     save=("other",),
     grads=(lambda g, other: g / other,),
+    jvp=lambda us, out, other: us[0] / other,
 )
 
 
@@ -53,7 +55,9 @@ def div_scalar(input: Tensor, other: Any) -> Tensor:
     return finish(DIV_SCALAR, array, input._dtype, input._backend, (input,), {"other": other})
 
 
-def _check_targets(input: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str):
+def _check_targets(
+    input: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str
+) -> Tensor:
     check_tensor("nll_loss", input)
     check_tensor("nll_loss", target, "target")
     if reduction not in ("none", "mean", "sum"):
@@ -75,10 +79,30 @@ def _check_targets(input: Tensor, target: Tensor, weight: Any, ignore_index: int
             f"weight tensor should be defined either for all {classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight.shape)}"
         )
+    return _targets_in_range(target, classes, ignore_index)
+
+
+def _targets_in_range(target: Tensor, classes: int, ignore_index: int) -> Tensor:
+    """``target`` with the out-of-bounds check attached (``checked``: a lazy backend
+    raises when the loss is computed); the error names the first bad target."""
+    if not target.numel():
+        return target
     bad = (target != ignore_index).logical_and((target < 0).logical_or(target >= classes))
     k = bad._backend.kernels
-    if bool(k["any"](physical(bad._storage.array))):  # every sample's, inside vmap
-        raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
+    operands = [k["any"](physical(bad._storage.array))]  # every sample's, inside vmap
+    check = partial(_target_error, target, bad)
+    if target._backend.lazy:  # the first bad target, found in the same pass
+        first = target.reshape(-1).take(bad.reshape(-1).to(dtypes.int64).argmax())
+        operands.append(first._storage.array)
+        check = partial(_target_error, None, None)  # holds no tensor (graphs hold it)
+    array = k["checked"](target._storage.array, check, *operands)
+    return Tensor._make(array, target.dtype, target._backend) if target._backend.lazy else target
+
+
+def _target_error(target: Tensor, bad: Tensor, any_bad: bool, first: Any = None) -> None:
+    if any_bad:
+        first = int(target[bad][0]) if first is None else first
+        raise IndexError(f"Target {first} is out of bounds.")
 
 
 def nll_loss(
@@ -93,7 +117,7 @@ def nll_loss(
     """``-input[n, target[n]] * weight[target[n]]``, reduced (a mean weighted by the
     targets' weights); targets equal to ``ignore_index`` count for nothing. Inputs with
     spatial dimensions go through PyTorch's 2-d form (NllLoss2DBackward0)."""
-    _check_targets(input, target, weight, ignore_index, reduction)
+    target = _check_targets(input, target, weight, ignore_index, reduction)
     if input.dim() < 3:
         return _nll(NLL_LOSS, input, target, weight, ignore_index, reduction)
     if input.dim() == 4:

@@ -242,6 +242,18 @@ def get_backend(name: str | None = None) -> Backend:
         return backend
 
 
+def backend_claiming(array: Any) -> str | None:
+    """The backend whose spec lists ``array``'s type in ``array_types`` (see
+    :class:`retrograd.backend.BackendSpec`), or None."""
+    kind = type(array)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    plugin_manager()
+    for backend, (spec, _) in _registry.specs.items():
+        if name in spec.array_types:
+            return backend
+    return None
+
+
 class _Selection(threading.local):
     stack: tuple[str, ...] = ()
 

@@ -1,0 +1,115 @@
+"""Advanced indexing on Dask arrays: ``getitem``, ``setitem`` and ``index_add`` kernels.
+
+Dask indexes natively with basic keys (ints, slices, None, ...). The core also hands
+these kernels index arrays, which Dask takes only in part (one vector along one
+dimension; and Dask 2026.8 returns the wrong shape for an index array of one element),
+several index arrays broadcast together (as ``gather`` builds them), masks, and repeated
+positions that add up. All of these run lazily as one task applying NumPy's own indexing to the
+whole operand (``dask.delayed``), so results follow NumPy's rules exactly; the result is
+rechunked like its input. Nothing is computed when the kernel is called, except where the
+result's shape depends on values (a mask's count of True): Dask cannot hold an array of
+unknown size through every op retrograd records, so that count is computed then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def _items(key: Any) -> tuple:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _is_array(item: Any) -> bool:
+    return hasattr(item, "ndim") or isinstance(item, list)
+
+
+def _is_basic(key: tuple) -> bool:
+    return not any(_is_array(item) for item in key)
+
+
+def _result_shape(np: Any, shape: tuple, key: tuple, counts: list[int]) -> tuple:
+    """The shape NumPy gives ``array[key]`` for an array of ``shape``, found on a
+    zero-stride dummy (no memory): index arrays become zeros of their shape, a mask the
+    zeros of its ``count`` positions."""
+    dummy = np.broadcast_to(np.zeros((), np.int8), shape)
+    fake, masks = [], iter(counts)
+    for item in key:
+        if not _is_array(item):
+            fake.append(item)
+        elif item.dtype == bool and item.ndim == 0:
+            fake.append(np.bool_(next(masks) > 0))  # a 0-d mask adds a dimension
+        elif item.dtype == bool:
+            fake.extend([np.zeros(next(masks), np.intp)] * item.ndim)
+        else:
+            fake.append(np.zeros(item.shape, np.intp))
+    return dummy[tuple(fake)].shape
+
+
+def _split(key: tuple) -> tuple[list, Callable[[tuple], tuple]]:
+    """The key's arrays, and how to put a key back together from their computed values."""
+    positions = [i for i, item in enumerate(key) if _is_array(item)]
+
+    def rebuild(values: tuple) -> tuple:
+        out = list(key)
+        for i, value in zip(positions, values):
+            out[i] = value
+        return tuple(out)
+
+    return [key[i] for i in positions], rebuild
+
+
+def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
+    """``getitem``, ``setitem`` and ``index_add`` for ``dask.array``."""
+    import dask
+
+    def whole(f: Callable[..., Any], shape: tuple, dtype: Any, chunks: Any, *args: Any) -> Any:
+        out = da.from_delayed(dask.delayed(f, pure=True)(*args), shape, dtype=dtype)
+        return out.rechunk(chunks) if chunks is not None else out
+
+    def getitem(a: Any, key: Any) -> Any:
+        key = _items(key)
+        if _is_basic(key):
+            return a[key]
+        arrays, rebuild = _split(key)
+        masks = [m for m in arrays if hasattr(m, "dtype") and m.dtype == bool]
+        # The result's size depends on the masks' values: count them now (one compute).
+        counts = [int(c) for c in dask.compute(*(m.sum() for m in masks))]
+        shape = _result_shape(np, tuple(a.shape), key, counts)
+        f = lambda x, *values: np.asarray(x)[rebuild(values)]
+        return whole(f, shape, a.dtype, None, a, *arrays)
+
+    def setitem(target: Any, key: Any, value: Any) -> Any:
+        key = _items(key)
+        if _is_basic(key):
+            out = target.copy()
+            out[key] = value
+            return out
+        arrays, rebuild = _split(key)
+
+        def write(x: Any, v: Any, *values: Any) -> Any:
+            x = np.array(x, copy=True)
+            x[rebuild(values)] = v
+            return x
+
+        return whole(write, target.shape, target.dtype, target.chunks, target, value, *arrays)
+
+    def index_add(target: Any, key: Any, values: Any) -> Any:
+        arrays, rebuild = _split(_items(key))
+
+        def add(x: Any, v: Any, *found: Any) -> Any:
+            x = np.array(x, copy=True)
+            np.add.at(x, rebuild(found), v)
+            return x
+
+        return whole(add, target.shape, target.dtype, target.chunks, target, values, *arrays)
+
+    def nonzero(a: Any) -> Any:
+        """(count, ndim) indices of the nonzero elements; the count is computed (the
+        result's shape depends on values)."""
+        found = da.argwhere(a)
+        found.compute_chunk_sizes()
+        return found
+
+    return {"getitem": getitem, "setitem": setitem, "index_add": index_add, "nonzero": nonzero}
