@@ -391,3 +391,47 @@ def test_unused_results_are_not_replayed_but_writes_are():
     assert buf.tolist() == [3.0, 3.0]
     counts = f.entries[0].kernel_counts
     assert "multiply" not in counts and counts["add"] == 1
+
+
+def test_a_compiled_function_inside_another_is_recorded_by_the_outer_one():
+    def run(compiled):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        forward = torch.compile(model) if compiled else model
+
+        def step(x):
+            opt.zero_grad()
+            loss = forward(x).pow(2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = torch.compile(step) if compiled else step
+        x = torch.ones(4, 3)
+        return [step(x).item() for _ in range(4)], model.weight.detach().numpy().tobytes()
+
+    assert run(True) == run(False)
+    assert counters["stats"]["replays"] >= 2
+
+
+def test_grads_are_new_tensors_each_step_or_accumulate_as_in_eager():
+    w = torch.ones(2, requires_grad=True)
+
+    def fresh(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    def accumulating(x):
+        (w * x).sum().backward()
+
+    f = torch.compile(fresh)
+    grads = [f(torch.full((2,), float(i))) for i in range(4)]
+    assert [g.tolist() for g in grads] == [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    assert grads[-1] is w.grad and len({id(g) for g in grads}) == 4
+    g = torch.compile(accumulating)
+    for _ in range(4):
+        g(torch.ones(2))
+    assert w.grad.tolist() == [7.0, 7.0]  # 3 + four steps of 1, in place as eager
+    assert counters["stats"]["replays"] >= 5

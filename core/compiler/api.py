@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .breaks import counters, warn_break
-from .capture import Entry, capture, flatten_call
+from .capture import Entry, capture, capturing, flatten_call
 
 BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
 MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
@@ -37,6 +37,8 @@ class CompiledFunction:
         functools.update_wrapper(self, fn, updated=())  # type: ignore[arg-type]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if capturing():
+            return self.fn(*args, **kwargs)
         flat, spec = flatten_call(args, kwargs)
         for entry in self.entries:
             if entry.spec == spec and entry.guard(flat):

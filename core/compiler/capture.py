@@ -39,6 +39,15 @@ class Entry:
     spec: Any = None  # the call's argument structure
 
 
+_active: list[Recorder] = []  # the captures in progress (a compiled call inside one)
+
+
+def capturing() -> bool:
+    """Whether a capture is recording now: a compiled function called inside another's
+    capture runs its Python, so that the outer recording sees its kernel calls."""
+    return bool(_active)
+
+
 def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> tuple:
     """Run ``fn`` once eagerly while recording; ``(result, Entry)``."""
     before = sources.reach(fn, args, kwargs)
@@ -47,7 +56,11 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
     versions = [(t, t._storage.counter, t._storage.version) for t in before.tensors]
     rng = _rng_bytes()
     with Recorder(fullgraph) as rec:
-        result = fn(*args, **kwargs)
+        _active.append(rec)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            _active.pop()
     if rec.broken is None and _rng_bytes() != rng:
         rec.brk("a random op (a replay would repeat the captured random numbers)")
     grad_reads = [t for t in before.tensors if t._grad is not None]

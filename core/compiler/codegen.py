@@ -57,8 +57,9 @@ def generate(
     """The replay function and its source. ``loads[j]`` says where external ``j`` comes
     from each replay: ``("arg", i)``, ``("data", tensor)``, ``("grad", tensor)`` or
     ``("const", array)``. ``epilogue``: ``("rebind", storage, ref)``, ``("grad", tensor,
-    grad_tensor, ref)``, ``("nograd", tensor)``, ``("bump", counter, n)``. ``outputs``:
-    the references the function returns, in order."""
+    grad_like, ref)`` (a new ``.grad`` like ``grad_like``, around ``ref``), ``("nograd",
+    tensor)``, ``("bump", counter, n)``. ``outputs``: the references the function
+    returns, in order."""
     names = _Names()
     extra = [r for item in epilogue for r in _exit_refs(item)] + list(outputs)
     gen = _Gen(program, names, extra)
@@ -168,9 +169,11 @@ class _Gen:
         kind = item[0]
         if kind == "rebind":
             return f"{self.names.bind(item[1], 'S')}.array = {self.arg(item[2])}"
-        if kind == "grad":
-            tensor, grad = self.names.bind(item[1], "T"), self.names.bind(item[2], "G")
-            return f"{grad}._storage.array = {self.arg(item[3])}; {tensor}._grad = {grad}"
+        if kind == "grad":  # a new .grad tensor each replay, as eager makes one each step
+            tensor, grad = self.names.bind(item[1], "T"), item[2]
+            make = self.names.bind(type(grad)._make, "M")
+            dtype, backend = self.names.bind(grad._dtype, "d"), self.names.bind(grad._backend, "b")
+            return f"{tensor}._grad = {make}({self.arg(item[3])}, {dtype}, {backend})"
         if kind == "nograd":
             return f"{self.names.bind(item[1], 'T')}._grad = None"
         return f"{self.names.bind(item[1], 'S')}._version += {item[2]}"

@@ -1,9 +1,9 @@
 """What a replay returns: the step's result rebuilt around the replayed arrays.
 
 Each tensor in the step's result is, on every replay, either the same Python object it
-was at capture (an input, a parameter, or a gradient tensor the epilogue re-binds: eager
-returns that very object too) or a new tensor around a replayed array, with the eager
-tensor's dtype, backend and ``requires_grad``. A returned tensor that had a ``grad_fn``
+was at capture (an input, a parameter: eager returns that very object too), the
+parameter's ``.grad`` the epilogue just made, or a new tensor around a replayed array, with
+the eager tensor's dtype, backend and ``requires_grad``. A returned tensor that had a ``grad_fn``
 gets a ``CompiledFunctionBackward`` node (PyTorch's name for it): the recording holds no
 graph, so a backward through it raises PyTorch's "backward through the graph a second
 time" error (the step already ran its backward, whose graph is freed by then). A result
@@ -44,7 +44,7 @@ class OutputPlan:
 def plan_outputs(rec: Any, result: Any, flat: list, tensors: list, epilogue: list) -> OutputPlan:
     leaves, spec = tree_flatten(result)
     fixed = {id(t): t for t in tensors}
-    fixed.update({id(item[2]): item[2] for item in epilogue if item[0] == "grad"})
+    grads = {id(item[2]): item[1] for item in epilogue if item[0] == "grad"}
     inputs = {id(v): i for i, v in enumerate(flat) if isinstance(v, Tensor)}
     makers, refs = [], []
     for leaf in leaves:
@@ -52,6 +52,8 @@ def plan_outputs(rec: Any, result: Any, flat: list, tensors: list, epilogue: lis
             makers.append(_constant(leaf))
         elif id(leaf) in inputs:
             makers.append(_input(inputs[id(leaf)]))
+        elif id(leaf) in grads:  # a parameter's new .grad: the one the epilogue made
+            makers.append(_grad_of(grads[id(leaf)]))
         elif id(leaf) in fixed:
             makers.append(_constant(leaf))
         else:
@@ -88,6 +90,10 @@ def _none(arrays: tuple, flat_inputs: list) -> None:
 
 def _constant(value: Any) -> Callable[[tuple, list], Any]:
     return lambda arrays, flat_inputs: value
+
+
+def _grad_of(owner: Tensor) -> Callable[[tuple, list], Any]:
+    return lambda arrays, flat_inputs: owner._grad
 
 
 def _input(i: int) -> Callable[[tuple, list], Any]:
