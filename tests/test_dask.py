@@ -102,15 +102,6 @@ def test_materialize_cuts_the_task_graph():
     np.testing.assert_allclose(w.detach().numpy(), 0.8**5 * np.ones(100), rtol=1e-6)
 
 
-def test_materialize_is_a_noop_on_eager_backends():
-    t = retrograd.ones(3)
-    array = t._storage.array
-    retrograd.materialize(t, t * 2)
-    assert t._storage.array is array
-    with pytest.raises(TypeError, match="expected Tensors"):
-        retrograd.materialize(np.ones(2))
-
-
 def test_tensor_of_a_dask_array_stays_lazy():
     source = da.ones((1000, 10), chunks=100)
     with computes() as count:
