@@ -144,3 +144,13 @@ def test_data_dependent_shapes_are_computed():
     assert tuple(picked.shape) == (2,)
     picked.sum().backward()
     assert t.grad.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_random_factories_take_chunks_with_pytorchs_values():
+    retrograd.manual_seed(0)
+    t = retrograd.randn(6, 4, backend="dask", chunks=(3, 2))
+    retrograd.manual_seed(0)
+    assert t._storage.array.chunks == ((3, 3), (2, 2))
+    assert t.tolist() == retrograd.randn(6, 4).tolist()
+    with pytest.raises(TypeError, match="backend 'numpy' has no chunks"):
+        retrograd.rand(3, chunks=1)
