@@ -22,7 +22,8 @@ from .workloads import w1_tutorial, w1a_first_scenario, w3_mlp, w4_matmul, w5_rn
 from .workloads.w1a_first_scenario import first_scenario
 
 KIND = "compiled"
-BACKENDS = ("numpy",)  # where the NumPy-style replay is measured (JAX: see docs/compile.md)
+BACKENDS = ("numpy", "jax")
+JIT = "jax.jit"  # hand-written jax.jit(value_and_grad) steps: the JAX target's yardstick
 
 
 def rows(notes: list[str]) -> list[Impl]:
@@ -30,12 +31,16 @@ def rows(notes: list[str]) -> list[Impl]:
     import retrograd
 
     usable = {info.name for info in retrograd.backends() if info.usable}
-    return [Impl(f"retrograd[{b}] compiled", KIND, "retrograd", b) for b in BACKENDS if b in usable]
+    found = [Impl(f"retrograd[{b}] compiled", KIND, "retrograd", b) for b in BACKENDS
+             if b in usable]  # fmt: skip
+    return found + ([Impl(JIT, "jax_jit", "jax")] if "jax" in usable else [])
 
 
 def _compiled(builder: Any) -> Any:
     def build(impl: Any, data: dict[str, Any]) -> Any:
-        return impl.lib.compile(builder(impl, data))
+        compiled = impl.lib.compile(builder(impl, data))
+        # The step's own wait ran at capture only: wait for a replay's results here.
+        return lambda: impl.block(compiled())
 
     return build
 
@@ -66,6 +71,50 @@ def _w1a_compiled(impl: Any, data: dict[str, Any]) -> Any:
     return step
 
 
+def _w3_jit(impl: Any, data: dict[str, Any]) -> Any:
+    jax = impl.lib
+    jnp = jax.numpy
+    state = {"params": [jnp.asarray(p) for p in data["params"]]}
+    x, one_hot = jnp.asarray(data["x"]), jnp.asarray(data["one_hot"])
+
+    @jax.jit
+    def update(params: list) -> tuple:
+        loss, grads = jax.value_and_grad(lambda p: w3_mlp.jax_loss(jax, p, x, one_hot))(params)
+        return loss, grads, [p - w3_mlp.LR * g for p, g in zip(params, grads)]
+
+    def step() -> dict[str, Any]:
+        loss, grads, state["params"] = update(state["params"])
+        return jax.block_until_ready(w3_mlp.outputs(loss, grads))
+
+    return step
+
+
+def _w4_jit(impl: Any, data: dict[str, Any]) -> Any:
+    jax = impl.lib
+    a, b = jax.numpy.asarray(data["a"]), jax.numpy.asarray(data["b"])
+    both = jax.jit(jax.value_and_grad(lambda a, b: (a @ b).sum(), argnums=(0, 1)))
+
+    def step() -> dict[str, Any]:
+        total, (a_grad, b_grad) = both(a, b)
+        return jax.block_until_ready({"sum": total, "a.grad": a_grad, "b.grad": b_grad})
+
+    return step
+
+
+def _w5_jit(impl: Any, data: dict[str, Any]) -> Any:
+    jax = impl.lib
+    jnp = jax.numpy
+    w, u = jnp.asarray(data["w"]), jnp.asarray(data["u"])
+    xs, h0 = [jnp.asarray(x) for x in data["xs"]], jnp.zeros(w5_rnn.HIDDEN, jnp.float32)
+    both = jax.jit(jax.value_and_grad(lambda w, u: w5_rnn.jax_loss(jnp, w, u, xs, h0), (0, 1)))
+
+    def step() -> dict[str, Any]:
+        loss, (w_grad, u_grad) = both(w, u)
+        return jax.block_until_ready({"loss": loss, "W.grad": w_grad, "U.grad": u_grad})
+
+    return step
+
+
 BUILDERS = (
     (w1_tutorial.WORKLOAD, _w1_compiled),
     (w1a_first_scenario.WORKLOAD, _w1a_compiled),
@@ -74,12 +123,19 @@ BUILDERS = (
     (w5_rnn.WORKLOAD, _compiled(w5_rnn.autograd_step)),
     (w8_adam_step.WORKLOAD, _compiled(w8_adam_step.autograd_step)),
 )
+JIT_BUILDERS = (
+    (w3_mlp.WORKLOAD, _w3_jit),
+    (w4_matmul.WORKLOAD, _w4_jit),
+    (w5_rnn.WORKLOAD, _w5_jit),
+)
 
 
 def install() -> None:
     """Give the workloads their compiled builders (idempotent)."""
     for workload, builder in BUILDERS:
         workload.builders.setdefault(KIND, builder)
+    for workload, builder in JIT_BUILDERS:
+        workload.builders.setdefault("jax_jit", builder)
 
 
 install()

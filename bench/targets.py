@@ -14,6 +14,8 @@ from .report import fmt, md_table
 RG = "retrograd[numpy]"
 RG_JAX = "retrograd[jax]"
 RG_COMPILED = "retrograd[numpy] compiled"  # bench.compiled: the same steps, compiled
+RG_JAX_COMPILED = "retrograd[jax] compiled"
+JIT = "jax.jit"  # bench.compiled: hand-written jax.jit(value_and_grad) steps
 Verdict = tuple[str, str, bool | None]  # target, measured, met (None: n/a)
 
 
@@ -23,7 +25,7 @@ def _time(run: Any, key: str, name: str, metric: str = "total") -> float | None:
 
 def _vs(run: Any, key: str, other: str, limit: float, what: str, mine_name: str = RG) -> Verdict:
     mine, base = _time(run, key, mine_name), _time(run, key, other)
-    label = key if mine_name == RG else f"{key} compiled"
+    label = key if mine_name == RG else f"{key} {mine_name.removeprefix('retrograd')}"
     if mine is None or base is None:
         return (f"{label} <= {limit}x {what}", "n/a", None)
     return (f"{label} <= {limit}x {what}", f"{mine / base:.2f}x", mine / base <= limit)
@@ -98,6 +100,7 @@ def verdicts(run: Any) -> list[Verdict]:
         _vs(run, "W1a", TORCH, 0.2, "PyTorch eager", RG_COMPILED),
         _vs(run, "W3", NUMPY, 1.05, "NumPy limit", RG_COMPILED),
         _vs(run, "W5", NUMPY, 1.2, "NumPy limit", RG_COMPILED),
+        *(_vs(run, k, JIT, 1.1, "jax.jit", RG_JAX_COMPILED) for k in ("W3", "W4", "W5")),
     ]
 
 

@@ -64,7 +64,7 @@ class BatchedArray:
 
     @property
     def shape(self) -> tuple:
-        return BatchedShape(self.value.shape[1:], levels_of(self))
+        return BatchedShape(self.value.shape[1:], self)
 
     @property
     def batch_size(self) -> int:
@@ -106,9 +106,14 @@ class BatchedShape(tuple):
     each gradient's shape with the shape its input had, sees where a gradient batched
     at a level reaches a tensor that was not (see ``retrograd.vmap.leave_levels``)."""
 
-    def __new__(cls, dims: Any, levels: tuple) -> BatchedShape:
+    def __new__(cls, dims: Any, array: BatchedArray) -> BatchedShape:
         shape = super().__new__(cls, dims)
-        shape.levels = levels
+        shape.levels = levels_of(array)
+        sizes = []
+        while type(array) is BatchedArray:
+            sizes.append(array.batch_size)
+            array = array.value
+        shape.batch_sizes = tuple(reversed(sizes))  # outermost level first, as in memory
         return shape
 
     def __eq__(self, other: object) -> bool:
@@ -131,6 +136,15 @@ def levels_of(array: Any) -> tuple:
         levels.append(array.level)
         array = array.value
     return tuple(levels)
+
+
+def depth(level: int) -> int:
+    """How many ``vmap`` calls are running at ``level`` and around it (PyTorch's ``lvl``);
+    the level itself for one that is over."""
+    for i, (active, _) in enumerate(_state.modes):
+        if active == level:
+            return i + 1
+    return level
 
 
 def is_active(level: int) -> bool:

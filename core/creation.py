@@ -188,7 +188,8 @@ def _filled(kernel: str, size: tuple, dtype: Any, kw: dict, *extra: Any) -> Tens
     shape = sizes_arg(kernel, size)
     if any(n < 0 for n in shape):
         raise RuntimeError(
-            f"{kernel}(): Trying to create tensor with negative dimension: {list(shape)}"
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)} "
+            f"(in {kernel}())"
         )
     d = factory_dtype(kernel, dtype)
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))

@@ -12,6 +12,7 @@ Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees
 The forward-mode transforms ``jvp`` and ``jacfwd`` live in :mod:`retrograd.func_forward`;
 ``hessian`` is forward over reverse (``jacfwd(jacrev(f))``), as in PyTorch. A tensor
 lifted or lowered here keeps its forward-mode tangents, so the two modes compose.
+``vmap`` (:mod:`retrograd.vmap`) batches any of them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .engine import grad as _autograd_grad
 from .func_argnums import argnums_tuple as _argnums_tuple
 from .func_forward import jacfwd, jvp
 from .graph import AccumulateGrad, walk
+from .ops.joining import stack
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
 from .vmap import vmap
@@ -257,6 +259,8 @@ def _jacobian_rows(out: Any, inputs: list, level: _Level, chunk_size: int | None
     n = out.numel()
     if not n:
         return [zeros_like(t).reshape(tuple(out.shape) + tuple(t.shape)) for t in inputs]
+    if dual.STATE.active:  # forward over reverse (hessian): vmap does not carry tangents
+        return _jacobian_rows_one_by_one(out, inputs, level)
     basis = eye(n, dtype=out.dtype, backend=out.backend)
 
     def row(v: Tensor) -> tuple:
@@ -264,6 +268,18 @@ def _jacobian_rows(out: Any, inputs: list, level: _Level, chunk_size: int | None
 
     rows = vmap(row, chunk_size=chunk_size)(basis)
     return [r.view(tuple(out.shape) + tuple(t.shape)) for r, t in zip(rows, inputs, strict=True)]
+
+
+def _jacobian_rows_one_by_one(out: Tensor, inputs: list, level: _Level) -> list:
+    """The rows of the Jacobian one reverse pass each, so forward-mode tangents flow
+    through every pass (``jacfwd(jacrev(f))``)."""
+    flat = out.reshape(-1)
+    rows: list[list] = [[] for _ in inputs]
+    for k in range(out.numel()):
+        for row, g in zip(rows, _gradients([flat[k]], inputs, None, level), strict=True):
+            row.append(g)
+    shapes = [tuple(out.shape) + tuple(t.shape) for t in inputs]
+    return [stack(row, 0).view(shape) for row, shape in zip(rows, shapes, strict=True)]
 
 
 def hessian(func: Callable, argnums: ArgNums = 0) -> Callable:

@@ -121,6 +121,12 @@ def jacfwd(
     the same nesting as ``torch.func.jacfwd`` (outputs outside, inputs inside).
     ``randomness`` is accepted."""
 
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(
+            "Only allowed values for randomness are 'error', 'different', or 'same'. "
+            f"Got {randomness}"
+        )
+
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         nums = argnums_tuple(argnums, len(args))

@@ -9,6 +9,7 @@ output strongly, so a graph dies with its last reference.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -247,16 +248,30 @@ def _unpack_packed(saved: PackedSaved, output_of: Node | None, with_history: boo
     return alias
 
 
+def _op_name(node: Node) -> str:
+    """How PyTorch's version-counter error names a node: the op of a derivative node
+    (``Mul`` for MulBackward0), C++'s name for the engine's own (CopySlices)."""
+    name = node.name()
+    op = re.match(r"(.+)Backward\d+$", name)
+    if op:
+        return op.group(1)
+    return name if name.endswith("Backward") else f"torch::autograd::{name}"
+
+
 def _modified_message(tensor: Tensor, version: int, node: Node, current: int) -> str:
+    """PyTorch's text (its hint included), then which node saved the tensor and what to
+    do about it."""
     producer = tensor._grad_fn
-    origin = f", which is output {tensor._output_nr} of {producer.name()}," if producer else ""
+    origin = f", which is output {tensor._output_nr} of {_op_name(producer)}," if producer else ""
     kind = kind_name(tensor._dtype)  # the legacy type: torch.HalfTensor for float16
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{kind}Tensor {list(tensor.shape)}]{origin} is at "
-        f"version {current}; expected version {version} instead "
-        f"(it was saved by {node.name()}). Hint: make a copy with .clone() before the "
-        "in-place operation, or do the in-place operation after backward."
+        f"version {current}; expected version {version} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False). (It was saved by "
+        f"{node.name()}: make a copy with .clone() before the in-place operation, or do the "
+        "in-place operation after backward.)"
     )
 
 

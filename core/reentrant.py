@@ -27,6 +27,11 @@ from typing import Any
 from . import grad_mode
 from .plugins import registry
 
+# Python frames a thread may hold before a nested backward moves on: half the recursion
+# limit, and no more than this, so that a program that raised the limit does not have
+# the C stack grow without bound.
+MAX_FRAMES = 400
+
 
 class _Depth(threading.local):
     nested = 0  # backward calls running on this thread
@@ -37,9 +42,10 @@ _depth = _Depth()
 
 def call(run: Callable[..., Any], *args: Any) -> Any:
     """``run(*args)`` (one backward), on this thread, or on a fresh one when it is nested
-    and this thread's stack is half used."""
+    and this thread's stack holds more than half the recursion limit (or
+    :data:`MAX_FRAMES`) of frames."""
     nested = _depth.nested
-    if nested and _frames() > sys.getrecursionlimit() // 2:
+    if nested and _frames() > min(sys.getrecursionlimit() // 2, MAX_FRAMES):
         return _on_fresh_thread(run, args)
     _depth.nested = nested + 1
     try:

@@ -11,12 +11,14 @@ declares them all for type checkers and editors.
 
 from __future__ import annotations
 
+import textwrap
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from . import dtypes
-from .batching import CONTROL_FLOW_MESSAGE, BatchedArray
+from .batching import CONTROL_FLOW_MESSAGE, BatchedArray, depth
 from .device import device as _device
 from .device import device_of
 from .grad_mode import enable_grad, no_grad
@@ -187,6 +189,8 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -346,6 +350,12 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
+        array = self._storage.array
+        if type(array) is BatchedArray:  # inside vmap: the whole batch, as PyTorch shows it
+            whole = Tensor._make(array.value, self._dtype, self._backend)
+            whole._requires_grad, whole._grad_fn = self._requires_grad, self._grad_fn
+            body = textwrap.indent(repr(whole), "    ")
+            return f"BatchedTensor(lvl={depth(array.level)}, bdim=0, value=\n{body}\n)"
         return tensor_repr(self, Tensor)
 
     def __format__(self, spec: str) -> str:
@@ -428,6 +438,16 @@ class _DataAlias(Storage):
     @array.setter
     def array(self, value: Any) -> None:
         self._target.array = value
+
+
+# PyTorch's warning when ``.grad`` of a non-leaf tensor is read (it stays None).
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

@@ -87,10 +87,34 @@ def _recorded(out: Tensor, source: Tensor, node_class: type, level: int, size: i
     return out
 
 
+class BatchedStorage(Storage):
+    """The storage of a tensor entering a level: ``source``'s array, batched. It reads
+    the source's current array and writes back into it, so an in-place op on a mapped
+    argument changes the caller's tensor on every backend (JAX rebinds arrays)."""
+
+    __slots__ = ("source", "level", "_seen", "_cached")
+
+    def __init__(self, source: Storage, level: int) -> None:
+        self.source, self.level = source, level
+        self._version, self._counter = 0, source.counter
+        self._seen = self._cached = None
+
+    @property  # type: ignore[override]
+    def array(self) -> Any:
+        current = self.source.array
+        if current is not self._seen:
+            self._cached, self._seen = batching.BatchedArray(current, self.level), current
+        return self._cached
+
+    @array.setter
+    def array(self, value: Any) -> None:
+        self.source.array = value.value  # in-place kernels keep the level (or refuse)
+
+
 def wrap(t: Tensor, level: int, size: int) -> Tensor:
     """``t`` (batch dim in front) as a batched tensor of ``level``; shares its memory
     and version counter."""
-    storage = Storage(batching.BatchedArray(t._storage.array, level), t._storage.counter)
+    storage = BatchedStorage(t._storage, level)
     out = Tensor._make(storage.array, t._dtype, t._backend, storage)
     return _recorded(out, t, VmapWrapBackward, level, size)
 
@@ -193,10 +217,7 @@ class _Call:
             )
         sizes = [self._size(a, d) for a, d in zip(flat, dims, strict=True) if d is not None]
         if not sizes:
-            raise ValueError(
-                f"{self._where()}: at least one input must have a non-None in_dim. Did you "
-                "mean to set in_dims to 0 instead?"
-            )
+            raise ValueError("vmap: Expected at least one Tensor to vmap over")
         if len(set(sizes)) != 1:
             raise ValueError(
                 "vmap: Expected all tensors to have the same size in the mapped dimension, "

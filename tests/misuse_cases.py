@@ -13,6 +13,7 @@ tensors, NaN/inf, and the dtypes float16, int8, uint8, bool and int64; in-place 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 import zlib
 from collections.abc import Callable
@@ -147,9 +148,12 @@ def outcome(case: Case, L: Any) -> tuple:
 
 def first_line(error: BaseException | Warning) -> str:
     """The part of a message compared: its first line (PyTorch lists the overloads of
-    a function on the next ones), without trailing blanks; a KeyError's key unquoted."""
+    a function on the next ones), without trailing blanks and PyTorch's "(Triggered
+    internally at <C++ file>)"; a KeyError's key unquoted."""
     message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-    return str(message).strip().split("\n")[0].rstrip()
+    line = str(message).strip().split("\n")[0].rstrip()
+    # where in PyTorch's C++ sources a warning was raised is not part of its text
+    return re.sub(r" \(Triggered internally at .*\)$", "", line)
 
 
 def matches(ours: tuple, theirs: tuple) -> bool:

@@ -4,6 +4,7 @@ tests/misuse_cases.py)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from misuse_cases import Case, tensor
 
@@ -67,6 +68,20 @@ def creation_cases() -> list[Case]:
     return [Case(label, lambda L: (), lambda L, _c=c: _c(L)) for label, c in calls.items()]
 
 
+def _modify_saved(x: Any, modify: Any) -> Any:
+    """Backward through a graph whose saved tensor was modified in place (the version
+    counter error): ``modify(y)`` on the input of ``sin``, or (None) ``sin_`` on the
+    output that ``exp`` saved."""
+    if modify is None:
+        y = x.exp()
+        y.sin_()
+        return y.sum().backward()
+    y = x * 1
+    z = y.sin()
+    modify(y)
+    return z.sum().backward()
+
+
 def method_cases() -> list[Case]:
     t = tensor
     specs = {
@@ -119,6 +134,18 @@ def method_cases() -> list[Case]:
         "backward(int gradient)": (
             lambda L: (t(L, 3).requires_grad_(),),
             lambda L, x: (x * 2).backward(L.ones(3, dtype=L.int64)),
+        ),
+        "modified saved input": (
+            lambda L: (t(L, 3).requires_grad_(),),
+            lambda L, x: _modify_saved(x, lambda y: y.mul_(2)),
+        ),
+        "modified saved output": (
+            lambda L: (t(L, 3).requires_grad_(),),
+            lambda L, x: _modify_saved(x, None),
+        ),
+        "modified saved slice": (
+            lambda L: (t(L, 3).requires_grad_(),),
+            lambda L, x: _modify_saved(x, lambda y: y.__setitem__(0, 5.0)),
         ),
         "nonleaf.grad": (lambda L: (t(L, 3).requires_grad_(),), lambda L, x: (x * 2).grad),
         "x.grad = str": (lambda L: (t(L, 3),), lambda L, x: setattr(x, "grad", "a")),

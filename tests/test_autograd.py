@@ -10,6 +10,7 @@ import gc
 import math
 import sys
 import threading
+import warnings
 import weakref
 
 import numpy as np
@@ -84,7 +85,14 @@ def test_non_leaf_grad_is_none_without_retain_grad():
     x = leaf([1.0, 2.0])
     y = x * 2
     y.sum().backward()
-    assert y.grad is None and not y.retains_grad
+    with pytest.warns(UserWarning, match="is not a leaf Tensor is being accessed"):
+        assert y.grad is None  # PyTorch's warning says why
+    assert not y.retains_grad
+    y = x * 2
+    y.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is None  # retained: no warning
 
 
 # -- graph structure ---------------------------------------------------------------------------

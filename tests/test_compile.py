@@ -374,3 +374,20 @@ def test_result_structures(shape):
     # Replayed results carry CompiledFunctionBackward where eager had SumBackward0.
     assert repr(got[0]).replace("SumBackward0", "CompiledFunctionBackward") == repr(got[2])
     assert type(got[2]) is type(got[0])
+
+
+def test_unused_results_are_not_replayed_but_writes_are():
+    buf = torch.zeros(2)
+
+    def step(x):
+        _ = x * 3  # nothing reads it: not replayed
+        with torch.no_grad():
+            buf.add_(x)  # a write: replayed
+        return x + 1
+
+    f = torch.compile(step)
+    for _ in range(3):
+        f(torch.ones(2))
+    assert buf.tolist() == [3.0, 3.0]
+    counts = f.entries[0].kernel_counts
+    assert "multiply" not in counts and counts["add"] == 1

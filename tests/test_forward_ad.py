@@ -53,6 +53,33 @@ FUNCTIONS = {
     "mse": lambda m, x: m.nn.functional.mse_loss(x, x.detach() * 0.5 + 0.1),
     "cumsum_prod": lambda m, x: x.cumsum(1) * x.prod(0),
     "sigmoid_gelu": lambda m, x: m.nn.functional.gelu(x).sigmoid(),
+    # some inputs without a tangent: theirs count as zeros
+    "cat_stack_mixed": lambda m, x: (
+        m.cat([x, _t(m, W.T)], 0).sum(1)[:3] + m.stack([x.detach(), x]).sum(0)[0]
+    ),
+    "unbind_select": lambda m, x: x.unbind(1)[2] * x[1, 0] + x[:, 1:].cumsum(1).roll(1, 1)[:, 0],
+    "gather_repeat": lambda m, x: (
+        x.gather(1, m.tensor([[2, 0], [1, 1]])).repeat(2, 1).flip(0).tril()
+    ),
+    "scatter_mixed": lambda m, x: (
+        m.zeros(2, 3, dtype=m.float64).scatter_add(1, m.tensor([[0, 0, 1], [2, 2, 2]]), x)
+        + x.scatter(1, m.tensor([[1], [0]]), x.detach()[:, :1] * 2)
+    ),
+    "masked_fill_mixed": lambda m, x: (
+        x.masked_fill(x > 1, _t(m, 0.5)) + x.detach().masked_fill(x > 1, x[0, 0])
+    ),
+    "index_put_mixed": lambda m, x: (
+        x.detach().index_put((m.tensor([1]),), x[0:1] * 2)
+        + x.index_put((m.tensor([0]),), m.ones(1, 3, dtype=m.float64))
+    ),
+    "copy_fill": lambda m, x: m.zeros(2, 3, dtype=m.float64).copy_(x[0]) + x.clone().fill_(2.0),
+    "take_index_select": lambda m, x: (
+        x.take(m.tensor([0, 4, 5])) + x.index_select(1, m.tensor([2, 0, 1]))[0]
+    ),
+    "logsumexp_mse": lambda m, x: (
+        x.logsumexp(1).sum() + m.nn.functional.mse_loss(x.detach(), x * 0.3, reduction="sum")
+    ),
+    "addmm_outer": lambda m, x: m.addmm(x[:, :2], x, x.t()[:, :2]) + m.outer(x[0], x[1])[:2, :2],
 }
 
 

@@ -113,6 +113,7 @@ ERRORS = [
     lambda m: m.func.jacfwd(lambda a: 3)(_t(m, X)),
     lambda m: m.func.jacfwd(m.sin, argnums=2)(_t(m, X)),
     lambda m: m.func.jacfwd(m.sin, has_aux=True)(_t(m, X)),
+    lambda m: m.func.jacfwd(m.sin, randomness="bad")(_t(m, X)),
 ]
 
 

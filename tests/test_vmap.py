@@ -53,7 +53,8 @@ def _both(make, live_check=True):
         else:
             assert g == w
     gc.collect()
-    assert not live_check or not batching._state.live, "a batched array outlived vmap"
+    graphs = any(getattr(g, "requires_grad", False) for g in got_leaves)  # hold batched values
+    assert not live_check or graphs or not batching._state.live, "a batched array outlived vmap"
     return got
 
 
@@ -150,6 +151,65 @@ CASES = [
 ]
 
 
+def _inplace(m, a):
+    a = a.clone()
+    a.add_(1)
+    a.mul_(a)
+    a[0] = 5.0
+    a[1:] = a[1:] * 2
+    return a
+
+
+_LINEAR: dict = {}
+
+
+def _linear(m, a):
+    """An nn.Linear made outside vmap (its random initialisation would be refused)."""
+    return _LINEAR[m.__name__](a)
+
+
+def _make_linear(m):
+    lin = m.nn.Linear(3, 2).double()
+    with m.no_grad():
+        lin.weight.copy_(_t(m, M[:, :2].T.copy()))
+        lin.bias.copy_(_t(m, M[0, :2].copy()))
+    return lin
+
+
+_LINEAR.update(retrograd=_make_linear(retrograd), torch=_make_linear(torch))
+
+
+CASES += [
+    ("inplace_and_setitem", _inplace, (A,), 0),
+    (
+        "setitem_unbatched_value",
+        lambda m, a, b: _setitem(a.clone(), slice(0, 2), b[:2]),
+        (A, B[0]),
+        (0, None),
+    ),
+    ("batched_int_index", lambda m, a: a.reshape(-1)[a.argmax()] + a[a.argmin()], (A,), 0),
+    ("unbind_split", lambda m, a: a.unbind(0)[1] * a.split(1)[0].sum(), (A,), 0),
+    ("einsum", lambda m, a, c: m.einsum("i,ij->j", a, c), (A, C), 0),
+    ("linear_layer_norm", lambda m, a: m.nn.functional.layer_norm(_linear(m, a), (2,)), (A,), 0),
+    (
+        "scatter_masked_fill",
+        lambda m, a: (
+            a.scatter(0, m.tensor([1, 0, 2]), a * 2),
+            a.masked_fill(a > 0, 0.0),
+            a.index_select(0, m.tensor([2, 0])),
+        ),
+        (A,),
+        0,
+    ),
+    ("max_dim", lambda m, c: (c.max(0)[0], c.max(1)[1], c.min(-1).values), (C,), 0),
+]
+
+
+def _setitem(a, key, value):
+    a[key] = value
+    return a
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_vmap_matches_torch(case):
     _, fn, arrays, in_dims = case
@@ -236,6 +296,16 @@ def test_grad_through_vmap():
     assert not batching._state.live
 
 
+def test_backward_through_indexing_in_vmap():
+    def make(m):
+        x = _t(m, A, True)
+        y = m.func.vmap(lambda a: a[[0, 2]].sum() + a[1] * a[0])(x)
+        y.sum().backward()
+        return x.grad
+
+    _both(make)
+
+
 def test_backward_accumulates_through_vmap():
     def make(m):
         x = _t(m, A, True)
@@ -317,12 +387,45 @@ ERRORS = {
     "nonzero": lambda m: m.func.vmap(lambda a: a.nonzero())(_t(m, A)),
     "randomness": lambda m: m.func.vmap(m.sin, randomness="foo")(_t(m, A)),
     "chunk_size": lambda m: m.func.vmap(m.sin, chunk_size=0)(_t(m, A)),
+    "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
+    "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
+    "setitem_into_unbatched": lambda m: m.func.vmap(
+        lambda a, b: _setitem(b.clone(), 0, a[1]), in_dims=(0, None)
+    )(_t(m, A), _t(m, B[0])),
 }
+
+
+def test_inplace_into_unbatched_is_refused():
+    for m in (retrograd, torch):
+        with pytest.raises(RuntimeError, match=r"match the broadcast shape \[4, 3\]"):
+            m.func.vmap(lambda a, b: b.add_(a), in_dims=(0, None))(_t(m, A), _t(m, B[0]))
+
+
+def test_inplace_on_an_input_writes_through():
+    def make(m):
+        x = _t(m, A)
+        m.func.vmap(lambda a: a.mul_(2), in_dims=1)(x)
+        return x
+
+    _both(make)
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_match_torch(name):
     _same_error(ERRORS[name])
+
+
+def test_printing_inside_vmap_matches_torch():
+    def shown(m):
+        seen = []
+        m.func.vmap(m.func.vmap(lambda a: seen.append(repr(a)) or a))(_t(m, C[:2, :2, :1]))
+        return seen
+
+    assert shown(retrograd) == shown(torch)
+
+
+def test_non_tensor_output_with_out_dim_none():
+    assert retrograd.func.vmap(lambda a: (a, 3), out_dims=(0, None))(_t(retrograd, A))[1] == 3
 
 
 def test_randomness_same_shares_one_draw():

@@ -69,8 +69,9 @@ def propagate(record: OpRecord, outs: tuple, inputs: tuple, params: dict | None)
 def _tangents_of(record: OpRecord, outs: tuple, inputs: tuple, params: Any, tangents: list):
     saved = _saved_values(record, outs[0], inputs, params)
     kind = strategy(record)
-    if kind == "declared":
-        return (record.jvp(tuple(tangents), outs[0], *saved),)
+    if kind == "declared":  # a multi-output record's rule gives every output's tangent
+        result = record.jvp(tuple(tangents), outs[0], *saved)
+        return tuple(result) if isinstance(record, MultiOutputRecord) else (result,)
     if kind == "elementwise":
         return (_elementwise(record, outs[0], tangents, saved),)
     return _transpose(record, outs, tangents, saved)

@@ -20,6 +20,7 @@ from ..tensor import Tensor
 from . import codegen, guards, lowering, sources
 from .breaks import Unsupported, reason_for
 from .outputs import OutputPlan, plan_outputs
+from .program import prune
 from .recorder import Recorder
 
 
@@ -68,6 +69,7 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
 
 def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entry:
     program = rec.program
+    prune(program, codegen.kept_slots(epilogue, plan.refs))
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]
     lowered = lowering.lower(program, loads, epilogue, plan.refs)
     replay, src = lowered or codegen.generate(program, loads, epilogue, plan.refs)

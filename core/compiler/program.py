@@ -78,3 +78,27 @@ def outs_of(out: Any) -> Iterator[int]:
     else:
         for sub in out[2]:
             yield from outs_of(sub)
+
+
+# Kernels that write into an argument: never dropped, whatever uses their result.
+MUTATING = frozenset({"assign", "setitem", "index_add"})
+
+
+def mutates(name: str) -> bool:
+    return name in MUTATING or name.endswith(("_into", "_out"))
+
+
+def prune(program: Program, live: set[int]) -> int:
+    """Drop the calls whose results nothing uses (``live``: the slots the replay's
+    epilogue and result read) and that write nothing: the eager step's bookkeeping, such
+    as the host layouts of JAX views, which only steered Python. Returns how many."""
+    kept: list[Instr] = []
+    live = set(live)
+    for instr in reversed(program.instrs):
+        if mutates(instr.name) or any(s in live for s in outs_of(instr.out)):
+            kept.append(instr)
+            args = (*instr.args, *instr.kwargs.values())
+            live.update(r[1] for a in args for r in refs_in(a) if r[0] == "slot")
+    dropped = len(program.instrs) - len(kept)
+    program.instrs = kept[::-1]
+    return dropped

@@ -79,9 +79,16 @@ METHODS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _declines(other: Any) -> bool:
+    """Whether an operator declines ``other`` (NotImplemented), so that Python raises its
+    own "unsupported operand type(s)" TypeError, as with PyTorch: neither a tensor nor a
+    number. A NumPy array is declined too: NumPy then computes (see :func:`_forward`)."""
+    return not isinstance(other, (Tensor, int, float, complex)) and not is_numpy_scalar(other)
+
+
 def _reflected(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
-        if is_ndarray(other):
+        if _declines(other):
             return NotImplemented  # ``ndarray + t`` is NumPy's TypeError, as in PyTorch
         return fn(other, self)
 
@@ -97,7 +104,7 @@ def _forward(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor
         try:
             return fn(self, other)
         except TypeError:
-            if is_ndarray(other):
+            if _declines(other):
                 return NotImplemented
             raise
 
@@ -108,7 +115,7 @@ def _reflected_same(fn: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any],
     """``other <op> t`` of a commutative op, computed as ``t <op> other``."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if is_ndarray(other):
+        if _declines(other):
             return NotImplemented
         return fn(self, other)
 

@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
 from .helpers import check_tensor, one_dim
+from .kernel_names import refusal
 from .record import ACTIVATION, AtKinks, OpRecord
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -94,13 +95,11 @@ LOG_SOFTMAX = _record(
 RECORDS = (LEAKY_RELU, GELU, SILU, SOFTPLUS, ELU, SOFTMAX, LOG_SOFTMAX)
 
 
-def _floating(op: str, input: Tensor) -> Tensor:
+def _floating(op: str, input: Tensor, dim: Any = None) -> Tensor:
     check_tensor(op, input)
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"{op}\" not implemented for '{dtypes.kind_name(input.dtype)}'"
-            ": convert the input with .float() first"
-        )
+        last = dim is not None and dim in (-1, input.dim() - 1)
+        raise refusal(op, input._backend, input.dtype, last)
     return input
 
 
@@ -154,11 +153,13 @@ def _softmax_like(record: OpRecord, input: Tensor, dim: Any, dtype: Any) -> Tens
     check_tensor(record.name, input)
     if dtype is not None:
         input = input.to(dtypes.resolve(dtype))
-    _floating(record.name, input)
     dim = one_dim(record.name, input, _legacy_dim(record.name, input.dim()) if dim is None else dim)
+    _floating(record.name, input, dim)
     backend, k = input._backend, input._backend.kernels
     array = input._storage.array
-    if input.dim() == 0:
+    if input.numel() == 0:  # nothing to normalize (and no maximum to subtract)
+        out = k["copy"](array)
+    elif input.dim() == 0:
         out = k["reshape"](k[record.kernel](k["reshape"](array, (1,)), 0), ())
     else:
         out = k[record.kernel](array, dim)
@@ -175,5 +176,18 @@ def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any
     return _softmax_like(LOG_SOFTMAX, input, dim, dtype)
 
 
-# ``torch.softmax``/``torch.log_softmax`` and the Tensor methods exist too.
-FUNCTIONS = {"softmax": softmax, "log_softmax": log_softmax}
+def _dim_required(record: OpRecord) -> Any:
+    """``torch.softmax``/``torch.log_softmax`` and the Tensor methods: as
+    ``F.softmax``, but ``dim`` is required (no legacy implicit dim, as in PyTorch)."""
+
+    def fn(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+        if not isinstance(dim, int):  # reworded as PyTorch's parser words it
+            raise TypeError(f"{record.name}(): argument 'dim' must be int")
+        return _softmax_like(record, input, dim, dtype)
+
+    fn.__name__ = fn.__qualname__ = record.name
+    fn.__doc__ = (softmax if record is SOFTMAX else log_softmax).__doc__
+    return fn
+
+
+FUNCTIONS = {"softmax": _dim_required(SOFTMAX), "log_softmax": _dim_required(LOG_SOFTMAX)}

@@ -16,14 +16,14 @@ from functools import partial
 from typing import Any
 
 from .. import dtypes, dual
-from ..batching import physical
+from ..batching import BatchedArray, physical
 from ..batching_rules import writable_copy
 from ..creation import tensor
 from ..grad_mode import state as _grad_state
 from ..storage import Storage, view_storage
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
-from .helpers import zeros_on
+from .helpers import tangent_or_zeros, zeros_on
 from .indexing import basic_getitem
 from .inplace import check_inplace, rebases_base, write_result, write_through_view
 from .record import INDEXING, OpRecord
@@ -45,6 +45,14 @@ def scatter_into_zeros(g: Tensor, shape: tuple, key: Any) -> Tensor:
     return put(zeros_on(g, shape), key, g, accumulate=True)
 
 
+def _put_tangent(us: tuple, out: Tensor, key: Any, accumulate: bool = False) -> Tensor:
+    """Forward mode: ``put`` is linear in ``self`` and the values jointly."""
+    base = tangent_or_zeros(us[0], out)
+    if us[1] is None:
+        return base if accumulate else put(base, key, 0.0)
+    return put(base, key, us[1], accumulate)
+
+
 INDEX = OpRecord(
     "index",
     INDEXING,
@@ -52,6 +60,7 @@ INDEX = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: _read(us[0], key),  # forward mode: the same read
 )
 INDEX_PUT = OpRecord(
     "index_put",
@@ -62,6 +71,7 @@ INDEX_PUT = OpRecord(
     save=("key", "accumulate"),
     grads=(_put_self_grad, lambda g, key, accumulate: _read(g, key)),
     inplace=True,
+    jvp=_put_tangent,
 )
 # ``t[key] = value`` where ``key`` has a basic part (a view of ``t`` is written).
 COPY_SLICES = OpRecord(
@@ -72,6 +82,7 @@ COPY_SLICES = OpRecord(
     inputs=("self", "src"),
     save=("key",),
     grads=(lambda g, key: put(g, key, 0.0), lambda g, key: _read(g, key)),
+    jvp=lambda us, out, key: _put_tangent(us, out, key),
 )
 RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 
@@ -79,8 +90,12 @@ RECORDS = (INDEX, INDEX_PUT, COPY_SLICES)
 # -- keys ----------------------------------------------------------------------------------
 def is_advanced(item: Any) -> bool:
     """Whether a key item is an index array (not an int, slice, None or ...)."""
-    if isinstance(item, Tensor):
-        return item.dim() > 0 or item.dtype.category != dtypes.INTEGER
+    if isinstance(item, Tensor):  # a 0-d integer tensor is an int, unless batched by vmap
+        return (
+            item.dim() > 0
+            or item.dtype.category != dtypes.INTEGER
+            or type(item._storage.array) is BatchedArray
+        )
     return isinstance(item, (list, bool)) or hasattr(item, "__array__")
 
 

@@ -27,6 +27,7 @@ from .dispatch import (
     promote,
 )
 from .helpers import full_on, not_implemented
+from .kernel_names import refusal
 from .record import BINARY, COMPARISON, TERNARY, UNARY, AtKinks, Convention, OpRecord
 
 POSITIVE = (0.0, math.inf)
@@ -71,7 +72,7 @@ UNARY_RECORDS = (
     _unary(
         "relu", "ReluBackward0", ("result",), lambda g, r: threshold_backward(g, r),
         doc="relu'(0) = 0", kinks=(0.0,), smooth=False, accepts_bool=False,
-        bool_error="relu(): Boolean inputs not supported for relu; convert with .float() first",
+        bool_error="Boolean inputs not supported for relu (convert with .float() first)",
         conventions=(AtKinks(0.0),),
     ),
     _unary("reciprocal", "ReciprocalBackward0", ("result",), lambda g, r: -g * (r * r),
@@ -169,7 +170,7 @@ COMPARISON_RECORDS = tuple(
 
 
 # -- builders ----------------------------------------------------------------------------
-def _integral_dtype(record: OpRecord, dtype: dtypes.dtype) -> dtypes.dtype:
+def _integral_dtype(record: OpRecord, dtype: dtypes.dtype, backend: Any) -> dtypes.dtype:
     """The dtype a unary op computes an integer or bool input in, or PyTorch's refusal
     (the record's ``bool_error``, ``accepts_bool`` and ``float_only`` say which)."""
     if record.int_to_float:
@@ -177,10 +178,7 @@ def _integral_dtype(record: OpRecord, dtype: dtypes.dtype) -> dtypes.dtype:
     if dtype is dtypes.bool and record.bool_error:
         raise RuntimeError(record.bool_error)
     if (dtype is dtypes.bool and not record.accepts_bool) or record.float_only:
-        raise NotImplementedError(
-            f"\"{record.name}\" not implemented for '{dtypes.kind_name(dtype)}': convert the "
-            "input with .float() first"
-        )
+        raise refusal(record.name, backend, dtype)
     return dtype
 
 
@@ -200,7 +198,7 @@ def unary_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
             )
         backend, dtype = input._backend, input._dtype
         if dtype.category < FLOATING:
-            dtype = _integral_dtype(record, dtype)
+            dtype = _integral_dtype(record, dtype, backend)
         out = backend.kernels[kernel](array_of(input, dtype, backend))
         return finish(record, out, dtype, backend, (input,))
 
@@ -298,10 +296,12 @@ def comparison_op(record: OpRecord) -> Callable[[Any, Any], Tensor]:
 
     call_name, as_method = record.name, False  # closure cells: see arguments.twin
 
+    tensors_only = record.name.startswith("logical_")  # PyTorch takes no number there
+
     def op(input: Any = MISSING, other: Any = MISSING, *extra: Any) -> Tensor:
         try:
-            if extra:
-                raise TypeError(f"{call_name}() takes 2 positional arguments")
+            if extra or (tensors_only and type(other) is not Tensor):
+                raise TypeError(f"{call_name}() takes 2 tensors")
             backend, _, a, b = _operands(record, input, other)
         except TypeError as e:
             given = (other, *extra) if as_method else (input, other, *extra)

@@ -189,7 +189,16 @@ def _extreme(whole: OpRecord, along: OpRecord, index_kernel: str, result: type, 
 def _arg(record: OpRecord) -> Any:
     def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         check_tensor(record.name, input)
-        axis = None if dim is None or input.dim() == 0 else one_dim(record.name, input, dim)
+        if not isinstance(keepdim, bool):
+            raise TypeError(f"{record.name}(): argument 'keepdim' must be bool")  # reworded
+        if input.dtype is dtypes.bool:
+            raise RuntimeError(f"{record.name}(): does not support bool input")
+        axis = None if dim is None else one_dim(record.name, input, dim)
+        axis = None if input.dim() == 0 else axis
+        if axis is None and input.numel() == 0:
+            raise IndexError(
+                f"{record.name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         _check_nonempty(record.name, input, None if axis is None else (axis,))
         backend = input._backend
         out = backend.kernels[record.kernel](input._storage.array, axis=axis, keepdims=keepdim)

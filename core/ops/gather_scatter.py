@@ -17,13 +17,23 @@ from ..batching import physical
 from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
 from . import elementwise
-from .advanced_indexing import put, scatter_into_zeros
+from .advanced_indexing import getitem, put, scatter_into_zeros
 from .dispatch import array_of, broadcast_all, broadcast_shapes, finish
 from .elementwise import check_condition, where
-from .helpers import check_tensor, zeros_on
+from .helpers import check_tensor, tangent_or_zeros, zeros_on
 from .record import INDEXING, OpRecord
 
 _INDICES = (dtypes.int64, dtypes.int32)
+
+
+def _scatter_tangent(us: tuple, out: Tensor, dim: int, index: Tensor, add: bool) -> Tensor:
+    """Forward mode: scatter (or scatter_add) is linear in ``self`` and ``src`` jointly."""
+    if add and us[1] is None:
+        return us[0]
+    base = tangent_or_zeros(us[0], out)
+    src = 0.0 if us[1] is None else us[1]
+    return base.scatter_add(dim, index, src) if add else base.scatter(dim, index, src)
+
 
 GATHER = OpRecord(
     "gather",
@@ -32,6 +42,7 @@ GATHER = OpRecord(
     "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _gather_grad(g, shape, dim, index),),
+    jvp=lambda us, out, shape, dim, index: us[0].gather(dim, index),  # forward mode
 )
 SCATTER = OpRecord(
     "scatter",
@@ -45,6 +56,7 @@ SCATTER = OpRecord(
         lambda g, dim, index: g.gather(dim, index),
     ),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, False),
 )
 SCATTER_VALUE = OpRecord(
     "scatter_value",
@@ -54,6 +66,7 @@ SCATTER_VALUE = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g.scatter(dim, index, 0.0),),
     public="scatter",
+    jvp=lambda us, out, dim, index: us[0].scatter(dim, index, 0.0),
 )
 SCATTER_ADD = OpRecord(
     "scatter_add",
@@ -64,6 +77,7 @@ SCATTER_ADD = OpRecord(
     save=("dim", "index"),
     grads=(lambda g, dim, index: g, lambda g, dim, index: g.gather(dim, index)),
     inplace=True,
+    jvp=lambda us, out, dim, index: _scatter_tangent(us, out, dim, index, True),
 )
 INDEX_SELECT = OpRecord(
     "index_select",
@@ -72,6 +86,7 @@ INDEX_SELECT = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(scatter_into_zeros,),
+    jvp=lambda us, out, shape, key: getitem(us[0], key),  # forward mode: the same read
 )
 TAKE = OpRecord(
     "take",
@@ -80,6 +95,7 @@ TAKE = OpRecord(
     "getitem",
     save=("self.shape", "key"),
     grads=(lambda g, shape, key: put(zeros_on(g, (_numel(shape),)), key, g, True).reshape(shape),),
+    jvp=lambda us, out, shape, key: getitem(us[0].reshape(-1), key),
 )
 MASKED_FILL = OpRecord(
     "masked_fill",
@@ -89,6 +105,7 @@ MASKED_FILL = OpRecord(
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g),),
     inplace=True,
+    jvp=lambda us, out, mask: where(mask, 0.0, us[0]),
 )
 MASKED_FILL_TENSOR = OpRecord(
     "masked_fill_tensor",
@@ -98,6 +115,9 @@ MASKED_FILL_TENSOR = OpRecord(
     inputs=("self", "value"),
     save=("mask",),
     grads=(lambda g, mask: where(mask, 0.0, g), lambda g, mask: where(mask, g, 0.0).sum()),
+    jvp=lambda us, out, mask: where(
+        mask, 0.0 if us[1] is None else us[1], tangent_or_zeros(us[0], out)
+    ),
     public="masked_fill",
 )
 MASKED_SELECT = OpRecord(
@@ -130,11 +150,23 @@ def _numel(shape: tuple) -> int:
     return n
 
 
+# PyTorch's refusal of a non-integer index, per op (others: "<op>(): ... int32/int64 ...").
+_INDEX_DTYPE = {
+    "index_select": "index_select(): Expected dtype int32 or int64 for index",
+    "take": "take(): Expected a long tensor for index, but got {kind}",
+}
+
+
 def _index(op: str, index: Any, backend: Any) -> Tensor:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.dtype not in _INDICES:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+        raise RuntimeError(
+            _INDEX_DTYPE.get(op, f"{op}(): Expected dtype int32/int64 for index").format(
+                kind=dtypes.kind_name(index.dtype)
+            )
+            + f" (got {index.dtype}; retrograd takes int64)"
+        )
     if index._backend is not backend:
         raise RuntimeError(
             f"{op}(): index is on backend {index._backend.name}, the input on "
@@ -148,7 +180,7 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     PyTorch's checks of dims, sizes and range."""
     op = "gather" if src is None else "scatter"
     if index.dim() != max(input.dim(), 1) and not (index.dim() == 0 and input.dim() == 0):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     for d, n in enumerate(index.shape):
         limit = input.shape[d] if input.dim() else 1
         if (d != dim and n > limit) or (isinstance(src, Tensor) and n > src.shape[d]):
@@ -298,6 +330,8 @@ def _take_error(n: int, low: int, high: int) -> None:
 
 def _mask(op: str, mask: Any) -> Tensor:
     check_tensor(op, mask, "mask")
+    if mask.dtype is not dtypes.bool and op == "masked_select":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     if mask.dtype is not dtypes.bool:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype "

@@ -19,6 +19,12 @@ def zeros_on(like: Tensor, shape: tuple, dtype: Any = None) -> Tensor:
     return full_on(like, shape, 0, dtype)
 
 
+def tangent_or_zeros(u: Tensor | None, out: Tensor) -> Tensor:
+    """Forward mode: an input's tangent, or zeros of the result's shape where it has none
+    (for the declared tangent rules of records with several inputs)."""
+    return zeros_on(out, tuple(out.shape)) if u is None else u
+
+
 def check_tensor(op: str, value: Any, name: str = "input") -> Tensor:
     if not isinstance(value, Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")

@@ -35,23 +35,32 @@ SELECT = OpRecord(
     "select", INDEXING, "SelectBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SELECT_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: select(us[0], dim, index),  # the same view
 )  # fmt: skip
 SLICE = OpRecord(
     "slice", INDEXING, "SliceBackward0", "getitem",
     save=("self.shape", "dim", "index"),
     grads=(lambda g, shape, dim, index: _scatter_backward(g, shape, dim, index, SLICE_BACKWARD),),
+    jvp=lambda us, out, shape, dim, index: _slice(us[0], dim, index),
 )  # fmt: skip
 SELECT_BACKWARD = OpRecord(
     "select_backward", INDEXING, "SelectBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: select(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SELECT_BACKWARD),
 )  # fmt: skip
 SLICE_BACKWARD = OpRecord(
     "slice_backward", INDEXING, "SliceBackwardBackward0", "setitem",
     save=("dim", "index"), grads=(lambda g, dim, index: _slice(g, dim, index),),
+    jvp=lambda us, out, dim, index: _scatter_backward(us[0], out.shape, dim, index,
+                                                      SLICE_BACKWARD),
 )  # fmt: skip
 
 # ``t[...]`` and ``t[()]``: the whole tensor, as a new view.
-ALIAS = OpRecord("alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,))
+ALIAS = OpRecord(
+    "alias", INDEXING, "AliasBackward0", "getitem", grads=(lambda g: g,),
+    jvp=lambda us, out: us[0].view_as(us[0]),  # forward mode: an alias of the tangent
+)  # fmt: skip
 
 RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 
@@ -64,7 +73,7 @@ _ZERO_DIM = (
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` along ``dim``, with that dimension removed."""
     if input.dim() == 0:
-        raise IndexError(_ZERO_DIM)
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = _wrap_dim(dim, input.dim(), "select")
     size = input.shape[dim]
     if not -size <= index < size:
@@ -153,7 +162,9 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
         )
     start = start + size if start < 0 else start
-    if length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return _slice(input, dim, slice(start, start + length, 1))
 

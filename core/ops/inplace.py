@@ -19,18 +19,28 @@ from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
+from .helpers import tangent_or_zeros
 from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
 
-ZERO = OpRecord("zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,))
-FILL = OpRecord("fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,))
+# Forward mode: overwritten values have tangent 0; a copied or filled-in tensor's passes.
+ZERO = OpRecord(
+    "zero", CONVERSION, "ZeroBackward0", "zeros_like", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
+FILL = OpRecord(
+    "fill", CONVERSION, "FillBackward2", "full", grads=(lambda g: g * 0,),
+    jvp=lambda us, out: tangent_or_zeros(None, out),
+)  # fmt: skip
 # fill_ with a 0-d tensor: the value gets the gradient (the engine sums it to its shape).
 FILL_TENSOR = OpRecord(
     "fill_tensor", CONVERSION, "FillBackward3", "full", inputs=("self", "value"), public="fill",
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 COPY = OpRecord(
     "copy", CONVERSION, "CopyBackwards", "assign", inputs=("self", "src"),
     grads=(lambda g: g * 0, lambda g: g),
+    jvp=lambda us, out: tangent_or_zeros(us[1], out).expand(out.shape),
 )  # fmt: skip
 
 RECORDS = (ZERO, FILL, FILL_TENSOR, COPY)
@@ -133,7 +143,7 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     if shape != t._storage.array.shape:
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
-            f"{list(shape)} (in {op}())"
+            f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # a vmap batch included
         )
     if dtype.category > t._dtype.category:
         raise RuntimeError(
@@ -249,6 +259,8 @@ def _write_into(
     other = args[0]
     if _grad_state.enabled and (t.requires_grad or getattr(other, "requires_grad", False)):
         return False
+    if type(other) is bool or getattr(other, "_dtype", None) is dtypes.bool:
+        return False  # the general path refuses ``x.sub_(mask)`` as PyTorch does
     try:
         _, dtype, a, b = _operands(record, t, other)
     except (TypeError, RuntimeError):

@@ -43,6 +43,18 @@ def _unbind_grad(grads: tuple, shape: tuple, dim: int) -> tuple:
     return (stack(_completed(grads, shapes), dim),)
 
 
+def _cat_tangent(us: tuple, out: Tensor, sizes: tuple, dim: int) -> Tensor:
+    """Forward mode: the tangents joined (zeros for an input without one)."""
+    shape = tuple(out.shape)
+    shapes = [shape[:dim] + (n,) + shape[dim + 1 :] for n in sizes]
+    return cat(_completed(us, shapes), dim)
+
+
+def _stack_tangent(us: tuple, out: Tensor, dim: int, count: int) -> Tensor:
+    shape = tuple(out.shape)
+    return stack(_completed(us, [shape[:dim] + shape[dim + 1 :]] * count), dim)
+
+
 CAT = VariadicRecord(
     "cat",
     SHAPE,
@@ -52,6 +64,7 @@ CAT = VariadicRecord(
     save=("sizes", "dim"),
     grads=(_cat_grad,),
     method=False,
+    jvp=_cat_tangent,
 )
 STACK = VariadicRecord(
     "stack",
@@ -62,6 +75,7 @@ STACK = VariadicRecord(
     save=("dim", "count"),
     grads=(lambda g, dim, n: [g.select(dim, i) for i in range(n)],),
     method=False,
+    jvp=_stack_tangent,
 )
 SPLIT = MultiOutputRecord(
     "split",
@@ -70,6 +84,7 @@ SPLIT = MultiOutputRecord(
     "getitem",
     save=("self.shape", "dim", "sizes"),
     grads=(_split_grad,),
+    jvp=lambda us, out, shape, dim, sizes: split(us[0], list(sizes), dim),
 )
 SPLIT_WITH_SIZES = MultiOutputRecord(
     "split_with_sizes",
@@ -78,10 +93,12 @@ SPLIT_WITH_SIZES = MultiOutputRecord(
     "getitem",
     save=("self.shape", "dim", "sizes"),
     grads=(_split_grad,),
+    jvp=lambda us, out, shape, dim, sizes: split(us[0], list(sizes), dim),
 )
 UNBIND = MultiOutputRecord(
-    "unbind", SHAPE, "UnbindBackward0", "getitem", save=("self.shape", "dim"), grads=(_unbind_grad,)
-)
+    "unbind", SHAPE, "UnbindBackward0", "getitem", save=("self.shape", "dim"),
+    grads=(_unbind_grad,), jvp=lambda us, out, shape, dim: unbind(us[0], dim),
+)  # fmt: skip
 RECORDS = (CAT, STACK, SPLIT, SPLIT_WITH_SIZES, UNBIND)
 
 
@@ -201,6 +218,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     check_tensor("chunk", input)
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     n = input.shape[one_dim("chunk", input, dim)]
     return split(input, max(1, -(-n // chunks)), dim)
 
@@ -208,6 +227,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of ``input`` along ``dim``, that dimension removed (views)."""
     check_tensor("unbind", input)
+    if input.dim() == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = _wrap_dim(dim, input.dim(), "unbind")
     prefix = (slice(None),) * dim
     keys = [prefix + (i, Ellipsis) for i in range(input.shape[dim])]

@@ -76,7 +76,18 @@ MSE_LOSS = OpRecord(
     inputs=("self", "target"),
     save=("self", "target", "reduction"),
     grads=(_mse_grad, lambda g, a, t, r: -_mse_grad(g, a, t, r)),
+    jvp=lambda us, out, a, t, reduction: _mse_tangent(us, a, t, reduction),
 )
+
+
+def _mse_tangent(us: tuple, a: Tensor, t: Tensor, reduction: str) -> Tensor:
+    """Forward mode: ``reduce(2 (a - t) (u_a - u_t))``."""
+    u_a, u_t = us
+    du = u_t.neg() if u_a is None else u_a if u_t is None else u_a - u_t
+    d = 2 * (a - t) * du
+    return d if reduction == "none" else d.mean() if reduction == "mean" else d.sum()
+
+
 BINARY_CROSS_ENTROPY = OpRecord(
     "binary_cross_entropy",
     LOSS,

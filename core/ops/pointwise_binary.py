@@ -19,6 +19,7 @@ from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish
 from .elementwise import _binary, _operands, binary_op, where
 from .elementwise import div as _true_div
 from .helpers import not_implemented, zeros_on
+from .product_checks import cpp_name
 from .record import TERNARY, Convention, OpRecord
 
 
@@ -267,7 +268,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
             raise TypeError(f"lerp(): argument '{name}' must be Tensor, not {type(value).__name__}")
     if end.dtype is not input.dtype:
         raise RuntimeError(
-            f"lerp(): expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
+            f"expected dtype {cpp_name(input.dtype)} for `end` but got dtype "
+            f"{cpp_name(end.dtype)} (in lerp())"
         )
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"lerp\" not implemented for '{dtypes.kind_name(input.dtype)}'")

@@ -8,8 +8,10 @@ operators ``&``, ``|``, ``^``, ``~`` are the bitwise ops of :mod:`.bitwise`.)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING, public_signature, raise_error
 from ..tensor import Tensor
 from .elementwise import COMPARISON_FUNCTIONS, comparison_op
 from .helpers import check_tensor
@@ -29,14 +31,17 @@ RECORDS = (*BINARY_PREDICATES, *UNARY_PREDICATES)
 def predicate_op(record: OpRecord) -> Callable[[Tensor], Tensor]:
     """The function of a one-input predicate record: a bool tensor of ``input``'s shape."""
     kernel = record.kernel
+    call_name, as_method = record.name, False  # closure cells: see arguments.twin
 
-    def op(input: Tensor) -> Tensor:
-        check_tensor(record.name, input)
+    def op(input: Tensor = MISSING, *extra: Any) -> Tensor:
+        if extra or not isinstance(input, Tensor):
+            raise_error(call_name, extra if as_method else (input, *extra), method=as_method)
+            check_tensor(call_name, input)
         backend = input._backend
         return Tensor._make(backend.kernels[kernel](input._storage.array), dtypes.bool, backend)
 
-    op.__name__ = record.name
-    return op
+    op.__name__ = op.__qualname__ = record.name
+    return public_signature(op)
 
 
 FUNCTIONS = {

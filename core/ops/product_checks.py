@@ -20,6 +20,11 @@ _CPP_NAMES = {
 _BOOL_KERNELS = {"mm": "addmm_impl_cpu_", "bmm": "bmm", "mv": "addmv_impl_cpu", "dot": "dot"}
 
 
+def cpp_name(dtype: dtypes.dtype) -> str:
+    """C++'s name of ``dtype``'s scalar type (``long int``), as some PyTorch errors say."""
+    return _CPP_NAMES[dtype.name]
+
+
 def _kind(t: Tensor) -> str:
     return dtypes.kind_name(t.dtype)
 

@@ -35,6 +35,7 @@ ROLL = OpRecord(
     "roll",
     save=("shifts", "dims"),
     grads=(lambda g, shifts, dims: g.roll(tuple(-s for s in shifts), dims),),
+    jvp=lambda us, out, shifts, dims: us[0].roll(shifts, dims),
 )
 REPEAT = OpRecord(
     "repeat",
@@ -43,6 +44,7 @@ REPEAT = OpRecord(
     "tile",
     save=("self.shape", "repeats"),
     grads=(_repeat_grad,),
+    jvp=lambda us, out, shape, repeats: us[0].repeat(repeats),
 )
 TRIL = OpRecord(
     "tril",
@@ -128,7 +130,11 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
             "of tensor"
         )
     if any(r < 0 for r in repeats):
-        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(repeats)}")
+        padded = (1,) * (len(repeats) - input.dim()) + tuple(input.shape)
+        target = [r * n for r, n in zip(repeats, padded, strict=True)]
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(target)}: {target}"
+        )
     array = input._backend.kernels["tile"](input._storage.array, repeats)
     return _made(REPEAT, input, array, {"repeats": repeats})
 

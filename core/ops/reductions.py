@@ -147,6 +147,9 @@ LOGSUMEXP = _reduction(
     "logsumexp",
     ("self", "result", "dims", "keepdim"),
     _logsumexp_grad,
+    jvp=lambda us, out, a, r, dims, keepdim: (
+        us[0] * (a - expand_back(r, a.shape, dims, keepdim)).exp()
+    ).sum(dims, keepdim=keepdim),  # forward mode: the softmax-weighted tangent
 )
 ALL = OpRecord("all", REDUCTION, None, "all")
 ANY = OpRecord("any", REDUCTION, None, "any")
@@ -217,6 +220,8 @@ def _logical(record: OpRecord) -> Any:
         dims = reduction_dims(record.name, input, dim)
         backend = input._backend
         out = backend.kernels[record.kernel](input._storage.array, axis=dims, keepdims=keepdim)
+        if input.dtype is dtypes.uint8:  # PyTorch keeps uint8 (its legacy mask dtype)
+            return Tensor._make(out, dtypes.bool, backend).to(dtypes.uint8)
         return Tensor._make(out, dtypes.bool, backend)
 
     op.__name__ = record.name

@@ -46,6 +46,7 @@ CUMSUM = OpRecord(
     "cumulative_sum",
     save=("dim",),
     grads=(lambda g, dim: _reverse_cumsum(g, dim),),
+    jvp=lambda us, out, dim: us[0].cumsum(dim),  # forward mode: linear, the same op
 )
 # PyTorch's gradient at zeros too (the product of the other factors, not nan).
 CUMPROD = OpRecord(

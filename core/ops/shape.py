@@ -78,7 +78,10 @@ def infer_shape(op: str, shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
         if s != -1:
             known *= s
     if len(unknown) > 1:
-        raise RuntimeError(f"{op}(): only one dimension can be inferred")
+        raise RuntimeError(f"only one dimension can be inferred (in {op}())")
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if unknown and known and numel % known == 0:
         shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
         known = numel
@@ -166,7 +169,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
             f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is not "
             f"equal to len(dims) = {len(dims)}"
             if len(dims) != n
-            else f"permute(): repeated dim in {list(dims)}"
+            else "permute(): duplicate dims are not allowed."
         )
     return _permuted(PERMUTE, input, dims, {"dims": dims})
 
@@ -257,6 +260,9 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     src = [_wrap_dim(d, n, "movedim") for d in ((source,) if isinstance(source, int) else source)]
     dst = [_wrap_dim(d, n, "movedim") for d in
            ((destination,) if isinstance(destination, int) else destination)]  # fmt: skip
+    for what, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{what}` ({dims})")
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({src} dims) should contain "

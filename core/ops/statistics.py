@@ -8,6 +8,7 @@ PyTorch's conventions at zero, kept here: the gradient of a zero ``std`` or of a
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from .. import dtypes
@@ -103,6 +104,19 @@ def _correction(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
     return dim, correction
 
 
+def _warn_no_freedom(op: str, input: Tensor, dims: Any, correction: Any) -> None:
+    """PyTorch's warning when ``N - correction <= 0`` (the result is NaN or inf)."""
+    shape = tuple(input.shape)
+    n = math.prod(shape[d] for d in dims) if dims is not None else math.prod(shape)
+    if n - correction <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _spread(
     record: OpRecord, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
 ) -> Tensor:
@@ -114,6 +128,7 @@ def _spread(
         )
     dim, correction = _correction(dim, unbiased, correction)
     dims = reduction_dims(record.name, input, dim)
+    _warn_no_freedom(record.name, input, dims, correction)
     backend = input._backend
     out = backend.kernels[record.kernel](input._storage.array, dims, correction, keepdim)
     params = {"dims": dims, "correction": correction, "keepdim": keepdim}

@@ -45,6 +45,7 @@ DIV_SCALAR = OpRecord(
     "divide",
     save=("other",),
     grads=(lambda g, other: g / other,),
+    jvp=lambda us, out, other: us[0] / other,
 )
 
 
