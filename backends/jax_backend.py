@@ -52,6 +52,8 @@ def _overrides(jnp: Any, erf: Any) -> dict[str, Any]:
         "setitem": lambda target, key, value: target.at[key].set(value),
         "copy": lambda a: a,
         "relu": lambda a: jnp.where(a < 0, jnp.zeros_like(a), a),  # nan and -0.0 pass
+        # retrograd.materialize: JAX dispatches asynchronously; wait until computed.
+        "materialize": lambda arrays: [a.block_until_ready() for a in arrays],
         **erf_kernels(jnp, erf),
     }
 

@@ -224,7 +224,8 @@ def _tensor_str(t: Any, indent: int) -> str:
     edge = PRINT_OPTS.edgeitems
     if summarize and not edge and t.dim():
         return "[...]"  # no edge items: torch shows nothing but the ellipsis
-    lazy = getattr(getattr(t, "_backend", None), "lazy", False)
+    backend = getattr(t, "_backend", None)
+    lazy = getattr(backend, "lazy", False) and "materialize" in backend.kernels
     values = t.tolist() if not summarize else (_summarized_lazy if lazy else _summarized)(t, edge)
     fmt = _Formatter(list(_flatten(values)), t.dtype.is_floating_point)
     return _render(values, t.dim(), indent, fmt)

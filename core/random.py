@@ -25,7 +25,7 @@ from typing import Any
 from . import dtypes, sampling
 from .batching import check_random
 from .constants import HOST_BACKEND
-from .creation import _finish, _target_backend, check_requires_grad, factory_dtype
+from .creation import _finish, _target_backend, check_requires_grad, chunked, factory_dtype
 from .generator import Generator
 from .ops.dispatch import finish
 from .ops.inplace import inplace
@@ -104,7 +104,9 @@ def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype
         )
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     kw.pop("layout", None), kw.pop("pin_memory", None)
-    unknown = [key for key in kw if key != "requires_grad"]
+    if kw.get("chunks") is not None and "rechunk" not in target.kernels:
+        chunked(name, target, None, kw["chunks"])  # TypeError: this backend has no chunks
+    unknown = [key for key in kw if key not in ("requires_grad", "chunks")]
     if unknown:  # before any draw: a refused call leaves the generator as it was
         raise TypeError(
             f"{name}() received an invalid combination of arguments - got an unexpected "
@@ -125,6 +127,8 @@ def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
     """The tensor of host ``values`` on ``target``, requiring grad if asked."""
     host = get_backend(HOST_BACKEND).kernels
     t = _host_to(host["reshape"](values, tuple(shape)), d, target)
+    if kw.get("chunks") is not None:  # drawn on the host, then split (Dask)
+        t = Tensor._make(chunked("", target, t._storage.array, kw.pop("chunks")), d, target)
     return _finish(t, kw.pop("requires_grad", False))
 
 

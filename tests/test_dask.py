@@ -102,15 +102,6 @@ def test_materialize_cuts_the_task_graph():
     np.testing.assert_allclose(w.detach().numpy(), 0.8**5 * np.ones(100), rtol=1e-6)
 
 
-def test_materialize_is_a_noop_on_eager_backends():
-    t = retrograd.ones(3)
-    array = t._storage.array
-    retrograd.materialize(t, t * 2)
-    assert t._storage.array is array
-    with pytest.raises(TypeError, match="expected Tensors"):
-        retrograd.materialize(np.ones(2))
-
-
 def test_tensor_of_a_dask_array_stays_lazy():
     source = da.ones((1000, 10), chunks=100)
     with computes() as count:
@@ -153,3 +144,13 @@ def test_data_dependent_shapes_are_computed():
     assert tuple(picked.shape) == (2,)
     picked.sum().backward()
     assert t.grad.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_random_factories_take_chunks_with_pytorchs_values():
+    retrograd.manual_seed(0)
+    t = retrograd.randn(6, 4, backend="dask", chunks=(3, 2))
+    retrograd.manual_seed(0)
+    assert t._storage.array.chunks == ((3, 3), (2, 2))
+    assert t.tolist() == retrograd.randn(6, 4).tolist()
+    with pytest.raises(TypeError, match="backend 'numpy' has no chunks"):
+        retrograd.rand(3, chunks=1)
