@@ -26,6 +26,7 @@ from . import (
     gather_scatter,
     indexing,
     inplace,
+    inplace_views,
     joining,
     linalg,
     losses,
@@ -63,6 +64,7 @@ MODULES = (
     gather_scatter,
     conversion,
     inplace,
+    inplace_views,
     activations,
     losses,
 )

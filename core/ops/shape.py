@@ -144,19 +144,31 @@ def _permuted(record: OpRecord, input: Tensor, axes: tuple, params: dict | None)
 
 def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dimensions."""
+    return t_with(T, input)
+
+
+def t_with(record: OpRecord, input: Tensor) -> Tensor:
+    """:func:`t` recorded as ``record`` (``t_`` records another node)."""
     if input.dim() > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    return _permuted(T, input, tuple(reversed(range(input.dim()))), None)
+        raise RuntimeError(
+            f"{record.name}() expects a tensor with <= 2 dimensions, but self is {input.dim()}D"
+        )
+    return _permuted(record, input, tuple(reversed(range(input.dim()))), None)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap dimensions ``dim0`` and ``dim1``."""
+    return transpose_with(TRANSPOSE, input, dim0, dim1)
+
+
+def transpose_with(record: OpRecord, input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """:func:`transpose` recorded as ``record``."""
     n = input.dim()
     d0, d1 = _wrap_dim(dim0, n, "transpose"), _wrap_dim(dim1, n, "transpose")
     axes = list(range(n))
     if n:  # a 0-d tensor's dims 0 and -1 name no axis: nothing to swap
         axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _permuted(TRANSPOSE, input, tuple(axes), {"dim0": d0, "dim1": d1})
+    return _permuted(record, input, tuple(axes), {"dim0": d0, "dim1": d1})
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -206,19 +218,30 @@ def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
+    return unsqueeze_with(UNSQUEEZE, input, dim)
+
+
+def unsqueeze_with(record: OpRecord, input: Tensor, dim: int) -> Tensor:
+    """:func:`unsqueeze` recorded as ``record``."""
     dim = _wrap_dim(dim, input.dim() + 1, "unsqueeze")
-    return _view_result(UNSQUEEZE, input, "expand_dims", (dim,), {"dim": dim})
+    return _view_result(record, input, "expand_dims", (dim,), {"dim": dim})
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop dimensions of size 1 (all of them, or those named by ``dim``)."""
+    return squeeze_with((SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS), input, dim)
+
+
+def squeeze_with(records: tuple, input: Tensor, dim: Any = None) -> Tensor:
+    """:func:`squeeze` recorded as one of ``records``: (no dim, one dim, several dims)."""
     shape = input.shape
+    whole, one, several = records
     if dim is None:
-        dims, record = set(range(len(shape))), SQUEEZE
+        dims, record = set(range(len(shape))), whole
     elif isinstance(dim, int):
-        dims, record = {_wrap_dim(dim, len(shape), "squeeze")}, SQUEEZE_DIM
+        dims, record = {_wrap_dim(dim, len(shape), "squeeze")}, one
     else:
-        dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, SQUEEZE_DIMS
+        dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, several
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     return _view_result(record, input, "reshape", (new,))
 
