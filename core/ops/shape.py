@@ -174,7 +174,7 @@ def transpose_with(record: OpRecord, input: Tensor, dim0: int, dim1: int) -> Ten
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
     n = input.dim()
-    dims = tuple(_wrap_dim(d, n, "permute") for d in sizes_arg("permute", dims))
+    dims = tuple(_wrap_dim(d, n, "permute") for d in sizes_arg("permute", dims, "dims"))
     if sorted(dims) != list(range(n)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
