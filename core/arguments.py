@@ -184,6 +184,8 @@ def _fits(kind: str, value: Any) -> bool:
         return _is_int(value) or (
             isinstance(value, (tuple, list)) and all(_is_int(v) for v in value)
         )
+    if kind == "tuple of names":  # a bare str is no tuple of names to PyTorch's parser
+        return isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value)
     if kind == "tuple of Tensors":
         return isinstance(value, (tuple, list)) and all(isinstance(v, Tensor) for v in value)
     return True

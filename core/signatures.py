@@ -154,7 +154,12 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor"), _BITWISE),
     # reductions
     "sum": _SUM,
-    "mean": _SUM,
+    # PyTorch's mean also has a named-dims overload, so a bad keepdim fits two signatures
+    "mean": (
+        *_SUM,
+        "(Tensor input, tuple of names dim, bool keepdim = False, *, torch.dtype dtype = None, "
+        "Tensor out = None)",
+    ),
     "prod": (
         "(Tensor input, *, torch.dtype dtype = None)",
         "(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, "
