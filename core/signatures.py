@@ -217,6 +217,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "flip": ("(Tensor input, tuple of ints dims)",),
     "permute": ("(Tensor input, tuple of ints dims)",),
     "reshape": ("(Tensor input, tuple of ints shape)",),
+    "view": ("(Tensor input, torch.dtype dtype)", "(Tensor input, tuple of ints size)"),
     "roll": ("(Tensor input, tuple of ints shifts, tuple of ints dims = None)",),
     "transpose": ("(Tensor input, int dim0, int dim1)",),
     "swapdims": ("(Tensor input, int dim0, int dim1)",),

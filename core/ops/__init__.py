@@ -184,14 +184,14 @@ def _matrix_transpose(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor], Te
 def _expand_as(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor, Tensor], Tensor]:
     def expand_as(self: Tensor, other: Tensor) -> Tensor:
         expect_tensor("expand_as", other, "other")
-        return f["expand"](self, other.shape)
+        return shape.expand(self, other.shape)
 
     return expand_as
 
 
 def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     return {
-        "view_as": lambda self, other: f["view"](self, other.shape),
+        "view_as": lambda self, other: shape.view(self, other.shape),
         "expand_as": _expand_as(f),
         "reshape_as": lambda self, other: f["reshape"](self, other.shape),
         "T": property(lambda self: f["permute"](self, tuple(reversed(range(self.dim()))))),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..arguments import method_form, parsed
+from ..legacy import type_name
 from ..size import sizes_arg
 from ..storage import view_storage
 from ..tensor import Tensor, _wrap_dim
@@ -192,8 +194,9 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     shape = input.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(): the number of sizes provided ({len(sizes)}) must be greater or equal "
-            f"to the number of dimensions in the tensor ({len(shape)})"
+            f"expand({type_name(input)}{{{list(shape)}}}, size={list(sizes)}): the number of "
+            f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})"
         )
     target = expanded_shape(tuple(shape), tuple(sizes))
     return _view_result(EXPAND, input, "broadcast_to", (target,))
@@ -203,6 +206,12 @@ def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
     """``shape`` expanded to ``sizes`` (-1 keeps a dimension), or PyTorch's error."""
     lead = len(sizes) - len(shape)
     target = list(sizes)
+    for i, want in enumerate(sizes[:lead]):
+        if want < 0:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) isn't allowed in a leading, "
+                f"non-existing dimension {i}"
+            )
     for i, n in enumerate(shape):
         want = sizes[lead + i]
         if want == -1:
@@ -299,6 +308,10 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum broadcast dimensions away so the result has ``size``."""
     size = sizes_arg("sum_to_size", size)
+    shape = tuple(input.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(n not in (1, shape[lead + i]) for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
     if tuple(input.shape) == size:
         return input
     array = input._backend.kernels["sum_to_shape"](input._storage.array, size)
@@ -306,19 +319,22 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
 
 FUNCTIONS = {
-    "view": view,
     "reshape": reshape,
     "t": t,
     "transpose": transpose,
     "swapaxes": transpose,
     "permute": permute,
-    "expand": expand,
     "unsqueeze": unsqueeze,
     "squeeze": squeeze,
-    "sum_to_size": sum_to_size,
     "flatten": flatten,
     "unflatten": unflatten,
     "movedim": movedim,
     "moveaxis": movedim,
     "swapdims": transpose,
+}
+# Tensor methods only: PyTorch has no ``torch.view``, ``torch.expand``, ``torch.sum_to_size``.
+METHODS = {
+    "view": method_form(parsed("view")(view)),
+    "expand": expand,
+    "sum_to_size": sum_to_size,
 }
