@@ -365,6 +365,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             )
         out = k["where"](mask._storage.array, array_of(value, dtype, backend), input._storage.array)
         return finish(MASKED_FILL_TENSOR, out, dtype, backend, (input, value), {"mask": mask})
+    if not isinstance(value, (int, float, complex)) and type(value).__module__ != "numpy":
+        raise TypeError(f"masked_fill(): argument 'value' must be Number, not {type(value)}")
     fill = k["full"]((), value, backend.native_dtype(dtype))
     out = k["where"](mask._storage.array, fill, input._storage.array)
     return finish(MASKED_FILL, out, dtype, backend, (input,), {"mask": mask})
