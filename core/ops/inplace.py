@@ -188,7 +188,10 @@ def _check_shape_first(t: Tensor, other: Tensor, op: str) -> None:
     """PyTorch's refusal of an operand that broadcasts ``t`` to a larger shape, before
     the op's own checks of the operands' dtypes (``x.bitwise_and_(y)`` of a float ``x``);
     operands that do not broadcast at all are the op's to report."""
-    shape, other_shape = t._storage.array.shape, other._storage.array.shape
+    array, other_array = t._storage.array, other._storage.array
+    if BatchedArray in (type(array), type(other_array)):
+        return  # inside vmap: the op's batching rule checks per-sample shapes
+    shape, other_shape = array.shape, other_array.shape
     if other_shape == shape:
         return
     try:
