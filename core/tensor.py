@@ -163,6 +163,10 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         if not isinstance(value, bool):  # the attribute's words, not requires_grad_()'s
             raise RuntimeError("requires_grad must be a bool")
+        if value and self._grad_fn is None and not self._dtype.is_floating_point:
+            raise RuntimeError(  # the attribute's words differ from requires_grad_()'s
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -512,7 +516,10 @@ def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
         raise RuntimeError(
             f"attempting to assign a gradient with dtype '{dtypes.cpp_name(grad.dtype)}' to a "
             f"tensor with grad_dtype '{dtypes.kind_name(tensor.dtype)}'. The gradient must "
-            "match the tensor's grad_dtype (defaults to the tensor's dtype)."
+            "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+            "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
+            "Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+            "break downstream systems that assume they match."
         )
     if grad.shape != tensor.shape:
         raise RuntimeError(
