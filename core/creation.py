@@ -83,6 +83,23 @@ def _infer(data: Any, shape: list, depth: int = 0) -> dtypes.dtype | None:
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
+def _integers(data: Any, d: dtypes.dtype) -> Any:
+    """``data`` (nested lists of Python numbers) converted to integer dtype ``d`` as
+    PyTorch converts them: in range (an unsigned type also takes negatives down to
+    ``-max``, wrapping), floats truncated, else PyTorch's RuntimeError."""
+    if isinstance(data, list):
+        return [_integers(v, d) for v in data]
+    bits = d.itemsize * 8
+    unsigned = d.name.startswith("uint")
+    lo, hi = (
+        (-(2**bits) + 1, 2**bits - 1) if unsigned else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    )
+    ok = math.isfinite(data) and lo <= data <= hi
+    if not ok or (unsigned and isinstance(data, float) and data < 0):
+        raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+    return int(data) % 2**bits if unsigned else int(data)
+
+
 def _python_data(data: Any) -> Any:
     if isinstance(data, Tensor):
         return data.item()
@@ -124,8 +141,11 @@ def tensor(
     d = dtypes.resolve(dtype) if dtype is not None else (found or dtypes.get_default_dtype())
     try:
         array = target.kernels["asarray"](data, target.native_dtype(d))
-    except OverflowError:  # an int beyond int64 (PyTorch unpacks into a long long)
-        raise ValueError("Overflow when unpacking long long") from None
+    except (OverflowError, ValueError):
+        if dtype is None or d.is_floating_point or d is dtypes.bool:
+            raise ValueError("Overflow when unpacking long long") from None  # beyond int64
+        # PyTorch converts each number to the integer dtype asked for, or refuses it
+        array = target.kernels["asarray"](_integers(data, d), target.native_dtype(d))
     array = chunked("tensor", target, target.kernels["copy"](array), chunks)
     return _finish(Tensor._make(array, d, target), requires_grad)
 

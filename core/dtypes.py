@@ -74,6 +74,19 @@ class _DefaultDtype:
 _default = _DefaultDtype()
 
 
+# C++'s names of the scalar types, as some PyTorch messages print them (``long int``).
+_CPP_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+    "uint8": "unsigned char", "bool": "bool",
+}  # fmt: skip
+
+
+def cpp_name(d: dtype) -> str:
+    """C++'s name of ``d``'s scalar type (``long int`` for int64), as some PyTorch errors say."""
+    return _CPP_NAMES[d.name]
+
+
 def kind_name(d: dtype) -> str:
     """PyTorch's scalar-type name of ``d`` (``Float`` for float32), as its errors say."""
     return _KIND_NAMES[d.name]

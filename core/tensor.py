@@ -11,6 +11,7 @@ declares them all for type checkers and editors.
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 import warnings
 import weakref
@@ -101,14 +102,22 @@ class Tensor:
         shape = self._storage.array.shape
         if dim is None:
             return Size(shape)
+        if not isinstance(dim, int):
+            raise TypeError(
+                f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+            )
         return shape[_wrap_dim(dim, len(shape), "size")]
 
-    def dim(self) -> int:
+    def dim(self, *extra: Any) -> int:
+        if extra:
+            raise _no_arguments("dim", extra)
         return self._storage.array.ndim
 
     ndim = property(dim)
 
-    def numel(self) -> int:
+    def numel(self, *extra: Any) -> int:
+        if extra:
+            raise _no_arguments("numel", extra)
         n = 1
         for d in self._storage.array.shape:
             n *= d
@@ -152,6 +161,12 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if not isinstance(value, bool):  # the attribute's words, not requires_grad_()'s
+            raise RuntimeError("requires_grad must be a bool")
+        if value and self._grad_fn is None and not self._dtype.is_floating_point:
+            raise RuntimeError(  # the attribute's words differ from requires_grad_()'s
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -171,7 +186,7 @@ class Tensor:
             )
         if requires_grad and not self._dtype.is_floating_point:
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
+                "only Tensors of floating point dtype can require gradients "
                 f"(got dtype {self._dtype})"
             )
         self._requires_grad = bool(requires_grad)
@@ -239,12 +254,22 @@ class Tensor:
             self._hooks = {}
         return add_hook(self._hooks.setdefault(POST_ACCUMULATE_GRAD, {}), hook)
 
-    def detach(self) -> Tensor:
+    def detach(self, *extra: Any) -> Tensor:
         """A new leaf sharing this tensor's storage (and version counter), without history."""
+        if extra:
+            raise _no_arguments("detach", extra)
         return Tensor._make(self._storage.array, self._dtype, self._backend, self._storage)
 
     def detach_(self) -> Tensor:
         """Detach this tensor from its graph in place; it becomes a leaf."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self._grad_fn = None
         self._output_nr = 0
         self._requires_grad = False
@@ -265,7 +290,9 @@ class Tensor:
         self._storage, self._dtype, self._backend = value._storage, value._dtype, value._backend
 
     # -- conversion to Python ------------------------------------------------------------
-    def tolist(self) -> Any:
+    def tolist(self, *extra: Any) -> Any:
+        if extra:
+            raise _no_arguments("tolist", extra)
         return self._backend.kernels["tolist"](self._storage.array)
 
     def item(self) -> Any:
@@ -461,17 +488,44 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
     return dim + max(ndim, 1) if dim < 0 else dim
 
 
+def _hide_extra(cls: type, *names: str) -> None:
+    """Show methods ``names`` without the ``*extra`` that only catches a bad call."""
+    for name in names:
+        fn = getattr(cls, name)
+        sig = inspect.signature(fn)
+        kept = [p for p in sig.parameters.values() if p.kind is not p.VAR_POSITIONAL]
+        fn.__signature__ = sig.replace(parameters=kept)
+
+
+_hide_extra(Tensor, "dim", "numel", "detach", "tolist")
+
+
+def _no_arguments(name: str, extra: tuple) -> TypeError:
+    """PyTorch's TypeError for an argument to one of its C methods without parameters."""
+    return TypeError(f"TensorBase.{name}() takes no arguments ({len(extra)} given)")
+
+
 def _check_assigned_grad(tensor: Tensor, grad: Any) -> None:
+    """PyTorch's refusals of a ``.grad`` assignment: the dtype first, then the size."""
     if not isinstance(grad, Tensor):
-        raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(grad)}")
-    if grad.shape != tensor.shape:
-        raise RuntimeError(
-            f"assigned grad has data of a different size: {list(grad.shape)} vs "
-            f"{list(tensor.shape)}"
+        raise TypeError(
+            "assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(grad).__name__}"
         )
     if grad.dtype is not tensor.dtype:
         raise RuntimeError(
-            f"assigned grad has data of a different type: {grad.dtype} vs {tensor.dtype}"
+            f"attempting to assign a gradient with dtype '{dtypes.cpp_name(grad.dtype)}' to a "
+            f"tensor with grad_dtype '{dtypes.kind_name(tensor.dtype)}'. The gradient must "
+            "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+            "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
+            "Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+            "break downstream systems that assume they match."
+        )
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of "
+            f"size '{list(tensor.shape)}'. Please ensure that the gradient and the tensor are "
+            "the same size"
         )
 
 

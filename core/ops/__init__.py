@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..arguments import expect_tensor, method_form, named
+from ..arguments import expect_tensor, method_form, named, typename
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
@@ -189,14 +190,50 @@ def _expand_as(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor, Tensor], T
     return expand_as
 
 
+_T_DEPRECATED = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor."
+)
+
+
+def _reversed_dims(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor], Tensor]:
+    def T(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+        n = self.dim()
+        if n != 2:  # PyTorch's deprecation warnings
+            message = (
+                "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                "cases."
+                if n == 0
+                else _T_DEPRECATED
+            )
+            warnings.warn(message, UserWarning, stacklevel=2)
+        return f["permute"](self, tuple(reversed(range(n))))
+
+    return T
+
+
+def _where_method(f: dict[str, Callable[..., Any]]) -> Callable[..., Tensor]:
+    def where(self: Tensor, condition: Any, other: Any) -> Tensor:
+        if not isinstance(condition, Tensor):  # PyTorch's parser refuses it first
+            raise TypeError(
+                "where() received an invalid combination of arguments - got "
+                f"({type(condition).__name__}, {typename(other)}), but expected one of:"
+            )
+        return f["where"](condition, self, other)
+
+    return where
+
+
 def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     return {
         "view_as": lambda self, other: shape.view(self, other.shape),
         "expand_as": _expand_as(f),
         "reshape_as": lambda self, other: f["reshape"](self, other.shape),
-        "T": property(lambda self: f["permute"](self, tuple(reversed(range(self.dim()))))),
+        "T": property(_reversed_dims(f)),
         "mT": property(_matrix_transpose(f)),
-        "where": lambda self, condition, other: f["where"](condition, self, other),
+        "where": _where_method(f),
     }
 
 

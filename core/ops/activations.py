@@ -111,6 +111,11 @@ def _apply(record: OpRecord, input: Tensor, params: dict) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    if not isinstance(negative_slope, (int, float)) and type(negative_slope).__module__ != "numpy":
+        raise TypeError(
+            "leaky_relu(): argument 'negative_slope' (position 2) must be Number, not "
+            f"{type(negative_slope).__name__}"
+        )
     out = _apply(LEAKY_RELU, input, {"negative_slope": negative_slope})
     return input.copy_(out) if inplace else out
 
@@ -118,7 +123,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` (``approximate="tanh"``: PyTorch's tanh approximation)."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
+        raise RuntimeError(
+            f"approximate argument must be either none or tanh. (got {approximate!r})"
+        )
     return _apply(GELU, input, {"approximate": approximate})
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
-from ..arguments import expect_tensor
+from ..arguments import expect_tensor, public_signature
 from ..backend import transfer
 from ..device import backend_for_device
 from ..tensor import Tensor
@@ -110,9 +110,17 @@ def is_contiguous(input: Tensor) -> bool:
     return input._storage.is_contiguous(input._backend)
 
 
-def contiguous(input: Tensor) -> Tensor:
+def _no_positionals(name: str, extra: tuple) -> None:
+    """PyTorch's TypeError for a method that takes keywords only (``x.float(1)``)."""
+    if extra:
+        s = "was" if len(extra) == 1 else "were"
+        raise TypeError(f"{name}() takes 0 positional arguments but {len(extra)} {s} given")
+
+
+def contiguous(input: Tensor, *extra: Any) -> Tensor:
     """``input`` itself if its memory is in row-major order, else a row-major copy
     (CloneBackward0; ``clone`` keeps the layout, as PyTorch's does)."""
+    _no_positionals("contiguous", extra)
     if is_contiguous(input):
         return input
     backend = input._backend
@@ -125,28 +133,29 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
     return _convert(input, other.dtype)
 
 
-def _caster(d: dtypes.dtype):
-    def cast(input: Tensor) -> Tensor:
+def _caster(d: dtypes.dtype, name: str):
+    def cast(input: Tensor, *extra: Any) -> Tensor:
+        _no_positionals(name, extra)
         return _convert(input, d)
 
     cast.__doc__ = f"``to({d})``"
-    return cast
+    return public_signature(cast)
 
 
 METHODS = {
-    "float": _caster(dtypes.float32),
-    "double": _caster(dtypes.float64),
-    "half": _caster(dtypes.float16),
-    "long": _caster(dtypes.int64),
-    "int": _caster(dtypes.int32),
-    "short": _caster(dtypes.int16),
-    "bool": _caster(dtypes.bool),
+    "float": _caster(dtypes.float32, "float"),
+    "double": _caster(dtypes.float64, "double"),
+    "half": _caster(dtypes.float16, "half"),
+    "long": _caster(dtypes.int64, "long"),
+    "int": _caster(dtypes.int32, "int"),
+    "short": _caster(dtypes.int16, "short"),
+    "bool": _caster(dtypes.bool, "bool"),
     "to": to,
     "cpu": cpu,
     "cuda": cuda,
     "is_cuda": property(lambda self: self.device.type == "cuda"),
     "is_cpu": property(lambda self: self.device.type == "cpu"),
-    "contiguous": contiguous,
+    "contiguous": public_signature(contiguous),
     "is_contiguous": is_contiguous,
     "type_as": type_as,
 }

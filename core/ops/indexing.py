@@ -66,7 +66,8 @@ RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 
 
 _ZERO_DIM = (
-    "invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number"
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+    "C++ to convert a 0-dim tensor to a number"
 )
 
 
@@ -90,7 +91,9 @@ def _slice(input: Tensor, dim: int, index: slice) -> Tensor:
 
 
 def _normalized_slice(s: slice, size: int) -> slice:
-    if s.step is not None and s.step <= 0:
+    if s.step == 0:  # Python's slice.indices words it so, and PyTorch lets it
+        raise ValueError("slice step cannot be zero")
+    if s.step is not None and s.step < 0:
         raise ValueError("step must be greater than zero")
     start, stop, step = s.indices(size)
     return slice(start, max(start, stop), step)
@@ -146,6 +149,8 @@ def _check_basic(items: tuple) -> None:
             continue
         if isinstance(k, Tensor) and k.dim() == 0 and not k.dtype.is_floating_point:
             continue
+        if isinstance(k, str):  # PyTorch tries to make a tensor of it
+            raise TypeError("new(): invalid data type 'str'")
         raise IndexError(
             "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
             f"are valid indices (got {type(k).__name__})"

@@ -147,6 +147,7 @@ def _pair(op: str, input: Any, target: Any) -> Any:
             UserWarning,
             stacklevel=3,
         )
+        broadcast_shapes(op, tuple(input.shape), tuple(target.shape))  # before the kernel
     return backend_of(op, input, target)
 
 

@@ -8,21 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..dtypes import cpp_name
 from ..tensor import Tensor
 
-# C++'s names of the scalar types, as PyTorch's ``mm`` dtype message prints them.
-_CPP_NAMES = {
-    "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-    "uint8": "unsigned char", "bool": "bool",
-}  # fmt: skip
 # PyTorch's CPU kernel of each product, named in its refusal of bool operands.
 _BOOL_KERNELS = {"mm": "addmm_impl_cpu_", "bmm": "bmm", "mv": "addmv_impl_cpu", "dot": "dot"}
-
-
-def cpp_name(dtype: dtypes.dtype) -> str:
-    """C++'s name of ``dtype``'s scalar type (``long int``), as some PyTorch errors say."""
-    return _CPP_NAMES[dtype.name]
 
 
 def _kind(t: Tensor) -> str:
@@ -57,7 +47,7 @@ def _check(op: str, a: Tensor, b: Tensor) -> None:
         if a.dtype is not b.dtype:
             raise RuntimeError(
                 "expected m1 and m2 to have the same dtype, but got: "
-                f"{_CPP_NAMES[a.dtype.name]} != {_CPP_NAMES[b.dtype.name]}"
+                f"{cpp_name(a.dtype)} != {cpp_name(b.dtype)}"
             )
     elif op == "bmm":
         for name, shape in (("batch1", sa), ("batch2", sb)):
