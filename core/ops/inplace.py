@@ -189,8 +189,8 @@ def _check_shape_first(t: Tensor, other: Tensor, op: str) -> None:
     the op's own checks of the operands' dtypes (``x.bitwise_and_(y)`` of a float ``x``);
     operands that do not broadcast at all are the op's to report."""
     shape, other_shape = t._storage.array.shape, other._storage.array.shape
-    if other_shape == shape:
-        return
+    if other_shape == shape or BatchedArray in (type(t._storage.array), type(other._storage.array)):
+        return  # inside vmap the batching rules check shapes (a per-sample copy_ is fine)
     try:
         _check_fits(t, broadcast_shapes(op, shape, other_shape), t._dtype, op)
     except RuntimeError as error:
