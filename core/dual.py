@@ -46,19 +46,21 @@ class _State:
 
 
 class _Level:
-    __slots__ = ("index", "holders")
+    __slots__ = ("index", "holders", "public")
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, public: bool) -> None:
         self.index = index
         self.holders: list[weakref.ref] = []  # tensors given a tangent at this level
+        self.public = public  # opened by forward_ad.dual_level (not by a transform)
 
 
 STATE = _State()
 
 
-def enter_level() -> int:
-    """Open a new (innermost) level and return its index."""
-    level = _Level(STATE.depth)  # not len(levels): ``below`` may hide some
+def enter_level(public: bool = False) -> int:
+    """Open a new (innermost) level and return its index. ``public``: opened through
+    ``forward_ad`` (inside one, PyTorch's ``func.jvp`` refuses to nest)."""
+    level = _Level(STATE.depth, public)  # not len(levels): ``below`` may hide some
     STATE.depth += 1
     STATE.levels.append(level)
     STATE.active = True
@@ -82,6 +84,11 @@ def exit_level(index: int) -> None:
         grads = None if t is None else getattr(t, "_fw_grads", None)
         if grads is not None:
             grads.pop(index, None)
+
+
+def in_public_level() -> bool:
+    """Whether a level opened through ``forward_ad`` is active."""
+    return any(level.public for level in STATE.levels)
 
 
 def current_level() -> int:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import dual
-from .autograd.forward_ad import make_dual
+from .autograd.forward_ad import NESTED, make_dual
 from .autograd.forward_jacobian import jacobian_blocks, standard_basis
 from .creation import zeros_like
 from .func_argnums import argnums_tuple
@@ -91,6 +91,8 @@ def jvp(
     the Jacobian-vector product, trees shaped like ``func``'s output. ``strict`` is
     accepted, as in PyTorch."""
     p_leaves, t_leaves, spec = _check_inputs(primals, tangents)
+    if dual.in_public_level():  # PyTorch's jvp runs in a dual level of the public API's
+        raise RuntimeError(NESTED)
     level = dual.enter_level()
     try:
         duals = [make_dual(p, t, level=level) for p, t in zip(p_leaves, t_leaves, strict=True)]

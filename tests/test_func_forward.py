@@ -163,7 +163,15 @@ ERRORS = [
     lambda m: m.func.jacfwd(lambda a: (a, {"n": None}), has_aux=True)(_t(m, X)),
     lambda m: m.func.jacfwd(lambda a: a * m.rand(3, dtype=m.float64))(_t(m, X)),
     lambda m: m.func.jacfwd(lambda a: (a, 2))(_t(m, X)),
+    lambda m: _in_dual_level(m, lambda: m.func.jvp(m.sin, (_t(m, X),), (_t(m, U),))),
+    lambda m: _in_dual_level(m, lambda: m.func.jacfwd(m.sin)(_t(m, X))),
+    lambda m: _in_dual_level(m, lambda: m.func.hessian(lambda a: a.sin().sum())(_t(m, X))),
 ]
+
+
+def _in_dual_level(m, call):
+    with m.autograd.forward_ad.dual_level():
+        return call()
 
 
 @pytest.mark.parametrize("case", range(len(ERRORS)))

@@ -29,11 +29,14 @@ __all__ = [
 ]
 
 
+NESTED = "Nested forward mode AD is not supported at the moment"
+
+
 def enter_dual_level() -> int:
     """Open a dual level and return its index (0); nesting is PyTorch's RuntimeError."""
     if dual.STATE.levels:
-        raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    return dual.enter_level()
+        raise RuntimeError(NESTED)
+    return dual.enter_level(public=True)
 
 
 def exit_dual_level(*, level: int | None = None) -> None:
