@@ -14,6 +14,8 @@ from typing import Any
 
 from .. import dtypes, dual
 from ..arguments import has_cells, origin, public_signature, twin
+from ..batching import BatchedArray
+from ..batching_rules import writable_copy
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -78,7 +80,17 @@ def _fill(input: Tensor, value: Any) -> Tensor:
         value = value.item()
     backend = input._backend
     array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
-    return finish(record, array, input._dtype, backend, inputs)
+    return finish(record, _batched_like(input, array), input._dtype, backend, inputs)
+
+
+def _batched_like(input: Tensor, array: Any) -> Any:
+    """``array`` (a value for ``input``, written in place) batched as ``input`` is inside
+    ``vmap``: a per-sample tensor filled or copied into from outside takes the same value
+    in every sample (``fill_``/``copy_`` of a batched tangent in ``jacfwd``)."""
+    target = input._storage.array
+    if type(target) is not BatchedArray:
+        return array
+    return writable_copy(input._backend.kernels, array, target)
 
 
 def _broadcast_fill(input: Tensor, value: Tensor) -> Any:
@@ -100,7 +112,8 @@ def _copy(input: Tensor, src: Any) -> Tensor:
         )
     k = backend.kernels
     array = k["broadcast_to"](array_of(src, input._dtype, backend), tuple(input.shape))
-    return finish(COPY, k["copy"](array), input._dtype, backend, (input, src))
+    array = _batched_like(input, k["copy"](array))
+    return finish(COPY, array, input._dtype, backend, (input, src))
 
 
 def check_inplace(t: Tensor, op: str) -> None:
