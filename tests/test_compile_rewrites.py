@@ -108,3 +108,27 @@ def test_a_returned_or_written_factory_result_is_made_each_replay(view):
     assert not np.shares_memory(ones1.numpy(), ones2.numpy())
     assert first.tolist() == second.tolist()
     assert first.sum().item() == 6.0
+
+
+def test_jax_holds_reached_small_arrays_as_constants_while_they_are_the_same():
+    if not any(i.name == "jax" and i.usable for i in torch.backends()):
+        pytest.skip("no usable jax backend")
+    with torch.use_backend("jax"):
+        w = torch.ones(3, requires_grad=True)
+        xs = [torch.full((3,), float(i)) for i in range(4)]
+
+        def step():
+            w.grad = None
+            loss = sum((w * x).sum() for x in xs)
+            loss.backward()
+            return loss
+
+        compiled = torch.compile(step)
+        compiled()
+        source = compiled.entries[0].source
+        assert "if e" in source and " is X" in source  # a constant body, and its check
+        assert compiled().item() == 18.0  # 3 * (0 + 1 + 2 + 3)
+        with torch.no_grad():
+            xs[0].add_(1)  # JAX rebinds the array: the constant no longer holds
+        assert compiled().item() == 21.0 == step().item()
+        assert len(compiled.entries) == 1  # no new recording: the general body ran

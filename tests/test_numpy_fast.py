@@ -75,3 +75,13 @@ def test_threshold_backward_keeps_every_bit(shape, dtype):
     same(FAST["threshold_backward"](g, r), GENERIC["threshold_backward"](g, r))
     if g.ndim == 2:  # strided inputs
         same(FAST["threshold_backward"](g.T, r.T), GENERIC["threshold_backward"](g.T, r.T))
+
+
+@pytest.mark.parametrize("dtype", [*DTYPES, np.int32, np.bool_])
+def test_sum_and_sum_to_shape(dtype):
+    a = sample((4, 3, 5), dtype)
+    for axis, keepdims in itertools.product(axes_of(3), (False, True)):
+        same(FAST["sum"](a, axis=axis, keepdims=keepdims),
+             GENERIC["sum"](a, axis=axis, keepdims=keepdims))  # fmt: skip
+    for shape in [(4, 3, 5), (3, 5), (5,), (), (1, 5), (3, 1), (4, 1, 1), (1, 1, 1)]:
+        same(FAST["sum_to_shape"](a, shape), GENERIC["sum_to_shape"](a, shape))

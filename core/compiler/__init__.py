@@ -4,7 +4,8 @@ objects per op.
 One concept per module: :mod:`.api` (the ``torch.compile`` signature and the cache),
 :mod:`.capture` (one recording and its effects), :mod:`.recorder` (the kernel-table
 plugin), :mod:`.program` (what is recorded), :mod:`.values` (scalars computed from data),
-:mod:`.sources` (what the step reaches from outside), :mod:`.guards`, :mod:`.codegen`
+:mod:`.sources` (what the step reaches from outside), :mod:`.guards`, :mod:`.optimize`
+(repeated calls and constant buffers), :mod:`.codegen`
 (the generated replay), :mod:`.outputs` (the result rebuilt), :mod:`.breaks` (graph
 breaks and counters) and :mod:`.explain`. ``docs/compile.md`` is the user's guide.
 """
