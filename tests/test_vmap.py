@@ -399,6 +399,9 @@ ERRORS = {
     "chunk_size": lambda m: m.func.vmap(m.sin, chunk_size=0)(_t(m, A)),
     "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
     "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
+    "mul_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).mul_(a))(_t(m, A)),
+    "div_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).div_(a))(_t(m, A)),
+    "pow_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).pow_(a))(_t(m, A)),
     "setitem_into_unbatched": lambda m: m.func.vmap(
         lambda a, b: _setitem(b.clone(), 0, a[1]), in_dims=(0, None)
     )(_t(m, A), _t(m, B[0])),

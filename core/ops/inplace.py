@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import dtypes, dual
 from ..arguments import has_cells, origin, twin
+from ..batching import INPLACE_BATCHED_OTHER, depth
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -142,6 +143,7 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     """PyTorch's refusal of an in-place result of another shape than ``t``'s, or of a
     dtype of a higher category (float into integer, integer into bool)."""
     if shape != t._storage.array.shape:
+        _check_vmap_levels(t, shape, op)
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
             f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # a vmap batch included
@@ -150,6 +152,30 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
         raise RuntimeError(
             f"result type {dtypes.kind_name(dtype)} can't be cast to the desired output "
             f"type {dtypes.kind_name(t._dtype)} (in {op}())"
+        )
+
+
+# Inside vmap, PyTorch's in-place ops refuse an operand batched where self is not with
+# a message of their own (the others, add_ among them, report the shapes).
+_VMAP_ARITHMETIC = frozenset({"mul_", "multiply_", "div_", "divide_", "true_divide_", "sub_"})
+_VMAP_ATEN = frozenset({"pow_", "subtract_", "remainder_", "lerp_", "clamp_"})
+
+
+def _check_vmap_levels(t: Tensor, shape: tuple, op: str) -> None:
+    own = getattr(t._storage.array.shape, "levels", ())
+    if not set(getattr(shape, "levels", ())) - set(own):
+        return
+    if op in _VMAP_ARITHMETIC:
+        raise RuntimeError(INPLACE_BATCHED_OTHER.format("inplace arithmetic"))
+    if op in _VMAP_ATEN:  # PyTorch's fallback for ops without a batching rule
+        level = depth(min(set(shape.levels) - set(own)))
+        raise RuntimeError(
+            f"vmap: aten::{op}(self, *extra_args) is not possible because there exists a "
+            "Tensor `other` in extra_args that has more elements than `self`. This happened "
+            "due to `other` being vmapped over but `self` not being vmapped over at level "
+            f"{level}. Please try to use out-of-place operators instead of aten::{op}. If "
+            "said operator is being called inside the PyTorch framework, please file a bug "
+            "report instead."
         )
 
 
