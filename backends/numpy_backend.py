@@ -16,6 +16,7 @@ from retrograd.plugins import hookimpl
 from retrograd.storage import OVERLAP_MESSAGE
 
 from .kernels import array_namespace, generic_kernels, native_dtypes, strided_kernels
+from .numpy_fast import fast_kernels
 from .op_kernels import device_erf, erf_kernels
 
 _native_dtypes = native_dtypes  # the name tests/test_plugins.py builds a second backend with
@@ -83,6 +84,8 @@ def _overrides(np: Any) -> dict[str, Any]:
         "pow": np.pow if hasattr(np, "pow") else np.power,
         **strided_kernels(np),
         **_host_bytes(np),
+        # Speed: kernels whose NumPy wrapper costs more than their work (see the module).
+        **fast_kernels(np),
     }
 
 

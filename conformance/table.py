@@ -109,6 +109,24 @@ SHAPES = {
     "squeeze": Entry(SH.squeezing(None), ref=R.squeezed),
     "squeeze_dim": Entry(SH.squeezing("int"), function("squeeze"), R.squeezed),
     "squeeze_dims": Entry(SH.squeezing("tuple"), function("squeeze"), R.squeezed),
+    # In-place view ops, on a clone (a leaf that requires grad refuses them).
+    "t_": Entry(
+        SH.t,
+        lambda a: a.clone().t_(),
+        lambda xp, a: xp.permute_dims(a, tuple(reversed(range(a.ndim)))),
+    ),
+    "transpose_": Entry(
+        SH.transpose, lambda a, dim0, dim1: a.clone().transpose_(dim0, dim1), R.swapped
+    ),
+    "unsqueeze_": Entry(
+        SH.unsqueeze,
+        lambda a, dim: a.clone().unsqueeze_(dim),
+        lambda xp, a, dim: xp.expand_dims(a, axis=dim),
+    ),
+    "squeeze_": Entry(SH.squeezing(None), lambda a, dim: a.clone().squeeze_(), R.squeezed),
+    "squeeze_dims_": Entry(
+        SH.squeezing("tuple"), lambda a, dim: a.clone().squeeze_(dim), R.squeezed
+    ),
     "cat": Entry(
         SH.cat,
         lambda *tensors, dim: public("cat")(list(tensors), dim=dim),

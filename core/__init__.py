@@ -19,6 +19,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_anomaly_enabled,
 )
+from .arguments import expect_tensor as _expect_tensor
 from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
 from .device import device, get_default_device, set_default_device
@@ -69,6 +70,7 @@ def is_tensor(obj: object) -> bool:
 
 def numel(input: Tensor) -> int:
     """The number of elements of ``input``."""
+    _expect_tensor("numel", input)
     return input.numel()
 
 

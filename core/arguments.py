@@ -51,6 +51,25 @@ def typename(value: Any) -> str:
     return type(value).__name__
 
 
+def expect_tensor(fn: str, value: Any, param: str = "input", position: int = 1) -> None:
+    """PyTorch's TypeError where argument ``param`` of ``fn`` is not a Tensor (a function
+    that is not an op record reads ``value._backend`` otherwise: an AttributeError)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{param}' (position {position}) must be Tensor, not "
+            f"{typename(value)}"
+        )
+
+
+def expect_number(fn: str, value: Any, param: str, position: int) -> None:
+    """PyTorch's TypeError where argument ``param`` of ``fn`` is not a Number."""
+    if not _fits("Number", value):
+        raise TypeError(
+            f"{fn}(): argument '{param}' (position {position}) must be Number, not "
+            f"{typename(value)}"
+        )
+
+
 @dataclass(frozen=True)
 class Param:
     kind: str  # PyTorch's type name: "Tensor", "Number", "int", "tuple of ints", ...
@@ -165,6 +184,8 @@ def _fits(kind: str, value: Any) -> bool:
         return _is_int(value) or (
             isinstance(value, (tuple, list)) and all(_is_int(v) for v in value)
         )
+    if kind == "tuple of names":  # a bare str is no tuple of names to PyTorch's parser
+        return isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value)
     if kind == "tuple of Tensors":
         return isinstance(value, (tuple, list)) and all(isinstance(v, Tensor) for v in value)
     return True

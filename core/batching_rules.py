@@ -303,6 +303,17 @@ def _register() -> None:
 _register()
 
 
+def materialize(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> list:
+    """``retrograd.materialize`` inside ``vmap``: compute (or wait for) the whole-batch
+    arrays; each result keeps the batching of its array."""
+    arrays = args[0]
+    done = k[name]([a.value if _at(a, level) else a for a in arrays])
+    return [BatchedArray(d, level) if _at(a, level) else d for a, d in zip(arrays, done)]
+
+
+RULES["materialize"] = materialize
+
+
 # -- for the core: out-of-place ops that write into a fresh array ---------------------------
 def _levels(value: Any, found: dict) -> None:
     if type(value) in (tuple, list):

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from . import dtypes
+from .arguments import MISSING, expect_number, expect_tensor, public_signature
 from .backend import transfer
 from .device import backend_for_device
 from .plugins import get_backend
@@ -77,7 +78,9 @@ def _infer(data: Any, shape: list, depth: int = 0) -> dtypes.dtype | None:
         raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth}")
     if isinstance(data, (_pybool, int, float)):
         return dtypes.scalar_dtype(data)
-    raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__}")
+    if isinstance(data, str):  # PyTorch's words: its tensor() is its legacy new()
+        raise TypeError("new(): invalid data type 'str'")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _python_data(data: Any) -> Any:
@@ -216,12 +219,22 @@ def empty(*size: Any, dtype: Any = None, **kw: Any) -> Tensor:
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, **kw: Any) -> Tensor:
+    if not isinstance(size, (tuple, list)):  # unlike ``ones``, ``full`` takes no bare int
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
+    expect_number("full", fill_value, "fill_value", 2)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value)
     return _filled("full", (size,), dtype, kw, fill_value)
 
 
 def _like(factory: Any, input: Tensor, *extra: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    expect_tensor(f"{factory.__name__}_like", input)
+    if extra:
+        expect_number(f"{factory.__name__}_like", extra[0], "fill_value", 2)
     kw.setdefault("backend", input.backend)
     return factory(tuple(input.shape), *extra, dtype=dtype or input.dtype, **kw)
 
@@ -242,12 +255,41 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, **kw: Any) -
     return _like(full, input, fill_value, dtype=dtype, **kw)
 
 
+def _check_numbers(fn: str, given: tuple, names: tuple, kind: str = "Number") -> None:
+    """PyTorch's TypeError for a factory's numeric positionals: one argument names it
+    (``names``), several make "an invalid combination" of its overloads."""
+    ok = all(
+        (isinstance(v, int) and not isinstance(v, _pybool))
+        if kind == "int"
+        else isinstance(v, (int, float)) or (isinstance(v, Tensor) and v.dim() == 0)
+        for v in given
+    )
+    if ok:
+        return
+    if len(given) == len(names):
+        raise TypeError(
+            f"{fn}(): argument '{names[0]}' (position 1) must be {kind}, not "
+            f"{type(given[0]).__name__}"
+        )
+    got = ", ".join(type(v).__name__ for v in given)
+    raise TypeError(
+        f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:"
+    )
+
+
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, **kw: Any) -> Tensor:
     """Values from ``start`` (default 0) up to, not including, ``end``."""
+    given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
     if end is None:
         start, end = 0, start
+    _check_numbers("arange", given, ("end",))
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
-        raise RuntimeError("arange(): step must be nonzero")
+        raise RuntimeError("step must be nonzero (in arange())")
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         numbers = (start, end, step)
         dtype = dtypes.int64 if all(isinstance(v, int) for v in numbers) else None
@@ -256,18 +298,33 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, **k
     return tensor(values, dtype=dtype or dtypes.get_default_dtype(), **kw)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, **kw: Any) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int = MISSING, *, dtype: Any = None, **kw: Any
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps is MISSING:  # PyTorch's overloads all need steps
+        got = f"{type(start).__name__}, {type(end).__name__}"
+        raise TypeError(
+            f"linspace() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:"
+        )
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
+        raise RuntimeError("number of steps must be non-negative (in linspace())")
     d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     array = target.kernels["linspace"](start, end, steps, target.native_dtype(d))
     return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
 
 
+public_signature(linspace)
+
+
 def eye(n: int, m: int | None = None, *, dtype: Any = None, **kw: Any) -> Tensor:
     """The ``n`` x ``m`` identity matrix."""
+    _check_numbers("eye", (n,) if m is None else (n, m), ("n",), "int")
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     array = target.kernels["eye"](n, n if m is None else m, target.native_dtype(d))

@@ -2,10 +2,11 @@
 
 ``jvp(func, primals, tangents)`` runs ``func`` once inside a dual level of its own
 (:mod:`retrograd.dual`; levels nest, so ``jacfwd(jacfwd(f))`` works) and returns the
-output and its tangent. ``jacfwd`` builds the Jacobian one column per input element
-(one ``jvp`` each: retrograd batches no basis vectors), each block of shape
-``output.shape + input.shape`` as ``torch.func.jacfwd`` returns it (``func.hessian``
-is ``jacfwd(jacrev(func))``).
+output and its tangent. ``jacfwd`` builds the whole Jacobian in one ``jvp`` batched by
+``vmap`` over the columns of the identity
+(:mod:`retrograd.autograd.forward_jacobian`), each block of shape ``output.shape +
+input.shape`` as ``torch.func.jacfwd`` returns it (``func.hessian`` is
+``jacfwd(jacrev(func))``).
 
 Results keep their history w.r.t. tensors outside the transform (the primals are
 viewed, not detached), so reverse mode can differentiate through a ``jvp``.
@@ -19,11 +20,12 @@ from typing import Any
 
 from . import dual
 from .autograd.forward_ad import make_dual
+from .autograd.forward_jacobian import jacobian_blocks, standard_basis
 from .creation import zeros_like
 from .func_argnums import argnums_tuple
-from .ops.joining import stack
 from .pytree import tree_flatten, tree_unflatten
 from .tensor import Tensor
+from .vmap import vmap
 
 __all__ = ["jacfwd", "jvp"]
 
@@ -76,6 +78,9 @@ def _split_aux(output: Any, has_aux: bool) -> tuple[Any, Any]:
         raise RuntimeError(
             f"{_API}: output of function f should be a tuple: (output, aux) if has_aux is True"
         )
+    for leaf in tree_flatten(output[1])[0]:
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
     return output
 
 
@@ -116,10 +121,10 @@ def jacfwd(
     func: Callable, argnums: Any = 0, has_aux: bool = False, *, randomness: str = "error"
 ) -> Callable:
     """A function returning the Jacobian of ``func`` w.r.t. the arguments ``argnums``
-    names, by forward mode: one ``jvp`` per element of the differentiated inputs. Each
-    block has shape ``output.shape + input.shape``; trees of outputs and of inputs give
-    the same nesting as ``torch.func.jacfwd`` (outputs outside, inputs inside).
-    ``randomness`` is accepted."""
+    names, by forward mode: one ``jvp`` batched by :func:`vmap` (``randomness`` passed to
+    it) over the columns of the identity, as ``torch.func.jacfwd``. Each block has shape
+    ``output.shape + input.shape``; trees of outputs and of inputs give the same nesting
+    as PyTorch's (outputs outside, inputs inside)."""
 
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(
@@ -130,10 +135,8 @@ def jacfwd(
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         nums = argnums_tuple(argnums, len(args))
-        diff = [args[n] for n in nums]
-        in_leaves, in_spec = tree_flatten(tuple(diff))
-        columns: list[list] = []
-        output = aux = None
+        diff = tuple(args[n] for n in nums)
+        in_leaves, in_spec = tree_flatten(diff)
 
         def call(*primals: Any) -> Any:
             full = list(args)
@@ -141,39 +144,26 @@ def jacfwd(
                 full[n] = value
             return func(*full)
 
-        for i, leaf in enumerate(in_leaves):
-            for k in range(leaf.numel()):
-                basis = [zeros_like(t) for t in in_leaves]
-                basis[i] = _one_hot(leaf, k)
-                result = jvp(call, tuple(diff), tree_unflatten(basis, in_spec), has_aux=has_aux)
-                output, tangent = result[0], result[1]
-                aux = result[2] if has_aux else None
-                columns.append(tree_flatten(tangent)[0])
-        jac = _assemble(output, columns, in_leaves, in_spec, argnums)
-        return (jac, aux) if has_aux else jac
+        def push(*basis: Tensor) -> Any:
+            result = jvp(call, diff, tree_unflatten(list(basis), in_spec), has_aux=has_aux)
+            return (result[1], result[2]) if has_aux else result[1]
+
+        results = vmap(push, randomness=randomness)(*standard_basis(in_leaves))
+        tangents, aux = results if has_aux else (results, None)
+        out_leaves, out_spec = tree_flatten(tangents)
+        blocks = []
+        for batched in out_leaves:
+            tree = tree_unflatten(
+                jacobian_blocks(batched, tuple(batched.shape[1:]), in_leaves), in_spec
+            )
+            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+        jac = tree_unflatten(blocks, out_spec)
+        return (jac, _first_sample(aux)) if has_aux else jac
 
     return wrapper
 
 
-def _one_hot(like: Tensor, k: int) -> Tensor:
-    basis = zeros_like(like).reshape(-1)
-    basis[k] = 1
-    return basis.reshape(like.shape)
-
-
-def _assemble(output: Any, columns: list, in_leaves: list, in_spec: Any, argnums: Any) -> Any:
-    """The Jacobian tree from the per-element tangents (``columns[j]``: every output's
-    tangent for the ``j``-th input element)."""
-    out_leaves, out_spec = tree_flatten(output)
-    blocks = []
-    for o, out in enumerate(out_leaves):
-        per_input, start = [], 0
-        for leaf in in_leaves:
-            cols = [columns[j][o] for j in range(start, start + leaf.numel())]
-            start += leaf.numel()
-            shape = tuple(out.shape) + tuple(leaf.shape)
-            block = stack(cols, -1).reshape(shape) if cols else out.new_zeros(shape)
-            per_input.append(block)
-        tree = tree_unflatten(per_input, in_spec)
-        blocks.append(tree[0] if isinstance(argnums, int) else tree)
-    return tree_unflatten(blocks, out_spec)
+def _first_sample(aux: Any) -> Any:
+    """``aux`` as ``func`` returned it: every sample of the batch holds the same."""
+    leaves, spec = tree_flatten(aux)
+    return tree_unflatten([leaf[0] for leaf in leaves], spec)

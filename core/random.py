@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import dtypes, sampling
+from .arguments import expect_tensor
 from .batching import physical
 from .batching_random import (
     Levels,
@@ -168,9 +169,13 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, *
     high = kw.pop("high") if "high" in kw else rest.pop() if rest else None
     low = kw.pop("low") if "low" in kw else rest.pop() if rest else 0
     if size is None or high is None or rest:
+        got = ", ".join(
+            [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kw.items()]
+        )
         raise TypeError(
-            "randint() received an invalid combination of arguments: expected (high, size) "
-            "or (low, high, size)"
+            f"randint() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:\n * (int high, tuple of ints size)\n"
+            " * (int low, int high, tuple of ints size)"
         )
     shape, n, d, target = _factory("randint", (size,), dtype, kw, dtypes.int64)
     gen, levels = _generator(generator)
@@ -270,6 +275,7 @@ def draw_target(shape: Any, d: dtypes.dtype, target: Any) -> Tensor:
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None):
     """Samples of 0 and 1: each element of ``input`` is a probability (or each has ``p``)."""
+    expect_tensor("bernoulli", input)
     check_input(input._storage.array)  # vmap(..., randomness="same"): one draw for all
     if p is not None:
         out = draw_target(tuple(input.shape), input.dtype, input.backend)

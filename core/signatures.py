@@ -154,7 +154,12 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor"), _BITWISE),
     # reductions
     "sum": _SUM,
-    "mean": _SUM,
+    # PyTorch's mean also has a named-dims overload, so a bad keepdim fits two signatures
+    "mean": (
+        *_SUM,
+        "(Tensor input, tuple of names dim, bool keepdim = False, *, torch.dtype dtype = None, "
+        "Tensor out = None)",
+    ),
     "prod": (
         "(Tensor input, *, torch.dtype dtype = None)",
         "(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, "
@@ -212,6 +217,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "flip": ("(Tensor input, tuple of ints dims)",),
     "permute": ("(Tensor input, tuple of ints dims)",),
     "reshape": ("(Tensor input, tuple of ints shape)",),
+    "view": ("(Tensor input, torch.dtype dtype)", "(Tensor input, tuple of ints size)"),
     "roll": ("(Tensor input, tuple of ints shifts, tuple of ints dims = None)",),
     "transpose": ("(Tensor input, int dim0, int dim1)",),
     "swapdims": ("(Tensor input, int dim0, int dim1)",),

@@ -27,14 +27,30 @@ class Size(tuple):
         return Size(tuple.__add__(self, tuple(other)))
 
 
-def sizes_arg(op: str, sizes: tuple) -> tuple[int, ...]:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as PyTorch does."""
+def sizes_arg(op: str, sizes: tuple, name: str = "size") -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as PyTorch does, with its
+    TypeErrors: argument ``name`` of ``op`` is neither an int nor a sequence, or holds
+    something that is not an int (NumPy integers are ints)."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
         sizes = tuple(sizes[0])
-    for s in sizes:
-        if not isinstance(s, int) or isinstance(s, bool):
+    elif len(sizes) > 1 and isinstance(sizes[0], (tuple, list)):  # ``zeros((2,), 3)``
+        raise TypeError(f"{op}() takes 1 positional argument but {len(sizes)} were given")
+    elif len(sizes) == 1 and not _is_int(sizes[0]):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position 1) must be tuple of ints, not "
+            f"{type(sizes[0]).__name__}"
+        )
+    for i, s in enumerate(sizes):
+        if not _is_int(s):
             raise TypeError(
-                f"{op}(): argument 'size' must be tuple of ints, but found element of "
-                f"type {type(s).__name__}"
+                f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with "
+                f'error "type must be tuple of ints,but got {type(s).__name__}"'
             )
-    return tuple(sizes)
+    return tuple(int(s) for s in sizes)
+
+
+def _is_int(value: object) -> bool:
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    kind = getattr(getattr(value, "dtype", None), "kind", "")
+    return type(value).__module__ == "numpy" and kind in "iu" and kind != ""

@@ -10,10 +10,14 @@ import signal
 import threading
 import time
 
+import numpy as np
 import pytest
 import retrograd
 from retrograd import reentrant
-from retrograd.plugins import registry
+from retrograd.backend import Backend, BackendSpec
+from retrograd.plugins import hookimpl, registry
+from retrograd_backends.kernels import generic_kernels
+from retrograd_backends.numpy_backend import _native_dtypes
 
 DEPTH = 1000
 
@@ -86,6 +90,20 @@ def test_an_exception_at_the_deepest_level_propagates_with_its_type(error):
     assert len(leaves) == DEPTH + 1 and all(x.grad is None for x in leaves)
 
 
+class _SecondNumpy:
+    """A backend named ``name`` over NumPy: registered in-process, always installed."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @hookimpl
+    def retrograd_register_backends(self):
+        def load():
+            return Backend(self.name, generic_kernels(np), _native_dtypes(np), "cpu", np)
+
+        return [BackendSpec(name=self.name, load=load)]
+
+
 def test_the_worker_thread_gets_the_callers_thread_local_state():
     def state():
         return (
@@ -95,13 +113,18 @@ def test_the_worker_thread_gets_the_callers_thread_local_state():
             reentrant._depth.nested,
         )
 
-    other = "array_api_strict" if registry.default_backend_name() != "array_api_strict" else "numpy"
-    with retrograd.use_backend(other):
-        with retrograd.no_grad():
-            assert reentrant._on_fresh_thread(state, ()) == (False, False, other, 1)
-        with retrograd.inference_mode():
-            assert reentrant._on_fresh_thread(state, ()) == (False, True, other, 1)
-        assert reentrant._on_fresh_thread(state, ()) == (True, False, other, 1)
+    other = "reentrant-numpy"  # a second real backend, so the selection is visible
+    plugin = _SecondNumpy(other)
+    retrograd.plugins.register(plugin, name=f"tests:{other}")
+    try:
+        with retrograd.use_backend(other):
+            with retrograd.no_grad():
+                assert reentrant._on_fresh_thread(state, ()) == (False, False, other, 1)
+            with retrograd.inference_mode():
+                assert reentrant._on_fresh_thread(state, ()) == (False, True, other, 1)
+            assert reentrant._on_fresh_thread(state, ()) == (True, False, other, 1)
+    finally:
+        retrograd.plugins.unregister(plugin)
 
 
 @pytest.mark.skipif(

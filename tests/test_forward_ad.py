@@ -266,3 +266,37 @@ def test_no_forward_mode_work_outside_a_dual_level():
     y = (x * 2).exp()
     assert not retrograd.dual.STATE.active
     assert not hasattr(y, "_fw_grads")
+
+
+# (primal dtype, tangent dtype, function): the tangent's dtype is what PyTorch's rule
+# computes, not the result's. A linear op keeps the tangent's dtype; a rule that mixes
+# in the primal promotes with it; a missing tangent counts as zeros of its primal.
+DTYPE_CASES = {
+    "sum_keeps_float32": ("float64", "float32", lambda m, x: x.sum()),
+    "view_keeps_float32": ("float64", "float32", lambda m, x: x.t()[0]),
+    "neg_keeps_float32": ("float64", "float32", lambda m, x: -x),
+    "shape_ops_keep_float32": ("float64", "float32", lambda m, x: m.stack([x, x]).flip(0)),
+    "index_keeps_float32": ("float64", "float32", lambda m, x: x[:, [0, 2]].cumsum(1)),
+    "clamp_keeps_float32": ("float64", "float32", lambda m, x: x.clamp(0.7, 1.2)),
+    "sin_promotes": ("float64", "float32", lambda m, x: x.sin()),
+    "scalar_mul_promotes": ("float64", "float32", lambda m, x: x * 2),
+    "float64_tangent_exp": ("float32", "float64", lambda m, x: x.exp()),
+    "float64_tangent_sum": ("float32", "float64", lambda m, x: x.sum()),
+    "float64_tangent_prod": ("float32", "float64", lambda m, x: x.prod()),
+    "float64_tangent_norm_var": ("float32", "float64", lambda m, x: x.norm() + x.var()),
+    "float64_tangent_to": ("float64", "float64", lambda m, x: x.to(m.float32)),
+    "other_without_tangent": ("float32", "float32", lambda m, x: _t(m, X) * x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_CASES))
+def test_tangent_dtype_is_pytorchs(name):
+    primal, tangent, fn = DTYPE_CASES[name]
+    found = []
+    for m in (retrograd, torch):
+        fw = _fw(m)
+        with fw.dual_level():
+            x = fw.make_dual(_t(m, X).to(getattr(m, primal)), _t(m, U).to(getattr(m, tangent)))
+            out = fn(m, x)
+            found.append((str(out.dtype), str(fw.unpack_dual(out).tangent.dtype)))
+    assert found[0] == found[1]

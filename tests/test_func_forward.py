@@ -8,6 +8,8 @@ import pytest
 import retrograd
 
 torch = pytest.importorskip("torch")
+from test_forward_ad import FUNCTIONS as FORWARD_FUNCTIONS  # noqa: E402 - after the importorskip
+from test_forward_ad import X as FORWARD_X  # noqa: E402
 
 RNG = np.random.RandomState(11)
 X, U, Y = RNG.rand(3) + 0.5, RNG.randn(3), RNG.randn(2, 3)
@@ -76,7 +78,50 @@ CASES = {
     "jvp_of_grad": lambda m: m.func.jvp(
         m.func.grad(lambda a: f_scalar(m, a)), (_t(m, X),), (_t(m, U),)
     ),
+    "jacfwd_mixed_dtypes": lambda m: m.func.jacfwd(lambda a, b: a * b.sin(), argnums=(0, 1))(
+        _t(m, X).float(), _t(m, X)
+    ),
+    "jacfwd_float32_output": lambda m: m.func.jacfwd(lambda a: a.float().exp())(_t(m, X)),
+    "jacfwd_partly_empty": lambda m: m.func.jacfwd(lambda a, b: a.sum() * b, argnums=(0, 1))(
+        _t(m, X[:0]), _t(m, X)
+    ),
+    "jacfwd_zero_dim": lambda m: m.func.jacfwd(lambda a: a * _t(m, X))(_t(m, 2.0)),
+    "jacfwd_aux_tree": lambda m: m.func.jacfwd(
+        lambda a: (a * 2, {"s": a.sum(), "p": [a.exp()]}), has_aux=True
+    )(_t(m, X)),
+    "jacfwd_list_input": lambda m: m.func.jacfwd(lambda p: p[0] * p[1].cos())([_t(m, X), _t(m, U)]),
+    "jacfwd_constant_output": lambda m: m.func.jacfwd(lambda a: (a * 0 + 1).detach() * 2)(_t(m, X)),
+    "jacfwd_random_same": lambda m: m.func.jacfwd(
+        lambda a: a * m.ones(3, dtype=m.float64).bernoulli(0.0), randomness="same"
+    )(_t(m, X)),
 }
+
+
+@pytest.mark.parametrize("name", sorted(FORWARD_FUNCTIONS))
+def test_jacfwd_of_every_forward_ad_function_matches_torch(name):
+    """The batched tangents go through every kind of tangent rule (declared,
+    elementwise, transpose), in-place ops on tensors without a tangent included."""
+    fn = FORWARD_FUNCTIONS[name]
+    got, want = (
+        m.func.jacfwd(lambda a, m=m: fn(m, a))(_t(m, FORWARD_X)) for m in (retrograd, torch)
+    )
+    _close(_np(got), _np(want))
+
+
+def test_jacfwd_runs_the_function_once():
+    """One batched forward pass, not one per input element (PyTorch's vmap over jvp)."""
+    calls = []
+
+    def f(a):
+        calls.append(1)
+        return a.sin() * a.sum()
+
+    retrograd.func.jacfwd(f)(_t(retrograd, Y))
+    assert len(calls) == 1
+    retrograd.autograd.functional.jacobian(
+        f, _t(retrograd, Y), vectorize=True, strategy="forward-mode"
+    )
+    assert len(calls) == 2
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -114,6 +159,10 @@ ERRORS = [
     lambda m: m.func.jacfwd(m.sin, argnums=2)(_t(m, X)),
     lambda m: m.func.jacfwd(m.sin, has_aux=True)(_t(m, X)),
     lambda m: m.func.jacfwd(m.sin, randomness="bad")(_t(m, X)),
+    lambda m: m.func.jvp(lambda a: (a, 3), (_t(m, X),), (_t(m, U),), has_aux=True),
+    lambda m: m.func.jacfwd(lambda a: (a, {"n": None}), has_aux=True)(_t(m, X)),
+    lambda m: m.func.jacfwd(lambda a: a * m.rand(3, dtype=m.float64))(_t(m, X)),
+    lambda m: m.func.jacfwd(lambda a: (a, 2))(_t(m, X)),
 ]
 
 
@@ -126,3 +175,14 @@ def test_a_failing_function_leaves_no_dual_level_open():
     with pytest.raises(RuntimeError):
         retrograd.func.jvp(lambda a: 3, (_t(retrograd, X),), (_t(retrograd, U),))
     assert not retrograd.dual.STATE.levels
+
+
+def test_vmap_fill_and_copy_into_a_per_sample_tensor_like_torch():
+    """An unbatched value written into a batched tensor is the same in every sample
+    (what ``jacfwd`` does to a tangent when ``fill_``/``copy_`` overwrite a value)."""
+
+    def f(m, a):
+        return a.clone().copy_(_t(m, X)) + a.clone().fill_(2.0) * a + a.clone().fill_(_t(m, 3.0))
+
+    got, want = (m.func.vmap(lambda a, m=m: f(m, a))(_t(m, Y)) for m in (retrograd, torch))
+    _close(_np(got), _np(want))

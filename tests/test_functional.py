@@ -224,7 +224,21 @@ BAD_CALLS = {
     "forward_not_vectorized": lambda m: m.autograd.functional.jacobian(
         f_vector(m), _t(m, A), strategy="forward-mode"
     ),
+    "forward_non_tensor_output": lambda m: m.autograd.functional.jacobian(
+        lambda x: 3, _t(m, A), vectorize=True, strategy="forward-mode"
+    ),
+    "forward_inside_a_dual_level": lambda m: _in_dual_level(
+        m,
+        lambda: m.autograd.functional.jacobian(
+            f_vector(m), _t(m, A), vectorize=True, strategy="forward-mode"
+        ),
+    ),
 }
+
+
+def _in_dual_level(m, call):
+    with m.autograd.forward_ad.dual_level():
+        return call()
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CALLS))
@@ -297,3 +311,36 @@ def test_vectorize_gives_the_same_jacobian():
 def test_non_strict_independent_input_gets_zeros():
     got, want = _run_both("jacobian", _linear, TWO[:1] + (A,))
     _close(_np(got), _np(want))
+
+
+FORWARD_MODE_CALLS = {
+    "jacobian": lambda m, f, x: m.autograd.functional.jacobian(
+        f, x, vectorize=True, strategy="forward-mode"
+    ),
+    "hessian": lambda m, f, x: m.autograd.functional.hessian(
+        f, x, vectorize=True, outer_jacobian_strategy="forward-mode"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "call, f, arrays",
+    [("jacobian", f_vector, ONE), ("jacobian", f_two_out, TWO),
+     ("hessian", f_scalar, ONE), ("hessian", f_two_in_scalar, TWO)],
+)  # fmt: skip
+def test_forward_mode_results_keep_history_wrt_inputs_like_torch(call, f, arrays):
+    """PyTorch does not detach the inputs of a forward-mode Jacobian: where they require
+    grad, J (and a forward-over-reverse Hessian) has history, and its gradient is the
+    next derivative."""
+    found = []
+    for m in (retrograd, torch):
+        xs = tuple(_t(m, a, requires_grad=True) for a in arrays)
+        result = FORWARD_MODE_CALLS[call](m, f(m), xs)
+        flat = [t for row in result for t in row]
+        live = [t for t in flat if t.requires_grad]
+        grads = m.autograd.grad([t.sum() for t in live], xs, allow_unused=True) if live else ()
+        found.append(([t.requires_grad for t in flat], [g is None for g in grads],
+                      tuple(_np(g) for g in grads if g is not None)))  # fmt: skip
+    assert found[0][:2] == found[1][:2]
+    assert any(found[1][0])
+    _close(found[0][2], found[1][2])

@@ -28,3 +28,15 @@ def test_waits_for_jax_arrays():
 def test_refuses_what_is_not_a_tensor():
     with pytest.raises(TypeError, match="expected Tensors, got ndarray"):
         retrograd.materialize(np.ones(2))
+
+
+def test_inside_vmap_on_jax_each_sample_keeps_its_value():
+    pytest.importorskip("jax")
+    xs = retrograd.tensor([[1.0, 2.0], [3.0, 4.0]], backend="jax")
+
+    def double(x):
+        y = x * 2
+        retrograd.materialize(y, x)
+        return y
+
+    assert retrograd.func.vmap(double)(xs).tolist() == [[2.0, 4.0], [6.0, 8.0]]

@@ -804,6 +804,10 @@ IN_PLACE = {
     "masked_fill_": lambda t: t.masked_fill_(t.detach() > 0, 1.0),
     "scatter_": lambda t: t.scatter_(1, t.detach().argmax(1, keepdim=True), 0.0),
     "tril_": lambda t: t.tril_(),
+    "t_": lambda t: t.t_(),
+    "transpose_": lambda t: t.transpose_(0, -1),
+    "unsqueeze_-squeeze_": lambda t: t.unsqueeze_(0).squeeze_(),
+    "squeeze_-tuple": lambda t: t.unsqueeze_(1).squeeze_((1,)),
     "zero_": lambda t: t.zero_(),
     "fill_": lambda t: t.fill_(2.5),
     "fill_-tensor": lambda t: t.fill_(

@@ -414,6 +414,16 @@ def test_inplace_into_unbatched_is_refused():
             m.func.vmap(lambda a, b: b.add_(a), in_dims=(0, None))(_t(m, A), _t(m, B[0]))
 
 
+def test_inplace_of_an_unbatched_operand_into_a_batched_tensor():
+    """An in-place op whose operand is the same for every sample (checked before the op
+    runs, from per-sample shapes) writes into the batched tensor."""
+    _both(
+        lambda m: m.func.vmap(lambda a, b: (a.abs() * 1).pow_(b).lerp_(b, 0.5), in_dims=(0, None))(
+            _t(m, A), _t(m, P[0])
+        )
+    )
+
+
 def test_inplace_on_an_input_writes_through():
     def make(m):
         x = _t(m, A)

@@ -1,9 +1,16 @@
-"""The full Jacobian by forward mode: ``autograd.functional.jacobian(strategy="forward-mode")``.
+"""The full Jacobian by forward mode, in one batched pass.
 
-One forward pass per input element, inside a dual level: the input carries a one-hot
-tangent and every output's tangent is a column of the Jacobian. Cheaper than reverse
-mode (one backward pass per output element) where outputs outnumber inputs. PyTorch
-batches the one-hot tangents with ``vmap``; retrograd runs them one by one.
+``autograd.functional.jacobian(strategy="forward-mode", vectorize=True)`` and
+``func.jacfwd`` both push the columns of the identity through the function as tangents:
+all of them at once, under :func:`retrograd.func.vmap` (the primals are not batched, only
+their tangents), as PyTorch does. Each output's batched tangent, ``(N, *output.shape)``
+for ``N`` input elements in all, is then cut into one block per input of shape
+``output.shape + input.shape``. There is no one-column-at-a-time fallback: every kernel
+a tangent rule reaches has a batching rule, and a function ``vmap`` cannot batch raises
+``vmap``'s error naming the op (as PyTorch's ``jacfwd`` raises its ``vmap``'s).
+
+Cheaper than reverse mode (one backward pass per output element) where outputs
+outnumber inputs.
 """
 
 from __future__ import annotations
@@ -11,55 +18,66 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import dual
-from ..creation import zeros_like
-from ..ops.joining import stack
+from ..creation import eye, zeros
+from ..creation import zeros_like as _zeros_like
+from ..ops.joining import cat
 from ..tensor import Tensor
-from .forward_ad import make_dual
+from ..vmap import vmap
+from .forward_ad import enter_dual_level, exit_dual_level, make_dual
+
+
+def standard_basis(leaves: list[Tensor]) -> list[Tensor]:
+    """For tensors with ``N`` elements in all, one ``(N, *leaf.shape)`` tensor per leaf
+    (its dtype and backend): stacked, sample ``k`` is the ``k``-th column of the
+    ``N x N`` identity, cut to the leaves' shapes."""
+    numels = [t.numel() for t in leaves]
+    total, start, basis = sum(numels), 0, []
+    for t, n in zip(leaves, numels, strict=True):
+        like = {"dtype": t.dtype, "backend": t.backend}
+        parts = [zeros((start, n), **like), eye(n, **like), zeros((total - start - n, n), **like)]
+        basis.append(cat(parts, 0).view((total, *t.shape)))
+        start += n
+    return basis
+
+
+def jacobian_blocks(batched: Tensor, out_shape: tuple, leaves: list[Tensor]) -> list[Tensor]:
+    """``batched`` (an output's tangents, one per basis sample: ``(N, *out_shape)``) as one
+    block per leaf, of shape ``out_shape + leaf.shape``."""
+    columns = batched.movedim(0, -1)
+    blocks, start = [], 0
+    for leaf in leaves:
+        n = leaf.numel()
+        part = columns.narrow(-1, start, n)
+        blocks.append(part.reshape(tuple(out_shape) + tuple(leaf.shape)))
+        start += n
+    return blocks
 
 
 def forward_jacobian(func: Callable[..., tuple], inputs: tuple) -> list:
     """``J[i][j]`` of shape ``outputs[i].shape + inputs[j].shape`` for ``func`` (which
-    returns a tuple of tensors) at ``inputs`` (a tuple of tensors), without history."""
-    columns: list[list[list[Tensor]]] = [[] for _ in inputs]  # per input: per element
-    outputs: tuple = ()
-    for j, inp in enumerate(inputs):
-        for k in range(inp.numel()):
-            outputs, tangents = _one_column(func, inputs, j, k)
-            columns[j].append(tangents)
-    if not any(columns):  # every input is empty: one pass for the outputs' shapes
-        outputs, _ = _one_column(func, inputs, None, 0)
+    returns a tuple of tensors) at ``inputs`` (a tuple of tensors). The inputs are not
+    detached: where they require grad, J keeps its history w.r.t. them, as PyTorch's
+    does. Opens a dual level, so it refuses to run inside one (PyTorch's error)."""
+    shapes: list[tuple] = []
+
+    def push(*tangents: Tensor) -> tuple:
+        level = enter_dual_level()
+        try:
+            duals = [make_dual(t, u, level=level) for t, u in zip(inputs, tangents, strict=True)]
+            outputs = func(*duals)
+            shapes[:] = [tuple(o.shape) for o in outputs]
+            return tuple(_tangent(o, level) for o in outputs)
+        finally:
+            exit_dual_level(level=level)
+
+    columns = vmap(push)(*standard_basis(list(inputs)))
     # Lists, not tuples: what PyTorch's forward-mode jacobian returns for tuple arguments.
     return [
-        [_block(out, [c[i] for c in columns[j]], inp) for j, inp in enumerate(inputs)]
-        for i, out in enumerate(outputs)
+        jacobian_blocks(col, shape, list(inputs))
+        for col, shape in zip(columns, shapes, strict=True)
     ]
 
 
-def _one_column(func: Callable[..., tuple], inputs: tuple, j: int | None, k: int) -> tuple:
-    """``(outputs, tangent of each output)`` with the tangent of input ``j`` one-hot at
-    element ``k`` (every other input's zero)."""
-    level = dual.enter_level()
-    try:
-        duals = [
-            make_dual(t.detach(), _one_hot(t, k) if i == j else zeros_like(t), level=level)
-            for i, t in enumerate(inputs)
-        ]
-        outputs = func(*duals)
-        tangents = [dual.get_tangent(o, level) for o in outputs]
-        tangents = [zeros_like(o) if u is None else u.detach() for u, o in zip(tangents, outputs)]
-        return tuple(o.detach() for o in outputs), tangents
-    finally:
-        dual.exit_level(level)
-
-
-def _one_hot(like: Tensor, k: int) -> Tensor:
-    basis = zeros_like(like).reshape(-1)
-    basis[k] = 1
-    return basis.reshape(like.shape)
-
-
-def _block(out: Tensor, cols: list[Tensor], inp: Tensor) -> Tensor:
-    shape = tuple(out.shape) + tuple(inp.shape)
-    if not cols:
-        return out.new_zeros(shape)
-    return stack(cols, -1).reshape(shape)
+def _tangent(out: Tensor, level: int) -> Tensor:
+    tangent = dual.get_tangent(out, level)
+    return _zeros_like(out) if tangent is None else tangent

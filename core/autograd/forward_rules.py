@@ -24,10 +24,12 @@ differences and against its reverse rule.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .. import dual, grad_mode
 from ..creation import zeros
+from ..dtypes import promote_types
 from ..engine import grad as _engine_grad
 from ..ops.nodes import MultiOutputRecord, VariadicRecord
 from ..ops.record import ACTIVATION, BINARY, TERNARY, UNARY, OpRecord
@@ -74,7 +76,7 @@ def _tangents_of(record: OpRecord, outs: tuple, inputs: tuple, params: Any, tang
         return tuple(result) if isinstance(record, MultiOutputRecord) else (result,)
     if kind == "elementwise":
         return (_elementwise(record, outs[0], tangents, saved),)
-    return _transpose(record, outs, tangents, saved)
+    return _transpose(record, outs, inputs, tangents, saved)
 
 
 def _saved_values(record: OpRecord, out: Tensor, inputs: tuple, params: Any) -> list:
@@ -93,24 +95,32 @@ def _saved_values(record: OpRecord, out: Tensor, inputs: tuple, params: Any) -> 
 
 
 def _conform(tangent: Tensor, out: Tensor) -> Tensor:
-    """The tangent with the result's shape and dtype (a rule may leave it broadcast or
-    in the input's dtype)."""
+    """The tangent with the result's shape (a rule may leave it broadcast). Its dtype is
+    what the rule computed, as in PyTorch: a linear op keeps the tangent's (the sum of a
+    float32 tangent is float32 on a float64 primal), an op whose rule mixes in the primal
+    promotes with it."""
     if tuple(tangent.shape) != tuple(out.shape):
         tangent = tangent.expand(out.shape) if tangent.dim() <= out.dim() else tangent
-    if tangent.dtype is not out.dtype:
-        tangent = tangent.to(out.dtype)
     return tangent
 
 
 def _elementwise(record: OpRecord, out: Tensor, tangents: list, saved: list) -> Tensor | None:
-    total = None
+    total, missing = None, False
     for rule, u in zip(record.grads, tangents, strict=False):
-        if u is None or rule is None:
+        if rule is None:
+            continue
+        if u is None:
+            missing = True
             continue
         if tuple(u.shape) != tuple(out.shape):
             u = u.expand(out.shape)
         term = rule(u, *saved)
         total = term if total is None else total + term
+    # PyTorch adds a missing tangent as zeros of its primal's dtype (a Python number's
+    # too): the sum takes the result's dtype where it is wider.
+    if missing and total is not None and total.dtype is not out.dtype:
+        wider = promote_types(total.dtype, out.dtype)
+        total = total if wider is total.dtype else total.to(wider)
     return total
 
 
@@ -123,11 +133,21 @@ def _reverse_rules(record: OpRecord, vs: list, saved: list) -> list:
     return [None if rule is None else rule(vs[0], *saved) for rule in record.grads]
 
 
-def _transpose(record: OpRecord, outs: tuple, tangents: list, saved: list) -> list:
+def _transpose(record: OpRecord, outs: tuple, inputs: tuple, tangents: list, saved: list) -> list:
     """``J u`` as the gradient of ``<J^T v, u>`` w.r.t. a dummy ``v`` (see above)."""
     create_graph = grad_mode.is_grad_enabled()
+    # The dummy cotangents are widened to a tangent's dtype where it is wider than its
+    # input's, so a float64 tangent of a float32 op stays float64, as PyTorch's rules
+    # promote (a tangent of its input's dtype follows the result's: ``to``).
+    dtype = functools.reduce(
+        promote_types,
+        (u.dtype for u, t in zip(tangents, inputs, strict=False) if u is not None
+         and u.dtype is not t.dtype),
+        outs[0].dtype,
+    )  # fmt: skip
     with grad_mode.enable_grad():
-        vs = [zeros(o.shape, dtype=o.dtype, backend=o.backend).requires_grad_() for o in outs]
+        vs = [zeros(o.shape, dtype=promote_types(o.dtype, dtype), backend=o.backend)
+              .requires_grad_() for o in outs]  # fmt: skip
         grads = _reverse_rules(record, vs, saved)
         pairs = [
             (g, u) for g, u in zip(grads, tangents, strict=False)

@@ -338,8 +338,8 @@ def jacobian(
     Reverse mode, one ``autograd.grad`` call per output element (a row of J);
     ``vectorize=True``: one batched call (``is_grads_batched``, under ``vmap``) per
     output. ``strategy="forward-mode"`` (with ``vectorize=True``, as PyTorch requires)
-    computes J by forward-mode AD, one forward pass per input element (a column of J):
-    :mod:`retrograd.autograd.forward_jacobian`.
+    computes J by forward-mode AD: one forward pass with every column of the identity as
+    a tangent, batched by ``vmap`` (:mod:`retrograd.autograd.forward_jacobian`).
     """
     _check_strategy(strategy, strict, create_graph, vectorize)
     if strategy == "forward-mode":
@@ -347,8 +347,8 @@ def jacobian(
         out_tuple = []
 
         def outputs_of(*args: Tensor) -> tuple:
-            # PyTorch's message names no function here ("given to None")
-            was_tuple, outs = _outputs(func(*args), "None")
+            # PyTorch's message names no function here ("The outputs given to None")
+            was_tuple, outs = _as_tuple(func(*args), "outputs", "None")
             out_tuple[:] = [was_tuple]
             return outs
 

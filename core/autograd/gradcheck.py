@@ -13,8 +13,8 @@ Function's ``jvp``) the same way (:mod:`retrograd.autograd.gradcheck_forward`);
 ``gradgradcheck(check_fwd_over_rev=True)`` does it for the gradient.
 
 Perturbed inputs are new tensors (the caller's inputs are never written to).
-``check_batched_grad`` batches the backward with ``vmap`` (:mod:`.batched_gradcheck`).
-Not available: ``check_batched_forward_grad`` (vmap over forward-mode AD).
+``check_batched_grad`` batches the backward with ``vmap``, and
+``check_batched_forward_grad`` the forward-mode tangents (:mod:`.batched_gradcheck`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ..creation import zeros, zeros_like
 from ..engine import grad as _grad
 from ..ops.joining import stack
 from ..tensor import Tensor
-from .batched_gradcheck import batched_grad_failure
+from .batched_gradcheck import batched_forward_failure, batched_grad_failure
 from .finite_differences import central_difference, numerical_jacobian, unit_vector
 from .function import BackwardCFunction
 from .gradcheck_forward import forward_jacobian_rows, forward_projection
@@ -394,6 +394,9 @@ def gradcheck(
                 _check_inputs(inputs)
             check = _fast_forward_check if fast_mode else _slow_forward_check
             check(func, inputs, _differentiable(func(*inputs)), eps, rtol, atol)
+        failure = batched_forward_failure(func, inputs) if check_batched_forward_grad else None
+        if failure:
+            raise GradcheckError(failure)
     except GradcheckError:
         if raise_exception:
             raise
@@ -413,12 +416,6 @@ def _check_flags(forward_ad: bool, backward_ad: bool, batched: bool, batched_fwd
     if batched_fwd and not forward_ad:
         raise AssertionError(
             "Setting check_batched_forward_grad=True requires check_forward_ad to be True"
-        )
-    if batched_fwd:
-        raise NotImplementedError(
-            "gradcheck(check_batched_forward_grad=True) needs vmap over forward-mode AD, "
-            "which retrograd does not provide yet; pass check_batched_forward_grad=False "
-            "(the default)"
         )
 
 

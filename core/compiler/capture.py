@@ -17,7 +17,7 @@ from typing import Any
 from ..pytree import tree_flatten
 from ..random import default_generator
 from ..tensor import Tensor
-from . import codegen, guards, lowering, sources
+from . import codegen, guards, lowering, optimize, sources
 from .breaks import Unsupported, reason_for
 from .outputs import OutputPlan, plan_outputs
 from .program import prune
@@ -35,6 +35,7 @@ class Entry:
     reason: str | None = None
     source: str = ""
     kernel_counts: dict[str, int] = field(default_factory=dict)
+    hoisted: dict[str, int] = field(default_factory=dict)  # calls run once, at capture
     keep: bool = True  # False: a one-shot recording (state created), record again
     spec: Any = None  # the call's argument structure
 
@@ -82,7 +83,10 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
 
 def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entry:
     program = rec.program
-    prune(program, codegen.kept_slots(epilogue, plan.refs))
+    kept = codegen.kept_slots(epilogue, plan.refs)
+    optimize.merge_common(program, kept)
+    prune(program, kept)
+    hoisted = optimize.hoist_constants(program, kept)
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]
     lowered = lowering.lower(program, loads, epilogue, plan.refs)
     replay, src = lowered or codegen.generate(program, loads, epilogue, plan.refs)
@@ -91,7 +95,7 @@ def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entr
     def run(flat_inputs: list) -> Any:
         return read(replay(flat_inputs), flat_inputs)
 
-    return Entry(guard, lines, run, None, src, program.kernel_counts())
+    return Entry(guard, lines, run, None, src, program.kernel_counts(), hoisted)
 
 
 def _entry_sources(flat: list, before: sources.Reach) -> dict[int, tuple]:

@@ -18,7 +18,8 @@ from .capture import capture, flatten_call
 class ExplainOutput:
     """``graph_count`` recordings (0 or 1), ``graph_break_count`` and its
     ``break_reasons``, ``guards`` (one line each), ``kernel_counts``, ``ops_per_graph``
-    (kernel calls per replay) and the generated replay ``source``."""
+    (kernel calls per replay), ``hoisted_counts`` (calls made once, at capture: constant
+    buffers a replay reads) and the generated replay ``source``."""
 
     graph_count: int
     graph_break_count: int
@@ -26,6 +27,7 @@ class ExplainOutput:
     guards: list[str] = field(default_factory=list)
     kernel_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
+    hoisted_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ops_per_graph(self) -> int:
@@ -37,6 +39,9 @@ class ExplainOutput:
                  f"Kernel calls per replay: {self.ops_per_graph}", "Break Reasons:"]  # fmt: skip
         lines += [f"  {r}" for r in self.break_reasons] or ["  (none)"]
         lines += ["Kernels:"] + [f"  {k}: {n}" for k, n in sorted(self.kernel_counts.items())]
+        if self.hoisted_counts:
+            lines += ["Hoisted (run once, at capture):"]
+            lines += [f"  {k}: {n}" for k, n in sorted(self.hoisted_counts.items())]
         lines += ["Guards:"] + [f"  {g}" for g in self.guards]
         return "\n".join(lines)
 
@@ -56,4 +61,5 @@ def explain(fn: Any, *args: Any, **kwargs: Any) -> ExplainOutput:
         guards=entry.guard_lines,
         kernel_counts=entry.kernel_counts,
         source=entry.source,
+        hoisted_counts=entry.hoisted,
     )

@@ -19,7 +19,9 @@ from typing import Any
 @dataclass
 class Instr:
     """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name, and
-    ``backend`` the backend whose table it came from)."""
+    ``backend`` the backend whose table it came from). ``fresh``: at capture the call
+    returned a new array, sharing memory with none of its arguments (False when unknown:
+    a view, an argument returned as is, a library whose arrays do not say)."""
 
     name: str
     fn: Callable[..., Any]
@@ -27,6 +29,7 @@ class Instr:
     kwargs: dict
     out: Any
     backend: Any = None
+    fresh: bool = False
 
 
 @dataclass

@@ -173,4 +173,13 @@ class Recorder:
             # A Python value the step may branch on: a constant only if it is not data.
             self.brk(f"kernel '{name}' returned a Python {type(out).__name__} to Python")
             return
-        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend))
+        fresh = _fresh(out, (*args, *kwargs.values()))
+        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend, fresh))
+
+
+def _fresh(out: Any, args: tuple) -> bool:
+    """Whether ``out`` is a new array: it owns its memory (``base`` is None: NumPy, CuPy;
+    an array without ``base`` cannot tell) and is none of ``args``."""
+    if not is_array(out) or getattr(out, "base", False) is not None:
+        return False
+    return all(out is not a for a in args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..arguments import method_form, named
+from ..arguments import expect_tensor, method_form, named
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
@@ -26,9 +26,11 @@ from . import (
     gather_scatter,
     indexing,
     inplace,
+    inplace_views,
     joining,
     linalg,
     losses,
+    new_tensors,
     pointwise_binary,
     pointwise_math,
     predicates,
@@ -63,6 +65,8 @@ MODULES = (
     gather_scatter,
     conversion,
     inplace,
+    inplace_views,
+    new_tensors,
     activations,
     losses,
 )
@@ -177,10 +181,18 @@ def _matrix_transpose(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor], Te
     return mT
 
 
+def _expand_as(f: dict[str, Callable[..., Any]]) -> Callable[[Tensor, Tensor], Tensor]:
+    def expand_as(self: Tensor, other: Tensor) -> Tensor:
+        expect_tensor("expand_as", other, "other")
+        return shape.expand(self, other.shape)
+
+    return expand_as
+
+
 def _derived_methods(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     return {
-        "view_as": lambda self, other: f["view"](self, other.shape),
-        "expand_as": lambda self, other: f["expand"](self, other.shape),
+        "view_as": lambda self, other: shape.view(self, other.shape),
+        "expand_as": _expand_as(f),
         "reshape_as": lambda self, other: f["reshape"](self, other.shape),
         "T": property(lambda self: f["permute"](self, tuple(reversed(range(self.dim()))))),
         "mT": property(_matrix_transpose(f)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes
+from ..arguments import expect_tensor
 from ..backend import transfer
 from ..device import backend_for_device
 from ..tensor import Tensor
@@ -99,6 +100,7 @@ def cuda(input: Tensor, device: Any = None, non_blocking: bool = False) -> Tenso
 
 def clone(input: Tensor) -> Tensor:
     """A copy with its own memory, differentiable (CloneBackward0)."""
+    expect_tensor("clone", input)
     backend = input._backend
     array = backend.kernels["copy"](input._storage.array)
     return finish(CLONE, array, input._dtype, backend, (input,))
@@ -119,6 +121,7 @@ def contiguous(input: Tensor) -> Tensor:
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
+    expect_tensor("type_as", other, "other")
     return _convert(input, other.dtype)
 
 

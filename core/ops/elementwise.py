@@ -19,6 +19,7 @@ from .backward_ops import sigmoid_backward, tanh_backward, threshold_backward
 from .dispatch import (
     array_of,
     backend_of,
+    broadcast_all,
     broadcast_shapes,
     check_operand,
     common_dtype,
@@ -348,6 +349,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` computes)."""
     _check_no_bool_subtraction(input, other)
+    if isinstance(other, Tensor) and isinstance(input, Tensor):  # PyTorch: other - input
+        broadcast_all("rsub", other, input)
     backend, dtype, a, b = _operands(_rsub, input, other)
     k = backend.kernels
     out = k["subtract"](b, a if alpha == 1 else k["multiply"](a, alpha))
@@ -412,6 +415,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     broadcast; either value may be a Python number). The public ``where`` also takes
     ``where(condition)`` alone (:func:`.gather_scatter.where`)."""
     check_condition(condition)
+    broadcast_all("where", condition, input, other)  # before the kernel's own error
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = full_on(condition, (), input, promote((input, other)))
     backend, dtype, a, b = _operands(WHERE, input, other)

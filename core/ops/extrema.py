@@ -12,10 +12,11 @@ import math
 from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING
 from ..tensor import Tensor
 from . import return_types
 from .dispatch import finish
-from .helpers import check_tensor, one_dim, reduction_dims, zeros_on
+from .helpers import check_keepdim, check_tensor, one_dim, reduction_dims, zeros_on
 from .pointwise_binary import FUNCTIONS as _BINARY
 from .record import REDUCTION, Convention, OpRecord
 from .reductions import expand_back
@@ -134,6 +135,7 @@ def _check_nonempty(op: str, input: Tensor, dims: tuple | None) -> None:
 
 def _reduced(record: OpRecord, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     check_tensor(record.name, input)
+    check_keepdim(record.name, keepdim)
     dims = None if dim == () else reduction_dims(record.name, input, dim)
     _check_nonempty(record.name, input, dims)
     backend = input._backend
@@ -154,6 +156,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def _with_indices(record: OpRecord, index_kernel: str, input: Tensor, dim: Any, keepdim: bool):
     check_tensor(record.name[:3], input)
+    check_keepdim(record.name[:3], keepdim)
     dim = one_dim(record.name[:3], input, dim)
     _check_nonempty(record.name[:3], input, (dim,) if input.dim() else ())
     backend, array = input._backend, input._storage.array
@@ -170,10 +173,12 @@ def _with_indices(record: OpRecord, index_kernel: str, input: Tensor, dim: Any, 
 
 
 def _extreme(whole: OpRecord, along: OpRecord, index_kernel: str, result: type, pair: str):
-    def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    def op(input: Tensor, dim: Any = MISSING, keepdim: bool = False) -> Any:
         if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
             return _BINARY[pair](input, dim)
-        if dim is None:
+        if dim is None:  # PyTorch takes no dim or an int, not None
+            raise TypeError(f"{whole.name}(): argument 'dim' must be int, not NoneType")
+        if dim is MISSING:
             return _reduced(whole, input, None, False)
         return result(*_with_indices(along, index_kernel, input, dim, keepdim))
 

@@ -180,7 +180,10 @@ def _along(input: Tensor, dim: int, index: Tensor, src: Any = None) -> tuple:
     PyTorch's checks of dims, sizes and range."""
     op = "gather" if src is None else "scatter"
     if index.dim() != max(input.dim(), 1) and not (index.dim() == 0 and input.dim() == 0):
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+        raise RuntimeError(  # PyTorch's words differ between gather and scatter
+            "Index tensor must have the same number of dimensions as "
+            f"{'input' if src is None else 'self'} tensor"
+        )
     for d, n in enumerate(index.shape):
         limit = input.shape[d] if input.dim() else 1
         if (d != dim and n > limit) or (isinstance(src, Tensor) and n > src.shape[d]):
@@ -247,6 +250,11 @@ def _scattered(input: Tensor, dim: int, index: Tensor, src: Any, kernel: str) ->
     return k[kernel](writable_copy(k, input._storage.array, key, data), key, data)
 
 
+def _same_dtype(input: Tensor, src: Any) -> None:
+    if isinstance(src, Tensor) and src._dtype is not input._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+
+
 def scatter(
     input: Tensor,
     dim: int,
@@ -262,6 +270,7 @@ def scatter(
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
     src = value if src is None else src
+    _same_dtype(input, src)
     dim = _wrap_dim(dim, max(input.dim(), 1), "scatter")
     out = _scattered(input, dim, index, src, "setitem")
     params = {"dim": dim, "index": index}
@@ -274,6 +283,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
     check_tensor("scatter_add", input)
     check_tensor("scatter_add", src, "src")
+    _same_dtype(input, src)
     dim = _wrap_dim(dim, max(input.dim(), 1), "scatter_add")
     out = _scattered(input, dim, index, src, "index_add")
     params = {"dim": dim, "index": index}
@@ -355,6 +365,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             )
         out = k["where"](mask._storage.array, array_of(value, dtype, backend), input._storage.array)
         return finish(MASKED_FILL_TENSOR, out, dtype, backend, (input, value), {"mask": mask})
+    if not isinstance(value, (int, float, complex)) and type(value).__module__ != "numpy":
+        raise TypeError(f"masked_fill(): argument 'value' must be Number, not {type(value)}")
     fill = k["full"]((), value, backend.native_dtype(dtype))
     out = k["where"](mask._storage.array, fill, input._storage.array)
     return finish(MASKED_FILL, out, dtype, backend, (input,), {"mask": mask})
@@ -364,7 +376,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where ``mask`` is True (both broadcast), as a vector."""
     check_tensor("masked_select", input)
     _mask("masked_select", mask)
-    shape = broadcast_shapes("masked_select", tuple(input.shape), tuple(mask.shape))
+    # PyTorch broadcasts the mask first: its message names the mask tensor a
+    shape = broadcast_shapes("masked_select", tuple(mask.shape), tuple(input.shape))
     k = input._backend.kernels
     key = (k["broadcast_to"](mask._storage.array, shape),)
     out = k["getitem"](k["broadcast_to"](input._storage.array, shape), key)

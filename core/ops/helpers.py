@@ -25,6 +25,14 @@ def tangent_or_zeros(u: Tensor | None, out: Tensor) -> Tensor:
     return zeros_on(out, tuple(out.shape)) if u is None else u
 
 
+def check_keepdim(op: str, keepdim: Any) -> None:
+    """A TypeError for a ``keepdim`` that is not a bool (an op's :func:`~retrograd.
+    arguments.parsed` wrapper words it as PyTorch's parser does); a truthy string must
+    not pass for True on a backend that would take it."""
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"{op}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
+
+
 def check_tensor(op: str, value: Any, name: str = "input") -> Tensor:
     if not isinstance(value, Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")

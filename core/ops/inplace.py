@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes, dual
-from ..arguments import has_cells, origin, twin
-from ..batching import INPLACE_BATCHED_OTHER, depth
+from ..arguments import has_cells, origin, public_signature, twin
+from ..batching import INPLACE_BATCHED_OTHER, BatchedArray, depth
+from ..batching_rules import writable_copy
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
@@ -48,7 +49,9 @@ COPY = OpRecord(
 RECORDS = (ZERO, FILL, FILL_TENSOR, COPY)
 
 
-def _zero(input: Tensor) -> Tensor:
+def _zero(input: Tensor, *extra: Any) -> Tensor:
+    if extra:  # PyTorch's zero_ is a C method without parameters
+        raise TypeError(f"TensorBase.zero_() takes no arguments ({len(extra)} given)")
     k = input._backend.kernels
     return finish(
         ZERO, k["zeros_like"](input._storage.array), input._dtype, input._backend, (input,)
@@ -57,6 +60,12 @@ def _zero(input: Tensor) -> Tensor:
 
 def _fill(input: Tensor, value: Any) -> Tensor:
     record, inputs = FILL, (input,)
+    if not isinstance(value, (Tensor, int, float, complex)) and type(value).__module__ != "numpy":
+        raise TypeError(
+            f"fill_() received an invalid combination of arguments - got "
+            f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
+            " * (Number value)"
+        )
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(
@@ -71,7 +80,17 @@ def _fill(input: Tensor, value: Any) -> Tensor:
         value = value.item()
     backend = input._backend
     array = backend.kernels["full"](input.shape, value, backend.native_dtype(input._dtype))
-    return finish(record, array, input._dtype, backend, inputs)
+    return finish(record, _batched_like(input, array), input._dtype, backend, inputs)
+
+
+def _batched_like(input: Tensor, array: Any) -> Any:
+    """``array`` (a value for ``input``, written in place) batched as ``input`` is inside
+    ``vmap``: a per-sample tensor filled or copied into from outside takes the same value
+    in every sample (``fill_``/``copy_`` of a batched tangent in ``jacfwd``)."""
+    target = input._storage.array
+    if type(target) is not BatchedArray:
+        return array
+    return writable_copy(input._backend.kernels, array, target)
 
 
 def _broadcast_fill(input: Tensor, value: Tensor) -> Any:
@@ -82,7 +101,9 @@ def _broadcast_fill(input: Tensor, value: Tensor) -> Any:
 
 def _copy(input: Tensor, src: Any) -> Tensor:
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        raise TypeError(
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     backend = backend_of("copy_", input, src)
     shape = broadcast_all("copy_", input, src)
     if shape != tuple(input.shape):
@@ -91,7 +112,8 @@ def _copy(input: Tensor, src: Any) -> Tensor:
         )
     k = backend.kernels
     array = k["broadcast_to"](array_of(src, input._dtype, backend), tuple(input.shape))
-    return finish(COPY, k["copy"](array), input._dtype, backend, (input, src))
+    array = _batched_like(input, k["copy"](array))
+    return finish(COPY, array, input._dtype, backend, (input, src))
 
 
 def check_inplace(t: Tensor, op: str) -> None:
@@ -142,7 +164,10 @@ def _check_result(t: Tensor, result: Tensor, op: str) -> None:
 def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     """PyTorch's refusal of an in-place result of another shape than ``t``'s, or of a
     dtype of a higher category (float into integer, integer into bool)."""
-    if shape != t._storage.array.shape:
+    own = t._storage.array.shape
+    # A shape computed from per-sample shapes (broadcast_shapes) has no vmap levels: its
+    # dims alone are compared; a result's own shape is compared with its levels too.
+    if shape != own if hasattr(shape, "levels") else tuple(shape) != tuple(own):
         _check_vmap_levels(t, shape, op)
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
@@ -182,6 +207,23 @@ def _check_vmap_levels(t: Tensor, shape: tuple, op: str) -> None:
 # In-place ops whose out-of-place twin checks broadcasting in another order than PyTorch's
 # in-place kernel (``masked_fill`` names the mask tensor a, ``masked_fill_`` names self).
 _SELF_FIRST_BROADCAST = frozenset({"masked_fill_"})
+# In-place ops PyTorch has no derivative formula for (unlike ``eq_``, whose is zeros): no
+# autograd refusal (a leaf that requires grad takes them) and no new history.
+_NOT_DIFFERENTIABLE = frozenset({"logical_not_", "logical_and_", "logical_or_", "logical_xor_"})
+
+
+def _check_shape_first(t: Tensor, other: Tensor, op: str) -> None:
+    """PyTorch's refusal of an operand that broadcasts ``t`` to a larger shape, before
+    the op's own checks of the operands' dtypes (``x.bitwise_and_(y)`` of a float ``x``);
+    operands that do not broadcast at all are the op's to report."""
+    shape, other_shape = t._storage.array.shape, other._storage.array.shape
+    if other_shape == shape:
+        return
+    try:
+        _check_fits(t, broadcast_shapes(op, shape, other_shape), t._dtype, op)
+    except RuntimeError as error:
+        if str(error).startswith("output with shape"):
+            raise
 
 
 def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
@@ -230,6 +272,9 @@ def inplace(
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if into is not None and _write_into(self, record, into, args, kwargs, name):
             return self
+        if name in _NOT_DIFFERENTIABLE:
+            check_inplace_allowed_for_inference(self, name)
+            return write_result(self, op(self, *args, **kwargs), name)
         if rebases_base(self, args):
             return write_through_view(self, op, args, kwargs, name)
         check_inplace(self, name)
@@ -237,6 +282,8 @@ def inplace(
             broadcast_all(name, self, args[0])
         if check_first and self._dtype.category < FLOATING:
             _check_fits_first(self, args, name)
+        elif args and isinstance(args[0], Tensor):
+            _check_shape_first(self, args[0], name)
         source = self
         if needs_old_self and _grad_state.enabled and _any_requires_grad(self, args):
             source = _snapshot(self)
@@ -363,7 +410,7 @@ def in_place_methods(functions: dict[str, Callable], records: tuple) -> dict[str
         methods[f"{name}_"] = inplace(
             f"{name}_", op, saves_self.get(public, True), record, facts.refuses_integral
         )
-    methods["zero_"] = inplace("zero_", _zero, False)
+    methods["zero_"] = inplace("zero_", public_signature(_zero), False)
     methods["fill_"] = inplace("fill_", _fill, False)
     methods["copy_"] = inplace("copy_", _copy, False)
     for dunder, name in AUGMENTED.items():

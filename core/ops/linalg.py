@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import dtypes
 from ..tensor import Tensor
-from .dispatch import array_of, backend_of, broadcast_shapes, finish
+from .dispatch import array_of, backend_of, broadcast_shapes, finish, promote
 from .nodes import MatrixProductRecord
 from .product_checks import check_product
 from .record import LINALG, OpRecord
@@ -52,7 +52,12 @@ BMM = _linalg(
     "BmmBackward0",
     (lambda g, a, b: g.bmm(b.transpose(1, 2)), lambda g, a, b: a.transpose(1, 2).bmm(g)),
 )
-OUTER = _linalg("outer", "MulBackward0", (lambda g, a, b: g.mv(b), lambda g, a, b: g.t().mv(a)))
+# outer promotes: the other operand enters each rule in the gradient's dtype.
+OUTER = _linalg(
+    "outer",
+    "MulBackward0",
+    (lambda g, a, b: g.mv(b.to(g.dtype)), lambda g, a, b: g.t().mv(a.to(g.dtype))),
+)
 
 # beta * input + alpha * (mat1 @ mat2), the product of ``nn.functional.linear``.
 ADDMM = MatrixProductRecord(
@@ -96,8 +101,11 @@ def _product(record: OpRecord, a: Tensor, b: Tensor) -> Tensor:
     dtype, backend = a._dtype, a._backend
     if b._backend is not backend:
         backend_of(op, a, b)  # raises, naming both
-    if op == "outer":
+    if op == "outer":  # a broadcast product: it promotes, as PyTorch's outer does
         k = backend.kernels
+        if b._dtype is not dtype:
+            dtype = promote((a, b))
+            x, y = array_of(a, dtype, backend), array_of(b, dtype, backend)
         out = k["multiply"](k["expand_dims"](x, 1), k["expand_dims"](y, 0))
     else:
         out = backend.kernels["matmul"](x, y)

@@ -99,10 +99,5 @@ def _check(op: str, a: Tensor, b: Tensor) -> None:
         for name, shape in (("self", sa), ("vec2", sb)):
             if len(shape) != 1:
                 raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {len(shape)}-D")
-        if a.dtype is not b.dtype:
-            raise RuntimeError(
-                f"outer(): expected both operands to have the same dtype, but got {a.dtype} and "
-                f"{b.dtype} (PyTorch promotes them; convert one with .to() first)"
-            )
     if a.dtype is dtypes.bool and op in _BOOL_KERNELS and a._backend.device_type == "cpu":
         raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")

@@ -142,6 +142,8 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
 def _triangle(record: OpRecord) -> Any:
     def op(input: Tensor, diagonal: int = 0) -> Tensor:
         check_tensor(record.name, input)
+        if not isinstance(diagonal, int) or isinstance(diagonal, bool):
+            raise TypeError(f"{record.name}(): argument 'diagonal' must be int")  # reworded
         if input.dim() < 2:
             raise RuntimeError(f"{record.name}: input tensor must have at least 2 dimensions")
         array = input._backend.kernels[record.kernel](input._storage.array, diagonal)

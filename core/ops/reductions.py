@@ -12,11 +12,12 @@ import math
 from typing import Any
 
 from .. import dtypes
+from ..arguments import MISSING
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from .dispatch import array_of, finish
 from .elementwise import where
-from .helpers import check_tensor, full_on, one_dim, reduction_dims
+from .helpers import check_keepdim, check_tensor, full_on, one_dim, reduction_dims
 from .joining import cat
 from .record import REDUCTION, Convention, OpRecord
 
@@ -160,6 +161,7 @@ RECORDS = (SUM, SUM_DIM, MEAN, MEAN_DIM, PROD, PROD_DIM, LOGSUMEXP, ALL, ANY)
 def _reduce(records: tuple, input: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
     op = records[0].name
     check_tensor(op, input)
+    check_keepdim(op, keepdim)
     dims = reduction_dims(op, input, dim)
     backend = input._backend
     array = array_of(input, dtype, backend)
@@ -195,9 +197,12 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return _reduce((MEAN, MEAN_DIM), input, dim, keepdim, dtype)
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def prod(input: Tensor, dim: Any = MISSING, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product of all elements, or along one ``dim``; integers and bools as int64."""
     dtype = _integers_as_long(input, dtype)
+    if dim is None:  # PyTorch's prod takes one int dim or none at all, not None
+        raise TypeError("prod(): argument 'dim' must be int, not NoneType")
+    dim = None if dim is MISSING else dim
     if dim is not None:
         dim = one_dim("prod", input, dim)
     return _reduce((PROD, PROD_DIM), input, dim, keepdim, dtype)
@@ -206,6 +211,9 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))``, shifted by the maximum so huge values are exact."""
     check_tensor("logsumexp", input)
+    check_keepdim("logsumexp", keepdim)
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     dtype = input.dtype if input.dtype.is_floating_point else dtypes.get_default_dtype()
     dims = reduction_dims("logsumexp", input, dim)
     backend = input._backend
@@ -217,6 +225,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 def _logical(record: OpRecord) -> Any:
     def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         check_tensor(record.name, input)
+        check_keepdim(record.name, keepdim)
         dims = reduction_dims(record.name, input, dim)
         backend = input._backend
         out = backend.kernels[record.kernel](input._storage.array, axis=dims, keepdims=keepdim)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..arguments import method_form, parsed
+from ..legacy import type_name
 from ..size import sizes_arg
 from ..storage import view_storage
 from ..tensor import Tensor, _wrap_dim
@@ -144,25 +146,37 @@ def _permuted(record: OpRecord, input: Tensor, axes: tuple, params: dict | None)
 
 def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dimensions."""
+    return t_with(T, input)
+
+
+def t_with(record: OpRecord, input: Tensor) -> Tensor:
+    """:func:`t` recorded as ``record`` (``t_`` records another node)."""
     if input.dim() > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    return _permuted(T, input, tuple(reversed(range(input.dim()))), None)
+        raise RuntimeError(
+            f"{record.name}() expects a tensor with <= 2 dimensions, but self is {input.dim()}D"
+        )
+    return _permuted(record, input, tuple(reversed(range(input.dim()))), None)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap dimensions ``dim0`` and ``dim1``."""
+    return transpose_with(TRANSPOSE, input, dim0, dim1)
+
+
+def transpose_with(record: OpRecord, input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """:func:`transpose` recorded as ``record``."""
     n = input.dim()
     d0, d1 = _wrap_dim(dim0, n, "transpose"), _wrap_dim(dim1, n, "transpose")
     axes = list(range(n))
     if n:  # a 0-d tensor's dims 0 and -1 name no axis: nothing to swap
         axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _permuted(TRANSPOSE, input, tuple(axes), {"dim0": d0, "dim1": d1})
+    return _permuted(record, input, tuple(axes), {"dim0": d0, "dim1": d1})
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions: output dim i is input dim ``dims[i]``."""
     n = input.dim()
-    dims = tuple(_wrap_dim(d, n, "permute") for d in sizes_arg("permute", dims))
+    dims = tuple(_wrap_dim(d, n, "permute") for d in sizes_arg("permute", dims, "dims"))
     if sorted(dims) != list(range(n)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -180,8 +194,9 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     shape = input.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(): the number of sizes provided ({len(sizes)}) must be greater or equal "
-            f"to the number of dimensions in the tensor ({len(shape)})"
+            f"expand({type_name(input)}{{{list(shape)}}}, size={list(sizes)}): the number of "
+            f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})"
         )
     target = expanded_shape(tuple(shape), tuple(sizes))
     return _view_result(EXPAND, input, "broadcast_to", (target,))
@@ -191,6 +206,12 @@ def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
     """``shape`` expanded to ``sizes`` (-1 keeps a dimension), or PyTorch's error."""
     lead = len(sizes) - len(shape)
     target = list(sizes)
+    for i, want in enumerate(sizes[:lead]):
+        if want < 0:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) isn't allowed in a leading, "
+                f"non-existing dimension {i}"
+            )
     for i, n in enumerate(shape):
         want = sizes[lead + i]
         if want == -1:
@@ -206,19 +227,30 @@ def expanded_shape(shape: tuple, sizes: tuple) -> tuple:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
+    return unsqueeze_with(UNSQUEEZE, input, dim)
+
+
+def unsqueeze_with(record: OpRecord, input: Tensor, dim: int) -> Tensor:
+    """:func:`unsqueeze` recorded as ``record``."""
     dim = _wrap_dim(dim, input.dim() + 1, "unsqueeze")
-    return _view_result(UNSQUEEZE, input, "expand_dims", (dim,), {"dim": dim})
+    return _view_result(record, input, "expand_dims", (dim,), {"dim": dim})
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop dimensions of size 1 (all of them, or those named by ``dim``)."""
+    return squeeze_with((SQUEEZE, SQUEEZE_DIM, SQUEEZE_DIMS), input, dim)
+
+
+def squeeze_with(records: tuple, input: Tensor, dim: Any = None) -> Tensor:
+    """:func:`squeeze` recorded as one of ``records``: (no dim, one dim, several dims)."""
     shape = input.shape
+    whole, one, several = records
     if dim is None:
-        dims, record = set(range(len(shape))), SQUEEZE
+        dims, record = set(range(len(shape))), whole
     elif isinstance(dim, int):
-        dims, record = {_wrap_dim(dim, len(shape), "squeeze")}, SQUEEZE_DIM
+        dims, record = {_wrap_dim(dim, len(shape), "squeeze")}, one
     else:
-        dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, SQUEEZE_DIMS
+        dims, record = {_wrap_dim(d, len(shape), "squeeze") for d in dim}, several
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     return _view_result(record, input, "reshape", (new,))
 
@@ -276,6 +308,10 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Sum broadcast dimensions away so the result has ``size``."""
     size = sizes_arg("sum_to_size", size)
+    shape = tuple(input.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(n not in (1, shape[lead + i]) for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
     if tuple(input.shape) == size:
         return input
     array = input._backend.kernels["sum_to_shape"](input._storage.array, size)
@@ -283,19 +319,22 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
 
 FUNCTIONS = {
-    "view": view,
     "reshape": reshape,
     "t": t,
     "transpose": transpose,
     "swapaxes": transpose,
     "permute": permute,
-    "expand": expand,
     "unsqueeze": unsqueeze,
     "squeeze": squeeze,
-    "sum_to_size": sum_to_size,
     "flatten": flatten,
     "unflatten": unflatten,
     "movedim": movedim,
     "moveaxis": movedim,
     "swapdims": transpose,
+}
+# Tensor methods only: PyTorch has no ``torch.view``, ``torch.expand``, ``torch.sum_to_size``.
+METHODS = {
+    "view": method_form(parsed("view")(view)),
+    "expand": expand,
+    "sum_to_size": sum_to_size,
 }

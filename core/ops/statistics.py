@@ -15,7 +15,7 @@ from .. import dtypes
 from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
-from .helpers import check_tensor, reduction_dims, zeros_on
+from .helpers import check_keepdim, check_tensor, reduction_dims, zeros_on
 from .record import REDUCTION, Convention, OpRecord
 from .reductions import count, expand_back
 
@@ -108,6 +108,7 @@ def _warn_no_freedom(op: str, input: Tensor, dims: Any, correction: Any) -> None
     """PyTorch's warning when ``N - correction <= 0`` (the result is NaN or inf)."""
     shape = tuple(input.shape)
     n = math.prod(shape[d] for d in dims) if dims is not None else math.prod(shape)
+    n = n if math.prod(shape) else 0  # PyTorch's factor: input numel / output numel
     if n - correction <= 0:
         warnings.warn(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
@@ -121,6 +122,7 @@ def _spread(
     record: OpRecord, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
 ) -> Tensor:
     check_tensor(record.name, input)
+    check_keepdim(record.name, keepdim)
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "std and var only support floating point and complex dtypes "
@@ -160,11 +162,31 @@ def std(
     return _spread(STD, input, dim, unbiased, keepdim, correction)
 
 
+def _check_norm_dims(dim: Any, keepdim: Any) -> None:
+    """PyTorch's norm hands ``dim`` and ``keepdim`` to ``linalg_vector_norm``, whose
+    parser words the errors (a float ``dim`` fails on ``len()`` before that)."""
+    if isinstance(dim, float):
+        raise TypeError("object of type 'float' has no len()")
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if dim is not None and not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+        raise TypeError(
+            "linalg_vector_norm(): argument 'dim' (position 3) must be tuple of ints, not "
+            f"{type(dim).__name__}"
+        )
+    if not isinstance(keepdim, bool):
+        raise TypeError(
+            "linalg_vector_norm(): argument 'keepdim' (position 4) must be bool, not "
+            f"{type(keepdim).__name__}"
+        )
+
+
 def norm(
     input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
 ) -> Tensor:
     """The vector p-norm of all elements or over ``dim`` (``"fro"``/None is the 2-norm)."""
-    check_tensor("norm", input)
+    if not isinstance(input, Tensor):  # PyTorch's norm reads input.layout first
+        raise AttributeError(f"'{type(input).__name__}' object has no attribute 'layout'")
+    _check_norm_dims(dim, keepdim)
     p = 2 if p in ("fro", None) else p
     if isinstance(p, str) or not isinstance(p, (int, float)) or p < 0:
         raise RuntimeError(f"norm(): retrograd supports p >= 0, inf and 'fro', got p={p!r}")
