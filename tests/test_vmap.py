@@ -399,6 +399,7 @@ ERRORS = {
     "chunk_size": lambda m: m.func.vmap(m.sin, chunk_size=0)(_t(m, A)),
     "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
     "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
+    "numpy": lambda m: m.func.vmap(lambda a: a.numpy())(_t(m, A)),
     "mul_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).mul_(a))(_t(m, A)),
     "div_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).div_(a))(_t(m, A)),
     "pow_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).pow_(a))(_t(m, A)),
@@ -422,6 +423,18 @@ def test_inplace_of_an_unbatched_operand_into_a_batched_tensor():
             _t(m, A), _t(m, P[0])
         )
     )
+
+
+def test_backend_transfer_inside_vmap_moves_the_batch():
+    """``.to(other backend)`` inside vmap (PyTorch's ``.to(device)``): the batch moves
+    once and stays batched; values and the way back unchanged."""
+    pytest.importorskip("jax")
+    x = retrograd.tensor(A)
+    other = "numpy" if x.backend.name == "jax" else "jax"
+    out = retrograd.func.vmap(lambda a: (a.to(other) * 2).to(x.backend.name))(x)
+    np.testing.assert_array_equal(out.numpy(), (x * 2).numpy())
+    moved = retrograd.func.vmap(lambda a: a.to(other).to(retrograd.float64))(x)
+    assert moved.backend.name == other and tuple(moved.shape) == A.shape
 
 
 def test_inplace_on_an_input_writes_through():
