@@ -375,6 +375,15 @@ def _same_error(make):
     assert str(got.value) == str(want.value)
 
 
+def _backward_inside(m, f):
+    """``.backward()`` inside vmap: refused (PyTorch's error), no ``.grad`` left behind."""
+    w = _t(m, B[0], requires_grad=True)
+    try:
+        m.func.vmap(lambda a: f(a, w).backward())(_t(m, A))
+    finally:
+        assert w.grad is None
+
+
 ERRORS = {
     "sizes": lambda m: m.func.vmap(m.add)(_t(m, A), _t(m, M)),
     "in_dims_structure": lambda m: m.func.vmap(m.add, in_dims=(0,))(_t(m, A), _t(m, B)),
@@ -400,6 +409,8 @@ ERRORS = {
     "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
     "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
     "numpy": lambda m: m.func.vmap(lambda a: a.numpy())(_t(m, A)),
+    "backward_of_unbatched_leaf": lambda m: _backward_inside(m, lambda a, w: (w * 2).sum()),
+    "backward_of_batched": lambda m: _backward_inside(m, lambda a, w: (w * a).sum()),
     "mul_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).mul_(a))(_t(m, A)),
     "div_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).div_(a))(_t(m, A)),
     "pow_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).pow_(a))(_t(m, A)),
