@@ -36,6 +36,16 @@ CONTROL_FLOW_MESSAGE = (
     "https://github.com/pytorch/pytorch/issues ."
 )
 
+# PyTorch's refusal of an in-place op on a tensor that is the same for every sample, with
+# an operand that is not; "{0}" is "inplace arithmetic" or "inplace OP".
+INPLACE_BATCHED_OTHER = (
+    "vmap: {0}(self, *extra_args) is not possible because there exists a Tensor `other` in "
+    "extra_args that has more elements than `self`. This happened due to `other` being "
+    "vmapped over but `self` not being vmapped over in a vmap. Please try to use "
+    "out-of-place operators instead of {0}. If said operator is being "
+    "called inside the PyTorch framework, please file a bug report instead."
+)
+
 
 class BatchedArray:
     """A backend array carrying a batch dimension (its first) that the core does not see.
@@ -141,7 +151,7 @@ def levels_of(array: Any) -> tuple:
 def depth(level: int) -> int:
     """How many ``vmap`` calls are running at ``level`` and around it (PyTorch's ``lvl``);
     the level itself for one that is over."""
-    for i, (active, _) in enumerate(_state.modes):
+    for i, (active, _, _) in enumerate(_state.modes):
         if active == level:
             return i + 1
     return level
@@ -159,7 +169,7 @@ class _State:
     def __init__(self) -> None:
         self.live = 0
         self.active = 0
-        self.modes: list[tuple[int, str]] = []
+        self.modes: list[tuple[int, str, int]] = []  # (level, randomness, batch size)
         self.originals: dict[int, Any] = {}  # id -> a backend given a batching table
 
 
@@ -173,10 +183,11 @@ def physical(array: Any) -> Any:
     return array
 
 
-def enter(level: int, randomness: str) -> None:
-    """A ``vmap`` call starts: batching kernels stay installed until it ends."""
+def enter(level: int, randomness: str, size: int) -> None:
+    """A ``vmap`` call of ``size`` samples starts: batching kernels stay installed until
+    it ends."""
     _state.active += 1
-    _state.modes.append((level, randomness))
+    _state.modes.append((level, randomness, size))
     install()
 
 
@@ -188,26 +199,9 @@ def exit(level: int) -> None:
         uninstall()
 
 
-RANDOM_ERROR = (
-    "vmap: called random operation while in randomness error mode. Please either use the "
-    "'same' or 'different' randomness flags on vmap or perform the randomness operation "
-    "out of vmap"
-)
-
-
-def check_random() -> None:
-    """Called before every random draw: PyTorch's refusal inside ``vmap(...,
-    randomness="error")``; ``"different"`` is not implemented (one draw would be shared)."""
-    if not _state.modes:
-        return
-    modes = {m for _, m in _state.modes}
-    if "error" in modes:
-        raise RuntimeError(RANDOM_ERROR)
-    if "different" in modes:
-        raise RuntimeError(
-            "vmap: randomness='different' is not implemented in retrograd yet: use "
-            "randomness='same' (one draw shared by the batch), or draw outside vmap"
-        )
+def active_modes() -> tuple[tuple[int, str, int], ...]:
+    """The running ``vmap`` calls, outermost first: ``(level, randomness, batch size)``."""
+    return tuple(_state.modes)
 
 
 def install() -> None:

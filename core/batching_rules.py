@@ -350,3 +350,22 @@ def top_level_of(value: Any) -> int | None:
     found: dict = {}
     _levels(value, found)
     return max(found) if found else None
+
+
+# -- transfers: moving a whole batch between backends, reading it out --------------------------
+STORAGE_MESSAGE = "Cannot access data pointer of Tensor that doesn't have storage"
+
+
+def from_dlpack(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """``tensor.to(backend)`` inside ``vmap``: the whole batch moves (one exchange), still
+    batched at ``level`` on the target backend (PyTorch's ``.to(device)`` under vmap)."""
+    return BatchedArray(k[name](args[0].value, *args[1:], **kwargs), level)
+
+
+def no_storage(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """``.numpy()`` of a sample: PyTorch's error (a batched tensor has no storage of its
+    own to read). ``tolist`` keeps the ``.item()`` error: ``item()`` reads through it."""
+    raise RuntimeError(STORAGE_MESSAGE)
+
+
+RULES.update(from_dlpack=from_dlpack, to_numpy=no_storage)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import anomaly_mode, grad_mode, reentrant
+from .batching import active_modes
 from .commit import commit, record_leaf, record_retained
 from .creation import ones_like, zeros_like
 from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, dependencies, edge_of
@@ -37,6 +38,13 @@ ACCUMULATE = "accumulate"
 
 
 # -- public entry points -----------------------------------------------------------------
+BACKWARD_IN_TRANSFORM = (
+    "backward() called inside a functorch transform. This is not supported, please use "
+    "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
+    "transforms."
+)
+
+
 def backward(
     tensors: Sequence[Tensor] | Tensor,
     grad_tensors: Sequence[Tensor | None] | Tensor | None = None,
@@ -46,8 +54,11 @@ def backward(
 ) -> None:
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``.
 
-    With ``inputs``, only those tensors (leaves or not) get ``.grad``.
+    With ``inputs``, only those tensors (leaves or not) get ``.grad``. Inside ``vmap``,
+    PyTorch's refusal (its transforms compute gradients with ``grad``/``vjp``).
     """
+    if active_modes():
+        raise RuntimeError(BACKWARD_IN_TRANSFORM)
     tensors = _as_tuple(tensors)
     grads = _root_grads(tensors, _as_tuple(grad_tensors, len(tensors)), "backward")
     if retain_graph is None:

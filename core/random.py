@@ -24,7 +24,18 @@ from typing import Any
 
 from . import dtypes, sampling
 from .arguments import expect_tensor
-from .batching import check_random
+from .batching import physical
+from .batching_random import (
+    Levels,
+    batched,
+    batched_like,
+    check_inplace,
+    check_input,
+    count,
+    draw_levels,
+    sizes,
+    spread,
+)
 from .constants import HOST_BACKEND
 from .creation import _finish, _target_backend, check_requires_grad, chunked, factory_dtype
 from .generator import Generator
@@ -77,13 +88,11 @@ def fork_rng(devices: Any = None, enabled: bool = True, **kw: Any) -> Iterator[N
         set_rng_state(state)
 
 
-def _generator(generator: Generator | None) -> Generator:
-    check_random()  # vmap's randomness modes
-    return default_generator if generator is None else generator
-
-
-def _host_to(values: Any, d: dtypes.dtype, target: Any) -> Tensor:
-    return Tensor._make(target.kernels["from_numpy"](values), d, target)
+def _generator(generator: Generator | None) -> tuple[Generator, Levels]:
+    """The generator to draw from, and the ``vmap`` levels the draw covers (one sample's
+    worth per sample of each: see :mod:`retrograd.batching_random`)."""
+    levels = draw_levels()  # PyTorch's error inside vmap(..., randomness="error")
+    return (default_generator if generator is None else generator), levels
 
 
 def _factory(name: str, size: tuple, dtype: Any, kw: dict, default: dtypes.dtype | None = None):
@@ -124,10 +133,12 @@ def _floating(d: dtypes.dtype, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.kind_name(d)}'")
 
 
-def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict):
-    """The tensor of host ``values`` on ``target``, requiring grad if asked."""
+def _shaped(values: Any, shape: tuple, d: dtypes.dtype, target: Any, kw: dict, levels=()):
+    """The tensor of host ``values`` on ``target`` (batched at the ``vmap`` ``levels``
+    drawn over), requiring grad if asked."""
     host = get_backend(HOST_BACKEND).kernels
-    t = _host_to(host["reshape"](values, tuple(shape)), d, target)
+    array = target.kernels["from_numpy"](host["reshape"](values, sizes(levels) + tuple(shape)))
+    t = Tensor._make(batched(array, levels), d, target)
     if kw.get("chunks") is not None:  # drawn on the host, then split (Dask)
         t = Tensor._make(chunked("", target, t._storage.array, kw.pop("chunks")), d, target)
     return _finish(t, kw.pop("requires_grad", False))
@@ -137,16 +148,18 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw
     """Uniform samples on [0, 1), PyTorch's values for the same seed."""
     shape, n, d, target = _factory("rand", size, dtype, kw)
     _floating(d, "check_uniform_bounds")
-    values = sampling.uniform(_generator(generator), n, d, 0.0, 1.0)
-    return _shaped(values, shape, d, target, kw)
+    gen, levels = _generator(generator)
+    values = sampling.uniform(gen, n * count(levels), d, 0.0, 1.0)
+    return _shaped(values, shape, d, target, kw, levels)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
     """Standard normal samples, PyTorch's values for the same seed."""
     shape, n, d, target = _factory("randn", size, dtype, kw)
     _floating(d, "normal_kernel_cpu")
-    values = sampling.normal(_generator(generator), n, d, 0.0, 1.0, True)
-    return _shaped(values, shape, d, target, kw)
+    gen, levels = _generator(generator)
+    values = sampling.normal(gen, n * count(levels), d, 0.0, 1.0, True)
+    return _shaped(values, shape, d, target, kw, levels)
 
 
 def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, **kw: Any):
@@ -165,8 +178,9 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None, *
             " * (int low, int high, tuple of ints size)"
         )
     shape, n, d, target = _factory("randint", (size,), dtype, kw, dtypes.int64)
-    values = _random_from_to(_generator(generator), n, d, int(low), int(high))
-    return _shaped(values, shape, d, target, kw)
+    gen, levels = _generator(generator)
+    values = _random_from_to(gen, n * count(levels), d, int(low), int(high))
+    return _shaped(values, shape, d, target, kw, levels)
 
 
 def _random_from_to(gen: Generator, n: int, d: dtypes.dtype, low: int, high: int) -> Any:
@@ -181,10 +195,11 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, *
     """A random permutation of ``0..n-1`` (PyTorch's for the same seed)."""
     shape, _, d, target = _factory("randperm", (int(n),), dtype, kw, dtypes.int64)
     host = get_backend(HOST_BACKEND)
-    values = host.kernels["astype"](
-        sampling.randperm(_generator(generator), int(n)), host.native_dtype(d)
-    )
-    return _shaped(values, shape, d, target, kw)
+    gen, levels = _generator(generator)
+    # Under vmap(..., randomness="different"): one permutation per sample, in turn.
+    draws = [sampling.randperm(gen, int(n)) for _ in range(count(levels))]
+    values = host.kernels["astype"](host.kernels["concat"](draws), host.native_dtype(d))
+    return _shaped(values, shape, d, target, kw, levels)
 
 
 def _like(factory: Any, input: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:
@@ -221,35 +236,64 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
     if shape is None:
         shape = (mean.detach() + std.detach()).shape
     out = _empty(tuple(shape), {"dtype": like.dtype, "backend": like.backend})
+    for t in (mean, std):
+        if isinstance(t, Tensor):
+            check_input(t._storage.array)  # vmap(..., randomness="same"): one draw for all
     if isinstance(std, Tensor):
-        _check_std(float(std.detach().min().item()) if std.numel() else 0.0)
+        _check_std(_smallest(std))
         out = out.normal_(0.0, 1.0, generator=generator) * std.detach()
     else:
         out = out.normal_(0.0, std, generator=generator)
-    values = out + (mean.detach() if isinstance(mean, Tensor) else mean)
+    values = (out + (mean.detach() if isinstance(mean, Tensor) else mean)).to(like.dtype)
     # PyTorch records NormalBackward1/2/3, whose gradients are zeros (no reparametrization).
     inputs = tuple(v for v in (mean, std) if isinstance(v, Tensor))
     record = NORMAL_BOTH if len(inputs) == 2 else NORMAL_MEAN if like is mean else NORMAL_STD
     return finish(record, values._storage.array, values.dtype, values.backend, inputs)
 
 
+def _smallest(t: Tensor) -> float:
+    """The smallest value of ``t``, over every sample inside ``vmap``."""
+    if not t.numel():
+        return 0.0
+    whole = Tensor._make(physical(t._storage.array), t._dtype, t._backend)
+    return float(whole.detach().min().item())
+
+
 def _empty(size: Any, kw: dict) -> Tensor:
     shape, _, d, target = _factory("normal", (size,), kw.pop("dtype", None), kw)
-    return Tensor._make(target.kernels["zeros"](tuple(shape), target.native_dtype(d)), d, target)
+    return draw_target(shape, d, target)
+
+
+def draw_target(shape: Any, d: dtypes.dtype, target: Any) -> Tensor:
+    """Zeros of ``shape`` to fill in place with random numbers: inside ``vmap``, batched at
+    each level that draws per sample (``randomness="different"``), as PyTorch expands a
+    random op's result there; else a plain tensor. (Dropout's mask starts here.)"""
+    levels = draw_levels()
+    array = target.kernels["zeros"](sizes(levels) + tuple(shape), target.native_dtype(d))
+    return Tensor._make(batched(array, levels), d, target)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None):
     """Samples of 0 and 1: each element of ``input`` is a probability (or each has ``p``)."""
     expect_tensor("bernoulli", input)
+    check_input(input._storage.array)  # vmap(..., randomness="same"): one draw for all
     if p is not None:
-        out = Tensor._make(input.backend.kernels["zeros_like"](input._storage.array),
-                           input.dtype, input.backend)  # fmt: skip
+        out = draw_target(tuple(input.shape), input.dtype, input.backend)
         return _bernoulli_(out, p, generator=generator)
-    gen = _generator(generator)
-    probabilities = input.detach().contiguous().numpy(force=True)
+    gen, levels = _generator(generator)
+    probabilities = _host_values(input.detach().contiguous(), levels)
     values = sampling.bernoulli_tensor(gen, probabilities, input.dtype)
-    return finish(BERNOULLI, input.backend.kernels["from_numpy"](values), input.dtype,
-                  input.backend, (input,))  # fmt: skip
+    array = batched(input.backend.kernels["from_numpy"](values), levels)
+    return finish(BERNOULLI, array, input.dtype, input.backend, (input,))
+
+
+def _host_values(t: Tensor, levels: Levels) -> Any:
+    """``t``'s values on the host, with the batch of each ``vmap`` level in ``levels``
+    in front (``t`` repeated where it is the same for each sample)."""
+    if not levels:
+        return t.numpy(force=True)
+    array = spread(t._backend.kernels, t._storage.array, levels)
+    return Tensor._make(array, t._dtype, t._backend).numpy(force=True)
 
 
 # -- in-place methods -----------------------------------------------------------------
@@ -281,15 +325,29 @@ NORMAL_BOTH = OpRecord(
 )  # fmt: skip
 
 
-def _filled(record: OpRecord, input: Tensor, values: Any) -> Tensor:
+def _filled(record: OpRecord, input: Tensor, values: Any, levels: Levels = ()) -> Tensor:
     """``input``'s new value, recorded as ``record``: host ``values`` in the order PyTorch
-    writes them, the tensor's memory order (row-major unless it is a strided view)."""
+    writes them, the tensor's memory order (row-major unless it is a strided view), each
+    ``vmap`` level drawn over in front."""
     host = get_backend(HOST_BACKEND).kernels
     order = _memory_order(input)
-    shaped = host["reshape"](values, tuple(input.shape[d] for d in order))
+    front = sizes(levels)
+    shaped = host["reshape"](values, front + tuple(input.shape[d] for d in order))
     inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
-    array = input.backend.kernels["from_numpy"](host["permute_dims"](shaped, inverse))
+    inverse = tuple(range(len(front))) + tuple(len(front) + i for i in inverse)
+    k = input.backend.kernels
+    array = k["from_numpy"](host["permute_dims"](shaped, inverse))
+    array = batched_like(k, array, levels, input._storage.array)
     return finish(record, array, input.dtype, input.backend, (input,))
+
+
+def _inplace_generator(input: Tensor, generator: Any, p: Any = None) -> tuple[Generator, Levels]:
+    """:func:`_generator` for an in-place fill of ``input`` (by probabilities ``p``):
+    inside ``vmap``, ``input`` must differ per sample where the numbers do."""
+    gen, levels = _generator(generator)
+    other = p._storage.array if isinstance(p, Tensor) else None
+    check_inplace(input._storage.array, levels, other, "bernoulli")
+    return gen, levels
 
 
 def _memory_order(input: Tensor) -> tuple[int, ...]:
@@ -311,8 +369,9 @@ def _uniform_(input: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=N
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
         )
-    values = sampling.uniform(_generator(generator), input.numel(), input.dtype, from_, to)
-    return _filled(UNIFORM, input, values)
+    gen, levels = _inplace_generator(input, generator)
+    values = sampling.uniform(gen, input.numel() * count(levels), input.dtype, from_, to)
+    return _filled(UNIFORM, input, values, levels)
 
 
 def _check_std(std: float) -> None:
@@ -323,28 +382,32 @@ def _check_std(std: float) -> None:
 def _normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     _floating(input.dtype, "normal_kernel_cpu")
     _check_std(std)
-    gen, contiguous = _generator(generator), input.is_contiguous()
-    values = sampling.normal(gen, input.numel(), input.dtype, mean, std, contiguous)
-    return _filled(NORMAL, input, values)
+    (gen, levels), contiguous = _inplace_generator(input, generator), input.is_contiguous()
+    n = input.numel() * count(levels)
+    values = sampling.normal(gen, n, input.dtype, mean, std, contiguous)
+    return _filled(NORMAL, input, values, levels)
 
 
 def _random_(input: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kw):
     from_, to = kw.pop("from", from_), kw.pop("to", to)
-    gen, n, d = _generator(generator), input.numel(), input.dtype
+    (gen, levels), d = _inplace_generator(input, generator), input.dtype
+    n = input.numel() * count(levels)
     if to is None and from_ == 0:
-        return _filled(RANDOM, input, sampling.random_default(gen, n, d))
+        return _filled(RANDOM, input, sampling.random_default(gen, n, d), levels)
     low, high = (0, from_) if to is None else (from_, to)
-    return _filled(RANDOM, input, _random_from_to(gen, n, d, int(low), int(high)))
+    return _filled(RANDOM, input, _random_from_to(gen, n, d, int(low), int(high)), levels)
 
 
 def _bernoulli_(input: Tensor, p: Any = 0.5, *, generator=None) -> Tensor:
-    gen = _generator(generator)
+    gen, levels = _inplace_generator(input, generator, p)
     if isinstance(p, Tensor):
-        probabilities = p.detach().expand(*input.shape).contiguous().numpy(force=True)
-        return _filled(BERNOULLI, input, sampling.bernoulli_tensor(gen, probabilities, input.dtype))
+        probabilities = _host_values(p.detach().expand(*input.shape).contiguous(), levels)
+        values = sampling.bernoulli_tensor(gen, probabilities, input.dtype)
+        return _filled(BERNOULLI, input, values, levels)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-    return _filled(BERNOULLI_SCALAR, input, sampling.bernoulli(gen, input.numel(), input.dtype, p))
+    values = sampling.bernoulli(gen, input.numel() * count(levels), input.dtype, p)
+    return _filled(BERNOULLI_SCALAR, input, values, levels)
 
 
 def _exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
@@ -355,8 +418,9 @@ def _exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tenso
         )
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
-    values = sampling.exponential(_generator(generator), input.numel(), input.dtype, lambd)
-    return _filled(EXPONENTIAL, input, values)
+    gen, levels = _inplace_generator(input, generator)
+    values = sampling.exponential(gen, input.numel() * count(levels), input.dtype, lambd)
+    return _filled(EXPONENTIAL, input, values, levels)
 
 
 METHODS = {

@@ -14,7 +14,8 @@ work, nested to any depth.
 
 ``randomness``: ``"error"`` (PyTorch's default) refuses a random op inside the function;
 ``"same"`` draws one sample's worth of numbers shared by the whole batch;
-``"different"`` is accepted, but a random op under it raises (not implemented yet).
+``"different"`` draws independent numbers for each sample (the whole batch's in one draw,
+as PyTorch does): see :mod:`retrograd.batching_random`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .graph import Node, input_fields
 from .ops import RECORDS
 from .ops.joining import cat
 from .pytree import tree_flatten, tree_unflatten
+from .random import default_generator
 from .storage import Storage
 from .tensor import Tensor
 
@@ -263,7 +265,7 @@ class _Call:
     def run(self, flat: list, spec: Any, dims: list, size: int, kwargs: dict) -> Any:
         """Call ``func`` once on the batched arguments; the results unbatched."""
         level = next(_levels)
-        batching.enter(level, self.randomness)
+        batching.enter(level, self.randomness, size)
         try:
             batched = [
                 a if d is None else wrap(a.movedim(d, 0) if d else a, level, size)
@@ -277,9 +279,13 @@ class _Call:
     def chunked(self, flat: list, spec: Any, dims: list, size: int, kwargs: dict, chunk: int):
         """``run`` on ``chunk`` samples at a time; results concatenated."""
         results = []
+        # "same": every chunk draws the numbers the first drew (PyTorch resets the state).
+        state = default_generator.get_state() if self.randomness == "same" else None
         for start in range(0, size, chunk):
             n = min(chunk, size - start)
             part = [a if d is None else a.narrow(d, start, n) for a, d in zip(flat, dims)]
+            if state is not None:
+                default_generator.set_state(state)
             results.append(self.run(part, spec, dims, n, kwargs))
         leaves = [tree_flatten(r)[0] for r in results]
         first, out_spec = tree_flatten(results[0])

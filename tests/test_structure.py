@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "retrograd.anomaly_mode", "retrograd.ieee", "retrograd.mt19937", "retrograd.simd_math",
         "retrograd.saved_tensors", "retrograd.pytree", "retrograd.dual", "retrograd.scalar_reads",
         "retrograd.batching", "retrograd.batching_rules", "retrograd.batching_indexing",
+        "retrograd.batching_random",
     )),
     ("tensor/graph", (
         "retrograd.tensor", "retrograd.graph", "retrograd.creation", "retrograd.legacy",

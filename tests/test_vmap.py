@@ -375,6 +375,15 @@ def _same_error(make):
     assert str(got.value) == str(want.value)
 
 
+def _backward_inside(m, f):
+    """``.backward()`` inside vmap: refused (PyTorch's error), no ``.grad`` left behind."""
+    w = _t(m, B[0], requires_grad=True)
+    try:
+        m.func.vmap(lambda a: f(a, w).backward())(_t(m, A))
+    finally:
+        assert w.grad is None
+
+
 ERRORS = {
     "sizes": lambda m: m.func.vmap(m.add)(_t(m, A), _t(m, M)),
     "in_dims_structure": lambda m: m.func.vmap(m.add, in_dims=(0,))(_t(m, A), _t(m, B)),
@@ -399,6 +408,12 @@ ERRORS = {
     "chunk_size": lambda m: m.func.vmap(m.sin, chunk_size=0)(_t(m, A)),
     "all_in_dims_none": lambda m: m.func.vmap(m.add, in_dims=(None, None))(_t(m, A), _t(m, A)),
     "batched_output_out_dim_none": lambda m: m.func.vmap(lambda a: a, out_dims=None)(_t(m, A)),
+    "numpy": lambda m: m.func.vmap(lambda a: a.numpy())(_t(m, A)),
+    "backward_of_unbatched_leaf": lambda m: _backward_inside(m, lambda a, w: (w * 2).sum()),
+    "backward_of_batched": lambda m: _backward_inside(m, lambda a, w: (w * a).sum()),
+    "mul_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).mul_(a))(_t(m, A)),
+    "div_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).div_(a))(_t(m, A)),
+    "pow_into_unbatched": lambda m: m.func.vmap(lambda a: m.ones(3).pow_(a))(_t(m, A)),
     "setitem_into_unbatched": lambda m: m.func.vmap(
         lambda a, b: _setitem(b.clone(), 0, a[1]), in_dims=(0, None)
     )(_t(m, A), _t(m, B[0])),
@@ -409,6 +424,28 @@ def test_inplace_into_unbatched_is_refused():
     for m in (retrograd, torch):
         with pytest.raises(RuntimeError, match=r"match the broadcast shape \[4, 3\]"):
             m.func.vmap(lambda a, b: b.add_(a), in_dims=(0, None))(_t(m, A), _t(m, B[0]))
+
+
+def test_inplace_of_an_unbatched_operand_into_a_batched_tensor():
+    """An in-place op whose operand is the same for every sample (checked before the op
+    runs, from per-sample shapes) writes into the batched tensor."""
+    _both(
+        lambda m: m.func.vmap(lambda a, b: (a.abs() * 1).pow_(b).lerp_(b, 0.5), in_dims=(0, None))(
+            _t(m, A), _t(m, P[0])
+        )
+    )
+
+
+def test_backend_transfer_inside_vmap_moves_the_batch():
+    """``.to(other backend)`` inside vmap (PyTorch's ``.to(device)``): the batch moves
+    once and stays batched; values and the way back unchanged."""
+    pytest.importorskip("jax")
+    x = retrograd.tensor(A)
+    other = "numpy" if x.backend.name == "jax" else "jax"
+    out = retrograd.func.vmap(lambda a: (a.to(other) * 2).to(x.backend.name))(x)
+    np.testing.assert_array_equal(out.numpy(), (x * 2).numpy())
+    moved = retrograd.func.vmap(lambda a: a.to(other).to(retrograd.float64))(x)
+    assert moved.backend.name == other and tuple(moved.shape) == A.shape
 
 
 def test_inplace_on_an_input_writes_through():

@@ -8,10 +8,10 @@ from typing import Any
 from ..ops.activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
 from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
-from ..ops.helpers import zeros_on
 from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
 from ..ops.targets import cross_entropy, nll_loss
+from ..random import draw_target
 from ..tensor import Tensor
 from .convolution import conv1d, conv2d, conv3d
 from .normalization import batch_norm, layer_norm, normalize
@@ -106,7 +106,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         return input.mul_(0.0) if inplace else input * 0.0
     # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
-    mask = zeros_on(input, tuple(input.shape)).bernoulli_(1 - p).div_(1 - p)
+    # Inside vmap(..., randomness="different") the mask starts batched: one per sample.
+    mask = draw_target(tuple(input.shape), input._dtype, input._backend)
+    mask = mask.bernoulli_(1 - p).div_(1 - p)
     return input.mul_(mask) if inplace else input * mask
 
 

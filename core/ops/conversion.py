@@ -14,6 +14,7 @@ from typing import Any
 from .. import dtypes
 from ..arguments import expect_tensor, public_signature
 from ..backend import transfer
+from ..batching import install, levels_of
 from ..device import backend_for_device
 from ..tensor import Tensor
 from .dispatch import finish
@@ -48,6 +49,8 @@ def _convert(input: Tensor, dtype: dtypes.dtype, target: Any = None, copy: bool 
         array = source.kernels["astype"](input._storage.array, source.native_dtype(dtype))
     else:
         native = target.native_dtype(dtype)  # TypeError naming the backend, before moving
+        if levels_of(input._storage.array):
+            install()  # inside vmap: a backend first loaded now gets its batching rules
         array = transfer(input._storage.array, source, target)
         if dtype is not input._dtype:
             array = target.kernels["astype"](array, native)

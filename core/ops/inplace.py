@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import dtypes, dual
 from ..arguments import has_cells, origin, public_signature, twin
-from ..batching import BatchedArray
+from ..batching import INPLACE_BATCHED_OTHER, BatchedArray, depth
 from ..batching_rules import writable_copy
 from ..dtypes import FLOATING
 from ..grad_mode import state as _grad_state
@@ -164,7 +164,11 @@ def _check_result(t: Tensor, result: Tensor, op: str) -> None:
 def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
     """PyTorch's refusal of an in-place result of another shape than ``t``'s, or of a
     dtype of a higher category (float into integer, integer into bool)."""
-    if shape != t._storage.array.shape:
+    own = t._storage.array.shape
+    # A shape computed from per-sample shapes (broadcast_shapes) has no vmap levels: its
+    # dims alone are compared; a result's own shape is compared with its levels too.
+    if shape != own if hasattr(shape, "levels") else tuple(shape) != tuple(own):
+        _check_vmap_levels(t, shape, op)
         raise RuntimeError(
             f"output with shape {list(t.shape)} doesn't match the broadcast shape "
             f"{[*getattr(shape, 'batch_sizes', ()), *shape]} (in {op}())"  # a vmap batch included
@@ -173,6 +177,30 @@ def _check_fits(t: Tensor, shape: tuple, dtype: dtypes.dtype, op: str) -> None:
         raise RuntimeError(
             f"result type {dtypes.kind_name(dtype)} can't be cast to the desired output "
             f"type {dtypes.kind_name(t._dtype)} (in {op}())"
+        )
+
+
+# Inside vmap, PyTorch's in-place ops refuse an operand batched where self is not with
+# a message of their own (the others, add_ among them, report the shapes).
+_VMAP_ARITHMETIC = frozenset({"mul_", "multiply_", "div_", "divide_", "true_divide_", "sub_"})
+_VMAP_ATEN = frozenset({"pow_", "subtract_", "remainder_", "lerp_", "clamp_"})
+
+
+def _check_vmap_levels(t: Tensor, shape: tuple, op: str) -> None:
+    own = getattr(t._storage.array.shape, "levels", ())
+    if not set(getattr(shape, "levels", ())) - set(own):
+        return
+    if op in _VMAP_ARITHMETIC:
+        raise RuntimeError(INPLACE_BATCHED_OTHER.format("inplace arithmetic"))
+    if op in _VMAP_ATEN:  # PyTorch's fallback for ops without a batching rule
+        level = depth(min(set(shape.levels) - set(own)))
+        raise RuntimeError(
+            f"vmap: aten::{op}(self, *extra_args) is not possible because there exists a "
+            "Tensor `other` in extra_args that has more elements than `self`. This happened "
+            "due to `other` being vmapped over but `self` not being vmapped over at level "
+            f"{level}. Please try to use out-of-place operators instead of aten::{op}. If "
+            "said operator is being called inside the PyTorch framework, please file a bug "
+            "report instead."
         )
 
 
