@@ -20,12 +20,12 @@ come from the same script where it is installed (one thread).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .timing import interleaved_medians
 
 
 def _inputs(n: int) -> dict[str, np.ndarray]:
@@ -74,17 +74,6 @@ def _check(ways: dict[str, Callable[[], Any]]) -> None:
             np.testing.assert_allclose(values[name], values[group[0]], rtol=1e-10, atol=1e-12)
 
 
-def _time(ways: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in ways}
-    names = list(ways)
-    for r in range(repeats):
-        for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order
-            start = time.perf_counter()
-            ways[name]()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(s) for name, s in samples.items()}
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=64)
@@ -98,14 +87,14 @@ def main(argv: list[str] | None = None) -> None:
     labels = [f"retrograd[{args.backend}]" if args.backend else "retrograd"]
     ways = _ways(retrograd, data, args.backend)
     _check(ways)
-    times[labels[0]] = _time(ways, args.repeats)
+    times[labels[0]] = interleaved_medians(ways, args.repeats)
     try:
         import torch
 
         torch.set_num_threads(1)
         ways = _ways(torch, data, None)
         _check(ways)
-        times["torch"] = _time(ways, args.repeats)
+        times["torch"] = interleaved_medians(ways, args.repeats)
         labels.append("torch")
     except ImportError:
         pass

@@ -83,3 +83,17 @@ def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict
             for metric, seconds in _sample(step, w.inner).items():
                 samples[metric][impl.name].append(seconds)
     return {m: {name: statistics.median(v) for name, v in samples[m].items()} for m in w.metrics}
+
+
+def interleaved_medians(ways: dict[str, Any], repeats: int) -> dict[str, float]:
+    """The median seconds of each zero-argument call in ``ways``, timed round-robin with
+    the order rotated per repeat (as :func:`time_workload`), for the small scripts that
+    time a few ways of doing one thing."""
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    names = list(ways)
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            start = time.perf_counter()
+            ways[name]()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(s) for name, s in samples.items()}

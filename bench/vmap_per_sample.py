@@ -11,12 +11,12 @@ with like. PyTorch's ``torch.func`` gives the same two rows where it is installe
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .timing import interleaved_medians
 
 SIZES = (32, 64, 10)
 
@@ -61,17 +61,6 @@ def _check(ways: dict[str, Callable[[], Any]]) -> None:
         )
 
 
-def _time(ways: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in ways}
-    for r in range(repeats):
-        names = list(ways)[r % 2 :] + list(ways)[: r % 2]  # alternate which goes first
-        for name in names:
-            start = time.perf_counter()
-            ways[name]()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(s) for name, s in samples.items()}
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=128)
@@ -95,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, lib, backend in libs:
         ways = _ways(lib, data, backend)
         _check(ways)
-        t = _time(ways, args.repeats)
+        t = interleaved_medians(ways, args.repeats)
         label = f"{name}[{backend}]" if backend else name
         print(
             f"| {label} | {t['loop'] * 1e3:.1f} | {t['vmap'] * 1e3:.1f} | "
