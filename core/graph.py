@@ -195,7 +195,7 @@ def saved_form(tensor: Tensor, is_output: bool) -> Tensor:
             "Inference tensors cannot be saved for backward. To work around you can "
             "make a clone to get a normal tensor and use it in autograd."
         )
-    if SAVED_TENSORS_HOOKS:  # an output is packed as its alias (no cycle through the hook)
+    if SAVED_TENSORS_HOOKS.stack:  # an output is packed as its alias (no cycle through the hook)
         if is_output:  # its edge is the saving node itself, restored at unpacking
             return PackedSaved(tensor.detach(), (None, tensor._output_nr))
         return PackedSaved(tensor, edge_of(tensor))

@@ -10,11 +10,12 @@ Python stack is half used. A thread's recursion depth is its own, so the new thr
 starts at zero, with no process-wide setting (recursion limit, stack size) changed.
 
 The nested backward on the worker thread sees the caller's thread-local state (grad
-mode, inference mode, the ``use_backend`` selection; the default dtype and anomaly mode
-are process-wide already). The caller waits for it, and gets its result or its
-exception, with its type. A ``KeyboardInterrupt`` that reaches the caller while it waits
-is raised once the worker has finished: the nested backward commits or fails as a whole
-(see :mod:`retrograd.commit`), never in the background after the caller has moved on.
+mode, inference mode, the ``use_backend`` selection, a copy of the saved-tensor hooks;
+the default dtype and anomaly mode are process-wide already). The caller waits for it,
+and gets its result or its exception, with its type. A ``KeyboardInterrupt`` that
+reaches the caller while it waits is raised once the worker has finished: the nested
+backward commits or fails as a whole (see :mod:`retrograd.commit`), never in the
+background after the caller has moved on.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from . import grad_mode
 from .plugins import registry
+from .saved_tensors import HOOKS
 
 # Python frames a thread may hold before a nested backward moves on: half the recursion
 # limit, and no more than this, so that a program that raised the limit does not have
@@ -63,16 +65,18 @@ def _frames() -> int:
 
 
 def _on_fresh_thread(run: Callable[..., Any], args: tuple) -> Any:
-    """``run(*args)`` on a new thread carrying this thread's grad mode and backend
-    selection; its result, or its exception re-raised here."""
+    """``run(*args)`` on a new thread carrying this thread's grad mode, backend
+    selection and saved-tensor hooks; its result, or its exception re-raised here."""
     enabled, inference = grad_mode.state.enabled, grad_mode.state.inference
     selection = registry._selection.stack
+    hooks = list(HOOKS.stack)
     outcome: list = []
     done = threading.Event()
 
     def work() -> None:
         grad_mode.state.enabled, grad_mode.state.inference = enabled, inference
         registry._selection.stack = selection
+        HOOKS.stack = hooks
         _depth.nested = 1  # a nested backward, as on the caller's thread
         try:
             outcome.append((True, run(*args)))

@@ -1,4 +1,6 @@
-"""Suite-wide reporting: the PyTorch oracle's absence, said once.
+"""Suite-wide reporting: the PyTorch oracle's absence, said once; and every test checked
+for leaving retrograd's modes and the interpreter's recursion budget as it found them
+(:mod:`state_guard`).
 
 PyTorch is the oracle (printing, gradients, errors); the tests that need it skip without
 it (``pytest.importorskip("torch")``), and the rest of the suite still runs. Instead of
@@ -9,6 +11,9 @@ PyTorch's CPU build.
 from __future__ import annotations
 
 from typing import Any
+
+# An autouse fixture: importing it here applies it to every test of the suite.
+from state_guard import _every_test_leaves_the_process_as_it_found_it  # noqa: F401
 
 _NO_TORCH = "could not import 'torch'"
 HINT = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 import warnings
 
 import numpy as np
@@ -91,6 +92,20 @@ def test_innermost_hooks_apply():
     with outer, inner:
         x.exp()
     assert seen == ["i"]
+
+
+@pytest.mark.parametrize("m", LIBS, ids=["retrograd", "torch"])
+def test_hooks_apply_to_the_thread_that_set_them_only(m):
+    seen = []
+    x, _ = _leaves(m)
+    with m.autograd.graph.saved_tensors_hooks(
+        lambda t: seen.append(threading.current_thread().name) or t, lambda t: t
+    ):
+        other = threading.Thread(target=x.exp, name="other")
+        other.start()
+        other.join()
+        x.exp()
+    assert seen == ["MainThread"]
 
 
 def test_unpack_must_return_a_tensor():

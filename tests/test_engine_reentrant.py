@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 import retrograd
-from retrograd import reentrant
+from retrograd import reentrant, saved_tensors
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl, registry
 from retrograd_backends.kernels import generic_kernels
@@ -113,6 +113,9 @@ def test_the_worker_thread_gets_the_callers_thread_local_state():
             reentrant._depth.nested,
         )
 
+    def hooks():
+        return [pack for pack, _ in saved_tensors.HOOKS.stack]
+
     other = "reentrant-numpy"  # a second real backend, so the selection is visible
     plugin = _SecondNumpy(other)
     retrograd.plugins.register(plugin, name=f"tests:{other}")
@@ -123,6 +126,9 @@ def test_the_worker_thread_gets_the_callers_thread_local_state():
             with retrograd.inference_mode():
                 assert reentrant._on_fresh_thread(state, ()) == (False, True, other, 1)
             assert reentrant._on_fresh_thread(state, ()) == (True, False, other, 1)
+        pack = lambda t: t  # noqa: E731 - a hook identified by its identity
+        with retrograd.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            assert reentrant._on_fresh_thread(hooks, ()) == [pack]
     finally:
         retrograd.plugins.unregister(plugin)
 

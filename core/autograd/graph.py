@@ -37,11 +37,11 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         self.unpack_hook = unpack_hook
 
     def __enter__(self) -> saved_tensors_hooks:
-        HOOKS.append((self.pack_hook, self.unpack_hook))
+        HOOKS.stack.append((self.pack_hook, self.unpack_hook))
         return self
 
     def __exit__(self, *args: object) -> None:
-        HOOKS.pop()
+        HOOKS.stack.pop()
 
 
 class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
