@@ -304,3 +304,188 @@ def test_max_pool_indices_match_pytorch(kw):
     want_values, want_indices = torch.nn.functional.max_pool2d(x, return_indices=True, **kw)
     assert indices.tolist() == want_indices.tolist()
     _close(values, want_values)
+
+
+def _same_outcome(fn):
+    """``fn(lib)`` in both libraries: PyTorch's exception type with a message that starts
+    with PyTorch's, or the same output (shape, dtype, values; NaNs in the same places)."""
+    from torch_oracle import assert_same
+
+    try:
+        theirs = fn(torch)
+    except Exception as error:  # noqa: BLE001 - any of PyTorch's errors is the oracle
+        with pytest.raises(type(error)) as mine:
+            fn(rg)
+        assert str(mine.value).startswith(str(error).split("\n")[0])
+        return
+    ours = fn(rg)
+    if isinstance(theirs, tuple):
+        ours, theirs = ours[0], theirs[0]
+    assert_same(ours, theirs)
+
+
+def _arange(lib, *shape, dtype="float32"):
+    n = int(np.prod(shape))
+    return (lib.arange(n, dtype=getattr(lib, dtype)).reshape(shape) - n // 2) / 7
+
+
+def _long(lib, values, dtype="int64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype))
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+# (id, call): class-target losses, in PyTorch's order of checks
+CLASS_TARGET_CASES = [
+    # the shapes decide: a target of the input's shape holds probabilities
+    ("ce float target, class shape", lambda L: _F(L).cross_entropy(_arange(L, 2, 3),
+                                                                   L.tensor([0.5, 1.0]))),
+    ("ce long target, input shape", lambda L: _F(L).cross_entropy(_arange(L, 2, 3),
+                                                                  _long(L, [[0, 1, 2]] * 2))),
+    ("ce probs ignore_index", lambda L: _F(L).cross_entropy(_arange(L, 2, 3), _arange(L, 2, 3),
+                                                            ignore_index=1)),
+    ("ce probs weight shape", lambda L: _F(L).cross_entropy(_arange(L, 2, 3), _arange(L, 2, 3),
+                                                            weight=L.ones(4))),
+    ("ce probs smoothing 2", lambda L: _F(L).cross_entropy(_arange(L, 2, 3), _arange(L, 2, 3),
+                                                           label_smoothing=2.0)),
+    ("ce negative smoothing", lambda L: _F(L).cross_entropy(_arange(L, 2, 3), _long(L, [0, 2]),
+                                                            label_smoothing=-0.5)),
+    ("ce bad reduction", lambda L: _F(L).cross_entropy(_arange(L, 2, 3), _arange(L, 2, 3),
+                                                       reduction="x")),
+    ("ce 0-d probs", lambda L: _F(L).cross_entropy(L.tensor(1.0), L.tensor(1.0))),
+    ("ce byte target", lambda L: _F(L).cross_entropy(_arange(L, 2, 3),
+                                                     _long(L, [0, 2], "uint8"))),
+    ("ce byte target smoothed", lambda L: _F(L).cross_entropy(
+        _arange(L, 2, 3), _long(L, [0, 2], "uint8"), label_smoothing=0.2)),
+    ("ce 1-d input, one target", lambda L: _F(L).cross_entropy(_arange(L, 3), _long(L, [1]))),
+    ("ce 1-d input, 3 targets", lambda L: _F(L).cross_entropy(_arange(L, 3), _long(L, [1, 1, 2]))),
+    ("ce 1-d input, 2 targets", lambda L: _F(L).cross_entropy(_arange(L, 3), _long(L, [1, 1]))),
+    ("nll 1-d input, 3 targets", lambda L: _F(L).nll_loss(_arange(L, 3), _long(L, [0, 1, 2]))),
+    ("nll 1-d input, one target", lambda L: _F(L).nll_loss(_arange(L, 3), _long(L, [2]),
+                                                           reduction="none")),
+    ("nll 0-d input", lambda L: _F(L).nll_loss(L.tensor(1.0), _long(L, 0))),
+    ("nll 2-d target", lambda L: _F(L).nll_loss(_arange(L, 2, 3), _long(L, [[0], [1]]))),
+    ("nll float target, bad batch", lambda L: _F(L).nll_loss(_arange(L, 2, 3),
+                                                             L.tensor([0.0, 1.0, 1.0]))),
+    ("nll float target, bad weight", lambda L: _F(L).nll_loss(_arange(L, 2, 3),
+                                                              L.tensor([0.0, 1.0]),
+                                                              weight=L.ones(4))),
+    ("nll weight (1, C)", lambda L: _F(L).nll_loss(_arange(L, 2, 3), _long(L, [0, 1]),
+                                                   weight=L.ones(1, 3))),
+    ("nll double weight", lambda L: _F(L).nll_loss(_arange(L, 2, 3), _long(L, [0, 1]),
+                                                   weight=L.ones(3, dtype=L.float64))),
+    ("nll long input", lambda L: _F(L).nll_loss(L.ones(2, 3, dtype=L.int64), _long(L, [0, 1]))),
+    ("nll byte target", lambda L: _F(L).nll_loss(_arange(L, 2, 3), _long(L, [0, 2], "uint8"),
+                                                 weight=L.tensor([1.0, 2.0, 3.0]))),
+    ("nll empty batch", lambda L: _F(L).nll_loss(L.ones(0, 3), _long(L, []))),
+    ("nll all ignored", lambda L: _F(L).nll_loss(_arange(L, 2, 3), _long(L, [1, 1]),
+                                                 ignore_index=1)),
+    ("nll 3-d, target shape", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4), _long(L, [0, 1]))),
+    ("nll 3-d, weight (1, C)", lambda L: _F(L).nll_loss(
+        _arange(L, 2, 3, 4), _long(L, [[0, 1, 2, 1], [2, 2, 0, 1]]), weight=L.ones(1, 3))),
+    ("nll 3-d, byte target", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4),
+                                                      L.zeros(2, 4, dtype=L.uint8))),
+    ("nll 4-d, 2-d target", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4, 5),
+                                                     L.zeros(2, 4, dtype=L.int64))),
+    ("nll 4-d, target size", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4, 5),
+                                                      L.zeros(2, 4, 6, dtype=L.int64))),
+    ("nll 4-d, weight size", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4, 5),
+                                                      L.zeros(2, 4, 6, dtype=L.int64),
+                                                      weight=L.ones(4))),
+    ("nll 4-d, float target", lambda L: _F(L).nll_loss(_arange(L, 2, 3, 4, 5), L.zeros(2, 4, 5))),
+    ("nll 4-d, long input", lambda L: _F(L).nll_loss(L.ones(2, 3, 4, 5, dtype=L.int64),
+                                                     L.zeros(2, 4, 5, dtype=L.int64))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call", [c for _, c in CLASS_TARGET_CASES],
+                         ids=[n for n, _ in CLASS_TARGET_CASES])  # fmt: skip
+def test_class_target_losses_check_as_pytorch(call):
+    _same_outcome(call)
+
+
+def test_nll_loss_of_no_counted_sample_is_nan_with_zero_gradient():
+    x = rg.tensor([[0.1, 0.5, 0.2], [0.3, 0.2, 0.1]], requires_grad=True)
+    loss = rg.nn.functional.nll_loss(x, rg.tensor([1, 1]), ignore_index=1)
+    loss.backward()
+    assert np.isnan(loss.item())
+    assert x.grad.tolist() == [[0.0] * 3] * 2  # PyTorch's: no NaN in the gradient
+
+
+LAYER_NORM_CASES = [
+    ("weight", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3,), L.ones(4))),
+    ("bias", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3,), None, L.ones(4))),
+    ("weight before bias", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3,), L.ones(4),
+                                                      L.ones(5))),
+    ("weight before input", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (5,), L.ones(4))),
+    ("broadcastable weight", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3,), L.ones(1, 3))),
+    ("2-d shape", lambda L: _F(L).layer_norm(_arange(L, 2, 3, 4), [3, 4], L.ones(4, 3))),
+    ("empty shape", lambda L: _F(L).layer_norm(_arange(L, 2, 3), ())),
+    ("int shape", lambda L: _F(L).layer_norm(_arange(L, 2, 3), 3)),
+    ("float in shape", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3.0,))),
+    ("list weight", lambda L: _F(L).layer_norm(_arange(L, 2, 3), (3,), [1.0, 1.0, 1.0])),
+    ("valid", lambda L: _F(L).layer_norm(_arange(L, 2, 3, 4), L.Size([3, 4]),
+                                         _arange(L, 3, 4), _arange(L, 3, 4))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call", [c for _, c in LAYER_NORM_CASES],
+                         ids=[n for n, _ in LAYER_NORM_CASES])  # fmt: skip
+def test_layer_norm_checks_as_pytorch(call):
+    _same_outcome(call)
+
+
+def _pool(name, *shape, dtype="float32", **kw):
+    return lambda L, *args: getattr(_F(L), name)(_arange(L, *shape, dtype=dtype), *args, **kw)
+
+
+# (function, input shape, args, kwargs): pooling checks, in PyTorch's order
+POOL_CASES = [
+    *[(f, (1, 1, 2, 2) if "2d" in f else (1, 1, 2), (3,), {})
+      for f in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d")],  # output too small
+    *[(f, (2, 3, 5, 2) if "2d" in f else (2, 3, 2), (3,), {"padding": 1})
+      for f in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d")],
+    ("max_pool1d", (1, 1, 2), (3,), {"return_indices": True}),
+    ("max_pool2d", (1, 1, 3, 3), (2, 1, 0, 3), {}),  # dilated out of the input
+    *[(f, shape, (1,), {}) for f in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+                                     "adaptive_avg_pool1d")
+      for shape in ((), (4,), (2, 2, 2, 2, 2))],  # dims
+    ("max_pool1d", (4,), (1,), {"return_indices": True}),
+    ("adaptive_avg_pool2d", (4,), (1,), {}),
+    ("adaptive_avg_pool2d", (4, 4), (2,), {}),
+    *[(f, shape, (2,) if "adaptive" in f else (1,), {})
+      for f in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+                "adaptive_avg_pool2d")
+      for shape in ((0, 2, 4, 4), (2, 0, 4, 4), (2, 2, 0, 4), (0, 2, 4), (2, 0, 4))],  # empty
+    *[(f, (1, 1, 4, 4) if "2d" in f else (1, 1, 4), args, {})
+      for f in ("max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d")
+      for args in ((0,), (-1,), (2, 0), (2, -1), (2, 1, -1), (3, 1, 2), ((2, 2, 2),),
+                   (2, (1, 2, 3)), (2, 1, (1, 2, 3)))],  # arguments
+    *[(f, (1, 1, 9, 9) if "2d" in f else (1, 1, 9), (3, 1, 2, 2), {})
+      for f in ("max_pool1d", "max_pool2d")],  # padding against the undilated kernel
+    ("max_pool1d", (1, 1, 4), (2, 1, 0, 0), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2, 1, 0, (0, 1)), {}),
+    ("max_pool1d", (1, 1, 4), ((2, 2),), {"return_indices": True}),
+    ("max_pool1d", (1, 1, 4), (2,), {"dtype": "int64"}),
+    ("max_pool1d", (1, 1, 4), (2,), {"return_indices": True, "dtype": "int64"}),
+    ("avg_pool2d", (1, 1, 4, 4), (3, 1, 1), {"dtype": "int64"}),
+    ("avg_pool1d", (1, 1, 7), (2,), {"dtype": "int64"}),
+    ("avg_pool2d", (1, 1, 4, 4), (2,), {"divisor_override": 0}),
+    ("adaptive_avg_pool1d", (1, 1, 4), ((1, 1),), {}),
+    ("adaptive_avg_pool1d", (1, 1, 4), (-1,), {}),
+    ("adaptive_avg_pool1d", (1, 1, 4), (0,), {}),
+    ("adaptive_avg_pool1d", (1, 1, 4), (None,), {}),
+    ("adaptive_avg_pool2d", (1, 1, 4, 4), ((1, 1, 1),), {}),
+    ("adaptive_avg_pool2d", (1, 1, 4, 4), (-1,), {}),
+    ("adaptive_avg_pool2d", (1, 1, 4, 4), ((0, 3),), {}),
+    ("adaptive_avg_pool2d", (2, 1, 1, 4, 4), (1,), {}),
+    ("adaptive_avg_pool2d", (1, 1, 4, 4), (2,), {"dtype": "int64"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name,shape,args,kw", POOL_CASES, ids=lambda v: str(v))
+def test_pooling_checks_as_pytorch(name, shape, args, kw):
+    dtype = kw.pop("dtype", "float32")
+    _same_outcome(lambda L: _pool(name, *shape, dtype=dtype, **kw)(L, *args))

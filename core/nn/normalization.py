@@ -4,6 +4,7 @@ Batch norm in training updates the running statistics in place, without recordin
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from ..grad_mode import no_grad
@@ -73,6 +74,37 @@ def batch_norm(
     return out
 
 
+def _check_argument(position: int, name: str, value: Any, optional: bool = False) -> None:
+    if not isinstance(value, Tensor) and not (optional and value is None):
+        raise TypeError(
+            f"layer_norm(): argument '{name}' (position {position}) must be Tensor, "
+            f"not {type(value).__name__}"
+        )
+
+
+def _normalized_shape(value: Any) -> tuple[int, ...]:
+    """``normalized_shape`` as PyTorch's argument parser takes it: a sequence of ints."""
+    where = "layer_norm(): argument 'normalized_shape'"
+    if isinstance(value, (int, str)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{where} (position 2) must be tuple of ints, not {type(value).__name__}")
+    shape = []
+    for i, n in enumerate(value):
+        try:
+            if isinstance(n, bool):
+                raise TypeError
+            shape.append(operator.index(n))
+        except TypeError:
+            kind = type(n).__name__
+            if i == 0:
+                message = f"(position 2) must be tuple of ints, but found element of type {kind}"
+                raise TypeError(f"{where} {message} at pos 0") from None
+            raise TypeError(
+                f'{where} failed to unpack the object at pos {i + 1} with error "type must be '
+                f'tuple of ints,but got {kind}"'
+            ) from None
+    return tuple(shape)
+
+
 def layer_norm(
     input: Tensor,
     normalized_shape: Any,
@@ -81,8 +113,22 @@ def layer_norm(
     eps: float = 1e-5,
 ) -> Tensor:
     """Normalize over the last ``len(normalized_shape)`` dims (biased variance), then
-    scale and shift elementwise."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    scale and shift elementwise. ``weight`` and ``bias`` have ``normalized_shape``."""
+    _check_argument(1, "input", input)
+    shape = _normalized_shape(normalized_shape)
+    _check_argument(3, "weight", weight, optional=True)
+    _check_argument(4, "bias", bias, optional=True)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {list(shape)}"
+            )
     if tuple(input.shape[input.dim() - len(shape) :]) != shape or input.dim() < len(shape):
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "

@@ -55,31 +55,98 @@ def div_scalar(input: Tensor, other: Any) -> Tensor:
     return finish(DIV_SCALAR, array, input._dtype, input._backend, (input,), {"other": other})
 
 
-def _check_targets(
-    input: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str
-) -> Tensor:
-    check_tensor("nll_loss", input)
-    check_tensor("nll_loss", target, "target")
+def _check_reduction(reduction: str) -> None:
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_targets(input: Tensor, target: Tensor, weight: Any, ignore_index: int) -> Tensor:
+    """PyTorch's checks of ``nll_loss``, in its order: the batch and target shape (for
+    spatial inputs), then those of the 1-d/2-d kernel or of the spatial (2-d) one."""
+    check_tensor("nll_loss", input)
+    check_tensor("nll_loss", target, "target")
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() != 1 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
+        got = target.shape[0] if target.dim() else 0
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
+        )
+    if input.dim() == 3 or input.dim() > 4:
+        want = [input.shape[0], *input.shape[2:]]
+        if list(target.shape) != want:
+            raise RuntimeError(f"Expected target size {want}, got {list(target.shape)}")
+    if input.dim() <= 2:
+        _check_plain(input, target, weight)
+    else:
+        _check_spatial(input, target, weight)
+    classes = input.shape[1] if input.dim() >= 2 else input.shape[0]
+    return _targets_in_range(target, classes, ignore_index)
+
+
+def _check_target_dtype(target: Tensor) -> None:
     if target.dtype not in (dtypes.int64, dtypes.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {dtypes.kind_name(target.dtype)}"
         )
-    batch = input.shape[0] if input.dim() >= 2 else None
-    if batch is not None and (target.dim() == 0 or target.shape[0] != batch):
-        got = target.shape[0] if target.dim() else 0
-        raise ValueError(f"Expected input batch_size ({batch}) to match target batch_size ({got}).")
-    classes = input.shape[1] if input.dim() >= 2 else input.shape[0]
+
+
+def _check_input_and_weight_dtypes(kernel: str, input: Tensor, weight: Any) -> None:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{dtypes.kind_name(input.dtype)}'"
+        )
     if weight is not None and weight.dtype is not input.dtype:
-        raise RuntimeError(f"nll_loss(): expected scalar type {dtypes.kind_name(input.dtype)} "
-                           f"but found {dtypes.kind_name(weight.dtype)} (the weight)")  # fmt: skip
-    if weight is not None and tuple(weight.shape) != (classes,):
+        raise RuntimeError(
+            f"expected scalar type {dtypes.kind_name(input.dtype)} but found "
+            f"{dtypes.kind_name(weight.dtype)}"
+        )
+
+
+def _check_plain(input: Tensor, target: Tensor, weight: Any) -> None:
+    """PyTorch's ``nll_loss`` kernel checks, for an input of 1 or 2 dims."""
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    _check_target_dtype(target)
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
+        )
+    classes = input.shape[-1]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
         raise RuntimeError(
             f"weight tensor should be defined either for all {classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight.shape)}"
         )
-    return _targets_in_range(target, classes, ignore_index)
+    _check_input_and_weight_dtypes("nll_loss_out_frame", input, weight)
+
+
+def _check_spatial(input: Tensor, target: Tensor, weight: Any) -> None:
+    """PyTorch's ``nll_loss2d`` checks (3-d and 5-d or more inputs reach it viewed as
+    ``(N, C, -1, 1)``, their target shape already checked)."""
+    if input.dim() == 4 and target.dim() != 3:
+        raise RuntimeError(
+            "only batches of spatial targets supported (3D tensors) but got targets of "
+            f"dimension: {target.dim()}"
+        )
+    _check_target_dtype(target)
+    if weight is not None and weight.numel() != input.shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if input.dim() == 4 and tuple(target.shape) != (input.shape[0], *input.shape[2:]):
+        raise RuntimeError(
+            f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
+        )
+    _check_input_and_weight_dtypes("nll_loss2d_forward_out_frame", input, weight)
+    if target.dtype is not dtypes.int64:
+        raise RuntimeError(f"expected scalar type Long but found {dtypes.kind_name(target.dtype)}")
+
+
+def _index_target(input: Tensor, target: Tensor) -> Tensor:
+    """A checked class-index target as the kernels take it: int64, and 0-d for a 1-d
+    input (PyTorch takes a 1-element target there as the one sample's class)."""
+    if target.dtype is not dtypes.int64:
+        target = target.to(dtypes.int64)
+    return target.reshape(()) if input.dim() == 1 and target.dim() == 1 else target
 
 
 def _targets_in_range(target: Tensor, classes: int, ignore_index: int) -> Tensor:
@@ -117,7 +184,10 @@ def nll_loss(
     """``-input[n, target[n]] * weight[target[n]]``, reduced (a mean weighted by the
     targets' weights); targets equal to ``ignore_index`` count for nothing. Inputs with
     spatial dimensions go through PyTorch's 2-d form (NllLoss2DBackward0)."""
-    target = _check_targets(input, target, weight, ignore_index, reduction)
+    _check_reduction(reduction)
+    target = _index_target(input, _check_targets(input, target, weight, ignore_index))
+    if weight is not None and weight.dim() != 1:
+        weight = weight.reshape(-1)  # the spatial kernel takes any shape of C elements
     if input.dim() < 3:
         return _nll(NLL_LOSS, input, target, weight, ignore_index, reduction)
     if input.dim() == 4:
@@ -132,14 +202,19 @@ def _nll(record, input, target, weight, ignore_index, reduction) -> Tensor:
     backend = backend_of("nll_loss", input, target, weight)
     cdim = 1 if input.dim() >= 2 else 0
     valid = target != ignore_index
-    safe = target.masked_fill(valid.logical_not(), 0)
+    ignored = valid.logical_not()
+    safe = target.masked_fill(ignored, 0)
     w = valid.to(input.dtype) if weight is None else weight.detach()[safe] * valid
     picked = input.detach().gather(cdim, safe.unsqueeze(cdim)).squeeze(cdim)
     coefficients = -w
     if reduction == "mean":
-        coefficients = coefficients / w.sum()
-    loss = picked * coefficients
-    out = loss if reduction == "none" else loss.sum()
+        total = w.sum()
+        out = (picked * coefficients).sum() / total  # NaN (0 / 0) when no sample counts
+        # an ignored sample gets no gradient, even then
+        coefficients = (coefficients / total).masked_fill(ignored, 0.0)
+    else:
+        loss = picked * coefficients
+        out = loss if reduction == "none" else loss.sum()
     params = {"target": safe, "coefficients": coefficients, "reduction": reduction}
     return finish(record, out._storage.array, input.dtype, backend, (input,), params)
 
@@ -167,8 +242,10 @@ def _probabilities(logp: Tensor, target: Tensor, weight: Any, reduction: str, sm
 def _smoothed(logp: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str):
     """PyTorch's label-smoothing term for class indices."""
     cdim = 1 if logp.dim() >= 2 else 0
-    classes = logp.shape[cdim]
-    weighted = logp if weight is None else logp * weight.view(_class_shape(logp, cdim, classes))
+    # PyTorch views the weight by its first size: a (1, C) weight of a spatial input,
+    # which nll_loss takes, fails here as it does there
+    shape = None if weight is None else _class_shape(logp, cdim, weight.shape[0])
+    weighted = logp if weight is None else logp * weight.view(shape)
     ignored = target == ignore_index
     smooth = (-weighted.sum(cdim)).masked_fill(ignored, 0.0)
     if reduction == "none":
@@ -191,24 +268,55 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """``nll_loss(log_softmax(input, 1), target)`` for class indices; for class
-    probabilities (a float ``target`` of ``input``'s shape), ``-(target * log_softmax)``
-    summed over classes. ``label_smoothing`` mixes in the uniform distribution."""
-    _check_cross_entropy(input, target, label_smoothing)
-    logp = log_softmax(input, 1 if input.dim() >= 2 else 0)
-    if target.dtype.is_floating_point:
+    probabilities, ``-(target * log_softmax)`` summed over classes. As in PyTorch, the
+    shapes decide which: a target of ``input``'s shape holds probabilities (and must be
+    floating), any other is class indices (and must be Long or Byte). A positive
+    ``label_smoothing`` mixes in the uniform distribution."""
+    _check_reduction(reduction)
+    check_tensor("cross_entropy", input)
+    check_tensor("cross_entropy", target, "target")
+    cdim = 0 if input.dim() == 1 else 1
+    if tuple(target.shape) == tuple(input.shape):
+        _check_probabilities(input, target, weight, ignore_index, label_smoothing)
+        logp = log_softmax(input, cdim)
         return _probabilities(logp, target, weight, reduction, label_smoothing)
+    if label_smoothing > 0:
+        _check_smoothing(label_smoothing)
+    logp = log_softmax(input, cdim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing == 0:
+    if label_smoothing <= 0:
         return loss
+    if input.dim() == 1 and target.dim() == 1:
+        target = target.reshape(())  # one sample (a Byte target stays Byte, as PyTorch's)
     smooth = _smoothed(logp, target, weight, ignore_index, reduction)
-    classes = logp.shape[1 if logp.dim() >= 2 else 0]
+    classes = logp.shape[cdim]
     return (1 - label_smoothing) * loss + smooth * (label_smoothing / classes)
 
 
-def _check_cross_entropy(input: Tensor, target: Tensor, label_smoothing: float) -> None:
-    check_tensor("cross_entropy", input)
-    check_tensor("cross_entropy", target, "target")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.dtype.is_floating_point and target.shape != input.shape:
-        raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+def _check_smoothing(label_smoothing: float) -> None:
+    if label_smoothing > 1.0:
+        # PyTorch prints the double as C++ streams do (2.0 as "2")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
+
+
+def _check_probabilities(
+    input: Tensor, target: Tensor, weight: Any, ignore_index: int, label_smoothing: float
+) -> None:
+    """PyTorch's checks of class probabilities (a target of ``input``'s shape)."""
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{dtypes.kind_name(target.dtype)}"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    classes = input.shape[0 if input.dim() == 1 else 1]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {classes} classes "
+            f"or no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+    if label_smoothing > 0:
+        _check_smoothing(label_smoothing)
