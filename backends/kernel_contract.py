@@ -69,7 +69,8 @@ REQUIRED: dict[str, str] = {
     "any": "(a, axis=None, keepdims=False) -> bool array",
     "var": "(a, axis, correction, keepdims) -> array",
     "std": "(a, axis, correction, keepdims) -> array",
-    "logsumexp": "(a, axis=None, keepdims=False) -> array: log(sum(exp(a))), shifted by the max",
+    "logsumexp": "(a, axis=None, keepdims=False) -> array: log(sum(exp(a))), shifted by the max; "
+    "-inf over an empty axis",
     "vector_norm": "(a, ord=2, axis=None, keepdims=False) -> array",
     "cumulative_sum": "(a, axis) -> array",
     "cumulative_prod": "(a, axis) -> array",

@@ -204,7 +204,10 @@ def _reductions_and_products(xp: Any) -> dict[str, Callable[..., Any]]:
 
 def _logsumexp(xp: Any) -> Callable[..., Any]:
     def logsumexp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        """``log(sum(exp(a)))`` shifted by the maximum, so huge values do not overflow."""
+        """``log(sum(exp(a)))`` shifted by the maximum, so huge values do not overflow;
+        an empty sum is 0, so its logsumexp is -inf (as PyTorch's)."""
+        if 0 in a.shape:  # nothing to overflow, and max has no identity to shift by
+            return xp.log(xp.sum(xp.exp(a), axis=axis, keepdims=keepdims))
         m = xp.max(a, axis=axis, keepdims=True)
         m = xp.where(xp.isinf(m), xp.zeros_like(m), m)
         out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m

@@ -45,6 +45,13 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .interop import FUNCTIONS as _INTEROP
+from .layouts import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .materialize import materialize
 from .ops import return_types

@@ -171,6 +171,8 @@ def _declaration(name: str, value: Any) -> str:
     kind = type(value)
     if kind.__module__ == "retrograd.dtypes":
         return f"{name}: dtype"
+    if kind.__module__ == "retrograd.layouts":  # memory_format is exported by name
+        return f"{name}: memory_format"
     return f"{name}: Any"
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dtypes import dtype
+from .layouts import memory_format
 from .signatures import SIGNATURES
 from .tensor import Tensor
 
@@ -137,6 +138,8 @@ def parse_signature(text: str, method: bool = False) -> Signature:
 
 
 def _texts(name: str, method: bool) -> tuple[str, ...]:
+    if method and f"Tensor.{name}" in SIGNATURES:  # a method parsed other than its function
+        return SIGNATURES[f"Tensor.{name}"]
     # an in-place method (``add_``) has its function's signatures
     found = SIGNATURES.get(name) or SIGNATURES.get(name[:-1], ()) if name.endswith("_") else ()
     found = found or SIGNATURES.get(name, ())
@@ -180,6 +183,8 @@ def _fits(kind: str, value: Any) -> bool:
         return isinstance(value, str)
     if kind == "torch.dtype":
         return isinstance(value, dtype)
+    if kind == "torch.memory_format":
+        return isinstance(value, memory_format)
     if kind == "tuple of ints":
         return _is_int(value) or (
             isinstance(value, (tuple, list)) and all(_is_int(v) for v in value)
@@ -379,8 +384,16 @@ def named(fn: Any, name: str) -> Any:
 
 
 def method_form(fn: Any) -> Any:
-    """``fn`` as a Tensor method: its errors count arguments after ``self``."""
-    return twin(fn, as_method=True) if has_cells(fn, "as_method") else fn
+    """``fn`` as a Tensor method: its errors count arguments after ``self``. A function
+    marked ``python_method`` (PyTorch writes that method in Python, in torch/_tensor.py)
+    becomes a copy named ``Tensor.<name>``, so Python's own argument errors say so."""
+    if has_cells(fn, "as_method"):
+        return twin(fn, as_method=True)
+    if getattr(fn, "python_method", False):
+        method = twin(fn)
+        method.__qualname__ = f"Tensor.{fn.__name__}"
+        return method
+    return fn
 
 
 def public_signature(fn: Any) -> Any:

@@ -6,7 +6,8 @@ its messages never show it. A method's signatures are these without ``input``.
 
 Only the argument errors of the functions listed here are PyTorch's word for word; add a
 function's signatures when its errors are checked against PyTorch
-(``tests/test_misuse.py``).
+(``tests/test_misuse.py``). A ``Tensor.<name>`` entry gives a method signatures other
+than its function's.
 """
 
 from __future__ import annotations
@@ -217,6 +218,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "flip": ("(Tensor input, tuple of ints dims)",),
     "permute": ("(Tensor input, tuple of ints dims)",),
     "reshape": ("(Tensor input, tuple of ints shape)",),
+    "repeat": ("(Tensor input, tuple of ints repeats)",),  # a method only: no torch.repeat
     "view": ("(Tensor input, torch.dtype dtype)", "(Tensor input, tuple of ints size)"),
     "roll": ("(Tensor input, tuple of ints shifts, tuple of ints dims = None)",),
     "transpose": ("(Tensor input, int dim0, int dim1)",),
@@ -249,6 +251,10 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     ),
     "take": ("(Tensor input, Tensor index, *, Tensor out = None)",),
     "masked_select": ("(Tensor input, Tensor mask, *, Tensor out = None)",),
+    "nonzero": ("(Tensor input, *, bool as_tuple = False, Tensor out = None)",),
+    # PyTorch parses the method with signatures of its own (hence "takes from 1 to 0
+    # positional arguments" for ``x.nonzero(1)``)
+    "Tensor.nonzero": ("()", "(*, bool as_tuple)"),
     "masked_fill": (
         "(Tensor input, Tensor mask, Tensor value)",
         "(Tensor input, Tensor mask, Number value)",

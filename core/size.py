@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import operator
+
 
 class Size(tuple):
-    """The shape of a tensor: ``Size([2, 3])``; ``numel()`` is the product."""
+    """The shape of a tensor: ``Size([2, 3])``; ``numel()`` is the product. Its items
+    are ints (NumPy integers, bools and 0-d integer tensors become ints); anything else
+    is PyTorch's TypeError."""
 
     __slots__ = ()
+
+    def __new__(cls, sizes: object = ()) -> Size:
+        items = tuple(sizes)  # type: ignore[arg-type] # not iterable: Python's TypeError
+        if all(type(n) is int for n in items):
+            return tuple.__new__(cls, items)
+        return tuple.__new__(cls, [_as_int(i, n) for i, n in enumerate(items)])
 
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(str(n) for n in self)}])"
@@ -21,10 +31,26 @@ class Size(tuple):
 
     def __getitem__(self, key):  # slicing a Size gives a Size, as in PyTorch
         got = tuple.__getitem__(self, key)
-        return Size(got) if isinstance(key, slice) else got
+        return new_size(Size, got) if isinstance(key, slice) else got
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
+
+
+def _as_int(i: int, n: object) -> int:
+    try:
+        if not isinstance(n, float):
+            return operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    raise TypeError(
+        f"torch.Size() takes an iterable of 'int' (item {i} is '{type(n).__name__}')"
+    ) from None
+
+
+# ``new_size(Size, shape)``: a Size of a shape already made of ints (an array's), with
+# no check: the hot path of ``Tensor.shape``.
+new_size = tuple.__new__
 
 
 def sizes_arg(op: str, sizes: tuple, name: str = "size") -> tuple[int, ...]:

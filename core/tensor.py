@@ -27,7 +27,7 @@ from .grad_mode import state as _grad_state
 from .hooks import POST_ACCUMULATE_GRAD, RemovableHandle, add_hook
 from .plugins import UnknownBackendError, get_backend
 from .printing import tensor_repr
-from .size import Size
+from .size import Size, new_size
 from .storage import Storage
 
 
@@ -96,12 +96,12 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._storage.array.shape)
+        return new_size(Size, self._storage.array.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
         shape = self._storage.array.shape
         if dim is None:
-            return Size(shape)
+            return new_size(Size, shape)
         if not isinstance(dim, int):
             raise TypeError(
                 f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"

@@ -196,6 +196,8 @@ REDUCTIONS = {
     "logsumexp-dims-keepdim": (lambda m, a: a.logsumexp((0, 1), keepdim=True), [X], True),
     "logsumexp-huge": (lambda m, a: a.logsumexp(0), [np.array([1000.0, 1000.0, -1000.0])]),
     "logsumexp-int": (lambda m, a: m.logsumexp(a, 0), [ints(1, 2, 3)]),
+    "logsumexp-empty-dim": (lambda m, a: m.logsumexp(a, 0), [np.zeros((0, 3))], True),
+    "logsumexp-empty-keepdim": (lambda m, a: a.logsumexp(1, keepdim=True), [np.zeros((2, 0))]),
     "cumsum": (lambda m, a: a.cumsum(1), [X], True),
     "cumsum-neg-dim": (lambda m, a: m.cumsum(a, -2), [X], True),
     "cumsum-int": (lambda m, a: a.cumsum(0), [ints(1, 2, 3, dtype="int32")]),
@@ -283,6 +285,9 @@ EINSUM = {
     "bhqd,bhkd->bhqk": [(2, 2, 3, 4), (2, 2, 5, 4)],
     "ij,ij->ij": [(3, 4), (3, 4)],
     "iij->j": [(3, 3, 2)],
+    "ik,kj->ij": [(3, 1), (4, 5)],  # a size-1 dim broadcasts (then sums) like PyTorch's
+    "zij,zjk->zik": [(1, 2, 3), (2, 3, 4)],
+    "ab,ab->ab": [(1, 3), (2, 1)],
 }
 
 
@@ -459,6 +464,7 @@ SETITEM = {
     "int-list": _set(lambda m: (1, [0, 4])),
     "value-row": _set(1, lambda m, v: v),
     "value-broadcast": _set((slice(None), 2), lambda m, v: v[0]),
+    "value-leading-ones": _set(1, lambda m, v: v.reshape(1, 1, 5)),  # dropped, as PyTorch does
     "value-list": _set(lambda m: [3, 1], lambda m, v: v * 2),
     "value-mask": _set(lambda m: m.tensor([[True, False] * 2 + [True]] * 4), lambda m, v: v[0]),
 }

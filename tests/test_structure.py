@@ -28,7 +28,8 @@ PACKAGE = "retrograd"
 # Lowest first. A module belongs to the layer of its longest listed prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", (
-        "retrograd.constants", "retrograd.dtypes", "retrograd.size", "retrograd.hooks",
+        "retrograd.constants", "retrograd.dtypes", "retrograd.layouts", "retrograd.size",
+        "retrograd.hooks",
         "retrograd.grad_mode", "retrograd.backend", "retrograd.plugins",
         "retrograd.device", "retrograd.storage", "retrograd.printing",
         "retrograd.anomaly_mode", "retrograd.ieee", "retrograd.mt19937", "retrograd.simd_math",

@@ -20,11 +20,12 @@ from ..batching import BatchedArray, physical
 from ..batching_rules import writable_copy
 from ..creation import tensor
 from ..grad_mode import state as _grad_state
+from ..legacy import type_name, typename
 from ..storage import Storage, view_storage
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, finish
 from .helpers import tangent_or_zeros, zeros_on
-from .indexing import basic_getitem
+from .indexing import ZERO_DIM, basic_getitem
 from .inplace import check_inplace, rebases_base, write_result, write_through_view
 from .record import INDEXING, OpRecord
 
@@ -226,15 +227,50 @@ def _write(storage: Storage, input: Tensor, key: Any, value: Any, accumulate: bo
     try:
         view = view_storage(storage, backend, "getitem", (_numpy_basic(basic),))
     except IndexError as error:
-        raise IndexError(str(error).replace("axis", "dimension")) from None
+        raise _index_error(error, input, key) from None
     target = advanced if advanced is not None else (Ellipsis,)
     if advanced is not None:
         target = _check_key(view.array, advanced, backend)
     data = array_of(value, input._dtype, backend)
+    if advanced is None and getattr(data, "ndim", 0) > view.array.ndim:
+        data = _drop_leading_ones(k, data, view.array.ndim)
     try:
         view.array = k["index_add" if accumulate else "setitem"](view.array, target, data)
     except ValueError:
         raise RuntimeError(_shape_mismatch(value, view.array, target, k)) from None
+
+
+def _without_leading_ones(value: Tensor, input: Tensor, basic: tuple) -> Tensor:
+    """``value`` reshaped without the leading 1s beyond the dims of ``input[basic]``."""
+    ndim = input.dim() + sum(b is None for b in basic)
+    ndim -= sum(b is not None and b is not Ellipsis and not isinstance(b, slice) for b in basic)
+    lead = _leading_ones(tuple(value.shape), ndim)
+    return value.reshape(tuple(value.shape)[lead:]) if lead else value
+
+
+def _drop_leading_ones(k: dict, data: Any, ndim: int) -> Any:
+    """``data`` without the leading dims of size 1 beyond ``ndim`` (PyTorch drops them
+    before it copies into a view: ``x[0] = ones(1, 1)``; JAX's write would refuse)."""
+    lead = _leading_ones(tuple(data.shape), ndim)
+    return k["reshape"](data, tuple(data.shape)[lead:]) if lead else data
+
+
+def _leading_ones(shape: tuple, ndim: int) -> int:
+    """How many leading dims of size 1 ``shape`` has beyond ``ndim`` dims."""
+    lead = 0
+    while len(shape) - lead > ndim and shape[lead] == 1:
+        lead += 1
+    return lead
+
+
+def _index_error(error: IndexError, input: Tensor, key: Any) -> IndexError:
+    """The backend's IndexError for a write at ``key`` as PyTorch words it."""
+    text = str(error)
+    if text.startswith("too many indices"):
+        if input.dim() == 0 and not isinstance(key, tuple):
+            return IndexError(ZERO_DIM)
+        return IndexError(f"too many indices for tensor of dimension {input.dim()}")
+    return IndexError(text.replace("axis", "dimension"))
 
 
 def _numpy_basic(basic: tuple) -> tuple:
@@ -245,16 +281,45 @@ def _numpy_basic(basic: tuple) -> tuple:
 def _shape_mismatch(value: Any, array: Any, target: tuple, k: dict) -> str:
     shape = list(k["getitem"](array, target).shape)
     got = list(value.shape) if isinstance(value, Tensor) else []
+    if target[0] is Ellipsis and len(target) == 1 and isinstance(value, Tensor):  # a view's copy_
+        message = _expand_error(value, tuple(shape))
+        if message is not None:
+            return message
     return (
         f"shape mismatch: value tensor of shape {got} cannot be broadcast to indexing "
         f"result of shape {shape}"
     )
 
 
+def _expand_error(value: Tensor, shape: tuple) -> str | None:
+    """PyTorch's error for ``view.copy_(value)`` after a basic key: it expands
+    ``value`` (its leading 1s dropped) to the view's ``shape``; None where it fits."""
+    got = tuple(value.shape)
+    while got and got[0] == 1:
+        got = got[1:]
+    if len(got) > len(shape):
+        return (
+            f"expand({type_name(value)}{{{list(got)}}}, size={list(shape)}): the number of "
+            f"sizes provided ({len(shape)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(got)})"
+        )
+    lead = len(shape) - len(got)
+    for i, (n, want) in enumerate(zip(got, shape[lead:], strict=True)):
+        if n not in (1, want):
+            return (
+                f"The expanded size of the tensor ({want}) must match the existing size ({n}) "
+                f"at non-singleton dimension {lead + i}.  Target sizes: {list(shape)}.  "
+                f"Tensor sizes: {list(got)}"
+            )
+    return None
+
+
 def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:
     """Out of place: ``input`` with ``value`` written (or added) at ``key``, recorded."""
     basic, advanced = split_key(key, input._backend)
     k = input._backend.kernels
+    if advanced is None and isinstance(value, Tensor) and value.dim() and value.shape[0] == 1:
+        value = _without_leading_ones(value, input, basic)  # recorded: value's gradient too
     # Batched like the key and value inside vmap (a per-sample write into a fresh copy).
     parts = (value._storage.array if isinstance(value, Tensor) else None, advanced, basic)
     root = Storage(writable_copy(k, input._storage.array, *parts))
@@ -267,10 +332,16 @@ def put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor
 
 
 def setitem(input: Tensor, key: Any, value: Any) -> None:
-    """``input[key] = value``: an in-place write (version bumped), differentiable."""
+    """``input[key] = value``: an in-place write (version bumped), differentiable.
+    ``value`` is a Tensor or a Python number (NumPy's float64 and integers too)."""
+    kind = type(value)
+    if kind is not Tensor and kind is not float and kind is not int:
+        _check_value(input, value)  # a bool, a NumPy number, a Tensor subclass: all fine
     if rebases_base(input, (key, value)):
         write_through_view(input, put, (key, value), {}, "setitem")
         return
+    if _grad_state.enabled and input._grad_fn is None and input._requires_grad:
+        _refuse_leaf_write(input, key, value)
     check_inplace(input, "setitem")
     if _grad_state.enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
         write_result(input, put(input, key, value), "setitem")
@@ -280,6 +351,70 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
         return
     _write(input._storage, input, key, value, False)
     input._storage.bump_version()
+
+
+def _check_value(input: Tensor, value: Any) -> None:
+    """PyTorch's refusal of a value that is neither a Tensor nor a Python number (a
+    list, a NumPy array, a NumPy float32 or bool scalar)."""
+    if isinstance(value, (Tensor, float)) or _numpy_int(value):
+        return
+    if isinstance(value, int) and type(value).__module__ != "numpy":
+        return
+    raise TypeError(f"can't assign a {typename(value)} to a {type_name(input)}")
+
+
+def _numpy_int(value: Any) -> bool:
+    """A NumPy integer scalar (not a 0-d array: PyTorch refuses any ndarray)."""
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ != "ndarray" and value.dtype.kind in "iu"
+
+
+def _refuse_leaf_write(input: Tensor, key: Any, value: Any) -> None:
+    """PyTorch's refusal of ``leaf[key] = value`` (a leaf that requires grad): after a
+    basic key, the view's copy_ first checks ``value``'s shape, then refuses "a view of a
+    leaf"; a key that leaves the leaf itself (``:``, ``...``) or indexes it with
+    tensors refuses "a leaf"."""
+    basic, advanced = split_key(key, input._backend)
+    try:  # the key is applied first: its IndexError comes first
+        view = input._backend.kernels["getitem"](input._storage.array, _numpy_basic(basic))
+    except IndexError as error:
+        raise _index_error(error, input, key) from None
+    if advanced is None and isinstance(value, Tensor):
+        message = _expand_error(value, tuple(view.shape))
+        if message is not None:
+            raise RuntimeError(message)
+    if any(_makes_view(b, n) for b, n in zip(basic, _dims_of(basic, input.shape))):
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation. (in setitem())"
+        )
+    check_inplace(input, "setitem")
+
+
+def _dims_of(basic: tuple, shape: tuple) -> list:
+    """The size of the dimension each basic key item indexes (None where it is not a
+    dimension: ``None``, ``...``)."""
+    sizes, i = [], 0
+    for item in basic:
+        if item is None:
+            sizes.append(None)
+        elif item is Ellipsis:
+            sizes.append(None)
+            i = len(shape) - sum(b is not None and b is not Ellipsis for b in basic)
+        else:
+            sizes.append(shape[i] if i < len(shape) else None)
+            i += 1
+    return sizes
+
+
+def _makes_view(item: Any, size: int | None) -> bool:
+    """Whether PyTorch applies basic key ``item`` as a view (a full slice it skips)."""
+    if item is Ellipsis:
+        return False
+    if isinstance(item, slice):
+        start, stop, step = item.indices(size) if size is not None else (0, 0, 1)
+        return size is None or not (start == 0 and stop == size and step == 1)
+    return True  # an int, a 0-d index tensor, None
 
 
 def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:

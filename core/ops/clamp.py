@@ -13,7 +13,7 @@ from .. import dtypes
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish, promote
 from .elementwise import where
-from .helpers import check_tensor
+from .helpers import check_tensor, not_implemented
 from .record import TERNARY, Convention, OpRecord
 
 BOUNDED = TERNARY  # a tensor and two optional bounds
@@ -107,15 +107,31 @@ def _clamped(record: OpRecord, input: Tensor, low: Any, high: Any) -> Tensor:
         if value is not None:
             check_operand("clamp", value, name)
     dtype = promote((input, *bounds))
-    if dtype is dtypes.bool:  # PyTorch clamps bools as integers
-        dtype = dtypes.int64
     backend = backend_of("clamp", input, *bounds)
     broadcast_all("clamp", input, *bounds)
+    if dtype is dtypes.bool:
+        return _clamped_bool(record, input, low, high, backend)
     lo, hi = (None if v is None else array_of(v, dtype, backend) for v in (low, high))
     out = backend.kernels["clamp"](array_of(input, dtype, backend), lo, hi)
     if record is CLAMP_TENSOR:
         return finish(record, out, dtype, backend, (input, low, high))
     return finish(record, out, dtype, backend, (input,), {"min": low, "max": high})
+
+
+def _clamped_bool(record: OpRecord, input: Tensor, low: Any, high: Any, backend: Any) -> Tensor:
+    """A bool tensor clamped to bool bounds, as PyTorch's kernels take it: one tensor
+    bound gives a bool result (its maximum/minimum kernel has a bool loop); two bounds,
+    or a Python bool bound, are its NotImplementedError."""
+    both = low is not None and high is not None
+    if both or record is not CLAMP_TENSOR:
+        scalar = "" if record is CLAMP_TENSOR and both else "_scalar"
+        which = "" if both else ("_min" if high is None else "_max")
+        raise not_implemented(f"clamp{which}{scalar}", backend, dtypes.bool)
+    k, native = backend.kernels, backend.native_dtype(dtypes.int64)
+    lo, hi = (None if v is None else k["astype"](v._storage.array, native) for v in (low, high))
+    out = k["clamp"](k["astype"](input._storage.array, native), lo, hi)
+    out = k["astype"](out, backend.native_dtype(dtypes.bool))
+    return finish(record, out, dtypes.bool, backend, (input, low, high))
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -138,5 +154,23 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
         return _clamped(CLAMP_TENSOR, input, None, max)
     return _clamped(CLAMP_MAX, input, None, max)
 
+
+def _check_number_bounds(t: Tensor, args: tuple, kwargs: dict, op: str) -> None:
+    """PyTorch's refusal, before clamping in place, of Python-number bounds whose result
+    type does not fit an integer or bool ``t``; that overload names ``t``'s C++ type
+    (``long int``), where tensor bounds get the common in-place check."""
+    bounds = [v for v in (*args, *kwargs.values()) if v is not None]
+    if not all(type(v) in (int, float, bool) for v in bounds):
+        return  # tensor bounds, or operands the op itself refuses
+    dtype = promote((t, *bounds))
+    if dtype.category > t.dtype.category:
+        raise RuntimeError(
+            f"result type {dtypes.kind_name(dtype)} can't be cast to the desired output type "
+            f"{dtypes.cpp_name(t.dtype)} (in {op}())"
+        )
+
+
+for _fn in (clamp, clamp_min, clamp_max):
+    _fn.integral_check = _check_number_bounds  # type: ignore[attr-defined] # see ops.inplace
 
 FUNCTIONS = {"clamp": clamp, "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max}

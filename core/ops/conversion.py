@@ -16,6 +16,7 @@ from ..arguments import expect_tensor, public_signature
 from ..backend import transfer
 from ..batching import install, levels_of
 from ..device import backend_for_device
+from ..layouts import check_memory_format, contiguous_format
 from ..tensor import Tensor
 from .dispatch import finish
 from .record import CONVERSION, OpRecord
@@ -101,9 +102,12 @@ def cuda(input: Tensor, device: Any = None, non_blocking: bool = False) -> Tenso
     return to(input, "cuda" if device is None else device)
 
 
-def clone(input: Tensor) -> Tensor:
-    """A copy with its own memory, differentiable (CloneBackward0)."""
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy with its own memory, differentiable (CloneBackward0); any ``memory_format``
+    gives the same values (see :mod:`retrograd.layouts`)."""
     expect_tensor("clone", input)
+    if memory_format is not None:
+        check_memory_format("clone", memory_format, input.dim())
     backend = input._backend
     array = backend.kernels["copy"](input._storage.array)
     return finish(CLONE, array, input._dtype, backend, (input,))
@@ -120,10 +124,12 @@ def _no_positionals(name: str, extra: tuple) -> None:
         raise TypeError(f"{name}() takes 0 positional arguments but {len(extra)} {s} given")
 
 
-def contiguous(input: Tensor, *extra: Any) -> Tensor:
+def contiguous(input: Tensor, *extra: Any, memory_format: Any = contiguous_format) -> Tensor:
     """``input`` itself if its memory is in row-major order, else a row-major copy
     (CloneBackward0; ``clone`` keeps the layout, as PyTorch's does)."""
     _no_positionals("contiguous", extra)
+    if memory_format is not contiguous_format:
+        check_memory_format("contiguous", memory_format, input.dim())
     if is_contiguous(input):
         return input
     backend = input._backend

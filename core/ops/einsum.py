@@ -16,6 +16,7 @@ from .helpers import check_tensor
 from .record import composite
 
 _ELLIPSIS_LABELS = [chr(0x2460 + i) for i in range(32)]  # private labels for ``...`` sides
+_ELLIPSIS_SET = frozenset(_ELLIPSIS_LABELS)
 
 
 def _split_equation(equation: str, count: int) -> tuple[list[str], str | None]:
@@ -66,6 +67,49 @@ def _output(rhs: str | None, inputs: list[list[str]]) -> list[str]:
     return list(out)
 
 
+def _label_sizes(tensors: list[Tensor], labels: list[list[str]]) -> dict[str, int]:
+    """Each label's size, checked operand by operand as PyTorch checks it: a label
+    repeated in one operand has one size there; across operands a size broadcasts with 1
+    (the dims ``...`` covers too, aligned to the right)."""
+    sizes: dict[str, int] = {}
+    for i, (t, lbs) in enumerate(zip(tensors, labels, strict=True)):
+        seen: dict[str, int] = {}
+        for label, n in zip(lbs, t.shape, strict=True):
+            if label in seen:
+                if n != seen[label]:
+                    raise RuntimeError(
+                        f"einsum(): subscript {label} is repeated for operand {i} but the "
+                        f"sizes don't match, {n} != {seen[label]}"
+                    )
+                continue
+            seen[label] = before = sizes.setdefault(label, n)
+            if before == 1:
+                sizes[label] = n
+            elif n not in (1, before):
+                raise RuntimeError(_no_broadcast(label, n, i, before, lbs))
+    return sizes
+
+
+def _no_broadcast(label: str, n: int, i: int, before: int, labels: list[str]) -> str:
+    if label in _ELLIPSIS_SET:  # sic: PyTorch's message has no space before "has"
+        dim = labels.index(label)  # the operand's dim
+        return (
+            f"einsum(): dimension {dim} covered by ellipsis in operand {i}has size {n} which "
+            f"does not broadcast with previously seen ellipsis with size {before} for the "
+            "respective dimension"
+        )
+    return (
+        f"einsum(): subscript {label} has size {n} for operand {i} which does not broadcast "
+        f"with previously seen size {before}"
+    )
+
+
+def _broadcast(t: Tensor, labels: list[str], sizes: dict[str, int]) -> Tensor:
+    """``t`` with its dims of size 1 expanded to their label's size (a view)."""
+    shape = tuple(sizes[lb] for lb in labels)
+    return t if shape == tuple(t.shape) else t.expand(shape)
+
+
 def _diagonal(t: Tensor, labels: list[str]) -> tuple[Tensor, list[str]]:
     """Take the diagonal over each repeated label, which then appears once (last)."""
     for label in dict.fromkeys(labels):
@@ -106,11 +150,7 @@ def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], keep: set):
     right = [x for x in lb if x not in la]
     a3 = a.permute([la.index(x) for x in batch + left + summed])
     b3 = b.permute([lb.index(x) for x in batch + summed + right])
-    ka, kb = _sizes(a, la, summed), _sizes(b, lb, summed)
-    if ka != kb:
-        raise RuntimeError(
-            f"einsum(): operands do not broadcast: subscripts {summed} have sizes {ka} and {kb}"
-        )
+    ka = _sizes(a, la, summed)  # b's are the same: see _label_sizes and _broadcast
     nb = len(batch)
     a3 = a3.reshape(*a3.shape[:nb], _product(_sizes(a, la, left)), _product(ka))
     b3 = b3.reshape(*b3.shape[:nb], _product(ka), _product(_sizes(b, lb, right)))
@@ -128,6 +168,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     terms, rhs = _split_equation(equation, len(tensors))
     labels = [_labels(term, t.dim(), i) for i, (term, t) in enumerate(zip(terms, tensors))]
     output = _output(rhs, labels)
+    sizes = _label_sizes(tensors, labels)
+    tensors = [_broadcast(t, lbs, sizes) for t, lbs in zip(tensors, labels, strict=True)]
     steps = [_diagonal(t, lbs) for t, lbs in zip(tensors, labels)]
     t, lbs = steps[0]
     for i, (u, lu) in enumerate(steps[1:]):

@@ -364,9 +364,14 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     """``input ** exponent``; either side may be a Python number."""
     if not isinstance(input, Tensor):
         backend, dtype, a, b = _operands(_pow2, input, exponent)
+        if dtype is dtypes.bool:
+            raise refusal("pow", backend, dtype)
         out = _pow_kernel(backend, a, b)
         return finish(_pow2, out, dtype, backend, (exponent,), {"base": input})
     backend, dtype, a, b = _operands(_pow0, input, exponent)
+    if dtype is dtypes.bool:
+        a = _bool_pow(backend, a, b, exponent)
+        return finish(_pow0, a, dtype, backend, (input,), {"exponent": exponent})
     # PyTorch computes x ** 0.5 and x ** -0.5 as sqrt and rsqrt: -0.0 ** 0.5 is -0.0 and
     # -0.0 ** -0.5 is -inf (so x ** 0.5 has gradient -inf at -0.0), where IEEE pow
     # (JAX's) gives +0.0 and +inf.
@@ -378,6 +383,15 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
 
 
 _ROOTS = {0.5: "sqrt", -0.5: "rsqrt"}
+
+
+def _bool_pow(backend: Any, a: Any, b: Any, exponent: Any) -> Any:
+    """A bool tensor to a bool power: PyTorch's pow has no bool kernel, but a Python
+    ``True`` or ``False`` exponent is its shortcut (a copy, or ones) and needs none."""
+    if isinstance(exponent, Tensor):
+        raise refusal("pow", backend, dtypes.bool)
+    k = backend.kernels
+    return k["copy"](a) if b else k["ones_like"](a)
 
 
 def _pow_kernel(backend: Any, a: Any, b: Any) -> Any:

@@ -173,13 +173,16 @@ def _with_indices(record: OpRecord, index_kernel: str, input: Tensor, dim: Any, 
 
 
 def _extreme(whole: OpRecord, along: OpRecord, index_kernel: str, result: type, pair: str):
-    def op(input: Tensor, dim: Any = MISSING, keepdim: bool = False) -> Any:
+    def op(input: Tensor, dim: Any = MISSING, keepdim: bool = MISSING) -> Any:
         if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+            if keepdim is not MISSING:  # max(a, b, 0): PyTorch's parser refuses it
+                raise TypeError(f"{whole.name}(): argument 'dim' must be int, not Tensor")
             return _BINARY[pair](input, dim)
         if dim is None:  # PyTorch takes no dim or an int, not None
             raise TypeError(f"{whole.name}(): argument 'dim' must be int, not NoneType")
         if dim is MISSING:
             return _reduced(whole, input, None, False)
+        keepdim = False if keepdim is MISSING else keepdim
         return result(*_with_indices(along, index_kernel, input, dim, keepdim))
 
     op.__name__ = whole.name

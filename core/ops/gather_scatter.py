@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from .. import dtypes
+from ..arguments import typename
 from ..batching import physical
 from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
@@ -390,6 +391,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """The indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple of one
     index vector per dimension."""
     check_tensor("nonzero", input)
+    if not isinstance(as_tuple, bool):
+        raise TypeError(f"nonzero(): argument 'as_tuple' must be bool, not {typename(as_tuple)}")
     backend = input._backend
     k = backend.kernels
     array = k["reshape"](input._storage.array, (1,)) if input.dim() == 0 else input._storage.array

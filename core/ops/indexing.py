@@ -65,7 +65,7 @@ ALIAS = OpRecord(
 RECORDS = (SELECT, SLICE, SELECT_BACKWARD, SLICE_BACKWARD, ALIAS)
 
 
-_ZERO_DIM = (
+ZERO_DIM = (
     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
     "C++ to convert a 0-dim tensor to a number"
 )
@@ -129,7 +129,7 @@ def _count_indices(input: Tensor, items: tuple) -> int:
     consumed = sum(1 for k in items if k is not None and k is not Ellipsis)
     if consumed > input.dim():
         if input.dim() == 0:
-            raise IndexError(_ZERO_DIM)
+            raise IndexError(ZERO_DIM)
         raise IndexError(f"too many indices for tensor of dimension {input.dim()} (got {consumed})")
     return consumed
 

@@ -229,7 +229,7 @@ def _check_shape_first(t: Tensor, other: Tensor, op: str) -> None:
             raise
 
 
-def _check_fits_first(t: Tensor, args: tuple, op: str) -> None:
+def _check_fits_first(t: Tensor, args: tuple, kwargs: dict, op: str) -> None:
     """:func:`_check_fits` on the result's shape and dtype as the operands promise them
     (``t`` and ``args[0]``), before the op runs; the op itself reports operands it
     cannot take at all."""
@@ -269,8 +269,10 @@ def inplace(
     ``record`` of a binary arithmetic op, it writes straight into the tensor's memory
     when nothing is recorded (:func:`_write_into`). With ``check_first``, an integer or
     bool tensor's result must fit it before ``op`` runs (:func:`_check_fits_first`);
-    a floating tensor's is checked after, as always."""
+    a floating tensor's is checked after, as always. An ``op`` with an ``integral_check``
+    attribute (``check(t, args, kwargs, name)``) gets that check there instead."""
     into = f"{record.kernel}_into" if record is not None and record.kind == BINARY else None
+    first = _check_fits_first if check_first else getattr(op, "integral_check", None)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if into is not None and _write_into(self, record, into, args, kwargs, name):
@@ -283,8 +285,8 @@ def inplace(
         check_inplace(self, name)
         if name in _SELF_FIRST_BROADCAST and args and isinstance(args[0], Tensor):
             broadcast_all(name, self, args[0])
-        if check_first and self._dtype.category < FLOATING:
-            _check_fits_first(self, args, name)
+        if first is not None and self._dtype.category < FLOATING:
+            first(self, args, kwargs, name)
         elif args and isinstance(args[0], Tensor):
             _check_shape_first(self, args[0], name)
         source = self

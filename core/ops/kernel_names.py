@@ -16,7 +16,7 @@ from .. import dtypes
 _CPU = {
     "ceil": "ceil_vml_cpu", "floor": "floor_vml_cpu", "round": "round_vml_cpu",
     "trunc": "trunc_vml_cpu", "gelu": "GeluKernelImpl",
-    "softmax": "softmax_kernel_impl", "log_softmax": "log_softmax_kernel_impl",
+    "softmax": "softmax_kernel_impl", "log_softmax": "log_softmax_kernel_impl", "pow": "pow",
 }  # fmt: skip
 _HINT = " (convert the input with .float() first)"
 

@@ -257,6 +257,7 @@ def _tensors_only(fn: Any, name: str) -> Any:
         return fn(input, other)
 
     op.__name__ = op.__qualname__ = name
+    op.record = fn.record  # type: ignore[attr-defined] # the facts in_place_methods reads
     return public_signature(op)
 
 
@@ -288,8 +289,9 @@ FUNCTIONS = {
     "divide": div,
     "floor_divide": floor_divide,
     "remainder": remainder,
-    "atan2": binary_op(ATAN2),
-    "arctan2": binary_op(ATAN2),
+    # PyTorch's atan2 has no Python-number overload (``x.atan2(1.5)`` is its TypeError).
+    "atan2": _tensors_only(binary_op(ATAN2), "atan2"),
+    "arctan2": _tensors_only(binary_op(ATAN2), "arctan2"),
     **{r.name: _tensors_only(binary_op(r), r.name) for r in TENSOR_PAIR_RECORDS},
     "lerp": lerp,
 }

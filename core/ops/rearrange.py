@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import inspect
+import operator
 from typing import Any
 
+from ..arguments import MISSING, raise_error, typename
 from ..tensor import Tensor, _wrap_dim
 from .dispatch import finish
 from .helpers import check_tensor
@@ -69,11 +72,42 @@ TRIU = OpRecord(
 RECORDS = (FLIP, ROLL, REPEAT, TRIL, TRIU)
 
 
-def _int_tuple(values: tuple) -> tuple[int, ...]:
-    """``f(0, 1)``, ``f((0, 1))``, ``f([0, 1])`` as one tuple of ints."""
-    if len(values) == 1 and isinstance(values[0], (tuple, list)):
-        values = tuple(values[0])
-    return tuple(int(v) for v in values)
+def _ints(values: Any) -> tuple[int, ...] | None:
+    """``values`` as ints (NumPy integers and 0-d integer tensors too), or None."""
+    try:
+        if any(isinstance(v, bool) for v in values):
+            return None
+        return tuple(operator.index(v) for v in values)
+    except TypeError:
+        return None
+
+
+def int_list(
+    op: str, name: str, input: Any, values: tuple, kwargs: dict, as_method: bool
+) -> tuple[int, ...]:
+    """Parameter ``name`` of ``op``, an unsized list of ints (PyTorch's ``int[]``), from
+    the positionals after ``input`` (``values``) or ``kwargs``, as PyTorch's parser takes
+    it: the method also takes the ints spread out (``x.flip(0, 1)``), the function only
+    one sequence (``flip(x, 0)`` is its TypeError); PyTorch's TypeErrors otherwise."""
+    if values and not kwargs:
+        if len(values) == 1 and isinstance(values[0], (tuple, list)):
+            ints = _ints(values[0])
+        else:
+            ints = _ints(values) if as_method else None
+        if ints is not None:
+            return ints
+    raise_error(op, values if as_method else (input, *values), kwargs, as_method)
+    if not values and kwargs.keys() == {name}:
+        value, where = kwargs[name], ""
+    elif values:
+        value, where = values[0], f" (position {1 if as_method else 2})"
+    else:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "{name}"')
+    if isinstance(value, (tuple, list)) and (ints := _ints(value)) is not None:
+        return ints
+    raise TypeError(
+        f"{op}(): argument '{name}'{where} must be tuple of ints, not {typename(value)}"
+    )
 
 
 def _unique_dims(op: str, input: Tensor, dims: tuple) -> tuple[int, ...]:
@@ -88,16 +122,31 @@ def _made(record: OpRecord, input: Tensor, array: Any, params: dict) -> Tensor:
     return finish(record, array, input._dtype, input._backend, (input,), params)
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
-    check_tensor("flip", input)
-    dims = _unique_dims("flip", input, _int_tuple(dims))
-    if input.dim() == 0:
-        return _made(
-            FLIP, input, input._backend.kernels["copy"](input._storage.array), {"dims": ()}
-        )
-    array = input._backend.kernels["flip"](input._storage.array, dims)
-    return _made(FLIP, input, array, {"dims": dims})
+def _flip() -> Any:
+    call_name, as_method = "flip", False  # closure cells: see arguments.twin
+
+    def flip(input: Tensor = MISSING, *dims: Any, **kwargs: Any) -> Tensor:
+        """Reverse the order of elements along ``dims``."""
+        if not isinstance(input, Tensor):  # PyTorch's parser names the position
+            raise_error(call_name, (input, *dims), kwargs, as_method)
+        dims = int_list(call_name, "dims", input, dims, kwargs, as_method)
+        check_tensor(call_name, input)
+        dims = _unique_dims(call_name, input, dims)
+        if input.dim() == 0:
+            return _made(
+                FLIP, input, input._backend.kernels["copy"](input._storage.array), {"dims": ()}
+            )
+        array = input._backend.kernels["flip"](input._storage.array, dims)
+        return _made(FLIP, input, array, {"dims": dims})
+
+    # the signature users see: ``input`` required (MISSING only lets the parser word it)
+    sig = inspect.signature(flip)
+    first = sig.parameters["input"].replace(default=inspect.Parameter.empty)
+    flip.__signature__ = sig.replace(parameters=[first, *list(sig.parameters.values())[1:]])
+    return flip
+
+
+flip = _flip()
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
@@ -120,10 +169,10 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     return _made(ROLL, input, array, {"shifts": shifts, "dims": dims})
 
 
-def repeat(input: Tensor, *repeats: Any) -> Tensor:
+def repeat(input: Tensor, *repeats: Any, **kwargs: Any) -> Tensor:
     """Tile ``input``: ``repeats[i]`` copies along side ``i`` (extra leading sides new)."""
     check_tensor("repeat", input)
-    repeats = _int_tuple(repeats)
+    repeats = int_list("repeat", "repeats", input, repeats, kwargs, True)
     if len(repeats) < input.dim():
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes
+from ..arguments import typename
 from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
@@ -187,8 +188,15 @@ def norm(
     if not isinstance(input, Tensor):  # PyTorch's norm reads input.layout first
         raise AttributeError(f"'{type(input).__name__}' object has no attribute 'layout'")
     _check_norm_dims(dim, keepdim)
-    p = 2 if p in ("fro", None) else p
-    if isinstance(p, str) or not isinstance(p, (int, float)) or p < 0:
+    if p is None or (p == "fro" and (not isinstance(dim, (tuple, list)) or len(dim) <= 2)):
+        p = 2
+    elif isinstance(p, str):
+        _refuse_matrix_norm(input, p, dim)
+    elif not isinstance(p, (int, float)):
+        raise TypeError(
+            f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {typename(p)}"
+        )
+    if p < 0:
         raise RuntimeError(f"norm(): retrograd supports p >= 0, inf and 'fro', got p={p!r}")
     if dtype is not None:
         input = input.to(dtypes.resolve(dtype))
@@ -203,5 +211,24 @@ def norm(
     params = {"p": p, "dims": dims, "keepdim": keepdim}
     return finish(NORM, out, input.dtype, backend, (input,), params)
 
+
+def _refuse_matrix_norm(input: Tensor, p: str, dim: Any) -> None:
+    """PyTorch's norm hands a string ``p`` other than "fro" over at most 2 dims to
+    ``linalg.matrix_norm``, which refuses an order but "fro" and "nuc", an input of fewer
+    than 2 dimensions and dims other than 2; retrograd has no nuclear norm yet."""
+    if p not in ("fro", "nuc"):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if input.dim() < 2:
+        raise RuntimeError(
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+        )
+    dims = range(input.dim()) if dim is None else dim if isinstance(dim, (tuple, list)) else [dim]
+    if len(dims) != 2:
+        got = " ".join(str(d) for d in dims)
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+    raise RuntimeError("norm(): retrograd has no nuclear norm (p='nuc') yet")
+
+
+norm.python_method = True  # type: ignore[attr-defined] # torch/_tensor.py's Tensor.norm
 
 FUNCTIONS = {"var": var, "std": std, "norm": norm}
