@@ -161,8 +161,8 @@ def resolve(spec: object) -> dtype:
     """Accept a retrograd dtype, a PyTorch-style alias name, or a Python type."""
     if isinstance(spec, dtype):
         return spec
-    if spec is float:
-        return get_default_dtype()
+    if spec is float:  # PyTorch: Python's float is double, whatever the default dtype
+        return float64
     if spec is int:
         return int64
     if spec is _pybool:

@@ -37,9 +37,10 @@ class RemovableHandle:
 
 
 def add_hook(registry: dict, fn: Any) -> RemovableHandle:
-    """Insert ``fn`` into ``registry`` (an insertion-ordered dict) and return its handle."""
-    if not callable(fn):
-        raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
+    """Insert ``fn`` into ``registry`` (an insertion-ordered dict) and return its handle.
+
+    As in PyTorch, ``fn`` is not checked here: a hook that is not callable fails with
+    Python's TypeError when it is called."""
     handle = RemovableHandle(registry)
     registry[handle.id] = fn
     return handle

@@ -28,6 +28,13 @@ def _grad(L, inputs):
     return L.autograd.grad((x * 2).sum(), inputs)
 
 
+def _backward_through_hook(L, hook):
+    x = L.ones(2, requires_grad=True)
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+    return x.grad
+
+
 CASES = {
     # library errors that leaked through
     "masked_fill shapes": lambda L: L.ones(2, 3).masked_fill(L.ones(4, dtype=L.bool), 0.0),
@@ -61,6 +68,14 @@ CASES = {
     "zeros(dtype='float32')": lambda L: L.zeros(2, dtype="float32"),
     "tensor(dtype='float32')": lambda L: L.tensor([1.0], dtype="float32"),
     "ones(dtype=float)": lambda L: L.ones(1, dtype=L.float64),
+    # Python's types and values as dtypes: float is float64 whatever the default dtype
+    "ones(dtype=Python float)": lambda L: L.ones(1, dtype=float),
+    "to(Python float)": lambda L: L.tensor([1, 2]).to(float),
+    "to(1.5)": lambda L: L.tensor([1, 2]).to(1.5),
+    "to(True)": lambda L: L.tensor([1.0, 0.0]).to(True),
+    "to(float64, True)": lambda L: L.tensor([1, 2]).to(L.float64, True),
+    # hooks are not checked when registered; a non-callable one fails when called
+    "register_hook(str) then backward": lambda L: _backward_through_hook(L, "abc"),
     "grad(y, [])": lambda L: _grad(L, []),
     "grad(y, None)": lambda L: _grad(L, None),
     "softmax without dim": lambda L: L.nn.functional.softmax(L.ones(2, 3)),

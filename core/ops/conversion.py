@@ -76,12 +76,16 @@ def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None, **kwarg
     target = kwargs.pop("backend", None) or device
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    if args and isinstance(args[0], (bool, float)):
+        # PyTorch's parser reads a Python bool or float value in the dtype's place as its
+        # type: ``x.to(1.5)`` is ``x.to(float)``, float64; ``x.to(True)`` is bool.
+        args = (type(args[0]), *args[1:])
     flags = [arg for arg in args if isinstance(arg, bool)]  # (non_blocking, copy)
     copy = flags[1] if len(flags) > 1 else copy
     for arg in args:
         if isinstance(arg, Tensor):
             dtype, target = arg._dtype, arg._backend
-        elif isinstance(arg, dtypes.dtype):
+        elif isinstance(arg, dtypes.dtype) or arg in (bool, float, int):
             dtype = arg
         elif not isinstance(arg, bool):
             target = arg
