@@ -132,7 +132,12 @@ COUNTED = ("G2 512", "G3")  # the rows whose kernel-table calls the report lists
 def kernel_calls(step: Any, kernels: dict[str, Any]) -> Counter:
     """How often one ``step()`` calls each entry of the kernel table ``kernels`` (a
     backend's plain dict, restored afterwards): what a step costs in kernel launches,
-    roughly (a table entry may launch more than one kernel, or none)."""
+    roughly (a table entry may launch more than one kernel, or none). While batched
+    arrays exist the backend's table is vmap's layer over its own: the own one is
+    counted."""
+    from retrograd.batching import own_table
+
+    kernels = own_table(kernels)
     counts: Counter = Counter()
     saved = dict(kernels)
 

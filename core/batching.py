@@ -231,8 +231,7 @@ class BatchingKernels(dict):
         self.original = original
 
     def __missing__(self, name: str) -> Callable[..., Any]:
-        self.original[name]  # KeyError for a kernel the backend lacks, as before
-        kernel = _batching_kernel(self, name)
+        kernel = _batching_kernel(self, name)  # KeyError for a kernel the backend lacks
         self[name] = kernel
         return kernel
 
@@ -246,14 +245,22 @@ class BatchingKernels(dict):
         super().clear()
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        self.original.update(*args, **kwargs)
+        """Write into the backend's own table, except kernels made here: restoring a
+        snapshot of this table (``table.update(saved)`` after ``saved = dict(table)``,
+        as a kernel-call counter does) leaves the backend's kernels its own."""
+        entries = dict(*args, **kwargs)
+        self.original.update({n: k for n, k in entries.items() if not _is_batching(k)})
 
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self.original else default
 
 
 def _batching_kernel(table: BatchingKernels, name: str) -> Callable[..., Any]:
+    """The kernel ``name`` of ``table``: the backend's own (looked up at each call, so a
+    kernel replaced in the own table takes effect) when no argument is batched, else the
+    batching rule. Never to be written into the own table: it would call itself."""
     original = table.original
+    original[name]  # KeyError for a kernel the backend lacks, as before
 
     def kernel(*args: Any, **kwargs: Any) -> Any:
         level = top_level(args, kwargs)
@@ -265,7 +272,18 @@ def _batching_kernel(table: BatchingKernels, name: str) -> Callable[..., Any]:
         return rule(table, name, level, args, kwargs)
 
     kernel.__name__ = name
+    kernel.made_by_batching = True  # type: ignore[attr-defined]
     return kernel
+
+
+def _is_batching(kernel: Any) -> bool:
+    return getattr(kernel, "made_by_batching", False)
+
+
+def own_table(kernels: Any) -> Any:
+    """A backend's own kernel table, given its current one (which is a
+    :class:`BatchingKernels` over the own table while batched arrays exist)."""
+    return kernels.original if type(kernels) is BatchingKernels else kernels
 
 
 def top_level(args: tuple, kwargs: dict) -> int | None:

@@ -1,18 +1,21 @@
 """Every test leaves the process as it found it: retrograd's modes and the interpreter's
 recursion budget. An autouse fixture (imported by ``conftest.py``) checks after each test.
 
-Why: CI once saw thousands of tests fail with "maximum recursion depth exceeded while
-calling a Python object" from some point of a serial run to its end, and no run here
-reproduced it. Whatever a test leaves behind (a saved-tensor hook still pushed, a
-``vmap`` or dual level still open, grad mode off, a raised or lowered recursion limit)
-every later test pays for, far from the cause. This guard makes it the failure of the
-test responsible, with what it left, and puts the state back so the tests after it run
-as written:
+Why: CI twice saw thousands of tests fail with "maximum recursion depth exceeded while
+calling a Python object" from one test to far beyond it. The cause: a benchmark helper
+counted kernel calls by saving and restoring the NumPy backend's kernel table while
+vmap's batching layer was over it (a batched array of an earlier test not yet collected
+keeps it there); the restore wrote the layer's kernels into the backend's own table,
+where each called itself. Whatever a test leaves behind every later test pays for, far
+from the cause; this guard makes it the failure of the test responsible, with what it
+left, and puts back what it can so the tests after it run as written:
 
 - retrograd's state, per thread or per process: grad and inference mode, the
   ``use_backend`` selection and the process default backend, saved-tensor hooks, open
-  dual levels and ``vmap`` calls, the default dtype, anomaly mode. A test that changes
-  one and does not restore it gets an error at teardown naming it.
+  dual levels and ``vmap`` calls, the default dtype, anomaly mode; and no backend's own
+  kernel table holding a kernel of vmap's batching layer (one that would call itself:
+  the cascade CI saw, not put back). A test that changes one and does not restore it
+  gets an error at teardown naming it.
 - ``sys.getrecursionlimit()``: a test that changes it gets an error at teardown (mypy's
   API raises it to 16,384 for good, for instance).
 - the recursion counter: frames on the stack plus the calls still possible should add
@@ -85,6 +88,13 @@ def _retrograd_state() -> dict[str, Any]:
         "running vmap calls": list(batching.active_modes()),
         "default dtype": dtypes.get_default_dtype(),
         "anomaly mode": (anomaly_mode.ENABLED, anomaly_mode.CHECK_NAN),
+        # A kernel vmap's layer made, written into a backend's own table, calls itself.
+        "vmap kernels in a backend's own table": [
+            f"{backend.name}.{name}"
+            for backend in registry.loaded_backends()
+            for name, kernel in batching.own_table(backend.kernels).items()
+            if getattr(kernel, "made_by_batching", False)
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import retrograd
+from retrograd import batching
 
 # bench/ is not installed: it is imported from the checkout (as ``python -m bench`` does).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -61,15 +62,31 @@ def test_timing_gives_a_median_per_column(impls):
     assert "G1" in "\n".join(gpu.table([(w, times, 0.0)], "torch cpu"))
 
 
-def test_kernel_calls_counts_a_step_and_restores_the_table(impls):
+@pytest.mark.parametrize("vmap_layer", [False, True], ids=["plain", "batching_installed"])
+def test_kernel_calls_counts_a_step_and_restores_the_table(impls, vmap_layer):
+    """Also while vmap's batching layer is over the backend's table, as it stays while a
+    batched array of an earlier vmap call is still alive (CI once ran this test so, and
+    the restore made the NumPy backend's kernels call themselves for every later test)."""
     w = next(w for w in WORKLOADS if w.key == "G3")
     rg = impls[2]
-    kernels = retrograd.get_backend().kernels  # the default backend's, where the step runs
-    before = dict(kernels)
-    counts = gpu.kernel_calls(w.autograd(rg, SMALL["G3"]()), kernels)
-    assert counts["tanh"] == 1 and counts["tanh_backward"] == 1 and counts["multiply"] >= 3
-    assert kernels == before
-    assert gpu.calls_line("G3", counts).startswith(f"G3: {sum(counts.values())} kernel-table")
+    backend = retrograd.get_backend()  # the default backend, where the step runs
+    own = batching.own_table(backend.kernels)
+    before = dict(own)
+    installed_here = vmap_layer and type(backend.kernels) is not batching.BatchingKernels
+    if installed_here:
+        batching.install()
+    try:
+        kernels = backend.kernels
+        assert (type(kernels) is batching.BatchingKernels) == vmap_layer or not installed_here
+        kernels["multiply"], kernels["tanh"]  # kernels the layer has made, cached
+        counts = gpu.kernel_calls(w.autograd(rg, SMALL["G3"]()), kernels)
+        assert counts["tanh"] == 1 and counts["tanh_backward"] == 1 and counts["multiply"] >= 3
+        assert dict(own) == before
+        assert (retrograd.ones(2, backend=backend) * 2).tolist() == [2.0, 2.0]
+        assert gpu.calls_line("G3", counts).startswith(f"G3: {sum(counts.values())} kernel-table")
+    finally:
+        if installed_here:
+            batching.uninstall()
 
 
 def test_a_failed_count_is_a_note_not_a_lost_table(impls):

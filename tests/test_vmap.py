@@ -599,3 +599,26 @@ COMPOSED = {
 @pytest.mark.parametrize("name", sorted(COMPOSED))
 def test_composition_matches_torch(name):
     _both(COMPOSED[name])
+
+
+def test_restoring_a_snapshot_of_the_batching_table_keeps_the_backends_own_kernels():
+    """``saved = dict(table); ...; table.update(saved)`` while vmap's layer is over the
+    table (as it stays while a batched array is alive) must not write the layer's kernels
+    into the backend's own table, where each would call itself."""
+    from retrograd import batching
+
+    backend = retrograd.get_backend("numpy")
+    installed_here = type(backend.kernels) is not batching.BatchingKernels
+    if installed_here:
+        batching.install()
+    try:
+        table, own = backend.kernels, batching.own_table(backend.kernels)
+        before = dict(own)
+        table["multiply"], table["add"]  # kernels the layer has made, cached
+        table.update(dict(table))
+        assert dict(own) == before
+        x = retrograd.ones(3, backend="numpy")
+        assert (x * 2 + 1).tolist() == [3.0, 3.0, 3.0]
+    finally:
+        if installed_here:
+            batching.uninstall()
