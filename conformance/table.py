@@ -146,7 +146,7 @@ SHAPES = {
     "flip": Entry(SH.flip, R.flip_call, lambda xp, a, dims: xp.flip(a, axis=dims)),
     "roll": Entry(SH.roll, ref=lambda xp, a, shifts, dims: xp.roll(a, shifts, axis=dims)),
     "repeat": Entry(
-        SH.repeat, lambda a, repeats: a.repeat(*repeats), lambda xp, a, repeats: xp.tile(a, repeats)
+        SH.repeat, lambda a, repeats: a.repeat(repeats), lambda xp, a, repeats: xp.tile(a, repeats)
     ),
     "tril": Entry(SH.triangle, ref=lambda xp, a, diagonal: xp.tril(a, k=diagonal)),
     "triu": Entry(SH.triangle, ref=lambda xp, a, diagonal: xp.triu(a, k=diagonal)),
