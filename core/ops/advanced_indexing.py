@@ -337,6 +337,8 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     kind = type(value)
     if kind is not Tensor and kind is not float and kind is not int:
         _check_value(input, value)  # a bool, a NumPy number, a Tensor subclass: all fine
+        if type(value).__module__ == "numpy":  # its Python number: JAX would keep float64
+            value = value.item()
     if rebases_base(input, (key, value)):
         write_through_view(input, put, (key, value), {}, "setitem")
         return
@@ -376,6 +378,7 @@ def _refuse_leaf_write(input: Tensor, key: Any, value: Any) -> None:
     tensors refuses "a leaf"."""
     basic, advanced = split_key(key, input._backend)
     try:  # the key is applied first: its IndexError comes first
+        _check_int_items(basic, tuple(input.shape))  # JAX's getitem clamps, never raises
         view = input._backend.kernels["getitem"](input._storage.array, _numpy_basic(basic))
     except IndexError as error:
         raise _index_error(error, input, key) from None
@@ -389,6 +392,22 @@ def _refuse_leaf_write(input: Tensor, key: Any, value: Any) -> None:
             "operation. (in setitem())"
         )
     check_inplace(input, "setitem")
+
+
+def _check_int_items(basic: tuple, shape: tuple) -> None:
+    """NumPy's IndexError for an int of a basic key outside its dimension (JAX's getitem
+    clamps instead of raising; items after ``...`` index the last dimensions)."""
+    items = [b for b in basic if b is not None]
+    dim = 0
+    for pos, item in enumerate(items):
+        if item is Ellipsis:
+            dim = len(shape) - len(items[pos + 1 :])
+            continue
+        index = int(item) if isinstance(item, Tensor) else item
+        if isinstance(index, int) and dim < len(shape) and not -shape[dim] <= index < shape[dim]:
+            size = shape[dim]
+            raise IndexError(f"index {index} is out of bounds for axis {dim} with size {size}")
+        dim += 1
 
 
 def _dims_of(basic: tuple, shape: tuple) -> list:
