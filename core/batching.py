@@ -231,7 +231,8 @@ class BatchingKernels(dict):
         self.original = original
 
     def __missing__(self, name: str) -> Callable[..., Any]:
-        kernel = _batching_kernel(self, name)  # KeyError for a kernel the backend lacks
+        self.original[name]  # KeyError for a kernel the backend lacks, as before
+        kernel = _batching_kernel(self, name)
         self[name] = kernel
         return kernel
 
@@ -260,7 +261,6 @@ def _batching_kernel(table: BatchingKernels, name: str) -> Callable[..., Any]:
     kernel replaced in the own table takes effect) when no argument is batched, else the
     batching rule. Never to be written into the own table: it would call itself."""
     original = table.original
-    original[name]  # KeyError for a kernel the backend lacks, as before
 
     def kernel(*args: Any, **kwargs: Any) -> Any:
         level = top_level(args, kwargs)

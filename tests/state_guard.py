@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 from retrograd import anomaly_mode, batching, dtypes, dual, grad_mode, saved_tensors
 from retrograd.plugins import registry
+from retrograd.reentrant import _frames
 
 # Frames the measurement may miss between the probe's Python frames: a shortfall up to
 # this much is the measurement, not a leak.
@@ -47,13 +48,6 @@ SLACK = 50
 
 class RecursionBudgetWarning(UserWarning):
     """The interpreter's recursion counter did not come back after a test."""
-
-
-def _frames_on_stack() -> int:
-    n, frame = 0, sys._getframe(1)
-    while frame is not None:
-        n, frame = n + 1, frame.f_back
-    return n
 
 
 def _room() -> int:
@@ -72,7 +66,7 @@ def _room() -> int:
 
 def _shortfall(limit: int) -> int:
     """How far the frames on the stack plus the room left fall short of ``limit``."""
-    return limit - (_frames_on_stack() + _room())
+    return limit - (_frames() + _room())
 
 
 def _retrograd_state() -> dict[str, Any]:

@@ -85,7 +85,7 @@ def to(input: Tensor, *args: Any, dtype: Any = None, device: Any = None, **kwarg
     for arg in args:
         if isinstance(arg, Tensor):
             dtype, target = arg._dtype, arg._backend
-        elif isinstance(arg, dtypes.dtype) or arg in (bool, float, int):
+        elif isinstance(arg, dtypes.dtype) or arg is bool or arg is float or arg is int:
             dtype = arg
         elif not isinstance(arg, bool):
             target = arg
