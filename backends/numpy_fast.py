@@ -124,9 +124,12 @@ def _threshold_backward(np: Any) -> Callable[..., Any]:
         # 0-d: a ufunc would return a scalar where np.where returns an array.
         if bits is None or g.dtype.kind != "f" or r.shape != g.shape or not g.ndim:
             return np.where(r <= 0, np.zeros_like(g), g)
-        # 1 where zeroed -> mask 0; 0 where kept -> mask -1 (every bit set).
-        zeroed = np.less_equal(r, 0).view(np.uint8)
-        mask = np.subtract(zeroed, 1, dtype=bits)
-        return np.bitwise_and(g.view(bits), mask).view(g.dtype)
+        # 1 where zeroed -> mask 0; 0 where kept -> mask -1 (every bit set). A plain
+        # bool-to-int cast and an in-place subtract are cheaper than one mixed-type
+        # subtract; the mask's memory then takes the result.
+        mask = np.less_equal(r, 0).astype(bits)
+        np.subtract(mask, 1, out=mask)
+        np.bitwise_and(g.view(bits), mask, out=mask)
+        return mask.view(g.dtype)
 
     return threshold_backward

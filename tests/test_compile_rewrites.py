@@ -86,9 +86,75 @@ def test_the_backward_seed_is_a_buffer_made_once():
     compiled = torch.compile(step)
     compiled(torch.ones(3))
     entry = compiled.entries[0]
-    assert entry.hoisted == {"ones": 1, "broadcast_to": 1}
-    assert "ones" not in entry.kernel_counts and "broadcast_to" not in entry.kernel_counts
+    # sum's backward expands the seed to w's shape; the multiply broadcasts it itself.
+    assert entry.hoisted == {"ones": 1}
+    assert entry.kernel_counts == {"multiply": 1}
     assert compiled(torch.full((3,), 2.0)).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_view_of_the_seed_read_by_a_smaller_operand_is_made_once():
+    w = torch.ones(3, 4, requires_grad=True)
+
+    def step(s):
+        w.grad = None
+        (w * s).sum().backward()
+        return w.grad
+
+    compiled = torch.compile(step)
+    s = torch.arange(4.0)
+    compiled(s)
+    entry = compiled.entries[0]
+    # multiply(view, s) with s of shape (4,) needs the (3, 4) view: kept, made at capture.
+    assert entry.hoisted == {"ones": 1, "broadcast_to": 1}
+    assert compiled(s).tolist() == step(s).tolist() == [[0.0, 1.0, 2.0, 3.0]] * 3
+
+
+def test_a_broadcast_the_next_kernel_makes_itself_is_dropped():
+    def dropped(x, y):
+        return x.expand(3, 4) * y, y - x.expand(3, 4)  # y has the view's shape
+
+    def kept(x, y):
+        # No operand of the add has the view's shape; a Python number neither.
+        return x.expand(3, 4) + x.expand(3, 4), x.expand(3, 4) + 1.0
+
+    x, y = torch.randn(3, 1), torch.randn(3, 4)
+    for step, views in ((dropped, 0), (kept, 1)):
+        eager = [(_bits(t), t.shape, t.numpy().strides) for t in step(x, y)]
+        compiled = torch.compile(step)
+        compiled(x, y)
+        assert compiled.entries[0].kernel_counts.get("broadcast_to", 0) == views
+        for _ in range(2):
+            assert [(_bits(t), t.shape, t.numpy().strides) for t in compiled(x, y)] == eager
+
+
+def test_arithmetic_on_single_numbers_is_folded_larger_arithmetic_is_not():
+    torch.manual_seed(1)
+    w = torch.randn(5, 3, requires_grad=True)
+    scale = torch.full((5, 3), 0.5)
+
+    def step(x):
+        w.grad = None
+        # The loss's constants scale the 0-d seed: folded. (w * scale) and ones * 3 are
+        # not 0-d: they run each replay.
+        loss = -(w * scale * x).sum() / 4
+        loss.backward()
+        return loss, w.grad, x + torch.ones(5, 3) * 3
+
+    x = torch.randn(5, 3)
+    eager = [_bits(t) for t in step(x)]
+    compiled = torch.compile(step)
+    compiled(x)
+    entry = compiled.entries[0]
+    # Both factories (the seed, torch.ones) are made once, and the seed's arithmetic; the
+    # seed's expansion to w's shape is the multiply's own broadcast.
+    assert entry.hoisted == {"ones": 2, "divide": 1, "negative": 1}
+    # Left each replay: the forward's negative and divide (on data), four multiplies of
+    # the loss and its gradient, and ones * 3 (2-d: not folded).
+    assert entry.kernel_counts == {"multiply": 5, "sum": 1, "negative": 1, "divide": 1, "add": 1}
+    for _ in range(2):
+        assert [_bits(t) for t in compiled(x)] == eager
+    y = torch.randn(5, 3)
+    assert [_bits(t) for t in compiled(y)] == [_bits(t) for t in step(y)]
 
 
 @pytest.mark.parametrize("view", [False, True])

@@ -85,6 +85,7 @@ def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entr
     program = rec.program
     kept = codegen.kept_slots(epilogue, plan.refs)
     optimize.merge_common(program, kept)
+    optimize.elide_broadcasts(program, kept)
     prune(program, kept)
     hoisted = optimize.hoist_constants(program, kept)
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]

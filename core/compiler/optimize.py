@@ -1,17 +1,28 @@
 """Rewrites of a recorded program before its replay is generated.
 
-Two rewrites, both leaving every value the replay computes bit for bit what eager
-computes (the same kernels on the same operands), and both refusing any slot whose
-memory could be seen from outside a replay:
+Three rewrites, each leaving every value the replay computes bit for bit what eager
+computes (the same kernels on the same operands, or on operands the kernel broadcasts to
+the same values), and each refusing any slot whose memory could be seen from outside a
+replay:
 
 - **common calls** (:func:`merge_common`): a call repeating an earlier one (same kernel,
   same operands) reuses its result. Eager repeats work a recording need not: W5's
   backward transposes the same weight at each of its 200 time steps. Only calls before the
   program's first write qualify (after it, the same operands may hold other values).
+- **broadcasts the next kernel makes itself** (:func:`elide_broadcasts`): a
+  ``broadcast_to`` view read only as an operand of ``add``, ``subtract``, ``multiply`` or
+  ``divide`` whose other operand already has the broadcast's shape is dropped; those
+  kernels broadcast their operands (the kernel contract says so), so they compute the
+  same elements. Eager makes the view because an op's backward returns a gradient of its
+  input's shape (``sum``'s backward expands), and the next op multiplies it anyway.
 - **constant buffers** (:func:`hoist_constants`): a call whose arguments are all
-  constants (a factory: ``ones(shape, dtype)``, the backward's seed), and a view of such a
-  result (``broadcast_to``), is run once, at capture; each replay reads the buffer it
-  made. Arithmetic on such buffers still runs each replay: this is not constant folding.
+  constants (a factory: ``ones(shape, dtype)``, the backward's seed), a view of such a
+  result (``broadcast_to``), and arithmetic whose array operands are such buffers holding
+  a single number (0-d: the seed divided by a loss's batch size and negated), is run once,
+  at capture; each replay reads the buffer it made. Arithmetic on larger buffers still
+  runs each replay, so a step built from constants alone (the tutorial's first scenario)
+  still times its kernels: the folding stops at scalars, where a compiler's constant
+  propagation would.
 
 *Pinned* slots are never shared or hoisted: those a replay returns, rebinds or writes
 into, and every slot whose memory they may share (:func:`aliases`). A call's result
@@ -81,6 +92,69 @@ def merge_common(program: Program, kept: set[int]) -> int:
     return dropped
 
 
+# Binary kernels that broadcast their operands, in the kernel contract's meaning.
+BROADCASTING = frozenset({"add", "subtract", "multiply", "divide"})
+
+
+def elide_broadcasts(program: Program, kept: set[int]) -> int:
+    """Read a ``broadcast_to``'s source where the view is only an operand of a
+    :data:`BROADCASTING` kernel whose other operand has the view's shape. Returns how many
+    views were elided (their calls go when :func:`~retrograd.compiler.program.prune` runs,
+    nothing reading them any more)."""
+    fixed = pinned(program, kept)
+    shapes = {ins.out[1]: ins.shape for ins in program.instrs
+              if ins.out is not None and ins.out[0] == "slot"}  # fmt: skip
+    views = {}  # slot -> (the view's source, its shape)
+    for ins in program.instrs:
+        out, args = ins.out, ins.args
+        if (ins.name == "broadcast_to" and out is not None and out[0] == "slot"
+                and out[1] not in fixed and args and args[0][0] in ("slot", "ext")):  # fmt: skip
+            views[out[1]] = (args[0], ins.shape)
+    # Each reading of a view: (the call, the operand's position), or (None, 0) where the
+    # call is not a plain binary broadcasting kernel (which keeps the view).
+    uses: dict[int, list[tuple[Any, int]]] = {s: [] for s in views}
+    for ins in program.instrs:
+        binary = ins.name in BROADCASTING and len(ins.args) == 2 and not ins.kwargs
+        operands = [*enumerate(ins.args), *((None, a) for a in ins.kwargs.values())]
+        for pos, arg in operands:
+            for ref in refs_in(arg):
+                if ref[0] == "slot" and ref[1] in uses:
+                    whole = binary and pos is not None and ref is arg
+                    uses[ref[1]].append((ins, pos) if whole else (None, 0))
+    elided = 0
+    for slot, found in uses.items():
+        source, shape = views[slot]
+        if not found or not all(_keeps_shape(program, shapes, views, ins, pos, shape)
+                                for ins, pos in found):  # fmt: skip
+            continue
+        for ins, pos in found:
+            ins.args = (*ins.args[:pos], source, *ins.args[pos + 1 :])
+        elided += 1
+    return elided
+
+
+def _keeps_shape(program: Program, shapes: dict, views: dict, ins: Any, pos: int,
+                 shape: Any) -> bool:  # fmt: skip
+    """Whether ``ins`` reading the view's source at ``pos`` still computes ``shape``: its
+    other operand has that shape and is no view being elided (two sources could broadcast
+    to less)."""
+    if ins is None or shape is None or ins.shape != shape:
+        return False
+    other = ins.args[1 - pos]
+    if other[0] == "slot" and other[1] in views:
+        return False
+    return _shape(program, shapes, other) == shape
+
+
+def _shape(program: Program, shapes: dict[int, Any], ref: tuple) -> Any:
+    """The shape of the array ``ref`` names (None when it names something else)."""
+    if ref[0] == "slot":
+        return shapes.get(ref[1])
+    if ref[0] == "ext":
+        return tuple(program.externals[ref[1]].shape)
+    return None
+
+
 def hoist_constants(program: Program, kept: set[int]) -> dict[str, int]:
     """Run the calls that make constant buffers now and make their slots constants.
     Returns how many calls of each kernel were hoisted."""
@@ -92,7 +166,7 @@ def hoist_constants(program: Program, kept: set[int]) -> dict[str, int]:
         if made:
             instr.args = _as_constants(instr.args, made)
             instr.kwargs = {k: _as_constants(v, made) for k, v in instr.kwargs.items()}
-        if _constant_call(instr, fixed, set(made.values())):
+        if _constant_call(program, instr, fixed, set(made.values())):
             args = [_value(program, r) for r in instr.args]
             kwargs = {k: _value(program, r) for k, r in instr.kwargs.items()}
             made[instr.out[1]] = len(program.constants)
@@ -104,19 +178,21 @@ def hoist_constants(program: Program, kept: set[int]) -> dict[str, int]:
     return hoisted
 
 
-def _constant_call(instr: Any, fixed: set[int], hoisted: set[int]) -> bool:
-    """A factory (no array operand) or a view of hoisted buffers, whose result no one
-    outside sees and no one writes."""
+def _constant_call(program: Program, instr: Any, fixed: set[int], hoisted: set[int]) -> bool:
+    """A factory (no array operand), a view of hoisted buffers, or arithmetic on hoisted
+    0-d buffers only, whose result no one outside sees and no one writes."""
     out = instr.out
     if mutates(instr.name) or out is None or out[0] != "slot" or out[1] in fixed:
         return False
     refs = [r for a in (*instr.args, *instr.kwargs.values()) for r in _all_refs(a)]
     if any(r[0] != "const" for r in refs):
         return False
-    buffers = sum(r[1] in hoisted for r in refs)
+    buffers = [program.constants[r[1]] for r in refs if r[1] in hoisted]
     if not instr.fresh:  # a view: only of buffers hoisted already
-        return buffers > 0
-    return buffers == 0  # a factory: no array operand
+        return bool(buffers)
+    # A factory (no array operand), or arithmetic on single numbers: a fresh result of
+    # the same kernel on the same operands, so the replay reads eager's bits.
+    return all(getattr(b, "ndim", None) == 0 for b in buffers)
 
 
 def _all_refs(ref: tuple) -> list[tuple]:

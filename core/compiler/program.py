@@ -21,7 +21,9 @@ class Instr:
     """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name, and
     ``backend`` the backend whose table it came from). ``fresh``: at capture the call
     returned a new array, sharing memory with none of its arguments (False when unknown:
-    a view, an argument returned as is, a library whose arrays do not say)."""
+    a view, an argument returned as is, a library whose arrays do not say). ``shape``:
+    the shape of the array it returned at capture (None for anything else), which the
+    guards fix for every replay."""
 
     name: str
     fn: Callable[..., Any]
@@ -30,6 +32,7 @@ class Instr:
     out: Any
     backend: Any = None
     fresh: bool = False
+    shape: tuple | None = None
 
 
 @dataclass

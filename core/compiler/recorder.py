@@ -174,7 +174,8 @@ class Recorder:
             self.brk(f"kernel '{name}' returned a Python {type(out).__name__} to Python")
             return
         fresh = _fresh(out, (*args, *kwargs.values()))
-        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend, fresh))
+        shape = tuple(out.shape) if is_array(out) else None
+        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend, fresh, shape))
 
 
 def _fresh(out: Any, args: tuple) -> bool:
