@@ -21,7 +21,9 @@ What differs from the generic layer, and why:
   ``x[...] = v``), which loses the sign of -0.0, so those kernels copy a negative zero
   from the host instead; ``relu`` is a fused kernel that keeps -0.0 and nan;
 - ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device;
-- the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each;
+- the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each,
+  and ``retrograd.compile`` composes those formulas into one kernel per run of
+  elementwise calls (the ``retrograd_elementwise_fusion`` hook);
 - the vectorized path (:mod:`retrograd_backends.cupy_vector`): the hot elementwise ops
   (arithmetic, exp/log/sqrt/tanh/sigmoid/relu/abs, the backward formulas, the ``*_into``
   updates, ``full``/``ones``) on contiguous, 16-byte-aligned float32/float64 arrays run as
@@ -40,6 +42,7 @@ import ctypes
 import functools
 import importlib.util
 import math
+import os
 from typing import Any
 
 import numpy
@@ -47,7 +50,7 @@ from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 from retrograd.storage import OVERLAP_MESSAGE
 
-from .cupy_fused import fused_kernels
+from .cupy_fused import expression_kernel, formula_table, fused_kernels
 from .cupy_vector import vector_kernels
 from .kernels import (
     array_namespace,
@@ -165,3 +168,25 @@ def load() -> Backend:
 @hookimpl
 def retrograd_register_backends() -> list[BackendSpec]:
     return [BackendSpec(name="cupy", load=load, device_type="cuda", probe=probe)]
+
+
+@hookimpl
+def retrograd_elementwise_fusion(backend: Any) -> Any:
+    """``retrograd.compile`` on CuPy replays a run of elementwise calls as one
+    ``cupy.ElementwiseKernel`` composed from :data:`~.cupy_fused.FORMULAS`, the formulas
+    the backend's own elementwise kernels compute. ``RETROGRAD_CUPY_FUSION=0`` in the
+    environment turns it off (a replay then calls the recorded kernels one by one)."""
+    if backend.name != "cupy" or os.environ.get("RETROGRAD_CUPY_FUSION") == "0":
+        return None
+    from retrograd.compiler.fusion import ElementwiseFusion
+
+    return ElementwiseFusion(formula_table(), _fused_kernel)
+
+
+def _fused_kernel(params: tuple[str, ...], expression: str) -> Any:
+    kernel = expression_kernel(params, expression)
+
+    def fused_elementwise(*arrays: Any) -> Any:
+        return kernel(*arrays)
+
+    return fused_elementwise

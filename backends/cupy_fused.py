@@ -23,6 +23,8 @@ and caches the binary).
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -77,6 +79,10 @@ __device__ __forceinline__ T rg_where(bool c, T a, T b) { return c ? a : b; }
 """
 
 
+# ``T t0 = <expression>`` or ``y = <expression>`` (``=`` not the first of ``==``).
+_ASSIGNMENT = re.compile(r"^(?:T\s+)?([A-Za-z_]\w*)\s*=(?!=)\s*(.*)$", re.DOTALL)
+
+
 class KernelArguments(NamedTuple):
     """The positional arguments of ``cupy.ElementwiseKernel`` and its ``preamble``."""
 
@@ -90,28 +96,66 @@ class KernelArguments(NamedTuple):
 def kernel_arguments(name: str) -> KernelArguments:
     """``cupy.ElementwiseKernel``'s arguments for :data:`FORMULAS` entry ``name``."""
     formula = FORMULAS[name]
-    in_params = ", ".join(f"T {n}" for n in formula.inputs)
-    return KernelArguments(
-        in_params, "T y", f"y = {formula.expression}", f"retrograd_{name}", PREAMBLE
-    )
+    return expression_arguments(formula.inputs, formula.expression, f"retrograd_{name}")
+
+
+def expression_arguments(params: tuple[str, ...], operation: str, name: str) -> KernelArguments:
+    """``cupy.ElementwiseKernel``'s arguments for an ``operation`` of the language: one
+    ``y = <expression>`` or statements ``T t0 = <expression>; ... y = <expression>;``,
+    every parameter, temporary and the result of the one element type ``T``."""
+    in_params = ", ".join(f"T {n}" for n in params)
+    if not operation.startswith("T "):
+        operation = f"y = {operation}"
+    return KernelArguments(in_params, "T y", operation, name, PREAMBLE)
 
 
 def evaluate(name: str, np: Any, *arrays: Any) -> Any:
     """The formula ``name`` evaluated by NumPy on ``arrays`` (the same expression string
     the CUDA kernel compiles): how tests check the formulas on a machine without a GPU."""
     formula = FORMULAS[name]
-    names = {"rg_where": np.where, "T": lambda v: v, **dict(zip(formula.inputs, arrays))}
+    return evaluate_expression(formula.inputs, formula.expression, np, arrays)
+
+
+def evaluate_expression(params: tuple[str, ...], operation: str, np: Any, arrays: Any) -> Any:
+    """An expression, or statements ``T t0 = ...; y = ...;``, of the language evaluated by
+    NumPy, ``params`` bound to ``arrays`` (``T(v)`` is the Python number ``v``, which
+    NumPy casts to the arrays' dtype as CUDA casts the literal to ``T``)."""
+    names = {"rg_where": np.where, "T": lambda v: v, **dict(zip(params, arrays))}
     names.update({f: getattr(np, numpy_name) for f, numpy_name in FUNCTIONS.items()})
-    result = eval(formula.expression, {"__builtins__": {}}, names)  # noqa: S307 (our table)
+    result = None
+    for statement in filter(None, (part.strip() for part in operation.split(";"))):
+        assignment = _ASSIGNMENT.match(statement)
+        expression = assignment[2] if assignment else statement
+        result = eval(expression, {"__builtins__": {}}, names)  # noqa: S307 (our own language)
+        if assignment:
+            names[assignment[1]] = result
     return np.asarray(result, dtype=arrays[0].dtype)
+
+
+def formula_table() -> dict[str, tuple[tuple[str, ...], str]]:
+    """Every formula as ``name -> (inputs, expression)``: what ``retrograd.compile``'s
+    elementwise fusion composes (:class:`retrograd.compiler.fusion.ElementwiseFusion`)."""
+    return {name: (f.inputs, f.expression) for name, f in FORMULAS.items()}
 
 
 @functools.cache
 def elementwise_kernel(name: str) -> Any:
     """The ``cupy.ElementwiseKernel`` of formula ``name``, built once per process."""
+    return _build(kernel_arguments(name))
+
+
+@functools.cache
+def expression_kernel(params: tuple[str, ...], operation: str) -> Any:
+    """A ``cupy.ElementwiseKernel`` of composed formulas (:func:`expression_arguments`),
+    built once per process (named after a hash of the operation)."""
+    digest = hashlib.sha1(operation.encode()).hexdigest()[:16]
+    return _build(expression_arguments(params, operation, f"retrograd_fused_{digest}"))
+
+
+def _build(arguments: KernelArguments) -> Any:
     import cupy  # lazy: only the CuPy backend calls this
 
-    in_params, out_params, operation, kernel_name, preamble = kernel_arguments(name)
+    in_params, out_params, operation, kernel_name, preamble = arguments
     return cupy.ElementwiseKernel(in_params, out_params, operation, kernel_name, preamble=preamble)
 
 

@@ -1,5 +1,6 @@
 """The GPU benchmark: G1-G3 (:mod:`bench.gpu_workloads`) on hand-written CuPy (the
-limit), retrograd[cupy] and PyTorch CUDA, float32 with TF32 off.
+limit), retrograd[cupy] eager and under ``retrograd.compile``, and PyTorch CUDA, float32
+with TF32 off.
 
 ``python -m bench.gpu [--only G1,G3,MICRO] [--repeats N]`` prints a markdown table, the
 kernel-table calls per step of the G2 512 and G3 rows, and the per-kernel section of
@@ -27,6 +28,7 @@ from . import gpu_micro
 from .gpu_workloads import WORKLOADS, GpuWorkload
 
 CUPY, RG, TORCH = "hand-written CuPy", "retrograd[cupy]", "PyTorch CUDA"
+RGC = "retrograd[cupy] compiled"  # the same step under retrograd.compile (issue #15)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class GpuImpl:
     lib: Any
     sync: Any  # sync() -> None: wait for all queued device work
     autograd: bool
+    compiled: bool = False  # the autograd step wrapped in ``lib.compile``
 
     def block(self, outputs: dict[str, Any]) -> dict[str, Any]:
         self.sync()
@@ -69,7 +72,8 @@ def discover(notes: list[str]) -> list[GpuImpl]:
 
     retrograd.set_default_backend("cupy")
     cupy_sync = cupy.cuda.Device().synchronize
-    rows = [GpuImpl(CUPY, cupy, cupy_sync, False), GpuImpl(RG, retrograd, cupy_sync, True)]
+    rows = [GpuImpl(CUPY, cupy, cupy_sync, False), GpuImpl(RG, retrograd, cupy_sync, True),
+            GpuImpl(RGC, retrograd, cupy_sync, True, compiled=True)]  # fmt: skip
     try:
         import torch
     except ImportError:
@@ -85,7 +89,20 @@ def discover(notes: list[str]) -> list[GpuImpl]:
 
 
 def _builder(w: GpuWorkload, impl: GpuImpl) -> Any:
+    if impl.compiled:
+        return _compiled(w.autograd)
     return w.autograd if impl.autograd else w.cupy
+
+
+def _compiled(builder: Any) -> Any:
+    """The step under ``retrograd.compile``: its first call records (the warm-up and the
+    check's call), later calls replay; the step's own wait ran at capture only, so a
+    replay's results are waited on by the caller (``block``, ``time_rows``' sync)."""
+
+    def build(impl: GpuImpl, data: dict[str, Any]) -> Any:
+        return impl.lib.compile(builder(impl, data))
+
+    return build
 
 
 def check(w: GpuWorkload, impls: list[GpuImpl], data: dict[str, Any]) -> float:
@@ -93,18 +110,30 @@ def check(w: GpuWorkload, impls: list[GpuImpl], data: dict[str, Any]) -> float:
     largest relative difference from it (max |diff| / max |reference|)."""
     ref, worst = None, 0.0
     for impl in impls:
-        out = impl.block(_builder(w, impl)(impl, data)())
-        got = {k: impl.host(v) for k, v in out.items()}
+        step = _builder(w, impl)(impl, data)
+        got = {k: impl.host(v) for k, v in impl.block(step()).items()}
         if ref is None:
             ref = got
             continue
-        for key, want in ref.items():
-            scale = float(np.max(np.abs(want))) or 1.0
-            diff = float(np.max(np.abs(got[key] - want))) / scale
-            if not np.allclose(got[key], want, rtol=w.tol, atol=w.tol * scale):
-                raise SystemExit(f"bench.gpu: {w.key} {key}: {impl.name} differs from "
-                                 f"{impls[0].name} (max relative diff {diff:.3g})")  # fmt: skip
-            worst = max(worst, diff)
+        worst = max(worst, _compare(w, got, ref, f"{impl.name} differs from {impls[0].name}"))
+        if impl.compiled:  # that call recorded: a replay must give eager's second step
+            eager = w.autograd(impl, data)
+            eager()
+            second = {k: impl.host(v) for k, v in impl.block(eager()).items()}
+            replay = {k: impl.host(v) for k, v in impl.block(step()).items()}
+            _compare(w, replay, second, f"{impl.name}'s replay differs from its eager step")
+    return worst
+
+
+def _compare(w: GpuWorkload, got: dict, ref: dict, what: str) -> float:
+    """The largest relative difference; SystemExit where one is beyond ``w.tol``."""
+    worst = 0.0
+    for key, want in ref.items():
+        scale = float(np.max(np.abs(want))) or 1.0
+        diff = float(np.max(np.abs(got[key] - want))) / scale
+        if not np.allclose(got[key], want, rtol=w.tol, atol=w.tol * scale):
+            raise SystemExit(f"bench.gpu: {w.key} {key}: {what} (max relative diff {diff:.3g})")
+        worst = max(worst, diff)
     return worst
 
 
@@ -165,19 +194,19 @@ def _cell(times: dict, name: str) -> str:
     return f"{times[name] * 1e3:.3f} ms" if name in times else "-"
 
 
-def _ratio(times: dict, name: str) -> str:
-    return f"{times[RG] / times[name]:.2f}x" if name in times else "-"
+def _ratio(times: dict, name: str, row: str = RG) -> str:
+    return f"{times[row] / times[name]:.2f}x" if name in times and row in times else "-"
 
 
 def table(results: list[tuple[GpuWorkload, dict, float]], reference: str) -> list[str]:
-    head = (
-        f"| workload | {CUPY} | {TORCH} | {RG} | vs PyTorch | vs CuPy | grad diff vs {reference} |"
-    )
-    lines = [head, "|---|---|---|---|---|---|---|"]
+    head = (f"| workload | {CUPY} | {TORCH} | {RG} | vs PyTorch | vs CuPy | {RGC} | "
+            f"compiled vs PyTorch | compiled vs CuPy | grad diff vs {reference} |")  # fmt: skip
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for w, times, diff in results:
         lines.append(f"| {w.key}: {w.title} | {_cell(times, CUPY)} | {_cell(times, TORCH)} | "
                      f"{_cell(times, RG)} | {_ratio(times, TORCH)} | {_ratio(times, CUPY)} | "
-                     f"{diff:.2g} |")  # fmt: skip
+                     f"{_cell(times, RGC)} | {_ratio(times, TORCH, RGC)} | "
+                     f"{_ratio(times, CUPY, RGC)} | {diff:.2g} |")  # fmt: skip
     return lines
 
 

@@ -36,6 +36,7 @@ def impls():
         gpu.GpuImpl("torch cpu", torch, noop, True),
         gpu.GpuImpl("numpy for cupy", np, noop, False),
         gpu.GpuImpl("retrograd[numpy]", retrograd, noop, True),
+        gpu.GpuImpl("retrograd[numpy] compiled", retrograd, noop, True, compiled=True),
     ]
 
 
@@ -95,3 +96,29 @@ def test_a_failed_count_is_a_note_not_a_lost_table(impls):
     line = gpu._counted(w, broken, SMALL["G3"]())
     assert line.startswith("G3: counting kernel-table calls failed: AttributeError")
     assert gpu.micro({"G1"}) == ""  # MICRO not asked for
+
+
+def test_a_wrong_replay_stops_the_benchmark(impls):
+    """The compiled column's replay is checked against the eager step's second call: a
+    fusion whose multiply adds (a real plugin, the NumPy backend fusing) is caught."""
+    from retrograd.compiler.fusion import ElementwiseFusion
+    from retrograd.plugins import hookimpl, register, unregister
+    from retrograd_backends import cupy_fused
+
+    class WrongFusion:
+        @hookimpl
+        def retrograd_elementwise_fusion(self, backend):
+            table = dict(cupy_fused.formula_table(), multiply=(("a", "b"), "a + b"))
+            return ElementwiseFusion(table, self.build) if backend.name == "numpy" else None
+
+        def build(self, params, body):
+            return lambda *arrays: cupy_fused.evaluate_expression(params, body, np, arrays)
+
+    w = next(w for w in WORKLOADS if w.key == "G3")
+    plugin = WrongFusion()
+    register(plugin)
+    try:
+        with pytest.raises(SystemExit, match="G3 .*compiled's replay differs from its eager"):
+            gpu.check(w, impls, SMALL["G3"]())
+    finally:
+        unregister(plugin)

@@ -17,7 +17,7 @@ from typing import Any
 from ..pytree import tree_flatten
 from ..random import default_generator
 from ..tensor import Tensor
-from . import codegen, guards, lowering, optimize, sources
+from . import codegen, fusion, guards, lowering, optimize, sources
 from .breaks import Unsupported, reason_for
 from .outputs import OutputPlan, plan_outputs
 from .program import prune
@@ -88,6 +88,7 @@ def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entr
     optimize.elide_broadcasts(program, kept)
     prune(program, kept)
     hoisted = optimize.hoist_constants(program, kept)
+    fusion.fuse_elementwise(program, kept)
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]
     lowered = lowering.lower(program, loads, epilogue, plan.refs)
     replay, src = lowered or codegen.generate(program, loads, epilogue, plan.refs)

@@ -21,9 +21,10 @@ class Instr:
     """One kernel call: ``out = fn(*args, **kwargs)`` (``name`` is its table name, and
     ``backend`` the backend whose table it came from). ``fresh``: at capture the call
     returned a new array, sharing memory with none of its arguments (False when unknown:
-    a view, an argument returned as is, a library whose arrays do not say). ``shape``:
-    the shape of the array it returned at capture (None for anything else), which the
-    guards fix for every replay."""
+    a view, an argument returned as is, a library whose arrays do not say). ``shape``,
+    ``dtype`` and ``c_contiguous``: the array it returned at capture (None for anything
+    else; ``c_contiguous`` True where the library's arrays have no layout flags), which
+    the guards fix for every replay."""
 
     name: str
     fn: Callable[..., Any]
@@ -33,6 +34,8 @@ class Instr:
     backend: Any = None
     fresh: bool = False
     shape: tuple | None = None
+    dtype: Any = None
+    c_contiguous: bool = True
 
 
 @dataclass

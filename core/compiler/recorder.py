@@ -174,8 +174,12 @@ class Recorder:
             self.brk(f"kernel '{name}' returned a Python {type(out).__name__} to Python")
             return
         fresh = _fresh(out, (*args, *kwargs.values()))
-        shape = tuple(out.shape) if is_array(out) else None
-        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend, fresh, shape))
+        layout = {}
+        if is_array(out):
+            flags = getattr(out, "flags", None)
+            layout = {"shape": tuple(out.shape), "dtype": out.dtype,
+                      "c_contiguous": getattr(flags, "c_contiguous", True)}  # fmt: skip
+        self.program.instrs.append(Instr(name, fn, refs, kwrefs, defined, backend, fresh, **layout))
 
 
 def _fresh(out: Any, args: tuple) -> bool:

@@ -54,3 +54,17 @@ def retrograd_lower_program(
     backend returns ``jax.jit(function)``. The first implementation that returns a
     function wins; one that cannot lower this function returns None.
     """
+
+
+@hookspec(firstresult=True)
+def retrograd_elementwise_fusion(backend: Any) -> Any:
+    """Return a ``retrograd.compiler.fusion.ElementwiseFusion`` for ``backend``, or None.
+
+    It names the formula of each of the backend's elementwise kernels (``"multiply"``:
+    inputs ``("a", "b")``, expression ``"a * b"``, in the expression language of
+    :mod:`retrograd_backends.cupy_fused`) and builds one kernel from an expression
+    composed of them. ``retrograd.compile`` then replays a run of such calls, where each
+    intermediate has one reader, as one built kernel (the CuPy backend: one
+    ``cupy.ElementwiseKernel``). A backend whose kernels are as fast one at a time
+    (NumPy) returns None, and its replay runs the recorded kernels themselves.
+    """
