@@ -195,7 +195,7 @@ def test_the_cuda_arguments_of_a_composed_expression():
 
 def test_nothing_fuses_without_a_plugin():
     torch.manual_seed(0)
-    x = torch.randn(1000, requires_grad=True)
+    x = torch.randn(1000, requires_grad=True, backend="numpy")
 
     def step():
         x.grad = None
