@@ -229,7 +229,9 @@ def _run(
                 if input_grads is None:
                     continue
             _send(node, input_grads, buffers, deps, ready, leaves)
-            input_grads = None  # only the buffers hold the gradients now (_owned_by_engine)
+            # Only the buffers hold the gradients now (_owned_by_engine): also the node's
+            # own, which a pass-through rule (add's) returned as its input's gradient.
+            input_grads = grads = None
         commit(pending)
 
 

@@ -301,3 +301,45 @@ def test_leaves_accumulate_as_soon_as_ready_as_in_torch(graph):
     # depth-first stack's order, so a leaf beside a long chain came after the chain.
     torch = pytest.importorskip("torch")
     assert _leaf_order(retrograd, graph) == _leaf_order(torch, graph)
+
+
+# -- a gradient no one else holds becomes .grad without a copy ------------------------------
+def _copies(step):
+    backend = retrograd.get_backend("numpy")
+    counts = {"copy": 0}
+    original = backend.kernels["copy"]
+
+    def counting(*args, **kwargs):
+        counts["copy"] += 1
+        return original(*args, **kwargs)
+
+    backend.kernels["copy"] = counting
+    try:
+        step()
+    finally:
+        backend.kernels["copy"] = original
+    return counts["copy"]
+
+
+def test_a_gradient_passed_through_add_is_stolen_not_copied():
+    """``y = x + 2``: add's rule returns its gradient as x's, so the node's own buffer
+    held it too while x's accumulator ran; PyTorch steals it (no copy), as we now do."""
+    with retrograd.use_backend("numpy"):
+        x = retrograd.ones(2, 2, requires_grad=True)
+
+        def step():
+            y = x + 2
+            (y * y * 3).mean().backward()
+
+        assert _copies(step) == 0
+        assert x.grad.tolist() == [[4.5, 4.5], [4.5, 4.5]]
+        kept = []
+
+        def held():  # a gradient the user can still see (a hook keeps it): copied
+            x.grad = None
+            y = x + 2
+            y.register_hook(kept.append)
+            (y * y * 3).mean().backward()
+
+        assert _copies(held) == 1
+        assert kept[0].tolist() == x.grad.tolist() and kept[0] is not x.grad
