@@ -3,13 +3,18 @@
 Before any timing counts, every implementation runs the workload once on the check
 inputs and its results (loss, gradients) must be allclose to the NumPy limit's; a
 mismatch aborts the run with :class:`Mismatch`. Timing is round-robin: each repeat runs
-one sample of every implementation, in an order rotated per repeat, so machine noise and
-position effects hit every row alike.
+one sample of every implementation, in an order shuffled per repeat (a fixed seed), so
+machine noise and position effects hit every row alike. Shuffled, not rotated: a
+rotation keeps every row behind the same neighbour, and a row's aftermath lands on the
+next one (W3: the row after eager JAX's ran its own XLA step 1.8x slower; the compiled
+JAX row, always behind it, measured 1.13-1.22x ``jax.jit`` rotated, 0.99x when the
+order alternated).
 """
 
 from __future__ import annotations
 
 import gc
+import random
 import statistics
 import time
 from collections import defaultdict
@@ -76,8 +81,8 @@ def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict
         step()  # warm-up
         steps.append((impl, step))
     samples: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for r in range(repeats):
-        for impl, step in steps[r % len(steps) :] + steps[: r % len(steps)]:
+    for order in _orders(steps, repeats):
+        for impl, step in order:
             impl.activate()
             gc.collect()
             for metric, seconds in _sample(step, w.inner).items():
@@ -85,14 +90,25 @@ def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict
     return {m: {name: statistics.median(v) for name, v in samples[m].items()} for m in w.metrics}
 
 
+def _orders(rows: list, repeats: int) -> list[list]:
+    """One order of ``rows`` per repeat, shuffled with a fixed seed (the same run, the
+    same orders)."""
+    shuffler = random.Random(0)
+    orders = []
+    for _ in range(repeats):
+        order = list(rows)
+        shuffler.shuffle(order)
+        orders.append(order)
+    return orders
+
+
 def interleaved_medians(ways: dict[str, Any], repeats: int) -> dict[str, float]:
     """The median seconds of each zero-argument call in ``ways``, timed round-robin with
-    the order rotated per repeat (as :func:`time_workload`), for the small scripts that
+    the order shuffled per repeat (as :func:`time_workload`), for the small scripts that
     time a few ways of doing one thing."""
     samples: dict[str, list[float]] = {name: [] for name in ways}
-    names = list(ways)
-    for r in range(repeats):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
+    for order in _orders(list(ways), repeats):
+        for name in order:
             start = time.perf_counter()
             ways[name]()
             samples[name].append(time.perf_counter() - start)
