@@ -87,7 +87,9 @@ def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict
             gc.collect()
             for metric, seconds in _sample(step, w.inner).items():
                 samples[metric][impl.name].append(seconds)
-    return {m: {name: statistics.median(v) for name, v in samples[m].items()} for m in w.metrics}
+    names = [impl.name for impl, _ in steps]  # the table keeps the rows' own order
+    return {m: {n: statistics.median(samples[m][n]) for n in names if n in samples[m]}
+            for m in w.metrics}  # fmt: skip
 
 
 def _orders(rows: list, repeats: int) -> list[list]:
