@@ -28,6 +28,7 @@ kernel's Python wrapper is most of their time on small arrays):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -83,7 +84,11 @@ def _mean(np: Any) -> Callable[..., Any]:
 
     def mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
         if type(a) is not np.ndarray or a.dtype not in exact or a.size == 0:
-            return np.mean(a, axis=axis, keepdims=keepdims)
+            with warnings.catch_warnings():
+                # An empty mean is nan, silently in PyTorch; NumPy warns "Mean of empty
+                # slice" (and "invalid value" from the division).
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.mean(a, axis=axis, keepdims=keepdims)
         total = add_reduce(a, axis=axis, keepdims=keepdims)
         return total / (a.size // np.size(total))  # a Python int: the dtype stays a's
 

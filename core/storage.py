@@ -62,6 +62,34 @@ class Storage:
         return bool(backend.kernels["is_contiguous"](self.array))
 
 
+def element_strides(storage: Storage, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's ``stride()``: from the array's byte strides where the library has them
+    (NumPy, CuPy), from a view's host layout on an immutable backend (JAX: int8, so bytes
+    are elements), else row-major, where a dim's size counts as at least 1 (PyTorch:
+    shape ``(2, 0)`` has strides ``(1, 1)``, where NumPy's new array says ``(0, 1)``)."""
+    source = getattr(storage, "layout", None)
+    if source is None:
+        source = storage.array
+    strides = getattr(source, "strides", None)
+    if strides is not None:
+        itemsize = source.dtype.itemsize
+        found = [s // itemsize for s in strides]
+        # A view of an empty tensor keeps its base's strides, in PyTorch and NumPy alike;
+        # a new empty array's zeros are NumPy's products with the empty dim's 0.
+        if 0 not in shape or 0 not in found:
+            for d in reversed(range(len(found))):
+                # A new dim of size 1 (unsqueeze, None, expand) has stride 0 in NumPy;
+                # PyTorch gives it the stride of the dims inside it (1 at the end).
+                if found[d] == 0 and shape[d] == 1:
+                    found[d] = found[d + 1] * shape[d + 1] if d + 1 < len(found) else 1
+            return tuple(found)
+    row_major, step = [], 1
+    for n in reversed(shape):
+        row_major.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(row_major))
+
+
 def view_storage(base: Storage, backend: Any, kernel: str, args: tuple) -> Storage:
     """The storage of the view ``backend.kernels[kernel](base.array, *args)`` of ``base``.
 

@@ -28,7 +28,7 @@ from .hooks import POST_ACCUMULATE_GRAD, RemovableHandle, add_hook
 from .plugins import UnknownBackendError, get_backend
 from .printing import tensor_repr
 from .size import Size, new_size
-from .storage import Storage
+from .storage import Storage, element_strides
 
 
 class Tensor:
@@ -102,11 +102,14 @@ class Tensor:
         shape = self._storage.array.shape
         if dim is None:
             return new_size(Size, shape)
-        if not isinstance(dim, int):
-            raise TypeError(
-                f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
-            )
-        return shape[_wrap_dim(dim, len(shape), "size")]
+        return shape[_layout_dim(dim, len(shape), "size")]
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """PyTorch's strides, in elements (see :func:`retrograd.storage.element_strides`)."""
+        strides = element_strides(self._storage, tuple(self._storage.array.shape))
+        if dim is None:
+            return strides
+        return strides[_layout_dim(dim, len(strides), "stride")]
 
     def dim(self, *extra: Any) -> int:
         if extra:
@@ -475,6 +478,18 @@ _NON_LEAF_GRAD = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
+
+
+def _layout_dim(dim: Any, ndim: int, op: str) -> int:
+    """``size(dim)``/``stride(dim)``'s dim as an index, with PyTorch's errors: an int only
+    (not a bool), and none at all for a 0-d tensor."""
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(
+            f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim, op)
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

@@ -107,6 +107,50 @@ def test_strides_follow_pytorch(name):
         retrograd.ones(1, 3, backend=name).expand(2, 3).add_(1)
 
 
+# Each makes a tensor from ``lib.ones(2, 3)`` (``x``) whose strides PyTorch defines.
+STRIDE_CASES = {
+    "contiguous": lambda x: x,
+    "t": lambda x: x.t(),
+    "column": lambda x: x[:, 1],
+    "every other row": lambda x: x[::2],
+    "expand": lambda x: x.expand(4, 2, 3),
+    "view": lambda x: x.view(3, 2),
+    "t contiguous": lambda x: x.t().contiguous(),
+    "unsqueeze 1": lambda x: x.unsqueeze(1),
+    "unsqueeze -1": lambda x: x.unsqueeze(-1),
+    "t unsqueeze 0": lambda x: x.t().unsqueeze(0),
+    "None": lambda x: x[None],
+    "slice of t": lambda x: x.t()[:, 0:1],
+    "expand a new dim of 1": lambda x: x[0].expand(1, 3),
+    "empty": lambda x: x[:, :0],
+    "0-d": lambda x: x[0, 0],
+    "permute": lambda x: x.unsqueeze(0).permute(2, 0, 1),
+}
+
+
+@pytest.mark.parametrize("case", STRIDE_CASES)
+def test_stride_is_pytorchs(name, case):
+    torch = pytest.importorskip("torch")
+    ours = STRIDE_CASES[case](retrograd.ones(2, 3, backend=name))
+    theirs = STRIDE_CASES[case](torch.ones(2, 3))
+    assert ours.stride() == theirs.stride()
+    for d in range(-theirs.dim(), theirs.dim()):
+        assert ours.stride(d) == theirs.stride(d)
+
+
+@pytest.mark.parametrize("method", ["size", "stride"])
+def test_size_and_stride_dims_are_checked_as_in_pytorch(method):
+    torch = pytest.importorskip("torch")
+    for make, dim in [(lambda lib: lib.ones(2, 3), 2), (lambda lib: lib.ones(()), 0),
+                      (lambda lib: lib.ones(()), -1), (lambda lib: lib.ones(2), True),
+                      (lambda lib: lib.ones(2), 1.0)]:  # fmt: skip
+        with pytest.raises(Exception) as theirs:
+            getattr(make(torch), method)(dim)
+        with pytest.raises(theirs.type) as ours:
+            getattr(make(retrograd), method)(dim)
+        assert str(ours.value) == str(theirs.value)
+
+
 def test_views_share_memory_at_no_cost_where_the_library_can():
     base = retrograd.zeros(4, backend="numpy")
     assert type(base.view(2, 2)._storage) is Storage

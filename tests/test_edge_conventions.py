@@ -339,3 +339,18 @@ def test_in_place_floor_divide_refuses_backward():
     assert theirs[:2] == ("raises", "RuntimeError") == ours[:2]
     assert ours[2] == "derivative for aten::floor_divide is not implemented"
     assert theirs[2] == "derivative for aten::floor_divide_ is not implemented"
+
+
+def _empty_means(lib):
+    x = lib.ones(0, 3, requires_grad=True)
+    m = x.mean(0)
+    m.sum().backward()
+    return m.detach(), x.grad, lib.ones(0).mean(), lib.ones(2, 0).mean(1)
+
+
+def test_an_empty_mean_is_nan_without_a_warning_as_in_pytorch():
+    """NumPy warns "Mean of empty slice"; PyTorch returns nan silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _empty_means(retrograd)
+    assert _plain(got) == _plain(_empty_means(torch))
