@@ -8,6 +8,7 @@ error, promptly, and leaves the tensors being materialized as they were.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -28,8 +29,23 @@ def client():
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         )
-        with cluster, distributed.Client(cluster) as c:
-            yield c
+        try:
+            with distributed.Client(cluster) as c:
+                yield c
+        finally:
+            _close(cluster)
+
+
+def _close(cluster) -> None:
+    """Close the cluster. After the killed-worker test, distributed's ``LocalCluster``
+    may hear of a replaced worker's removal before it knew the worker, and its close
+    raises ``KeyError`` in ``_update_worker_status`` (a shutdown race in distributed,
+    seen once in CI, after every test had passed): that one is a warning, not an error of
+    the tests above; any other failure to close still fails."""
+    try:
+        cluster.close()
+    except KeyError as error:
+        warnings.warn(f"distributed's LocalCluster close race: KeyError {error}", stacklevel=1)
 
 
 def _data(backend: str, chunks: int | None):
