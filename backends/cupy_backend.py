@@ -180,13 +180,4 @@ def retrograd_elementwise_fusion(backend: Any) -> Any:
         return None
     from retrograd.compiler.fusion import ElementwiseFusion
 
-    return ElementwiseFusion(formula_table(), _fused_kernel)
-
-
-def _fused_kernel(params: tuple[str, ...], expression: str) -> Any:
-    kernel = expression_kernel(params, expression)
-
-    def fused_elementwise(*arrays: Any) -> Any:
-        return kernel(*arrays)
-
-    return fused_elementwise
+    return ElementwiseFusion(formula_table(), expression_kernel)

@@ -44,6 +44,7 @@ from .ops.inplace import inplace
 from .ops.record import CONVERSION, OpRecord
 from .ops.shape import sizes_arg
 from .plugins import get_backend
+from .storage import element_strides
 from .tensor import Tensor
 
 # PyTorch seeds its default generator nondeterministically when the process starts.
@@ -352,13 +353,11 @@ def _inplace_generator(input: Tensor, generator: Any, p: Any = None) -> tuple[Ge
 
 def _memory_order(input: Tensor) -> tuple[int, ...]:
     """The dims from outermost to innermost in memory (PyTorch's iteration order): by
-    decreasing stride, ties in their own order. Strides come from the array (NumPy,
-    CuPy) or, on immutable backends, the view's host layout."""
-    storage = input._storage
-    strides = getattr(getattr(storage, "layout", storage.array), "strides", None)
+    decreasing stride, ties in their own order (the strides ``stride()`` reports)."""
     dims = tuple(range(input.dim()))
-    if strides is None or input.is_contiguous():
+    if input.is_contiguous():
         return dims
+    strides = element_strides(input._storage, tuple(input.shape))
     return tuple(sorted(dims, key=lambda d: -abs(strides[d])))
 
 
