@@ -79,14 +79,18 @@ def retrograd_register_backends() -> list[BackendSpec]:
 
 
 @hookimpl
-def retrograd_lower_program(backend: Any, function: Any, example_args: tuple) -> Any:
+def retrograd_lower_program(
+    backend: Any, function: Any, example_args: tuple, donate_argnums: tuple[int, ...]
+) -> Any:
     """A compiled step's kernel calls on JAX as one ``jax.jit`` function (XLA fuses and
-    schedules them); None where it cannot be traced (a kernel that branches on values)."""
+    schedules them), the replaced arrays donated (XLA writes the new parameters into the
+    old ones' buffers); None where it cannot be traced (a kernel that branches on
+    values)."""
     if backend.name != "jax":
         return None
     import jax
 
-    jitted = jax.jit(function)
+    jitted = jax.jit(function, donate_argnums=donate_argnums)
     try:
         jitted.lower(*example_args)
     except Exception:  # a kernel reading values in Python: keep the plain replay

@@ -1,6 +1,6 @@
 """``python -m bench.child KEY IMPL MODE``: one memory measurement in a fresh process.
 
-Prints one JSON line. Mode ``peak`` (every timed workload) runs a warm-up step, then
+Prints one JSON line. Mode ``peak`` (every timed workload) runs two warm-up steps, then
 reports the peak RSS growth of one more step; other modes are the workload's children.
 """
 
@@ -13,13 +13,15 @@ from typing import Any
 from . import impls
 from .env import freeze_heap
 from .memory import MB, Meter
+from .timing import WARM_UP_STEPS
 from .workload import Workload
 from .workloads import BY_KEY
 
 
 def peak_child(workload: Workload, impl: Any) -> dict[str, Any]:
     step = workload.builders[impl.kind](impl, workload.setup(False))
-    step()  # warm-up: lazy imports, kernel caches, first-call allocations
+    for _ in range(WARM_UP_STEPS):  # lazy imports, kernel caches, first-call allocations
+        step()
     meter = Meter()
     step()
     return {"peak_mb": meter.peak_bytes() / MB, "exact": meter.exact}

@@ -24,6 +24,11 @@ import numpy as np
 
 from .workload import Workload
 
+# Steps run before any is timed or measured: lazy imports, kernel caches, first-call
+# allocations; and for a compiled row, its capture (the first call) and its first replay
+# (where JAX compiles the recorded step with XLA).
+WARM_UP_STEPS = 2
+
 
 class Mismatch(SystemExit):
     """Two implementations disagree: the benchmark would compare different math."""
@@ -78,7 +83,8 @@ def time_workload(w: Workload, impls: list[Any], repeats: int) -> dict[str, dict
     for impl in impls:
         impl.load()
         step = w.builders[impl.kind](impl, data)
-        step()  # warm-up
+        for _ in range(WARM_UP_STEPS):
+            step()
         steps.append((impl, step))
     samples: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for order in _orders(steps, repeats):

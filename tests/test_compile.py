@@ -342,15 +342,24 @@ def test_version_counters_advance_as_in_eager():
     assert np.allclose(p.detach().numpy(), 0.8**4)
 
 
-def test_jax_lowers_the_step_to_one_jit_function_close_to_eager():
+@pytest.mark.parametrize(
+    ("opt_cls", "kwargs", "replays"),
+    [(torch.optim.Adam, {}, 2), (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}, 1)],
+)
+def test_jax_lowers_the_step_to_one_jit_function_close_to_eager(opt_cls, kwargs, replays):
     if not any(i.name == "jax" and i.usable for i in torch.backends()):
         pytest.skip("no usable jax backend")
     with torch.use_backend("jax"):
-        eager, _, _ = _mlp_training(torch.optim.Adam, False, steps=4)
-        compiled, _, _ = _mlp_training(torch.optim.Adam, True, steps=4)
+        eager, _, _ = _mlp_training(opt_cls, False, steps=4, **kwargs)
+        compiled, _, _ = _mlp_training(opt_cls, True, steps=4, **kwargs)
         w = torch.ones(3, requires_grad=True)
         report = torch.compile.explain(lambda x: (w * x).sum().backward(), torch.ones(3))
-    assert counters["stats"]["replays"] == 2
+    # SGD's momentum buffer starts as the first gradient's JAX array itself (a copy of
+    # an immutable array): a recording that read it from the gradient would replay the
+    # last gradient as the momentum. The second call's recording guards that the two
+    # still share the array; on the third they do not, so it records again (4 calls:
+    # 3 captures, 1 replay), where Adam replays from its third call.
+    assert counters["stats"]["replays"] == replays
     # XLA fuses, and the bias correction is float32 arithmetic inside the jit: close, not
     # bit for bit.
     for (la, pa, ga), (lb, pb, gb) in zip(eager, compiled, strict=True):
@@ -446,3 +455,61 @@ def test_grads_are_new_tensors_each_step_or_accumulate_as_in_eager():
         g(torch.ones(2))
     assert w.grad.tolist() == [7.0, 7.0]  # 3 + four steps of 1, in place as eager
     assert counters["stats"]["replays"] >= 5
+
+
+def test_two_tensors_sharing_an_array_replay_only_while_they_still_share_it():
+    shared = np.ones(3)
+    u, v = torch.from_numpy(shared), torch.from_numpy(shared)  # one array, two tensors
+
+    def step():
+        return u * 1 + v * 10
+
+    compiled = torch.compile(step)
+    assert compiled().tolist() == compiled().tolist() == [11.0] * 3
+    v.data = torch.full((3,), 5.0, dtype=torch.float64)  # v no longer holds u's array
+    assert compiled().tolist() == step().tolist() == [51.0] * 3
+    assert counters["stats"]["recompiles"] == 1
+
+
+_MODULE_LEVEL_STEP = """
+import retrograd as torch
+torch.manual_seed(0)
+model = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+w = torch.ones(3)
+
+def helper(x):
+    return (w * x).sum()
+
+@torch.compile
+def step(x):
+    opt.zero_grad()
+    loss = model(x).sum()
+    loss.backward()
+    opt.step()  # an attribute named like the global 'step': not a read of that global
+    return loss
+
+peek = torch.compile(lambda x: helper(x))
+"""
+
+
+def test_a_module_level_step_reads_only_the_globals_it_loads():
+    namespace: dict = {}
+    exec(_MODULE_LEVEL_STEP, namespace)  # noqa: S102 - a user's script, at module level
+    x = torch.ones(3)
+    for _ in range(5):
+        namespace["step"](x)
+    # The first call made the gradients (new tensors: recorded again), then every call
+    # replays: the compiled function's own cache, reached through a global 'step', would
+    # have failed a guard on each call.
+    assert counters["stats"]["captures"] == 2 and counters["stats"]["replays"] == 3
+
+
+def test_a_helper_functions_globals_are_guarded():
+    namespace: dict = {}
+    exec(_MODULE_LEVEL_STEP, namespace)  # noqa: S102
+    peek, x = namespace["peek"], torch.ones(3)
+    assert peek(x).item() == peek(x).item() == 3.0
+    namespace["w"] = torch.full((3,), 5.0)  # the helper's global, rebound
+    assert peek(x).item() == namespace["helper"](x).item() == 15.0
+    assert counters["stats"]["recompiles"] == 1

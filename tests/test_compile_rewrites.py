@@ -6,6 +6,8 @@ Counted, never timed: kernel calls per replay are read from ``explain``/the cach
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import retrograd as torch
@@ -198,3 +200,62 @@ def test_jax_holds_reached_small_arrays_as_constants_while_they_are_the_same():
             xs[0].add_(1)  # JAX rebinds the array: the constant no longer holds
         assert compiled().item() == 21.0 == step().item()
         assert len(compiled.entries) == 1  # no new recording: the general body ran
+
+
+def _jax_training(momentum_model):
+    model, opt = momentum_model
+    x, y = torch.ones(5, 8), torch.zeros(5, 3)
+
+    def step():
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def _buffers(model, opt):
+    """Where the arrays of the parameters, their gradients and the optimizer state live
+    (XLA may write a new gradient into a donated parameter's memory: same shape)."""
+    arrays = [t._storage.array for p in model.parameters() for t in (p, p.grad) if t is not None]
+    arrays += [s._storage.array for p in model.parameters() for s in opt.state[p].values()
+               if isinstance(s, torch.Tensor)]  # fmt: skip
+    return {a.unsafe_buffer_pointer() for a in arrays}
+
+
+def _momentum_model():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    return model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+
+def test_jax_donates_the_parameters_and_optimizer_state_it_replaces():
+    if not any(i.name == "jax" and i.usable for i in torch.backends()):
+        pytest.skip("no usable jax backend")
+    with torch.use_backend("jax"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # JAX warns of a donated buffer it could not use
+        eager_model, compiled_model = _momentum_model(), _momentum_model()
+        eager, compiled = _jax_training(eager_model), torch.compile(_jax_training(compiled_model))
+        reused = []
+        for _ in range(4):
+            before = _buffers(*compiled_model)
+            eager()
+            compiled()
+            reused.append(len(before & _buffers(*compiled_model)))
+        # Capture and the first replay (state created) make new arrays; later replays
+        # write the new parameters and momentum buffers into the old ones' memory.
+        assert reused[0] == 0 and reused[-1] > 0
+        assert "donate" not in compiled.entries[-1].source  # donation is the backend's
+        held = compiled_model[0][0].weight._storage.array  # an alias the user keeps
+        held_value = np.asarray(held).copy()
+        eager()
+        compiled()  # donates nothing this call: the alias stays a live array
+        assert not held.is_deleted() and np.asarray(held).tobytes() == held_value.tobytes()
+        del held
+        for _ in range(2):
+            eager()
+            compiled()
+        for p, q in zip(eager_model[0].parameters(), compiled_model[0].parameters(), strict=True):
+            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5)

@@ -52,7 +52,7 @@ def capturing() -> bool:
 def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> tuple:
     """Run ``fn`` once eagerly while recording; ``(result, Entry)``."""
     before = sources.reach(fn, args, kwargs)
-    loads_at = _entry_sources(flat, before)
+    loads_at, shared = _entry_sources(flat, before)
     grads_in = {id(t): t._grad for t in before.tensors}
     versions = [(t, t._storage.counter, t._storage.version) for t in before.tensors]
     rng = _rng_bytes()
@@ -65,7 +65,9 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
     if rec.broken is None and _rng_bytes() != rng:
         rec.brk("a random op (a replay would repeat the captured random numbers)")
     grad_reads = [t for t in before.tensors if t._grad is not None]
-    guard, lines = guards.build(flat, before, grad_reads)
+    used = {id(a) for a in rec.program.externals}
+    aliases = [(loads_at[key], where) for key, where in shared if key in used]
+    guard, lines = guards.build(flat, before, grad_reads, aliases)
     if rec.broken is not None:
         return result, Entry(guard, lines, reason=rec.broken)
     after = sources.reach(fn, args, kwargs)
@@ -100,17 +102,28 @@ def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entr
     return Entry(guard, lines, run, None, src, program.kernel_counts(), hoisted)
 
 
-def _entry_sources(flat: list, before: sources.Reach) -> dict[int, tuple]:
-    """Where each array existing at entry is found on every call: id -> load."""
+def _entry_sources(flat: list, before: sources.Reach) -> tuple[dict[int, tuple], list]:
+    """Where each array existing at entry is found on every call (id -> load), and the
+    other places that hold one of them (``[(id, load)]``). A recording reads such an
+    array from its first place only, so it replays only while the others still hold the
+    same array (a guard): JAX's copy of an immutable array is the array itself, and a
+    momentum buffer made as a copy of a gradient is, until the next step, that
+    gradient's array."""
     found: dict[int, tuple] = {}
+    shared: list[tuple[int, tuple]] = []
+
+    def place(array: Any, where: tuple) -> None:
+        if found.setdefault(id(array), where) is not where:
+            shared.append((id(array), where))
+
     for i, value in enumerate(flat):
         if isinstance(value, Tensor):
-            found.setdefault(id(value._storage.array), ("arg", i))
+            place(value._storage.array, ("arg", i))
     for t in before.tensors:
-        found.setdefault(id(t._storage.array), ("data", t))
+        place(t._storage.array, ("data", t))
         if t._grad is not None:
-            found.setdefault(id(t._grad._storage.array), ("grad", t))
-    return found
+            place(t._grad._storage.array, ("grad", t))
+    return found, shared
 
 
 def _epilogue(rec: Recorder, tensors: list, grads_in: dict, versions: list, loads_at) -> list:

@@ -4,8 +4,9 @@ A recording is valid for calls whose inputs have the shapes, dtypes, backends an
 ``requires_grad`` it saw, under the same grad mode, with non-tensor arguments equal, and
 while every object it reached from outside (see :mod:`~retrograd.compiler.sources`) is
 still where it was: each edge ``container[key] is child``, each container's length, each
-plain value (a learning rate) and whether each gradient it reads exists. The check is
-generated code, like the replay (one comparison per line, no loop).
+plain value (a learning rate), whether each gradient it reads exists, and that places
+which held one array at capture (two tensors, or a tensor and a gradient) still hold one
+array. The check is generated code, like the replay (one comparison per line, no loop).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def describe_input(value: Any) -> str:
 
 
 def build(
-    flat: list, reach: Reach, grad_reads: list[Tensor]
+    flat: list, reach: Reach, grad_reads: list[Tensor], aliases: list[tuple] = ()
 ) -> tuple[Callable[[list], bool], list[str]]:
     """The guard function for inputs ``flat`` and what was reached, and its lines (for
-    ``explain``). ``grad_reads``: tensors whose ``.grad`` the recording reads."""
+    ``explain``). ``grad_reads``: tensors whose ``.grad`` the recording reads;
+    ``aliases``: pairs of places (``("arg", i)``, ``("data", tensor)``, ``("grad",
+    tensor)``) that must hold the same array."""
     names = _Names()
     checks = [f"len(A) == {len(flat)}"]
     for i, value in enumerate(flat):
@@ -47,6 +50,7 @@ def build(
         checks.append(f"type({got}) is {names.bind(type(value), 'y')} and "
                       f"{got} == {names.bind(value, 'v')}")  # fmt: skip
     checks += [f"{names.bind(t, 'T')}._grad is not None" for t in grad_reads]
+    checks += [f"{_place(names, a)} is {_place(names, b)}" for a, b in aliases]
     body = "".join(f"        if not ({c}): return False\n" for c in checks)
     src = (f"def _make({', '.join(names.names)}):\n    def guard(A):\n"
            f"      try:\n{body.replace('        ', '        ')}"
@@ -55,6 +59,14 @@ def build(
     namespace: dict[str, Any] = {}
     exec(compile(src, "<retrograd.compile guard>", "exec"), namespace)  # noqa: S102
     return namespace["_make"](*names.values), checks
+
+
+def _place(names: _Names, where: tuple) -> str:
+    kind, what = where
+    if kind == "arg":
+        return f"A[{what}]._storage.array"
+    grad = "._grad" if kind == "grad" else ""
+    return f"{names.bind(what, 'T')}{grad}._storage.array"
 
 
 def _input_checks(names: _Names, at: str, value: Any) -> list[str]:

@@ -9,12 +9,23 @@ The replay then loads, runs the host calls, computes the scalars, calls the body
 applies the epilogue. Lowering is skipped (None) where the host part reads a device value
 or no plugin lowers the body; the plain replay of :mod:`~retrograd.compiler.codegen`
 runs then.
+
+*Donation*: the arrays a step replaces (a parameter's data, an optimizer's moment
+buffers: the tensor is rebound to a new array of the same shape and dtype) are passed
+as donated arguments, so the backend may write the new array into the old one's memory
+(JAX: ``donate_argnums``; a step then holds one copy of its parameters, not two). A
+donated array is unusable after the call, so the replay donates only arrays that their
+tensors alone hold (their reference counts say so, on every call); where one is held
+elsewhere too (a user's alias, an earlier result), that call runs a body that donates
+nothing, built the first time it is needed.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from ..plugins import plugin_manager
 from .codegen import _arg_refs, _exit_refs, _Gen, _Names, function_source, kept_slots, run_source
@@ -46,19 +57,86 @@ def lower(program: Program, loads: list, epilogue: list, outputs: list) -> tuple
     returned = sorted(kept_slots(epilogue, outputs) & dev_slots)
     body = _body(program, dev, exts, exprs, returned, extra)
     example = (*(program.externals[j] for j in exts), *(1.0 for _ in exprs))
+    donated = _donatable(program, loads, epilogue, exts, returned, extra)
     hook = plugin_manager().hook.retrograd_lower_program
-    lowered = hook(backend=device, function=body, example_args=example)
+    lowered = hook(backend=device, function=body, example_args=example,
+                   donate_argnums=_positions(exts, donated))  # fmt: skip
     if lowered is None:
         return None
+    undonated = None
+    if donated:  # for a call where a donated array is held elsewhere too (rare): built then
+
+        def build(body=body, example=example) -> Callable[..., tuple]:  # these, not later's
+            plain = hook(backend=device, function=body, example_args=example, donate_argnums=())
+            return plain or body
+
+        undonated = _BuiltOnFirstCall(build)
     baked = _bakeable(program, device, loads, epilogue, exts)
     fast = None
     if baked:
         rest = [j for j in exts if j not in baked]
         body = _body(program, dev, rest, exprs, returned, extra, baked)
         example = (*(program.externals[j] for j in rest), *(1.0 for _ in exprs))
-        fast = hook(backend=device, function=body, example_args=example)
+        fast = hook(backend=device, function=body, example_args=example,
+                    donate_argnums=_positions(rest, donated))  # fmt: skip
     fast = (fast, baked) if fast is not None else None
-    return _replay(program, loads, epilogue, outputs, lowered, host, exts, exprs, returned, fast)
+    parts = (lowered, host, exts, exprs, returned, fast, donated, undonated)
+    return _replay(program, loads, epilogue, outputs, *parts)
+
+
+class _BuiltOnFirstCall:
+    """A function built the first time it is called."""
+
+    def __init__(self, build: Callable[[], Callable[..., tuple]]) -> None:
+        self.build: Callable[[], Callable[..., tuple]] | None = build
+        self.function: Callable[..., tuple] | None = None
+
+    def __call__(self, *args: object) -> tuple:
+        if self.function is None:
+            assert self.build is not None
+            self.function, self.build = self.build(), None
+        return self.function(*args)
+
+
+def _donatable(program, loads, epilogue, exts, returned, extra) -> list[int]:
+    """The externals the step replaces: a tensor's data that the epilogue rebinds to a
+    value the body returns, of the same shape and dtype (so the backend can reuse the
+    memory), read by nothing after the body."""
+    made = {i.out[1]: i for i in program.instrs if i.out is not None and i.out[0] == "slot"}
+    new_array = {id(item[1]): item[2] for item in epilogue if item[0] == "rebind"}
+    read_after = {r[1] for r in extra if r[0] == "ext"}
+    donated, taken = [], set()
+    for j in exts:
+        kind, tensor = loads[j]
+        if kind != "data" or j in read_after:
+            continue
+        ref = new_array.get(id(tensor._storage))
+        if ref is None or ref[0] != "slot" or ref[1] not in returned or ref[1] in taken:
+            continue
+        instr, old = made.get(ref[1]), program.externals[j]
+        same = instr is not None and instr.shape == tuple(old.shape) and instr.dtype == old.dtype
+        if same:
+            donated.append(j)
+            taken.add(ref[1])
+    return donated
+
+
+def _positions(params: list[int], donated: list[int]) -> tuple[int, ...]:
+    """Where the donated externals sit in a body's parameter list."""
+    return tuple(k for k, j in enumerate(params) if j in donated)
+
+
+def _sole_holder_refcount() -> int:
+    """What ``sys.getrefcount`` says, in a replay, of an array that only its tensor's
+    storage holds: the storage's attribute, the replay's local name and the call's own
+    argument (3 on CPython), measured the same way once here."""
+    refcount = sys.getrefcount
+    storage = SimpleNamespace(array=object())
+    array = storage.array
+    return refcount(array)
+
+
+SOLE_HOLDER = _sole_holder_refcount()
 
 
 def _bakeable(program: Program, device, loads: list, epilogue: list, exts: list) -> dict:
@@ -112,7 +190,8 @@ def _body(program, dev, exts, exprs, returned, extra, baked=None) -> Callable[..
     return run_source(function_source("body", params, lines, names), names)
 
 
-def _replay(program, loads, epilogue, outputs, lowered, host, exts, exprs, returned, fast):
+def _replay(program, loads, epilogue, outputs, lowered, host, exts, exprs, returned, fast,
+            donated, undonated):  # fmt: skip
     names = _Names()
     extra = [r for item in epilogue for r in _exit_refs(item)] + list(outputs)
     gen = _Gen(program, names, extra)
@@ -122,15 +201,20 @@ def _replay(program, loads, epilogue, outputs, lowered, host, exts, exprs, retur
     lines += [f"x{k} = {gen.arg(e)}" for k, e in enumerate(exprs)]
     scalars = [f"x{k}" for k in range(len(exprs))]
     target = f"({''.join(f's{s}, ' for s in returned)}) = " if returned else ""
-    call = f"{target}{names.bind(lowered, 'B')}({', '.join([f'e{j}' for j in exts] + scalars)})"
-    if fast is None:
-        lines.append(call)
-    else:  # the baked body while every baked array is still its tensor's
+    every = ", ".join([f"e{j}" for j in exts] + scalars)
+    call = [f"{target}{names.bind(lowered, 'B')}({every})"]
+    if fast is not None:  # the baked body while every baked array is still its tensor's
         fn, baked = fast
         rest = [f"e{j}" for j in exts if j not in baked]
         check = " and ".join(f"e{j} is {names.bind(a, 'X')}" for j, a in baked.items())
-        lines += [f"if {check}:", f"    {target}{names.bind(fn, 'F')}({', '.join(rest + scalars)})",
-                  "else:", f"    {call}"]  # fmt: skip
+        call = [f"if {check}:", f"    {target}{names.bind(fn, 'F')}({', '.join(rest + scalars)})",
+                "else:", f"    {call[0]}"]  # fmt: skip
+    if donated:  # donate only arrays that their tensor alone holds
+        rc = names.bind(sys.getrefcount, "R")
+        sole = " and ".join(f"{rc}(e{j}) == {SOLE_HOLDER}" for j in donated)
+        plain = f"{target}{names.bind(undonated, 'U')}({every})"
+        call = [f"if {sole}:", *("    " + line for line in call), "else:", f"    {plain}"]
+    lines += call
     lines += gen.finish(epilogue, outputs)
     src = function_source("replay", "A", lines, names)
     return run_source(src, names), src

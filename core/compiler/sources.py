@@ -1,9 +1,10 @@
 """What a compiled function can reach: the tensors it reads from outside its arguments.
 
 A training step reads parameters, their ``.grad`` and optimizer state that are not its
-arguments: they hang off the function's closure, the globals it names, its bound object
-(an ``nn.Module``, an optimizer) or non-tensor arguments. :func:`reach` walks those
-objects (dicts, lists, tuples, instance ``__dict__``\\ s; bounded) and returns every
+arguments: they hang off the function's closure, the globals it loads, its bound object
+(an ``nn.Module``, an optimizer), non-tensor arguments, or the closure and globals of a
+helper function it calls by name. :func:`reach` walks those objects (dicts, lists,
+tuples, instance ``__dict__``\\ s, the user's Python functions; bounded) and returns every
 tensor found, plus the *guards* that make a replay safe: each edge ``container[key] is
 child`` on the way to a tensor, each container's length, and each plain Python value
 (``lr``, ``training``) in a walked container. A replay loads its external arrays from
@@ -13,6 +14,8 @@ replaced, a learning rate changed, a parameter group added) fails a guard and re
 
 from __future__ import annotations
 
+import dis
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,25 +53,47 @@ def roots(fn: Any, args: tuple, kwargs: dict) -> list[tuple]:
         found.append((None, None, fn))  # a callable object (a Module): walk it
         target = getattr(type(fn), "forward", None) or type(fn).__call__
     if isinstance(target, types.FunctionType):
-        for cell in target.__closure__ or ():
-            try:
-                found.append((cell, None, cell.cell_contents))
-            except ValueError:  # an empty cell (a name assigned later)
-                continue
-        defaults = (*(target.__defaults__ or ()), *(target.__kwdefaults__ or {}).values())
-        found += [(None, None, d) for d in defaults]
-        glob = target.__globals__
-        found += [(glob, n, glob[n]) for n in sorted(_names(target.__code__)) if n in glob]
+        found += _function_edges(target)
     found += [(None, None, a) for a in (*args, *kwargs.values()) if not isinstance(a, Tensor)]
     return found
 
 
-def _names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
+def _function_edges(fn: types.FunctionType) -> list[tuple]:
+    """What a Python function reads from outside: its closure cells, its defaults and
+    the globals its code loads (a helper's global parameter is as much the step's as
+    the step's own)."""
+    found: list[tuple] = []
+    for cell in fn.__closure__ or ():
+        try:
+            found.append((cell, None, cell.cell_contents))
+        except ValueError:  # an empty cell (a name assigned later)
+            continue
+    defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
+    found += [(None, None, d) for d in defaults]
+    glob = fn.__globals__
+    found += [(glob, n, glob[n]) for n in sorted(_global_names(fn.__code__)) if n in glob]
+    return found
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` (and the code nested in it) loads. Not ``co_names``,
+    which also holds attribute names: a step calling ``opt.step()`` does not read a
+    global ``step``."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname in _GLOBAL_LOADS}
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            names |= _names(const)
+            names |= _global_names(const)
     return names
+
+
+_GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
+
+
+def _walks_into(fn: types.FunctionType) -> bool:
+    """Whether the walk opens a function it reaches: the user's, not retrograd's own or
+    the standard library's (their globals hold no user tensor)."""
+    root = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    return not root.startswith("retrograd") and root not in sys.stdlib_module_names
 
 
 def reach(fn: Any, args: tuple, kwargs: dict) -> Reach:
@@ -82,7 +107,10 @@ def reach(fn: Any, args: tuple, kwargs: dict) -> Reach:
             if guarded and key is not None:
                 out.values.append((container, key, obj))
             continue
-        if isinstance(obj, _OPAQUE) or depth > MAX_DEPTH:
+        attrs = getattr(obj, "__dict__", None)  # a compiled function: open its Python
+        function = attrs.get("__wrapped__", obj) if isinstance(attrs, dict) else obj
+        opened = isinstance(function, types.FunctionType) and _walks_into(function)
+        if (isinstance(obj, _OPAQUE) and not opened) or depth > MAX_DEPTH:
             continue
         if guarded:
             out.edges.append((container, key, obj))
@@ -91,6 +119,9 @@ def reach(fn: Any, args: tuple, kwargs: dict) -> Reach:
         seen.add(id(obj))
         if isinstance(obj, Tensor):
             out.tensors.append(obj)
+            continue
+        if opened:  # a helper the step calls: what it reads, not the object's insides
+            stack += [(c, k, o, depth + 1) for c, k, o in reversed(_function_edges(function))]
             continue
         children = _children(obj)
         if children is None:

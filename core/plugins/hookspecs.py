@@ -43,16 +43,23 @@ def retrograd_kernels(backend: Any) -> dict[str, Callable[..., Any]] | None:
 
 @hookspec(firstresult=True)
 def retrograd_lower_program(
-    backend: Any, function: Callable[..., tuple], example_args: tuple
+    backend: Any,
+    function: Callable[..., tuple],
+    example_args: tuple,
+    donate_argnums: tuple[int, ...],
 ) -> Callable[..., tuple] | None:
     """Return a faster equivalent of ``function``, a compiled step's kernel calls on
     ``backend``, or None to keep it (``retrograd.compile`` asks once per recording).
 
     ``function`` is pure: arrays of ``backend`` and Python floats in, a tuple of arrays
     out; it calls only ``backend``'s kernels (host reads and host kernels run outside it).
-    ``example_args`` are arguments of the right shapes and dtypes, to trace with. The JAX
-    backend returns ``jax.jit(function)``. The first implementation that returns a
-    function wins; one that cannot lower this function returns None.
+    ``example_args`` are arguments of the right shapes and dtypes, to trace with.
+    ``donate_argnums``: the positions of arguments the step replaces (parameters,
+    optimizer state), each with an output of its shape and dtype; the caller never uses
+    them after the call, so the returned function may reuse their memory for its
+    outputs (an implementation may ignore this). The JAX backend returns
+    ``jax.jit(function, donate_argnums=donate_argnums)``. The first implementation that
+    returns a function wins; one that cannot lower this function returns None.
     """
 
 

@@ -47,7 +47,11 @@ def missing_backends(text: str) -> list[str]:
 
 
 def run(text: str, name: str) -> Outcome:
-    """Run the ``>>>`` examples of ``text`` (a page called ``name``)."""
+    """Run the ``>>>`` examples of ``text`` (a page called ``name``), as a fresh session
+    would: ``retrograd.compile``'s counters start at zero (a page prints them)."""
+    from retrograd.compiler import reset_counters
+
+    reset_counters()
     test = doctest.DocTestParser().get_doctest(text, {"__name__": "__main__"}, name, name, 0)
     out = io.StringIO()
     runner = doctest.DocTestRunner(optionflags=OPTIONS)
