@@ -32,7 +32,7 @@ import threading
 from typing import Any
 
 from . import grad_mode
-from .hooks import POST_ACCUMULATE_GRAD
+from .hooks import POST_ACCUMULATE_GRAD, about_to_run
 from .ops.conversion import clone
 from .ops.elementwise import add
 from .ops.inplace import add_
@@ -84,10 +84,12 @@ def commit(pending: list) -> None:
         hooks = leaf._hooks
         if hooks and POST_ACCUMULATE_GRAD in hooks:
             for hook in list(hooks[POST_ACCUMULATE_GRAD].values()):
+                about_to_run(hook)
                 if hook(leaf) is not None:
                     raise RuntimeError("Tensor post accumulate grad hooks should return None.")
         if node._hooks:
             for hook in list(node._hooks.values()):
+                about_to_run(hook)
                 hook((), (g,))
 
 

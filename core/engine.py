@@ -24,7 +24,7 @@ from .commit import commit, record_leaf, record_retained
 from .creation import ones_like, zeros_like
 from .graph import INPUT_FIELDS, AccumulateGrad, Edge, Node, dependencies, edge_of
 from .hook_results import checked_gradient, checked_gradients
-from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD
+from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD, about_to_run
 from .ops.conversion import to
 from .ops.elementwise import add
 from .ops.shape import sum_to_size
@@ -325,6 +325,7 @@ def _capture(node: Node, grads: list, capture: Capture) -> None:
 def _run_node_pre_hooks(node: Node, grads: list) -> list:
     if node._pre_hooks:
         for hook in list(node._pre_hooks.values()):
+            about_to_run(hook)
             replaced = hook(tuple(grads))
             if replaced is not None:
                 grads = list(checked_gradients(hook, grads, replaced))
@@ -334,6 +335,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
 def _call_tensor_hooks(hooks: dict, g: Tensor, pending: list) -> Tensor:
     for key, hook in list(hooks.items()):
         if key != RETAINS_GRAD and key != POST_ACCUMULATE_GRAD:
+            about_to_run(hook)
             replaced = hook(g)
             if replaced is not None:
                 g = checked_gradient(hook, g, replaced)
@@ -373,6 +375,7 @@ def _apply(node: Node, grads: list) -> Any:
         input_grads = node.apply(grads)
     if node._hooks:
         for hook in list(node._hooks.values()):
+            about_to_run(hook)
             replaced = hook(tuple(input_grads), tuple(grads))
             if replaced is not None:
                 input_grads = checked_gradients(hook, input_grads, replaced)

@@ -1,8 +1,10 @@
-"""Removable hook handles, shared by tensor hooks and node hooks."""
+"""Removable hook handles, shared by tensor hooks and node hooks, and the observer told
+before a user's hook runs."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 _ids = itertools.count()
@@ -44,3 +46,22 @@ def add_hook(registry: dict, fn: Any) -> RemovableHandle:
     handle = RemovableHandle(registry)
     registry[handle.id] = fn
     return handle
+
+
+# Told each user hook (tensor, node, post-accumulate-grad) before the engine calls it;
+# ``retrograd.compile`` installs one while it records, since a hook's Python would not
+# run in a replay. A one-element list, so readers see the current one.
+_observer: list[Callable[[Any], None] | None] = [None]
+
+
+def install_observer(observer: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+    """Make ``observer`` the one told of each user hook (None: none); returns the old one."""
+    old, _observer[0] = _observer[0], observer
+    return old
+
+
+def about_to_run(hook: Any) -> None:
+    """Tell the observer, if any, that ``hook`` runs now."""
+    observer = _observer[0]
+    if observer is not None:
+        observer(hook)

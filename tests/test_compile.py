@@ -235,6 +235,39 @@ def test_random_ops_break_the_graph():
     assert len(counters["graph_break"]) == 1
 
 
+@pytest.mark.parametrize("kind", ["tensor", "post_accumulate", "node", "node_pre"])
+def test_hooks_that_run_in_backward_break_the_graph(kind):
+    w = torch.ones(3, requires_grad=True)
+    model = torch.nn.Linear(3, 1)
+    seen = []
+
+    def hook(*args):
+        seen.append(kind)  # a Python side effect that a replay would not repeat
+
+    def step(x):
+        w.grad = None
+        y = model(w * x)
+        if kind == "tensor":
+            w.register_hook(hook)
+        elif kind == "post_accumulate":
+            w.register_post_accumulate_grad_hook(hook)
+        elif kind == "node":
+            y.grad_fn.register_hook(hook)
+        else:
+            y.grad_fn.register_prehook(hook)
+        y.sum().backward()
+        return w.grad
+
+    f = torch.compile(step)
+    with pytest.warns(UserWarning, match=r"a hook ran during backward \(.*hook\) at .*test_"):
+        f(torch.ones(3))
+    ran = len(seen)
+    f(torch.ones(3))  # eager again: the hook's side effect happens on every call
+    assert ran >= 1 and len(seen) > ran and counters["stats"].get("replays", 0) == 0
+    with pytest.raises(Unsupported, match="a hook ran during backward"):
+        torch.compile(step, fullgraph=True)(torch.ones(3))
+
+
 def test_printing_breaks_the_graph(capsys):
     def noisy(x):
         y = x + 1

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..hooks import install_observer
 from ..plugins import register, unregister
 from ..plugins.registry import hookimpl, merge_kernels
 from ..scalar_reads import install_reader
@@ -57,6 +58,7 @@ class Recorder:
         self._strong: list[Any] = []  # values that cannot be weakly referenced
         self._reading = False
         self._old_reader: Any = None
+        self._old_observer: Any = None
 
     # -- plugin ------------------------------------------------------------------------
     @hookimpl(wrapper=True)
@@ -85,11 +87,20 @@ class Recorder:
     def __enter__(self) -> Recorder:
         register(self)
         self._old_reader = install_reader(self.read_step)
+        self._old_observer = install_observer(self._hook_runs)
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        install_observer(self._old_observer)
         install_reader(self._old_reader)
         unregister(self)
+
+    def _hook_runs(self, hook: Any) -> None:
+        """A user's hook runs during backward: its Python (a print, a list append, a
+        branch on a value) would not run in a replay."""
+        if self.broken is None:
+            name = getattr(hook, "__qualname__", None) or type(hook).__name__
+            self.brk(f"a hook ran during backward ({name})")
 
     # -- breaks --------------------------------------------------------------------------
     def _check(self, name: str) -> None:
