@@ -1,8 +1,8 @@
 """Compiled rows: each workload's eager retrograd step under ``retrograd.compile``.
 
 A compiled row runs the *same* step function as the eager ``retrograd[...]`` row, wrapped
-in ``retrograd.compile``: the harness's warm-up call records it (an optimizer's first
-step makes its state, so W8 records on its second call), later calls replay. The rows
+in ``retrograd.compile``: the harness's first warm-up call records it (an optimizer's
+first step makes its state, so W8 records on its second call), later calls replay. The rows
 are named ``retrograd[<backend>] compiled`` and are measured in the same interleaved run
 as every other row, so their ratios compare like with like.
 
