@@ -36,6 +36,11 @@ class CompiledFunction:
         self.__wrapped__ = fn
         functools.update_wrapper(self, fn, updated=())  # type: ignore[arg-type]
 
+    def reached_function(self) -> Callable[..., Any]:
+        """What a capture walks in place of this object when a step reaches it: the
+        Python function it compiles (its cache of recordings is not the step's state)."""
+        return self.fn
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if capturing():
             return self.fn(*args, **kwargs)

@@ -89,6 +89,16 @@ def _global_names(code: types.CodeType) -> set[str]:
 _GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
 
 
+def _python_function(obj: Any) -> types.FunctionType | None:
+    """The Python function a reached object runs: itself, a compiled function's own
+    (its ``reached_function``), or None for anything else."""
+    if isinstance(obj, types.FunctionType):
+        return obj
+    unwrap = getattr(type(obj), "reached_function", None)
+    function = unwrap(obj) if unwrap is not None else None
+    return function if isinstance(function, types.FunctionType) else None
+
+
 def _walks_into(fn: types.FunctionType) -> bool:
     """Whether the walk opens a function it reaches: the user's, not retrograd's own or
     the standard library's (their globals hold no user tensor)."""
@@ -107,9 +117,8 @@ def reach(fn: Any, args: tuple, kwargs: dict) -> Reach:
             if guarded and key is not None:
                 out.values.append((container, key, obj))
             continue
-        attrs = getattr(obj, "__dict__", None)  # a compiled function: open its Python
-        function = attrs.get("__wrapped__", obj) if isinstance(attrs, dict) else obj
-        opened = isinstance(function, types.FunctionType) and _walks_into(function)
+        function = _python_function(obj)
+        opened = function is not None and _walks_into(function)
         if (isinstance(obj, _OPAQUE) and not opened) or depth > MAX_DEPTH:
             continue
         if guarded:
