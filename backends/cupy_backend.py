@@ -24,6 +24,8 @@ What differs from the generic layer, and why:
 - the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each,
   and ``retrograd.compile`` composes those formulas into one kernel per run of
   elementwise calls (the ``retrograd_elementwise_fusion`` hook);
+- ``retrograd.compile(..., mode="reduce-overhead")`` launches a replay as one captured
+  CUDA graph (the ``retrograd_lower_program`` hook, :mod:`retrograd_backends.cupy_graphs`);
 - the vectorized path (:mod:`retrograd_backends.cupy_vector`): the hot elementwise ops
   (arithmetic, exp/log/sqrt/tanh/sigmoid/relu/abs, the backward formulas, the ``*_into``
   updates, ``full``/``ones``) on contiguous, 16-byte-aligned float32/float64 arrays run as
@@ -168,6 +170,24 @@ def load() -> Backend:
 @hookimpl
 def retrograd_register_backends() -> list[BackendSpec]:
     return [BackendSpec(name="cupy", load=load, device_type="cuda", probe=probe)]
+
+
+@hookimpl
+def retrograd_lower_program(
+    backend: Any, function: Any, mutated_argnums: tuple[int, ...], mode: str
+) -> Any:
+    """In ``mode="reduce-overhead"``, a compiled step's CuPy calls replay as one captured
+    CUDA graph where that is safe and pays (:class:`retrograd.compiler.graphs.GraphedBody`
+    decides per call; :mod:`retrograd_backends.cupy_graphs` captures and launches);
+    otherwise None (the replay calls the kernels, fused, one by one)."""
+    if backend.name != "cupy" or mode != "reduce-overhead":
+        return None
+    import cupy
+    from retrograd.compiler.graphs import GraphedBody
+
+    from .cupy_graphs import CupyGraphs
+
+    return GraphedBody(function, mutated_argnums, CupyGraphs(cupy))
 
 
 @hookimpl

@@ -29,6 +29,10 @@ from .gpu_workloads import WORKLOADS, GpuWorkload
 
 CUPY, RG, TORCH = "hand-written CuPy", "retrograd[cupy]", "PyTorch CUDA"
 RGC = "retrograd[cupy] compiled"  # the same step under retrograd.compile (issue #15)
+RGG = "retrograd[cupy] graphed"  # compile(mode="reduce-overhead"): one CUDA graph a step
+# Untimed calls before the samples: a compiled step records at the first, runs its body
+# at the second (CuPy compiles its kernels) and captures its CUDA graph at the third.
+WARM_UP_STEPS = 3
 
 
 @dataclass
@@ -40,6 +44,7 @@ class GpuImpl:
     sync: Any  # sync() -> None: wait for all queued device work
     autograd: bool
     compiled: bool = False  # the autograd step wrapped in ``lib.compile``
+    mode: str | None = None  # its ``mode=`` (``"reduce-overhead"``: device graphs)
 
     def block(self, outputs: dict[str, Any]) -> dict[str, Any]:
         self.sync()
@@ -72,8 +77,9 @@ def discover(notes: list[str]) -> list[GpuImpl]:
 
     retrograd.set_default_backend("cupy")
     cupy_sync = cupy.cuda.Device().synchronize
+    graphed = GpuImpl(RGG, retrograd, cupy_sync, True, compiled=True, mode="reduce-overhead")
     rows = [GpuImpl(CUPY, cupy, cupy_sync, False), GpuImpl(RG, retrograd, cupy_sync, True),
-            GpuImpl(RGC, retrograd, cupy_sync, True, compiled=True)]  # fmt: skip
+            GpuImpl(RGC, retrograd, cupy_sync, True, compiled=True), graphed]  # fmt: skip
     try:
         import torch
     except ImportError:
@@ -100,7 +106,7 @@ def _compiled(builder: Any) -> Any:
     replay's results are waited on by the caller (``block``, ``time_rows``' sync)."""
 
     def build(impl: GpuImpl, data: dict[str, Any]) -> Any:
-        return impl.lib.compile(builder(impl, data))
+        return impl.lib.compile(builder(impl, data), mode=impl.mode)
 
     return build
 
@@ -141,7 +147,8 @@ def time_rows(w: GpuWorkload, impls: list[GpuImpl], data: dict, repeats: int) ->
     """Median seconds per step for each column, sampled round-robin."""
     steps = [(impl, _builder(w, impl)(impl, data)) for impl in impls]
     for impl, step in steps:
-        step()  # warm-up: kernels compiled and memory pools filled
+        for _ in range(WARM_UP_STEPS):  # kernels compiled, pools filled, graphs captured
+            step()
         impl.sync()
     samples: dict[str, list[float]] = {impl.name: [] for impl in impls}
     for r in range(repeats):
@@ -200,13 +207,16 @@ def _ratio(times: dict, name: str, row: str = RG) -> str:
 
 def table(results: list[tuple[GpuWorkload, dict, float]], reference: str) -> list[str]:
     head = (f"| workload | {CUPY} | {TORCH} | {RG} | vs PyTorch | vs CuPy | {RGC} | "
-            f"compiled vs PyTorch | compiled vs CuPy | grad diff vs {reference} |")  # fmt: skip
-    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
+            f"compiled vs PyTorch | compiled vs CuPy | {RGG} | graphed vs PyTorch | "
+            f"graphed vs CuPy | grad diff vs {reference} |")  # fmt: skip
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for w, times, diff in results:
         lines.append(f"| {w.key}: {w.title} | {_cell(times, CUPY)} | {_cell(times, TORCH)} | "
                      f"{_cell(times, RG)} | {_ratio(times, TORCH)} | {_ratio(times, CUPY)} | "
                      f"{_cell(times, RGC)} | {_ratio(times, TORCH, RGC)} | "
-                     f"{_ratio(times, CUPY, RGC)} | {diff:.2g} |")  # fmt: skip
+                     f"{_ratio(times, CUPY, RGC)} | {_cell(times, RGG)} | "
+                     f"{_ratio(times, TORCH, RGG)} | {_ratio(times, CUPY, RGG)} | "
+                     f"{diff:.2g} |")  # fmt: skip
     return lines
 
 
@@ -215,6 +225,8 @@ def run(only: set[str] | None, repeats: int) -> str:
     reason = gpu_reason()
     if reason is not None:
         return f"GPU benchmark skipped: {reason}.\n"
+    from retrograd.compiler import counters, reset_counters
+
     notes: list[str] = []
     impls = discover(notes)
     results = []
@@ -223,8 +235,10 @@ def run(only: set[str] | None, repeats: int) -> str:
             continue
         print(f"bench.gpu: {w.key}", file=sys.stderr, flush=True)
         data = w.setup()
+        reset_counters()
         diff = check(w, impls, data)
         results.append((w, time_rows(w, impls, data, repeats), diff))
+        notes.append(graphs_line(w.key, counters["device_graphs"]))
         if w.key in COUNTED:
             notes.append(_counted(w, next(i for i in impls if i.name == RG), data))
     import cupy
@@ -234,6 +248,15 @@ def run(only: set[str] | None, repeats: int) -> str:
     lines = [f"Device: {name}; float32; TF32 off (CUPY_TF32={tf32}); medians of {repeats}.", ""]
     lines += table(results, impls[0].name)
     return "\n".join(lines + ["", *(f"- {n}" for n in notes), ""])
+
+
+def graphs_line(key: str, graphs: Counter) -> str:
+    """What the graphed column's CUDA graphs did in row ``key``: captures, launches,
+    calls that ran the body itself, and why a body was left ungraphed."""
+    off = "; ".join(f"{why[5:]} ({n})" for why, n in graphs.items() if why.startswith("off: "))
+    line = (f"{key} {RGG}: {graphs['captured']} graphs captured, {graphs['launched']} "
+            f"launches, {graphs['plain']} body calls")  # fmt: skip
+    return line + (f"; left plain: {off}" if off else "")
 
 
 def _counted(w: GpuWorkload, rg: GpuImpl, data: dict) -> str:

@@ -64,3 +64,42 @@ def test_an_mlp_step_keeps_relu_semantics_when_fused():
             np.testing.assert_array_equal(np.isnan(g), np.isnan(e))
             np.testing.assert_allclose(g, e, rtol=1e-5, equal_nan=True)
         assert compiled.entries[0].kernel_counts.get("fused_elementwise", 0) >= 1
+
+
+def _mlp_history(opt_cls, mode, steps=8):
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    opt = opt_cls(model.parameters(), lr=1e-2)
+    x, y = torch.randn(32, 64), torch.randn(32, 10)
+
+    def step():
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = torch.compile(step, mode=mode) if mode else step
+    history = []
+    for _ in range(steps):
+        loss = run()
+        history.append([_host(loss)] + [_host(p) for p in model.parameters()])
+    return history
+
+
+@pytest.mark.parametrize("opt_cls", [torch.optim.SGD, torch.optim.Adam], ids=["SGD", "Adam"])
+def test_reduce_overhead_launches_each_replay_as_one_cuda_graph(opt_cls):
+    from retrograd.compiler import counters, reset_counters
+
+    with torch.use_backend("cupy"):
+        eager = _mlp_history(opt_cls, None)
+        reset_counters()
+        graphed = _mlp_history(opt_cls, "reduce-overhead")
+    for got, want in zip(graphed, eager, strict=True):
+        for g, e in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6)
+    graphs = counters["device_graphs"]
+    assert not [reason for reason in graphs if reason.startswith("off: ")], dict(graphs)
+    # Every replay but the first (the warm-up, which runs the body) launched the graph.
+    assert graphs["captured"] == 1
+    assert graphs["launched"] == counters["stats"]["replays"] - 1 >= 4

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ def impls():
         gpu.GpuImpl("numpy for cupy", np, noop, False),
         gpu.GpuImpl("retrograd[numpy]", retrograd, noop, True),
         gpu.GpuImpl("retrograd[numpy] compiled", retrograd, noop, True, compiled=True),
+        gpu.GpuImpl(
+            "retrograd[numpy] graphed", retrograd, noop, True, compiled=True, mode="reduce-overhead"
+        ),  # fmt: skip
     ]
 
 
@@ -123,3 +127,10 @@ def test_a_wrong_replay_stops_the_benchmark(impls):
             gpu.check(w, impls, SMALL["G3"]())
     finally:
         unregister(plugin)
+
+
+def test_the_graphs_line_says_what_the_graphs_did():
+    graphs = Counter({"captured": 1, "launched": 40, "plain": 2, "off: the capture failed (X)": 1})
+    line = gpu.graphs_line("G2 512", graphs)
+    assert line.startswith("G2 512 retrograd[cupy] graphed: 1 graphs captured, 40 launches")
+    assert line.endswith("2 body calls; left plain: the capture failed (X) (1)")

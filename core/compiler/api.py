@@ -18,6 +18,9 @@ from .capture import Entry, capture, capturing, flatten_call
 
 BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
 MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+# The modes (and the ``"cudagraphs"`` backend) that ask for device graphs, as in PyTorch:
+# on a backend that captures them (CuPy), a replay launches the step as one graph.
+GRAPH_MODES = ("reduce-overhead", "max-autotune")
 OPTIONS = frozenset({"recompile_limit"})
 RECOMPILE_LIMIT = 8  # torch._dynamo.config.recompile_limit
 
@@ -29,8 +32,16 @@ class InvalidBackend(RuntimeError):
 class CompiledFunction:
     """``fn`` captured once per guard set and replayed (see the module doc)."""
 
-    def __init__(self, fn: Callable[..., Any], fullgraph: bool, replay: bool, limit: int):
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        fullgraph: bool,
+        replay: bool,
+        limit: int,
+        mode: str = "default",
+    ) -> None:
         self.fn, self.fullgraph, self.replay, self.limit = fn, fullgraph, replay, limit
+        self.mode = mode
         self.entries: list[Entry] = []
         self._warned: set[str] = set()
         self.__wrapped__ = fn
@@ -65,7 +76,7 @@ class CompiledFunction:
         counters["stats"]["captures"] += 1
         if self.entries:
             counters["stats"]["recompiles"] += 1
-        result, entry = capture(self.fn, args, kwargs, flat, self.fullgraph)
+        result, entry = capture(self.fn, args, kwargs, flat, self.fullgraph, self.mode)
         entry.spec = spec
         if entry.reason is not None and entry.keep:
             counters["graph_break"][entry.reason] += 1
@@ -110,6 +121,9 @@ def compile(
     ``dynamic=True`` is accepted and means what ``None`` means here (a recording is
     specialised to shapes; a new shape records again). ``fullgraph=True`` raises
     :class:`~retrograd.compiler.breaks.Unsupported` where the recording would break.
+    ``mode="reduce-overhead"`` (also ``"max-autotune"``, or ``backend="cudagraphs"``)
+    launches a replay as one device graph on a backend that captures graphs (CuPy: see
+    :mod:`retrograd.compiler.graphs`); elsewhere it changes nothing.
     """
     _check_options(backend, mode, options)
     limit = recompile_limit or (options or {}).get("recompile_limit") or RECOMPILE_LIMIT
@@ -121,7 +135,9 @@ def compile(
         raise TypeError(f"A callable function is expected, but {type(model)} is provided.")
     if disable:
         return model
-    return CompiledFunction(model, fullgraph, backend != "eager", limit)
+    graphs = mode in GRAPH_MODES or backend == "cudagraphs"
+    mode = "reduce-overhead" if graphs else (mode or "default")
+    return CompiledFunction(model, fullgraph, backend != "eager", limit, mode)
 
 
 def _check_options(backend: Any, mode: Any, options: Any) -> None:

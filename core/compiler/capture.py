@@ -49,8 +49,11 @@ def capturing() -> bool:
     return bool(_active)
 
 
-def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> tuple:
-    """Run ``fn`` once eagerly while recording; ``(result, Entry)``."""
+def capture(
+    fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool, mode: str = "default"
+) -> tuple:
+    """Run ``fn`` once eagerly while recording; ``(result, Entry)``. ``mode``: the
+    compile mode, for the backend's lowering hook."""
     before = sources.reach(fn, args, kwargs)
     loads_at, shared = _entry_sources(flat, before)
     grads_in = {id(t): t._grad for t in before.tensors}
@@ -80,10 +83,10 @@ def capture(fn: Any, args: tuple, kwargs: dict, flat: list, fullgraph: bool) -> 
         if fullgraph:
             raise Unsupported(plan.broken)
         return result, Entry(guard, lines, reason=plan.broken)
-    return result, _replayable(rec, guard, lines, loads_at, epilogue, plan)
+    return result, _replayable(rec, guard, lines, loads_at, epilogue, plan, mode)
 
 
-def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entry:
+def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan, mode: str) -> Entry:
     program = rec.program
     kept = codegen.kept_slots(epilogue, plan.refs)
     optimize.merge_common(program, kept)
@@ -92,7 +95,7 @@ def _replayable(rec, guard, lines, loads_at, epilogue, plan: OutputPlan) -> Entr
     hoisted = optimize.hoist_constants(program, kept)
     fusion.fuse_elementwise(program, kept)
     loads = [loads_at.get(id(a), ("const", a)) for a in program.externals]
-    lowered = lowering.lower(program, loads, epilogue, plan.refs)
+    lowered = lowering.lower(program, loads, epilogue, plan.refs, mode)
     replay, src = lowered or codegen.generate(program, loads, epilogue, plan.refs)
     read = plan.rebuild
 

@@ -22,6 +22,7 @@ nothing, built the first time it is needed.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from types import SimpleNamespace
 
 from ..plugins import plugin_manager
 from .codegen import _arg_refs, _exit_refs, _Gen, _Names, function_source, kept_slots, run_source
-from .program import Program, outs_of, refs_in
+from .program import Program, mutates, outs_of, refs_in
 
 # Baked externals: each at most BAKE_BYTES, all together at most BAKE_TOTAL (a constant
 # lives inside the compiled function, beside the tensor's own array). 256 KiB takes an
@@ -40,8 +41,11 @@ BAKE_BYTES = 256 * 1024
 BAKE_TOTAL = 1024 * 1024
 
 
-def lower(program: Program, loads: list, epilogue: list, outputs: list) -> tuple | None:
-    """``(replay, source)`` with the device calls lowered by a plugin, or None."""
+def lower(
+    program: Program, loads: list, epilogue: list, outputs: list, mode: str = "default"
+) -> tuple | None:
+    """``(replay, source)`` with the device calls lowered by a plugin, or None. ``mode``
+    is ``retrograd.compile``'s (``"reduce-overhead"`` asks for device graphs)."""
     split = _split(program)
     if split is None:
         return None
@@ -58,16 +62,16 @@ def lower(program: Program, loads: list, epilogue: list, outputs: list) -> tuple
     body = _body(program, dev, exts, exprs, returned, extra)
     example = (*(program.externals[j] for j in exts), *(1.0 for _ in exprs))
     donated = _donatable(program, loads, epilogue, exts, returned, extra)
-    hook = plugin_manager().hook.retrograd_lower_program
-    lowered = hook(backend=device, function=body, example_args=example,
-                   donate_argnums=_positions(exts, donated))  # fmt: skip
+    hook = functools.partial(plugin_manager().hook.retrograd_lower_program, backend=device,
+                             mode=mode, mutated_argnums=_written(dev, exts))  # fmt: skip
+    lowered = hook(function=body, example_args=example, donate_argnums=_positions(exts, donated))
     if lowered is None:
         return None
     undonated = None
     if donated:  # for a call where a donated array is held elsewhere too (rare): built then
 
         def build(body=body, example=example) -> Callable[..., tuple]:  # these, not later's
-            plain = hook(backend=device, function=body, example_args=example, donate_argnums=())
+            plain = hook(function=body, example_args=example, donate_argnums=())
             return plain or body
 
         undonated = _BuiltOnFirstCall(build)
@@ -77,8 +81,7 @@ def lower(program: Program, loads: list, epilogue: list, outputs: list) -> tuple
         rest = [j for j in exts if j not in baked]
         body = _body(program, dev, rest, exprs, returned, extra, baked)
         example = (*(program.externals[j] for j in rest), *(1.0 for _ in exprs))
-        fast = hook(backend=device, function=body, example_args=example,
-                    donate_argnums=_positions(rest, donated))  # fmt: skip
+        fast = hook(function=body, example_args=example, donate_argnums=_positions(rest, donated))
     fast = (fast, baked) if fast is not None else None
     parts = (lowered, host, exts, exprs, returned, fast, donated, undonated)
     return _replay(program, loads, epilogue, outputs, *parts)
@@ -119,6 +122,29 @@ def _donatable(program, loads, epilogue, exts, returned, extra) -> list[int]:
             donated.append(j)
             taken.add(ref[1])
     return donated
+
+
+def _written(dev: list, exts: list[int]) -> tuple[int, ...]:
+    """The positions (in the body's parameters) of the externals the device calls write
+    into (an in-place update on a mutable backend), directly or through a value that may
+    share their memory: a call's result that was not a new array (a view, the ``out=`` a
+    kernel wrote and returned) may share the memory of every array in its arguments."""
+    shares: dict[int, set[int]] = {}  # slot -> the externals it may share memory with
+    written: set[int] = set()
+
+    def bases(ref: tuple) -> set[int]:
+        found: set[int] = set()
+        for r in refs_in(ref):
+            found |= {r[1]} if r[0] == "ext" else shares.get(r[1], set())
+        return found
+
+    for instr in dev:
+        if mutates(instr.name) and instr.args:
+            written |= bases(instr.args[0])
+        if not instr.fresh and instr.out is not None:
+            reached = set().union(*(bases(a) for a in (*instr.args, *instr.kwargs.values())))
+            shares.update({slot: reached for slot in outs_of(instr.out)})
+    return tuple(k for k, j in enumerate(exts) if j in written)
 
 
 def _positions(params: list[int], donated: list[int]) -> tuple[int, ...]:

@@ -47,19 +47,27 @@ def retrograd_lower_program(
     function: Callable[..., tuple],
     example_args: tuple,
     donate_argnums: tuple[int, ...],
+    mutated_argnums: tuple[int, ...],
+    mode: str,
 ) -> Callable[..., tuple] | None:
     """Return a faster equivalent of ``function``, a compiled step's kernel calls on
     ``backend``, or None to keep it (``retrograd.compile`` asks once per recording).
 
-    ``function`` is pure: arrays of ``backend`` and Python floats in, a tuple of arrays
-    out; it calls only ``backend``'s kernels (host reads and host kernels run outside it).
+    ``function`` takes arrays of ``backend`` and Python floats and returns a tuple of
+    arrays; it calls only ``backend``'s kernels (host reads and host kernels run outside
+    it). On an immutable backend it is pure; on a mutable one it writes into the
+    arguments at ``mutated_argnums`` (an optimizer's in-place update), and nothing else.
     ``example_args`` are arguments of the right shapes and dtypes, to trace with.
     ``donate_argnums``: the positions of arguments the step replaces (parameters,
     optimizer state), each with an output of its shape and dtype; the caller never uses
     them after the call, so the returned function may reuse their memory for its
-    outputs (an implementation may ignore this). The JAX backend returns
-    ``jax.jit(function, donate_argnums=donate_argnums)``. The first implementation that
-    returns a function wins; one that cannot lower this function returns None.
+    outputs (an implementation may ignore this). ``mode`` is ``retrograd.compile``'s:
+    ``"reduce-overhead"`` where the user asked for device graphs, else ``"default"`` (or
+    the other mode named). The JAX backend returns ``jax.jit(function,
+    donate_argnums=donate_argnums)``; the CuPy backend, in ``"reduce-overhead"`` mode, a
+    :class:`retrograd.compiler.graphs.GraphedBody` that launches a captured CUDA graph.
+    An implementation may take only the arguments it reads. The first implementation
+    that returns a function wins; one that cannot lower this function returns None.
     """
 
 
