@@ -20,6 +20,7 @@ import pytest
 import retrograd as torch
 from retrograd.compiler import counters, graphs, reset_counters
 from retrograd.plugins import hookimpl, register, unregister
+from training_steps import mlp, mse_step
 
 
 class _Graph:
@@ -117,17 +118,10 @@ def lowered():
 def _training(opt_cls, mode, steps=6, new_batches=False, **opt_kwargs):
     """Loss, parameters and gradients after each step of a small MLP's training."""
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    model = mlp(8, 16, 3)
     opt = opt_cls(model.parameters(), lr=1e-2, **opt_kwargs)
     batches = [(torch.randn(5, 8), torch.randn(5, 3)) for _ in range(steps if new_batches else 1)]
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = mse_step(model, opt)
     run = torch.compile(step, mode=mode) if mode else step
     history = []
     for i in range(steps):

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 import retrograd as torch
+from training_steps import mse_step
 
 
 @pytest.fixture(autouse=True)
@@ -205,13 +206,10 @@ def test_jax_holds_reached_small_arrays_as_constants_while_they_are_the_same():
 def _jax_training(momentum_model):
     model, opt = momentum_model
     x, y = torch.ones(5, 8), torch.zeros(5, 3)
+    train = mse_step(model, opt)
 
     def step():
-        opt.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        return loss
+        return train(x, y)
 
     return step
 

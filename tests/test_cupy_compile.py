@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import retrograd as torch
+from training_steps import mlp, mse_step
 
 CUPY = {b.name: b for b in torch.backends()}.get("cupy")
 pytestmark = pytest.mark.skipif(
@@ -68,21 +69,14 @@ def test_an_mlp_step_keeps_relu_semantics_when_fused():
 
 def _mlp_history(opt_cls, mode, steps=8):
     torch.manual_seed(2)
-    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    model = mlp(64, 128, 10)
     opt = opt_cls(model.parameters(), lr=1e-2)
     x, y = torch.randn(32, 64), torch.randn(32, 10)
-
-    def step():
-        opt.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = mse_step(model, opt)
     run = torch.compile(step, mode=mode) if mode else step
     history = []
     for _ in range(steps):
-        loss = run()
+        loss = run(x, y)
         history.append([_host(loss)] + [_host(p) for p in model.parameters()])
     return history
 
