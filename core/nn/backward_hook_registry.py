@@ -47,9 +47,9 @@ class BackwardHooks:
 
     # True once a backward hook was registered on this module (an instance attribute)
     # or globally (this class attribute): ``__call__``'s hook-free path reads this one
-    # flag instead of four registries. It stays set when the hooks are removed; the
-    # call then takes the hooked path and finds the registries empty. (Before the first
-    # registration in the process, ``__call__`` does not even read the flag.)
+    # flag instead of four registries. The first hooked call that finds the module's
+    # registries empty again drops the instance's flag. (Before the first registration
+    # in the process, ``__call__`` does not even read the flag.)
     _backward_hooks_used = False
 
     def register_full_backward_hook(
@@ -96,6 +96,8 @@ class BackwardHooks:
 
     def _backward_hooks_for_call(self) -> tuple[list, list, list]:
         """The (full, deprecated, pre-) hooks one call runs: the global ones first."""
+        if not (self._backward_hooks or self._backward_pre_hooks):
+            self.__dict__.pop("_backward_hooks_used", None)  # the class's flag shows again
         full: list = []
         old: list = []
         for registry, is_full in (
