@@ -374,12 +374,25 @@ def _apply(node: Node, grads: list) -> Any:
     else:
         input_grads = node.apply(grads)
     if node._hooks:
+        # PyTorch's hooks see the gradients already fitted to the inputs' shapes.
+        input_grads = _conform_all(node, input_grads)
         for hook in list(node._hooks.values()):
             about_to_run(hook)
             replaced = hook(tuple(input_grads), tuple(grads))
             if replaced is not None:
                 input_grads = checked_gradients(hook, input_grads, replaced)
     return input_grads
+
+
+def _conform_all(node: Node, input_grads: Any) -> tuple:
+    """``input_grads`` with each gradient for an input that needs one conformed."""
+    fields = node._inputs
+    return tuple(
+        _conform(node, i, g)
+        if g is not None and i * INPUT_FIELDS < len(fields) and fields[i * INPUT_FIELDS] is not None
+        else g
+        for i, g in enumerate(input_grads)
+    )
 
 
 def _conform(node: Node, i: int, g: Any) -> Tensor:

@@ -1,5 +1,6 @@
 """Forward pre- and post-hooks of ``Module``: registration with removable handles, and
-``__call__``, which runs them around ``forward``."""
+``__call__``, which runs them around ``forward`` and, where backward hooks are registered,
+sets them up for the call (:mod:`retrograd.nn.backward_hooks`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..hooks import RemovableHandle, add_hook
+from .backward_hooks import CallHooks
 
 
 class ForwardHooks:
@@ -43,10 +45,27 @@ class ForwardHooks:
 
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         """``forward`` between the pre-hooks (which may replace the arguments) and the
-        hooks (which may replace the output)."""
+        hooks (which may replace the output): ``__call__`` until a backward hook is first
+        registered in the process (see :func:`watch_backward_hooks`)."""
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
+        return self._hooked_call(args, kwargs)
+
+    def _call_impl_with_backward_hooks(self, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`_call_impl`, also taking the hooked path for backward hooks."""
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks_used):
+            return self.forward(*args, **kwargs)
+        return self._hooked_call(args, kwargs)
+
+    def _hooked_call(self, args: tuple, kwargs: dict) -> Any:
+        """The call with hooks: forward pre-hooks, the backward hooks' views of the
+        arguments, ``forward``, forward hooks, the backward hooks' views of the output."""
+        full, deprecated, pre = self._backward_hooks_for_call()
         args, kwargs = self._run_pre_hooks(args, kwargs)
+        # As in PyTorch: after the forward pre-hooks, so their replacements are hooked.
+        call = CallHooks(self, full, pre) if full or pre else None
+        if call is not None:
+            args = call.setup_inputs(args)
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
@@ -59,6 +78,10 @@ class ForwardHooks:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if call is not None:
+            output = call.setup_outputs(output)
+        if deprecated:
+            self._attach_deprecated(deprecated, args, output)
         return output
 
     def _run_pre_hooks(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -96,3 +119,10 @@ def _add(registry: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandl
     if prepend:
         registry.move_to_end(handle.id, last=False)
     return handle
+
+
+def watch_backward_hooks() -> None:
+    """Make ``Module.__call__`` look for backward hooks from now on: a process that never
+    registers one keeps the hook-free path's two checks (each costs tens of nanoseconds
+    per call), one that does pays for a third."""
+    ForwardHooks.__call__ = ForwardHooks._call_impl_with_backward_hooks

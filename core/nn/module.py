@@ -13,6 +13,7 @@ from ..grad_mode import no_grad
 from ..legacy import typename
 from ..tensor import Tensor
 from . import state
+from .backward_hook_registry import BackwardHooks
 from .forward_hooks import ForwardHooks
 from .parameter import Parameter
 
@@ -23,7 +24,7 @@ def _addindent(text: str, spaces: int) -> str:
     return "\n".join([first, *(" " * spaces + line for line in rest)])
 
 
-class Module(ForwardHooks):
+class Module(ForwardHooks, BackwardHooks):
     """Base class for all neural network modules; subclasses define ``forward``.
 
     Assigning a Parameter, a Module or (through ``register_buffer``) a Tensor to an
@@ -56,6 +57,9 @@ class Module(ForwardHooks):
         setattr_(self, "_forward_hooks", OrderedDict())
         setattr_(self, "_forward_hooks_with_kwargs", {})
         setattr_(self, "_forward_hooks_always_called", {})
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_is_full_backward_hook", None)
 
     forward: Callable[..., Any]
 
@@ -198,6 +202,10 @@ class Module(ForwardHooks):
 
     def __setstate__(self, state_: dict) -> None:
         self.__dict__.update(state_)
+        # A module pickled before backward hooks existed gets their empty registries.
+        for name in ("_backward_pre_hooks", "_backward_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
 
     # -- traversal -----------------------------------------------------------------------
     def named_modules(

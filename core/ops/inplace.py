@@ -124,6 +124,11 @@ def check_inplace(t: Tensor, op: str) -> None:
                 "a leaf Variable that requires grad is being used in an in-place "
                 f"operation. (in {op}())"
             )
+        # A node whose outputs stand for its inputs (a module's backward-hook views)
+        # refuses in-place writes to them, with its own message, as in PyTorch.
+        refusal = getattr(t._grad_fn, "inplace_refusal", None)
+        if refusal is not None:
+            raise RuntimeError(refusal(t._output_nr))
         base = t._base
         if base is not None and base.requires_grad:
             if base._grad_fn is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import module  # PyTorch's home of the global module hooks
 from .activation import (
     ELU,
     GELU,
