@@ -16,7 +16,6 @@ from typing import Any
 from ..hooks import RemovableHandle, add_hook
 from ..tensor import Tensor
 from .backward_hooks import user_stacklevel
-from .forward_hooks import watch_backward_hooks
 
 BOTH_KINDS = (
     "Cannot use both regular backward hooks and full backward hooks on a single Module. "
@@ -35,7 +34,6 @@ _GLOBAL_IS_FULL: list[bool | None] = [None]
 
 
 def _add(registry: dict, hook: Callable, prepend: bool = False) -> RemovableHandle:
-    watch_backward_hooks()
     handle = add_hook(registry, hook)
     if prepend:
         registry.move_to_end(handle.id, last=False)
@@ -48,8 +46,7 @@ class BackwardHooks:
     # True once a backward hook was registered on this module (an instance attribute)
     # or globally (this class attribute): ``__call__``'s hook-free path reads this one
     # flag instead of four registries. The first hooked call that finds the module's
-    # registries empty again drops the instance's flag. (Before the first registration
-    # in the process, ``__call__`` does not even read the flag.)
+    # registries empty again drops the instance's flag.
     _backward_hooks_used = False
 
     def register_full_backward_hook(

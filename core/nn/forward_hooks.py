@@ -45,14 +45,8 @@ class ForwardHooks:
 
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         """``forward`` between the pre-hooks (which may replace the arguments) and the
-        hooks (which may replace the output): ``__call__`` until a backward hook is first
-        registered in the process (see :func:`watch_backward_hooks`)."""
-        if not (self._forward_pre_hooks or self._forward_hooks):
-            return self.forward(*args, **kwargs)
-        return self._hooked_call(args, kwargs)
-
-    def _call_impl_with_backward_hooks(self, *args: Any, **kwargs: Any) -> Any:
-        """:meth:`_call_impl`, also taking the hooked path for backward hooks."""
+        hooks (which may replace the output), with the call's backward hooks set up where
+        the module (or every module) has some."""
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks_used):
             return self.forward(*args, **kwargs)
         return self._hooked_call(args, kwargs)
@@ -119,10 +113,3 @@ def _add(registry: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandl
     if prepend:
         registry.move_to_end(handle.id, last=False)
     return handle
-
-
-def watch_backward_hooks() -> None:
-    """Make ``Module.__call__`` look for backward hooks from now on: a process that never
-    registers one keeps the hook-free path's two checks (each costs tens of nanoseconds
-    per call), one that does pays for a third."""
-    ForwardHooks.__call__ = ForwardHooks._call_impl_with_backward_hooks
