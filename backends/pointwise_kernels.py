@@ -26,6 +26,19 @@ def _pair(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
     return a, _like(xp, b, a)
 
 
+def _opmath(xp: Any, f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` computing float16 arrays in float32 and rounding once, as PyTorch's CPU
+    kernels do (``pi * a`` rounded to half first would lose sinc's zeros)."""
+
+    def kernel(a: Any, *rest: Any) -> Any:
+        if getattr(a, "dtype", None) == xp.float16:
+            wide = (xp.astype(v, xp.float32) if hasattr(v, "dtype") else v for v in rest)
+            return xp.astype(f(xp.astype(a, xp.float32), *wide), xp.float16)
+        return f(a, *rest)
+
+    return kernel
+
+
 def _xlogy(xp: Any) -> Callable[..., Any]:
     def xlogy(a: Any, b: Any) -> Any:
         """nan where b is nan; else 0 where a is 0; else a * log(b)."""
@@ -105,9 +118,9 @@ def pointwise(xp: Any) -> dict[str, Callable[..., Any]]:
         "hypot": xp.hypot,
         "copysign": lambda a, b: xp.copysign(a, _like(xp, b, a)),
         "signbit": _signbit(xp),
-        "xlogy": _xlogy(xp),
-        "logit": _logit(xp),
-        "sinc": _sinc(xp),
+        "xlogy": _opmath(xp, _xlogy(xp)),
+        "logit": _opmath(xp, _logit(xp)),
+        "sinc": _opmath(xp, _sinc(xp)),
         "nan_to_num": _nan_to_num(xp),
         "heaviside": _heaviside(xp),
         "addcmul": lambda a, b, c, value: a + value * b * c,
