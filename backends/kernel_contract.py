@@ -131,6 +131,17 @@ REQUIRED: dict[str, str] = {
     "passed, the operands (0-d arrays) read as Python numbers; ``check`` raises "
     "PyTorch's error. Eager: checks now. Lazy: attaches the check, run when ``value`` "
     "is computed",
+    # retrograd/ops/pointwise_extra.py (retrograd_backends.pointwise_kernels)
+    "hypot": _BINARY + "``hypot``)",
+    "copysign": "(a, b) -> array: |a| with b's sign bit; b may be a number",
+    "signbit": "(a) -> bool array: the sign bit (-0.0 and -nan set); integers: a < 0",
+    "xlogy": "(a, b) -> array: a * log(b), 0 where a is 0 unless b is nan; either may be a number",
+    "logit": "(a, eps) -> array: log(a / (1 - a)), a clamped to [eps, 1 - eps] unless eps is None",
+    "sinc": "(a) -> array: sin(pi a) / (pi a), 1 at 0",
+    "nan_to_num": "(a, nan, posinf, neginf) -> array: nan and infinities replaced (floating a)",
+    "heaviside": "(a, b) -> array: b where a is 0, else 1 where a > 0, else 0",
+    "addcmul": "(a, b, c, value) -> array: a + value * b * c",
+    "addcdiv": "(a, b, c, value) -> array: a + value * b / c",
 }
 
 OPTIONAL: dict[str, str] = {

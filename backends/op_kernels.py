@@ -20,6 +20,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from . import pointwise_kernels
+
 
 def stable_sigmoid(xp: Any) -> Callable[..., Any]:
     def sigmoid(a: Any) -> Any:
@@ -344,4 +346,5 @@ def _activations(xp: Any) -> dict[str, Callable[..., Any]]:
 # The groups, in the order generic_kernels merges them.
 GROUPS = (
     _math, _reductions_and_products, _scans_and_selection, _rearranging, _indexing, _activations,
+    pointwise_kernels.pointwise,
 )  # fmt: skip

@@ -221,3 +221,12 @@ def probabilities(record: OpRecord, draw: Any, dtype: str) -> Sample:
     target = draw.values((n, c), (0.0, 1.0))
     target = target / target.sum(axis=1, keepdims=True)
     return Sample((values_for(record, draw, (n, c), dtype),), {"target": target})
+
+
+def logit(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``logit(t, eps)`` with eps None or 1e-6; an integer case holds the ends 0 and 1
+    (-inf and inf), the only integers in logit's domain."""
+    if is_integer(dtype):
+        ends = draw.rng.choice(np.array([0.0, 1.0]), size=draw.shape())
+        return Sample((np.asarray(ends, dtype=np.float64),), {"eps": None})
+    return with_params(eps=(None, 1e-6))(record, draw, dtype)

@@ -177,3 +177,21 @@ def masked_fill_call(a: Any, *value: Any, mask: Any, **number: Any) -> Any:
 
 def flip_call(a: Any, dims: tuple) -> Any:
     return public("flip")(a, dims)
+
+
+# -- retrograd/ops/pointwise_extra.py ------------------------------------------------------
+def xlogy(xp: Any, a: Any, b: Any) -> Any:
+    """x * log(y): nan where y is nan, else 0 where x is 0 (either may be a number)."""
+    a, b = xp.asarray(a), xp.asarray(b)
+    zero = a == 0
+    product = a * xp.log(xp.where(zero, 1.0, b))
+    return xp.where(xp.isnan(b), b, xp.where(zero, 0.0, product))
+
+
+def logit(xp: Any, a: Any, eps: float | None) -> Any:
+    """log(a / (1 - a)), a clamped to [eps, 1 - eps] first unless eps is None."""
+    if eps is not None:
+        a = xp.clip(a, eps, 1 - eps)
+    den = 1 - a  # the integer cases hold the ends, 0 and 1: -inf and inf, no warnings
+    ratio = xp.where(den == 0, xp.inf, a / xp.where(den == 0, 1.0, den))
+    return xp.where(ratio == 0, -xp.inf, xp.log(xp.where(ratio == 0, 1.0, ratio)))

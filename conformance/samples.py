@@ -72,7 +72,10 @@ def forward_dtypes(record: OpRecord) -> tuple[str, ...]:
     if integer_only(record):
         return (*FLOAT_DTYPES, *INTEGER_DTYPES)
     all_tensors = record.kind != BINARY or len(record.inputs) == 2
-    if record.kind in (UNARY, BINARY, COMPARISON, TERNARY) and all_tensors:
+    # A ternary op that refuses integer operands with a RuntimeError (addcdiv's integer
+    # division) has no int64 value to check.
+    refused = record.kind == TERNARY and record.refuses_integral
+    if record.kind in (UNARY, BINARY, COMPARISON, TERNARY) and all_tensors and not refused:
         return (*FLOAT_DTYPES, "int64")
     return FLOAT_DTYPES
 

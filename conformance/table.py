@@ -238,6 +238,30 @@ NN = {
     "binary_cross_entropy_with_logits": Entry(O.pair_loss, ref=R.bce_logits),
 }
 
+# retrograd/ops/pointwise_extra.py
+POINTWISE_EXTRA = {
+    "copysign_scalar": Entry(
+        O.scalar_other,
+        lambda a, other: public("copysign")(a, other),
+        lambda xp, a, other: xp.copysign(a, xp.asarray(other, dtype=a.dtype)),
+    ),
+    "xlogy": Entry(ref=R.xlogy),
+    "xlogy_scalar_self": Entry(
+        O.with_params(scalar=(2.5, 0.0, -1.5)),
+        lambda a, scalar: public("xlogy")(scalar, a),
+        lambda xp, a, scalar: R.xlogy(xp, xp.asarray(scalar, dtype=a.dtype), a),
+    ),
+    "xlogy_scalar_other": Entry(
+        O.with_params(other=(2.5, 0.5, 3.0)),
+        lambda a, other: public("xlogy")(a, other),
+        lambda xp, a, other: R.xlogy(xp, a, xp.asarray(other, dtype=a.dtype)),
+    ),
+    "logit": Entry(O.logit, ref=R.logit),
+    "addcmul": Entry(ref=lambda xp, a, b, c: a + b * c),
+    "addcdiv": Entry(ref=lambda xp, a, b, c: a + b / c),
+}
+
 TABLE: dict[str, Entry] = {
     **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN,
+    **POINTWISE_EXTRA,
 }  # fmt: skip

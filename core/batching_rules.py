@@ -266,6 +266,9 @@ ELEMENTWISE = (
     "minimum", "logaddexp", "clamp", "lerp", "logical_or", "logical_xor", "logical_not",
     "isnan", "isfinite", "isinf", "bitwise_and", "bitwise_or", "bitwise_xor",
     "bitwise_invert", "leaky_relu", "gelu", "silu", "softplus", "elu",
+    # retrograd/ops/pointwise_extra.py
+    "hypot", "copysign", "signbit", "xlogy", "logit", "sinc", "nan_to_num", "heaviside",
+    "addcmul", "addcdiv",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",

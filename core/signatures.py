@@ -292,4 +292,29 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
         "(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)",
         "(Tensor input, Tensor end, Number weight, *, Tensor out = None)",
     ),
+    # retrograd/ops/pointwise_extra.py
+    "hypot": (_BINARY,),
+    "sinc": (_UNARY,),
+    "signbit": (_UNARY,),
+    "copysign": (_BINARY, "(Tensor input, Number other, *, Tensor out = None)"),
+    "xlogy": (
+        _BINARY,
+        "(Number self, Tensor other, *, Tensor out = None)",
+        "(Tensor input, Number other, *, Tensor out = None)",
+    ),
+    "heaviside": ("(Tensor input, Tensor values, *, Tensor out = None)",),
+    "logit": ("(Tensor input, float eps = None, *, Tensor out = None)",),
+    "nan_to_num": (
+        "(Tensor input, float nan = None, float posinf = None, float neginf = None, *, "
+        "Tensor out = None)",
+    ),
+    "float_power": (
+        "(Tensor input, Tensor exponent, *, Tensor out = None)",
+        "(Number self, Tensor exponent, *, Tensor out = None)",
+        "(Tensor input, Number exponent, *, Tensor out = None)",
+    ),
+    **dict.fromkeys(
+        ("addcmul", "addcdiv"),
+        ("(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor out = None)",),
+    ),
 }

@@ -47,6 +47,8 @@ UNARY = [
     "logical_not",
     "bitwise_not",
     "clone",
+    # retrograd/ops/pointwise_extra.py
+    "sinc",
 ]
 BINARY = [
     "add",
@@ -83,6 +85,10 @@ BINARY = [
     "bitwise_and",
     "bitwise_or",
     "bitwise_xor",
+    # retrograd/ops/pointwise_extra.py
+    "hypot",
+    "copysign",
+    "xlogy",
 ]
 # reductions taking an optional dim (first) and keepdim
 REDUCTIONS = [

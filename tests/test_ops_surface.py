@@ -120,6 +120,12 @@ ELEMENTWISE = {
     "floor-int": (lambda m, a: m.floor(a), [ints(-3, 4)]),
     "exp2-int": (lambda m, a: m.exp2(a), [ints(-1, 0, 3)]),
     "erf-int32": (lambda m, a: m.erf(a), [ints(-1, 0, 3, dtype="int32")]),
+    # the overloads of retrograd/ops/pointwise_extra.py (tests/test_ops_more.py has more)
+    "copysign-number": (lambda m, a: m.copysign(a, -1.5), [X]),
+    "xlogy-number-self": (lambda m, b: m.xlogy(2.0, b), [POS], True),
+    "xlogy-number-other": (lambda m, a: a.xlogy(3.0), [X], True),
+    "addcmul": (lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), [X, Y, V], True),
+    "addcdiv": (lambda m, a, b, c: a.addcdiv(b, c, value=2), [X, V, POS], True),
 }
 PREDICATES = {
     "logical_or": lambda m, a, b: m.logical_or(a, b),
