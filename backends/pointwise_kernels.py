@@ -31,9 +31,11 @@ def _opmath(xp: Any, f: Callable[..., Any]) -> Callable[..., Any]:
     kernels do (``pi * a`` rounded to half first would lose sinc's zeros)."""
 
     def kernel(a: Any, *rest: Any) -> Any:
-        if getattr(a, "dtype", None) == xp.float16:
+        # By name: not every namespace names float16 (array-api-compat's Dask does not).
+        dtype = getattr(a, "dtype", None)
+        if dtype is not None and str(dtype) == "float16":
             wide = (xp.astype(v, xp.float32) if hasattr(v, "dtype") else v for v in rest)
-            return xp.astype(f(xp.astype(a, xp.float32), *wide), xp.float16)
+            return xp.astype(f(xp.astype(a, xp.float32), *wide), dtype)
         return f(a, *rest)
 
     return kernel
