@@ -230,3 +230,23 @@ def logit(record: OpRecord, draw: Any, dtype: str) -> Sample:
         ends = draw.rng.choice(np.array([0.0, 1.0]), size=draw.shape())
         return Sample((np.asarray(ends, dtype=np.float64),), {"eps": None})
     return with_params(eps=(None, 1e-6))(record, draw, dtype)
+
+
+# -- nn.functional's further activations and losses -----------------------------------------
+def halving(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``glu``: a tensor whose ``dim`` (drawn) has an even size."""
+    shape = list(draw.shape(min_dims=1))
+    dim = draw.integer(-len(shape), len(shape) - 1)
+    shape[dim] = 2 * draw.integer(1, 2)
+    return Sample((values_for(record, draw, tuple(shape), dtype),), {"dim": dim})
+
+
+def pair_loss_with(name: str, values: tuple) -> Builder:
+    """:func:`pair_loss` plus one more keyword (``delta``, ``beta``) drawn from ``values``."""
+
+    def build(record: OpRecord, draw: Any, dtype: str) -> Sample:
+        sample = pair_loss(record, draw, dtype)
+        return Sample(sample.arrays, {**sample.params, name: draw.choice(values)})
+
+    build.__doc__ = f"Input, target, reduction and {name}."
+    return build

@@ -195,3 +195,21 @@ def logit(xp: Any, a: Any, eps: float | None) -> Any:
     den = 1 - a  # the integer cases hold the ends, 0 and 1: -inf and inf, no warnings
     ratio = xp.where(den == 0, xp.inf, a / xp.where(den == 0, 1.0, den))
     return xp.where(ratio == 0, -xp.inf, xp.log(xp.where(ratio == 0, 1.0, ratio)))
+
+
+# -- nn.functional's further activations and losses -----------------------------------------
+def glu(xp: Any, a: Any, dim: int) -> Any:
+    half = a.shape[dim] // 2
+    first = xp.take(a, xp.arange(half), axis=dim)
+    second = xp.take(a, xp.arange(half, 2 * half), axis=dim)
+    return first / (1 + xp.exp(-second))
+
+
+def huber(xp: Any, a: Any, target: Any, reduction: str, delta: float) -> Any:
+    z = xp.abs(a - target)
+    return reduced(xp, xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)), reduction)
+
+
+def smooth_l1(xp: Any, a: Any, target: Any, reduction: str, beta: float) -> Any:
+    z = xp.abs(a - target)
+    return reduced(xp, xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)

@@ -261,7 +261,31 @@ POINTWISE_EXTRA = {
     "addcdiv": Entry(ref=lambda xp, a, b, c: a + b / c),
 }
 
+# nn.functional's further activations and losses (their defaults' kinks are sampled around).
+NN_MORE = {
+    "hardtanh": Entry(ref=lambda xp, a: xp.clip(a, -1.0, 1.0)),
+    "hardsigmoid": Entry(ref=lambda xp, a: xp.clip(a + 3, 0.0, 6.0) / 6),
+    "hardswish": Entry(ref=lambda xp, a: a * xp.clip(a + 3, 0.0, 6.0) / 6),
+    "threshold": Entry(
+        O.with_params(threshold=(0.0,), value=(-1.0, 2.0)),
+        ref=lambda xp, a, threshold, value: xp.where(a <= threshold, value, a),
+    ),
+    "hardshrink": Entry(ref=lambda xp, a: xp.where(xp.abs(a) <= 0.5, 0.0, a)),
+    "softshrink": Entry(
+        ref=lambda xp, a: xp.where(a > 0.5, a - 0.5, xp.where(a < -0.5, a + 0.5, 0.0))
+    ),
+    "celu": Entry(
+        O.with_params(alpha=(1.0, 0.5)),
+        ref=lambda xp, a, alpha: xp.where(a > 0, a, alpha * (xp.exp(a / alpha) - 1)),
+    ),
+    "glu": Entry(O.halving, ref=R.glu),
+    "mish": Entry(ref=lambda xp, a: a * xp.tanh(xp.log1p(xp.exp(a)))),
+    "logsigmoid": Entry(ref=lambda xp, a: -xp.log1p(xp.exp(-a))),
+    "huber_loss": Entry(O.pair_loss_with("delta", (1.0, 0.3)), ref=R.huber),
+    "smooth_l1_loss": Entry(O.pair_loss_with("beta", (1.0, 0.3)), ref=R.smooth_l1),
+}
+
 TABLE: dict[str, Entry] = {
-    **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN,
+    **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN, **NN_MORE,
     **POINTWISE_EXTRA,
 }  # fmt: skip

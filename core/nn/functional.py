@@ -10,6 +10,26 @@ from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
 from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
+from ..ops.piecewise_activations import (
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    relu6,
+    softshrink,
+    threshold,
+)
+from ..ops.regression_losses import cosine_similarity, huber_loss, kl_div, smooth_l1_loss
+from ..ops.smooth_activations import (
+    celu,
+    glu,
+    logsigmoid,
+    mish,
+    selu,
+    softmin,
+    softsign,
+    tanhshrink,
+)
 from ..ops.targets import cross_entropy, nll_loss
 from ..random import draw_target
 from ..tensor import Tensor
@@ -61,6 +81,27 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    # further activations
+    "celu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "logsigmoid",
+    "mish",
+    "relu6",
+    "selu",
+    "softmin",
+    "softshrink",
+    "softsign",
+    "tanhshrink",
+    "threshold",
+    # further losses and distances
+    "cosine_similarity",
+    "huber_loss",
+    "kl_div",
+    "smooth_l1_loss",
 ]
 
 

@@ -32,14 +32,17 @@ from . import (
     linalg,
     losses,
     new_tensors,
+    piecewise_activations,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
     predicates,
     rearrange,
     reductions,
+    regression_losses,
     scans,
     shape,
+    smooth_activations,
     statistics,
 )
 from .record import OpRecord
@@ -72,6 +75,10 @@ MODULES = (
     new_tensors,
     activations,
     losses,
+    # nn.functional's further activations and losses (records only; F exports them)
+    piecewise_activations,
+    smooth_activations,
+    regression_losses,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

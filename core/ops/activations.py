@@ -43,10 +43,12 @@ def _softplus_grad(g: Tensor, a: Tensor, beta: Any, threshold: Any) -> Tensor:
     return where(z > threshold, g, g * z.sigmoid())
 
 
-def _elu_grad(g: Tensor, a: Tensor, alpha: Any, scale: Any, input_scale: Any) -> Tensor:
-    # PyTorch's convention: at 0 the slope is the negative side's, alpha * scale * input_scale.
+def elu_grad(g: Tensor, a: Tensor, alpha: Any, scale: Any, input_scale: Any) -> Tensor:
+    """ELU's rule (also SELU's and CELU's, whose ``scale``/``input_scale`` differ)."""
+    # PyTorch's convention: at 0 the slope is the negative side's, alpha * scale * input_scale;
+    # its test is x <= 0, so a NaN input takes the positive side's slope, scale.
     negative = (a * input_scale).exp() * (alpha * scale * input_scale)
-    return where(a > 0, g * scale, g * negative)
+    return where(a <= 0, g * negative, g * scale)
 
 
 def _record(name: str, grad_fn: str, save: tuple, grad: Any, **kw: Any) -> OpRecord:
@@ -71,7 +73,7 @@ ELU = _record(
     "elu",
     "EluBackward0",
     ("self", "alpha", "scale", "input_scale"),
-    _elu_grad,
+    elu_grad,
     kinks=(0.0,),
     smooth=False,
     doc="at 0: the negative side's slope, alpha",
@@ -146,12 +148,13 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return input.copy_(out) if inplace else out
 
 
-def _legacy_dim(op: str, ndim: int) -> int:
+def legacy_dim(op: str, ndim: int, stacklevel: int = 4) -> int:
+    """PyTorch's implicit softmax dim (deprecated: warns, pointing ``stacklevel`` up)."""
     warnings.warn(
         f"Implicit dimension choice for {op} has been deprecated. Change the call to include "
         "dim=X as an argument.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -160,7 +163,7 @@ def _softmax_like(record: OpRecord, input: Tensor, dim: Any, dtype: Any) -> Tens
     check_tensor(record.name, input)
     if dtype is not None:
         input = input.to(dtypes.resolve(dtype))
-    dim = one_dim(record.name, input, _legacy_dim(record.name, input.dim()) if dim is None else dim)
+    dim = one_dim(record.name, input, legacy_dim(record.name, input.dim()) if dim is None else dim)
     _floating(record.name, input, dim)
     backend, k = input._backend, input._backend.kernels
     array = input._storage.array
