@@ -249,19 +249,39 @@ def test_kl_div_zero_and_negative_targets():
     run_both(lambda m, a, b: F(m).kl_div(a, b.detach(), reduction="sum"), [X[:2, :3], t])
 
 
+def _node_names(fn, depth=3):
+    """The class names of a graph's nodes, depth first, ``depth`` levels down."""
+    if fn is None or depth == 0:
+        return []
+    return [type(fn).__name__] + [
+        n for f, _ in fn.next_functions for n in _node_names(f, depth - 1)
+    ]
+
+
 def test_cosine_similarity_of_zero_vectors_and_its_graph():
     a = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [1e-9, 0.0, 0.0]])
     b = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
     run_both(lambda m, x, y: F(m).cosine_similarity(x, y), [a, b])
     ours = F(retrograd).cosine_similarity(make(retrograd, a), make(retrograd, b))
     theirs = F(torch).cosine_similarity(make(torch, a), make(torch, b))
+    assert _node_names(ours.grad_fn) == _node_names(theirs.grad_fn)
 
-    def names(fn, depth=3):
-        if fn is None or depth == 0:
-            return []
-        return [type(fn).__name__] + [n for f, _ in fn.next_functions for n in names(f, depth - 1)]
 
-    assert names(ours.grad_fn) == names(theirs.grad_fn)
+def test_kl_div_is_composed_of_xlogy_and_its_target_gradient_at_zero_is_pytorchs():
+    """PyTorch's ``xlogy(t, t) - t * x``: the graph's nodes, and the target's gradient
+    (``log t + 1 - x``: nan where ``t`` is 0, as ``XlogyBackward0`` gives)."""
+    x = np.log(np.array([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]]))
+    t = np.array([[0.0, 0.5, 0.5], [0.2, 0.2, 0.6]])
+    grads, graphs = [], []
+    for lib in (retrograd, torch):
+        a, b = make(lib, x), make(lib, t)
+        loss = F(lib).kl_div(a, b, reduction="batchmean")
+        loss.backward()
+        graphs.append(_node_names(loss.grad_fn, depth=4))
+        grads.append(b.grad.detach().numpy())
+    assert graphs[0] == graphs[1] and "XlogyBackward0" in graphs[0]
+    np.testing.assert_array_equal(np.isnan(grads[0]), t == 0)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, equal_nan=True)
 
 
 # -- modules -------------------------------------------------------------------------------

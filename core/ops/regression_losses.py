@@ -20,6 +20,7 @@ from .elementwise import where
 from .helpers import check_tensor
 from .kernel_names import refusal
 from .losses import _pair, _reduce_array, _reduced_grad, apply_reduction, l1_loss
+from .pointwise_extra import xlogy
 from .record import OpRecord
 from .targets import LOSS
 
@@ -144,11 +145,6 @@ _KL_MEAN = (
 )
 
 
-def _xlogy_self(t: Tensor) -> Tensor:
-    """``t * log(t)``, 0 where ``t`` is 0 (PyTorch's ``xlogy(t, t)``)."""
-    return where(t == 0, 0.0, t * t.log())
-
-
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -167,7 +163,7 @@ def kl_div(
     if reduction not in ("none", "mean", "sum", "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     # PyTorch's two compositions (so its grad_fn names).
-    loss = target.exp() * (target - input) if log_target else _xlogy_self(target) - target * input
+    loss = target.exp() * (target - input) if log_target else xlogy(target, target) - target * input
     if reduction != "batchmean":
         return apply_reduction(loss, reduction)
     total = loss.sum()
