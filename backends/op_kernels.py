@@ -109,14 +109,27 @@ def _trunc_divide(xp: Any) -> Callable[..., Any]:
     return trunc_divide
 
 
+def _isnan(xp: Any, value: Any) -> Any:
+    """``isnan`` of a bound, False for an integer or bool one (no NaN to hold)."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and not xp.isdtype(dtype, "real floating"):
+        return xp.zeros_like(value, dtype=xp.bool)
+    return xp.isnan(value)
+
+
 def _clamp(xp: Any) -> Callable[..., Any]:
     def clamp(a: Any, low: Any, high: Any) -> Any:
-        """``min(max(a, low), high)`` (so ``high`` wins where ``low > high``, as in
-        PyTorch); a bound may be None, a scalar or an array."""
+        """``min(max(a, low), high)`` as PyTorch's kernel writes it (``high`` wins where
+        ``low > high``): ``a < low ? low : a``, then ``high < x ? high : x``, so where
+        ``a`` equals a bound the result is ``a`` itself (``clamp(-0.0, min=0.0)`` is
+        -0.0, which ``maximum`` would make +0.0); a NaN in ``a`` or in a bound gives NaN.
+        A bound may be None, a scalar or an array."""
+        # A NaN bound is taken (comparisons with NaN are false); no data-dependent
+        # branch, so JAX can trace it and Dask stays lazy.
         if low is not None:
-            a = xp.maximum(a, low)
+            a = xp.where(xp.logical_or(a < low, _isnan(xp, low)), low, a)
         if high is not None:
-            a = xp.minimum(a, high)
+            a = xp.where(xp.logical_or(high < a, _isnan(xp, high)), high, a)
         return a
 
     return clamp

@@ -301,6 +301,15 @@ EDGES = {
     "x % y": _grads(lambda m, x, y: x % y, [1.0, 3.0], [2.0, 2.0]),
     "div floor": _grads(lambda m, x, y: m.div(x, y, rounding_mode="floor"), [1.0, 3.0], [2.0, 2.0]),
     "div trunc": _grads(lambda m, x: m.div(x, 2, rounding_mode="trunc"), [1.0, -3.0]),
+    # clamp keeps the input where it equals a number bound (the sign of a zero too).
+    "clamp(min=0) at -0": _grads(lambda m, x: x.clamp(min=0.0), [-0.0, 0.0, -1.0, NAN]),
+    "clamp(max=-0.) at 0": _grads(lambda m, x: x.clamp(max=-0.0), [0.0, -0.0, 1.0, NAN]),
+    "clamp(0, 0) at -0": _grads(lambda m, x: x.clamp(0.0, 0.0), [-0.0, 0.0, 2.0]),
+    "clamp with min > max": _grads(lambda m, x: x.clamp(1.0, 0.0), [-0.0, 0.5, 2.0]),
+    "clamp with a NaN min": _grads(lambda m, x: x.clamp(min=NAN), [-1.0, 0.0, 2.0]),
+    "clamp_min at -0": _grads(lambda m, x: m.clamp_min(x, 0.0), [-0.0, 0.0, -2.0]),
+    "clamp_max with a NaN": _grads(lambda m, x: m.clamp_max(x, NAN), [-0.0, 1.0]),
+    "clip(min=0) at -0": _grads(lambda m, x: m.clip(x, min=0.0), [-0.0, 3.0]),
 }
 
 
