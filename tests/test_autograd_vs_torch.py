@@ -5,6 +5,8 @@ gradients, hook calls and flags."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import retrograd
@@ -115,8 +117,12 @@ def test_custom_function_graph_matches():
 
     (ol, o), (tl, t) = build(retrograd), build(torch)
     assert signature(o.grad_fn, ol) == signature(t.grad_fn, tl)
-    inner = o.grad_fn.next_functions[0][0]
-    assert inner.name() == t.grad_fn.next_functions[0][0].name() == "SquareBackward"
+    inner, theirs = o.grad_fn.next_functions[0][0], t.grad_fn.next_functions[0][0]
+    assert inner.name() == theirs.name() == "SquareBackward"
+    # Printed as PyTorch prints it: a custom node with its module, a built-in one bare.
+    address = re.compile(r"0x[0-9a-f]+")
+    assert address.sub("@", repr(inner)) == address.sub("@", repr(theirs))
+    assert address.sub("@", repr(o.grad_fn)) == address.sub("@", repr(t.grad_fn))
 
 
 def _hooks_program(m):

@@ -119,7 +119,9 @@ class BackwardCFunction(Node, FunctionCtx):
             self._saved = None
 
     def __repr__(self) -> str:
-        return Node.__repr__(self)
+        # PyTorch's text: a custom function's node is a Python class of torch.autograd.function
+        # (a built-in node prints its bare name).
+        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
 
 def _zeros_like_meta(meta: tuple) -> Tensor:
