@@ -250,3 +250,33 @@ def pair_loss_with(name: str, values: tuple) -> Builder:
 
     build.__doc__ = f"Input, target, reduction and {name}."
     return build
+
+
+# -- margin and distance losses (retrograd/ops/margin_losses.py, aten_overloads.py) --------
+
+
+def margin_target(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``soft_margin_loss``: an input and a constant target of signs (the target is not
+    differentiable), broadcast from its last dims or of the input's shape."""
+    shape = draw.shape(min_dims=1)
+    target_shape = draw.choice((shape, shape[-1:]))
+    target = np.where(draw.values(target_shape, (0.0, 1.0)) > 0.5, 1.0, -1.0)
+    params = {"target": target, "reduction": draw.choice(REDUCTIONS)}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def multi_margin(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``multi_margin_loss``: (N, C) or (C,) scores and class indices. The scores lie on a
+    grid of step 0.4 (plus noise under 0.05) and the margins are 1.0 and 0.6, so no
+    ``margin - x[y] + x[j]`` is within 0.1 of its kink and central differences see a
+    smooth function."""
+    n, c = draw.integer(1, 3), draw.integer(2, 4)
+    grid = draw.rng.permutation(n * c).reshape(n, c) * 0.4 - 0.4 * n * c / 2
+    scores = grid + draw.values((n, c), (-0.05, 0.05))
+    target = draw.rng.integers(0, c, size=(n,)).astype(np.int64)
+    if draw.choice((False, True)):
+        scores, target = scores[0], np.asarray(target[0])  # a 0-d target
+    weight = draw.choice((None, np.linspace(0.5, 1.5, c)))
+    params = {"target": target, "p": draw.choice((1, 2)), "margin": draw.choice((1.0, 0.6)),
+              "weight": weight, "reduction": draw.choice(REDUCTIONS)}  # fmt: skip
+    return Sample((np.asarray(scores).astype(dtype),), params)

@@ -213,3 +213,23 @@ def huber(xp: Any, a: Any, target: Any, reduction: str, delta: float) -> Any:
 def smooth_l1(xp: Any, a: Any, target: Any, reduction: str, beta: float) -> Any:
     z = xp.abs(a - target)
     return reduced(xp, xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+
+
+# -- margin and distance losses ------------------------------------------------------------
+
+
+def soft_margin(xp: Any, a: Any, target: Any, reduction: str) -> Any:
+    return reduced(xp, xp.log1p(xp.exp(-a * target)), reduction)
+
+
+def multi_margin(xp: Any, a: Any, target: Any, p: int, margin: float, weight: Any,
+                 reduction: str) -> Any:  # fmt: skip
+    """Per sample ``sum_{j != y} max(0, margin - x[y] + x[j])^p w[y] / C``, reduced."""
+    x, y = (a, xp.reshape(target, (-1,))) if a.ndim == 2 else (a[None], xp.reshape(target, (1,)))
+    z = margin - xp.take_along_axis(x, y[:, None], axis=1) + x
+    others = xp.arange(x.shape[1])[None, :] != y[:, None]
+    terms = xp.where(others & (z > 0), z**p, 0.0)
+    if weight is not None:
+        terms = terms * xp.take(weight, y)[:, None]
+    losses = xp.sum(terms, axis=1) / x.shape[1]
+    return reduced(xp, losses if a.ndim == 2 else xp.reshape(losses, xp.shape(target)), reduction)

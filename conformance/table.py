@@ -285,7 +285,31 @@ NN_MORE = {
     "smooth_l1_loss": Entry(O.pair_loss_with("beta", (1.0, 0.3)), ref=R.smooth_l1),
 }
 
+# The ATen overloads C++ compositions record, and the margin losses' records.
+MARGIN_AND_DISTANCE = {
+    "add_scalar": Entry(
+        O.scalar_other,
+        lambda a, other: retrograd.ops.aten_overloads.add_scalar(a, other),
+        lambda xp, a, other: a + other,
+    ),
+    "sub_scalar": Entry(
+        O.scalar_other,
+        lambda a, other: retrograd.ops.aten_overloads.sub_scalar(a, other),
+        lambda xp, a, other: a - other,
+    ),
+    "mul_scalar": Entry(
+        O.scalar_other,
+        lambda a, other: retrograd.ops.aten_overloads.mul_scalar(a, other),
+        lambda xp, a, other: a * other,
+    ),
+    "norm_scalaropt_dim": Entry(
+        call=lambda a, **kw: retrograd.ops.aten_overloads.norm_scalaropt_dim(a, **kw)
+    ),
+    "soft_margin_loss": Entry(O.margin_target, ref=R.soft_margin),
+    "multi_margin_loss": Entry(O.multi_margin, ref=R.multi_margin),
+}
+
 TABLE: dict[str, Entry] = {
     **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN, **NN_MORE,
-    **POINTWISE_EXTRA,
+    **POINTWISE_EXTRA, **MARGIN_AND_DISTANCE,
 }  # fmt: skip

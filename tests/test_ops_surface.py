@@ -670,6 +670,21 @@ NN = {
     ),
     "dropout-eval": (lambda m, a: F(m).dropout(a, 0.5, training=False), [X]),
     "dropout-0": (lambda m, a: F(m).dropout(a, 0.0), [X]),
+    # margin and distance losses (tests/test_nn_losses_more.py checks them in depth)
+    "pairwise_distance": (lambda m, a, b: F(m).pairwise_distance(a, b), [X, Y]),
+    "soft_margin_loss": (lambda m, a, b: F(m).soft_margin_loss(a, b.detach().sign()), [X, Y]),
+    "multi_margin_loss": (
+        lambda m, a: F(m).multi_margin_loss(a, m.tensor([0, 3, 1]), p=2, margin=0.5),
+        [X],
+    ),
+    "cosine_embedding_loss": (
+        lambda m, a, b: F(m).cosine_embedding_loss(a, b, m.tensor([1.0, -1.0, -1.0]), -0.5),
+        [X, Y],
+    ),
+    "poisson_nll_loss-full": (
+        lambda m, a, b: F(m).poisson_nll_loss(a, b.abs() * 3, full=True),
+        [X, Y],
+    ),
 }
 
 

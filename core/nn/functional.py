@@ -6,10 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from ..ops.activations import elu, gelu, leaky_relu, log_softmax, silu, softmax, softplus
+from ..ops.distance_losses import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    triplet_margin_loss,
+)
 from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
 from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
+from ..ops.margin_losses import (
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+)
 from ..ops.piecewise_activations import (
     hardshrink,
     hardsigmoid,
@@ -102,6 +116,17 @@ __all__ = [
     "huber_loss",
     "kl_div",
     "smooth_l1_loss",
+    # margin and distance losses
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
+    "pairwise_distance",
+    "poisson_nll_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
 ]
 
 

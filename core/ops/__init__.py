@@ -18,9 +18,11 @@ from ..tensor import Tensor
 from . import (
     activations,
     advanced_indexing,
+    aten_overloads,
     bitwise,
     clamp,
     conversion,
+    distance_losses,
     einsum,
     elementwise,
     extrema,
@@ -31,6 +33,7 @@ from . import (
     joining,
     linalg,
     losses,
+    margin_losses,
     new_tensors,
     piecewise_activations,
     pointwise_binary,
@@ -79,6 +82,10 @@ MODULES = (
     piecewise_activations,
     smooth_activations,
     regression_losses,
+    # the ATen overloads C++ compositions record, and the margin and distance losses
+    aten_overloads,
+    margin_losses,
+    distance_losses,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
