@@ -30,6 +30,7 @@ from . import (
     inplace_views,
     joining,
     linalg,
+    linalg_more,
     losses,
     new_tensors,
     piecewise_activations,
@@ -39,9 +40,12 @@ from . import (
     predicates,
     rearrange,
     reductions,
+    reductions_more,
     regression_losses,
     scans,
+    scans_more,
     shape,
+    shape_more,
     smooth_activations,
     statistics,
 )
@@ -79,6 +83,11 @@ MODULES = (
     piecewise_activations,
     smooth_activations,
     regression_losses,
+    # more shape, linear-algebra, reduction and scan ops (records and composites)
+    reductions_more,
+    scans_more,
+    shape_more,
+    linalg_more,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
