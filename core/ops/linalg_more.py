@@ -24,9 +24,13 @@ from .shape import UNSAFE_VIEW
 
 
 def _eye_mask(like: Tensor, shape: tuple) -> Tensor:
+    """An (n, m) bool tensor on ``like``'s backend, True on the main diagonal. Built from
+    two ``arange`` (Dask's ``eye`` of a non-square shape makes a broken graph)."""
     backend = like._backend
-    eye = backend.kernels["eye"](shape[0], shape[1], backend.native_dtype(dtypes.bool))
-    return Tensor._make(eye, dtypes.bool, backend)
+    k, native = backend.kernels, backend.native_dtype(dtypes.int64)
+    rows, cols = k["arange"](0, shape[0], 1, native), k["arange"](0, shape[1], 1, native)
+    mask = k["equal"](k["expand_dims"](rows, 1), k["expand_dims"](cols, 0))
+    return Tensor._make(mask, dtypes.bool, backend)
 
 
 def _trace_grad(g: Tensor, shape: tuple) -> Tensor:

@@ -85,18 +85,19 @@ def flipud(input: Tensor) -> Tensor:
 
 
 def _rot90_dims(input: Tensor, dims: Any) -> tuple[int, int]:
-    """``dims`` checked in PyTorch's order (count, rank, distinct, then range)."""
+    """``dims`` checked in PyTorch's order (count, rank, range, then distinct)."""
     dims = tuple(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     n = input.dim()
     if n < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
-    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == n:
+    d0, d1 = _wrap_dim(dims[0], n, "rot90"), _wrap_dim(dims[1], n, "rot90")
+    if d0 == d1:
         raise RuntimeError(
             f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
         )
-    return _wrap_dim(dims[0], n, "rot90"), _wrap_dim(dims[1], n, "rot90")
+    return d0, d1
 
 
 def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
