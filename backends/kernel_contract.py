@@ -142,6 +142,11 @@ REQUIRED: dict[str, str] = {
     "heaviside": "(a, b) -> array: b where a is 0, else 1 where a > 0, else 0",
     "addcmul": "(a, b, c, value) -> array: a + value * b * c",
     "addcdiv": "(a, b, c, value) -> array: a + value * b / c",
+    # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)
+    "cummax": "(a, axis) -> (values, int64 indices): the running maximum; a tie takes the later "
+    "index, a nan is taken and kept until the next nan",
+    "cummin": "(a, axis) -> (values, int64 indices): the running minimum, as ``cummax``",
+    "logcumsumexp": "(a, axis) -> array: log(cumsum(exp(a))) without overflow",
 }
 
 OPTIONAL: dict[str, str] = {

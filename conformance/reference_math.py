@@ -233,3 +233,40 @@ def multi_margin(xp: Any, a: Any, target: Any, p: int, margin: float, weight: An
         terms = terms * xp.take(weight, y)[:, None]
     losses = xp.sum(terms, axis=1) / x.shape[1]
     return reduced(xp, losses if a.ndim == 2 else xp.reshape(losses, xp.shape(target)), reduction)
+
+
+# -- retrograd/ops/{shape,linalg,scans}_more.py ---------------------------------------------
+def diag_embed(xp: Any, a: Any, offset: int, dim1: int, dim2: int) -> Any:
+    """Each element k of the last dim put at (k + max(-offset, 0), k + max(offset, 0)) by a
+    product with one-hot matrices, then the two new dims moved to ``dim1``, ``dim2``."""
+    n = a.shape[-1]
+    m = n + abs(offset)
+    hot = np.zeros((n, m, m))
+    for k in range(n):
+        hot[k, k + max(-offset, 0), k + max(offset, 0)] = 1.0
+    out = xp.tensordot(a, xp.asarray(hot, dtype=a.dtype), axes=1)
+    ndim = a.ndim + 1
+    return xp.moveaxis(out, (-2, -1), (dim1 % ndim, dim2 % ndim))
+
+
+def block_diag(xp: Any, *blocks: Any) -> Any:
+    """The blocks as 2-d, each padded with zeros to the full width, stacked as rows."""
+    mats = [xp.reshape(b, (1, -1) if b.ndim < 2 else b.shape) for b in blocks]
+    width, col, rows = sum(b.shape[1] for b in mats), 0, []
+    for b in mats:
+        r, c = b.shape
+        pads = (xp.zeros((r, col), dtype=b.dtype), xp.zeros((r, width - col - c), dtype=b.dtype))
+        rows.append(xp.concatenate([pads[0], b, pads[1]], axis=1))
+        col += c
+    return xp.concatenate(rows, axis=0)
+
+
+def running_extremum(xp: Any, a: Any, dim: int, pick: str) -> tuple:
+    """``cummax``/``cummin``: the running values, and for each the latest index holding
+    that value so far (PyTorch's choice at ties)."""
+    values = getattr(xp, pick).accumulate(a, axis=dim)
+    shape = [1] * a.ndim
+    shape[dim] = a.shape[dim]
+    positions = xp.reshape(xp.arange(a.shape[dim]), shape)
+    hits = xp.where(a == values, positions, -1)
+    return values, xp.maximum.accumulate(hits, axis=dim)

@@ -314,3 +314,46 @@ def masked(value: str | None) -> Builder:
         return Sample(tuple(arrays), params)
 
     return build
+
+
+# -- retrograd/ops/{shape,linalg}_more.py -------------------------------------------------
+def rot90(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``rot90(t, k, dims)``: any ``k`` (negative and past 4 too), two distinct dims."""
+    shape = draw.shape(min_dims=2)
+    dims = _some_dims(draw, len(shape))
+    while len(dims) < 2:
+        dims = _some_dims(draw, len(shape))
+    params = {"k": draw.integer(-1, 5), "dims": tuple(dims[:2])}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def diag_embed(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``diag_embed(t, offset, dim1, dim2)``: an offset either way, two distinct dims of
+    the result (negative ones too)."""
+    shape = draw.shape(min_dims=1)
+    n = len(shape) + 1
+    first, second = (int(d) - (n if draw.rng.random() < 0.3 else 0)
+                     for d in draw.rng.permutation(n)[:2])  # fmt: skip
+    params = {"offset": draw.integer(-2, 2), "dim1": first, "dim2": second}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def block_diag(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """One to three blocks, each 0-, 1- or 2-d."""
+    blocks = []
+    for _ in range(draw.integer(1, 3)):
+        shape = tuple(draw.integer(1, 3) for _ in range(draw.integer(0, 2)))
+        blocks.append(values_for(record, draw, shape, dtype))
+    return Sample(tuple(blocks))
+
+
+def cross(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Two broadcastable tensors of one rank with a side of 3 at ``dim``."""
+    first, second = draw.broadcast(2)
+    n = max(len(first), len(second), 1)
+    first, second = (1,) * (n - len(first)) + first, (1,) * (n - len(second)) + second
+    dim = draw.integer(-n, n - 1)
+    first, second = list(first), list(second)
+    first[dim] = second[dim] = 3
+    tensors = (values_for(record, draw, tuple(s), dtype) for s in (first, second))
+    return Sample(tuple(tensors), {"dim": dim})

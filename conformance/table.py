@@ -313,3 +313,25 @@ TABLE: dict[str, Entry] = {
     **ELEMENTWISE, **REDUCTIONS, **LINALG, **SHAPES, **INDEXING, **CONVERSIONS, **NN, **NN_MORE,
     **POINTWISE_EXTRA, **MARGIN_AND_DISTANCE,
 }  # fmt: skip
+
+# retrograd/ops/{shape,linalg,reductions,scans}_more.py
+MORE_SHAPE_LINALG_REDUCTIONS = {
+    "rot90": Entry(SH.rot90, ref=lambda xp, a, k, dims: xp.rot90(a, k, axes=dims)),
+    "diag_embed": Entry(SH.diag_embed, ref=R.diag_embed),
+    "block_diag": Entry(SH.block_diag, lambda *blocks: public("block_diag")(*blocks), R.block_diag),
+    "trace": Entry(S.signature("nm"), ref=lambda xp, a: xp.trace(a)),
+    "cross": Entry(SH.cross, ref=lambda xp, a, b, dim: xp.cross(a, b, axis=dim)),
+    "nansum": Entry(ref=lambda xp, a, dim, keepdim: xp.nansum(a, axis=dim, keepdims=keepdim)),
+    "aminmax": Entry(
+        O.optional_dim,
+        lambda a, dim, keepdim: public("aminmax")(a, dim=dim, keepdim=keepdim),
+        lambda xp, a, dim, keepdim: (
+            xp.min(a, axis=dim, keepdims=keepdim),
+            xp.max(a, axis=dim, keepdims=keepdim),
+        ),
+    ),
+    "cummax": Entry(O.one_dim, ref=lambda xp, a, dim: R.running_extremum(xp, a, dim, "maximum")),
+    "cummin": Entry(O.one_dim, ref=lambda xp, a, dim: R.running_extremum(xp, a, dim, "minimum")),
+    "logcumsumexp": Entry(O.one_dim, ref=lambda xp, a, dim: xp.logaddexp.accumulate(a, axis=dim)),
+}
+TABLE.update(MORE_SHAPE_LINALG_REDUCTIONS)

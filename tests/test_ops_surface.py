@@ -360,6 +360,18 @@ SHAPE = {
     "narrow-negative": (lambda m, a: m.narrow(a, 0, -2, 2), [X], True),
     "contiguous": (lambda m, a: a.t().contiguous(), [X]),
     "clone": (lambda m, a: a.clone(), [X]),
+    # the records of retrograd/ops/{shape,linalg,reductions,scans}_more.py (more cases in
+    # tests/test_ops_shape_more.py)
+    "rot90": (lambda m, a: a.rot90(1, [1, 0]), [X], True),
+    "diag_embed": (lambda m, a: m.diag_embed(a, 1, 0, 2), [X], True),
+    "block_diag": (lambda m, a, b: m.block_diag(a, b), [X, rand(2)], True),
+    "trace": (lambda m, a: a.trace(), [X], True),
+    "cross": (lambda m, a, b: m.cross(a, b, dim=0), [rand(3, 2), rand(3, 1, seed=5)], True),
+    "nansum": (lambda m, a: a.nansum(1), [X], True),
+    "aminmax": (lambda m, a: _joined(m, m.aminmax(a, dim=0)), [TIES]),
+    "cummax": (lambda m, a: a.cummax(1).values, [TIES]),
+    "cummin": (lambda m, a: m.cummin(a, 0)[0], [TIES]),
+    "logcumsumexp": (lambda m, a: a.logcumsumexp(1), [X], True),
 }
 
 

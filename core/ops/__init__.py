@@ -32,6 +32,7 @@ from . import (
     inplace_views,
     joining,
     linalg,
+    linalg_more,
     losses,
     margin_losses,
     new_tensors,
@@ -42,9 +43,12 @@ from . import (
     predicates,
     rearrange,
     reductions,
+    reductions_more,
     regression_losses,
     scans,
+    scans_more,
     shape,
+    shape_more,
     smooth_activations,
     statistics,
 )
@@ -86,6 +90,11 @@ MODULES = (
     aten_overloads,
     margin_losses,
     distance_losses,
+    # more shape, linear-algebra, reduction and scan ops (records and composites)
+    reductions_more,
+    scans_more,
+    shape_more,
+    linalg_more,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -36,3 +36,6 @@ def _structseq(name: str, fields: tuple[str, ...]) -> type:
 
 max = _structseq("max", ("values", "indices"))  # noqa: A001 - PyTorch's names
 min = _structseq("min", ("values", "indices"))  # noqa: A001
+cummax = _structseq("cummax", ("values", "indices"))
+cummin = _structseq("cummin", ("values", "indices"))
+aminmax = _structseq("aminmax", ("min", "max"))
