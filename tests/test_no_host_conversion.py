@@ -34,10 +34,11 @@ _ARRAY = type(strict.asarray(0))
 # What array_api_strict raises when a device1 array is converted to NumPy implicitly.
 HOST_CONVERSION = ("to a NumPy array", "host buffer", "first operand must be array")
 # Generic kernels that still go through NumPy on a library without ``add.at`` (CuPy and
-# JAX have it; array_api_strict does not): index_add falls back to ``numpy.add.at``.
+# JAX have it; array_api_strict does not): index_add falls back to ``numpy.add.at``
+# (cummax's and cummin's gradients scatter to the indices they returned, through it too).
 HOST_FALLBACKS = {
     op: "index_add: numpy.add.at where the library has no add.at"
-    for op in ("gather", "index", "scatter_add", "take")
+    for op in ("gather", "index", "scatter_add", "take", "cummax", "cummin")
 }
 # Functions that create arrays from nothing or from host data: on the device by default.
 _CREATION = ("asarray", "zeros", "ones", "empty", "full", "arange", "linspace", "eye")
