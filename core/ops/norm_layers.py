@@ -148,6 +148,9 @@ def group_norm(
     if input.dim() >= 2 and num_groups == 0:
         raise ZeroDivisionError("integer division or modulo by zero")
     _check_group_norm(input, num_groups, weight, bias)
+    # PyTorch's group_norm makes the input contiguous first (CloneBackward0 for a
+    # strided view, nothing for a dense one).
+    input = input.contiguous()
     with no_grad():
         xhat, _ = _standardized(_groups_view(input, num_groups), 2, eps)
         out = xhat.reshape(input.shape)
