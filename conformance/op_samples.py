@@ -280,3 +280,57 @@ def multi_margin(record: OpRecord, draw: Any, dtype: str) -> Sample:
     params = {"target": target, "p": draw.choice((1, 2)), "margin": draw.choice((1.0, 0.6)),
               "weight": weight, "reduction": draw.choice(REDUCTIONS)}  # fmt: skip
     return Sample((np.asarray(scores).astype(dtype),), params)
+
+
+# -- normalization and attention layers (retrograd/ops/norm_layers.py, ...) ----------------
+
+
+def group_norm(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``group_norm``: ``(N, C, *)`` with C a multiple of the groups, weight and bias."""
+    groups = draw.choice((1, 2, 3))
+    c = groups * draw.integer(1, 2)
+    shape = (draw.integer(1, 2), c, *draw.shape(max_dims=2))
+    x = values_for(record, draw, shape, dtype)
+    w, b = values_for(record, draw, (c,), dtype), values_for(record, draw, (c,), dtype)
+    params = {"num_groups": groups, "eps": draw.choice((1e-5, 0.1))}
+    return Sample((x, w, b), params)
+
+
+def native_batch_norm(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``native_batch_norm``: ``(N, C, *)`` (more than one value per channel), weight and
+    bias; by the batch's statistics or by constant running ones."""
+    c = draw.integer(1, 3)
+    shape = (draw.integer(2, 3), c, *draw.shape(max_dims=2))
+    x = values_for(record, draw, shape, dtype)
+    w, b = values_for(record, draw, (c,), dtype), values_for(record, draw, (c,), dtype)
+    training = draw.choice((True, False))
+    params = {
+        "running_mean": draw.values((c,), (-1.0, 1.0)),
+        "running_var": draw.values((c,), (0.5, 2.0)),
+        "training": training,
+        "eps": draw.choice((1e-5, 0.1)),
+    }
+    return Sample((x, w, b), params)
+
+
+def pixel_shuffle(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``pixel_shuffle``: ``(*, C r^2, H, W)``, one or two leading dims."""
+    r = draw.choice((1, 2, 3))
+    shape = (*draw.shape(min_dims=0, max_dims=2)[:2], draw.integer(1, 2) * r * r)
+    shape = (*shape, draw.integer(1, 3), draw.integer(1, 3))
+    return Sample((values_for(record, draw, shape, dtype),), {"upscale_factor": r})
+
+
+def pixel_unshuffle(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``pixel_unshuffle``: ``(*, C, H r, W r)``."""
+    r = draw.choice((1, 2, 3))
+    lead = draw.shape(min_dims=0, max_dims=2)[:1]
+    shape = (*lead, draw.integer(1, 2), draw.integer(1, 2) * r, draw.integer(1, 2) * r)
+    return Sample((values_for(record, draw, shape, dtype),), {"downscale_factor": r})
+
+
+def channel_shuffle(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``channel_shuffle``: ``(N, C, *)`` with C a multiple of the groups."""
+    groups = draw.choice((1, 2, 3))
+    shape = (draw.integer(1, 2), groups * draw.integer(1, 3), *draw.shape(min_dims=1, max_dims=2))
+    return Sample((values_for(record, draw, shape, dtype),), {"groups": groups})

@@ -270,3 +270,53 @@ def running_extremum(xp: Any, a: Any, dim: int, pick: str) -> tuple:
     positions = xp.reshape(xp.arange(a.shape[dim]), shape)
     hits = xp.where(a == values, positions, -1)
     return values, xp.maximum.accumulate(hits, axis=dim)
+
+
+# -- normalization and attention layers ----------------------------------------------------
+
+
+def _channel(xp: Any, v: Any, ndim: int) -> Any:
+    return xp.reshape(v, (1, v.shape[0], *([1] * (ndim - 2))))
+
+
+def group_norm(xp: Any, a: Any, w: Any, b: Any, num_groups: int, eps: float) -> Any:
+    g = xp.reshape(a, (a.shape[0], num_groups, -1))
+    mean = xp.mean(g, axis=2, keepdims=True)
+    var = xp.mean((g - mean) ** 2, axis=2, keepdims=True)
+    out = xp.reshape((g - mean) / xp.sqrt(var + eps), a.shape)
+    return out * _channel(xp, w, a.ndim) + _channel(xp, b, a.ndim)
+
+
+def native_batch_norm(xp: Any, a: Any, w: Any, b: Any, running_mean: Any, running_var: Any,
+                      training: bool, eps: float) -> Any:  # fmt: skip
+    dims = (0, *range(2, a.ndim))
+    if training:
+        mean = xp.mean(a, axis=dims, keepdims=True)
+        var = xp.mean((a - mean) ** 2, axis=dims, keepdims=True)
+    else:
+        mean = _channel(xp, xp.asarray(running_mean, dtype=a.dtype), a.ndim)
+        var = _channel(xp, xp.asarray(running_var, dtype=a.dtype), a.ndim)
+    out = (a - mean) / xp.sqrt(var + eps)
+    return out * _channel(xp, w, a.ndim) + _channel(xp, b, a.ndim)
+
+
+def pixel_shuffle(xp: Any, a: Any, upscale_factor: int) -> Any:
+    r, (*lead, c, h, w) = upscale_factor, a.shape
+    n = len(lead)
+    x = xp.reshape(a, (*lead, c // (r * r), r, r, h, w))
+    x = xp.permute_dims(x, (*range(n), n, n + 3, n + 1, n + 4, n + 2))
+    return xp.reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(xp: Any, a: Any, downscale_factor: int) -> Any:
+    r, (*lead, c, h, w) = downscale_factor, a.shape
+    n = len(lead)
+    x = xp.reshape(a, (*lead, c, h // r, r, w // r, r))
+    x = xp.permute_dims(x, (*range(n), n, n + 2, n + 4, n + 1, n + 3))
+    return xp.reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
+def channel_shuffle(xp: Any, a: Any, groups: int) -> Any:
+    n, c, *rest = a.shape
+    x = xp.reshape(a, (n, groups, c // groups, *rest))
+    return xp.reshape(xp.permute_dims(x, (0, 2, 1, *range(3, a.ndim + 1))), a.shape)

@@ -335,3 +335,27 @@ MORE_SHAPE_LINALG_REDUCTIONS = {
     "logcumsumexp": Entry(O.one_dim, ref=lambda xp, a, dim: xp.logaddexp.accumulate(a, axis=dim)),
 }
 TABLE.update(MORE_SHAPE_LINALG_REDUCTIONS)
+
+# retrograd/ops/norm_layers.py (normalization and attention layers)
+NORM_LAYERS = {
+    "group_norm": Entry(
+        O.group_norm,
+        lambda a, w, b, num_groups, eps: retrograd.nn.functional.group_norm(
+            a, num_groups, w, b, eps
+        ),
+        R.group_norm,
+    ),
+    "native_batch_norm": Entry(
+        O.native_batch_norm,
+        lambda a, w, b, running_mean, running_var, training, eps: (
+            retrograd.ops.norm_layers.native_batch_norm(
+                a, w, b, running_mean.clone(), running_var.clone(), training, 0.1, eps
+            )
+        ),
+        R.native_batch_norm,
+    ),
+    "pixel_shuffle": Entry(O.pixel_shuffle, ref=R.pixel_shuffle),
+    "pixel_unshuffle": Entry(O.pixel_unshuffle, ref=R.pixel_unshuffle),
+    "channel_shuffle": Entry(O.channel_shuffle, ref=R.channel_shuffle),
+}
+TABLE.update(NORM_LAYERS)

@@ -24,6 +24,7 @@ from ..ops.margin_losses import (
     multilabel_soft_margin_loss,
     soft_margin_loss,
 )
+from ..ops.norm_layers import group_norm
 from ..ops.piecewise_activations import (
     hardshrink,
     hardsigmoid,
@@ -33,6 +34,7 @@ from ..ops.piecewise_activations import (
     softshrink,
     threshold,
 )
+from ..ops.pixel_ops import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ..ops.regression_losses import cosine_similarity, huber_loss, kl_div, smooth_l1_loss
 from ..ops.smooth_activations import (
     celu,
@@ -48,7 +50,7 @@ from ..ops.targets import cross_entropy, nll_loss
 from ..random import draw_target
 from ..tensor import Tensor
 from .convolution import conv1d, conv2d, conv3d
-from .normalization import batch_norm, layer_norm, normalize
+from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
     adaptive_avg_pool1d,
@@ -127,6 +129,12 @@ __all__ = [
     "poisson_nll_loss",
     "soft_margin_loss",
     "triplet_margin_loss",
+    # normalization and attention layers
+    "group_norm",
+    "instance_norm",
+    "channel_shuffle",
+    "pixel_shuffle",
+    "pixel_unshuffle",
 ]
 
 

@@ -1,4 +1,7 @@
-"""``batch_norm``, ``layer_norm`` and ``normalize``, composed from differentiable ops.
+"""``batch_norm``, ``layer_norm`` and ``normalize``, composed from differentiable ops;
+``instance_norm``, composed as PyTorch composes it (a batch norm of the input viewed as
+one sample of ``N * C`` channels, so its graph is PyTorch's ``ViewBackward0`` over
+``NativeBatchNormBackward0``).
 Batch norm in training updates the running statistics in place, without recording
 (the running variance with the unbiased batch variance, as PyTorch)."""
 
@@ -8,6 +11,7 @@ import operator
 from typing import Any
 
 from ..grad_mode import no_grad
+from ..ops.norm_layers import native_batch_norm
 from ..tensor import Tensor
 
 
@@ -151,3 +155,72 @@ def normalize(
     """``input / max(||input||_p, eps)`` along ``dim``."""
     norm = input.norm(p, dim, keepdim=True)
     return input / norm.clamp_min(eps).expand_as(input)
+
+
+def _repeated(t: Tensor | None, times: int) -> Tensor | None:
+    return None if t is None else t.repeat(times)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize each sample's channels of ``(N, C, *)`` over their spatial dims (or by
+    the running statistics when not ``use_input_stats``), then scale and shift per
+    channel. The running statistics, when given, move toward the mean over the batch of
+    each sample's statistics (the variance's unbiased form), as PyTorch's."""
+    if use_input_stats:
+        count = 1
+        for n in input.shape[2:]:
+            count *= n
+        if count == 1:
+            raise ValueError(
+                f"Expected more than 1 spatial element when training, got input size {input.shape}"
+            )
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            "Expected running_mean and running_var to be defined when use_input_stats is false"
+        )
+    b, c = input.shape[0], input.shape[1]
+    channels = b * c
+    # PyTorch's instance_norm repeats the per-channel tensors once per sample and checks
+    # them as batch_norm does, against N * C channels.
+    repeated = {
+        name: _repeated(t, b)
+        for name, t in (
+            ("running_mean", running_mean),
+            ("running_var", running_var),
+            ("weight", weight),
+            ("bias", bias),
+        )
+    }
+    for name, t in repeated.items():
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    flat = input.contiguous().view(1, channels, *input.shape[2:])
+    mean_, var_ = repeated["running_mean"], repeated["running_var"]
+    if mean_ is not None:
+        mean_ = mean_.detach()
+    if var_ is not None:
+        var_ = var_.detach()
+    out = native_batch_norm(
+        flat,
+        repeated["weight"],
+        repeated["bias"],
+        mean_,
+        var_,
+        use_input_stats,
+        momentum,
+        eps,
+    )
+    with no_grad():
+        for running, moved in ((running_mean, mean_), (running_var, var_)):
+            if running is not None:
+                running.copy_(moved.view(b, c).mean(0))
+    return out.view(input.shape)

@@ -36,7 +36,9 @@ from . import (
     losses,
     margin_losses,
     new_tensors,
+    norm_layers,
     piecewise_activations,
+    pixel_ops,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
@@ -95,6 +97,9 @@ MODULES = (
     scans_more,
     shape_more,
     linalg_more,
+    # normalization layers and rearrangements PyTorch records as one node
+    norm_layers,
+    pixel_ops,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
