@@ -697,6 +697,13 @@ NN = {
         lambda m, a, b: F(m).poisson_nll_loss(a, b.abs() * 3, full=True),
         [X, Y],
     ),
+    # in-place activations' "1" nodes, rrelu (tests/test_torch_level_nn_ops.py in depth)
+    "elu_": (lambda m, a: F(m).elu_(a * 1, 0.5), [X]),
+    "celu_": (lambda m, a: m.celu_(a * 1, 0.7), [X]),
+    "leaky_relu_": (lambda m, a: F(m).leaky_relu_(a * 1, 0.2), [X]),
+    "threshold_": (lambda m, a: m.threshold_(a * 1, 0.1, 2.0), [X]),
+    "rrelu-eval": (lambda m, a: m.rrelu(a), [X]),
+    "rrelu_-eval": (lambda m, a: m.rrelu_(a * 1, 0.1, 0.3), [X]),
 }
 
 

@@ -15,7 +15,7 @@ from ..arguments import expect_tensor, method_form, named, typename
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
-from . import (
+from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
     aten_overloads,
@@ -45,12 +45,14 @@ from . import (
     reductions,
     reductions_more,
     regression_losses,
+    result_activations,
     scans,
     scans_more,
     shape,
     shape_more,
     smooth_activations,
     statistics,
+    torch_nn,
 )
 from .record import OpRecord
 
@@ -95,6 +97,9 @@ MODULES = (
     scans_more,
     shape_more,
     linalg_more,
+    # in-place activations' result nodes (EluBackward1, ...) and nn's torch-level names
+    result_activations,
+    torch_nn,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
