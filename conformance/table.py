@@ -359,3 +359,55 @@ NORM_LAYERS = {
     "channel_shuffle": Entry(O.channel_shuffle, ref=R.channel_shuffle),
 }
 TABLE.update(NORM_LAYERS)
+
+# retrograd/ops/result_activations.py: the in-place activations' nodes, called through
+# their out-of-place result forms (a leaf cannot be written in place); rrelu with a fixed
+# noise (its random draw is retrograd.random's, tested against PyTorch's stream).
+
+
+def _result_form(name: str):
+    return lambda a, **kw: getattr(retrograd.ops.result_activations, name)(a, **kw)
+
+
+def _rrelu_call(name: str):
+    def call(a, lower, upper, training):
+        noise = None
+        if training:  # a slope of 0.3 where the input is <= 0, as a draw could give
+            noise = (a.detach() <= 0).to(a.dtype) * -0.7 + 1.0
+        return getattr(retrograd.ops.result_activations, name)(a, noise, lower, upper, training)
+
+    return call
+
+
+def _rrelu_ref(xp, a, lower, upper, training):
+    return xp.where(a <= 0, a * (0.3 if training else (lower + upper) / 2), a)
+
+
+_RRELU_PARAMS = O.with_params(lower=(0.125,), upper=(1 / 3,), training=(False, True))
+IN_PLACE_ACTIVATIONS = {
+    "elu_result": Entry(
+        O.with_params(alpha=(1.0, 0.5)),
+        _result_form("elu_result"),
+        lambda xp, a, alpha: xp.where(a > 0, a, alpha * (xp.exp(a) - 1)),
+    ),
+    "celu_result": Entry(
+        O.with_params(alpha=(1.0, 0.5)),
+        _result_form("celu_result"),
+        lambda xp, a, alpha: xp.where(a > 0, a, alpha * (xp.exp(a / alpha) - 1)),
+    ),
+    "leaky_relu_result": Entry(
+        O.with_params(negative_slope=(0.01, 0.2, 1.5)),
+        _result_form("leaky_relu_result"),
+        lambda xp, a, negative_slope: xp.where(a > 0, a, a * negative_slope),
+    ),
+    "threshold_in_place": Entry(
+        O.with_params(threshold=(0.0,), value=(-1.0, 2.0)),
+        _result_form("threshold_in_place"),
+        lambda xp, a, threshold, value: xp.where(a <= threshold, value, a),
+    ),
+    "rrelu_with_noise": Entry(_RRELU_PARAMS, _rrelu_call("rrelu_with_noise"), _rrelu_ref),
+    "rrelu_with_noise_result": Entry(
+        _RRELU_PARAMS, _rrelu_call("rrelu_with_noise_result"), _rrelu_ref
+    ),
+}
+TABLE.update(IN_PLACE_ACTIVATIONS)

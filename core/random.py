@@ -42,6 +42,7 @@ from .generator import Generator
 from .ops.dispatch import finish
 from .ops.inplace import inplace
 from .ops.record import CONVERSION, OpRecord
+from .ops.result_activations import check_rrelu, rrelu_with_noise, rrelu_with_noise_result
 from .ops.shape import sizes_arg
 from .plugins import get_backend
 from .storage import element_strides
@@ -438,6 +439,64 @@ def install(cls: type = Tensor) -> None:
         setattr(cls, name, fn)
 
 
+# -- rrelu: leaky ReLU with slopes drawn per element ------------------------------------
+
+
+def _rrelu_noise(input: Tensor, lower: float, upper: float, generator: Any) -> Tensor:
+    """PyTorch's CPU noise: walking ``input`` in row-major order, one
+    ``uniform_real_distribution<double>(lower, upper)`` draw (a 64-bit draw) for each
+    element ``<= 0`` (NaN takes none), in double without a fused multiply-add; 1 elsewhere."""
+    gen, levels = _generator(generator)
+    if levels:
+        raise RuntimeError("rrelu: retrograd cannot draw its noise inside vmap yet")
+    xp = gen.xp
+    values = _host_values(input.detach().contiguous(), levels)
+    negative = values <= 0
+    bits = gen.random64(int(negative.sum())) & xp.uint64(2**53 - 1)
+    slopes = xp.astype(bits, xp.float64) * xp.float64(2.0**-53) * (upper - lower) + lower
+    noise = xp.ones(values.shape, dtype=xp.float64)
+    noise[negative] = slopes
+    noise = xp.astype(noise, sampling.native(gen, input.dtype))
+    array = input.backend.kernels["from_numpy"](noise)
+    return Tensor._make(array, input.dtype, input.backend)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Randomized leaky ReLU: in training, ``x * a`` with ``a ~ U(lower, upper)`` drawn
+    per element ``<= 0`` (from ``generator``, as PyTorch draws them); else
+    ``leaky_relu(x, (lower + upper) / 2)``. ``RreluWithNoiseBackward0`` either way."""
+    check_rrelu(input, lower, upper, training)
+    noise = _rrelu_noise(input, lower, upper, generator) if training else None
+    return rrelu_with_noise(input, noise, lower, upper, training)
+
+
+def _rrelu_result(input: Tensor, lower: float, upper: float, training: bool, generator: Any):
+    # Drawn inside the in-place op, after its autograd checks: a refused call draws nothing.
+    check_rrelu(input, lower, upper, training)
+    noise = _rrelu_noise(input, lower, upper, generator) if training else None
+    return rrelu_with_noise_result(input, noise, lower, upper, training)
+
+
+_rrelu_in_place = inplace("rrelu_", _rrelu_result, False)
+
+
+def rrelu_(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
+    """:func:`rrelu` written into ``input`` (``RreluWithNoiseBackward1``, from the result)."""
+    return _rrelu_in_place(input, lower, upper, training, generator)
+
+
 FUNCTIONS = {
     "manual_seed": manual_seed,
     "seed": seed,
@@ -455,4 +514,6 @@ FUNCTIONS = {
     "rand_like": rand_like,
     "randn_like": randn_like,
     "randint_like": randint_like,
+    "rrelu": rrelu,
+    "rrelu_": rrelu_,
 }

@@ -317,4 +317,31 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
         ("addcmul", "addcdiv"),
         ("(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor out = None)",),
     ),
+    # torch-level nn functions (retrograd/ops/torch_nn.py): PyTorch's losses take the
+    # reduction as an int enum
+    "selu": ("(Tensor input)",),
+    "celu": ("(Tensor input, Number alpha = 1.0)",),
+    "threshold": ("(Tensor input, Number threshold, Number value, *, Tensor out = None)",),
+    "hardshrink": ("(Tensor input, Number lambd = 0.5, *, Tensor out = None)",),
+    "kl_div": ("(Tensor input, Tensor target, int reduction = Mean, *, bool log_target = False)",),
+    "cosine_similarity": ("(Tensor x1, Tensor x2, int dim = 1, float eps = 1e-08)",),
+    "pairwise_distance": (
+        "(Tensor x1, Tensor x2, float p = 2, float eps = 1e-06, bool keepdim = False)",
+    ),
+    "margin_ranking_loss": (
+        "(Tensor input1, Tensor input2, Tensor target, float margin = 0.0, int reduction = Mean)",
+    ),
+    "hinge_embedding_loss": (
+        "(Tensor input, Tensor target, float margin = 1.0, int reduction = Mean)",
+    ),
+    "cosine_embedding_loss": (
+        "(Tensor input1, Tensor input2, Tensor target, float margin = 0.0, int reduction = Mean)",
+    ),
+    "poisson_nll_loss": (
+        "(Tensor input, Tensor target, bool log_input, bool full, float eps, int reduction)",
+    ),
+    "triplet_margin_loss": (
+        "(Tensor anchor, Tensor positive, Tensor negative, float margin = 1.0, float p = 2, "
+        "float eps = 1e-06, bool swap = False, int reduction = Mean)",
+    ),
 }

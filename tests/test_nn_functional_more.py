@@ -94,24 +94,16 @@ INPLACE = {
     "celu": lambda m, x: F(m).celu(x, 0.7, inplace=True),
     "threshold": lambda m, x: F(m).threshold(x, 0.1, 2.0, inplace=True),
 }
-# PyTorch's in-place selu_/celu_/threshold_ record the "1" nodes, which save the result
-# (EluBackward1, CeluBackward1, ThresholdBackward1); retrograd records the out-of-place
-# op's node on a copy of the old value: the same gradient under another name.
-RESULT_NODES = {"selu": "EluBackward0", "celu": "CeluBackward0", "threshold": "ThresholdBackward0"}
+# PyTorch's in-place selu_/celu_/threshold_ record the "1" nodes (EluBackward1 and
+# CeluBackward1 read the result, ThresholdBackward1 a copy of the old value); so does
+# retrograd (retrograd/ops/result_activations.py).
+RESULT_NODES = {"selu": "EluBackward1", "celu": "CeluBackward1", "threshold": "ThresholdBackward1"}
 
 
-CELU_RESULT = pytest.mark.xfail(
-    strict=True,
-    reason="PyTorch's celu_ differentiates from its result (CeluBackward1); retrograd from "
-    "the old value, which differs in float64's last bits (1.7e-8 relative) for alpha=0.7",
-)
-
-
-@pytest.mark.parametrize("name", [n if n != "celu" else pytest.param(n, marks=CELU_RESULT)
-                                  for n in INPLACE])  # fmt: skip
+@pytest.mark.parametrize("name", list(INPLACE))
 def test_in_place_forms(name):
     fn = INPLACE[name]
-    run_both(lambda m, x: fn(m, x * 1), [rand(3, 4)], check_name=name not in RESULT_NODES)
+    run_both(lambda m, x: fn(m, x * 1), [rand(3, 4)])
     x = retrograd.tensor(rand(3, 4), requires_grad=True)
     y = x * 1
     out = fn(retrograd, y)
@@ -322,12 +314,7 @@ def test_modules_repr_and_forward(name, args, kwargs):
     assert repr(ours) == repr(theirs)
     assert ours.extra_repr() == theirs.extra_repr()
     inputs = [rand(4, 6), rand(4, 6, seed=5)] if name in TWO_INPUTS else [rand(4, 6)]
-    inplace = getattr(theirs, "inplace", False)
-    run_both(
-        lambda m, *xs: (ours if m is retrograd else theirs)(*[x * 1 for x in xs]),
-        inputs,
-        check_name=not (inplace and name in {"SELU", "CELU", "Threshold"}),
-    )
+    run_both(lambda m, *xs: (ours if m is retrograd else theirs)(*[x * 1 for x in xs]), inputs)
 
 
 def test_hardtanh_module_deprecated_keywords():

@@ -703,6 +703,13 @@ NN = {
     "pixel_shuffle": (lambda m, a: F(m).pixel_shuffle(a.reshape(1, 4, 3, 1), 2), [X]),
     "pixel_unshuffle": (lambda m, a: F(m).pixel_unshuffle(a.reshape(1, 1, 2, 6), 2), [X]),
     "channel_shuffle": (lambda m, a: F(m).channel_shuffle(a.reshape(1, 4, 3), 2), [X]),
+    # in-place activations' "1" nodes, rrelu (tests/test_torch_level_nn_ops.py in depth)
+    "elu_": (lambda m, a: F(m).elu_(a * 1, 0.5), [X]),
+    "celu_": (lambda m, a: m.celu_(a * 1, 0.7), [X]),
+    "leaky_relu_": (lambda m, a: F(m).leaky_relu_(a * 1, 0.2), [X]),
+    "threshold_": (lambda m, a: m.threshold_(a * 1, 0.1, 2.0), [X]),
+    "rrelu-eval": (lambda m, a: m.rrelu(a), [X]),
+    "rrelu_-eval": (lambda m, a: m.rrelu_(a * 1, 0.1, 0.3), [X]),
 }
 
 

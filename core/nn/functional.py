@@ -30,12 +30,15 @@ from ..ops.piecewise_activations import (
     hardsigmoid,
     hardswish,
     hardtanh,
+    hardtanh_in_place,
     relu6,
     softshrink,
     threshold,
 )
 from ..ops.pixel_ops import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ..ops.regression_losses import cosine_similarity, huber_loss, kl_div, smooth_l1_loss
+from ..ops.result_activations import celu_, elu_
+from ..ops.result_activations import leaky_relu_ as _leaky_relu_
 from ..ops.smooth_activations import (
     celu,
     glu,
@@ -47,7 +50,9 @@ from ..ops.smooth_activations import (
     tanhshrink,
 )
 from ..ops.targets import cross_entropy, nll_loss
-from ..random import draw_target
+from ..ops.torch_nn import selu_, threshold_
+from ..random import draw_target, rrelu_
+from ..random import rrelu as _rrelu
 from ..tensor import Tensor
 from .convolution import conv1d, conv2d, conv3d
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
@@ -135,6 +140,16 @@ __all__ = [
     "channel_shuffle",
     "pixel_shuffle",
     "pixel_unshuffle",
+    # in-place forms and rrelu
+    "celu_",
+    "elu_",
+    "hardtanh_",
+    "leaky_relu_",
+    "relu_",
+    "rrelu",
+    "rrelu_",
+    "selu_",
+    "threshold_",
 ]
 
 
@@ -197,3 +212,43 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -
             )
     out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias
+
+
+# -- in-place forms (PyTorch's F.relu_ ... are its torch-level C functions) and rrelu -----
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``relu`` written into ``input`` (``ReluBackward0``)."""
+    return input.relu_()
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` written into ``input`` (``HardtanhBackward0``, from the old value).
+    Unlike ``F.hardtanh``, PyTorch's C function takes ``min_val > max_val`` (every
+    element becomes ``max_val``)."""
+    return hardtanh_in_place(input, min_val, max_val)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` written into ``input`` (``LeakyReluBackward1``: a backward through
+    it with a negative slope raises PyTorch's error)."""
+    if not isinstance(negative_slope, (int, float)) and type(negative_slope).__module__ != "numpy":
+        raise TypeError(
+            "leaky_relu_(): argument 'negative_slope' (position 2) must be Number, not "
+            f"{type(negative_slope).__name__}"
+        )
+    return _leaky_relu_(input, negative_slope)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU (``torch.rrelu``; in place, ``torch.rrelu_``): slopes drawn
+    from ``U(lower, upper)`` in training, their mean otherwise."""
+    if inplace:
+        return rrelu_(input, lower, upper, training)
+    return _rrelu(input, lower, upper, training)

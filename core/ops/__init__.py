@@ -15,7 +15,7 @@ from ..arguments import expect_tensor, method_form, named, typename
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
-from . import (
+from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
     aten_overloads,
@@ -47,12 +47,14 @@ from . import (
     reductions,
     reductions_more,
     regression_losses,
+    result_activations,
     scans,
     scans_more,
     shape,
     shape_more,
     smooth_activations,
     statistics,
+    torch_nn,
 )
 from .record import OpRecord
 
@@ -100,6 +102,9 @@ MODULES = (
     # normalization layers and rearrangements PyTorch records as one node
     norm_layers,
     pixel_ops,
+    # in-place activations' result nodes (EluBackward1, ...) and nn's torch-level names
+    result_activations,
+    torch_nn,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -18,6 +18,7 @@ from .elementwise import where
 from .helpers import check_tensor, one_dim
 from .kernel_names import refusal
 from .record import ACTIVATION, AtKinks, OpRecord
+from .result_activations import elu_, leaky_relu_
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -118,8 +119,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
             "leaky_relu(): argument 'negative_slope' (position 2) must be Number, not "
             f"{type(negative_slope).__name__}"
         )
-    out = _apply(LEAKY_RELU, input, {"negative_slope": negative_slope})
-    return input.copy_(out) if inplace else out
+    if inplace:  # PyTorch's leaky_relu_: LeakyReluBackward1, from the result
+        return leaky_relu_(input, negative_slope)
+    return _apply(LEAKY_RELU, input, {"negative_slope": negative_slope})
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -144,8 +146,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
-    out = _apply(ELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1.0})
-    return input.copy_(out) if inplace else out
+    if inplace:  # PyTorch's elu_: EluBackward1, from the result
+        return elu_(input, alpha)
+    return _apply(ELU, input, {"alpha": alpha, "scale": 1.0, "input_scale": 1.0})
 
 
 def legacy_dim(op: str, ndim: int, stacklevel: int = 4) -> int:

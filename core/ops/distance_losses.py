@@ -51,6 +51,21 @@ def triplet_margin_loss(
     _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
+    return triplet_margin(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def triplet_margin(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float,
+    p: float,
+    eps: float,
+    swap: bool,
+    reduction: str,
+) -> Tensor:
+    """:func:`triplet_margin_loss` after ``nn.functional``'s own checks (PyTorch's C++
+    function, ``torch.triplet_margin_loss``, takes any margin)."""
     dims = [t.dim() for t in (anchor, positive, negative)]
     if len(set(dims)) != 1:
         raise RuntimeError(

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, broadcast_shapes, finish, promote
 from .elementwise import BINARY_RECORDS, _operands, add
 from .helpers import tangent_or_zeros
-from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node
+from .record import BINARY, CONVERSION, Composite, OpRecord, attach_node, resave_output
 from .tangent_writes import write_tangents
 
 # Forward mode: overwritten values have tangent 0; a copied or filled-in tensor's passes.
@@ -258,6 +258,7 @@ def write_result(t: Tensor, result: Tensor, op: str) -> Tensor:
     storage.bump_version()
     if result._grad_fn is not None:
         t._grad_fn, t._output_nr = result._grad_fn, 0
+        resave_output(result._grad_fn, result, t)
     if dual.STATE.active:
         write_tangents(t, result)
     return t

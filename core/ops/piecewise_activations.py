@@ -21,6 +21,7 @@ from .helpers import check_tensor
 from .inplace import inplace as _inplace_form
 from .kernel_names import refusal
 from .record import ACTIVATION, AtKinks, Convention, OpRecord
+from .result_activations import threshold_ as _threshold_in_place
 
 _HINT = " (convert the input with .float() first)"
 
@@ -56,7 +57,8 @@ def _shrink_grad(g: Tensor, a: Tensor, lambd: Any) -> Tensor:
 
 def _record(name: str, grad_fn: str, save: tuple, grad: Any, **kw: Any) -> OpRecord:
     return OpRecord(name, ACTIVATION, grad_fn, kw.pop("kernel", "where"), save=save,
-                    grads=(grad,), smooth=False, method=False, **kw)  # fmt: skip
+                    grads=(grad,), smooth=False, method=kw.pop("method", False),
+                    **kw)  # fmt: skip
 
 
 HARDTANH = _record(
@@ -104,6 +106,7 @@ HARDSHRINK = _record(
     _shrink_grad,
     kinks=(-0.5, 0.5),
     float_only=True,
+    method=True,  # Tensor.hardshrink (no hardshrink_)
     doc="at -lambd and lambd: 0",
     conventions=(AtKinks(0.0),),
 )
@@ -171,6 +174,11 @@ def hardtanh(
     return _in_place_or_not("hardtanh_", _hardtanh, input, inplace, min_val, max_val)
 
 
+def hardtanh_in_place(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """PyTorch's ``hardtanh_`` (``F.hardtanh_``): no check of the bounds' order."""
+    return _in_place_or_not("hardtanh_", _hardtanh, input, True, min_val, max_val)
+
+
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``hardtanh(x, 0, 6)`` (PyTorch records ``HardtanhBackward0``)."""
     return _in_place_or_not("relu6_", _hardtanh, input, inplace, 0.0, 6.0)
@@ -216,8 +224,10 @@ def _threshold(input: Tensor, threshold: Any, value: Any) -> Tensor:
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``value`` where ``x <= threshold``, else ``x``."""
-    return _in_place_or_not("threshold_", _threshold, input, inplace, threshold, value)
+    """``value`` where ``x <= threshold``, else ``x`` (in place: ``ThresholdBackward1``)."""
+    if inplace:
+        return _threshold_in_place(input, threshold, value)
+    return _threshold(input, threshold, value)
 
 
 def _inside(input: Tensor, lambd: Any) -> Any:

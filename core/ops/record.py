@@ -344,6 +344,23 @@ def attach_node(record: OpRecord, out: Any, inputs: tuple, params: dict | None =
     return out
 
 
+def resave_output(node: Any, out: Any, written: Any) -> None:
+    """``node`` saved its output ``out``; the in-place op that made it wrote ``out`` into
+    ``written``, which is now the node's output in PyTorch's sense: save ``written`` (at
+    its current version) instead, so a later in-place write into it fails the backward
+    as PyTorch's version check does (``y = x.exp_(); y.mul_(2)``)."""
+    saved, versions = getattr(node, "_saved", None), getattr(node, "_versions", None)
+    if not saved or versions is None or not isinstance(node, OpNode):
+        return
+    values, new_versions = list(saved), list(versions)
+    for i, step in enumerate(node.record.save_plan):
+        value = values[i]
+        if step[0] == _RESULT and isinstance(value, Tensor) and value._storage is out._storage:
+            values[i] = saved_form(written, True)
+            new_versions[i] = written._storage.version
+    node._saved, node._versions = type(saved)(values), tuple(new_versions)
+
+
 def _save(plan: tuple, out: Any, inputs: tuple, params: dict | None) -> tuple[tuple, tuple]:
     """The values ``plan`` names, and the version of each saved tensor (None for other
     values; None instead of the tuple when no tensor is saved)."""

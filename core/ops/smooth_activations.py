@@ -21,6 +21,7 @@ from .inplace import inplace as _inplace_form
 from .joining import cat
 from .kernel_names import refusal
 from .record import ACTIVATION, AtKinks, OpRecord
+from .result_activations import celu_, celu_grad_scale, elu_
 
 # SELU's constants (Klambauer et al.), as PyTorch defines them.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -46,6 +47,12 @@ def _glu_tangent(us: tuple, out: Tensor, x: Tensor, dim: int) -> Tensor:
     return u_a * s + a * s * (1 - s) * u_b
 
 
+def _celu_grad(g: Tensor, a: Tensor, alpha: Any, scale: Any, input_scale: Any) -> Tensor:
+    """CeluBackward0: ELU's rule with PyTorch's backward scale, ``1 / float32(alpha)``
+    (:func:`~.result_activations.celu_grad_scale`)."""
+    return elu_grad(g, a, alpha, scale, celu_grad_scale(alpha))
+
+
 def _mish_grad(g: Tensor, a: Tensor) -> Tensor:
     # PyTorch's: grad * (tanh(softplus(x)) + x * sigmoid(x) * (1 - tanh(softplus(x))^2)).
     t = softplus(a).tanh()
@@ -58,7 +65,7 @@ CELU = OpRecord(
     "CeluBackward0",
     "elu",
     save=("self", "alpha", "scale", "input_scale"),
-    grads=(elu_grad,),
+    grads=(_celu_grad,),
     kinks=(0.0,),
     smooth=False,
     float_only=True,
@@ -106,8 +113,9 @@ def _selu(input: Tensor) -> Tensor:
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``scale * elu(x, alpha)`` with SELU's constants (PyTorch records ``EluBackward0``)."""
-    return _inplace_form("selu_", _selu, True)(input) if inplace else _selu(input)
+    """``scale * elu(x, alpha)`` with SELU's constants (PyTorch records ``EluBackward0``;
+    in place, ``EluBackward1``, from the result)."""
+    return elu_(input, SELU_ALPHA, SELU_SCALE) if inplace else _selu(input)
 
 
 def _celu(input: Tensor, alpha: Any) -> Tensor:
@@ -119,8 +127,8 @@ def _celu(input: Tensor, alpha: Any) -> Tensor:
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
-    if inplace:
-        return _inplace_form("celu_", _celu, True)(input, alpha)
+    if inplace:  # PyTorch's celu_: CeluBackward1, from the result
+        return celu_(input, alpha)
     return _celu(input, alpha)
 
 
