@@ -270,3 +270,14 @@ def running_extremum(xp: Any, a: Any, dim: int, pick: str) -> tuple:
     positions = xp.reshape(xp.arange(a.shape[dim]), shape)
     hits = xp.where(a == values, positions, -1)
     return values, xp.maximum.accumulate(hits, axis=dim)
+
+
+def cdist(xp: Any, a: Any, b: Any, p: float = 2.0) -> Any:
+    """The ``p``-distance of every row of ``a`` to every row of ``b`` (batches broadcast):
+    the count of differing coordinates for 0, the largest difference for inf."""
+    diff = xp.abs(a[..., :, None, :] - b[..., None, :, :])
+    if p == 0:
+        return xp.sum(xp.astype(diff != 0, a.dtype), axis=-1)
+    if p == float("inf"):
+        return xp.max(diff, axis=-1)
+    return xp.sum(diff**p, axis=-1) ** (1.0 / p)

@@ -335,3 +335,14 @@ MORE_SHAPE_LINALG_REDUCTIONS = {
     "logcumsumexp": Entry(O.one_dim, ref=lambda xp, a, dim: xp.logaddexp.accumulate(a, axis=dim)),
 }
 TABLE.update(MORE_SHAPE_LINALG_REDUCTIONS)
+
+# retrograd/ops/numeric_more.py: cdist's two records
+NUMERIC_MORE = {
+    "cdist": Entry(SH.cdist, ref=R.cdist),
+    "euclidean_dist": Entry(
+        SH.euclidean_dist,
+        lambda a, b: retrograd.ops.numeric_more.euclidean_dist(a, b),
+        lambda xp, a, b: R.cdist(xp, a, b, 2.0),
+    ),
+}
+TABLE.update(NUMERIC_MORE)

@@ -36,6 +36,7 @@ from . import (
     losses,
     margin_losses,
     new_tensors,
+    numeric_more,
     piecewise_activations,
     pointwise_binary,
     pointwise_extra,
@@ -47,6 +48,7 @@ from . import (
     regression_losses,
     scans,
     scans_more,
+    searching,
     shape,
     shape_more,
     smooth_activations,
@@ -95,6 +97,10 @@ MODULES = (
     scans_more,
     shape_more,
     linalg_more,
+    # searching and counting (searchsorted, bucketize, histc, tril/triu_indices), and
+    # cdist, vander and the trapezoidal rules
+    searching,
+    numeric_more,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
