@@ -17,7 +17,6 @@ import math
 from typing import Any
 
 from .. import dtypes
-from ..creation import ones
 from ..grad_mode import no_grad
 from ..tensor import Tensor, _wrap_dim
 from .aten_overloads import mul_scalar
@@ -191,7 +190,10 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     if n < 0:
         raise RuntimeError("N must be non-negative.")
     dtype = dtypes.promote_types(x.dtype, dtypes.int64)
-    result = ones(x.shape[0], n, dtype=dtype, backend=x._backend)
+    # ones without history (PyTorch's ``at::ones``) made from x (x ** 0 is 1 for every
+    # value, nan and inf too), so that under vmap they are batched as x is and the
+    # writes below are per sample (a factory's ones are one tensor for all samples)
+    result = x.detach().to(dtype).unsqueeze(1).expand(x.shape[0], n).pow(0)
     if n > 1:
         # As PyTorch: x copied into columns 1.., then their running product copied over
         # them (two CopySlices; the second overwrites what cumprod saved, so PyTorch's

@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 from .. import dtypes
+from ..batching import physical
 from ..creation import _target_backend, arange, factory_dtype, linspace
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -65,11 +66,20 @@ def _check_search(seq: Tensor, values: Tensor, scalar: bool, sorter: Tensor | No
     for t in (seq, values):
         if t.dtype is dtypes.bool:
             raise not_implemented("searchsorted_out", seq._backend, t.dtype)
-    if sorter is not None and sorter.numel():
-        n = seq.shape[-1]
-        # PyTorch checks the sorter's values before searching (a value read, as its own)
-        if bool(((sorter < 0) | (sorter >= n)).any()):
-            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+
+
+def _sorter_error(any_bad: bool) -> None:
+    if any_bad:
+        raise RuntimeError("torch.searchsorted(): sorter index out of range")
+
+
+def _checked_sorter(sorter: Tensor, n: int) -> Tensor:
+    """``sorter`` with PyTorch's range check attached (``checked``: it raises now, or on
+    a lazy backend when the result is computed; inside vmap it reads every sample)."""
+    k = sorter._backend.kernels
+    bad = ((sorter < 0) | (sorter >= n))._storage.array
+    array = k["checked"](sorter._storage.array, _sorter_error, k["any"](physical(bad)))
+    return Tensor._make(array, sorter.dtype, sorter._backend)
 
 
 def _binary_search(seq: Tensor, values: Tensor, right: bool, sorter: Tensor | None) -> Tensor:
@@ -148,6 +158,8 @@ def searchsorted(
     values, scalar = _as_values(input, sorted_sequence)
     _check_search(sorted_sequence, values, scalar, sorter)
     with no_grad():
+        if sorter is not None:
+            sorter = _checked_sorter(sorter, sorted_sequence.shape[-1])
         out = _binary_search(sorted_sequence.detach(), values.detach(), right, sorter)
         return out.to(dtypes.int32) if out_int32 else out
 
