@@ -22,7 +22,11 @@ What differs from the generic layer, and why:
   array: they run, and raise PyTorch's error, when that array is computed;
 - ``to_numpy``/``tolist`` compute, without NumPy's IEEE warnings (PyTorch gives none);
 - ``rechunk`` (factories' ``chunks=``), ``materialize`` and ``count_computes`` are the
-  kernels of a lazy backend (see ``retrograd_backends.kernel_contract``).
+  kernels of a lazy backend (see ``retrograd_backends.kernel_contract``);
+- ``eye`` compares a row and a column ``arange`` instead of calling ``da.eye``, which
+  declares its first row block's size as the block size of both dims: a non-square eye
+  ((2, 3)) then names blocks it never builds and fails with "Missing dependency" when
+  computed, and an eye with 0 rows divides by zero.
 """
 
 from __future__ import annotations
@@ -152,9 +156,18 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
         except NotImplementedError:
             return da.reshape(a.rechunk(-1), shape)
 
+    def eye(n: int, m: int, dtype: Any) -> Any:
+        # Row index == column index, blockwise over Dask's "auto" chunks of each dim: the
+        # blocks are whatever the chunks say, at any shape (da.eye's are not, above).
+        rows, cols = da.core.normalize_chunks("auto", shape=(n, m), dtype=np.dtype(dtype))
+        i = da.arange(n, chunks=rows)[:, None]
+        j = da.arange(m, chunks=cols)[None, :]
+        return (i == j).astype(dtype)
+
     checked = _checked(da, np)
     return {
         "assign": assign,
+        "eye": eye,
         "copy": lambda a: a,  # an immutable recipe needs no defensive copy
         "contiguous": lambda a: a,
         # Dask's reshape never copies anyone's memory: it is always a view's recipe.

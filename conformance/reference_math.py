@@ -320,3 +320,14 @@ def channel_shuffle(xp: Any, a: Any, groups: int) -> Any:
     n, c, *rest = a.shape
     x = xp.reshape(a, (n, groups, c // groups, *rest))
     return xp.reshape(xp.permute_dims(x, (0, 2, 1, *range(3, a.ndim + 1))), a.shape)
+
+
+def cdist(xp: Any, a: Any, b: Any, p: float = 2.0) -> Any:
+    """The ``p``-distance of every row of ``a`` to every row of ``b`` (batches broadcast):
+    the count of differing coordinates for 0, the largest difference for inf."""
+    diff = xp.abs(a[..., :, None, :] - b[..., None, :, :])
+    if p == 0:
+        return xp.sum(xp.astype(diff != 0, a.dtype), axis=-1)
+    if p == float("inf"):
+        return xp.max(diff, axis=-1)
+    return xp.sum(diff**p, axis=-1) ** (1.0 / p)

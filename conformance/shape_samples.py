@@ -357,3 +357,23 @@ def cross(record: OpRecord, draw: Any, dtype: str) -> Sample:
     first[dim] = second[dim] = 3
     tensors = (values_for(record, draw, tuple(s), dtype) for s in (first, second))
     return Sample(tuple(tensors), {"dim": dim})
+
+
+def cdist(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``cdist(x1, x2, p)``: (*, P, M) and (*, R, M), the batch dims broadcast; any ``p``
+    PyTorch takes (0, below 1, 1, 2, above 2, inf)."""
+    batch = draw.choice(((), (2,), (1, 2)))
+    other_batch = draw.choice((batch, batch[1:], tuple(1 for _ in batch)))
+    m = draw.integer(1, 3)
+    first = (*batch, draw.integer(1, 3), m)
+    second = (*other_batch, draw.integer(1, 3), m)
+    tensors = tuple(values_for(record, draw, s, dtype) for s in (first, second))
+    return Sample(tensors, {"p": draw.choice((0.0, 0.5, 1.0, 1.5, 2.0, 3.0, float("inf")))})
+
+
+def euclidean_dist(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """ATen's ``_euclidean_dist``: (B, P, M) and (B, R, M), or two matrices."""
+    batch = draw.choice(((), (2,)))
+    m = draw.integer(1, 3)
+    shapes = ((*batch, draw.integer(1, 3), m), (*batch, draw.integer(1, 3), m))
+    return Sample(tuple(values_for(record, draw, s, dtype) for s in shapes))

@@ -411,3 +411,14 @@ IN_PLACE_ACTIVATIONS = {
     ),
 }
 TABLE.update(IN_PLACE_ACTIVATIONS)
+
+# retrograd/ops/numeric_more.py: cdist's two records
+NUMERIC_MORE = {
+    "cdist": Entry(SH.cdist, ref=R.cdist),
+    "euclidean_dist": Entry(
+        SH.euclidean_dist,
+        lambda a, b: retrograd.ops.numeric_more.euclidean_dist(a, b),
+        lambda xp, a, b: R.cdist(xp, a, b, 2.0),
+    ),
+}
+TABLE.update(NUMERIC_MORE)

@@ -36,6 +36,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .func import vmap  # torch.vmap (the function; the module is retrograd.func's)
 from .grad_mode import (
     enable_grad,
     inference_mode,

@@ -372,3 +372,17 @@ def no_storage(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 RULES.update(from_dlpack=from_dlpack, to_numpy=no_storage)
+
+
+# -- the scans of ops/scans_more.py ------------------------------------------------------------
+def scan_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """A scan with two outputs along one ``axis`` (``cummax``/``cummin``: the running
+    values and their int64 indices): the axis shifted past the batch, both outputs
+    batched (an index counts along the sample's axis, which the batch does not move)."""
+    a = args[0]
+    axis = _arg(list(args), kwargs, 1, "axis", 0)
+    values, indices = k[name](a.value, _axis(axis, a.ndim))
+    return BatchedArray(values, level), BatchedArray(indices, level)
+
+
+RULES.update(logcumsumexp=along_axis, cummax=scan_pair, cummin=scan_pair)

@@ -340,7 +340,7 @@ public_signature(linspace)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, **kw: Any) -> Tensor:
-    """The ``n`` x ``m`` identity matrix."""
+    """The ``n`` x ``m`` identity matrix; ``chunks=`` splits it on a chunked backend."""
     _check_numbers("eye", (n,) if m is None else (n, m), ("n",), "int")
     for name, value in (("n", n), ("m", m)):
         if value is not None and value < 0:
@@ -348,6 +348,7 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, **kw: Any) -> Tensor
     d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
     target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
     array = target.kernels["eye"](n, n if m is None else m, target.native_dtype(d))
+    array = chunked("eye", target, array, kw.pop("chunks", None))
     return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
 
 

@@ -154,3 +154,28 @@ def test_random_factories_take_chunks_with_pytorchs_values():
     assert t.tolist() == retrograd.randn(6, 4, backend="numpy").tolist()
     with pytest.raises(TypeError, match="backend 'numpy' has no chunks"):
         retrograd.rand(3, backend="numpy", chunks=1)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 2), (1, 5), (4, 4), (0, 3), (3, 0), (7, 3)])
+@pytest.mark.parametrize("chunks", [None, 1, 2, 3])
+def test_eye_of_any_shape_and_chunks_computes(shape, chunks):
+    # da.eye declares its first row block's size for both dims: with a non-square shape
+    # its graph named blocks it never built ("Missing dependency" on compute).
+    kw = {"chunks": chunks} if chunks else {}
+    t = retrograd.eye(*shape, backend="dask", **kw)
+    np.testing.assert_array_equal(t.numpy(), np.eye(*shape))
+    assert t.dtype == retrograd.float32 and t.numpy().dtype == np.float32
+    if chunks and all(shape):
+        assert t._storage.array.chunks == da.ones(shape, chunks=chunks).chunks
+
+
+def test_eye_with_dtype_and_gradient_through_it_on_dask():
+    x = retrograd.arange(6.0, backend="dask", chunks=2).reshape(2, 3).requires_grad_()
+    eye = retrograd.eye(2, 3, backend="dask", dtype=retrograd.float64)
+    assert eye.dtype == retrograd.float64
+    (x * eye).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.eye(2, 3))
+    assert (
+        retrograd.eye(3, 2, backend="dask", dtype=retrograd.bool).tolist()
+        == np.eye(3, 2, dtype=bool).tolist()
+    )

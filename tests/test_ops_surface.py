@@ -372,6 +372,14 @@ SHAPE = {
     "cummax": (lambda m, a: a.cummax(1).values, [TIES]),
     "cummin": (lambda m, a: m.cummin(a, 0)[0], [TIES]),
     "logcumsumexp": (lambda m, a: a.logcumsumexp(1), [X], True),
+    # cdist's two records, retrograd/ops/numeric_more.py (more cases in
+    # tests/test_ops_search_more.py; PyTorch's CdistBackward0 has no second derivative)
+    "cdist": (lambda m, a, b: m.cdist(a, b, 1.5), [X, Y]),
+    "cdist-euclidean": (
+        lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        [X, Y],
+        True,
+    ),
 }
 
 

@@ -37,6 +37,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     margin_losses,
     new_tensors,
     norm_layers,
+    numeric_more,
     piecewise_activations,
     pixel_ops,
     pointwise_binary,
@@ -50,6 +51,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     result_activations,
     scans,
     scans_more,
+    searching,
     shape,
     shape_more,
     smooth_activations,
@@ -105,6 +107,10 @@ MODULES = (
     # in-place activations' result nodes (EluBackward1, ...) and nn's torch-level names
     result_activations,
     torch_nn,
+    # searching and counting (searchsorted, bucketize, histc, tril/triu_indices), and
+    # cdist, vander and the trapezoidal rules
+    searching,
+    numeric_more,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
