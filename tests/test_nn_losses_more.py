@@ -13,17 +13,13 @@ import warnings
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import grad_fn_name, run_both
+from torch_oracle import grad_fn_name, rand, run_both
 
 torch = pytest.importorskip("torch")
 
 
 def F(m):  # noqa: N802 - torch.nn.functional's usual name
     return m.nn.functional
-
-
-def rand(*shape, seed=0, low=-2.0, high=2.0, dtype="float64"):
-    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
 
 
 def signs(*shape, seed=3):

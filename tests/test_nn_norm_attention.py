@@ -15,17 +15,13 @@ import warnings
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import run_both
+from torch_oracle import rand, run_both
 
 torch = pytest.importorskip("torch")
 
 
 def F(m):  # noqa: N802 - torch.nn.functional's usual name
     return m.nn.functional
-
-
-def rand(*shape, seed=0, low=-2.0, high=2.0):
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
 
 
 X4 = rand(2, 6, 3, 4)

@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import retrograd
-from torch_oracle import run_both
+from torch_oracle import arr, rand, run_both
 
 torch = pytest.importorskip("torch")
 SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 NAN, INF = math.nan, math.inf
-
-
-def rand(*shape, seed=0, low=-2.0, high=2.0, dtype="float64"):
-    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
-
-
-def arr(*values, dtype="float64"):
-    return np.array(values, dtype=dtype)
 
 
 X, Y, V = rand(3, 4), rand(3, 4, seed=1), rand(4, seed=2)

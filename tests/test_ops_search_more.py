@@ -14,19 +14,11 @@ import math
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import run_both
+from torch_oracle import arr, rand, run_both
 
 torch = pytest.importorskip("torch")
 SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 NAN, INF = math.nan, math.inf
-
-
-def rand(*shape, seed=0, low=-2.0, high=2.0, dtype="float64"):
-    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
-
-
-def arr(*values, dtype="float64"):
-    return np.array(values, dtype=dtype)
 
 
 SORTED = arr(1.0, 2.0, 2.0, 3.0, NAN)

@@ -22,7 +22,7 @@ import retrograd
 import retrograd.nn.functional as RF
 from retrograd.graph import walk
 from retrograd.ops import RECORDS
-from torch_oracle import GENERATED, TORCH_VERSION, run_both
+from torch_oracle import GENERATED, TORCH_VERSION, rand, run_both
 from torch_oracle import assert_same as same
 from torch_oracle import make as _make
 
@@ -33,8 +33,6 @@ SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarni
 
 
 # -- helpers -----------------------------------------------------------------------------
-def rand(*shape, seed=0, low=-2.0, high=2.0, dtype="float64"):
-    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
 
 
 def ints(*values, dtype="int64"):

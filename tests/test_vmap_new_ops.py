@@ -14,6 +14,7 @@ import gc
 import numpy as np
 import pytest
 import retrograd
+from torch_oracle import rand
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
@@ -24,10 +25,6 @@ def _collect_batched_arrays():
     # (see tests/test_vmap_ops.py: a raise inside vmap keeps batched arrays alive)
     yield
     gc.collect()
-
-
-def rand(*shape, seed=0, low=-2.0, high=2.0):
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
 
 
 def ints(*shape, seed=0, high=4):

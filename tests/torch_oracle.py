@@ -31,6 +31,18 @@ from retrograd.ops.record import BINARY, UNARY
 
 torch = pytest.importorskip("torch")
 
+
+def rand(*shape: int, seed: int = 0, low: float = -2.0, high: float = 2.0,
+         dtype: str = "float64") -> np.ndarray:  # fmt: skip
+    """Uniform values in ``[low, high)`` of ``shape``, the same for a given ``seed``."""
+    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
+
+
+def arr(*values: float, dtype: str = "float64") -> np.ndarray:
+    """A vector of ``values``."""
+    return np.array(values, dtype=dtype)
+
+
 TOL = {"float16": (1e-3, 1e-3), "float32": (1e-5, 1e-6), "float64": (1e-8, 1e-12)}
 GPU_TOL = {**TOL, "float64": (1e-7, 1e-12)}
 # The oracle's version: a few cases need PyTorch 2.13's behaviour (the GPU machine's
