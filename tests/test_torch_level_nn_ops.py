@@ -14,7 +14,7 @@ import functools
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import grad_fn_name, host, make, run_both
+from torch_oracle import assert_same_error, grad_fn_name, host, make, run_both
 from torch_oracle import rand as _rand
 
 torch = pytest.importorskip("torch")
@@ -140,13 +140,7 @@ def test_torch_level_losses_need_the_int_reduction():
         _same_error(call, [1.0, 2.0, 3.0])
 
 
-def _same_error(fn, value):
-    """PyTorch's exception type, and its message as the start of retrograd's."""
-    with pytest.raises(Exception) as theirs:
-        fn(torch, torch.tensor(value))
-    with pytest.raises(type(theirs.value)) as ours:
-        fn(retrograd, retrograd.tensor(value))
-    assert str(ours.value).startswith(str(theirs.value)), (str(ours.value), str(theirs.value))
+_same_error = assert_same_error
 
 
 @pytest.mark.parametrize(

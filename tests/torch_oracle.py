@@ -43,6 +43,20 @@ def arr(*values: float, dtype: str = "float64") -> np.ndarray:
     return np.array(values, dtype=dtype)
 
 
+def assert_same_error(fn: Callable[..., Any], *values: Any, whole: bool = True) -> None:
+    """``fn(torch, *tensors)`` raises, and ``fn(retrograd, *tensors)`` raises the same type
+    with a message that starts with PyTorch's (its first line only, where ``whole`` is
+    False: some of PyTorch's messages go on with C++ context). ``values`` are made tensors
+    in each library (none: ``fn(lib)``)."""
+    with pytest.raises(Exception) as theirs:
+        fn(torch, *(torch.tensor(v) for v in values))
+    with pytest.raises(type(theirs.value)) as ours:
+        fn(retrograd, *(retrograd.tensor(v) for v in values))
+    assert type(ours.value) is type(theirs.value), (ours.value, theirs.value)
+    expected = str(theirs.value) if whole else str(theirs.value).splitlines()[0]
+    assert str(ours.value).startswith(expected), (str(ours.value), str(theirs.value))
+
+
 TOL = {"float16": (1e-3, 1e-3), "float32": (1e-5, 1e-6), "float64": (1e-8, 1e-12)}
 GPU_TOL = {**TOL, "float64": (1e-7, 1e-12)}
 # The oracle's version: a few cases need PyTorch 2.13's behaviour (the GPU machine's
