@@ -17,6 +17,8 @@ What differs from the generic layer, and why:
   ``Storage.array``; views alias through ``retrograd.storage.DerivedStorage`` (the
   backend says ``mutable=False``);
 - ``copy`` returns its argument: an immutable array needs no defensive copy (speed);
+- ``asarray`` copies host data: ``jnp.asarray`` may wrap an aligned NumPy array's memory,
+  which a write to that array would then change under the JAX array;
 - ``Tensor.numpy()`` is a read-only NumPy array over JAX's buffer: it cannot be written
   through, so writing to it fails loudly instead of being silently lost.
 """
@@ -39,15 +41,25 @@ def probe() -> str | None:
     return None
 
 
-def _overrides(jnp: Any, erf: Any) -> dict[str, Any]:
-    """Where JAX deviates from the generic layer: its arrays cannot be written, XLA's
-    maximum turns -0.0 into 0.0 (PyTorch's relu keeps -0.0, as NumPy's maximum does), and
-    its erf is in ``jax.scipy.special`` (the generic one is slower)."""
+def _overrides(jax: Any, jnp: Any, erf: Any) -> dict[str, Any]:
+    """Where JAX deviates from the generic layer: its arrays cannot be written, host data
+    is copied (never wrapped), XLA's maximum turns -0.0 into 0.0 (PyTorch's relu keeps
+    -0.0, as NumPy's maximum does), and its erf is in ``jax.scipy.special`` (the generic
+    one is slower)."""
+
+    def asarray(data: Any, dtype: Any) -> Any:
+        # jnp.asarray may wrap a NumPy array's memory without copying (on the CPU, when
+        # it is aligned: a PyTorch tensor's .numpy() is); a later write to that array
+        # would then change an "immutable" JAX array, and retrograd.tensor must copy.
+        if isinstance(data, jax.Array):
+            return jnp.asarray(data, dtype=dtype)
+        return jnp.array(data, dtype=dtype, copy=True)
 
     def assign(target: Any, value: Any) -> Any:
-        return jnp.broadcast_to(jnp.asarray(value, dtype=target.dtype), target.shape)
+        return jnp.broadcast_to(asarray(value, target.dtype), target.shape)
 
     return {
+        "asarray": asarray,
         "assign": assign,
         "setitem": lambda target, key, value: target.at[key].set(value),
         "copy": lambda a: a,
@@ -68,7 +80,7 @@ def load() -> Backend:
     jax.config.update("jax_enable_x64", True)  # before any dtype is looked up (see above)
     xp = array_namespace(jnp)
     kernels = generic_kernels(xp)
-    kernels.update(_overrides(jnp, jax.scipy.special.erf))
+    kernels.update(_overrides(jax, jnp, jax.scipy.special.erf))
     platform = jax.default_backend()  # "cpu", "gpu" or "tpu": where JAX puts arrays
     return Backend("jax", kernels, native_dtypes(xp), platform, xp, mutable=False)
 

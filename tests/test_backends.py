@@ -61,6 +61,22 @@ def test_float64_and_int64_are_really_64_bit(name):
     assert retrograd.ones(2, backend=name).dtype is retrograd.float32
 
 
+def test_tensor_copies_host_data_and_copy_takes_its_values(name):
+    """``tensor(ndarray)`` copies, as PyTorch's does: a later write to the array changes
+    nothing. JAX's ``jnp.asarray`` wraps an aligned array's memory (a PyTorch tensor's
+    ``.numpy()``, a NumPy array of 64-byte aligned memory), so this failed there."""
+    import numpy as np
+
+    block = np.zeros(64 + 8)
+    offset = (-block.ctypes.data % 64) // 8  # the first 64-byte aligned element
+    host = block[offset : offset + 64]
+    t = retrograd.tensor(host, backend=name)
+    u = retrograd.zeros(64, dtype=retrograd.float64, backend=name)
+    u.copy_(retrograd.tensor(host, backend=name))
+    host += 1.0
+    assert t.tolist() == u.tolist() == [0.0] * 64
+
+
 def test_in_place_ops_bump_the_version_and_detach_aliases(name):
     x = retrograd.arange(3.0, backend=name)
     d = x.detach()
