@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import arr, rand, run_both
+from torch_oracle import arr, graph_names, rand, run_both
 
 torch = pytest.importorskip("torch")
 SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
@@ -359,14 +359,7 @@ def test_triangle_indices_on_dask():
 
 
 # -- the graphs of the composed ops: every node, in PyTorch's order ---------------------
-def _graph(t):
-    names, queue = [], [t.grad_fn]
-    while queue:
-        node = queue.pop(0)
-        if node is not None:
-            names.append(node.name().replace("torch::autograd::", ""))
-            queue += [child for child, _ in node.next_functions]
-    return names
+_graph = graph_names
 
 
 GRAPHS = {

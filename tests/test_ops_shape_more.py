@@ -13,7 +13,7 @@ import math
 
 import pytest
 import retrograd
-from torch_oracle import arr, assert_same_error, rand, run_both
+from torch_oracle import arr, assert_same_error, graph_names, rand, run_both
 
 torch = pytest.importorskip("torch")
 SILENT = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
@@ -173,15 +173,7 @@ def test_against_torch(key, case):
 
 
 # -- the graphs of the composed ops: every node, in PyTorch's order ---------------------
-def _graph(t):
-    """The names of every node reachable from ``t.grad_fn``, breadth first."""
-    names, queue = [], [t.grad_fn]
-    while queue:
-        node = queue.pop(0)
-        if node is not None:
-            names.append(node.name().replace("torch::autograd::", ""))
-            queue += [child for child, _ in node.next_functions]
-    return names
+_graph = graph_names
 
 
 GRAPHS = {

@@ -102,6 +102,18 @@ def assert_same(ours: Any, theirs: Any, what: str = "output") -> None:
     assert_allclose(ours_v, theirs_v, rtol, atol, err_msg=what, equal_nan=True)
 
 
+def graph_names(t: Any) -> list[str]:
+    """The names of every node reachable from ``t.grad_fn``, breadth first (PyTorch's
+    ``torch::autograd::`` prefix dropped), to compare a composed op's whole graph."""
+    names, queue = [], [t.grad_fn]
+    while queue:
+        node = queue.pop(0)
+        if node is not None:
+            names.append(node.name().replace("torch::autograd::", ""))
+            queue += [child for child, _ in node.next_functions]
+    return names
+
+
 def grad_fn_name(t: Any) -> str | None:
     return None if t.grad_fn is None else type(t.grad_fn).__name__
 
