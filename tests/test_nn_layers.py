@@ -9,7 +9,13 @@ import retrograd as rg
 from retrograd import nn
 
 torch = pytest.importorskip("torch")
-from torch_oracle import TORCH_VERSION  # noqa: E402 - after the importorskip
+from torch_oracle import (  # noqa: E402 - after the importorskip
+    TORCH_VERSION,
+    arr,
+    assert_same_error,
+    graph_names,
+    rand,
+)
 
 # (class name, constructor args, constructor kwargs): every module class, for the reprs.
 CONSTRUCTORS = [
@@ -186,6 +192,40 @@ def test_batch_norm_eval_uses_running_stats():
     theirs.eval()
     x = torch.randn(2, 3, 5, 5)
     _close(mine(rg.tensor(x.tolist())), theirs(x))
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(5, 3), (4, 3, 6), (2, 3, 4, 4)])
+def test_batch_norm_is_one_native_node_as_pytorch(shape, training):
+    """``F.batch_norm`` records PyTorch's single ``NativeBatchNormBackward0`` node (input,
+    weight, bias as its inputs), with PyTorch's gradients and second derivatives."""
+    x = rand(*shape, seed=1)
+    stats = [rand(3, seed=2), rand(3, seed=3, low=0.5, high=2.0)]
+    affine = [rand(3, seed=4), rand(3, seed=5)]
+    results = []
+    for lib in (torch, rg):
+        xt = lib.tensor(x, requires_grad=True)
+        w, b = (lib.tensor(a, requires_grad=True) for a in affine)
+        mean, var = (lib.tensor(a) for a in stats)
+        out = lib.nn.functional.batch_norm(xt, mean, var, w, b, training=training, eps=1e-3)
+        gx, gw = lib.autograd.grad((out.sin() * out).sum(), (xt, w), create_graph=True)
+        (gx * gx).sum().backward()
+        results.append((graph_names(out), out, gx, gw, xt.grad, w.grad, b.grad, mean, var))
+    theirs, mine = results
+    assert mine[0] == theirs[0]
+    for ours, pytorchs in zip(mine[1:], theirs[1:]):
+        _close(ours, pytorchs, tol=1e-9)
+
+
+def test_batch_norm_checks_as_pytorch():
+    x = rand(4, 3, seed=0)
+    assert_same_error(lambda lib, t: lib.nn.functional.batch_norm(t, None, None, training=False), x)
+    assert_same_error(
+        lambda lib, t, v: lib.nn.functional.batch_norm(t, v, None, training=False), x, arr(0, 0, 0)
+    )
+    assert_same_error(
+        lambda lib, t: lib.nn.functional.batch_norm(t[:1], None, None, training=True), x
+    )
 
 
 def test_embedding_padding_idx_gets_no_gradient():

@@ -1,9 +1,9 @@
-"""``batch_norm``, ``layer_norm`` and ``normalize``, composed from differentiable ops;
-``instance_norm``, composed as PyTorch composes it (a batch norm of the input viewed as
-one sample of ``N * C`` channels, so its graph is PyTorch's ``ViewBackward0`` over
-``NativeBatchNormBackward0``).
-Batch norm in training updates the running statistics in place, without recording
-(the running variance with the unbiased batch variance, as PyTorch)."""
+"""``batch_norm``: one ``NativeBatchNormBackward0`` node, as PyTorch records it (in
+training the running statistics move toward the batch's, in place and unrecorded: the
+variance's unbiased form, as PyTorch). ``layer_norm`` and ``normalize``, composed from
+differentiable ops; ``instance_norm``, composed as PyTorch composes it (a batch norm of
+the input viewed as one sample of ``N * C`` channels, so its graph is PyTorch's
+``ViewBackward0`` over ``NativeBatchNormBackward0``)."""
 
 from __future__ import annotations
 
@@ -17,31 +17,6 @@ from ..tensor import Tensor
 
 def _channel_shape(input: Tensor) -> tuple[int, ...]:
     return (1, input.shape[1], *([1] * (input.dim() - 2)))
-
-
-def _update_running(running: Tensor, stat: Tensor, momentum: float) -> None:
-    with no_grad():
-        running.mul_(1 - momentum)
-        running.add_(stat.to(running.dtype) * momentum)
-
-
-def _batch_stats(input: Tensor, running_mean: Any, running_var: Any, momentum: float) -> tuple:
-    """The batch's per-channel mean and biased variance (kept as ``(1, C, 1...)``);
-    the running statistics move toward them (the variance's unbiased form)."""
-    count = input.numel() // input.shape[1]
-    if count == 1:
-        raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size {input.shape}"
-        )
-    dims = [0, *range(2, input.dim())]
-    mean = input.mean(dims, keepdim=True)
-    var = ((input - mean) ** 2).mean(dims, keepdim=True)
-    if running_mean is not None:
-        _update_running(running_mean, mean.detach().reshape(-1), momentum)
-    if running_var is not None:
-        unbiased = var.detach().reshape(-1) * (count / (count - 1))
-        _update_running(running_var, unbiased, momentum)
-    return mean, var
 
 
 def batch_norm(
@@ -65,17 +40,19 @@ def batch_norm(
     ):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
-    shape = _channel_shape(input)
     if training:
-        mean, var = _batch_stats(input, running_mean, running_var, momentum)
-    else:
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+        count = input.numel() // channels if channels else 0
+        if count == 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"{input.shape}"
+            )
+    elif running_mean is None or running_var is None:
+        missing = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{missing} must be defined in evaluation mode")
+    return native_batch_norm(
+        input, weight, bias, running_mean, running_var, training, momentum, eps
+    )
 
 
 def _check_argument(position: int, name: str, value: Any, optional: bool = False) -> None:
