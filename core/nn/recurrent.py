@@ -199,3 +199,34 @@ def run_layers(
         if dropout_p and training and index < len(layers) - 1:
             layer_input = dropout(layer_input, dropout_p, True)
     return layer_input, _stack_states(finals)
+
+
+# -- the single-step cells of nn.RNNCell, nn.LSTMCell, nn.GRUCell ----------------------
+
+
+def _check_cell(input: Tensor, hx: Tensor, input_size: int, hidden_size: int, which: int) -> None:
+    """PyTorch's shape checks of a cell's batched input and its state ``hidden{which}``."""
+    if input.shape[1] != input_size:
+        raise RuntimeError(
+            f"input has inconsistent input_size: got {input.shape[1]} expected {input_size}"
+        )
+    if input.shape[0] != hx.shape[0]:
+        raise RuntimeError(
+            f"Input batch size {input.shape[0]} doesn't match hidden{which} batch size "
+            f"{hx.shape[0]}"
+        )
+    if hx.shape[1] != hidden_size:
+        raise RuntimeError(
+            f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, expected "
+            f"{hidden_size}"
+        )
+
+
+def cell_step(mode: str, input: Tensor, hx: Hidden, weights: CellWeights) -> Hidden:
+    """One step of the cell ``mode`` (a key of :data:`STEPS`) on the batch ``input``
+    ``(N, input_size)`` from the state ``hx`` (``(N, H)``; an LSTM: the pair), after
+    PyTorch's shape checks (``RuntimeError``, PyTorch's message)."""
+    hidden_size = weights.weight_hh.shape[1]
+    for which, state in enumerate(hx if isinstance(hx, tuple) else (hx,)):
+        _check_cell(input, state, weights.weight_ih.shape[1], hidden_size, which)
+    return cell(mode, input, hx, weights)

@@ -77,4 +77,8 @@ from .pooling import (
 )
 from .sparse import Embedding
 
+# recurrent layers
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
+
 __all__ = sorted(name for name, value in list(globals().items()) if isinstance(value, type))
