@@ -227,7 +227,9 @@ class RNNBase(Module):
         steps = input.transpose(0, 1) if self.batch_first else input
         output, hidden = self._run(steps, hx, None)
         if self.batch_first:
-            output = output.transpose_(0, 1)
+            # PyTorch's RNN and GRU transpose their stacked output in place
+            # (TransposeBackward1); its LSTM returns a transposed view (TransposeBackward0).
+            output = output.transpose(0, 1) if self.mode == "LSTM" else output.transpose_(0, 1)
         if not batched:
             output = output.squeeze(batch_dim)
             hidden = _map(hidden, lambda h: h.squeeze(1))
