@@ -217,8 +217,7 @@ def _check_cell(input: Tensor, hx: Tensor, input_size: int, hidden_size: int, wh
         )
     if hx.shape[1] != hidden_size:
         raise RuntimeError(
-            f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, expected "
-            f"{hidden_size}"
+            f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, expected {hidden_size}"
         )
 
 

@@ -49,8 +49,7 @@ class RNNCellBase(Module):
     def _check_dim(self, what: str, value: Tensor) -> None:
         if value.dim() not in (1, 2):
             raise ValueError(
-                f"{type(self).__name__}: Expected {what} to be 1D or 2D, got {value.dim()}D "
-                "instead"
+                f"{type(self).__name__}: Expected {what} to be 1D or 2D, got {value.dim()}D instead"
             )
 
     def _zeros(self, input: Tensor) -> Tensor:
