@@ -266,15 +266,31 @@ def test_pack_and_pad_round_trip_matches_pytorch(batch_first, total_length):
     assert o_packed.unsorted_indices.tolist() == t_packed.unsorted_indices.tolist()
     assert o_len.tolist() == t_len.tolist() and str(o_len.dtype) == str(t_len.dtype)
     assert type(o_pad.grad_fn).__name__ == type(t_pad.grad_fn).__name__
+    assert graph_names(o_packed.data)[:2] == graph_names(t_packed.data)[:2]
     for a, b in zip(o_un, t_un):
         assert_same(a, b, "unpacked")
     _compare_grads((o_packed.data, o_pad), (t_packed.data, t_pad), o_seqs, t_seqs)
 
 
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pack_padded_sequence_double_backward_matches_pytorch(batch_first):
+    """``PackPaddedSequenceBackward0``'s rule is differentiable: gradients of gradients."""
+    x = rand(*((3, 4, 2) if batch_first else (4, 3, 2)), seed=14)
+    outs = []
+    for lib in (retrograd, torch):
+        leaf = _leaf(lib, x)
+        data = lib.nn.utils.rnn.pack_padded_sequence(leaf, [4, 2, 1], batch_first, False).data
+        (g,) = lib.autograd.grad((data**3).sum(), leaf, create_graph=True)
+        (g2,) = lib.autograd.grad((g**2).sum(), leaf)
+        outs.append((g, g2))
+    assert_same(outs[0][0], outs[1][0], "gradient")
+    assert_same(outs[0][1], outs[1][1], "second derivative")
+
+
 def test_packed_sequence_repr_and_fields_match_pytorch():
     reprs = []
     for lib in (retrograd, torch):
-        x = lib.tensor(rand(2, 3, 2, seed=9), dtype=lib.float32)
+        x = lib.tensor(rand(2, 3, 2, seed=9), dtype=lib.float32, requires_grad=True)
         packed = lib.nn.utils.rnn.pack_padded_sequence(x, lib.tensor([2, 3]), True, False)
         assert packed._fields == ("data", "batch_sizes", "sorted_indices", "unsorted_indices")
         reprs.append(repr(packed))

@@ -75,7 +75,6 @@ from .pooling import (
     MaxPool1d,
     MaxPool2d,
 )
-
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from ... import dtypes
 from ...creation import full
 from ...creation import tensor as make_tensor
-from ...ops.joining import cat
+from ...ops.sequence_packing import pack_padded_sequence_rows
 from ...tensor import Tensor
 
 __all__ = [
@@ -102,30 +102,6 @@ def _host_lengths(lengths: Any) -> list[int]:
     return [int(v) for v in values]
 
 
-def _check_lengths(input: Tensor, lengths: list[int], batch_first: bool) -> None:
-    """PyTorch's checks, in its order, of lengths sorted longest first."""
-    if input.numel() == 0:
-        raise RuntimeError("Cannot pack empty tensors.")
-    batch = input.shape[0 if batch_first else 1]
-    if len(lengths) != batch:
-        raise RuntimeError(
-            f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
-            f"(batch_size={batch})"
-        )
-    if lengths[-1] <= 0:
-        raise RuntimeError(
-            "Length of all samples has to be greater than 0, but found an element in "
-            "'lengths' that is <= 0"
-        )
-    if any(a < b for a, b in zip(lengths, lengths[1:])):
-        raise RuntimeError(
-            "`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-            "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
-            "pack_sequence to sidestep this requirement if you do not need ONNX "
-            "exportability."
-        )
-
-
 def pack_padded_sequence(
     input: Tensor, lengths: Any, batch_first: bool = False, enforce_sorted: bool = True
 ) -> PackedSequence:
@@ -140,10 +116,8 @@ def pack_padded_sequence(
         lengths = [lengths[i] for i in order]
         sorted_indices = _indices(order, input)
         input = input.index_select(0 if batch_first else 1, sorted_indices)
-    _check_lengths(input, lengths, batch_first)
-    steps = input.transpose(0, 1) if batch_first else input
+    data = pack_padded_sequence_rows(input, lengths, batch_first)
     batch_sizes = [sum(1 for n in lengths if n > t) for t in range(lengths[0])]
-    data = cat([steps[t, :size] for t, size in enumerate(batch_sizes)], 0)
     return PackedSequence(data, make_tensor(batch_sizes, dtype=dtypes.int64), sorted_indices)
 
 
