@@ -379,6 +379,8 @@ MODULE_ERRORS = {
     "lstm-cell-c-batch": _forward("LSTMCell", (3, 4), (2, 3), [(2, 4), (3, 4)]),
     "lstm-cell-c-size": _forward("LSTMCell", (3, 4), (2, 3), [(2, 4), (2, 5)]),
     "cell-unbatched-hidden": _forward("RNNCell", (3, 4), (3,), [(2, 4)]),
+    "cell-nonlinearity": _forward("RNNCell", (3, 4, True, "sigmoid"), (2, 3)),
+    "cell-nonlinearity-after-dims": _forward("RNNCell", (3, 4, True, "gelu"), (2, 3), [(1, 2, 4)]),
 }
 
 
@@ -475,3 +477,24 @@ def test_lstm_training_reaches_pytorchs_loss():
         losses.append(trace)
     np.testing.assert_allclose(losses[1], losses[0], rtol=2e-5)
     assert losses[0][-1] < losses[0][0] / 2  # it trained
+
+
+def test_float32_lstm_output_node_is_the_composed_one():
+    """PyTorch's float32 LSTM records its oneDNN node; ours records ``StackBackward0``
+    (what PyTorch's composed path records), with the same values and gradients."""
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 4, num_layers=2)
+    ours = retrograd.nn.LSTM(3, 4, num_layers=2)
+    ours.load_state_dict({k: retrograd.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    x = rand(5, 2, 3, seed=15, dtype="float32")
+    ox, tx = _leaf(retrograd, x), _leaf(torch, x)
+    o_out, t_out = ours(ox), theirs(tx)
+    assert type(t_out[0].grad_fn).__name__ == "MkldnnRnnLayerBackward0"
+    assert type(o_out[0].grad_fn).__name__ == "StackBackward0"
+    assert type(o_out[1][0].grad_fn).__name__ == type(t_out[1][0].grad_fn).__name__
+    ups = [rand(*t.shape, seed=16 + i, dtype="float32") for i, t in enumerate(_flat(t_out))]
+    og = retrograd.autograd.grad(_flat(o_out), ox, [retrograd.tensor(u) for u in ups])
+    tg = torch.autograd.grad(_flat(t_out), tx, [torch.tensor(u) for u in ups])
+    for a, b in zip(_flat(o_out), _flat(t_out)):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), 1e-5, 1e-6)
+    np.testing.assert_allclose(og[0].numpy(), tg[0].numpy(), 1e-5, 1e-6)

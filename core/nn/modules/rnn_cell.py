@@ -55,11 +55,15 @@ class RNNCellBase(Module):
     def _zeros(self, input: Tensor) -> Tensor:
         return zeros((input.shape[0], self.hidden_size), dtype=input.dtype, backend=input.backend)
 
-    def _step(self, mode: str, input: Tensor, hx: Tensor | None) -> Tensor:
-        """The single-state step (RNN, GRU): unbatched inputs get a batch dim of 1."""
+    def _step(self, mode: str | None, input: Tensor, hx: Tensor | None) -> Tensor:
+        """The single-state step (RNN, GRU): unbatched inputs get a batch dim of 1.
+        ``mode`` None: an RNNCell's unknown nonlinearity, refused after the checks of
+        the input and hidden dims, as PyTorch refuses it."""
         self._check_dim("input", input)
         if hx is not None:
             self._check_dim("hidden", hx)
+        if mode is None:
+            raise RuntimeError(f"Unknown nonlinearity: {getattr(self, 'nonlinearity', None)}")
         batched = input.dim() == 2
         if not batched:
             input = input.unsqueeze(0)
@@ -96,11 +100,8 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
-        if self.nonlinearity not in modes:
-            self._check_dim("input", input)
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        return self._step(modes[self.nonlinearity], input, hx)
+        mode = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}.get(self.nonlinearity)
+        return self._step(mode, input, hx)
 
 
 class GRUCell(RNNCellBase):
