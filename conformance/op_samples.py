@@ -334,3 +334,16 @@ def channel_shuffle(record: OpRecord, draw: Any, dtype: str) -> Sample:
     groups = draw.choice((1, 2, 3))
     shape = (draw.integer(1, 2), groups * draw.integer(1, 3), *draw.shape(min_dims=1, max_dims=2))
     return Sample((values_for(record, draw, shape, dtype),), {"groups": groups})
+
+
+def pack_padded_sequence(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``_pack_padded_sequence``: a padded batch ``(T, B, *)`` (``(B, T, *)`` when
+    ``batch_first``) and lengths from ``T`` down to 1, longest first."""
+    steps, batch = draw.integer(1, 4), draw.integer(1, 3)
+    lengths = sorted((draw.integer(1, steps) for _ in range(batch)), reverse=True)
+    lengths[0] = steps  # the longest sequence fills the padded steps
+    batch_first = draw.choice((False, True))
+    lead = (batch, steps) if batch_first else (steps, batch)
+    shape = (*lead, *draw.shape(min_dims=0, max_dims=1))
+    params = {"lengths": tuple(lengths), "batch_first": batch_first}
+    return Sample((values_for(record, draw, shape, dtype),), params)

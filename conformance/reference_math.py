@@ -331,3 +331,10 @@ def cdist(xp: Any, a: Any, b: Any, p: float = 2.0) -> Any:
     if p == float("inf"):
         return xp.max(diff, axis=-1)
     return xp.sum(diff**p, axis=-1) ** (1.0 / p)
+
+
+def pack_padded_sequence(xp: Any, a: Any, lengths: tuple, batch_first: bool) -> Any:
+    """The rows of the padded ``a`` inside each sequence's length, step after step."""
+    steps = xp.permute_dims(a, (1, 0, *range(2, a.ndim))) if batch_first else a
+    rows = [steps[t, : sum(1 for n in lengths if n > t)] for t in range(lengths[0])]
+    return xp.concat(rows, axis=0)

@@ -422,3 +422,15 @@ NUMERIC_MORE = {
     ),
 }
 TABLE.update(NUMERIC_MORE)
+
+# retrograd/ops/sequence_packing.py: the packing under nn.utils.rnn.pack_padded_sequence
+SEQUENCE_PACKING = {
+    "_pack_padded_sequence": Entry(
+        O.pack_padded_sequence,
+        lambda a, lengths, batch_first: retrograd.ops.sequence_packing.pack_padded_sequence_rows(
+            a, lengths, batch_first
+        ),
+        R.pack_padded_sequence,
+    ),
+}
+TABLE.update(SEQUENCE_PACKING)

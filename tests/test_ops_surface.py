@@ -709,6 +709,11 @@ NN = {
     "pixel_shuffle": (lambda m, a: F(m).pixel_shuffle(a.reshape(1, 4, 3, 1), 2), [X]),
     "pixel_unshuffle": (lambda m, a: F(m).pixel_unshuffle(a.reshape(1, 1, 2, 6), 2), [X]),
     "channel_shuffle": (lambda m, a: F(m).channel_shuffle(a.reshape(1, 4, 3), 2), [X]),
+    # packing a padded batch (tests/test_nn_recurrent.py: in depth)
+    "pack_padded_sequence": (
+        lambda m, a: m.nn.utils.rnn.pack_padded_sequence(a, [4, 2, 1], True).data,
+        [X],
+    ),
     # in-place activations' "1" nodes, rrelu (tests/test_torch_level_nn_ops.py in depth)
     "elu_": (lambda m, a: F(m).elu_(a * 1, 0.5), [X]),
     "celu_": (lambda m, a: m.celu_(a * 1, 0.7), [X]),

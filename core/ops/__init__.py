@@ -52,6 +52,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     scans,
     scans_more,
     searching,
+    sequence_packing,
     shape,
     shape_more,
     smooth_activations,
@@ -111,6 +112,8 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # the packing of padded sequences under nn.utils.rnn (PackPaddedSequenceBackward0)
+    sequence_packing,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
