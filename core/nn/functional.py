@@ -51,10 +51,19 @@ from ..ops.smooth_activations import (
 )
 from ..ops.targets import cross_entropy, nll_loss
 from ..ops.torch_nn import selu_, threshold_
-from ..random import draw_target, rrelu_
+from ..random import rrelu_
 from ..random import rrelu as _rrelu
 from ..tensor import Tensor
+from .attention import scaled_dot_product_attention
 from .convolution import conv1d, conv2d, conv3d
+from .dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
@@ -150,6 +159,13 @@ __all__ = [
     "rrelu_",
     "selu_",
     "threshold_",
+    # attention, transformer layers and small layers (feat-attn)
+    "alpha_dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "scaled_dot_product_attention",
 ]
 
 
@@ -182,23 +198,6 @@ def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
         return addmm(bias, input, weight.t())
     rows = input.reshape(-1, input.shape[-1])
     return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
-    (identity when not ``training``). The mask is ``bernoulli_(1 - p)`` of a zero tensor
-    like ``input``, drawn from the default generator, as PyTorch draws it."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input.mul_(0.0) if inplace else input * 0.0
-    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
-    # Inside vmap(..., randomness="different") the mask starts batched: one per sample.
-    mask = draw_target(tuple(input.shape), input._dtype, input._backend)
-    mask = mask.bernoulli_(1 - p).div_(1 - p)
-    return input.mul_(mask) if inplace else input * mask
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -> Tensor:

@@ -19,6 +19,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
     aten_overloads,
+    attention,
     bitwise,
     clamp,
     conversion,
@@ -111,6 +112,8 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # attention, transformer layers and small layers (feat-attn)
+    attention,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
