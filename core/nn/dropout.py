@@ -71,7 +71,9 @@ def _unbatched(input: Tensor, p: float, training: bool, inplace: bool, batched: 
     return out.squeeze(0)
 
 
-def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
     """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p``."""
     _check_p(p)
     if input.dim() not in (2, 3):
@@ -97,7 +99,9 @@ def _warn_dims(name: str, input: Tensor, dims: tuple[int, int], spatial: int) ->
         )
 
 
-def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
     """Zero whole channels of ``(N, C, H, W)`` with probability ``p``. A 3-d input is
     taken as ``(N, C, L)``, with PyTorch's warning."""
     _check_p(p)
@@ -114,7 +118,9 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _dropout(input, p, training, inplace, feature=True, alpha=False)
 
 
-def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
     """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``."""
     _check_p(p)
     _warn_dims("dropout3d", input, (4, 5), 3)

@@ -15,7 +15,6 @@ from ..ops.distance_losses import (
 )
 from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
-from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
 from ..ops.margin_losses import (
     hinge_embedding_loss,
@@ -51,8 +50,8 @@ from ..ops.smooth_activations import (
 )
 from ..ops.targets import cross_entropy, nll_loss
 from ..ops.torch_nn import selu_, threshold_
-from ..random import rrelu_
 from ..random import rrelu as _rrelu
+from ..random import rrelu_
 from ..tensor import Tensor
 from .attention import scaled_dot_product_attention
 from .convolution import conv1d, conv2d, conv3d
@@ -64,6 +63,8 @@ from .dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from .linear import linear
+from .multi_head import multi_head_attention_forward
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
@@ -165,6 +166,7 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "feature_alpha_dropout",
+    "multi_head_attention_forward",
     "scaled_dot_product_attention",
 ]
 
@@ -180,24 +182,6 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def tanh(input: Tensor) -> Tensor:
     return _UNARY["tanh"](input)
-
-
-def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
-    """``input @ weight.T + bias``, recorded as PyTorch records it (``AddmmBackward0``
-    over ``TBackward0``; batched inputs are viewed as one matrix first)."""
-    if input.dim() == 0 or input.shape[-1] != weight.shape[-1]:
-        rows = input.numel() // input.shape[-1] if input.dim() and input.shape[-1] else 1
-        last = input.shape[-1] if input.dim() else 1
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and "
-            f"{weight.shape[-1]}x{weight.shape[0]})"
-        )
-    if bias is None:
-        return input.matmul(weight.t())
-    if input.dim() == 2:
-        return addmm(bias, input, weight.t())
-    rows = input.reshape(-1, input.shape[-1])
-    return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
