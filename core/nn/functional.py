@@ -24,6 +24,7 @@ from ..ops.margin_losses import (
     soft_margin_loss,
 )
 from ..ops.norm_layers import group_norm
+from ..ops.pdist import pdist
 from ..ops.piecewise_activations import (
     hardshrink,
     hardsigmoid,
@@ -35,6 +36,7 @@ from ..ops.piecewise_activations import (
     threshold,
 )
 from ..ops.pixel_ops import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from ..ops.prelu import prelu
 from ..ops.regression_losses import cosine_similarity, huber_loss, kl_div, smooth_l1_loss
 from ..ops.result_activations import celu_, elu_
 from ..ops.result_activations import leaky_relu_ as _leaky_relu_
@@ -65,7 +67,14 @@ from .dropout import (
 )
 from .linear import linear
 from .multi_head import multi_head_attention_forward
-from .normalization import batch_norm, instance_norm, layer_norm, normalize
+from .normalization import (
+    batch_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    normalize,
+    rms_norm,
+)
 from .padding import pad
 from .pooling import (
     adaptive_avg_pool1d,
@@ -166,7 +175,11 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "feature_alpha_dropout",
+    "local_response_norm",
     "multi_head_attention_forward",
+    "pdist",
+    "prelu",
+    "rms_norm",
     "scaled_dot_product_attention",
 ]
 

@@ -39,12 +39,14 @@ from . import (  # in-place activations' nodes; torch-level nn names
     new_tensors,
     norm_layers,
     numeric_more,
+    pdist,
     piecewise_activations,
     pixel_ops,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
     predicates,
+    prelu,
     rearrange,
     reductions,
     reductions_more,
@@ -114,6 +116,8 @@ MODULES = (
     numeric_more,
     # attention, transformer layers and small layers (feat-attn)
     attention,
+    prelu,
+    pdist,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
