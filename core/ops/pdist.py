@@ -3,32 +3,57 @@ matrix, in row-major order of the pairs; PyTorch records it as one node
 (``PdistBackward0``).
 
 The forward is ``cdist`` of the matrix with itself (the direct ``p``-norm, never the
-matrix-product shortcut), read at the upper triangle. The rule scatters the gradient
-into an ``(N, N)`` matrix and applies ``cdist``'s pairwise terms (PyTorch's cases by
-``p``; 0 where a distance is 0), written in differentiable ops.
+matrix-product shortcut), read at the upper triangle. The rule computes each pair's
+derivative (PyTorch's cases by ``p``) and accumulates it into both rows of the pair,
+in differentiable ops.
 """
 
 from __future__ import annotations
 
+import math
+
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .dispatch import finish
+from .elementwise import where
 from .helpers import check_tensor, zeros_on
-from .numeric_more import _pair_terms, cdist
+from .numeric_more import cdist
 from .record import LINALG, OpRecord
 from .searching import triu_indices
 
 
-def _square(values: Tensor, n: int) -> Tensor:
-    """``values`` of the pairs ``i < j`` laid out in an ``(n, n)`` matrix, 0 elsewhere."""
-    rows, cols = triu_indices(n, n, 1, device=values.device)
-    return zeros_on(values, (n, n)).index_put((rows, cols), values)
+def _pair_terms(g: Tensor, diff: Tensor, dist: Tensor, p: float) -> Tensor:
+    """d dist_k / d x_i times ``g_k`` for each pair ``k = (i, j)`` and coordinate:
+    PyTorch's cases by ``p``; 0 where the distance is 0 and, for ``p < 2``, where the
+    coordinates agree (written so that no infinite power is formed, which would make
+    the second-order gradient NaN)."""
+    dist, g = dist.unsqueeze(-1), g.unsqueeze(-1)
+    if p == 0:
+        return diff * 0.0
+    if p == 1:
+        return g * diff.sign()
+    if p == math.inf:
+        return g * diff.sign() * (diff.abs() == dist)
+    zero = (dist == 0) | (diff == 0) if p < 2 else dist == 0
+    safe_dist = where(dist == 0, 1.0, dist)
+    if p == 2:
+        term = g * diff / safe_dist
+    elif p < 2:
+        safe_abs = where(diff == 0, 1.0, diff.abs())
+        term = diff.sign() * safe_abs.pow(p - 1) * g / safe_dist.pow(p - 1)
+    else:
+        term = diff * diff.abs().pow(p - 2) * g / safe_dist.pow(p - 1)
+    return where(zero, 0.0, term)
 
 
 def _pdist_grad(g: Tensor, x: Tensor, p: float, result: Tensor) -> Tensor:
     n = x.shape[0]
-    terms = _pair_terms(_square(g, n), x, x, p, _square(result, n))
-    return terms.sum(-2) - terms.sum(-3)
+    rows, cols = triu_indices(n, n, 1, device=x.device)
+    term = _pair_terms(g, x[rows] - x[cols], result, p)
+    zeros = zeros_on(x, tuple(x.shape))
+    return zeros.index_put((rows,), term, accumulate=True) - zeros.index_put(
+        (cols,), term, accumulate=True
+    )
 
 
 PDIST = OpRecord(

@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from .dispatch import finish
 from .elementwise import where
 from .helpers import check_tensor
-from .record import ACTIVATION, OpRecord
+from .record import ACTIVATION, Convention, OpRecord
 
 PRELU = OpRecord(
     "_prelu_kernel",
@@ -31,6 +31,8 @@ PRELU = OpRecord(
         lambda g, x, w: where(x > 0, 0.0, x * g),
     ),
     kinks=(0.0,),
+    # At 0: the slope w.r.t. the input, nothing w.r.t. the weight.
+    conventions=(Convention(([-1.0, 0.0, 2.0], [0.3]), ([0.3, 0.3, 1.0], [-1.0])),),
     method=False,
     float_only=True,
     doc="x if x > 0 else weight * x (weight broadcast along dim 1)",
