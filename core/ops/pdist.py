@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from .. import dtypes
+from ..creation import tensor
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .dispatch import finish
@@ -19,7 +21,6 @@ from .elementwise import where
 from .helpers import check_tensor, zeros_on
 from .numeric_more import cdist
 from .record import LINALG, OpRecord
-from .searching import triu_indices
 
 
 def _pair_terms(g: Tensor, diff: Tensor, dist: Tensor, p: float) -> Tensor:
@@ -46,14 +47,21 @@ def _pair_terms(g: Tensor, diff: Tensor, dist: Tensor, p: float) -> Tensor:
     return where(zero, 0.0, term)
 
 
+def _pairs(like: Tensor) -> tuple[Tensor, Tensor]:
+    """The rows ``(i, j)``, ``i < j``, of ``like`` in row-major order, made from host
+    lists: indices known without computing (a lazy backend defers the whole op)."""
+    n = like.shape[0]
+    rows = [i for i in range(n) for _ in range(i + 1, n)]
+    cols = [j for i in range(n) for j in range(i + 1, n)]
+    return tuple(tensor(i, dtype=dtypes.int64, device=like.device) for i in (rows, cols))
+
+
 def _pdist_grad(g: Tensor, x: Tensor, p: float, result: Tensor) -> Tensor:
-    n = x.shape[0]
-    rows, cols = triu_indices(n, n, 1, device=x.device)
+    rows, cols = _pairs(x)
     term = _pair_terms(g, x[rows] - x[cols], result, p)
     zeros = zeros_on(x, tuple(x.shape))
-    return zeros.index_put((rows,), term, accumulate=True) - zeros.index_put(
-        (cols,), term, accumulate=True
-    )
+    added = zeros.index_put((rows,), term, accumulate=True)
+    return added - zeros.index_put((cols,), term, accumulate=True)
 
 
 PDIST = OpRecord(
@@ -79,8 +87,7 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    n = input.shape[0]
-    rows, cols = triu_indices(n, n, 1, device=input.device)
+    rows, cols = _pairs(input)
     with no_grad():
         full = cdist(input, input, p, compute_mode="donot_use_mm_for_euclid_dist")
         out = full[rows, cols]
