@@ -49,21 +49,30 @@ def _check_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any) -> 
         )
 
 
-def _additive_mask(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool) -> Any:
+def _bias(query: Tensor, mask: Tensor) -> Tensor:
+    """A bool mask (True: attend) as 0 and ``-inf`` of the query's dtype."""
+    bias = zeros(tuple(mask.shape), dtype=query.dtype, device=query.device)
+    return bias.masked_fill(mask.logical_not(), -math.inf)
+
+
+def _additive_mask(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool,
+                   one_node: bool) -> Any:  # fmt: skip
     """The mask as a bias added to the scores: a bool mask (True: attend) and the causal
-    mask (query ``i`` sees keys ``j <= i``) become 0 and ``-inf``; a float mask is kept."""
-    if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError(
-                "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                "is_causal=True"
-            )
-        length, source = query.shape[-2], key.shape[-2]
-        attn_mask = ones(length, source, dtype=dtypes.bool, device=query.device).tril()
-    if attn_mask is None or attn_mask.dtype != dtypes.bool:
+    mask (query ``i`` sees keys ``j <= i``) become 0 and ``-inf``; a float mask is kept.
+    PyTorch's flash kernel applies a mask and the causal mask together; its math path
+    refuses both."""
+    if attn_mask is not None and attn_mask.dtype == dtypes.bool:
+        attn_mask = _bias(query, attn_mask)
+    if not is_causal:
         return attn_mask
-    bias = zeros(tuple(attn_mask.shape), dtype=query.dtype, device=query.device)
-    return bias.masked_fill(attn_mask.logical_not(), -math.inf)
+    if attn_mask is not None and not one_node:
+        raise RuntimeError(
+            "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+            "is_causal=True"
+        )
+    length, source = query.shape[-2], key.shape[-2]
+    causal = _bias(query, ones(length, source, dtype=dtypes.bool, device=query.device).tril())
+    return causal if attn_mask is None else attn_mask + causal
 
 
 def _grouped(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
@@ -113,12 +122,13 @@ def scaled_dot_product_attention(
     query heads."""
     _check_inputs(query, key, value, attn_mask)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    bias = _additive_mask(query, key, attn_mask, is_causal)
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     if enable_gqa and query.dim() >= 3 and query.shape[-3] != key.shape[-3]:
         key, value = _grouped(query, key, value)
-    if _takes_one_node(query, key, value, attn_mask, dropout_p):
+    one_node = _takes_one_node(query, key, value, attn_mask, dropout_p)
+    bias = _additive_mask(query, key, attn_mask, is_causal, one_node)
+    if one_node:
         return flash_attention(query, key, value, bias, scale)
     weights = attention_weights(query, key, bias, scale)
     if dropout_p > 0.0:

@@ -16,6 +16,7 @@ heads unless ``average_attn_weights`` is False; without, the heads go through
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from .. import dtypes
@@ -204,6 +205,13 @@ def _sdpa_heads(q, k, v, mask, dropout_p, is_causal, batch, heads) -> Tensor:
 def _canonical_masks(query, key_padding_mask, attn_mask, is_causal, need_weights) -> tuple:
     """Both masks additive; ``attn_mask`` dropped where ``is_causal`` lets the heads
     attend causally instead (no padding mask, no weights asked for)."""
+    both = key_padding_mask is not None and attn_mask is not None
+    if both and key_padding_mask.dtype != attn_mask.dtype:
+        warnings.warn(
+            "Support for mismatched key_padding_mask and attn_mask is deprecated. Use same "
+            "type for both instead.",
+            stacklevel=4,
+        )
     key_padding_mask = _float_mask(key_padding_mask, "key_padding_mask", query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError(
