@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from .. import dtypes
 from ..grad_mode import no_grad
 from ..ops.norm_layers import native_batch_norm
 from ..tensor import Tensor
@@ -237,12 +238,21 @@ _MACHINE_EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "
 
 def _check_rms_shapes(input: Tensor, shape: tuple, weight: Any) -> None:
     """PyTorch's checks, in its words (``[*3]``, where layer_norm says ``[*, 3]``)."""
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    if input.dim() < len(shape):
+        raise ValueError(
+            f"Input tensor must have at least {len(shape)} dimensions, but got {input.dim()}"
+        )
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(
             f"Expected weight to be of same shape as normalized_shape, but got weight of "
             f"shape {list(weight.shape)} and normalized_shape = {list(shape)}"
         )
-    if input.dim() < len(shape) or tuple(input.shape[input.dim() - len(shape) :]) != shape:
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
@@ -262,6 +272,9 @@ def rms_norm(
     shape = _normalized_shape(normalized_shape)
     _check_argument(3, "weight", weight, optional=True)
     _check_rms_shapes(input, shape, weight)
+    if not input.dtype.is_floating_point:
+        kind = dtypes.kind_name(input.dtype)
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{kind}'")
     eps = _MACHINE_EPS.get(input.dtype.name, 2.0**-23) if eps is None else eps
     dims = list(range(input.dim() - len(shape), input.dim()))
     out = input * input.pow(2).mean(dims, keepdim=True).add(eps).rsqrt()

@@ -19,6 +19,13 @@ from .elementwise import where
 from .helpers import check_tensor
 from .record import ACTIVATION, Convention, OpRecord
 
+
+def _slope_off_zero(x: Tensor, w: Tensor) -> Tensor:
+    """``w``, as a constant where ``x`` is 0: PyTorch's double backward differentiates the
+    input's gradient w.r.t. the weight only where ``x < 0`` (and w.r.t. ``x`` nowhere)."""
+    return where(x < 0, w, w.detach())
+
+
 PRELU = OpRecord(
     "_prelu_kernel",
     ACTIVATION,
@@ -27,8 +34,9 @@ PRELU = OpRecord(
     inputs=("self", "weight"),
     save=("self", "weight"),
     grads=(
-        lambda g, x, w: where(x > 0, g, w * g),
-        lambda g, x, w: where(x > 0, 0.0, x * g),
+        lambda g, x, w: where(x > 0, g, _slope_off_zero(x, w) * g),
+        # Written with x < 0 so that its derivative w.r.t. x is 0 at 0, as PyTorch's.
+        lambda g, x, w: where(x < 0, x * g, 0.0),
     ),
     kinks=(0.0,),
     # At 0: the slope w.r.t. the input, nothing w.r.t. the weight.
@@ -42,7 +50,10 @@ RECORDS = (PRELU,)
 
 def _check_weight(input: Tensor, weight: Any) -> None:
     """PyTorch's checks, in its order and words."""
-    check_tensor("prelu", weight, "weight")
+    if not isinstance(weight, Tensor):
+        raise TypeError(
+            f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}"
+        )
     if weight.dim() > 1:
         raise RuntimeError(
             f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}"
