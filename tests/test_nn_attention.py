@@ -284,7 +284,34 @@ def test_multi_head_attention_forward_functional():
     run_both(fn, [TGT, SRC[..., :3], SRC[..., :5], *weights])
 
 
+def test_multi_head_attention_forward_static_keys_and_values():
+    """``static_k``/``static_v``: keys and values already in heads, used as given."""
+    rng = np.random.default_rng(21)
+    weights = [rng.standard_normal(s) for s in ((24, 8), (24,), (8, 8), (8,))]
+    static = [rng.standard_normal((6, 7, 4)) for _ in range(2)]
+
+    def fn(m, q, w_in, b_in, w_out, b_out, sk, sv):
+        return F(m).multi_head_attention_forward(
+            q, q, q, 8, 2, w_in, b_in, None, None, True, 0.0, w_out, b_out,
+            static_k=sk, static_v=sv, need_weights=False,
+        )[0]  # fmt: skip
+
+    run_both(fn, [TGT, *weights, *static])
+
+
+def _static_call(m, static_k, bias_kv=False):
+    ones = m.ones
+    bias = (ones(1, 1, 8), ones(1, 1, 8)) if bias_kv else (None, None)
+    return F(m).multi_head_attention_forward(
+        ones(5, 3, 8), ones(5, 3, 8), ones(5, 3, 8), 8, 2, ones(24, 8), None, *bias, False,
+        0.0, ones(8, 8), None, static_k=static_k,
+    )  # fmt: skip
+
+
 MHA_ERRORS = {
+    "static-k-batch-heads": lambda m: _static_call(m, m.ones(5, 4, 4)),
+    "static-k-head-dim": lambda m: _static_call(m, m.ones(6, 4, 3)),
+    "static-k-with-bias-kv": lambda m: _static_call(m, m.ones(6, 4, 4), bias_kv=True),
     "embed-dim-zero": lambda m: m.nn.MultiheadAttention(0, 2),
     "not-divisible": lambda m: m.nn.MultiheadAttention(8, 3),
     "query-dims": lambda m: m.nn.MultiheadAttention(8, 2)(m.ones(8), m.ones(8), m.ones(8)),

@@ -136,9 +136,23 @@ def _heads(x: Tensor, batch_heads: int, head_dim: int) -> Tensor:
     return x.reshape(x.shape[0], batch_heads, head_dim).transpose(0, 1)
 
 
-def _extended_keys(k, v, bias_k, bias_v, add_zero_attn, masks, batch, heads) -> tuple:
+def _static(name: str, given: Any, projected: Tensor, batch_heads: int, head_dim: int) -> Tensor:
+    """``given`` (a ``static_k``/``static_v`` of ``(N * H, S, E / H)``) in place of the
+    projected heads, after PyTorch's checks; the projected heads where none is given."""
+    if given is None:
+        return projected
+    for dim, expected in ((0, batch_heads), (2, head_dim)):
+        if given.shape[dim] != expected:
+            raise AssertionError(
+                f"expecting {name}.size({dim}) of {expected}, but got {given.shape[dim]}"
+            )
+    return given
+
+
+def _extended_keys(k, v, bias_k, bias_v, add_zero_attn, masks, batch, heads, static) -> tuple:
     """Keys and values (as ``(S, N, E)``) with ``bias_k``/``bias_v`` appended, then in
-    heads with a zero key/value appended (``add_zero_attn``); the masks padded alike."""
+    heads (or ``static = (static_k, static_v)`` where given) with a zero key/value
+    appended (``add_zero_attn``); the masks padded alike."""
     if (bias_k is None) != (bias_v is None):
         which = (
             "bias_k is set but bias_v is None"
@@ -147,11 +161,15 @@ def _extended_keys(k, v, bias_k, bias_v, add_zero_attn, masks, batch, heads) -> 
         )
         raise AssertionError(which)
     if bias_k is not None:
+        for name, given in zip(("key", "value"), static):
+            if given is not None:
+                raise AssertionError(f"bias cannot be added to static {name}.")
         k = cat([k, bias_k.repeat(1, batch, 1)])
         v = cat([v, bias_v.repeat(1, batch, 1)])
         masks = _pad_masks(*masks)
     head_dim = k.shape[-1] // heads
-    k, v = _heads(k, batch * heads, head_dim), _heads(v, batch * heads, head_dim)
+    k = _static("static_k", static[0], _heads(k, batch * heads, head_dim), batch * heads, head_dim)
+    v = _static("static_v", static[1], _heads(v, batch * heads, head_dim), batch * heads, head_dim)
     if add_zero_attn:
         zero = zeros(batch * heads, 1, head_dim, dtype=k.dtype, device=k.device)
         k, v = cat([k, zero], dim=1), cat([v, zero], dim=1)
@@ -224,6 +242,17 @@ def _canonical_masks(query, key_padding_mask, attn_mask, is_causal, need_weights
     return key_padding_mask, attn_mask, is_causal and key_padding_mask is None
 
 
+def _head_dim(embed_dim: int, embed_dim_to_check: int, num_heads: int) -> int:
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    return head_dim
+
+
 def multi_head_attention_forward(
     query: Tensor,
     key: Tensor,
@@ -254,12 +283,8 @@ def multi_head_attention_forward(
     """Multi-head attention of ``(L, N, E)`` queries over ``(S, N, kdim)`` keys and
     ``(S, N, vdim)`` values (or unbatched ``(L, E)``, ``(S, *)``): returns the output
     ``(L, N, E)`` and, when ``need_weights``, the attention weights ``(N, L, S)``
-    (``(N, H, L, S)`` unless ``average_attn_weights``). ``static_k``/``static_v`` are not
-    supported."""
-    if static_k is not None or static_v is not None:
-        raise NotImplementedError(
-            "multi_head_attention_forward: retrograd has no static_k/static_v"
-        )
+    (``(N, H, L, S)`` unless ``average_attn_weights``). ``static_k``/``static_v``:
+    keys/values already in heads ``(N * H, S, E / H)``, used instead of projected ones."""
     batched = _is_batched(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
@@ -269,23 +294,19 @@ def multi_head_attention_forward(
     key_padding_mask, attn_mask, is_causal = _canonical_masks(
         query, key_padding_mask, attn_mask, is_causal, need_weights
     )
-    if embed_dim != embed_dim_to_check:
-        raise AssertionError(
-            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
-        )
-    head_dim = embed_dim // num_heads
-    if head_dim * num_heads != embed_dim:
-        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    head_dim = _head_dim(embed_dim, embed_dim_to_check, num_heads)
     separate = (q_proj_weight, k_proj_weight, v_proj_weight) if use_separate_proj_weight else None
     _check_projection_shapes(key, value, separate, in_proj_weight)
     q, k, v = _projections(query, key, value, in_proj_weight, in_proj_bias, separate)
     attn_mask = _shaped_attn_mask(attn_mask, tgt_len, key.shape[0], batch * num_heads)
     masks = (attn_mask, key_padding_mask)
-    k, v, masks = _extended_keys(k, v, bias_k, bias_v, add_zero_attn, masks, batch, num_heads)
+    static = (static_k, static_v)
+    k, v, masks = _extended_keys(
+        k, v, bias_k, bias_v, add_zero_attn, masks, batch, num_heads, static
+    )
     mask = _merged_mask(*masks, batch, num_heads, k.shape[1])
     q = _heads(q, batch * num_heads, head_dim)
     dropout_p = dropout_p if training else 0.0
-    weights = None
     if need_weights:
         out, weights = _weighted_attention(q, k, v, mask, dropout_p)
         out = out.transpose(0, 1).reshape(tgt_len * batch, embed_dim)
@@ -293,6 +314,7 @@ def multi_head_attention_forward(
         weights = weights.mean(dim=1) if average_attn_weights else weights
     else:
         out = _sdpa_heads(q, k, v, mask, dropout_p, is_causal, batch, num_heads)
+        weights = None
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, batch, -1)
     if not batched:
         out = out.squeeze(1)
