@@ -230,3 +230,19 @@ ERRORS = {
 @pytest.mark.parametrize("case", ERRORS, ids=str)
 def test_errors(case):
     assert_same_error(ERRORS[case])
+
+
+def test_mismatched_mask_types_warn_as_pytorch():
+    said = []
+    for lib in (torch, retrograd):
+        lib.manual_seed(0)
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, dtype=lib.float64)
+        stack = lib.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False).eval()
+        src, padding = lib.tensor(SRC), lib.tensor(SRC_PADDING)
+        causal = lib.tensor(SRC_CAUSAL)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stack(src, mask=causal, src_key_padding_mask=padding)
+            layer(src, src_mask=causal, src_key_padding_mask=padding)
+        said.append([str(w.message) for w in caught])
+    assert said[0] == said[1] and len(said[0]) == 2

@@ -67,10 +67,19 @@ def _is_batched(query, key, value, key_padding_mask, attn_mask, num_heads) -> bo
     return dims == 3
 
 
-def _float_mask(mask: Any, name: str, dtype: dtypes.dtype) -> Any:
-    """A bool mask (True: masked) as 0 and ``-inf`` of ``dtype``; a float mask as is."""
+def canonical_mask(mask: Any, name: str, dtype: dtypes.dtype, other: Any = None,
+                   other_name: str = "") -> Any:  # fmt: skip
+    """A bool mask (True: masked) as 0 and ``-inf`` of ``dtype``; a float mask as is.
+    PyTorch's deprecation warning when ``other`` (a mask given with it) has another
+    dtype."""
     if mask is None:
         return None
+    if other is not None and other.dtype != mask.dtype:
+        warnings.warn(
+            f"Support for mismatched {name} and {other_name} is deprecated. Use same type "
+            "for both instead.",
+            stacklevel=4,
+        )
     if mask.dtype != dtypes.bool and not mask.dtype.is_floating_point:
         raise AssertionError(f"only bool and floating types of {name} are supported")
     if mask.dtype.is_floating_point:
@@ -223,14 +232,9 @@ def _sdpa_heads(q, k, v, mask, dropout_p, is_causal, batch, heads) -> Tensor:
 def _canonical_masks(query, key_padding_mask, attn_mask, is_causal, need_weights) -> tuple:
     """Both masks additive; ``attn_mask`` dropped where ``is_causal`` lets the heads
     attend causally instead (no padding mask, no weights asked for)."""
-    both = key_padding_mask is not None and attn_mask is not None
-    if both and key_padding_mask.dtype != attn_mask.dtype:
-        warnings.warn(
-            "Support for mismatched key_padding_mask and attn_mask is deprecated. Use same "
-            "type for both instead.",
-            stacklevel=4,
-        )
-    key_padding_mask = _float_mask(key_padding_mask, "key_padding_mask", query.dtype)
+    key_padding_mask = canonical_mask(
+        key_padding_mask, "key_padding_mask", query.dtype, attn_mask, "attn_mask"
+    )
     if is_causal and attn_mask is None:
         raise RuntimeError(
             "Need attn_mask if specifying the is_causal hint. You may use the Transformer "
@@ -238,7 +242,7 @@ def _canonical_masks(query, key_padding_mask, attn_mask, is_causal, need_weights
         )
     if is_causal and key_padding_mask is None and not need_weights:
         return None, None, True
-    attn_mask = _float_mask(attn_mask, "attn_mask", query.dtype)
+    attn_mask = canonical_mask(attn_mask, "attn_mask", query.dtype)
     return key_padding_mask, attn_mask, is_causal and key_padding_mask is None
 
 

@@ -13,29 +13,26 @@ tensors are not supported, so ``enable_nested_tensor`` changes nothing).
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ... import dtypes
-from ...creation import full
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
+from ..transformer_masks import (
+    canonical_encoder_masks,
+    detect_is_causal_mask,
+    seq_len,
+    square_subsequent_mask,
+)
 from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
 from .normalization import LayerNorm
-
-
-def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
-    """``(sz, sz)``: ``-inf`` above the diagonal (a later position), 0 elsewhere."""
-    dtype = dtypes.get_default_dtype() if dtype is None else dtype
-    return full((sz, sz), -math.inf, dtype=dtype, device=device).triu(diagonal=1)
 
 
 def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
@@ -51,20 +48,6 @@ def _relu_or_gelu(activation: Any) -> int:
     if activation is F.relu or isinstance(activation, ReLU):
         return 1
     return 2 if activation is F.gelu or isinstance(activation, GELU) else 0
-
-
-def _seq_len(src: Tensor, batch_first: bool) -> int:
-    return src.shape[0] if src.dim() == 2 else src.shape[1 if batch_first else 0]
-
-
-def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int | None) -> bool:
-    """``is_causal`` when given; else whether ``mask`` is the causal mask of ``size``."""
-    if is_causal is not None or mask is None:
-        return is_causal is True
-    causal = _generate_square_subsequent_mask(
-        size if size is not None else mask.shape[-2], device=mask.device, dtype=mask.dtype
-    )
-    return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
 
 
 class _FeedForwardLayer(Module):
@@ -127,6 +110,9 @@ class TransformerEncoderLayer(_FeedForwardLayer):
     ) -> Tensor:
         """``src`` ``(S, N, E)`` (``(N, S, E)`` with ``batch_first``, or ``(S, E)``)
         through the layer; the masks as ``MultiheadAttention`` takes them."""
+        src_key_padding_mask, src_mask = canonical_encoder_masks(
+            src, src_key_padding_mask, "src_key_padding_mask", src_mask, "src_mask"
+        )
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -271,8 +257,11 @@ class TransformerEncoder(Module):
         is_causal: bool | None = None,
     ) -> Tensor:
         """``src`` through every layer; ``is_causal`` None: detected from ``mask``."""
+        src_key_padding_mask, mask = canonical_encoder_masks(
+            src, src_key_padding_mask, "src_key_padding_mask", mask, "mask"
+        )
         batch_first = self.layers[0].self_attn.batch_first
-        is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
+        is_causal = detect_is_causal_mask(mask, is_causal, seq_len(src, batch_first))
         output = src
         for layer in self.layers:
             output = layer(
@@ -305,7 +294,7 @@ class TransformerDecoder(Module):
     ) -> Tensor:
         """``tgt`` through every layer, each attending over ``memory``."""
         batch_first = self.layers[0].self_attn.batch_first
-        tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, _seq_len(tgt, batch_first))
+        tgt_is_causal = detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len(tgt, batch_first))
         output = tgt
         for layer in self.layers:
             output = layer(
@@ -392,7 +381,7 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
         """A square causal mask: ``-inf`` above the diagonal, 0 elsewhere."""
-        return _generate_square_subsequent_mask(sz, device=device, dtype=dtype)
+        return square_subsequent_mask(sz, device=device, dtype=dtype)
 
     def _reset_parameters(self) -> None:
         for p in self.parameters():
