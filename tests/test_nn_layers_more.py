@@ -263,3 +263,24 @@ def test_dropout_modules_are_the_identity_in_eval_mode_and_drop_in_training():
                    retrograd.nn.FeatureAlphaDropout()):  # fmt: skip
         assert (module(x) != x).any()
         assert module.eval()(x) is x
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    "call",
+    [lambda m, y: F(m).dropout1d(y, 0.5, inplace=True),
+     lambda m, y: F(m).dropout1d(y, 0.5, training=False, inplace=True),
+     lambda m, y: F(m).dropout2d(y, 0.5, inplace=True),
+     lambda m, y: F(m).alpha_dropout(y, 0.5, True, inplace=True),
+     lambda m, y: F(m).feature_alpha_dropout(y, 0.5, True, inplace=True)],
+)  # fmt: skip
+def test_in_place_dropouts_write_into_their_input(call):
+    """The result is the input (reshaped back in place for an unbatched one), recorded
+    with PyTorch's node."""
+    names = []
+    for lib in (torch, retrograd):
+        y = lib.ones(3, 4, dtype=lib.float64, requires_grad=True) * 1
+        out = call(lib, y)
+        assert tuple(out.shape) in ((3, 4), (1, 3, 4))
+        names.append(out.grad_fn.name())
+    assert names[0] == names[1]

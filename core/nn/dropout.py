@@ -64,10 +64,14 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def _unbatched(input: Tensor, p: float, training: bool, inplace: bool, batched: bool) -> Tensor:
-    """Channel dropout of a batch, or of one sample seen as a batch of one."""
+    """Channel dropout of a batch, or of one sample seen as a batch of one (reshaped in
+    place when ``inplace``, as PyTorch does, so the result is ``input``)."""
     if batched:
         return _dropout(input, p, training, inplace, feature=True, alpha=False)
-    out = _dropout(input.unsqueeze(0), p, training, inplace, feature=True, alpha=False)
+    if inplace:
+        out = _dropout(input.unsqueeze_(0), p, training, True, feature=True, alpha=False)
+        return out.squeeze_(0)
+    out = _dropout(input.unsqueeze(0), p, training, False, feature=True, alpha=False)
     return out.squeeze(0)
 
 
