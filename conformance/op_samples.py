@@ -8,6 +8,7 @@ of every op that needs one of these.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -347,3 +348,32 @@ def pack_padded_sequence(record: OpRecord, draw: Any, dtype: str) -> Sample:
     shape = (*lead, *draw.shape(min_dims=0, max_dims=1))
     params = {"lengths": tuple(lengths), "batch_first": batch_first}
     return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+# -- attention and small layers (retrograd/ops/attention.py, prelu.py, pdist.py) -----------
+
+
+def flash_attention(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """ATen's CPU flash attention: (N, H, L, E) queries, (N, H, S, E) keys and values, an
+    additive float mask broadcast to (N, H, L, S) or none, and a scale."""
+    n, h, e = draw.integer(1, 2), draw.integer(1, 2), draw.integer(1, 3)
+    length, source = draw.integer(1, 3), draw.integer(1, 3)
+    q = values_for(record, draw, (n, h, length, e), dtype)
+    k, v = (values_for(record, draw, (n, h, source, e), dtype) for _ in range(2))
+    bias = draw.choice((None, draw.values((length, source), (-1.0, 1.0))))
+    return Sample((q, k, v), {"bias": bias, "scale": draw.choice((1.0 / math.sqrt(e), 0.7))})
+
+
+def prelu(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``prelu``: (N, C, *) with one slope or one per channel (or a vector and one slope)."""
+    shape = draw.choice(((draw.integer(1, 3),), (2, draw.integer(1, 3), *draw.shape(max_dims=1))))
+    slopes = draw.choice((1, shape[1] if len(shape) > 1 else 1))
+    x = values_for(record, draw, shape, dtype)
+    return Sample((x, draw.values((slopes,), (-1.0, 1.0))))
+
+
+def pdist(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``pdist``: an (N, M) matrix and any ``p`` PyTorch takes (0, below 1, 1, 2, above
+    2, inf)."""
+    x = values_for(record, draw, (draw.integer(1, 4), draw.integer(1, 3)), dtype)
+    return Sample((x,), {"p": draw.choice((0.0, 0.5, 1.0, 1.5, 2.0, 3.0, float("inf")))})

@@ -338,3 +338,28 @@ def pack_padded_sequence(xp: Any, a: Any, lengths: tuple, batch_first: bool) -> 
     steps = xp.permute_dims(a, (1, 0, *range(2, a.ndim))) if batch_first else a
     rows = [steps[t, : sum(1 for n in lengths if n > t)] for t in range(lengths[0])]
     return xp.concat(rows, axis=0)
+
+
+# -- attention and small layers --------------------------------------------------------------
+
+
+def flash_attention(xp: Any, q: Any, k: Any, v: Any, bias: Any, scale: float) -> Any:
+    scores = xp.matmul(q, xp.swapaxes(k, -1, -2)) * scale
+    if bias is not None:
+        scores = scores + bias
+    exps = xp.exp(scores - xp.max(scores, axis=-1, keepdims=True))
+    return xp.matmul(exps / xp.sum(exps, axis=-1, keepdims=True), v)
+
+
+def prelu(xp: Any, a: Any, w: Any) -> Any:
+    shape = [1] * a.ndim
+    if a.ndim > 1:
+        shape[1] = w.shape[0]
+    return xp.where(a > 0, a, xp.reshape(w, tuple(shape)) * a)
+
+
+def pdist(xp: Any, a: Any, p: float) -> Any:
+    n = a.shape[0]
+    rows, cols = np.triu_indices(n, 1)
+    flat = xp.reshape(cdist(xp, a, a, p), (n * n,))
+    return xp.take(flat, xp.asarray(rows * n + cols))

@@ -434,3 +434,15 @@ SEQUENCE_PACKING = {
     ),
 }
 TABLE.update(SEQUENCE_PACKING)
+
+# retrograd/ops/attention.py, prelu.py, pdist.py: attention and small layers
+ATTENTION_AND_SMALL_LAYERS = {
+    "_scaled_dot_product_flash_attention_for_cpu": Entry(
+        O.flash_attention,
+        lambda q, k, v, bias, scale: retrograd.ops.attention.flash_attention(q, k, v, bias, scale),
+        R.flash_attention,
+    ),
+    "_prelu_kernel": Entry(O.prelu, lambda a, w: retrograd.ops.prelu.prelu(a, w), R.prelu),
+    "_pdist_forward": Entry(O.pdist, lambda a, p: retrograd.ops.pdist.pdist(a, p), R.pdist),
+}
+TABLE.update(ATTENTION_AND_SMALL_LAYERS)

@@ -721,6 +721,15 @@ NN = {
     "threshold_": (lambda m, a: m.threshold_(a * 1, 0.1, 2.0), [X]),
     "rrelu-eval": (lambda m, a: m.rrelu(a), [X]),
     "rrelu_-eval": (lambda m, a: m.rrelu_(a * 1, 0.1, 0.3), [X]),
+    # attention and small layers (tests/test_nn_attention.py, test_nn_layers_more.py in depth)
+    "scaled_dot_product_attention": (
+        lambda m, a, b: F(m).scaled_dot_product_attention(
+            a.reshape(1, 1, 3, 4), b.reshape(1, 1, 3, 4), b.reshape(1, 1, 3, 4)
+        ),
+        [X, Y],
+    ),
+    "prelu": (lambda m, a, w: F(m).prelu(a, w), [X, rand(4, seed=5)], True),
+    "pdist": (lambda m, a: F(m).pdist(a, 1.5), [X]),
 }
 
 

@@ -15,7 +15,6 @@ from ..ops.distance_losses import (
 )
 from ..ops.einsum import einsum
 from ..ops.elementwise import UNARY_FUNCTIONS as _UNARY
-from ..ops.linalg import addmm
 from ..ops.losses import binary_cross_entropy, binary_cross_entropy_with_logits, l1_loss, mse_loss
 from ..ops.margin_losses import (
     hinge_embedding_loss,
@@ -25,6 +24,7 @@ from ..ops.margin_losses import (
     soft_margin_loss,
 )
 from ..ops.norm_layers import group_norm
+from ..ops.pdist import pdist
 from ..ops.piecewise_activations import (
     hardshrink,
     hardsigmoid,
@@ -36,6 +36,7 @@ from ..ops.piecewise_activations import (
     threshold,
 )
 from ..ops.pixel_ops import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from ..ops.prelu import prelu
 from ..ops.regression_losses import cosine_similarity, huber_loss, kl_div, smooth_l1_loss
 from ..ops.result_activations import celu_, elu_
 from ..ops.result_activations import leaky_relu_ as _leaky_relu_
@@ -51,11 +52,29 @@ from ..ops.smooth_activations import (
 )
 from ..ops.targets import cross_entropy, nll_loss
 from ..ops.torch_nn import selu_, threshold_
-from ..random import draw_target, rrelu_
 from ..random import rrelu as _rrelu
+from ..random import rrelu_
 from ..tensor import Tensor
+from .attention import scaled_dot_product_attention
 from .convolution import conv1d, conv2d, conv3d
-from .normalization import batch_norm, instance_norm, layer_norm, normalize
+from .dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from .linear import linear
+from .multi_head import multi_head_attention_forward
+from .normalization import (
+    batch_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    normalize,
+    rms_norm,
+)
 from .padding import pad
 from .pooling import (
     adaptive_avg_pool1d,
@@ -150,6 +169,18 @@ __all__ = [
     "rrelu_",
     "selu_",
     "threshold_",
+    # attention, transformer layers and small layers (feat-attn)
+    "alpha_dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "local_response_norm",
+    "multi_head_attention_forward",
+    "pdist",
+    "prelu",
+    "rms_norm",
+    "scaled_dot_product_attention",
 ]
 
 
@@ -164,41 +195,6 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def tanh(input: Tensor) -> Tensor:
     return _UNARY["tanh"](input)
-
-
-def linear(input: Tensor, weight: Tensor, bias: Any = None) -> Tensor:
-    """``input @ weight.T + bias``, recorded as PyTorch records it (``AddmmBackward0``
-    over ``TBackward0``; batched inputs are viewed as one matrix first)."""
-    if input.dim() == 0 or input.shape[-1] != weight.shape[-1]:
-        rows = input.numel() // input.shape[-1] if input.dim() and input.shape[-1] else 1
-        last = input.shape[-1] if input.dim() else 1
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{last} and "
-            f"{weight.shape[-1]}x{weight.shape[0]})"
-        )
-    if bias is None:
-        return input.matmul(weight.t())
-    if input.dim() == 2:
-        return addmm(bias, input, weight.t())
-    rows = input.reshape(-1, input.shape[-1])
-    return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
-    (identity when not ``training``). The mask is ``bernoulli_(1 - p)`` of a zero tensor
-    like ``input``, drawn from the default generator, as PyTorch draws it."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input.mul_(0.0) if inplace else input * 0.0
-    # PyTorch's CPU dropout: a Bernoulli(1 - p) mask, divided by 1 - p, then one multiply.
-    # Inside vmap(..., randomness="different") the mask starts batched: one per sample.
-    mask = draw_target(tuple(input.shape), input._dtype, input._backend)
-    mask = mask.bernoulli_(1 - p).div_(1 - p)
-    return input.mul_(mask) if inplace else input * mask
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any = None) -> Tensor:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from .. import dtypes
 from ..grad_mode import no_grad
 from ..ops.norm_layers import native_batch_norm
 from ..tensor import Tensor
+from .padding import pad
+from .pooling import avg_pool2d
 
 
 def _channel_shape(input: Tensor) -> tuple[int, ...]:
@@ -201,3 +204,75 @@ def instance_norm(
             if running is not None:
                 running.copy_(moved.view(b, c).mean(0))
     return out.view(input.shape)
+
+
+# -- rms_norm and local_response_norm (feat-attn) ------------------------------------------
+
+
+# The machine epsilon of each floating dtype (PyTorch's ``torch.finfo(dtype).eps``).
+_MACHINE_EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "float64": 2.0**-52}
+
+
+def _check_rms_shapes(input: Tensor, shape: tuple, weight: Any) -> None:
+    """PyTorch's checks, in its words (``[*3]``, where layer_norm says ``[*, 3]``)."""
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    if input.dim() < len(shape):
+        raise ValueError(
+            f"Input tensor must have at least {len(shape)} dimensions, but got {input.dim()}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            f"Expected weight to be of same shape as normalized_shape, but got weight of "
+            f"shape {list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """``input / sqrt(mean(input^2) + eps)`` over the last ``len(normalized_shape)`` dims,
+    times ``weight``; ``eps`` None: the machine epsilon of ``input``'s dtype. Composed as
+    PyTorch composes it (``MulBackward0`` over ``RsqrtBackward0``)."""
+    _check_argument(1, "input", input)
+    shape = _normalized_shape(normalized_shape)
+    _check_argument(3, "weight", weight, optional=True)
+    _check_rms_shapes(input, shape, weight)
+    if not input.dtype.is_floating_point:
+        kind = dtypes.kind_name(input.dtype)
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{kind}'")
+    eps = _MACHINE_EPS.get(input.dtype.name, 2.0**-23) if eps is None else eps
+    dims = list(range(input.dim() - len(shape), input.dim()))
+    out = input * input.pow(2).mean(dims, keepdim=True).add(eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """``input / (k + alpha * mean of input^2 over size neighbouring channels)^beta``
+    (channels are dim 1; the window is zero-padded, ``size // 2`` channels before)."""
+    if input.dim() < 3:
+        raise ValueError(
+            "Expected 3D or higher dimensionality                          input (got "
+            f"{input.dim()} dimensions)"
+        )  # PyTorch's message, spaces included
+    if input.numel() == 0:
+        return input
+    n, c = input.shape[:2]
+    # Every trailing dim as one, so a 2-d pool over (channel, rest) serves any rank.
+    squares = input.mul(input).reshape(n, 1, c, -1)
+    squares = pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    window_mean = avg_pool2d(squares, (size, 1), stride=1).reshape(input.shape)
+    return input / window_mean.mul(alpha).add(k).pow(beta)

@@ -19,6 +19,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
     aten_overloads,
+    attention,
     bitwise,
     clamp,
     conversion,
@@ -38,12 +39,14 @@ from . import (  # in-place activations' nodes; torch-level nn names
     new_tensors,
     norm_layers,
     numeric_more,
+    pdist,
     piecewise_activations,
     pixel_ops,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
     predicates,
+    prelu,
     rearrange,
     reductions,
     reductions_more,
@@ -114,6 +117,10 @@ MODULES = (
     numeric_more,
     # the packing of padded sequences under nn.utils.rnn (PackPaddedSequenceBackward0)
     sequence_packing,
+    # attention, transformer layers and small layers (feat-attn)
+    attention,
+    prelu,
+    pdist,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

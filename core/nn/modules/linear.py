@@ -90,3 +90,8 @@ class Bilinear(Module):
             f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
             f"out_features={self.out_features}, bias={self.bias is not None}"
         )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """``Linear`` under the name ``MultiheadAttention``'s output projection has in PyTorch
+    (its repr shows this name)."""

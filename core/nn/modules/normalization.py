@@ -257,3 +257,56 @@ class InstanceNorm3d(_InstanceNorm):
     """Instance normalization over ``(N, C, D, H, W)`` (or ``(C, D, H, W)``)."""
 
     _ndims = (4, 5)
+
+
+# -- RMSNorm and LocalResponseNorm (feat-attn) ----------------------------------------------
+
+
+class RMSNorm(Module):
+    """``F.rms_norm`` over the trailing ``normalized_shape`` dims, with an elementwise
+    ``weight`` (ones) when ``elementwise_affine``; ``eps`` None: the input dtype's
+    machine epsilon."""
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        shape = self.normalized_shape
+        add_weight_and_bias(self, shape, shape, False, device, dtype, weight=elementwise_affine)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+class LocalResponseNorm(Module):
+    """``F.local_response_norm``: each channel divided by a power of its neighbours'
+    mean square."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
