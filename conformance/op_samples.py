@@ -337,6 +337,17 @@ def channel_shuffle(record: OpRecord, draw: Any, dtype: str) -> Sample:
     return Sample((values_for(record, draw, shape, dtype),), {"groups": groups})
 
 
+def native_layer_norm(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``native_layer_norm``: any input of at least one dim, normalized over its trailing
+    one or two dims, weight and bias of those dims' shape."""
+    shape = (*draw.shape(max_dims=2), draw.integer(1, 3))
+    normalized_dims = draw.integer(1, min(2, len(shape)))
+    normalized = shape[len(shape) - normalized_dims :]
+    x = values_for(record, draw, shape, dtype)
+    w, b = (values_for(record, draw, normalized, dtype) for _ in range(2))
+    return Sample((x, w, b), {"normalized_dims": normalized_dims, "eps": draw.choice((1e-5, 0.1))})
+
+
 def pack_padded_sequence(record: OpRecord, draw: Any, dtype: str) -> Sample:
     """``_pack_padded_sequence``: a padded batch ``(T, B, *)`` (``(B, T, *)`` when
     ``batch_first``) and lengths from ``T`` down to 1, longest first."""

@@ -287,6 +287,13 @@ def group_norm(xp: Any, a: Any, w: Any, b: Any, num_groups: int, eps: float) -> 
     return out * _channel(xp, w, a.ndim) + _channel(xp, b, a.ndim)
 
 
+def native_layer_norm(xp: Any, a: Any, w: Any, b: Any, normalized_dims: int, eps: float) -> Any:
+    dims = tuple(range(a.ndim - normalized_dims, a.ndim))
+    mean = xp.mean(a, axis=dims, keepdims=True)
+    var = xp.mean((a - mean) ** 2, axis=dims, keepdims=True)
+    return (a - mean) / xp.sqrt(var + eps) * w + b
+
+
 def native_batch_norm(xp: Any, a: Any, w: Any, b: Any, running_mean: Any, running_var: Any,
                       training: bool, eps: float) -> Any:  # fmt: skip
     dims = (0, *range(2, a.ndim))

@@ -354,6 +354,13 @@ NORM_LAYERS = {
         ),
         R.native_batch_norm,
     ),
+    "native_layer_norm": Entry(
+        O.native_layer_norm,
+        lambda a, w, b, normalized_dims, eps: retrograd.ops.norm_layers.native_layer_norm(
+            a, normalized_dims, w, b, eps
+        ),
+        R.native_layer_norm,
+    ),
     "pixel_shuffle": Entry(O.pixel_shuffle, ref=R.pixel_shuffle),
     "pixel_unshuffle": Entry(O.pixel_unshuffle, ref=R.pixel_unshuffle),
     "channel_shuffle": Entry(O.channel_shuffle, ref=R.channel_shuffle),

@@ -217,6 +217,30 @@ def test_batch_norm_is_one_native_node_as_pytorch(shape, training):
         _close(ours, pytorchs, tol=1e-9)
 
 
+@pytest.mark.parametrize("affine", ["both", "weight", "none"])
+@pytest.mark.parametrize("shape,normalized", [((5, 3), (3,)), ((2, 4, 3), (4, 3)), ((6,), (6,))])
+def test_layer_norm_is_one_native_node_as_pytorch(shape, normalized, affine):
+    """``F.layer_norm`` records PyTorch's single ``NativeLayerNormBackward0`` node, with
+    PyTorch's gradients (input, weight, bias) and second derivatives."""
+    x = rand(*shape, seed=1)
+    w, b = rand(*normalized, seed=2), rand(*normalized, seed=3)
+    results = []
+    for lib in (torch, rg):
+        xt = lib.tensor(x, requires_grad=True)
+        wt = lib.tensor(w, requires_grad=True) if affine != "none" else None
+        bt = lib.tensor(b, requires_grad=True) if affine == "both" else None
+        out = lib.nn.functional.layer_norm(xt, normalized, wt, bt, eps=1e-3)
+        wrt = [t for t in (xt, wt) if t is not None]
+        grads = lib.autograd.grad((out.sin() * out).sum(), wrt, create_graph=True)
+        sum(g.pow(2).sum() for g in grads).backward()
+        leaves = [t.grad for t in (xt, wt, bt) if t is not None]
+        results.append((graph_names(out), out, *grads, *leaves))
+    theirs, mine = results
+    assert mine[0] == theirs[0]
+    for ours, pytorchs in zip(mine[1:], theirs[1:], strict=True):
+        _close(ours, pytorchs, tol=1e-9)
+
+
 def test_batch_norm_checks_as_pytorch():
     x = rand(4, 3, seed=0)
     assert_same_error(lambda lib, t: lib.nn.functional.batch_norm(t, None, None, training=False), x)

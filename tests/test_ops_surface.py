@@ -706,6 +706,8 @@ NN = {
     # normalization layers and rearrangements (tests/test_nn_norm_attention.py: in depth)
     "group_norm": (lambda m, a: F(m).group_norm(a.reshape(1, 4, 3), 2), [X]),
     "instance_norm": (lambda m, a: F(m).instance_norm(a.reshape(1, 3, 4)), [X]),
+    "layer_norm": (lambda m, a: F(m).layer_norm(a.reshape(3, 4), (4,)), [X]),
+    "batch_norm": (lambda m, a: F(m).batch_norm(a.reshape(3, 4), None, None, training=True), [X]),
     "pixel_shuffle": (lambda m, a: F(m).pixel_shuffle(a.reshape(1, 4, 3, 1), 2), [X]),
     "pixel_unshuffle": (lambda m, a: F(m).pixel_unshuffle(a.reshape(1, 1, 2, 6), 2), [X]),
     "channel_shuffle": (lambda m, a: F(m).channel_shuffle(a.reshape(1, 4, 3), 2), [X]),

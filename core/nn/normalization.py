@@ -1,9 +1,10 @@
-"""``batch_norm``: one ``NativeBatchNormBackward0`` node, as PyTorch records it (in
-training the running statistics move toward the batch's, in place and unrecorded: the
-variance's unbiased form, as PyTorch). ``layer_norm`` and ``normalize``, composed from
-differentiable ops; ``instance_norm``, composed as PyTorch composes it (a batch norm of
-the input viewed as one sample of ``N * C`` channels, so its graph is PyTorch's
-``ViewBackward0`` over ``NativeBatchNormBackward0``)."""
+"""``batch_norm`` and ``layer_norm``: one node each, as PyTorch records them
+(``NativeBatchNormBackward0``, ``NativeLayerNormBackward0``); batch norm in training moves
+the running statistics toward the batch's, in place and unrecorded (the variance's
+unbiased form, as PyTorch). ``normalize``, composed from differentiable ops;
+``instance_norm``, composed as PyTorch composes it (a batch norm of the input viewed as
+one sample of ``N * C`` channels, so its graph is PyTorch's ``ViewBackward0`` over
+``NativeBatchNormBackward0``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from .. import dtypes
 from ..grad_mode import no_grad
-from ..ops.norm_layers import native_batch_norm
+from ..ops.norm_layers import native_batch_norm, native_layer_norm
 from ..tensor import Tensor
 from .padding import pad
 from .pooling import avg_pool2d
@@ -118,15 +119,7 @@ def layer_norm(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
-    dims = list(range(input.dim() - len(shape), input.dim()))
-    mean = input.mean(dims, keepdim=True)
-    var = ((input - mean) ** 2).mean(dims, keepdim=True)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return native_layer_norm(input, len(shape), weight, bias, eps)
 
 
 def normalize(

@@ -1,6 +1,7 @@
 """Normalization layers PyTorch records as one node each: ``group_norm``
-(``NativeGroupNormBackward0``) and ATen's ``native_batch_norm``
-(``NativeBatchNormBackward0``, the node ``instance_norm``'s composition holds).
+(``NativeGroupNormBackward0``), ATen's ``native_batch_norm`` (``NativeBatchNormBackward0``:
+``batch_norm``'s node, and the one ``instance_norm``'s composition holds) and
+``native_layer_norm`` (``NativeLayerNormBackward0``: ``layer_norm``'s node).
 
 The forward is computed from retrograd's own ops with grad mode off (so every backend
 runs it with the kernels it has) and wrapped as the record's one node. The rules are the
@@ -214,8 +215,6 @@ NATIVE_BATCH_NORM = OpRecord(
     doc="ATen's native_batch_norm (instance_norm's node): per channel over batch and space",
 )
 
-RECORDS = (GROUP_NORM, NATIVE_BATCH_NORM)
-
 
 def native_batch_norm(
     input: Tensor,
@@ -259,3 +258,88 @@ def native_batch_norm(
     params["eps"] = eps
     array, inputs = out._storage.array, (input, weight, bias)
     return finish(NATIVE_BATCH_NORM, array, input.dtype, input._backend, inputs, params)
+
+
+# -- native_layer_norm ---------------------------------------------------------------------
+
+
+def _last_dims(a: Tensor, normalized_dims: int) -> list[int]:
+    """The trailing ``normalized_dims`` dims of ``a``: the ones layer norm reduces."""
+    return list(range(a.dim() - normalized_dims, a.dim()))
+
+
+def _leading_dims(a: Tensor, normalized_dims: int) -> list[int]:
+    """The dims a layer norm's weight and bias gradients sum over (all but the trailing)."""
+    return list(range(a.dim() - normalized_dims))
+
+
+def _layer_norm_input_grad(g, a, weight, normalized_dims, eps) -> Tensor:
+    dims = _last_dims(a, normalized_dims)
+    xhat, rstd = _standardized(a, dims, eps)
+    return _through_stats(g if weight is None else g * weight, xhat, rstd, dims)
+
+
+def _layer_norm_weight_grad(g, a, weight, normalized_dims, eps) -> Tensor:
+    xhat, _ = _standardized(a, _last_dims(a, normalized_dims), eps)
+    return (g * xhat).sum(_leading_dims(a, normalized_dims))
+
+
+def _layer_norm_bias_grad(g, a, weight, normalized_dims, eps) -> Tensor:
+    return g.sum(_leading_dims(g, normalized_dims))
+
+
+def _layer_norm_jvp(us: tuple, out: Tensor, a, weight, normalized_dims, eps):
+    tx, tw, tb = us
+    dims = _last_dims(a, normalized_dims)
+    xhat, rstd = _standardized(a, dims, eps)
+    total = None
+    if tx is not None:
+        total = _through_stats(tx, xhat, rstd, dims)
+        total = total if weight is None else total * weight
+    for term in (None if tw is None else xhat * tw, tb):
+        if term is not None:
+            total = term if total is None else total + term
+    return total
+
+
+NATIVE_LAYER_NORM = OpRecord(
+    "native_layer_norm",
+    ACTIVATION,
+    "NativeLayerNormBackward0",
+    "mean",
+    inputs=("self", "weight", "bias"),
+    save=("self", "weight", "normalized_dims", "eps"),
+    grads=(_layer_norm_input_grad, _layer_norm_weight_grad, _layer_norm_bias_grad),
+    jvp=_layer_norm_jvp,
+    public="layer_norm",
+    method=False,
+    float_only=True,
+    doc="(x - mean) / sqrt(var + eps) over the trailing normalized_shape dims, times weight "
+    "plus bias",
+)
+
+
+def native_layer_norm(
+    input: Tensor, normalized_dims: int, weight: Tensor | None, bias: Tensor | None, eps: float
+) -> Tensor:
+    """Normalize over the trailing ``normalized_dims`` dims (biased variance), then scale
+    and shift elementwise; one ``NativeLayerNormBackward0`` node. Arguments are checked by
+    the caller (``nn.functional.layer_norm``), but for the dtype."""
+    if not input.dtype.is_floating_point:
+        kind = dtypes.kind_name(input.dtype)
+        raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{kind}'")
+    with no_grad():
+        out, _ = _standardized(input, _last_dims(input, normalized_dims), eps)
+        if weight is not None:
+            out = out * weight
+        if bias is not None:
+            out = out + bias
+        out = out.to(input.dtype)
+    params = {"normalized_dims": normalized_dims, "eps": eps}
+    inputs = (input, weight, bias)
+    return finish(
+        NATIVE_LAYER_NORM, out._storage.array, input.dtype, input._backend, inputs, params
+    )
+
+
+RECORDS = (GROUP_NORM, NATIVE_BATCH_NORM, NATIVE_LAYER_NORM)
