@@ -142,7 +142,10 @@ def _negative_power(negative: bool) -> None:
 def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
     import dask
 
+    import array_api_compat.numpy
+
     from .dask_indexing import indexing_kernels
+    from .linalg_kernels import linalg, per_matrix
 
     def assign(target: Any, value: Any) -> Any:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
@@ -166,6 +169,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
 
     checked = _checked(da, np)
     return {
+        **per_matrix(da, linalg(array_api_compat.numpy)),
         "assign": assign,
         "eye": eye,
         "copy": lambda a: a,  # an immutable recipe needs no defensive copy
