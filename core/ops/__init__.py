@@ -33,6 +33,8 @@ from . import (  # in-place activations' nodes; torch-level nn names
     joining,
     linalg,
     linalg_more,
+    linalg_solvers,
+    linalg_spectral,
     losses,
     margin_losses,
     new_tensors,
@@ -111,6 +113,9 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # retrograd.linalg's records and torch-level names (det, inverse, cholesky, qr, svd...)
+    linalg_solvers,
+    linalg_spectral,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
