@@ -53,13 +53,10 @@ def _matrix_dims(op: str, A: Tensor, dim: Any) -> tuple[int, int]:
 def _singular_value_norm(A: Tensor, ord: Any, dims: tuple[int, int], keepdim: bool) -> Tensor:
     values = svdvals(A.movedim(dims, (-2, -1)))
     if ord == "nuc":
-        out = values.sum(-1)
+        out = values.sum(-1, keepdim=keepdim)
     else:
-        out = values.amax(-1) if ord > 0 else values.amin(-1)
-    if keepdim:
-        for d in sorted(dims):
-            out = out.unsqueeze(d)
-    return out
+        out = values.amax(-1, keepdim) if ord > 0 else values.amin(-1, keepdim)
+    return out.unsqueeze(-1).movedim((-2, -1), dims) if keepdim else out
 
 
 def matrix_norm(

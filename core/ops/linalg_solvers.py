@@ -57,8 +57,11 @@ def _inverse_grad(g: Tensor, result: Tensor) -> Tensor:
     return -(transposed @ g @ transposed)
 
 
-def _solve_grads(grads: tuple, a: Tensor, x: Tensor, vector: bool) -> tuple:
+def _solve_grads(grads: tuple, a: Tensor, x: Tensor, vector: bool, left: bool) -> tuple:
     g = grads[0]
+    if not left:  # X A = B is A^T X^T = B^T
+        ga, gb = _solve_grads((g.mT,), a.mT, x.mT, False, True)
+        return ga.mT, gb.mT
     gb = solve(a.mT, g)
     ga = -(gb.unsqueeze(-1) * x.unsqueeze(-2)) if vector else -(gb @ x.mT)
     return ga, gb
@@ -88,7 +91,7 @@ INVERSE = OpRecord(
 )  # fmt: skip
 SOLVE = MultiOutputRecord(
     "linalg_solve_ex", LINALG, "LinalgSolveExBackward0", "linalg_solve", inputs=("A", "B"),
-    save=("A", "result", "vector"), grads=(_solve_grads,), method=False, float_only=True,
+    save=("A", "result", "vector", "left"), grads=(_solve_grads,), method=False, float_only=True,
     doc="X = A^-1 B; gB = A^-T grad, gA = -gB X^T",
 )  # fmt: skip
 CHOLESKY_EX = OpRecord(
@@ -187,37 +190,38 @@ def _check_solve(op: str, A: Tensor, B: Tensor, vector: bool) -> None:
         )
 
 
-def _solve(A: Tensor, B: Tensor, op: str, check_errors: bool) -> tuple[Tensor, Tensor]:
-    vector = _is_vector_rhs(A, B)
-    _check_solve(op, A, B, vector)
+def _solve(
+    A: Tensor, B: Tensor, op: str, check_errors: bool, left: bool = True
+) -> tuple[Tensor, Tensor]:
+    vector = left and _is_vector_rhs(A, B)
+    _check_solve(op, A, B, vector) if left else _check_solve(op, A.mT, B.mT, False)
     backend = A._backend
     k = backend.kernels
-    b = k["expand_dims"](B._storage.array, -1) if vector else B._storage.array
-    out, info = k["linalg_solve"](A._storage.array, b)
+    a, b = A._storage.array, B._storage.array
+    if not left:  # X A = B is A^T X^T = B^T
+        a, b = k["matrix_transpose"](a), k["matrix_transpose"](b)
+    out, info = k["linalg_solve"](a, k["expand_dims"](b, -1) if vector else b)
     if vector:
         out = k["reshape"](out, out.shape[:-1])
+    elif not left:
+        out = k["matrix_transpose"](out)
     if check_errors:
         out = raise_on_info(out, info, backend, False, solver_message(f"torch.{op}"))
     x = Tensor._make(out, A.dtype, backend)
-    x = finish_outputs(SOLVE, [x], (A, B), {"vector": vector})[0]
+    x = finish_outputs(SOLVE, [x], (A, B), {"vector": vector, "left": left})[0]
     return x, _info_tensor(info, backend)
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """``X`` with ``A X = B`` (``left=False``: ``X A = B``); ``B`` a (batch of) vector(s)
     or matrices, the batches broadcast. LinAlgError where ``A`` is singular."""
-    if not left:
-        return solve(A.mT, B.mT).mT
-    return _solve(A, B, "linalg.solve", True)[0]
+    return _solve(A, B, "linalg.solve", True, left)[0]
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> Any:
     """``(result, info)``: :func:`solve` with LAPACK's ``info`` (int32) instead of an
     error, unless ``check_errors``."""
-    if not left:
-        x, info = _solve(A.mT, B.mT, "linalg.solve_ex", check_errors)
-        return return_types.linalg_solve_ex(x.mT, info)
-    return return_types.linalg_solve_ex(*_solve(A, B, "linalg.solve_ex", check_errors))
+    return return_types.linalg_solve_ex(*_solve(A, B, "linalg.solve_ex", check_errors, left))
 
 
 def _cholesky(A: Tensor, op: str, upper: bool, check_errors: bool, record: OpRecord):

@@ -60,8 +60,7 @@ def _qr_tall_grad(gq: Any, gr: Any, q: Tensor, r: Tensor) -> Tensor:
         m = -(q.mT @ gq)
     else:
         m = gr @ r.mT
-    lower = m.mT.tril(-1)
-    b = q @ (lower - lower.mT)
+    b = q @ (m.triu() + m.triu(1).mT)  # M's upper triangle, mirrored
     if gq is not None:
         b = b + gq
     return b @ inverse(r).mT
