@@ -140,9 +140,8 @@ def _negative_power(negative: bool) -> None:
 
 
 def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
-    import dask
-
     import array_api_compat.numpy
+    import dask
 
     from .dask_indexing import indexing_kernels
     from .linalg_kernels import linalg, per_matrix

@@ -133,7 +133,9 @@ CASES = {
     "matrix_norm-1": (lambda m, a: L(m).matrix_norm(a, 1), [TALLB], False),
     "matrix_norm--1": (lambda m, a: L(m).matrix_norm(a, -1, (0, 2)), [TALLB], False),
     "matrix_norm-inf-keepdim": (
-        lambda m, a: L(m).matrix_norm(a, math.inf, keepdim=True), [TALLB], False
+        lambda m, a: L(m).matrix_norm(a, math.inf, keepdim=True),
+        [TALLB],
+        False,
     ),
     "matrix_norm--inf": (lambda m, a: L(m).matrix_norm(a, -math.inf, (2, 0)), [TALLB], False),
     "norm": (lambda m, a: L(m).norm(a), [TALLB], True),
@@ -144,7 +146,9 @@ CASES = {
     # (PyTorch cannot differentiate it: its inverse is written in place)
     "cond-fro": (lambda m, a: L(m).cond(a.detach(), "fro"), [M], False),
     "matrix_norm-nuc-keepdim-dims": (
-        lambda m, a: L(m).matrix_norm(a, "nuc", (2, 0), keepdim=True), [TALLB], True
+        lambda m, a: L(m).matrix_norm(a, "nuc", (2, 0), keepdim=True),
+        [TALLB],
+        True,
     ),
     "matrix_rank": (lambda m, a: L(m).matrix_rank(a), [np.stack([M, np.ones((3, 3))])], False),
     "vecdot": (lambda m, a, b: L(m).vecdot(a, b), [TALL, V], True),

@@ -168,17 +168,13 @@ def multi_dot(tensors: Any) -> Tensor:
     vector and the last a column vector (1-D), as PyTorch's."""
     tensors = list(tensors)
     if len(tensors) < 2:
-        raise RuntimeError(
-            f"multi_dot(): expected at least 2 tensors but got {len(tensors)}"
-        )
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
     first_vector, last_vector = tensors[0].dim() == 1, tensors[-1].dim() == 1
     matrices = [tensors[0].unsqueeze(0) if first_vector else tensors[0], *tensors[1:-1],
                 tensors[-1].unsqueeze(-1) if last_vector else tensors[-1]]  # fmt: skip
     for i, t in enumerate(matrices):
         if t.dim() != 2:
-            raise RuntimeError(
-                f"multi_dot(): tensor {i} must be 2D but got {tensors[i].dim()}D"
-            )
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {tensors[i].dim()}D")
     split = _chain_order([tuple(t.shape) for t in matrices])
 
     def product(i: int, j: int) -> Tensor:

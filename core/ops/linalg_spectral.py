@@ -174,7 +174,7 @@ EIGH = MultiOutputRecord(
     "linalg_eigh", LINALG, "LinalgEighBackward0", "linalg_eigh", inputs=("A",),
     save=("A", "eigenvalues", "eigenvectors", "UPLO", "values_only"), grads=(_eigh_grads,),
     method=False, float_only=True,
-    doc="A = V diag(L) V^T from one triangle, L ascending; gA = V (diag(gL) + skew(V^T gV) / E) V^T",
+    doc="A = V diag(L) V^T (one triangle read), L ascending; gA = V (diag(gL) + skew / E) V^T",
 )  # fmt: skip
 
 # -- pinv ----------------------------------------------------------------------------------
@@ -198,7 +198,6 @@ PINV = OpRecord(
     doc="the Moore-Penrose inverse through the SVD (singular values <= rtol * max cut)",
 )  # fmt: skip
 RECORDS = (QR, SVD, EIGH, PINV)
-
 
 
 # -- the functions -------------------------------------------------------------------------
