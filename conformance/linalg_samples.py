@@ -94,3 +94,57 @@ def torch_cholesky(a: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return retrograd.cholesky(a + a.mT)
+
+
+def triangular_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``solve_triangular(A, B, upper, left, unitriangular)``: A square (its triangle is
+    well-conditioned: n on the diagonal), B matrices, the batches broadcast."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    left = draw.choice((True, False))
+    if not left:
+        b = np.swapaxes(b, -1, -2)
+    params = {"upper": draw.choice((True, False)), "left": left,
+              "unitriangular": draw.choice((False, True))}  # fmt: skip
+    return Sample((a, b), params)
+
+
+def triangular_ref(xp: Any, a: Any, b: Any, upper: bool, left: bool, unitriangular: bool) -> Any:
+    tri = xp.triu(a) if upper else xp.tril(a)
+    if unitriangular:
+        eye = xp.eye(a.shape[-1], dtype=a.dtype)
+        tri = tri * (1 - eye) + eye
+    if left:
+        return xp.linalg.solve(tri, b)
+    t = xp.matrix_transpose
+    return t(xp.linalg.solve(t(tri), t(b)))
+
+
+def cholesky_factor(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A lower Cholesky factor (its diagonal n and up: well-conditioned)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    return Sample((np.tril(_square(record, draw, dtype, n, batch)),), {"upper": False})
+
+
+def cholesky_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``cholesky_solve(B, L, upper)``: B matrices, L a factor (lower, or its transpose)."""
+    factor = cholesky_factor(record, draw, dtype).arrays[0]
+    upper = draw.choice((False, True))
+    if upper:
+        factor = np.swapaxes(factor, -1, -2)
+    b = values_for(record, draw, (factor.shape[-1], draw.integer(1, 3)), dtype)
+    return Sample((b, factor), {"upper": upper})
+
+
+def _gram(xp: Any, f: Any, upper: bool) -> Any:
+    t = xp.matrix_transpose(f)
+    return t @ f if upper else f @ t
+
+
+def cholesky_solve_ref(xp: Any, b: Any, f: Any, upper: bool) -> Any:
+    return xp.linalg.solve(_gram(xp, f, upper), b)
+
+
+def cholesky_inverse_ref(xp: Any, f: Any, upper: bool) -> Any:
+    return xp.linalg.inv(_gram(xp, f, upper))

@@ -444,5 +444,12 @@ LINALG_DECOMPOSITIONS = {
     "linalg_pinv": Entry(
         LS.rectangular, lambda a: retrograd.linalg.pinv(a), lambda xp, a: xp.linalg.pinv(a)
     ),
+    "linalg_solve_triangular": Entry(
+        LS.triangular_system,
+        lambda a, b, **kw: retrograd.linalg.solve_triangular(a, b, **kw),
+        LS.triangular_ref,
+    ),
+    "cholesky_solve": Entry(LS.cholesky_system, ref=LS.cholesky_solve_ref),
+    "cholesky_inverse": Entry(LS.cholesky_factor, ref=LS.cholesky_inverse_ref),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)

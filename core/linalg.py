@@ -35,10 +35,11 @@ from .ops.linalg_solvers import inverse as inv
 from .ops.linalg_solvers import linalg_cholesky as cholesky
 from .ops.linalg_solvers import linalg_slogdet as slogdet
 from .ops.linalg_spectral import eigh, eigvalsh, pinv, qr, svd, svdvals
+from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh",
     "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot",
-    "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals", "vander",
-    "vecdot", "vector_norm",
+    "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+    "vander", "vecdot", "vector_norm",
 ]  # fmt: skip

@@ -291,6 +291,21 @@ LINALG = {
     "svdvals": (lambda m, a: m.linalg.svdvals(a), [_mat(4, 3)], True),
     "eigvalsh": (lambda m, a: m.linalg.eigvalsh(a + a.mT), [_mat(3, 3)], True),
     "pinv": (lambda m, a: m.linalg.pinv(a), [_mat(3, 4)], True),
+    "solve_triangular": (
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True),
+        [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
+        True,
+    ),
+    "cholesky_solve": (
+        lambda m, b, a: m.cholesky_solve(b, a.tril()),
+        [_mat(3, 2), _mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
+    "cholesky_inverse": (
+        lambda m, a: a.tril().cholesky_inverse(),
+        [_mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
 }
 EINSUM = {
     "ij,jk->ik": [(3, 4), (4, 5)],

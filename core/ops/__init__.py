@@ -35,6 +35,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     linalg_more,
     linalg_solvers,
     linalg_spectral,
+    linalg_triangular,
     losses,
     margin_losses,
     new_tensors,
@@ -116,6 +117,7 @@ MODULES = (
     # retrograd.linalg's records and torch-level names (det, inverse, cholesky, qr, svd...)
     linalg_solvers,
     linalg_spectral,
+    linalg_triangular,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

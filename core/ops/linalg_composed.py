@@ -18,7 +18,7 @@ from .helpers import check_tensor, reduction_dims
 from .joining import cat
 from .linalg_checks import check_floating, check_matrix
 from .linalg_solvers import inverse
-from .linalg_spectral import _EPSILON, svdvals
+from .linalg_spectral import _EPSILON, singular_value_norm, svdvals
 from .statistics import NORM
 
 
@@ -50,15 +50,6 @@ def _matrix_dims(op: str, A: Tensor, dim: Any) -> tuple[int, int]:
     return first, second
 
 
-def _singular_value_norm(A: Tensor, ord: Any, dims: tuple[int, int], keepdim: bool) -> Tensor:
-    values = svdvals(A.movedim(dims, (-2, -1)))
-    if ord == "nuc":
-        out = values.sum(-1, keepdim=keepdim)
-    else:
-        out = values.amax(-1, keepdim) if ord > 0 else values.amin(-1, keepdim)
-    return out.unsqueeze(-1).movedim((-2, -1), dims) if keepdim else out
-
-
 def matrix_norm(
     A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, *, dtype: Any = None
 ) -> Tensor:
@@ -76,7 +67,7 @@ def matrix_norm(
     if ord == "fro":
         return vector_norm(A, 2, dims, keepdim)
     if ord == "nuc" or ord in (2, -2):
-        return _singular_value_norm(A, ord, dims, keepdim)
+        return singular_value_norm(A, ord, dims, keepdim)
     if isinstance(ord, str) or ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"{op}: Order {ord} not supported.")
     summed, reduced = dims if abs(ord) == 1 else dims[::-1]

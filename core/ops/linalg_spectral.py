@@ -330,6 +330,17 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
     return finish(PINV, out, A.dtype, backend, (A,))
 
 
+def singular_value_norm(A: Tensor, ord: Any, dims: tuple[int, int], keepdim: bool) -> Tensor:
+    """The matrix norm over ``dims`` made of singular values: 'nuc' (their sum), 2 (the
+    largest), -2 (the smallest), composed as PyTorch's ``matrix_norm``."""
+    values = svdvals(A.movedim(dims, (-2, -1)))
+    if ord == "nuc":
+        out = values.sum(-1, keepdim=keepdim)
+    else:
+        out = values.amax(-1, keepdim) if ord > 0 else values.amin(-1, keepdim)
+    return out.unsqueeze(-1).movedim((-2, -1), dims) if keepdim else out
+
+
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """``torch.pinverse``: :func:`pinv` with ``rtol=rcond``."""
     return pinv(input, rtol=rcond)
