@@ -148,3 +148,21 @@ def cholesky_solve_ref(xp: Any, b: Any, f: Any, upper: bool) -> Any:
 
 def cholesky_inverse_ref(xp: Any, f: Any, upper: bool) -> Any:
     return xp.linalg.inv(_gram(xp, f, upper))
+
+
+def small_square(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Square matrices of small norm (``matrix_exp``: its values stay moderate)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    return Sample((values_for(record, draw, (*batch, n, n), dtype) / 2,))
+
+
+def matrix_exp_ref(xp: Any, a: Any) -> Any:
+    """exp(A) by its Taylor series after scaling by 2^-8, then squaring back."""
+    scaled = a / 256.0
+    term = total = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    for k in range(1, 20):
+        term = term @ scaled / k
+        total = total + term
+    for _ in range(8):
+        total = total @ total
+    return total

@@ -451,5 +451,6 @@ LINALG_DECOMPOSITIONS = {
     ),
     "cholesky_solve": Entry(LS.cholesky_system, ref=LS.cholesky_solve_ref),
     "cholesky_inverse": Entry(LS.cholesky_factor, ref=LS.cholesky_inverse_ref),
+    "matrix_exp": Entry(LS.small_square, ref=LS.matrix_exp_ref),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)

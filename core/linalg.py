@@ -22,6 +22,7 @@ from .ops.linalg_composed import (
     vecdot,
     vector_norm,
 )
+from .ops.linalg_exp import matrix_exp
 from .ops.linalg_more import cross
 from .ops.linalg_solvers import (
     cholesky_ex,
@@ -39,7 +40,7 @@ from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh",
-    "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot",
-    "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
-    "vander", "vecdot", "vector_norm",
+    "inv", "inv_ex", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
+    "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular",
+    "svd", "svdvals", "vander", "vecdot", "vector_norm",
 ]  # fmt: skip

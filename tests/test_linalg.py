@@ -158,6 +158,9 @@ CASES = {
     "vander-N": (lambda m, a: L(m).vander(a, N=4), [V], True),
     "cross": (lambda m, a, b: L(m).cross(a, b), [VB, V], True),
     "matmul": (lambda m, a, b: L(m).matmul(a, b), [MB, RHS], True),
+    "matrix_exp": (lambda m, a: L(m).matrix_exp(a), [M / 4], True),
+    "matrix_exp-large-batched": (lambda m, a: m.matrix_exp(a), [MB * 2], True),
+    "matrix_exp-float32": (lambda m, a: a.matrix_exp(), [M32 / 2], False),
     "solve_triangular-upper": (
         lambda m, a, b: L(m).solve_triangular(a, b, upper=True),
         [M, RHS],

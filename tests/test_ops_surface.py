@@ -301,6 +301,7 @@ LINALG = {
         [_mat(3, 2), _mat(3, 3) + 3 * np.eye(3)],
         True,
     ),
+    "matrix_exp": (lambda m, a: a.matrix_exp(), [_mat(3, 3) / 4], True),
     "cholesky_inverse": (
         lambda m, a: a.tril().cholesky_inverse(),
         [_mat(3, 3) + 3 * np.eye(3)],

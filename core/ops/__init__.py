@@ -32,6 +32,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     inplace_views,
     joining,
     linalg,
+    linalg_exp,
     linalg_more,
     linalg_solvers,
     linalg_spectral,
@@ -118,6 +119,7 @@ MODULES = (
     linalg_solvers,
     linalg_spectral,
     linalg_triangular,
+    linalg_exp,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
