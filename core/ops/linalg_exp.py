@@ -4,7 +4,8 @@
 The forward is Higham's scaling and squaring with the degree-13 Padé approximant
 (``exp(A) = r(A / 2^s)^(2^s)``, ``s`` from A's 1-norm), composed from retrograd's matrix
 products and solves with grad mode off, so every backend runs it with the kernels it has
-(choosing ``s`` reads one number: a lazy backend computes the norm there). The rule is
+(an eager backend reads the norm to choose ``s``; a lazy one computes nothing: each
+matrix's ``s`` stays a tensor and the squarings are masked). The rule is
 PyTorch's: the gradient is the upper-right block of ``exp([[A^T, G], [0, A^T]])``, an
 exponential again, so second-order gradients work.
 """
@@ -16,6 +17,7 @@ import math
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .dispatch import finish
+from .elementwise import where
 from .joining import cat
 from .linalg_checks import check_matrix
 from .linalg_more import _eye_mask
@@ -64,11 +66,31 @@ def _pade13(a: Tensor) -> Tensor:
 def _exponential(a: Tensor) -> Tensor:
     if a.numel() == 0:
         return a.clone()
+    if a._backend.lazy:
+        return _exponential_unread(a)
     norm = float(a.abs().sum(-2).amax().item())
     squarings = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
     result = _pade13(a / 2.0**squarings)
     for _ in range(squarings):
         result = result @ result
+    return result
+
+
+# A lazy backend's bound on the squarings: 1-norms up to theta13 * 2^64 (about 1e20;
+# past that the exponential overflows but for rare matrices).
+_MAX_SQUARINGS = 64
+
+
+def _exponential_unread(a: Tensor) -> Tensor:
+    """:func:`_exponential` without reading a value: each matrix's squarings as a tensor,
+    the squaring steps masked past them."""
+    norm = a.abs().sum(-2).amax(-1)
+    squarings = (norm / _THETA13).clamp(min=1.0).log2().ceil()
+    scale = (squarings * -1.0).exp2().unsqueeze(-1).unsqueeze(-1)
+    result = _pade13(a * scale)
+    for step in range(_MAX_SQUARINGS):
+        pending = (squarings > step).unsqueeze(-1).unsqueeze(-1)
+        result = where(pending, result @ result, result)
     return result
 
 
