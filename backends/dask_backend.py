@@ -23,6 +23,9 @@ What differs from the generic layer, and why:
 - ``to_numpy``/``tolist`` compute, without NumPy's IEEE warnings (PyTorch gives none);
 - ``rechunk`` (factories' ``chunks=``), ``materialize`` and ``count_computes`` are the
   kernels of a lazy backend (see ``retrograd_backends.kernel_contract``);
+- the linear-algebra kernels (``linalg_inv``, ``linalg_svd``, ...) are NumPy's, mapped
+  over chunks holding whole matrices (``retrograd_backends.linalg_kernels.per_matrix``):
+  Dask's own ``linalg`` lacks most of them and cannot report a singular matrix;
 - ``eye`` compares a row and a column ``arange`` instead of calling ``da.eye``, which
   declares its first row block's size as the block size of both dims: a non-square eye
   ((2, 3)) then names blocks it never builds and fails with "Missing dependency" when
@@ -140,9 +143,11 @@ def _negative_power(negative: bool) -> None:
 
 
 def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
+    import array_api_compat.numpy
     import dask
 
     from .dask_indexing import indexing_kernels
+    from .linalg_kernels import linalg, per_matrix
 
     def assign(target: Any, value: Any) -> Any:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
@@ -166,6 +171,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
 
     checked = _checked(da, np)
     return {
+        **per_matrix(da, linalg(array_api_compat.numpy)),
         "assign": assign,
         "eye": eye,
         "copy": lambda a: a,  # an immutable recipe needs no defensive copy

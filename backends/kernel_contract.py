@@ -147,6 +147,18 @@ REQUIRED: dict[str, str] = {
     "index, a nan is taken and kept until the next nan",
     "cummin": "(a, axis) -> (values, int64 indices): the running minimum, as ``cummax``",
     "logcumsumexp": "(a, axis) -> array: log(cumsum(exp(a))) without overflow",
+    # retrograd.linalg (retrograd_backends.linalg_kernels): batches of matrices (*, m, n);
+    # ``info`` is LAPACK's, per matrix, as int64 (0: done), never an exception
+    "linalg_inv": "(a) -> (inverse, info): info k > 0: the LU's pivot k is exactly zero",
+    "linalg_solve": "(a, b) -> (x, info): a x = b for b (*, n, k), the batches broadcast; "
+    "info as ``linalg_inv``'s",
+    "linalg_cholesky": "(a) -> (lower factor, info): the lower triangle read; info k > 0: the "
+    "leading minor of order k is not positive-definite",
+    "linalg_det": "(a) -> array: the determinant",
+    "linalg_slogdet": "(a) -> (sign, log|det|)",
+    "linalg_qr": "(a, mode) -> (q, r): mode 'reduced' or 'complete'",
+    "linalg_svd": "(a, full_matrices) -> (u, s, vh): s descending",
+    "linalg_eigh": "(a) -> (eigenvalues ascending, eigenvectors): the lower triangle read",
 }
 
 OPTIONAL: dict[str, str] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import retrograd
 
+from . import linalg_samples as LS
 from . import op_samples as O
 from . import reference_math as R
 from . import samples as S
@@ -453,3 +454,34 @@ ATTENTION_AND_SMALL_LAYERS = {
     "_pdist_forward": Entry(O.pdist, lambda a, p: retrograd.ops.pdist.pdist(a, p), R.pdist),
 }
 TABLE.update(ATTENTION_AND_SMALL_LAYERS)
+
+# retrograd/ops/linalg_solvers.py and linalg_spectral.py (retrograd.linalg)
+LINALG_DECOMPOSITIONS = {
+    "det": Entry(LS.square, ref=lambda xp, a: xp.linalg.det(a)),
+    "slogdet": Entry(LS.square, ref=lambda xp, a: tuple(xp.linalg.slogdet(a))),
+    "inverse": Entry(LS.square, ref=lambda xp, a: xp.linalg.inv(a)),
+    "linalg_solve_ex": Entry(LS.system, lambda a, b: retrograd.linalg.solve(a, b), LS.solve_ref),
+    "linalg_cholesky_ex": Entry(
+        LS.symmetric, lambda a: retrograd.linalg.cholesky(a + a.mT), LS.cholesky_ref
+    ),
+    "cholesky": Entry(LS.symmetric, LS.torch_cholesky, LS.cholesky_ref),
+    "linalg_qr": Entry(
+        LS.qr_sample,
+        lambda a, mode: tuple(retrograd.linalg.qr(a, mode)),
+        lambda xp, a, mode: tuple(xp.linalg.qr(a, mode=mode)),
+    ),
+    "linalg_svd": Entry(LS.rectangular, LS.svd_call, LS.svd_ref),
+    "linalg_eigh": Entry(LS.symmetric, LS.eigh_call, LS.eigh_ref),
+    "linalg_pinv": Entry(
+        LS.rectangular, lambda a: retrograd.linalg.pinv(a), lambda xp, a: xp.linalg.pinv(a)
+    ),
+    "linalg_solve_triangular": Entry(
+        LS.triangular_system,
+        lambda a, b, **kw: retrograd.linalg.solve_triangular(a, b, **kw),
+        LS.triangular_ref,
+    ),
+    "cholesky_solve": Entry(LS.cholesky_system, ref=LS.cholesky_solve_ref),
+    "cholesky_inverse": Entry(LS.cholesky_factor, ref=LS.cholesky_inverse_ref),
+    "matrix_exp": Entry(LS.small_square, ref=LS.matrix_exp_ref),
+}
+TABLE.update(LINALG_DECOMPOSITIONS)

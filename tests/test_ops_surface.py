@@ -272,6 +272,41 @@ LINALG = {
         [_mat(2, 4), _mat(2, 3), _mat(3, 4, seed=1)],
         True,
     ),
+    # retrograd.linalg's records (tests/test_linalg.py has the full set of cases)
+    "det": (lambda m, a: a.det(), [_mat(3, 3) + 3 * np.eye(3)], True),
+    "slogdet": (lambda m, a: m.slogdet(a).logabsdet, [_mat(3, 3) + 3 * np.eye(3)], True),
+    "inverse": (lambda m, a: a.inverse(), [_mat(3, 3) + 3 * np.eye(3)], True),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [_mat(3, 3) + 3 * np.eye(3), _mat(3)], True),
+    "cholesky_ex": (
+        lambda m, a: m.linalg.cholesky(a @ a.mT + 1),
+        [_mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
+    "cholesky": (
+        lambda m, a: m.cholesky(a @ a.mT, upper=True).mT,
+        [_mat(3, 3) + 3 * np.eye(3)],
+        False,
+    ),
+    "qr": (lambda m, a: m.linalg.qr(a).R, [_mat(4, 3)], True),
+    "svdvals": (lambda m, a: m.linalg.svdvals(a), [_mat(4, 3)], True),
+    "eigvalsh": (lambda m, a: m.linalg.eigvalsh(a + a.mT), [_mat(3, 3)], True),
+    "pinv": (lambda m, a: m.linalg.pinv(a), [_mat(3, 4)], True),
+    "solve_triangular": (
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True),
+        [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
+        True,
+    ),
+    "cholesky_solve": (
+        lambda m, b, a: m.cholesky_solve(b, a.tril()),
+        [_mat(3, 2), _mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
+    "matrix_exp": (lambda m, a: a.matrix_exp(), [_mat(3, 3) / 4], True),
+    "cholesky_inverse": (
+        lambda m, a: a.tril().cholesky_inverse(),
+        [_mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
 }
 EINSUM = {
     "ij,jk->ik": [(3, 4), (4, 5)],

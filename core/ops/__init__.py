@@ -33,7 +33,11 @@ from . import (  # in-place activations' nodes; torch-level nn names
     inplace_views,
     joining,
     linalg,
+    linalg_exp,
     linalg_more,
+    linalg_solvers,
+    linalg_spectral,
+    linalg_triangular,
     losses,
     margin_losses,
     new_tensors,
@@ -117,10 +121,15 @@ MODULES = (
     numeric_more,
     # the packing of padded sequences under nn.utils.rnn (PackPaddedSequenceBackward0)
     sequence_packing,
-    # attention, transformer layers and small layers (feat-attn)
+    # attention, transformer layers and small layers
     attention,
     prelu,
     pdist,
+    # retrograd.linalg's records and torch-level names (det, inverse, cholesky, qr, svd...)
+    linalg_solvers,
+    linalg_spectral,
+    linalg_triangular,
+    linalg_exp,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -1,5 +1,6 @@
 """Spread and size: ``var``, ``std`` (with Bessel's ``correction``) and the vector
-``norm`` (p = 1, 2, inf, any p > 0, and 0; ``"fro"`` is 2).
+``norm`` (p = 1, 2, inf, any p > 0, and 0; ``"fro"`` is 2; ``"nuc"``, over two dims, is
+linalg's nuclear norm).
 
 PyTorch's conventions at zero, kept here: the gradient of a zero ``std`` or of a zero
 ``norm`` is 0, not nan.
@@ -13,10 +14,11 @@ from typing import Any
 
 from .. import dtypes
 from ..arguments import typename
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from .dispatch import finish
 from .elementwise import where
 from .helpers import check_keepdim, check_tensor, reduction_dims, zeros_on
+from .linalg_spectral import singular_value_norm
 from .record import REDUCTION, Convention, OpRecord
 from .reductions import count, expand_back
 
@@ -191,7 +193,7 @@ def norm(
     if p is None or (p == "fro" and (not isinstance(dim, (tuple, list)) or len(dim) <= 2)):
         p = 2
     elif isinstance(p, str):
-        _refuse_matrix_norm(input, p, dim)
+        return _matrix_norm(input, p, dim, keepdim)
     elif not isinstance(p, (int, float)):
         raise TypeError(
             f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {typename(p)}"
@@ -212,10 +214,10 @@ def norm(
     return finish(NORM, out, input.dtype, backend, (input,), params)
 
 
-def _refuse_matrix_norm(input: Tensor, p: str, dim: Any) -> None:
+def _matrix_norm(input: Tensor, p: str, dim: Any, keepdim: bool) -> Tensor:
     """PyTorch's norm hands a string ``p`` other than "fro" over at most 2 dims to
     ``linalg.matrix_norm``, which refuses an order but "fro" and "nuc", an input of fewer
-    than 2 dimensions and dims other than 2; retrograd has no nuclear norm yet."""
+    than 2 dimensions and dims other than 2; "nuc" sums the singular values."""
     if p not in ("fro", "nuc"):
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     if input.dim() < 2:
@@ -226,7 +228,8 @@ def _refuse_matrix_norm(input: Tensor, p: str, dim: Any) -> None:
     if len(dims) != 2:
         got = " ".join(str(d) for d in dims)
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
-    raise RuntimeError("norm(): retrograd has no nuclear norm (p='nuc') yet")
+    dims = tuple(_wrap_dim(d, input.dim(), "linalg.matrix_norm") for d in dims)
+    return singular_value_norm(input, p, dims, keepdim)
 
 
 norm.python_method = True  # type: ignore[attr-defined] # torch/_tensor.py's Tensor.norm

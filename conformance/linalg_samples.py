@@ -1,0 +1,168 @@
+"""Samples, calls and references of ``retrograd.linalg``'s records
+(``retrograd/ops/linalg_solvers.py``, ``linalg_spectral.py``).
+
+Matrices are drawn well away from the points where the ops are not differentiable: a
+square matrix gets ``n`` added on its diagonal (far from singular), a symmetric one is
+``B B^T + n I`` (positive-definite, eigenvalues apart), so finite differences and
+float32 stay accurate. The symmetric ops read one triangle, while PyTorch's gradient is
+the symmetric one: they are called on ``A + A^T``, which both agree on. Singular vectors
+and eigenvectors are compared as they come: each library's LAPACK picks the same signs
+(NumPy's and JAX's agree; the gradient checks are local, so any sign choice passes).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import retrograd
+from retrograd.ops.record import OpRecord
+
+from .samples import Sample, values_for
+
+_BATCHES = ((), (2,), (1, 2))
+
+
+def _square(record: OpRecord, draw: Any, dtype: str, n: int, batch: tuple) -> np.ndarray:
+    return values_for(record, draw, (*batch, n, n), dtype) + n * np.eye(n)
+
+
+def square(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """One batch of well-conditioned square matrices (n from 1 to 3)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    return Sample((_square(record, draw, dtype, n, batch),))
+
+
+def symmetric(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Half of a positive-definite ``B B^T + n I`` (the call adds its transpose)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    b = values_for(record, draw, (*batch, n, n), dtype)
+    return Sample(((b @ np.swapaxes(b, -1, -2) + n * np.eye(n)) / 2,))
+
+
+def system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``A X = B``: A square, B a vector or matrices, the batches broadcast."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    a = _square(record, draw, dtype, n, batch)
+    shape = draw.choice(((n,), (n, 2), (*batch, n, 1), (1, n, 3)))
+    return Sample((a, values_for(record, draw, shape, dtype)))
+
+
+def rectangular(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A batch of (m, n) matrices, tall, square or wide."""
+    m, n, batch = draw.integer(1, 4), draw.integer(1, 4), draw.choice(_BATCHES)
+    return Sample((values_for(record, draw, (*batch, m, n), dtype),))
+
+
+def qr_sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``qr(A, mode)``: 'complete' only where it is differentiable (m <= n)."""
+    sample = rectangular(record, draw, dtype)
+    m, n = sample.arrays[0].shape[-2:]
+    return Sample(sample.arrays, {"mode": draw.choice(("reduced", "complete") if m <= n
+                                                      else ("reduced",))})  # fmt: skip
+
+
+def solve_ref(xp: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1]):
+        return xp.linalg.solve(a, b[..., None])[..., 0]
+    return xp.linalg.solve(a, b)
+
+
+def svd_call(a: Any) -> tuple:
+    return tuple(retrograd.linalg.svd(a, full_matrices=False))
+
+
+def svd_ref(xp: Any, a: Any) -> tuple:
+    return tuple(xp.linalg.svd(a, full_matrices=False))
+
+
+def eigh_call(a: Any) -> tuple:
+    return tuple(retrograd.linalg.eigh(a + a.mT))
+
+
+def eigh_ref(xp: Any, a: Any) -> tuple:
+    return tuple(xp.linalg.eigh(a + xp.matrix_transpose(a)))
+
+
+def cholesky_ref(xp: Any, a: Any) -> Any:
+    return xp.linalg.cholesky(a + xp.matrix_transpose(a))
+
+
+def torch_cholesky(a: Any) -> Any:
+    """``torch.cholesky`` of ``A + A^T``, its deprecation warning silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return retrograd.cholesky(a + a.mT)
+
+
+def triangular_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``solve_triangular(A, B, upper, left, unitriangular)``: A square (its triangle is
+    well-conditioned: n on the diagonal), B matrices, the batches broadcast."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    left = draw.choice((True, False))
+    if not left:
+        b = np.swapaxes(b, -1, -2)
+    params = {"upper": draw.choice((True, False)), "left": left,
+              "unitriangular": draw.choice((False, True))}  # fmt: skip
+    return Sample((a, b), params)
+
+
+def triangular_ref(xp: Any, a: Any, b: Any, upper: bool, left: bool, unitriangular: bool) -> Any:
+    tri = xp.triu(a) if upper else xp.tril(a)
+    if unitriangular:
+        eye = xp.eye(a.shape[-1], dtype=a.dtype)
+        tri = tri * (1 - eye) + eye
+    if left:
+        return xp.linalg.solve(tri, b)
+    t = xp.matrix_transpose
+    return t(xp.linalg.solve(t(tri), t(b)))
+
+
+def cholesky_factor(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A lower Cholesky factor (its diagonal n and up: well-conditioned)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    return Sample((np.tril(_square(record, draw, dtype, n, batch)),), {"upper": False})
+
+
+def cholesky_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``cholesky_solve(B, L, upper)``: B matrices, L a factor (lower, or its transpose)."""
+    factor = cholesky_factor(record, draw, dtype).arrays[0]
+    upper = draw.choice((False, True))
+    if upper:
+        factor = np.swapaxes(factor, -1, -2)
+    b = values_for(record, draw, (factor.shape[-1], draw.integer(1, 3)), dtype)
+    return Sample((b, factor), {"upper": upper})
+
+
+def _gram(xp: Any, f: Any, upper: bool) -> Any:
+    t = xp.matrix_transpose(f)
+    return t @ f if upper else f @ t
+
+
+def cholesky_solve_ref(xp: Any, b: Any, f: Any, upper: bool) -> Any:
+    return xp.linalg.solve(_gram(xp, f, upper), b)
+
+
+def cholesky_inverse_ref(xp: Any, f: Any, upper: bool) -> Any:
+    return xp.linalg.inv(_gram(xp, f, upper))
+
+
+def small_square(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Square matrices of small norm (``matrix_exp``: its values stay moderate)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    return Sample((values_for(record, draw, (*batch, n, n), dtype) / 2,))
+
+
+def matrix_exp_ref(xp: Any, a: Any) -> Any:
+    """exp(A) by its Taylor series after scaling by 2^-8, then squaring back."""
+    scaled = a / 256.0
+    term = total = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    for k in range(1, 20):
+        term = term @ scaled / k
+        total = total + term
+    for _ in range(8):
+        total = total @ total
+    return total
