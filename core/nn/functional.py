@@ -54,7 +54,15 @@ from ..ops.torch_nn import selu_, threshold_
 from ..random import draw_target, rrelu_
 from ..random import rrelu as _rrelu
 from ..tensor import Tensor
-from .convolution import conv1d, conv2d, conv3d
+from .convolution import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from .folding import fold, unfold
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
@@ -150,6 +158,12 @@ __all__ = [
     "rrelu_",
     "selu_",
     "threshold_",
+    # transposed convolution and sliding blocks
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "fold",
+    "unfold",
 ]
 
 

@@ -22,11 +22,13 @@ from . import (  # in-place activations' nodes; torch-level nn names
     bitwise,
     clamp,
     conversion,
+    convolution,
     distance_losses,
     einsum,
     elementwise,
     extrema,
     gather_scatter,
+    im2col,
     indexing,
     inplace,
     inplace_views,
@@ -111,6 +113,9 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # convolution (ConvolutionBackward0) and sliding blocks (Im2ColBackward0, Col2ImBackward0)
+    im2col,
+    convolution,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

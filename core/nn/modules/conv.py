@@ -9,7 +9,7 @@ from typing import Any
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..convolution import _same_padding
+from ..convolution import same_pad_amounts
 from ..module import Module
 from ..windows import ntuple
 from ._weights import add_weight_and_bias
@@ -73,7 +73,7 @@ class _ConvNd(Module):
 
     def _mode_padding(self) -> list[int]:
         if self.padding == "same":
-            return _same_padding(self.kernel_size, self.dilation)
+            return same_pad_amounts(self.kernel_size, self.dilation)
         if self.padding == "valid":
             return [0, 0] * self._dims
         return [p for a in reversed(self.padding) for p in (a, a)]
