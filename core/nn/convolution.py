@@ -86,8 +86,8 @@ def _check_dtypes(input: Tensor, weight: Tensor, bias: Any) -> None:
         )
     if weight.dtype != input.dtype:
         raise RuntimeError(
-            f"expected scalar type {dtypes.kind_name(weight.dtype)} but found "
-            f"{dtypes.kind_name(input.dtype)}"
+            f"expected scalar type {dtypes.kind_name(input.dtype)} but found "
+            f"{dtypes.kind_name(weight.dtype)}"
         )
 
 
