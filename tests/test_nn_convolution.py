@@ -68,6 +68,14 @@ CONV_CASES = {
         lambda m, x, w, v: F(m).conv2d(F(m).conv2d(x, w, padding=1).tanh(), v, stride=2),
         (rand(1, 2, 6, 6), rand(3, 2, 3, 3, seed=1), rand(2, 3, 2, 2, seed=2)),
     ),
+    "conv2d-empty-batch": (
+        lambda m, x, w: F(m).conv2d(x, w, padding=1),
+        (rand(0, 2, 4, 4), rand(3, 2, 3, 3, seed=1)),
+    ),
+    "conv_transpose2d-empty-batch": (
+        lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2),
+        (rand(0, 2, 4, 4), rand(2, 3, 3, 3, seed=1)),
+    ),
     "conv3d": (
         lambda m, x, w, b: F(m).conv3d(x, w, b, stride=(1, 2, 1), padding=(1, 0, 1)),
         (rand(2, 2, 4, 5, 3), rand(3, 2, 2, 3, 2, seed=1), rand(3, seed=2)),

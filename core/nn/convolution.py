@@ -145,6 +145,33 @@ def _string_padding(padding: str, stride: tuple, kernel: tuple, dilation: tuple)
     return _same_split(kernel, dilation)
 
 
+def _conv_arguments(
+    op: str,
+    dims: int,
+    input: Any,
+    weight: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> tuple:
+    """``(stride, padding, dilation, extra)``, one int per spatial dim each (``extra``:
+    the ``F.pad`` amounts of ``"same"``'s odd extra, or empty), checked as PyTorch does."""
+    _check_input_dims(op, input, dims)
+    check_tensor(op, weight, "weight")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    wdims = weight.dim() - 2
+    stride = _expanded("stride", stride, dims, wdims)
+    dilation = _expanded("dilation", dilation, dims, wdims)
+    extra: list[int] = []
+    if isinstance(padding, str):
+        padding, extra = _string_padding(padding, stride, tuple(weight.shape[2:]), dilation)
+    padding = _expanded("padding", padding, dims, wdims)
+    _check_signs(stride, padding, dilation, (0,) * wdims)
+    return stride, padding, dilation, extra
+
+
 def _conv(
     op: str,
     dims: int,
@@ -156,32 +183,20 @@ def _conv(
     dilation: Any,
     groups: int,
 ) -> Tensor:
-    _check_input_dims(op, input, dims)
-    check_tensor(op, weight, "weight")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    wdims = weight.dim() - 2
-    stride, dilation = (
-        _expanded("stride", stride, dims, wdims),
-        _expanded("dilation", dilation, dims, wdims),
-    )
-    kernel = tuple(weight.shape[2:])
-    extra: list[int] = []
-    if isinstance(padding, str):
-        padding, extra = _string_padding(padding, stride, kernel, dilation)
-    padding = _expanded("padding", padding, dims, wdims)
-    _check_signs(stride, padding, dilation, (0,) * wdims)
+    args = _conv_arguments(op, dims, input, weight, stride, padding, dilation, groups)
+    stride, padding, dilation, extra = args
     unbatched = input.dim() == dims + 1
     batched = input.unsqueeze(0) if unbatched else input
     _check_shapes(batched, weight, bias, groups, False)
     if extra:
         batched = pad_fn(batched, extra)
     padded = tuple(n + 2 * p for n, p in zip(batched.shape[2:], padding))
-    _check_kernel_fits(padded, kernel, dilation)
+    _check_kernel_fits(padded, tuple(weight.shape[2:]), dilation)
     if any(d == 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     _check_dtypes(batched, weight, bias)
-    out = convolution(batched, weight, bias, stride, padding, dilation, False, (0,) * wdims, groups)
+    zero = (0,) * len(stride)
+    out = convolution(batched, weight, bias, stride, padding, dilation, False, zero, groups)
     return out.squeeze(0) if unbatched else out
 
 

@@ -46,7 +46,7 @@ def _correlated(x: Tensor, weight: Tensor, stride, padding, dilation, groups: in
     kernel = tuple(weight.shape[2:])
     blocks = blocks_count(tuple(x.shape[2:]), kernel, dilation, padding, stride)
     cols = columns(x, kernel, dilation, padding, stride)
-    cols = cols.reshape(x.shape[0], groups, -1, math.prod(blocks))
+    cols = cols.reshape(x.shape[0], groups, cols.shape[1] // groups, math.prod(blocks))
     w = weight.reshape(groups, weight.shape[0] // groups, -1)
     return w.matmul(cols).reshape(x.shape[0], weight.shape[0], *blocks)
 
@@ -60,7 +60,7 @@ def _scattered(
     n, channels = x.shape[0], weight.shape[1] * groups
     xs = x.reshape(n, groups, x.shape[1] // groups, math.prod(spatial))
     w = weight.reshape(groups, weight.shape[0] // groups, -1).transpose(1, 2)
-    cols = w.matmul(xs).reshape(n, channels * math.prod(kernel), -1)
+    cols = w.matmul(xs).reshape(n, channels * math.prod(kernel), math.prod(spatial))
     size = transposed_size(spatial, kernel, stride, padding, output_padding, dilation)
     return summed_blocks(cols, spatial, size, kernel, dilation, padding, stride)
 
@@ -106,8 +106,9 @@ def _weight_grad(g, input, weight, stride, padding, dilation, transposed, output
         left, right = input, _blocks_of(g, kernel, stride, padding, dilation, input.shape[2:])
     else:  # the gradient times the input's blocks
         left, right = g, _blocks_of(input, kernel, stride, padding, dilation, g.shape[2:])
-    left = left.reshape(n, groups, left.shape[1] // groups, -1)
-    right = right.reshape(n, groups, right.shape[1] // groups, -1)
+    length = math.prod(left.shape[2:])  # spelled out: an empty batch has no -1 to infer
+    left = left.reshape(n, groups, left.shape[1] // groups, length)
+    right = right.reshape(n, groups, right.shape[1] // groups, length)
     return left.matmul(right.transpose(-1, -2)).sum(0).reshape(weight.shape)
 
 

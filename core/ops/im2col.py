@@ -73,7 +73,8 @@ def columns(x: Tensor, kernel: tuple, dilation: tuple, padding: tuple, stride: t
     spatial = tuple(x.shape[2:])
     blocks = blocks_count(spatial, kernel, dilation, padding, stride)
     cols = windows(zero_padded(x, padding), kernel, stride, dilation, blocks)
-    return cols.reshape(x.shape[0], -1, math.prod(blocks))
+    # Sizes spelled out: an empty batch leaves no -1 to infer.
+    return cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), math.prod(blocks))
 
 
 def summed_blocks(
