@@ -10,8 +10,8 @@ Each is the other's gradient, so both are differentiable to any order. Any numbe
 spatial dims works (``F.unfold`` and ``F.fold`` take two; convolution takes one to three).
 
 The forwards are computed with retrograd's own ops (grad mode off): strided slices,
-stacked, for the blocks; in-place additions into strided slices for their sum. So every
-backend runs them with the kernels it has.
+stacked, for the blocks; shifted slices of the spread columns, added, for their sum. So
+every backend runs them with the kernels it has.
 """
 
 from __future__ import annotations
@@ -88,18 +88,26 @@ def summed_blocks(
 ) -> Tensor:
     """col2im's forward on batched ``(N, C * K, prod(blocks))`` columns (grad mode off):
     ``(N, C, *size)``. ``blocks`` is explicit because a transposed convolution's output
-    padding can leave room for more blocks than it has."""
+    padding can leave room for more blocks than it has.
+
+    The columns are spread once (``stride - 1`` zeros between blocks) into a zero array
+    with room for every kernel offset's shift; each offset's contribution is then a
+    shifted slice of it, and the result their sum. No write overlaps another (a lazy
+    backend computes overlapping in-place additions in no fixed order)."""
     n, k = cols.shape[0], math.prod(kernel)
     grid = cols.reshape(n, cols.shape[1] // k, k, *blocks)
-    full = tuple(s + 2 * p for s, p in zip(size, padding))
-    out = zeros((n, grid.shape[1], *full), dtype=cols.dtype, backend=cols.backend)
+    reach = tuple(d * (q - 1) for q, d in zip(kernel, dilation))  # the farthest offset
+    room = tuple(r + s + 2 * p for r, s, p in zip(reach, size, padding))
+    spread = zeros((*grid.shape[:3], *room), dtype=cols.dtype, backend=cols.backend)
     lead = (slice(None), slice(None))
+    placed = tuple(slice(r, r + st * (b - 1) + 1, st) for r, st, b in zip(reach, stride, blocks))
+    spread[(*lead, slice(None), *placed)] = grid
+    total = None
     for j, offset in enumerate(_offsets(kernel)):
-        out[lead + _block_slices(offset, dilation, stride, blocks)].add_(grid[:, :, j])
-    if not any(padding):
-        return out
-    crop = tuple(slice(p, p + s) for s, p in zip(size, padding))
-    return out[lead + crop]
+        starts = (r + p - o * d for r, p, o, d in zip(reach, padding, offset, dilation))
+        piece = spread[(*lead, j, *(slice(a, a + s) for a, s in zip(starts, size)))]
+        total = piece if total is None else total + piece
+    return total
 
 
 def _batched_call(function, input: Tensor, batched_dims: int) -> Tensor:
