@@ -239,8 +239,17 @@ def test_errors_match_pytorch(name):
     assert_same_error(fn, *values)
 
 
-def test_integer_unfold_is_refused_as_pytorch_does():
+def test_integer_unfold_and_fold_are_refused_as_pytorch_does():
     assert_same_error(lambda m, x: F(m).unfold(x, 2), np.ones((1, 1, 3, 3), dtype="int64"))
+    assert_same_error(lambda m, x: F(m).fold(x, (3, 3), 2), np.ones((1, 4, 4), dtype="int64"))
+
+
+def test_integer_convolution_matches_pytorch():
+    """PyTorch convolves integer tensors on the CPU (no gradient): so does retrograd."""
+    x = np.arange(50).reshape(1, 2, 5, 5) % 7 - 3
+    w = np.arange(24).reshape(3, 2, 2, 2) % 5 - 2
+    run_both(lambda m, x, w: F(m).conv2d(x, w, stride=2, padding=1), [x, w])
+    run_both(lambda m, x, w: F(m).conv_transpose2d(x, w.transpose(0, 1), stride=2), [x, w])
 
 
 # -- modules ----------------------------------------------------------------------------

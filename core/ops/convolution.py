@@ -163,7 +163,6 @@ CONVOLUTION = OpRecord(
     grads=(_input_grad, _weight_grad, _bias_grad),
     jvp=_jvp,
     method=False,
-    float_only=True,
     doc="N-d (transposed) convolution of (N, C, *spatial) with (O, C/groups, *kernel)",
 )
 RECORDS = (CONVOLUTION,)

@@ -131,6 +131,7 @@ IM2COL = OpRecord(
     grads=(_im2col_grad,),
     public="unfold",
     method=False,
+    float_only=True,
     doc="(N, C, *spatial) -> (N, C * prod(kernel), blocks): sliding blocks as columns",
 )
 COL2IM = OpRecord(
@@ -144,6 +145,7 @@ COL2IM = OpRecord(
     ),
     public="fold",
     method=False,
+    float_only=True,
     doc="(N, C * prod(kernel), blocks) -> (N, C, *output_size): columns summed into place",
 )
 RECORDS = (IM2COL, COL2IM)
