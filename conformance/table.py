@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import retrograd
 
+from . import convolution_cases as CV
 from . import linalg_samples as LS
 from . import op_samples as O
 from . import reference_math as R
@@ -485,3 +486,15 @@ LINALG_DECOMPOSITIONS = {
     "matrix_exp": Entry(LS.small_square, ref=LS.matrix_exp_ref),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)
+
+# retrograd/ops/convolution.py and im2col.py: ConvolutionBackward0, Im2Col, Col2Im
+CONVOLUTION = {
+    "convolution": Entry(
+        CV.convolution_sample,
+        lambda a, w, b, **kw: retrograd.ops.convolution.convolution(a, w, b, **kw),
+        CV.convolution,
+    ),
+    "im2col": Entry(CV.im2col_sample, function("unfold"), CV.im2col),
+    "col2im": Entry(CV.col2im_sample, function("fold"), CV.col2im),
+}
+TABLE.update(CONVOLUTION)

@@ -751,6 +751,11 @@ NN = {
         lambda m, a: m.nn.utils.rnn.pack_padded_sequence(a, [4, 2, 1], True).data,
         [X],
     ),
+    # convolution and sliding blocks (tests/test_nn_convolution.py: in depth)
+    "conv2d": (lambda m, a, w: F(m).conv2d(a.reshape(1, 1, 3, 4), w), [X, rand(2, 1, 2, 2)]),
+    "conv_transpose1d": (lambda m, a, w: F(m).conv_transpose1d(a, w, stride=2), [X, rand(3, 2, 2)]),
+    "unfold": (lambda m, a: F(m).unfold(a.reshape(1, 1, 3, 4), 2), [X]),
+    "fold": (lambda m, a: F(m).fold(a.reshape(1, 4, 3), (2, 4), 2), [X]),
     # in-place activations' "1" nodes, rrelu (tests/test_torch_level_nn_ops.py in depth)
     "elu_": (lambda m, a: F(m).elu_(a * 1, 0.5), [X]),
     "celu_": (lambda m, a: m.celu_(a * 1, 0.7), [X]),

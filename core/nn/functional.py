@@ -56,7 +56,14 @@ from ..random import rrelu as _rrelu
 from ..random import rrelu_
 from ..tensor import Tensor
 from .attention import scaled_dot_product_attention
-from .convolution import conv1d, conv2d, conv3d
+from .convolution import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from .dropout import (
     alpha_dropout,
     dropout,
@@ -65,6 +72,7 @@ from .dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from .folding import fold, unfold
 from .linear import linear
 from .multi_head import multi_head_attention_forward
 from .normalization import (
@@ -169,7 +177,7 @@ __all__ = [
     "rrelu_",
     "selu_",
     "threshold_",
-    # attention, transformer layers and small layers (feat-attn)
+    # attention, transformer layers and small layers
     "alpha_dropout",
     "dropout1d",
     "dropout2d",
@@ -181,6 +189,12 @@ __all__ = [
     "prelu",
     "rms_norm",
     "scaled_dot_product_attention",
+    # transposed convolution and sliding blocks
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "fold",
+    "unfold",
 ]
 
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from .. import dtypes
 from ..creation import arange, tensor
+from ..ops.im2col import windows
 from ..ops.joining import cat
 from ..tensor import Tensor
 from .padding import pad as pad_fn
-from .windows import ntuple, out_size, windows
+from .windows import ntuple, out_size
 
 
 def _cdiv(a: int, b: int) -> int:

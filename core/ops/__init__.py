@@ -23,11 +23,13 @@ from . import (  # in-place activations' nodes; torch-level nn names
     bitwise,
     clamp,
     conversion,
+    convolution,
     distance_losses,
     einsum,
     elementwise,
     extrema,
     gather_scatter,
+    im2col,
     indexing,
     inplace,
     inplace_views,
@@ -130,6 +132,9 @@ MODULES = (
     linalg_spectral,
     linalg_triangular,
     linalg_exp,
+    # convolution (ConvolutionBackward0) and sliding blocks (Im2ColBackward0, Col2ImBackward0)
+    im2col,
+    convolution,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -9,7 +9,7 @@ from typing import Any
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
-from ..convolution import _same_padding
+from ..convolution import same_pad_amounts
 from ..module import Module
 from ..windows import ntuple
 from ._weights import add_weight_and_bias
@@ -18,8 +18,12 @@ PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
 class _ConvNd(Module):
+    """A convolution layer; a transposed one (``_transposed``) has its weight as
+    ``(in_channels, out_channels / groups, *kernel_size)``."""
+
     _dims = 0
     _function: Any = None
+    _transposed = False
 
     def __init__(
         self,
@@ -57,9 +61,12 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = ntuple(kernel_size, n), ntuple(stride, n)
         self.padding = padding if isinstance(padding, str) else ntuple(padding, n)
-        self.dilation, self.transposed, self.output_padding = ntuple(dilation, n), False, (0,) * n
-        self.groups, self.padding_mode = groups, padding_mode
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.dilation, self.output_padding = ntuple(dilation, n), (0,) * n
+        self.transposed, self.groups, self.padding_mode = self._transposed, groups, padding_mode
+        if self._transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
         add_weight_and_bias(self, shape, out_channels, bias, device, dtype)
         self.reset_parameters()
 
@@ -73,7 +80,7 @@ class _ConvNd(Module):
 
     def _mode_padding(self) -> list[int]:
         if self.padding == "same":
-            return _same_padding(self.kernel_size, self.dilation)
+            return same_pad_amounts(self.kernel_size, self.dilation)
         if self.padding == "valid":
             return [0, 0] * self._dims
         return [p for a in reversed(self.padding) for p in (a, a)]
@@ -98,6 +105,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
