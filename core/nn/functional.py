@@ -55,6 +55,7 @@ from ..random import draw_target, rrelu_
 from ..random import rrelu as _rrelu
 from ..tensor import Tensor
 from .convolution import conv1d, conv2d, conv3d
+from .interpolation import interpolate
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
@@ -150,6 +151,8 @@ __all__ = [
     "rrelu_",
     "selu_",
     "threshold_",
+    # interpolation, upsampling and sampling grids
+    "interpolate",
 ]
 
 

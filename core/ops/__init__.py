@@ -57,6 +57,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     smooth_activations,
     statistics,
     torch_nn,
+    upsample,
 )
 from .record import OpRecord
 
@@ -111,6 +112,8 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # interpolation's resampling ops (F.interpolate's nodes)
+    upsample,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
