@@ -716,6 +716,25 @@ NN = {
     "threshold_": (lambda m, a: m.threshold_(a * 1, 0.1, 2.0), [X]),
     "rrelu-eval": (lambda m, a: m.rrelu(a), [X]),
     "rrelu_-eval": (lambda m, a: m.rrelu_(a * 1, 0.1, 0.3), [X]),
+    # interpolation's resampling nodes (tests/test_nn_interpolate.py: in depth)
+    **{
+        f"interpolate-{mode}-{dims}d": (
+            lambda m, a, mode=mode, dims=dims: F(m).interpolate(
+                a.reshape(1, 1, *((12,), (3, 4), (3, 2, 2))[dims - 1]), scale_factor=2.5, mode=mode
+            ),
+            [X],
+        )
+        for mode, all_dims in (
+            ("nearest", (1, 2, 3)),
+            ("nearest-exact", (1, 2, 3)),
+            ("linear", (1,)),
+            ("bilinear", (2,)),
+            ("bicubic", (2,)),
+            ("trilinear", (3,)),
+            ("area", (2, 3)),
+        )
+        for dims in all_dims
+    },
 }
 
 

@@ -135,9 +135,7 @@ def _area(input: Tensor, sizes: list) -> Tensor:
 def _wrong_dims(input: Tensor, mode: str) -> NotImplementedError:
     need = _NEEDS.get(mode)
     if need is not None and input.dim() in (3, 4, 5):
-        return NotImplementedError(
-            f"Got {input.dim()}D input, but {mode} mode needs {need}D input"
-        )
+        return NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
     return NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
         f"the modes: {_MODES} (got {mode})"

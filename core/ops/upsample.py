@@ -128,7 +128,7 @@ def resample(record: OpRecord, input: Tensor, maps: list[AxisMap]) -> Tensor:
     if not input.dtype.is_floating_point:
         name = record.name.replace("upsample_nearest_exact", "_upsample_nearest_exact")
         kind = dtypes.kind_name(input.dtype)
-        raise NotImplementedError(f'"{name}_channels_last" not implemented for \'{kind}\'')
+        raise NotImplementedError(f"\"{name}_channels_last\" not implemented for '{kind}'")
     with no_grad():
         if input.numel() == 0 or any(m.out_size == 0 for m in maps):
             shape = (*input.shape[:first], *(m.out_size for m in maps))

@@ -77,4 +77,7 @@ from .pooling import (
 )
 from .sparse import Embedding
 
+# interpolation, upsampling and sampling grids
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
 __all__ = sorted(name for name, value in list(globals().items()) if isinstance(value, type))
