@@ -89,9 +89,10 @@ def _check_sizes(input: Tensor, sizes: list) -> None:
     if any(n <= 0 for n in spatial) or any(n <= 0 for n in sizes):
         shown_in = ", ".join(f"{k}: {n}" for k, n in zip(labels, spatial))
         shown_out = ", ".join(f"{k}: {n}" for k, n in zip(labels, sizes))
+        joint = " and" if len(sizes) == 1 else ""  # (PyTorch's 1-d message has an "and")
         raise RuntimeError(
             "Input and output sizes should be greater than 0, but got "
-            f"input ({shown_in}) output ({shown_out})"
+            f"input ({shown_in}){joint} output ({shown_out})"
         )
     if input.shape[1] == 0 or (input.numel() == 0 and input.shape[0] != 0):
         raise RuntimeError(

@@ -40,20 +40,24 @@ class AxisMap:
 
     ``taps`` is the number of terms ``k`` (1 for nearest, 2 linear, 4 cubic; the widest
     window for adaptive pooling, whose shorter windows are padded with weight 0);
-    ``exact`` is True where every weight is 1 (nearest: a gather, no products)."""
+    ``exact`` is True where every weight is 1 (nearest: a gather, no products).
+    ``divisors``, where given (adaptive pooling), divide each output's sum: its weights
+    are then 1 inside its window and 0 for the padding taps, which are left out (not
+    multiplied by 0, so an ``inf`` elsewhere in the input does not become ``nan``)."""
 
     in_size: int
     out_size: int
     indices: tuple[tuple[int, ...], ...]
     weights: tuple[tuple[float, ...], ...]
     exact: bool = False
+    divisors: tuple[int, ...] = ()
 
     def matrix(self) -> list[list[float]]:
         """The ``(out_size, in_size)`` matrix of the map (repeated indices add up)."""
         rows = [[0.0] * self.in_size for _ in range(self.out_size)]
         for idx, wts in zip(self.indices, self.weights):
             for j, (i, w) in enumerate(zip(idx, wts)):
-                rows[j][i] += w
+                rows[j][i] += w / self.divisors[j] if self.divisors else w
         return rows
 
 
@@ -154,9 +158,11 @@ def adaptive_windows(in_size: int, out_size: int) -> list[tuple[int, int]]:
 
 
 def adaptive_average(in_size: int, out_size: int) -> AxisMap:
-    """The mean over each adaptive window, as weights ``1 / len(window)``."""
+    """The mean over each adaptive window: its sum divided by its length, as PyTorch's
+    kernel computes it."""
     windows = adaptive_windows(in_size, out_size)
     width = max((b - a for a, b in windows), default=0)
     indices = [tuple(min(a + k, b - 1) for a, b in windows) for k in range(width)]
-    weights = [tuple(1.0 / (b - a) if a + k < b else 0.0 for a, b in windows) for k in range(width)]
-    return AxisMap(in_size, out_size, tuple(indices), tuple(weights))
+    weights = [tuple(1.0 if a + k < b else 0.0 for a, b in windows) for k in range(width)]
+    divisors = tuple(b - a for a, b in windows)
+    return AxisMap(in_size, out_size, tuple(indices), tuple(weights), divisors=divisors)

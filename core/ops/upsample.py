@@ -36,9 +36,15 @@ def _along(x: Tensor, dim: int, m: AxisMap) -> Tensor:
     out = None
     for idx, wts in zip(m.indices, m.weights):
         term = x.index_select(dim, tensor(list(idx), dtype=dtypes.int64, backend=backend))
-        if not m.exact:
+        if m.divisors:  # a window's sum: leave its padding taps out
+            if not all(wts):
+                outside = tensor([w == 0.0 for w in wts], dtype=dtypes.bool, backend=backend)
+                term = term.masked_fill(outside.reshape(view), 0.0)
+        elif not m.exact:
             term = term * tensor(list(wts), dtype=x.dtype, backend=backend).reshape(view)
         out = term if out is None else out + term
+    if m.divisors:
+        out = out / tensor(list(m.divisors), dtype=x.dtype, backend=backend).reshape(view)
     return out
 
 
