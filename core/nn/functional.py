@@ -66,6 +66,7 @@ from .pooling import (
     max_pool1d,
     max_pool2d,
 )
+from .sampling_grids import affine_grid
 from .sparse import embedding, one_hot
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "threshold_",
     # interpolation, upsampling and sampling grids
     "interpolate",
+    "affine_grid",
 ]
 
 

@@ -56,6 +56,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     shape_more,
     smooth_activations,
     statistics,
+    affine_grid,
     torch_nn,
     upsample,
 )
@@ -112,8 +113,9 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
-    # interpolation's resampling ops (F.interpolate's nodes)
+    # interpolation's resampling ops (F.interpolate's nodes) and sampling grids
     upsample,
+    affine_grid,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -1,0 +1,61 @@
+"""``F.affine_grid`` and ``F.grid_sample``: PyTorch's argument checks, warnings and
+defaults over the ops of ``retrograd.ops.affine_grid`` and ``retrograd.ops.grid_sampler``."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ..ops.affine_grid import affine_grid_generator
+from ..tensor import Tensor
+
+_DEFAULT_CHANGED = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+    "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
+    "documentation of grid_sample for details."
+)
+
+
+def _align_corners(align_corners: bool | None) -> bool:
+    if align_corners is None:
+        warnings.warn(_DEFAULT_CHANGED, UserWarning, stacklevel=3)
+        return False
+    return align_corners
+
+
+def _check_theta(theta: Tensor, size: list) -> tuple:
+    """PyTorch's checks of ``theta`` against ``size``; the spatial sizes."""
+    if len(size) not in (4, 5):
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {size}."
+        )
+    k = len(size) - 2
+    if theta.dim() != 3 or theta.shape[-2] != k or theta.shape[-1] != k + 1:
+        raise ValueError(
+            f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for size {size}. "
+            f"Got {theta.shape}."
+        )
+    return tuple(size[2:])
+
+
+def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid ``(N, H, W, 2)`` (or ``(N, D, H, W, 3)``) of the affine maps
+    ``theta`` ``(N, 2, 3)`` (``(N, 3, 4)``) for an output of ``size`` ``(N, C, H, W)``
+    (``(N, C, D, H, W)``), in normalized coordinates: ``grid_sample``'s input."""
+    align_corners = _align_corners(align_corners)
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = list(size)
+    spatial = _check_theta(theta, size)
+    if align_corners and min(spatial) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    return affine_grid_generator(theta, size, align_corners)
