@@ -75,8 +75,15 @@ def test_values_gradients_grad_fn(dims, mode, resize, align):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(
     ("mode", "align"),
-    [("nearest", None), ("nearest-exact", None), ("bilinear", False), ("bilinear", True),
-     ("bicubic", False), ("bicubic", True), ("area", None)],  # fmt: skip
+    [
+        ("nearest", None),
+        ("nearest-exact", None),
+        ("bilinear", False),
+        ("bilinear", True),
+        ("bicubic", False),
+        ("bicubic", True),
+        ("area", None),
+    ],  # fmt: skip
 )
 def test_second_order_and_float32(mode, align, dtype):
     """Through a nonlinear function on both sides, so second-order gradients are not
@@ -131,8 +138,13 @@ def test_source_indices_and_weights_are_pytorchs(mode, dtype):
 
 @pytest.mark.parametrize(
     ("mode", "align"),
-    [("nearest", None), ("nearest-exact", None), ("bilinear", False), ("bicubic", True),
-     ("area", None)],  # fmt: skip
+    [
+        ("nearest", None),
+        ("nearest-exact", None),
+        ("bilinear", False),
+        ("bicubic", True),
+        ("area", None),
+    ],  # fmt: skip
 )
 def test_nan_and_inf_reach_only_the_outputs_that_read_them(mode, align):
     x = rand(1, 1, 4, 4, seed=7)
@@ -147,8 +159,9 @@ def test_empty_batch():
 X4 = rand(1, 2, 5, 5)
 ERRORS = {
     "align_corners-with-nearest": lambda m, x: F(m).interpolate(x, size=3, align_corners=True),
-    "align_corners-with-area": lambda m, x: F(m).interpolate(x, size=3, mode="area",
-                                                             align_corners=False),  # fmt: skip
+    "align_corners-with-area": lambda m, x: F(m).interpolate(
+        x, size=3, mode="area", align_corners=False
+    ),  # fmt: skip
     "size-and-scale": lambda m, x: F(m).interpolate(x, size=3, scale_factor=2),
     "neither": lambda m, x: F(m).interpolate(x),
     "size-length": lambda m, x: F(m).interpolate(x, size=(3,)),
@@ -173,11 +186,13 @@ ERRORS = {
     "bilinear-on-5d": lambda m, x: F(m).interpolate(x[None], size=3, mode="bilinear"),
     "bicubic-on-3d": lambda m, x: F(m).interpolate(x[0], size=3, mode="bicubic"),
     "antialias-nearest": lambda m, x: F(m).interpolate(x, size=3, antialias=True),
-    "antialias-5d": lambda m, x: F(m).interpolate(x[None], size=3, mode="bilinear",
-                                                  antialias=True),  # fmt: skip
+    "antialias-5d": lambda m, x: F(m).interpolate(
+        x[None], size=3, mode="bilinear", antialias=True
+    ),  # fmt: skip
     "lanczos-without-antialias": lambda m, x: F(m).interpolate(x, size=3, mode="lanczos"),
-    "lanczos-align": lambda m, x: F(m).interpolate(x, size=3, mode="lanczos",
-                                                   align_corners=True),  # fmt: skip
+    "lanczos-align": lambda m, x: F(m).interpolate(
+        x, size=3, mode="lanczos", align_corners=True
+    ),  # fmt: skip
     "integer-input": lambda m, x: F(m).interpolate(x.long(), size=3),
     "integer-bilinear": lambda m, x: F(m).interpolate(x.long(), size=3, mode="bilinear"),
     "bool-input": lambda m, x: F(m).interpolate(x > 0, size=3),

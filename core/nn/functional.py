@@ -66,7 +66,7 @@ from .pooling import (
     max_pool1d,
     max_pool2d,
 )
-from .sampling_grids import affine_grid
+from .sampling_grids import affine_grid, grid_sample
 from .sparse import embedding, one_hot
 
 __all__ = [
@@ -155,6 +155,7 @@ __all__ = [
     # interpolation, upsampling and sampling grids
     "interpolate",
     "affine_grid",
+    "grid_sample",
 ]
 
 

@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from ..ops.affine_grid import affine_grid_generator
+from ..ops.grid_sampler import MODES, PADDINGS, grid_sampler_2d
 from ..tensor import Tensor
 
 _DEFAULT_CHANGED = (
@@ -59,3 +60,59 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     return affine_grid_generator(theta, size, align_corners)
+
+
+def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> None:
+    """PyTorch's checks, in its order and words (4-d inputs only, for now)."""
+    if mode not in MODES:
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in PADDINGS:
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if input.dtype != grid.dtype:
+        raise RuntimeError(
+            "grid_sampler(): expected input and grid to have same dtype, but input has "
+            f"{input.dtype} and grid has {grid.dtype}"
+        )
+    if input.dim() != grid.dim():
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same number of dimensions, "
+            f"but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if grid.shape[-1] != input.dim() - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
+
+
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Sample ``input`` ``(N, C, H, W)`` at ``grid`` ``(N, Ho, Wo, 2)``'s normalized
+    positions (``(x, y)`` in ``[-1, 1]``; outside by ``padding_mode``): ``(N, C, Ho,
+    Wo)``, by ``mode`` ``bilinear`` or ``nearest``. (5-d inputs and ``bicubic`` are not
+    supported yet: NotImplementedError.)"""
+    _check_grid_sample(input, grid, mode, padding_mode)
+    align_corners = _align_corners(align_corners)
+    if input.dim() != 4 or mode == "bicubic":
+        raise NotImplementedError(
+            f"grid_sample(): retrograd samples 4-d inputs bilinearly or by nearest "
+            f"neighbour only; got a {input.dim()}-d input and mode '{mode}'"
+        )
+    return grid_sampler_2d(input, grid, mode, padding_mode, align_corners)

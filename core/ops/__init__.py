@@ -18,6 +18,7 @@ from ..tensor import Tensor
 from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
+    affine_grid,
     aten_overloads,
     bitwise,
     clamp,
@@ -27,6 +28,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     elementwise,
     extrema,
     gather_scatter,
+    grid_sampler,
     indexing,
     inplace,
     inplace_views,
@@ -56,7 +58,6 @@ from . import (  # in-place activations' nodes; torch-level nn names
     shape_more,
     smooth_activations,
     statistics,
-    affine_grid,
     torch_nn,
     upsample,
 )
@@ -116,6 +117,7 @@ MODULES = (
     # interpolation's resampling ops (F.interpolate's nodes) and sampling grids
     upsample,
     affine_grid,
+    grid_sampler,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

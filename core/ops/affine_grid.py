@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ..creation import linspace, ones
 from ..grad_mode import no_grad
-from .joining import stack
 from ..tensor import Tensor
 from .dispatch import finish
+from .joining import stack
 from .record import SHAPE, OpRecord
 
 

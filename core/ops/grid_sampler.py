@@ -1,0 +1,168 @@
+"""``grid_sampler_2d``: sample ``(N, C, H, W)`` inputs at the normalized positions of a
+grid ``(N, Ho, Wo, 2)`` (``F.grid_sample``), one node as PyTorch records it
+(``GridSampler2DBackward0``), bilinear or nearest, with zeros, border or reflection
+padding.
+
+Positions are computed with retrograd's own ops on the grid's backend (never on the
+host): each grid value is unnormalized to a pixel coordinate (pixel centres unless
+``align_corners``), then clipped or reflected into the input by the padding mode, with
+the derivative of that map (PyTorch's ``*_set_grad`` helpers: 0 where clipped, -1 where
+reflected). A bilinear sample is the sum over its four neighbours of the in-bounds
+ones' values times ``(1 - |dx|)(1 - |dy|)``; a nearest one reads the neighbour at the
+coordinates rounded half to even. The gradient w.r.t. the input scatters the weighted
+gradient back to those neighbours; w.r.t. the grid it is the weights' derivative times
+the values, summed over channels (zero for nearest). Both are written in differentiable
+ops, so second-order gradients work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .dispatch import finish
+from .helpers import zeros_on
+from .joining import stack
+from .record import SHAPE, OpRecord
+
+MODES = ("bilinear", "nearest", "bicubic")
+PADDINGS = ("zeros", "border", "reflection")
+
+
+def _reflected(x: Tensor, twice_low: int, twice_high: int) -> tuple[Tensor, Tensor]:
+    """``x`` reflected into ``[twice_low / 2, twice_high / 2]`` and the derivative of
+    that map (PyTorch's ``reflect_coordinates_set_grad``)."""
+    if twice_low == twice_high:
+        return x * 0, x * 0
+    low, span = twice_low / 2, (twice_high - twice_low) / 2
+    shifted = x - low
+    sign = (shifted >= 0).to(x.dtype) * 2 - 1
+    distance = shifted.abs()
+    extra = distance.remainder(span)  # (distance >= 0: as fmod)
+    even = (distance / span).floor().remainder(2) == 0
+    return extra.add(low).where(even, -extra + (span + low)), sign.where(even, -sign)
+
+
+def _clipped(x: Tensor, size: int) -> tuple[Tensor, Tensor]:
+    """``x`` clipped to ``[0, size - 1]`` and its derivative (0 at and beyond the ends,
+    as PyTorch's ``clip_coordinates_set_grad``)."""
+    inside = ((x > 0) & (x < size - 1)).to(x.dtype)
+    return x.clamp(0, size - 1), inside
+
+
+def source_coordinate(g: Tensor, size: int, padding: str, align: bool) -> tuple[Tensor, Tensor]:
+    """Grid values ``g`` along an input axis of ``size`` as pixel coordinates, and the
+    derivative of the coordinates w.r.t. ``g``."""
+    scale = (size - 1) / 2 if align else size / 2
+    x = (g + 1) * scale if align else ((g + 1) * size - 1) / 2
+    slope = zeros_on(g, tuple(g.shape)) + scale
+    if padding == "border":
+        x, d = _clipped(x, size)
+        slope = slope * d
+    elif padding == "reflection":
+        twice = (0, 2 * (size - 1)) if align else (-1, 2 * size - 1)
+        x, d = _reflected(x, *twice)
+        x, d2 = _clipped(x, size)
+        slope = slope * d * d2
+    return x, slope
+
+
+def _corners(ix: Tensor, iy: Tensor, mode: str, h: int, w: int) -> list:
+    """``(flat index, in bounds, weight, d weight / d ix, d weight / d iy)`` of each
+    neighbour a sample reads (indices of out-of-bounds ones are clamped, and masked)."""
+    if mode == "nearest":
+        xs, ys = ix.round(), iy.round()
+        one = zeros_on(ix, tuple(ix.shape)) + 1
+        steps = [(xs, ys, one, one * 0, one * 0)]
+    else:
+        x0, y0 = ix.floor(), iy.floor()
+        tx, ty = ix - x0, iy - y0
+        ux, uy = 1 - tx, 1 - ty
+        steps = [
+            (x0, y0, ux * uy, -uy, -ux),
+            (x0 + 1, y0, tx * uy, uy, -tx),
+            (x0, y0 + 1, ux * ty, -ty, ux),
+            (x0 + 1, y0 + 1, tx * ty, ty, tx),
+        ]
+    corners = []
+    for xs, ys, weight, dx, dy in steps:
+        inside = (xs >= 0) & (xs <= w - 1) & (ys >= 0) & (ys <= h - 1)
+        flat = ys.clamp(0, h - 1) * w + xs.clamp(0, w - 1)
+        corners.append((flat.long().reshape(ix.shape[0], -1), inside, weight, dx, dy))
+    return corners
+
+
+def _layout(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> tuple:
+    """The corners of every sample, the coordinates' slopes, and the shapes."""
+    n, c, h, w = input.shape
+    # (differentiable in the grid: the weights' derivatives make second-order gradients)
+    ix, sx = source_coordinate(grid[..., 0], w, padding, align)
+    iy, sy = source_coordinate(grid[..., 1], h, padding, align)
+    return _corners(ix, iy, mode, h, w), sx, sy, (n, c, h * w, ix.shape[1:])
+
+
+def _values(input: Tensor, flat: Tensor, inside: Tensor, n: int, c: int) -> Tensor:
+    """``(N, C, P)``: the input at the flat positions, 0 where out of bounds."""
+    index = flat.unsqueeze(1).expand(n, c, flat.shape[1])
+    picked = input.reshape(n, c, -1).gather(2, index)
+    return picked.masked_fill(~inside.reshape(n, 1, -1), 0.0)
+
+
+def sampled(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> Tensor:
+    """The samples ``(N, C, Ho, Wo)``, in retrograd's ops (differentiable in ``input``)."""
+    corners, _, _, (n, c, _, out) = _layout(input, grid, mode, padding, align)
+    total = None
+    for flat, inside, weight, _, _ in corners:
+        term = _values(input, flat, inside, n, c) * weight.reshape(n, 1, -1)
+        total = term if total is None else total + term
+    return total.reshape(n, c, *out)
+
+
+def _input_grad(grad: Tensor, input: Tensor, grid: Tensor, mode, padding, align) -> Tensor:
+    corners, _, _, (n, c, size, _) = _layout(input, grid, mode, padding, align)
+    g = grad.reshape(n, c, -1)
+    total = zeros_on(grad, (n, c, size))
+    for flat, inside, weight, _, _ in corners:
+        share = g * weight.masked_fill(~inside, 0.0).reshape(n, 1, -1)
+        total = total.scatter_add(2, flat.unsqueeze(1).expand(n, c, flat.shape[1]), share)
+    return total.reshape(input.shape)
+
+
+def _grid_grad(grad: Tensor, input: Tensor, grid: Tensor, mode, padding, align) -> Tensor:
+    corners, sx, sy, (n, c, _, out) = _layout(input, grid, mode, padding, align)
+    if mode == "nearest":  # piecewise constant in the grid
+        return grad.new_zeros(tuple(grid.shape))
+    g = grad.reshape(n, c, -1)
+    gx = gy = None
+    for flat, inside, _, dx, dy in corners:
+        along = (g * _values(input, flat, inside, n, c)).sum(1).reshape(n, *out)
+        gx = along * dx if gx is None else gx + along * dx
+        gy = along * dy if gy is None else gy + along * dy
+    return stack([gx * sx, gy * sy], -1)
+
+
+GRID_SAMPLER_2D = OpRecord(
+    "grid_sampler_2d",
+    SHAPE,
+    "GridSampler2DBackward0",
+    "gather",
+    inputs=("self", "grid"),
+    save=("self", "grid", "mode", "padding_mode", "align_corners"),
+    grads=(_input_grad, _grid_grad),
+    public="grid_sampler",
+    method=False,
+    float_only=True,
+    smooth=False,
+    doc="input sampled at a grid's normalized positions (bilinear or nearest)",
+)
+RECORDS = (GRID_SAMPLER_2D,)
+
+
+def grid_sampler_2d(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> Tensor:
+    """ATen's ``grid_sampler_2d`` (arguments checked by the caller): one node."""
+    with no_grad():
+        out = sampled(input, grid, mode, padding, align).contiguous()
+    params: dict[str, Any] = {"mode": mode, "padding_mode": padding, "align_corners": align}
+    array = out._storage.array
+    return finish(GRID_SAMPLER_2D, array, input.dtype, input._backend, (input, grid), params)
