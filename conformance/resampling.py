@@ -128,3 +128,91 @@ def _reference(mode: str):
 RESAMPLING = {
     name: Entry(_sample, _call(mode), _reference(mode)) for name, (mode, _) in MODES.items()
 }
+
+
+# -- sampling grids (retrograd/ops/affine_grid.py, retrograd/ops/grid_sampler.py) ---------
+
+
+def _affine_sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``theta`` ``(N, 2, 3)`` or ``(N, 3, 4)`` and an output size of sides 1 to 3."""
+    k = draw.choice((2, 3))
+    theta = values_for(record, draw, (draw.integer(1, 2), k, k + 1), dtype)
+    align = draw.choice((False, True))  # (unit sides with align_corners: PyTorch warns)
+    size = (1, 1, *(draw.integer(1 + align, 3) for _ in range(k)))
+    return Sample((theta,), {"size": size, "align_corners": align})
+
+
+def _affine_ref(xp: Any, theta: Any, size: Any, align_corners: bool) -> Any:
+    spatial = size[2:]
+    axes = []
+    for n in spatial:
+        steps = np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(n)
+        axes.append(steps if align_corners or n <= 1 else steps * (n - 1) / n)
+    mesh = np.meshgrid(*axes, indexing="ij")  # one per spatial dim, x last
+    base = np.stack([*reversed(mesh), np.ones(tuple(spatial))], -1).reshape(-1, len(spatial) + 1)
+    grid = xp.matmul(xp.asarray(base, dtype=theta.dtype), xp.permute_dims(theta, (0, 2, 1)))
+    return xp.reshape(grid, (theta.shape[0], *spatial, len(spatial)))
+
+
+def _grid_sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``(N, C, H, W)`` and a grid ``(N, Ho, Wo, 2)`` reaching a little outside
+    ``[-1, 1]``; every mode, padding and alignment."""
+    n = draw.integer(1, 2)
+    x = values_for(
+        record, draw, (n, draw.integer(1, 2), draw.integer(2, 4), draw.integer(2, 4)), dtype
+    )
+    grid = draw.values((n, draw.integer(1, 3), draw.integer(1, 3), 2), (-1.2, 1.2))
+    params = {"mode": draw.choice(("bilinear", "nearest")),
+              "padding_mode": draw.choice(("zeros", "border", "reflection")),
+              "align_corners": draw.choice((False, True))}  # fmt: skip
+    return Sample((x, grid.astype(x.dtype)), params)
+
+
+def _reflect(xp: Any, x: Any, lo: float, hi: float) -> Any:
+    if lo == hi:
+        return x * 0
+    span, d = hi - lo, xp.abs(x - lo)
+    extra = xp.fmod(d, span)
+    return xp.where(xp.floor(d / span) % 2 == 0, extra + lo, span - extra + lo)
+
+
+def _coordinate(xp: Any, g: Any, n: int, padding: str, align: bool) -> Any:
+    x = (g + 1) / 2 * (n - 1) if align else ((g + 1) * n - 1) / 2
+    if padding == "reflection":
+        x = _reflect(xp, x, 0, n - 1) if align else _reflect(xp, x, -0.5, n - 0.5)
+    return xp.clip(x, 0, n - 1) if padding != "zeros" else x
+
+
+def _grid_ref(xp: Any, a: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool):
+    n, c, h, w = a.shape
+    out_shape = (n, c, *grid.shape[1:3])
+    x = xp.reshape(_coordinate(xp, grid[..., 0], w, padding_mode, align_corners), (n, 1, -1))
+    y = xp.reshape(_coordinate(xp, grid[..., 1], h, padding_mode, align_corners), (n, 1, -1))
+    if mode == "nearest":
+        taps = [(xp.round(y), xp.round(x), 1.0)]
+    else:
+        x0, y0 = xp.floor(x), xp.floor(y)
+        taps = [(y0 + dy, x0 + dx, (1 - xp.abs(x - x0 - dx)) * (1 - xp.abs(y - y0 - dy)))
+                for dy in (0, 1) for dx in (0, 1)]  # fmt: skip
+    flat, total = xp.reshape(a, (n, c, h * w)), 0
+    for ys, xs, weight in taps:
+        inside = (ys >= 0) & (ys <= h - 1) & (xs >= 0) & (xs <= w - 1)
+        index = xp.clip(ys, 0, h - 1) * w + xp.clip(xs, 0, w - 1)
+        index = xp.broadcast_to(xp.astype(index, xp.int64), (n, c, index.shape[-1]))
+        picked = xp.take_along_axis(flat, index, axis=2)
+        total = total + xp.where(inside, picked * weight, 0.0)
+    return xp.reshape(total, out_shape)
+
+
+def _grid_call(a: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool) -> Any:
+    return retrograd.nn.functional.grid_sample(a, grid, mode, padding_mode, align_corners)
+
+
+RESAMPLING["affine_grid_generator"] = Entry(
+    _affine_sample,
+    lambda theta, size, align_corners: retrograd.nn.functional.affine_grid(
+        theta, size, align_corners
+    ),
+    _affine_ref,
+)
+RESAMPLING["grid_sampler_2d"] = Entry(_grid_sample, _grid_call, _grid_ref)
