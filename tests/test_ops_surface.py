@@ -735,6 +735,16 @@ NN = {
         )
         for dims in all_dims
     },
+    "affine_grid": (
+        lambda m, a: F(m).affine_grid(a[:2].reshape(2, 2, 3), (2, 1, 3, 2), align_corners=True),
+        [X],
+    ),
+    "grid_sample": (
+        lambda m, a, b: F(m).grid_sample(
+            a.reshape(1, 2, 2, 3), b.reshape(1, 3, 2, 2) * 0.6, align_corners=False
+        ),
+        [X, Y],
+    ),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .. import dtypes
 from ..ops.affine_grid import affine_grid_generator
 from ..ops.grid_sampler import MODES, PADDINGS, grid_sampler_2d
 from ..tensor import Tensor
@@ -24,8 +25,9 @@ def _align_corners(align_corners: bool | None) -> bool:
     return align_corners
 
 
-def _check_theta(theta: Tensor, size: list) -> tuple:
-    """PyTorch's checks of ``theta`` against ``size``; the spatial sizes."""
+def _check_theta(theta: Tensor, size: Any) -> tuple:
+    """PyTorch's checks of ``theta`` against ``size`` (shown as given); the spatial
+    sizes."""
     if len(size) not in (4, 5):
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
@@ -47,7 +49,6 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
     align_corners = _align_corners(align_corners)
     if not theta.dtype.is_floating_point:
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    size = list(size)
     spatial = _check_theta(theta, size)
     if align_corners and min(spatial) == 1:
         warnings.warn(
@@ -59,7 +60,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
         )
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
-    return affine_grid_generator(theta, size, align_corners)
+    return affine_grid_generator(theta, list(size), align_corners)
 
 
 def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> None:
@@ -74,17 +75,6 @@ def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str
             "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
             f"'reflection', but got: '{padding_mode}'"
         )
-    if input.dtype != grid.dtype:
-        raise RuntimeError(
-            "grid_sampler(): expected input and grid to have same dtype, but input has "
-            f"{input.dtype} and grid has {grid.dtype}"
-        )
-    if input.dim() != grid.dim():
-        raise RuntimeError(
-            "grid_sampler(): expected grid and input to have same number of dimensions, "
-            f"but got input with sizes {list(input.shape)} and grid with sizes "
-            f"{list(grid.shape)}"
-        )
     if input.shape[0] != grid.shape[0]:
         raise RuntimeError(
             "grid_sampler(): expected grid and input to have same batch size, but got input "
@@ -95,6 +85,22 @@ def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str
             f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
             f"but got grid with sizes {list(grid.shape)}"
         )
+    for dim in range(2, input.dim()):
+        if input.shape[dim] == 0:
+            raise RuntimeError(
+                "grid_sampler(): expected input to have non-empty spatial dimensions, but "
+                f"input has sizes {list(input.shape)} with dimension {dim} being empty"
+            )
+    need = 4 if input.dim() == 4 else 5
+    if input.dim() != need or grid.dim() != need:
+        raise RuntimeError(
+            f"grid_sampler(): expected {need}D input and grid with same number of dimensions, "
+            f"but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+    if input.dtype != grid.dtype:
+        want, got = dtypes.kind_name(input.dtype), dtypes.kind_name(grid.dtype)
+        raise RuntimeError(f"expected scalar type {want} but found {got}")
 
 
 def grid_sample(
