@@ -736,7 +736,7 @@ NN = {
         for dims in all_dims
     },
     "affine_grid": (
-        lambda m, a: F(m).affine_grid(a[:2].reshape(2, 2, 3), (2, 1, 3, 2), align_corners=True),
+        lambda m, a: F(m).affine_grid(a.reshape(2, 2, 3), (2, 1, 3, 2), align_corners=True),
         [X],
     ),
     "grid_sample": (
