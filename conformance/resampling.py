@@ -162,7 +162,7 @@ def _grid_sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
         record, draw, (n, draw.integer(1, 2), draw.integer(2, 4), draw.integer(2, 4)), dtype
     )
     grid = draw.values((n, draw.integer(1, 3), draw.integer(1, 3), 2), (-1.2, 1.2))
-    params = {"mode": draw.choice(("bilinear", "nearest")),
+    params = {"mode": draw.choice(("bilinear", "nearest", "bicubic")),
               "padding_mode": draw.choice(("zeros", "border", "reflection")),
               "align_corners": draw.choice((False, True))}  # fmt: skip
     return Sample((x, grid.astype(x.dtype)), params)
@@ -188,6 +188,8 @@ def _grid_ref(xp: Any, a: Any, grid: Any, mode: str, padding_mode: str, align_co
     out_shape = (n, c, *grid.shape[1:3])
     x = xp.reshape(_coordinate(xp, grid[..., 0], w, padding_mode, align_corners), (n, 1, -1))
     y = xp.reshape(_coordinate(xp, grid[..., 1], h, padding_mode, align_corners), (n, 1, -1))
+    if mode == "bicubic":
+        return _bicubic_ref(xp, a, grid, padding_mode, align_corners)
     if mode == "nearest":
         taps = [(xp.round(y), xp.round(x), 1.0)]
     else:
@@ -202,6 +204,39 @@ def _grid_ref(xp: Any, a: Any, grid: Any, mode: str, padding_mode: str, align_co
         picked = xp.take_along_axis(flat, index, axis=2)
         total = total + xp.where(inside, picked * weight, 0.0)
     return xp.reshape(total, out_shape)
+
+
+def _bicubic_ref(xp: Any, a: Any, grid: Any, padding: str, align: bool) -> Any:
+    """Keys' kernel over 4 x 4 taps; each tap (not the sample) moved in by the padding."""
+    n, c, h, w = a.shape
+    x = xp.reshape(_coordinate(xp, grid[..., 0], w, "zeros", align), (n, 1, -1))
+    y = xp.reshape(_coordinate(xp, grid[..., 1], h, "zeros", align), (n, 1, -1))
+    x0, y0 = xp.floor(x), xp.floor(y)
+    flat, total = xp.reshape(a, (n, c, h * w)), 0
+    for dy in (-1, 0, 1, 2):
+        for dx in (-1, 0, 1, 2):
+            weight = _keys_of(xp, x - x0 - dx) * _keys_of(xp, y - y0 - dy)
+            xs, ys = _tap(xp, x0 + dx, w, padding, align), _tap(xp, y0 + dy, h, padding, align)
+            inside = (ys >= 0) & (ys <= h - 1) & (xs >= 0) & (xs <= w - 1)
+            index = xp.clip(ys, 0, h - 1) * w + xp.clip(xs, 0, w - 1)
+            index = xp.broadcast_to(xp.astype(index, xp.int64), (n, c, index.shape[-1]))
+            picked = xp.take_along_axis(flat, index, axis=2)
+            total = total + xp.where(inside, picked * weight, 0.0)
+    return xp.reshape(total, (n, c, *grid.shape[1:3]))
+
+
+def _keys_of(xp: Any, d: Any) -> Any:
+    """:func:`_keys` on an array of distances."""
+    a, d = -0.75, xp.abs(d)
+    near = (a + 2) * d**3 - (a + 3) * d**2 + 1
+    far = a * d**3 - 5 * a * d**2 + 8 * a * d - 4 * a
+    return xp.where(d <= 1, near, xp.where(d < 2, far, 0.0))
+
+
+def _tap(xp: Any, x: Any, n: int, padding: str, align: bool) -> Any:
+    if padding == "reflection":
+        x = _reflect(xp, x, 0, n - 1) if align else _reflect(xp, x, -0.5, n - 0.5)
+    return xp.clip(x, 0, n - 1) if padding != "zeros" else x
 
 
 def _grid_call(a: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool) -> Any:

@@ -2,9 +2,9 @@
 
 ``affine_grid``: 2-d and 3-d maps, ``align_corners`` both ways, unit sides; values,
 gradients w.r.t. ``theta`` and ``grid_fn`` names. ``grid_sample`` (4-d inputs):
-bilinear and nearest, zeros, border and reflection padding, ``align_corners`` both
+bilinear, nearest and bicubic, zeros, border and reflection padding, ``align_corners`` both
 ways, grids reaching outside ``[-1, 1]``, in float64 and float32; values, gradients
-w.r.t. the input and the grid, second-order gradients (bilinear); errors and
+w.r.t. the input and the grid, second-order gradients (bilinear, bicubic); errors and
 warnings (type and PyTorch's text first). Harness: tests/torch_oracle.py.
 """
 
@@ -61,7 +61,7 @@ ALIGNED = rand(1, 2, 2, 2, seed=6, low=-1.0, high=1.0)
 
 @pytest.mark.parametrize("align", [False, True])
 @pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 def test_grid_sample(mode, padding, align):
     run_both(lambda m, x, g: F(m).grid_sample(x, g, mode, padding, align), [X, GRID])
 
@@ -74,13 +74,16 @@ def test_grid_sample_unit_sides(shape, padding):
         run_both(lambda m, x, g, a=align: F(m).grid_sample(x, g, "bilinear", padding, a), [x, GRID])
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_grid_sample_second_order_and_float32(dtype, padding):
-    x, g = rand(2, 3, 4, 5, seed=8, dtype=dtype), rand(2, 3, 2, 2, seed=9, dtype=dtype)
+def test_grid_sample_second_order_and_float32(dtype, padding, mode):
+    # (values in [-1, 1]: float32's cancellation in the grid gradient stays within tolerance)
+    x = rand(2, 3, 4, 5, seed=8, dtype=dtype, low=-1.0, high=1.0)
+    g = rand(2, 3, 2, 2, seed=9, dtype=dtype)
 
     def fn(m, x, g):
-        return F(m).grid_sample(x * x, g, "bilinear", padding, False) ** 2
+        return F(m).grid_sample(x * x, g, mode, padding, False) ** 2
 
     run_both(fn, [x, g], second_order=dtype == "float64", check_name=False)
 
@@ -102,6 +105,9 @@ ERRORS = {
     "3d-input": lambda m, x, g: F(m).grid_sample(x[0], g[:, 0], align_corners=False),
     "empty-spatial": lambda m, x, g: F(m).grid_sample(x[:, :, :0], g, align_corners=False),
     "batch": lambda m, x, g: F(m).grid_sample(x, g[:1], align_corners=False),
+    "bicubic-5d": lambda m, x, g: F(m).grid_sample(
+        x[None], g[:, None, :, :, :1].expand(2, 1, 3, 6, 3), "bicubic", align_corners=False
+    ),
     "grid-last": lambda m, x, g: F(m).grid_sample(x, g[..., :1], align_corners=False),
     "dtypes": lambda m, x, g: F(m).grid_sample(x, g.float(), align_corners=False),
     "theta-int": lambda m, x, g: F(m).affine_grid(x.long()[0, 0, :2, :3], (1, 1, 2, 2)),
@@ -138,11 +144,8 @@ def test_warnings_are_pytorchs(call):
 
 
 def test_unsupported_grid_sample_refuses_clearly():
-    """Deliberately not PyTorch's yet: 5-d inputs and bicubic sampling raise."""
-    x, g = retrograd.tensor(X), retrograd.tensor(GRID)
-    with pytest.raises(NotImplementedError, match="4-d inputs bilinearly or by nearest"):
-        F(retrograd).grid_sample(x, g, mode="bicubic", align_corners=False)
+    """Deliberately not PyTorch's yet: 5-d inputs (volumes) raise."""
+    x = retrograd.tensor(X)
+    grid = retrograd.zeros(1, 1, 1, 1, 3, dtype=retrograd.float64)
     with pytest.raises(NotImplementedError, match="got a 5-d input"):
-        F(retrograd).grid_sample(
-            x[None], retrograd.zeros(1, 1, 1, 1, 3, dtype=retrograd.float64), align_corners=False
-        )
+        F(retrograd).grid_sample(x[None], grid, align_corners=False)

@@ -64,7 +64,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
 
 
 def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str) -> None:
-    """PyTorch's checks, in its order and words (4-d inputs only, for now)."""
+    """PyTorch's checks, in its order and words."""
     if mode not in MODES:
         raise ValueError(
             "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
@@ -98,6 +98,8 @@ def _check_grid_sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str
             f"but got input with sizes {list(input.shape)} and grid with sizes "
             f"{list(grid.shape)}"
         )
+    if input.dim() == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if input.dtype != grid.dtype:
         want, got = dtypes.kind_name(input.dtype), dtypes.kind_name(grid.dtype)
         raise RuntimeError(f"expected scalar type {want} but found {got}")
@@ -112,13 +114,12 @@ def grid_sample(
 ) -> Tensor:
     """Sample ``input`` ``(N, C, H, W)`` at ``grid`` ``(N, Ho, Wo, 2)``'s normalized
     positions (``(x, y)`` in ``[-1, 1]``; outside by ``padding_mode``): ``(N, C, Ho,
-    Wo)``, by ``mode`` ``bilinear`` or ``nearest``. (5-d inputs and ``bicubic`` are not
+    Wo)``, by ``mode`` ``bilinear``, ``nearest`` or ``bicubic``. (5-d inputs are not
     supported yet: NotImplementedError.)"""
     _check_grid_sample(input, grid, mode, padding_mode)
     align_corners = _align_corners(align_corners)
-    if input.dim() != 4 or mode == "bicubic":
+    if input.dim() != 4:
         raise NotImplementedError(
-            f"grid_sample(): retrograd samples 4-d inputs bilinearly or by nearest "
-            f"neighbour only; got a {input.dim()}-d input and mode '{mode}'"
+            f"grid_sample(): retrograd samples 4-d inputs only; got a {input.dim()}-d input"
         )
     return grid_sampler_2d(input, grid, mode, padding_mode, align_corners)

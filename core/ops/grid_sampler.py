@@ -1,7 +1,7 @@
 """``grid_sampler_2d``: sample ``(N, C, H, W)`` inputs at the normalized positions of a
 grid ``(N, Ho, Wo, 2)`` (``F.grid_sample``), one node as PyTorch records it
-(``GridSampler2DBackward0``), bilinear or nearest, with zeros, border or reflection
-padding.
+(``GridSampler2DBackward0``), bilinear, nearest or bicubic, with zeros, border or
+reflection padding.
 
 Positions are computed with retrograd's own ops on the grid's backend (never on the
 host): each grid value is unnormalized to a pixel coordinate (pixel centres unless
@@ -9,10 +9,11 @@ host): each grid value is unnormalized to a pixel coordinate (pixel centres unle
 the derivative of that map (PyTorch's ``*_set_grad`` helpers: 0 where clipped, -1 where
 reflected). A bilinear sample is the sum over its four neighbours of the in-bounds
 ones' values times ``(1 - |dx|)(1 - |dy|)``; a nearest one reads the neighbour at the
-coordinates rounded half to even. The gradient w.r.t. the input scatters the weighted
-gradient back to those neighbours; w.r.t. the grid it is the weights' derivative times
-the values, summed over channels (zero for nearest). Both are written in differentiable
-ops, so second-order gradients work.
+coordinates rounded half to even; a bicubic one sums 4 x 4 taps with cubic convolution
+weights (each tap moved into the input by the padding mode, as PyTorch does). The
+gradient w.r.t. the input scatters the weighted gradient back to those taps; w.r.t. the
+grid it is the weights' derivative times the values, summed over channels (zero for
+nearest). Both are written in differentiable ops, so second-order gradients work.
 """
 
 from __future__ import annotations
@@ -68,25 +69,64 @@ def source_coordinate(g: Tensor, size: int, padding: str, align: bool) -> tuple[
     return x, slope
 
 
-def _corners(ix: Tensor, iy: Tensor, mode: str, h: int, w: int) -> list:
-    """``(flat index, in bounds, weight, d weight / d ix, d weight / d iy)`` of each
-    neighbour a sample reads (indices of out-of-bounds ones are clamped, and masked)."""
+_A = -0.75  # the cubic convolution constant, as in upsampling
+
+
+def _cubic(t: Tensor) -> tuple[list, list]:
+    """The four cubic convolution weights of the taps at ``-1, 0, 1, 2`` from
+    ``floor``, for the fraction ``t``, and their derivatives w.r.t. ``t``."""
+    a = _A
+    near = [t, 1 - t]  # distances of the taps at 0 and 1
+    far = [t + 1, 2 - t]  # of the taps at -1 and 2
+    w_near = [((a + 2) * x - (a + 3)) * x * x + 1 for x in near]
+    w_far = [((a * x - 5 * a) * x + 8 * a) * x - 4 * a for x in far]
+    d_near = [(3 * (a + 2) * x - 2 * (a + 3)) * x for x in near]
+    d_far = [(3 * a * x - 10 * a) * x + 8 * a for x in far]
+    # d distance / d t: +1 for t and t + 1, -1 for 1 - t and 2 - t
+    return [w_far[0], w_near[0], w_near[1], w_far[1]], [d_far[0], d_near[0], -d_near[1], -d_far[1]]
+
+
+def _steps(ix: Tensor, iy: Tensor, mode: str) -> list:
+    """``(x, y, weight, d weight / d ix, d weight / d iy)`` of each tap of a sample."""
     if mode == "nearest":
-        xs, ys = ix.round(), iy.round()
         one = zeros_on(ix, tuple(ix.shape)) + 1
-        steps = [(xs, ys, one, one * 0, one * 0)]
-    else:
-        x0, y0 = ix.floor(), iy.floor()
-        tx, ty = ix - x0, iy - y0
-        ux, uy = 1 - tx, 1 - ty
-        steps = [
-            (x0, y0, ux * uy, -uy, -ux),
-            (x0 + 1, y0, tx * uy, uy, -tx),
-            (x0, y0 + 1, ux * ty, -ty, ux),
-            (x0 + 1, y0 + 1, tx * ty, ty, tx),
+        return [(ix.round(), iy.round(), one, one * 0, one * 0)]
+    x0, y0 = ix.floor(), iy.floor()
+    tx, ty = ix - x0, iy - y0
+    if mode == "bicubic":
+        (wx, dwx), (wy, dwy) = _cubic(tx), _cubic(ty)
+        return [
+            (x0 + (i - 1), y0 + (j - 1), wx[i] * wy[j], dwx[i] * wy[j], wx[i] * dwy[j])
+            for j in range(4)
+            for i in range(4)
         ]
+    ux, uy = 1 - tx, 1 - ty
+    return [
+        (x0, y0, ux * uy, -uy, -ux),
+        (x0 + 1, y0, tx * uy, uy, -tx),
+        (x0, y0 + 1, ux * ty, -ty, ux),
+        (x0 + 1, y0 + 1, tx * ty, ty, tx),
+    ]
+
+
+def _padded_tap(x: Tensor, size: int, padding: str, align: bool) -> Tensor:
+    """A bicubic tap's coordinate moved into the input by the padding mode (PyTorch pads
+    each tap, not the sample's coordinate)."""
+    if padding == "border":
+        return x.clamp(0, size - 1)
+    if padding == "reflection":
+        twice = (0, 2 * (size - 1)) if align else (-1, 2 * size - 1)
+        return _reflected(x, *twice)[0].clamp(0, size - 1)
+    return x
+
+
+def _corners(ix, iy, mode: str, h: int, w: int, padding: str, align: bool) -> list:
+    """``(flat index, in bounds, weight, d weight / d ix, d weight / d iy)`` of each
+    tap a sample reads (indices of out-of-bounds ones are clamped, and masked)."""
     corners = []
-    for xs, ys, weight, dx, dy in steps:
+    for xs, ys, weight, dx, dy in _steps(ix, iy, mode):
+        if mode == "bicubic":
+            xs, ys = _padded_tap(xs, w, padding, align), _padded_tap(ys, h, padding, align)
         inside = (xs >= 0) & (xs <= w - 1) & (ys >= 0) & (ys <= h - 1)
         flat = ys.clamp(0, h - 1) * w + xs.clamp(0, w - 1)
         corners.append((flat.long().reshape(ix.shape[0], -1), inside, weight, dx, dy))
@@ -94,12 +134,15 @@ def _corners(ix: Tensor, iy: Tensor, mode: str, h: int, w: int) -> list:
 
 
 def _layout(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> tuple:
-    """The corners of every sample, the coordinates' slopes, and the shapes."""
+    """The taps of every sample, the coordinates' slopes, and the shapes."""
     n, c, h, w = input.shape
-    # (differentiable in the grid: the weights' derivatives make second-order gradients)
-    ix, sx = source_coordinate(grid[..., 0], w, padding, align)
-    iy, sy = source_coordinate(grid[..., 1], h, padding, align)
-    return _corners(ix, iy, mode, h, w), sx, sy, (n, c, h * w, ix.shape[1:])
+    # (differentiable in the grid: the weights' derivatives make second-order gradients;
+    # bicubic sampling pads its taps, not the coordinate)
+    where = "zeros" if mode == "bicubic" else padding
+    ix, sx = source_coordinate(grid[..., 0], w, where, align)
+    iy, sy = source_coordinate(grid[..., 1], h, where, align)
+    corners = _corners(ix, iy, mode, h, w, padding, align)
+    return corners, sx, sy, (n, c, h * w, ix.shape[1:])
 
 
 def _values(input: Tensor, flat: Tensor, inside: Tensor, n: int, c: int) -> Tensor:
@@ -154,7 +197,7 @@ GRID_SAMPLER_2D = OpRecord(
     method=False,
     float_only=True,
     smooth=False,
-    doc="input sampled at a grid's normalized positions (bilinear or nearest)",
+    doc="input sampled at a grid's normalized positions (bilinear, nearest or bicubic)",
 )
 RECORDS = (GRID_SAMPLER_2D,)
 
