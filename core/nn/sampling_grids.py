@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import dtypes
 from ..ops.affine_grid import affine_grid_generator
-from ..ops.grid_sampler import MODES, PADDINGS, grid_sampler_2d
+from ..ops.grid_sampler import MODES, PADDINGS, grid_sampler
 from ..tensor import Tensor
 
 _DEFAULT_CHANGED = (
@@ -114,12 +114,9 @@ def grid_sample(
 ) -> Tensor:
     """Sample ``input`` ``(N, C, H, W)`` at ``grid`` ``(N, Ho, Wo, 2)``'s normalized
     positions (``(x, y)`` in ``[-1, 1]``; outside by ``padding_mode``): ``(N, C, Ho,
-    Wo)``, by ``mode`` ``bilinear``, ``nearest`` or ``bicubic``. (5-d inputs are not
-    supported yet: NotImplementedError.)"""
+    Wo)``, by ``mode`` ``bilinear``, ``nearest`` or ``bicubic``; or a volume ``(N, C, D,
+    H, W)`` at ``(N, Do, Ho, Wo, 3)``'s ``(x, y, z)`` (``bilinear`` meaning trilinear,
+    or ``nearest``)."""
     _check_grid_sample(input, grid, mode, padding_mode)
     align_corners = _align_corners(align_corners)
-    if input.dim() != 4:
-        raise NotImplementedError(
-            f"grid_sample(): retrograd samples 4-d inputs only; got a {input.dim()}-d input"
-        )
-    return grid_sampler_2d(input, grid, mode, padding_mode, align_corners)
+    return grid_sampler(input, grid, mode, padding_mode, align_corners)

@@ -18,6 +18,8 @@ nearest). Both are written in differentiable ops, so second-order gradients work
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 from ..grad_mode import no_grad
@@ -86,27 +88,39 @@ def _cubic(t: Tensor) -> tuple[list, list]:
     return [w_far[0], w_near[0], w_near[1], w_far[1]], [d_far[0], d_near[0], -d_near[1], -d_far[1]]
 
 
-def _steps(ix: Tensor, iy: Tensor, mode: str) -> list:
-    """``(x, y, weight, d weight / d ix, d weight / d iy)`` of each tap of a sample."""
+def _axis_taps(x: Tensor, mode: str) -> list:
+    """Along one axis: ``(position, weight, d weight / d x)`` of each tap."""
     if mode == "nearest":
-        one = zeros_on(ix, tuple(ix.shape)) + 1
-        return [(ix.round(), iy.round(), one, one * 0, one * 0)]
-    x0, y0 = ix.floor(), iy.floor()
-    tx, ty = ix - x0, iy - y0
+        return [(x.round(), 1, 0)]
+    x0 = x.floor()
+    t = x - x0
     if mode == "bicubic":
-        (wx, dwx), (wy, dwy) = _cubic(tx), _cubic(ty)
-        return [
-            (x0 + (i - 1), y0 + (j - 1), wx[i] * wy[j], dwx[i] * wy[j], wx[i] * dwy[j])
-            for j in range(4)
-            for i in range(4)
+        weights, slopes = _cubic(t)
+        return [(x0 + (i - 1), weights[i], slopes[i]) for i in range(4)]
+    return [(x0, 1 - t, -1), (x0 + 1, t, 1)]
+
+
+def _product(factors: list) -> Any:
+    total = factors[0]
+    for f in factors[1:]:
+        total = total * f
+    return total
+
+
+def _steps(coords: list, mode: str) -> list:
+    """``(positions, weight, [d weight / d coordinate])`` of each tap of a sample: the
+    products of the axes' taps (``x`` varying fastest, weights multiplied ``x`` first,
+    as PyTorch orders them)."""
+    steps = []
+    for taps in itertools.product(*(_axis_taps(x, mode) for x in reversed(coords))):
+        taps = taps[::-1]  # x, y[, z]
+        weights = [w for _, w, _ in taps]
+        slopes = [
+            _product([d if b == a else w for b, (_, w, d) in enumerate(taps)])
+            for a in range(len(taps))
         ]
-    ux, uy = 1 - tx, 1 - ty
-    return [
-        (x0, y0, ux * uy, -uy, -ux),
-        (x0 + 1, y0, tx * uy, uy, -tx),
-        (x0, y0 + 1, ux * ty, -ty, ux),
-        (x0 + 1, y0 + 1, tx * ty, ty, tx),
-    ]
+        steps.append(([p for p, _, _ in taps], _product(weights), slopes))
+    return steps
 
 
 def _padded_tap(x: Tensor, size: int, padding: str, align: bool) -> Tensor:
@@ -120,29 +134,37 @@ def _padded_tap(x: Tensor, size: int, padding: str, align: bool) -> Tensor:
     return x
 
 
-def _corners(ix, iy, mode: str, h: int, w: int, padding: str, align: bool) -> list:
-    """``(flat index, in bounds, weight, d weight / d ix, d weight / d iy)`` of each
-    tap a sample reads (indices of out-of-bounds ones are clamped, and masked)."""
+def _corners(coords: list, mode: str, sizes: list, padding: str, align: bool) -> list:
+    """``(flat index, in bounds, weight, [d weight / d coordinate])`` of each tap a
+    sample reads (indices of out-of-bounds ones are clamped, and masked); ``sizes``
+    and ``coords`` in grid order (``x``: the last input dim)."""
     corners = []
-    for xs, ys, weight, dx, dy in _steps(ix, iy, mode):
+    n = coords[0].shape[0]
+    for positions, weight, slopes in _steps(coords, mode):
         if mode == "bicubic":
-            xs, ys = _padded_tap(xs, w, padding, align), _padded_tap(ys, h, padding, align)
-        inside = (xs >= 0) & (xs <= w - 1) & (ys >= 0) & (ys <= h - 1)
-        flat = ys.clamp(0, h - 1) * w + xs.clamp(0, w - 1)
-        corners.append((flat.long().reshape(ix.shape[0], -1), inside, weight, dx, dy))
+            positions = [_padded_tap(p, k, padding, align) for p, k in zip(positions, sizes)]
+        inside = flat = None
+        for p, k in reversed(list(zip(positions, sizes))):  # outermost dim first
+            ok = (p >= 0) & (p <= k - 1)
+            inside = ok if inside is None else inside & ok
+            flat = p.clamp(0, k - 1) if flat is None else flat * k + p.clamp(0, k - 1)
+        if not isinstance(weight, Tensor):  # nearest: every weight is 1
+            weight = zeros_on(coords[0], tuple(coords[0].shape)) + weight
+        corners.append((flat.long().reshape(n, -1), inside, weight, slopes))
     return corners
 
 
 def _layout(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> tuple:
     """The taps of every sample, the coordinates' slopes, and the shapes."""
-    n, c, h, w = input.shape
+    n, c, *spatial = input.shape
+    sizes = spatial[::-1]  # grid order: x first
     # (differentiable in the grid: the weights' derivatives make second-order gradients;
     # bicubic sampling pads its taps, not the coordinate)
     where = "zeros" if mode == "bicubic" else padding
-    ix, sx = source_coordinate(grid[..., 0], w, where, align)
-    iy, sy = source_coordinate(grid[..., 1], h, where, align)
-    corners = _corners(ix, iy, mode, h, w, padding, align)
-    return corners, sx, sy, (n, c, h * w, ix.shape[1:])
+    found = [source_coordinate(grid[..., i], k, where, align) for i, k in enumerate(sizes)]
+    coords, scales = [x for x, _ in found], [d for _, d in found]
+    corners = _corners(coords, mode, sizes, padding, align)
+    return corners, scales, (n, c, math.prod(spatial), coords[0].shape[1:])
 
 
 def _values(input: Tensor, flat: Tensor, inside: Tensor, n: int, c: int) -> Tensor:
@@ -153,59 +175,74 @@ def _values(input: Tensor, flat: Tensor, inside: Tensor, n: int, c: int) -> Tens
 
 
 def sampled(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> Tensor:
-    """The samples ``(N, C, Ho, Wo)``, in retrograd's ops (differentiable in ``input``)."""
-    corners, _, _, (n, c, _, out) = _layout(input, grid, mode, padding, align)
+    """The samples ``(N, C, *grid.shape[1:-1])``, in retrograd's ops (differentiable in
+    ``input``)."""
+    corners, _, (n, c, _, out) = _layout(input, grid, mode, padding, align)
     total = None
-    for flat, inside, weight, _, _ in corners:
+    for flat, inside, weight, _ in corners:
         term = _values(input, flat, inside, n, c) * weight.reshape(n, 1, -1)
         total = term if total is None else total + term
     return total.reshape(n, c, *out)
 
 
 def _input_grad(grad: Tensor, input: Tensor, grid: Tensor, mode, padding, align) -> Tensor:
-    corners, _, _, (n, c, size, _) = _layout(input, grid, mode, padding, align)
+    corners, _, (n, c, size, _) = _layout(input, grid, mode, padding, align)
     g = grad.reshape(n, c, -1)
     total = zeros_on(grad, (n, c, size))
-    for flat, inside, weight, _, _ in corners:
+    for flat, inside, weight, _ in corners:
         share = g * weight.masked_fill(~inside, 0.0).reshape(n, 1, -1)
         total = total.scatter_add(2, flat.unsqueeze(1).expand(n, c, flat.shape[1]), share)
     return total.reshape(input.shape)
 
 
 def _grid_grad(grad: Tensor, input: Tensor, grid: Tensor, mode, padding, align) -> Tensor:
-    corners, sx, sy, (n, c, _, out) = _layout(input, grid, mode, padding, align)
     if mode == "nearest":  # piecewise constant in the grid
         return grad.new_zeros(tuple(grid.shape))
+    corners, scales, (n, c, _, out) = _layout(input, grid, mode, padding, align)
     g = grad.reshape(n, c, -1)
-    gx = gy = None
-    for flat, inside, _, dx, dy in corners:
+    sums: list = [None] * len(scales)
+    for flat, inside, _, slopes in corners:
         along = (g * _values(input, flat, inside, n, c)).sum(1).reshape(n, *out)
-        gx = along * dx if gx is None else gx + along * dx
-        gy = along * dy if gy is None else gy + along * dy
-    return stack([gx * sx, gy * sy], -1)
+        sums = [along * d if t is None else t + along * d for t, d in zip(sums, slopes)]
+    return stack([t * s for t, s in zip(sums, scales)], -1)
 
 
-GRID_SAMPLER_2D = OpRecord(
+def _record(name: str, grad_fn: str, doc: str) -> OpRecord:
+    return OpRecord(
+        name,
+        SHAPE,
+        grad_fn,
+        "gather",
+        inputs=("self", "grid"),
+        save=("self", "grid", "mode", "padding_mode", "align_corners"),
+        grads=(_input_grad, _grid_grad),
+        public="grid_sampler",
+        method=False,
+        float_only=True,
+        smooth=False,
+        doc=doc,
+    )
+
+
+GRID_SAMPLER_2D = _record(
     "grid_sampler_2d",
-    SHAPE,
     "GridSampler2DBackward0",
-    "gather",
-    inputs=("self", "grid"),
-    save=("self", "grid", "mode", "padding_mode", "align_corners"),
-    grads=(_input_grad, _grid_grad),
-    public="grid_sampler",
-    method=False,
-    float_only=True,
-    smooth=False,
-    doc="input sampled at a grid's normalized positions (bilinear, nearest or bicubic)",
+    "input sampled at a grid's normalized positions (bilinear, nearest or bicubic)",
 )
-RECORDS = (GRID_SAMPLER_2D,)
+GRID_SAMPLER_3D = _record(
+    "grid_sampler_3d",
+    "GridSampler3DBackward0",
+    "a volume sampled at a grid's normalized positions (trilinear or nearest)",
+)
+RECORDS = (GRID_SAMPLER_2D, GRID_SAMPLER_3D)
 
 
-def grid_sampler_2d(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> Tensor:
-    """ATen's ``grid_sampler_2d`` (arguments checked by the caller): one node."""
+def grid_sampler(input: Tensor, grid: Tensor, mode: str, padding: str, align: bool) -> Tensor:
+    """ATen's ``grid_sampler_2d`` (4-d input) or ``grid_sampler_3d`` (5-d), arguments
+    checked by the caller: one node."""
     with no_grad():
         out = sampled(input, grid, mode, padding, align).contiguous()
     params: dict[str, Any] = {"mode": mode, "padding_mode": padding, "align_corners": align}
+    record = GRID_SAMPLER_2D if input.dim() == 4 else GRID_SAMPLER_3D
     array = out._storage.array
-    return finish(GRID_SAMPLER_2D, array, input.dtype, input._backend, (input, grid), params)
+    return finish(record, array, input.dtype, input._backend, (input, grid), params)
