@@ -8,6 +8,7 @@ PyTorch's), and applies the matrices one axis at a time.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -155,14 +156,15 @@ def _affine_ref(xp: Any, theta: Any, size: Any, align_corners: bool) -> Any:
 
 
 def _grid_sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
-    """``(N, C, H, W)`` and a grid ``(N, Ho, Wo, 2)`` reaching a little outside
-    ``[-1, 1]``; every mode, padding and alignment."""
+    """``(N, C, H, W)`` and a grid ``(N, Ho, Wo, 2)`` (or a volume and ``(N, Do, Ho, Wo,
+    3)``) reaching a little outside ``[-1, 1]``; every mode, padding and alignment."""
+    k = 2 if record.name == "grid_sampler_2d" else 3
     n = draw.integer(1, 2)
-    x = values_for(
-        record, draw, (n, draw.integer(1, 2), draw.integer(2, 4), draw.integer(2, 4)), dtype
-    )
-    grid = draw.values((n, draw.integer(1, 3), draw.integer(1, 3), 2), (-1.2, 1.2))
-    params = {"mode": draw.choice(("bilinear", "nearest", "bicubic")),
+    shape = (n, draw.integer(1, 2), *(draw.integer(2, 3 + (k == 2)) for _ in range(k)))
+    x = values_for(record, draw, shape, dtype)
+    grid = draw.values((n, *(draw.integer(1, 3) for _ in range(k)), k), (-1.2, 1.2))
+    modes = ("bilinear", "nearest", "bicubic") if k == 2 else ("bilinear", "nearest")
+    params = {"mode": draw.choice(modes),
               "padding_mode": draw.choice(("zeros", "border", "reflection")),
               "align_corners": draw.choice((False, True))}  # fmt: skip
     return Sample((x, grid.astype(x.dtype)), params)
@@ -184,26 +186,32 @@ def _coordinate(xp: Any, g: Any, n: int, padding: str, align: bool) -> Any:
 
 
 def _grid_ref(xp: Any, a: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool):
-    n, c, h, w = a.shape
-    out_shape = (n, c, *grid.shape[1:3])
-    x = xp.reshape(_coordinate(xp, grid[..., 0], w, padding_mode, align_corners), (n, 1, -1))
-    y = xp.reshape(_coordinate(xp, grid[..., 1], h, padding_mode, align_corners), (n, 1, -1))
     if mode == "bicubic":
         return _bicubic_ref(xp, a, grid, padding_mode, align_corners)
+    n, c, *spatial = a.shape
+    sizes = spatial[::-1]  # x (the last dim) first, as the grid lists coordinates
+    coords = [
+        xp.reshape(_coordinate(xp, grid[..., i], k, padding_mode, align_corners), (n, 1, -1))
+        for i, k in enumerate(sizes)
+    ]
     if mode == "nearest":
-        taps = [(xp.round(y), xp.round(x), 1.0)]
+        taps = [([xp.round(x) for x in coords], 1.0)]
     else:
-        x0, y0 = xp.floor(x), xp.floor(y)
-        taps = [(y0 + dy, x0 + dx, (1 - xp.abs(x - x0 - dx)) * (1 - xp.abs(y - y0 - dy)))
-                for dy in (0, 1) for dx in (0, 1)]  # fmt: skip
-    flat, total = xp.reshape(a, (n, c, h * w)), 0
-    for ys, xs, weight in taps:
-        inside = (ys >= 0) & (ys <= h - 1) & (xs >= 0) & (xs <= w - 1)
-        index = xp.clip(ys, 0, h - 1) * w + xp.clip(xs, 0, w - 1)
+        taps = []
+        for offsets in itertools.product((0, 1), repeat=len(coords)):
+            corner = [xp.floor(x) + o for x, o in zip(coords, offsets)]
+            weight = math.prod(1 - xp.abs(x - p) for x, p in zip(coords, corner))
+            taps.append((corner, weight))
+    flat, total = xp.reshape(a, (n, c, math.prod(spatial))), 0
+    for corner, weight in taps:
+        inside, index = True, 0
+        for p, k in reversed(list(zip(corner, sizes))):
+            inside = inside & (p >= 0) & (p <= k - 1)
+            index = index * k + xp.clip(p, 0, k - 1)
         index = xp.broadcast_to(xp.astype(index, xp.int64), (n, c, index.shape[-1]))
         picked = xp.take_along_axis(flat, index, axis=2)
         total = total + xp.where(inside, picked * weight, 0.0)
-    return xp.reshape(total, out_shape)
+    return xp.reshape(total, (n, c, *grid.shape[1:-1]))
 
 
 def _bicubic_ref(xp: Any, a: Any, grid: Any, padding: str, align: bool) -> Any:
@@ -251,3 +259,4 @@ RESAMPLING["affine_grid_generator"] = Entry(
     _affine_ref,
 )
 RESAMPLING["grid_sampler_2d"] = Entry(_grid_sample, _grid_call, _grid_ref)
+RESAMPLING["grid_sampler_3d"] = Entry(_grid_sample, _grid_call, _grid_ref)

@@ -1,7 +1,7 @@
 """``F.affine_grid`` and ``F.grid_sample`` against PyTorch.
 
 ``affine_grid``: 2-d and 3-d maps, ``align_corners`` both ways, unit sides; values,
-gradients w.r.t. ``theta`` and ``grid_fn`` names. ``grid_sample`` (4-d inputs):
+gradients w.r.t. ``theta`` and ``grid_fn`` names. ``grid_sample`` (4-d and 5-d inputs):
 bilinear, nearest and bicubic, zeros, border and reflection padding, ``align_corners`` both
 ways, grids reaching outside ``[-1, 1]``, in float64 and float32; values, gradients
 w.r.t. the input and the grid, second-order gradients (bilinear, bicubic); errors and
@@ -88,6 +88,24 @@ def test_grid_sample_second_order_and_float32(dtype, padding, mode):
     run_both(fn, [x, g], second_order=dtype == "float64", check_name=False)
 
 
+VOLUME = rand(2, 2, 3, 2, 4, seed=10)
+VOLUME_GRID = rand(2, 2, 3, 2, 3, seed=11, low=-1.3, high=1.3)
+
+
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_grid_sample_volumes(mode, padding, align):
+    run_both(lambda m, x, g: F(m).grid_sample(x, g, mode, padding, align), [VOLUME, VOLUME_GRID])
+
+
+def test_grid_sample_volume_second_order():
+    def fn(m, x, g):
+        return F(m).grid_sample(x * x, g, "bilinear", "reflection", True) ** 2
+
+    run_both(fn, [VOLUME, VOLUME_GRID], second_order=True, check_name=False)
+
+
 def test_grid_sample_of_affine_grid():
     """The usual spatial-transformer pipeline: gradients flow to ``theta`` through both."""
 
@@ -96,6 +114,12 @@ def test_grid_sample_of_affine_grid():
         return F(m).grid_sample(x, grid, align_corners=False)
 
     run_both(fn, [X, THETA2])
+
+    def volume(m, x, t):
+        grid = F(m).affine_grid(t, (2, 2, 2, 3, 2), align_corners=True)
+        return F(m).grid_sample(x, grid, align_corners=True)
+
+    run_both(volume, [VOLUME, THETA3])
 
 
 ERRORS = {
@@ -141,11 +165,3 @@ def test_warnings_are_pytorchs(call):
             call(m, m.tensor(X), m.tensor(GRID), m.tensor(THETA2))
         caught.append([(w.category, str(w.message)) for w in seen])
     assert caught[0] == caught[1] != []
-
-
-def test_unsupported_grid_sample_refuses_clearly():
-    """Deliberately not PyTorch's yet: 5-d inputs (volumes) raise."""
-    x = retrograd.tensor(X)
-    grid = retrograd.zeros(1, 1, 1, 1, 3, dtype=retrograd.float64)
-    with pytest.raises(NotImplementedError, match="got a 5-d input"):
-        F(retrograd).grid_sample(x[None], grid, align_corners=False)

@@ -745,6 +745,12 @@ NN = {
         ),
         [X, Y],
     ),
+    "grid_sample-volume": (
+        lambda m, a, b: F(m).grid_sample(
+            a.reshape(1, 1, 2, 3, 2), b.reshape(1, 2, 2, 1, 3) * 0.6, align_corners=True
+        ),
+        [X, Y],
+    ),
 }
 
 
