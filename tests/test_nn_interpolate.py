@@ -235,3 +235,12 @@ def test_modules(name, args, kwargs):
         assert getattr(ours, attr) == getattr(theirs, attr), attr
     assert list(ours.state_dict()) == list(theirs.state_dict()) == []
     run_both(lambda m, x: (ours if m is retrograd else theirs)(x), [X2])
+
+
+def test_names_exist_where_pytorchs_do():
+    for name in ("interpolate", "affine_grid", "grid_sample"):
+        assert name in dir(torch.nn.functional)
+        assert name in retrograd.nn.functional.__all__
+    for name in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        assert isinstance(getattr(retrograd.nn, name), type)
+        assert issubclass(getattr(retrograd.nn, name), retrograd.nn.Module)
