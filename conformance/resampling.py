@@ -31,10 +31,12 @@ MODES = {
     "upsample_bilinear2d": ("bilinear", 2),
     "upsample_trilinear3d": ("trilinear", 3),
     "upsample_bicubic2d": ("bicubic", 2),
+    "upsample_bilinear2d_aa": ("bilinear-aa", 2),
+    "upsample_bicubic2d_aa": ("bicubic-aa", 2),
     "adaptive_avg_pool2d": ("area", 2),
     "adaptive_avg_pool3d": ("area", 3),
 }
-_INTERPOLATING = ("linear", "bilinear", "trilinear", "bicubic")
+_INTERPOLATING = ("linear", "bilinear", "trilinear", "bicubic", "bilinear-aa", "bicubic-aa")
 
 
 def _sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
@@ -58,8 +60,9 @@ def _sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
 def _call(mode: str):
     def call(a: Any, size: Any, scale_factor: Any, align_corners: Any) -> Any:
         return retrograd.nn.functional.interpolate(
-            a, size, scale_factor, mode=mode, align_corners=align_corners
-        )
+            a, size, scale_factor, mode.removesuffix("-aa"), align_corners,
+            antialias=mode.endswith("-aa"),
+        )  # fmt: skip
 
     return call
 
@@ -88,6 +91,8 @@ def _keys(d: float) -> float:
 def _matrix(mode: str, n: int, m: int, scale: Any, align: bool) -> np.ndarray:
     """The ``(m, n)`` matrix taking an axis of ``n`` positions to ``m``."""
     w = np.zeros((m, n))
+    if mode.endswith("-aa"):
+        return _antialiased_matrix(mode, n, m, scale, align)
     for j in range(m):
         if mode in ("nearest", "nearest-exact"):
             w[j, _nearest_rows(n, m, scale, mode == "nearest-exact")[j]] = 1.0
@@ -107,6 +112,32 @@ def _matrix(mode: str, n: int, m: int, scale: Any, align: bool) -> np.ndarray:
             lam = src - i0
             w[j, i0] += 1 - lam
             w[j, min(i0 + 1, n - 1)] += lam
+    return w
+
+
+def _antialias_scale(n: int, m: int, scale: Any, align: bool) -> float:
+    if align:
+        return (n - 1) / (m - 1) if m > 1 else 0.0
+    return 1.0 / scale if scale else n / m
+
+
+def _antialiased_matrix(mode: str, n: int, m: int, scale: Any, align: bool) -> np.ndarray:
+    """PIL's filters, stretched by the shrink factor ``s`` and normalized: triangle
+    (bilinear) or Keys' cubic with ``A = -0.5`` (bicubic)."""
+    s = _antialias_scale(n, m, scale, align)
+    stretch = max(s, 1.0)
+    reach = (2.0 if mode == "bicubic-aa" else 1.0) * stretch
+    w = np.zeros((m, n))
+    for j in range(m):
+        centre = s * (j + 0.5)
+        lo, hi = max(int(centre - reach + 0.5), 0), min(int(centre + reach + 0.5), n)
+        d = np.abs((np.arange(lo, hi) - centre + 0.5) / stretch)
+        if mode == "bicubic-aa":
+            k = np.where(d < 1, 1.5 * d**3 - 2.5 * d**2 + 1, -0.5 * d**3 + 2.5 * d**2 - 4 * d + 2)
+            k = np.where(d < 2, k, 0.0)
+        else:
+            k = np.maximum(1 - d, 0.0)
+        w[j, lo:hi] = k / k.sum() if k.sum() else k
     return w
 
 

@@ -735,6 +735,15 @@ NN = {
         )
         for dims in all_dims
     },
+    **{
+        f"interpolate-{mode}-antialias": (
+            lambda m, a, mode=mode: F(m).interpolate(
+                a.reshape(1, 1, 3, 4), size=(2, 3), mode=mode, antialias=True
+            ),
+            [X],
+        )
+        for mode in ("bilinear", "bicubic")
+    },
     "affine_grid": (
         lambda m, a: F(m).affine_grid(a.reshape(2, 2, 3), (2, 1, 3, 2), align_corners=True),
         [X],

@@ -28,6 +28,7 @@ _RECORDS = {
     ("trilinear", 3): ops.UPSAMPLE_TRILINEAR3D,
     ("bicubic", 2): ops.UPSAMPLE_BICUBIC2D,
 }
+_ANTIALIASED = {"bilinear": ops.UPSAMPLE_BILINEAR2D_AA, "bicubic": ops.UPSAMPLE_BICUBIC2D_AA}
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}  # the input dims each mode takes
 
 
@@ -101,13 +102,16 @@ def _check_sizes(input: Tensor, sizes: list) -> None:
         )
 
 
-def _axis_maps(input: Tensor, mode: str, sizes: list, scales: Any, align: bool) -> list:
-    """Each spatial dim's :class:`~retrograd.ops.resample_axes.AxisMap` for ``mode``."""
+def _axis_maps(input: Tensor, mode: str, sizes: list, scales: Any, align: bool, aa: bool):
+    """Each spatial dim's :class:`~retrograd.ops.resample_axes.AxisMap` for ``mode``
+    (``aa``: antialiased)."""
     r = axes.rounding_for(input.dtype.itemsize <= 4)
     maps = []
     for i, (n, m) in enumerate(zip(input.shape[2:], sizes)):
         scale = None if scales is None else float(scales[i])
-        if mode in ("nearest", "nearest-exact"):
+        if aa:
+            maps.append(axes.antialiased(n, m, align, scale, mode == "bicubic", r))
+        elif mode in ("nearest", "nearest-exact"):
             maps.append(axes.nearest(n, m, scale, mode == "nearest-exact"))
         elif mode == "bicubic":
             maps.append(axes.cubic(n, m, align, scale, r))
@@ -158,7 +162,8 @@ def interpolate(
     ``nearest-exact``, ``linear`` (3-d), ``bilinear``/``bicubic`` (4-d), ``trilinear``
     (5-d) or ``area`` (adaptive average pooling). ``align_corners`` (interpolating modes
     only) aligns the corner pixels' centres instead of the pixel grids' edges.
-    ``antialias`` is not supported (NotImplementedError)."""
+    ``antialias`` (``bilinear``/``bicubic`` on 4-d inputs) stretches the filter when
+    shrinking, as PIL does. (``lanczos`` is not supported: NotImplementedError.)"""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -184,12 +189,14 @@ def interpolate(
             raise ValueError("Lanczos mode does not support align_corners=True")
         if not antialias:
             raise ValueError("Lanczos mode requires antialias=True")
-    if antialias:
+    if mode == "lanczos":
         raise NotImplementedError(
-            "interpolate(): antialias=True is not supported by retrograd yet; resample "
-            "with antialias=False (or low-pass filter the input first)"
+            "interpolate(): mode 'lanczos' is not supported by retrograd yet; use 'bicubic' "
+            "with antialias=True"
         )
     record = _RECORDS.get((mode, input.dim() - 2))
+    if antialias:
+        record = _ANTIALIASED[mode]
     if record is None and not (mode == "area" and input.dim() in (3, 4, 5)):
         raise _wrong_dims(input, mode)
     if sizes is None:
@@ -198,5 +205,5 @@ def interpolate(
     if mode == "area":
         return _area(input, sizes)
     _check_sizes(input, sizes)
-    maps = _axis_maps(input, mode, sizes, scales, bool(align_corners))
+    maps = _axis_maps(input, mode, sizes, scales, bool(align_corners), antialias)
     return ops.resample(record, input, maps)

@@ -41,9 +41,11 @@ class AxisMap:
     ``taps`` is the number of terms ``k`` (1 for nearest, 2 linear, 4 cubic; the widest
     window for adaptive pooling, whose shorter windows are padded with weight 0);
     ``exact`` is True where every weight is 1 (nearest: a gather, no products).
-    ``divisors``, where given (adaptive pooling), divide each output's sum: its weights
-    are then 1 inside its window and 0 for the padding taps, which are left out (not
-    multiplied by 0, so an ``inf`` elsewhere in the input does not become ``nan``)."""
+    ``valid``, where given (windows of varying widths), is the number of real taps of
+    each output; the others pad the window with weight 0 and are left out (not
+    multiplied by 0, so an ``inf`` elsewhere in the input does not become ``nan``).
+    ``divisors``, where given (adaptive pooling), divide each output's sum (its real
+    taps' weights are then 1)."""
 
     in_size: int
     out_size: int
@@ -51,6 +53,7 @@ class AxisMap:
     weights: tuple[tuple[float, ...], ...]
     exact: bool = False
     divisors: tuple[int, ...] = ()
+    valid: tuple[int, ...] = ()
 
     def matrix(self) -> list[list[float]]:
         """The ``(out_size, in_size)`` matrix of the map (repeated indices add up)."""
@@ -164,5 +167,40 @@ def adaptive_average(in_size: int, out_size: int) -> AxisMap:
     width = max((b - a for a, b in windows), default=0)
     indices = [tuple(min(a + k, b - 1) for a, b in windows) for k in range(width)]
     weights = [tuple(1.0 if a + k < b else 0.0 for a, b in windows) for k in range(width)]
-    divisors = tuple(b - a for a, b in windows)
-    return AxisMap(in_size, out_size, tuple(indices), tuple(weights), divisors=divisors)
+    widths = tuple(b - a for a, b in windows)
+    return AxisMap(in_size, out_size, tuple(indices), tuple(weights), divisors=widths, valid=widths)
+
+
+def _triangle(x: float) -> float:
+    return max(0.0, 1.0 - abs(x))
+
+
+def _keys_half(x: float) -> float:
+    """Keys' cubic kernel with ``A = -0.5`` (PIL's, which antialiasing follows)."""
+    a, x = -0.5, abs(x)
+    if x < 1:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    return (((x - 5) * x + 8) * x - 4) * a if x < 2 else 0.0
+
+
+def antialiased(in_size: int, out_size: int, align_corners: bool, scale, cubic: bool, r):
+    """Antialiased linear or cubic resampling (PyTorch's, after PIL): when shrinking by
+    ``s``, the filter is stretched by ``s``, so each output averages ``2 s`` (linear) or
+    ``4 s`` (cubic) inputs around its centre ``s (j + 0.5)``; weights sum to 1."""
+    s = area_scale(in_size, out_size, align_corners, scale, r)
+    kernel = _keys_half if cubic else _triangle
+    stretch = s if s >= 1.0 else 1.0
+    support = (2.0 if cubic else 1.0) * stretch
+    rows = []
+    for j in range(out_size):
+        centre = s * (j + 0.5)
+        low = max(int(centre - support + 0.5), 0)
+        width = min(int(centre + support + 0.5), in_size) - low
+        weights = [kernel((k + low - centre + 0.5) / stretch) for k in range(width)]
+        total = sum(weights)
+        rows.append((low, [w / total for w in weights] if total else weights))
+    taps = max(len(w) for _, w in rows)
+    indices = [tuple(low + min(k, len(w) - 1) for low, w in rows) for k in range(taps)]
+    weights = [tuple(w[k] if k < len(w) else 0.0 for _, w in rows) for k in range(taps)]
+    valid = tuple(len(w) for _, w in rows)
+    return AxisMap(in_size, out_size, tuple(indices), tuple(weights), valid=valid)

@@ -1,6 +1,7 @@
 """Resampling ops PyTorch records as one node each: ATen's ``upsample_nearest{1,2,3}d``,
 ``_upsample_nearest_exact{1,2,3}d``, ``upsample_linear1d``, ``upsample_bilinear2d``,
-``upsample_bicubic2d``, ``upsample_trilinear3d`` (``F.interpolate``'s modes) and
+``upsample_bicubic2d``, ``upsample_trilinear3d``, ``_upsample_{bilinear,bicubic}2d_aa``
+(``F.interpolate``'s modes, antialiased) and
 ``_adaptive_avg_pool{2,3}d`` (its ``area`` mode), on ``(N, C, *spatial)`` inputs.
 
 Each is separable and linear in its input: along each spatial axis, output position
@@ -34,13 +35,12 @@ def _along(x: Tensor, dim: int, m: AxisMap) -> Tensor:
     view = [1] * x.dim()
     view[dim] = m.out_size
     out = None
-    for idx, wts in zip(m.indices, m.weights):
+    for k, (idx, wts) in enumerate(zip(m.indices, m.weights)):
         term = x.index_select(dim, tensor(list(idx), dtype=dtypes.int64, backend=backend))
-        if m.divisors:  # a window's sum: leave its padding taps out
-            if not all(wts):
-                outside = tensor([w == 0.0 for w in wts], dtype=dtypes.bool, backend=backend)
-                term = term.masked_fill(outside.reshape(view), 0.0)
-        elif not m.exact:
+        if m.valid and any(k >= v for v in m.valid):  # leave windows' padding taps out
+            outside = tensor([k >= v for v in m.valid], dtype=dtypes.bool, backend=backend)
+            term = term.masked_fill(outside.reshape(view), 0.0)
+        if not (m.exact or m.divisors):
             term = term * tensor(list(wts), dtype=x.dtype, backend=backend).reshape(view)
         out = term if out is None else out + term
     if m.divisors:
@@ -104,6 +104,12 @@ UPSAMPLE_TRILINEAR3D = _record("upsample_trilinear3d", "UpsampleTrilinear3DBackw
 UPSAMPLE_BICUBIC2D = _record(
     "upsample_bicubic2d", "UpsampleBicubic2DBackward0", "cubic convolution (A = -0.75)"
 )
+UPSAMPLE_BILINEAR2D_AA = _record(
+    "upsample_bilinear2d_aa", "UpsampleBilinear2DAaBackward0", "antialiased: " + _LINEAR
+)
+UPSAMPLE_BICUBIC2D_AA = _record(
+    "upsample_bicubic2d_aa", "UpsampleBicubic2DAaBackward0", "antialiased cubic (A = -0.5)"
+)
 ADAPTIVE_AVG_POOL2D = _record(
     "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", "means over adaptive windows"
 )
@@ -121,6 +127,8 @@ RECORDS = (
     UPSAMPLE_BILINEAR2D,
     UPSAMPLE_TRILINEAR3D,
     UPSAMPLE_BICUBIC2D,
+    UPSAMPLE_BILINEAR2D_AA,
+    UPSAMPLE_BICUBIC2D_AA,
     ADAPTIVE_AVG_POOL2D,
     ADAPTIVE_AVG_POOL3D,
 )
@@ -133,6 +141,7 @@ def resample(record: OpRecord, input: Tensor, maps: list[AxisMap]) -> Tensor:
     dims: Maps = tuple((first + i, m) for i, m in enumerate(maps))
     if not input.dtype.is_floating_point:
         name = record.name.replace("upsample_nearest_exact", "_upsample_nearest_exact")
+        name = "_" + name if name.endswith("_aa") else name
         kind = dtypes.kind_name(input.dtype)
         raise NotImplementedError(f"\"{name}_channels_last\" not implemented for '{kind}'")
     with no_grad():
