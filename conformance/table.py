@@ -17,6 +17,7 @@ from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
+from .resampling import RESAMPLING
 
 _matmul = Entry(call=function("matmul"), ref=lambda xp, a, b: xp.matmul(a, b))
 
@@ -498,3 +499,6 @@ CONVOLUTION = {
     "col2im": Entry(CV.col2im_sample, function("fold"), CV.col2im),
 }
 TABLE.update(CONVOLUTION)
+
+# retrograd/ops/upsample.py: F.interpolate's resampling ops (conformance/resampling.py)
+TABLE.update(RESAMPLING)

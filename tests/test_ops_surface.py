@@ -772,6 +772,50 @@ NN = {
     ),
     "prelu": (lambda m, a, w: F(m).prelu(a, w), [X, rand(4, seed=5)], True),
     "pdist": (lambda m, a: F(m).pdist(a, 1.5), [X]),
+    # interpolation's resampling nodes (tests/test_nn_interpolate.py: in depth)
+    **{
+        f"interpolate-{mode}-{dims}d": (
+            lambda m, a, mode=mode, dims=dims: F(m).interpolate(
+                a.reshape(1, 1, *((12,), (3, 4), (3, 2, 2))[dims - 1]), scale_factor=2.5, mode=mode
+            ),
+            [X],
+        )
+        for mode, all_dims in (
+            ("nearest", (1, 2, 3)),
+            ("nearest-exact", (1, 2, 3)),
+            ("linear", (1,)),
+            ("bilinear", (2,)),
+            ("bicubic", (2,)),
+            ("trilinear", (3,)),
+            ("area", (2, 3)),
+        )
+        for dims in all_dims
+    },
+    **{
+        f"interpolate-{mode}-antialias": (
+            lambda m, a, mode=mode: F(m).interpolate(
+                a.reshape(1, 1, 3, 4), size=(2, 3), mode=mode, antialias=True
+            ),
+            [X],
+        )
+        for mode in ("bilinear", "bicubic")
+    },
+    "affine_grid": (
+        lambda m, a: F(m).affine_grid(a.reshape(2, 2, 3), (2, 1, 3, 2), align_corners=True),
+        [X],
+    ),
+    "grid_sample": (
+        lambda m, a, b: F(m).grid_sample(
+            a.reshape(1, 2, 2, 3), b.reshape(1, 3, 2, 2) * 0.6, align_corners=False
+        ),
+        [X, Y],
+    ),
+    "grid_sample-volume": (
+        lambda m, a, b: F(m).grid_sample(
+            a.reshape(1, 1, 2, 3, 2), b.reshape(1, 2, 2, 1, 3) * 0.6, align_corners=True
+        ),
+        [X, Y],
+    ),
 }
 
 

@@ -73,6 +73,7 @@ from .dropout import (
     feature_alpha_dropout,
 )
 from .folding import fold, unfold
+from .interpolation import interpolate
 from .linear import linear
 from .multi_head import multi_head_attention_forward
 from .normalization import (
@@ -92,6 +93,7 @@ from .pooling import (
     max_pool1d,
     max_pool2d,
 )
+from .sampling_grids import affine_grid, grid_sample
 from .sparse import embedding, one_hot
 
 __all__ = [
@@ -195,6 +197,10 @@ __all__ = [
     "conv_transpose3d",
     "fold",
     "unfold",
+    # interpolation, upsampling and sampling grids
+    "interpolate",
+    "affine_grid",
+    "grid_sample",
 ]
 
 

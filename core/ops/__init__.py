@@ -18,6 +18,7 @@ from ..tensor import Tensor
 from . import (  # in-place activations' nodes; torch-level nn names
     activations,
     advanced_indexing,
+    affine_grid,
     aten_overloads,
     attention,
     bitwise,
@@ -29,6 +30,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     elementwise,
     extrema,
     gather_scatter,
+    grid_sampler,
     im2col,
     indexing,
     inplace,
@@ -67,6 +69,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     smooth_activations,
     statistics,
     torch_nn,
+    upsample,
 )
 from .record import OpRecord
 
@@ -135,6 +138,10 @@ MODULES = (
     # convolution (ConvolutionBackward0) and sliding blocks (Im2ColBackward0, Col2ImBackward0)
     im2col,
     convolution,
+    # interpolation's resampling ops (F.interpolate's nodes) and sampling grids
+    upsample,
+    affine_grid,
+    grid_sampler,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

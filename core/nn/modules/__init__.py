@@ -101,4 +101,7 @@ from .transformer import (
     TransformerEncoderLayer,
 )
 
+# interpolation, upsampling and sampling grids
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
 __all__ = sorted(name for name, value in list(globals().items()) if isinstance(value, type))
