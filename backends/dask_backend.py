@@ -143,6 +143,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
     import dask
 
     from .dask_indexing import indexing_kernels
+    from .sort_kernels import dask_sorting
 
     def assign(target: Any, value: Any) -> Any:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
@@ -180,6 +181,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
         "pow": _checked_pow(xp, checked),
         **_computing(dask, np),
         **indexing_kernels(da, np),
+        **dask_sorting(da, np),
     }
 
 

@@ -147,6 +147,9 @@ REQUIRED: dict[str, str] = {
     "index, a nan is taken and kept until the next nan",
     "cummin": "(a, axis) -> (values, int64 indices): the running minimum, as ``cummax``",
     "logcumsumexp": "(a, axis) -> array: log(cumsum(exp(a))) without overflow",
+    # retrograd/ops/sorting.py (retrograd_backends.sort_kernels)
+    "sort": "(a, axis, descending) -> (values, int64 indices): a stable sort along ``axis`` "
+    "(equal elements keep their order, descending too); NaN sorts as the largest value",
 }
 
 OPTIONAL: dict[str, str] = {

@@ -52,9 +52,11 @@ from . import (  # in-place activations' nodes; torch-level nn names
     scans,
     scans_more,
     searching,
+    selection,
     shape,
     shape_more,
     smooth_activations,
+    sorting,
     statistics,
     torch_nn,
 )
@@ -111,6 +113,9 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # sorting and order statistics (sort, topk, kthvalue, median, mode)
+    sorting,
+    selection,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
