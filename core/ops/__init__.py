@@ -44,6 +44,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     pointwise_extra,
     pointwise_math,
     predicates,
+    quantiles,
     rearrange,
     reductions,
     reductions_more,
@@ -59,6 +60,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     sorting,
     statistics,
     torch_nn,
+    uniques,
 )
 from .record import OpRecord
 
@@ -116,6 +118,8 @@ MODULES = (
     # sorting and order statistics (sort, topk, kthvalue, median, mode)
     sorting,
     selection,
+    quantiles,
+    uniques,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -108,9 +108,7 @@ def _check_k(input: Tensor, k: Any, dim: int) -> None:
         raise RuntimeError("selected index k out of range")
 
 
-def topk(
-    input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
-) -> Any:
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
     """``(values, indices)``: the ``k`` largest (``largest=False``: smallest) elements
     along ``dim``, in order (also when ``sorted=False``: PyTorch leaves that order open).
     NaN is the largest value; ties keep their order."""
