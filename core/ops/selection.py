@@ -60,13 +60,19 @@ def _pick(sorted_pair: tuple, dim: int, position: Tensor, keepdim: bool) -> tupl
     return values, indices
 
 
-def _prepared(op: str, input: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, int]:
-    """``input`` checked, and viewed as 1-d when it is 0-d (one element along ``dim``)."""
+def _prepared(
+    op: str, input: Tensor, dim: int, keepdim: bool, along: bool = True
+) -> tuple[Tensor, int]:
+    """``input`` and ``dim`` checked, with PyTorch's refusals of bool input: its median
+    kernels' names (``median_cpu`` for all elements; ``median_out``, with no device, along
+    a dim)."""
     check_tensor(op, input)
     check_keepdim(op, keepdim)
     dim = one_dim(op, input, dim)
     if input.dtype is dtypes.bool and op != "mode":
-        kernel = "median" if op in ("median", "nanmedian") else op
+        if op.endswith("median") and along:
+            raise NotImplementedError("\"median_out\" not implemented for 'Bool'")
+        kernel = "median" if op.endswith("median") else op
         raise not_implemented(kernel, input._backend, input.dtype)
     return input, dim
 
@@ -123,11 +129,11 @@ def _nanmedian_position(values: Tensor, n: int, dim: int) -> Tensor:
 
 def _median(whole: OpRecord, along: OpRecord, rtype: type, position: Any) -> Any:
     def op(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-        name = whole.name
         if dim is None:
             return _whole_median(whole, input, position)
-        input, dim = _prepared(name, input, dim, keepdim)
-        _check_nonempty(name, input, (dim,) if input.dim() else ())
+        input, dim = _prepared(whole.name, input, dim, keepdim)
+        # PyTorch's nanmedian names median here
+        _check_nonempty("median", input, (dim,) if input.dim() else ())
         pick = lambda values, n: position(values, n, dim)  # noqa: E731
         return _result(along, rtype, input, dim, keepdim, pick)
 
@@ -141,7 +147,7 @@ def _median(whole: OpRecord, along: OpRecord, rtype: type, position: Any) -> Any
 
 def _whole_median(record: OpRecord, input: Tensor, position: Any) -> Tensor:
     """The median of all elements (NaN for an empty tensor, as PyTorch's)."""
-    input, _ = _prepared(record.name, input, 0, False)
+    input, _ = _prepared(record.name, input, 0, False, along=False)
     with no_grad():
         flat = input.reshape(-1)
         if flat.numel() == 0:
