@@ -15,8 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import arr, assert_same, assert_same_error, grad_fn_name, host, make, rand
-from torch_oracle import run_both
+from torch_oracle import (
+    arr,
+    assert_same,
+    assert_same_error,
+    grad_fn_name,
+    host,
+    make,
+    rand,
+    run_both,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -104,7 +112,7 @@ def test_argsort_and_msort(descending):
 def test_sort_empty_and_zero_dim(shape):
     values = rand(*shape)
     for dim in (0, -1):
-        ours, theirs = both(lambda m, x: m.sort(x, dim), values)
+        ours, theirs = both(lambda m, x, dim=dim: m.sort(x, dim), values)
         assert_same_pair(ours, theirs)
     run_both(lambda m, x: m.sort(x, 0, True).values, [values])
 
@@ -112,7 +120,11 @@ def test_sort_empty_and_zero_dim(shape):
 @pytest.mark.parametrize("descending", [False, True])
 def test_sort_gradients_and_second_order(descending):
     run_both(lambda m, x: m.sort(x, 1, descending).values, [rand(3, 5)], second_order=True)
-    run_both(lambda m, x: x.sort(dim=0, descending=descending, stable=True)[0], [rand(4, 2)], second_order=True)
+    run_both(
+        lambda m, x: x.sort(dim=0, descending=descending, stable=True)[0],
+        [rand(4, 2)],
+        second_order=True,
+    )
 
 
 def _double_backward(fn, values):
@@ -164,7 +176,7 @@ def test_topk_values_indices_gradients(k, largest, dim):
 def test_topk_ties_nan_and_unsorted(largest):
     for values in (TIES, SPECIAL):
         for k in (1, 3, 6):
-            ours, theirs = both(lambda m, x: m.topk(x, k, largest=largest), values)
+            ours, theirs = both(lambda m, x, k=k: m.topk(x, k, largest=largest), values)
             assert_same_pair(ours, theirs, exact_indices=False)
             assert_indices_select(values, ours, 1)
     ours, theirs = both(lambda m, x: m.topk(x, 4, sorted=False), rand(3, 6))
@@ -177,7 +189,7 @@ def test_topk_integers_and_zero_dim():
     assert_same_pair(ours, theirs, exact_indices=False)
     assert_indices_select(ints, ours, 1)
     for k in (0, 1):
-        ours, theirs = both(lambda m, x: m.topk(x, k), np.array(2.5))
+        ours, theirs = both(lambda m, x, k=k: m.topk(x, k), np.array(2.5))
         assert_same_pair(ours, theirs)
 
 
@@ -197,7 +209,7 @@ def test_order_statistics_on_distinct_values(keepdim, dim):
     ):
         ours, theirs = both(fn, values)
         assert_same_pair(ours, theirs)
-        run_both(lambda m, x: fn(m, x).values, [values], second_order=True)
+        run_both(lambda m, x, fn=fn: fn(m, x).values, [values], second_order=True)
 
 
 @pytest.mark.parametrize("dim", [0, 1])
@@ -206,8 +218,8 @@ def test_order_statistics_at_ties_and_nan(dim):
         n = values.shape[dim]
         for fn in (
             lambda m, x: m.kthvalue(x, 1, dim),
-            lambda m, x: m.kthvalue(x, n, dim),
-            lambda m, x: m.kthvalue(x, max(n // 2, 1), dim, True),
+            lambda m, x, n=n: m.kthvalue(x, n, dim),
+            lambda m, x, n=n: m.kthvalue(x, max(n // 2, 1), dim, True),
             lambda m, x: m.median(x, dim),
             lambda m, x: m.nanmedian(x, dim),
             # mode at NaN is not compared: PyTorch's kernel sorts with ``<``, which NaN
@@ -230,7 +242,9 @@ def test_median_of_a_row_with_nan_is_its_first_nan():
 
 
 def test_mode_of_short_rows_takes_the_last_occurrence():
-    values = np.array([[1.0, 2.0, 2.0, 1.0, 3.0], [1.0, 2.0, 2.0, 2.0, 3.0], [4.0, 4.0, 4.0, 4.0, 4.0]])
+    values = np.array(
+        [[1.0, 2.0, 2.0, 1.0, 3.0], [1.0, 2.0, 2.0, 2.0, 3.0], [4.0, 4.0, 4.0, 4.0, 4.0]]
+    )
     assert_same_pair(*both(lambda m, x: m.mode(x), values))
     assert_same_pair(*both(lambda m, x: m.mode(x, 0), values.T.copy()))
     ints = np.array([3, 1, 3])
@@ -275,7 +289,9 @@ INTERPOLATIONS = ["linear", "lower", "higher", "midpoint", "nearest"]
 
 @pytest.mark.parametrize("interpolation", INTERPOLATIONS)
 @pytest.mark.parametrize("name", ["quantile", "nanquantile"])
-@pytest.mark.parametrize("dim, keepdim", [(None, False), (None, True), (0, False), (1, True), (-1, False)])
+@pytest.mark.parametrize(
+    "dim, keepdim", [(None, False), (None, True), (0, False), (1, True), (-1, False)]
+)
 def test_quantile_values_and_gradients(interpolation, name, dim, keepdim):
     def fn(m, x, q):
         return getattr(m, name)(x, q, dim, keepdim, interpolation=interpolation)
@@ -292,8 +308,12 @@ def test_quantile_values_and_gradients(interpolation, name, dim, keepdim):
 def test_quantile_nan_rows(name):
     values = np.array([[1.0, NAN, 3.0, 2.0], [NAN, NAN, NAN, NAN], [4.0, 1.0, 0.0, 2.0]])
     for dim in (None, 1):
-        run_both(lambda m, x: getattr(m, name)(x, 0.4, dim), [values], check_name=False)
-        run_both(lambda m, x, q: getattr(m, name)(x, q, dim), [values, arr(0.1, 0.9)], check_name=False)
+        run_both(lambda m, x, dim=dim: getattr(m, name)(x, 0.4, dim), [values], check_name=False)
+        run_both(
+            lambda m, x, q, dim=dim: getattr(m, name)(x, q, dim),
+            [values, arr(0.1, 0.9)],
+            check_name=False,
+        )
     run_both(lambda m, x: getattr(m, name)(x, 0.5, 0, True), [np.array(2.0)], check_name=False)
 
 
@@ -320,16 +340,18 @@ def _same_outputs(ours, theirs):
 
 
 @pytest.mark.parametrize("index", range(len(UNIQUE_INPUTS)))
-@pytest.mark.parametrize("inverse, counts", [(False, False), (True, False), (False, True), (True, True)])
+@pytest.mark.parametrize(
+    "inverse, counts", [(False, False), (True, False), (False, True), (True, True)]
+)
 def test_unique_and_unique_consecutive(index, inverse, counts):
     values = UNIQUE_INPUTS[index]
     # PyTorch's unique along a dim orders NaN rows its own way (NaN compares unordered)
     dims = [None] if np.isnan(values).any() else [None, *range(values.ndim)]
     for dim in dims:
         kw = {"return_inverse": inverse, "return_counts": counts, "dim": dim}
-        _same_outputs(*both(lambda m, x: m.unique(x, **kw), values))
-        _same_outputs(*both(lambda m, x: x.unique(sorted=False, **kw), values))
-        _same_outputs(*both(lambda m, x: m.unique_consecutive(x, **kw), values))
+        _same_outputs(*both(lambda m, x, kw=kw: m.unique(x, **kw), values))
+        _same_outputs(*both(lambda m, x, kw=kw: x.unique(sorted=False, **kw), values))
+        _same_outputs(*both(lambda m, x, kw=kw: m.unique_consecutive(x, **kw), values))
 
 
 def test_unique_has_no_derivative():

@@ -101,12 +101,11 @@ def _checked_dim(op: str, input: Tensor, dim: Any) -> Any:
     if dim is None:
         return None
     dim = one_dim(op, input, dim)
-    if input.dim() and any(s == 0 for d, s in enumerate(input.shape) if d != dim):
-        if input.shape[dim] != 0:
-            raise RuntimeError(
-                "There are 0 sized dimensions, and they aren't selected, so unique cannot "
-                "be applied"
-            )
+    others_empty = any(s == 0 for d, s in enumerate(input.shape) if d != dim)
+    if input.dim() and others_empty and input.shape[dim] != 0:
+        raise RuntimeError(
+            "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
+        )
     return dim
 
 
