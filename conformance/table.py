@@ -15,6 +15,7 @@ from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
+from .sorting_entries import SORTING
 
 _matmul = Entry(call=function("matmul"), ref=lambda xp, a, b: xp.matmul(a, b))
 
@@ -422,3 +423,6 @@ NUMERIC_MORE = {
     ),
 }
 TABLE.update(NUMERIC_MORE)
+
+# retrograd/ops/{sorting,selection,uniques}.py: sorting and selection
+TABLE.update(SORTING)

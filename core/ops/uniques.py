@@ -24,16 +24,9 @@ from .record import REDUCTION, OpRecord
 from .sorting import sorted_along
 
 
-def _no_derivative(aten: str) -> Any:
-    def refuse(g: Tensor) -> Tensor:
-        raise NotImplementedError(f"the derivative for '{aten}' is not implemented.")
-
-    return refuse
-
-
 def _distinct(name: str, grad_fn: str, aten: str) -> OpRecord:
-    return OpRecord(name, REDUCTION, grad_fn, "sort", grads=(_no_derivative(aten),),
-                    smooth=False, doc="not differentiable (PyTorch: no derivative)",
+    return OpRecord(name, REDUCTION, grad_fn, "sort", smooth=False, no_derivative=aten,
+                    doc="no derivative: backward raises, as in PyTorch",
                     public=name.split("_dim")[0])  # fmt: skip
 
 
