@@ -422,3 +422,35 @@ ERRORS = {
 def test_errors(name):
     fn, value = ERRORS[name]
     assert_same_error(fn, value)
+
+
+# -- vmap ---------------------------------------------------------------------------------
+
+VMAP_CASES = {
+    "sort": lambda m, t: m.sort(t, 0, True).values,
+    "sort-indices": lambda m, t: m.sort(t, -1).indices,
+    "argsort": lambda m, t: m.argsort(t, 1),
+    "topk": lambda m, t: m.topk(t, 2).values,
+    "topk-indices": lambda m, t: m.topk(t, 3, 0, largest=False).indices,
+    "kthvalue": lambda m, t: m.kthvalue(t, 2, 1).values,
+    "median-dim": lambda m, t: m.median(t, 0).indices,
+    "median": lambda m, t: m.median(t),
+    "nanmedian": lambda m, t: m.nanmedian(t, 1, True).values,
+    "mode": lambda m, t: m.mode(t.round(decimals=1)).values,
+    "quantile": lambda m, t: m.quantile(t, 0.3, dim=1),
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch's fallback for quantile
+@pytest.mark.parametrize("name", list(VMAP_CASES))
+def test_vmap_against_torch_vmap(name):
+    fn, x = VMAP_CASES[name], rand(3, 4, 5, seed=11)
+    ours = retrograd.vmap(lambda t: fn(retrograd, t))(make(retrograd, x, False))
+    theirs = torch.vmap(lambda t: fn(torch, t))(make(torch, x, False))
+    assert_same(ours, theirs)
+    if ours.dtype.is_floating_point and name != "mode":  # (round has no gradient)
+        per_sample = [
+            m.vmap(m.func.grad(lambda t, m=m: fn(m, t).sum()))(make(m, x, False))
+            for m in (retrograd, torch)
+        ]
+        assert_same(*per_sample, "per-sample gradient")
