@@ -16,6 +16,7 @@ from typing import Any
 
 from ..creation import arange
 from ..grad_mode import no_grad
+from ..materialize import materialize
 from ..tensor import Tensor
 from .dispatch import finish
 from .helpers import check_tensor, one_dim, zeros_on
@@ -44,6 +45,10 @@ def _lexicographic_order(rows: Tensor) -> Tensor:
     order = arange(rows.shape[0], backend=rows.backend)
     for column in reversed(range(rows.shape[1])):
         order = order[sorted_along(rows[order, column], 0)[1]]
+        # A lazy backend's recipe of ``order`` doubles with each column (it is read
+        # twice per step): computed now, it stays one step deep. unique computes anyway
+        # (its size depends on the values); an eager backend has nothing to do here.
+        materialize(order)
     return order
 
 
