@@ -91,9 +91,14 @@ def _result(record: OpRecord, rtype: type, input: Tensor, dim: int, keepdim: boo
     return rtype(out, indices)
 
 
+def _keep_shape(values: Tensor, dim: int) -> tuple:
+    return (*values.shape[:dim], 1, *values.shape[dim + 1 :])
+
+
 def _nan_count(values: Tensor, dim: int) -> Tensor:
+    """The NaNs of each row along ``dim`` (keepdim-shaped; none in an integer tensor)."""
     if not values.dtype.is_floating_point:
-        return full_on(values, (*values.shape[:dim], 1, *values.shape[dim + 1 :]), 0, dtypes.int64)
+        return full_on(values, _keep_shape(values, dim), 0, dtypes.int64)
     return values.isnan().sum(dim, keepdim=True)
 
 
@@ -110,10 +115,6 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
         return full_on(values, _keep_shape(values, dim), k - 1, dtypes.int64)
 
     return _result(KTHVALUE, return_types.kthvalue, input, dim, keepdim, pick)
-
-
-def _keep_shape(values: Tensor, dim: int) -> tuple:
-    return (*values.shape[:dim], 1, *values.shape[dim + 1 :])
 
 
 def _median_position(values: Tensor, n: int, dim: int) -> Tensor:
