@@ -148,6 +148,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
 
     from .dask_indexing import indexing_kernels
     from .linalg_kernels import linalg, per_matrix
+    from .sort_kernels import dask_sorting
 
     def assign(target: Any, value: Any) -> Any:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
@@ -186,6 +187,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
         "pow": _checked_pow(xp, checked),
         **_computing(dask, np),
         **indexing_kernels(da, np),
+        **dask_sorting(da, np),
     }
 
 

@@ -159,6 +159,9 @@ REQUIRED: dict[str, str] = {
     "linalg_qr": "(a, mode) -> (q, r): mode 'reduced' or 'complete'",
     "linalg_svd": "(a, full_matrices) -> (u, s, vh): s descending",
     "linalg_eigh": "(a) -> (eigenvalues ascending, eigenvectors): the lower triangle read",
+    # retrograd/ops/sorting.py (retrograd_backends.sort_kernels)
+    "sort": "(a, axis, descending) -> (values, int64 indices): a stable sort along ``axis`` "
+    "(equal elements keep their order, descending too); NaN sorts as the largest value",
 }
 
 OPTIONAL: dict[str, str] = {

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import linalg_kernels, pointwise_kernels, scan_kernels
+from . import linalg_kernels, pointwise_kernels, scan_kernels, sort_kernels
 
 
 def stable_sigmoid(xp: Any) -> Callable[..., Any]:
@@ -362,4 +362,5 @@ GROUPS = (
     pointwise_kernels.pointwise,
     scan_kernels.scans,
     linalg_kernels.linalg,
+    sort_kernels.sorting,
 )  # fmt: skip

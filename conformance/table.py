@@ -18,6 +18,7 @@ from . import samples as S
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
 from .resampling import RESAMPLING
+from .sorting_entries import SORTING
 
 _matmul = Entry(call=function("matmul"), ref=lambda xp, a, b: xp.matmul(a, b))
 
@@ -502,3 +503,6 @@ TABLE.update(CONVOLUTION)
 
 # retrograd/ops/upsample.py: F.interpolate's resampling ops (conformance/resampling.py)
 TABLE.update(RESAMPLING)
+
+# retrograd/ops/{sorting,selection,uniques}.py: sorting and selection
+TABLE.update(SORTING)

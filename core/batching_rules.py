@@ -386,3 +386,16 @@ def scan_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 RULES.update(logcumsumexp=along_axis, cummax=scan_pair, cummin=scan_pair)
+
+
+# -- the sort of ops/sorting.py --------------------------------------------------------------
+def sort_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """``sort`` (values and int64 indices along one ``axis``, then ``descending``): the
+    axis shifted past the batch, both outputs batched (an index counts along the sample's
+    axis, which the batch does not move)."""
+    a, axis, *rest = args
+    values, indices = k[name](a.value, _axis(axis, a.ndim), *rest, **kwargs)
+    return BatchedArray(values, level), BatchedArray(indices, level)
+
+
+RULES["sort"] = sort_pair

@@ -421,6 +421,32 @@ def test_shape_and_joining(case):
     check_table(SHAPE, case)
 
 
+# the records of retrograd/ops/{sorting,selection,uniques}.py (more cases, ties, NaN and
+# errors in tests/test_ops_sorting.py)
+SORTING = {
+    "sort": (lambda m, a: a.sort(1).values, [X], True),
+    "sort-stable": (lambda m, a: m.sort(a, dim=0, descending=True, stable=True)[0], [TIES]),
+    "topk": (lambda m, a: m.topk(a, 2).values, [X], True),
+    "kthvalue": (lambda m, a: a.kthvalue(2, 0).values, [X], True),
+    "median": (lambda m, a: a.median(), [TIES]),
+    "median-dim": (lambda m, a: m.median(a, 1, True).values, [X], True),
+    "nanmedian": (lambda m, a: m.nanmedian(a), [X]),
+    "nanmedian-dim": (lambda m, a: a.nanmedian(0)[0], [X], True),
+    "mode": (lambda m, a: m.mode(a, 1).values, [TIES]),
+}
+# recorded without a derivative (a backward raises PyTorch's NotImplementedError)
+NO_DERIVATIVE = {
+    "unique": lambda m, a: m.unique(a),
+    "unique-dim": lambda m, a: m.unique(a, dim=1),
+    "unique_consecutive": lambda m, a: a.unique_consecutive(),
+}
+
+
+@pytest.mark.parametrize("case", SORTING, ids=str)
+def test_sorting_and_selection(case):
+    check_table(SORTING, case)
+
+
 def test_split_outputs_share_one_node_and_are_views():
     for lib in (retrograd, torch):
         x = lib.ones(5, 2, requires_grad=True) * 1
@@ -1167,16 +1193,22 @@ def _reached(fn, values) -> set:
     if out.requires_grad and leaves and type(out.grad_fn).__name__ != "NotImplemented":
         # (a NotImplemented node, of an op without a derivative, raises on backward)
         up = retrograd.ones_like(out, requires_grad=True)
-        for g in retrograd.autograd.grad(out, leaves, up, create_graph=True, allow_unused=True):
+        try:
+            grads = retrograd.autograd.grad(out, leaves, up, create_graph=True, allow_unused=True)
+        except NotImplementedError:  # recorded without a derivative, as PyTorch's unique
+            return names
+        for g in grads:
             if g is not None:
                 names |= _records_in(g.grad_fn)
     return names
 
 
 def _table_cases():
-    for table in (ELEMENTWISE, REDUCTIONS, LINALG, SHAPE, INDEXING, NN, DTYPES):
+    for table in (ELEMENTWISE, REDUCTIONS, LINALG, SHAPE, INDEXING, NN, DTYPES, SORTING):
         for fn, values, *_ in table.values():
             yield fn, values
+    for fn in NO_DERIVATIVE.values():
+        yield fn, [TIES]
     for equation, shapes in EINSUM.items():
         yield (lambda m, *ts, e=equation: m.einsum(e, *ts)), [_mat(*s) for s in shapes]
     for fn in SETITEM.values():

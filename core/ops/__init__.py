@@ -55,6 +55,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     pointwise_math,
     predicates,
     prelu,
+    quantiles,
     rearrange,
     reductions,
     reductions_more,
@@ -63,12 +64,15 @@ from . import (  # in-place activations' nodes; torch-level nn names
     scans,
     scans_more,
     searching,
+    selection,
     sequence_packing,
     shape,
     shape_more,
     smooth_activations,
+    sorting,
     statistics,
     torch_nn,
+    uniques,
     upsample,
 )
 from .record import OpRecord
@@ -142,6 +146,11 @@ MODULES = (
     upsample,
     affine_grid,
     grid_sampler,
+    # sorting and order statistics (sort, topk, kthvalue, median, mode)
+    sorting,
+    selection,
+    quantiles,
+    uniques,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -109,9 +109,9 @@ class OpRecord:
     input is, unless ``bool_error`` gives PyTorch's RuntimeError message for it.
     ``refuses_integral``: the op itself refuses some integer or bool operands (division by
     zero, no bool kernel), so an in-place form checks that its result fits first.
-    ``no_derivative``: PyTorch records the op (its node is ``NotImplemented``) but has no
-    derivative for it: a backward through it raises PyTorch's RuntimeError, "derivative
-    for aten::<no_derivative> is not implemented"; the record's rules are made to.
+    ``no_derivative``: PyTorch records the op but has no derivative for it: a backward
+    through it raises PyTorch's error (:func:`derivative_refusal`); the record's rules are
+    made to.
     ``jvp``: the tangent rule ``jvp(tangents, result, *saved)`` where forward mode cannot
     derive one from ``grads`` (``retrograd.autograd.forward_rules``): the tangent of each
     input (None where it has none), the result, the values ``save`` names.
@@ -150,7 +150,7 @@ class OpRecord:
         if not self.public:
             object.__setattr__(self, "public", self.name)
         if self.no_derivative:
-            refuse = _refusal(self.no_derivative)
+            refuse = _refusal(self.no_derivative, self.grad_fn)
             object.__setattr__(self, "grads", (refuse,) * len(self.inputs))
         pinned = tuple(self._concrete(c) for c in self.conventions)
         object.__setattr__(self, "conventions", pinned)
@@ -200,9 +200,18 @@ def derivative_error(aten_name: str) -> str:
     return f"derivative for aten::{aten_name} is not implemented"
 
 
-def _refusal(aten_name: str) -> Rule:
+def derivative_refusal(aten_name: str, grad_fn: str | None) -> Exception:
+    """PyTorch's error for a backward through an op it records without a derivative: a
+    ``NotImplemented`` node raises a RuntimeError (:func:`derivative_error`); a node named
+    for its op (``Unique2Backward0``) raises a NotImplementedError."""
+    if grad_fn == "NotImplemented":
+        return RuntimeError(derivative_error(aten_name))
+    return NotImplementedError(f"the derivative for '{aten_name}' is not implemented.")
+
+
+def _refusal(aten_name: str, grad_fn: str | None) -> Rule:
     def refuse(grad: Any) -> Any:
-        raise RuntimeError(derivative_error(aten_name))
+        raise derivative_refusal(aten_name, grad_fn)
 
     return refuse
 

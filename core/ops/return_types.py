@@ -50,3 +50,11 @@ linalg_qr = _structseq("linalg_qr", ("Q", "R"))
 svd = _structseq("svd", ("U", "S", "V"))
 linalg_svd = _structseq("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
+
+# retrograd/ops/sorting.py and retrograd/ops/selection.py
+sort = _structseq("sort", ("values", "indices"))
+topk = _structseq("topk", ("values", "indices"))
+kthvalue = _structseq("kthvalue", ("values", "indices"))
+median = _structseq("median", ("values", "indices"))
+nanmedian = _structseq("nanmedian", ("values", "indices"))
+mode = _structseq("mode", ("values", "indices"))
