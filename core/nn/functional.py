@@ -58,18 +58,40 @@ from .convolution import conv1d, conv2d, conv3d
 from .normalization import batch_norm, instance_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
     max_pool2d,
 )
+from .adaptive_pooling import (  # pooling and padding as PyTorch's nodes (feat-pool)
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+)
+from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
+from .pooling import avg_pool3d, max_pool3d
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .sparse import embedding, one_hot
 
 __all__ = [
+    # pooling and padding as PyTorch's nodes (feat-pool)
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

@@ -1,0 +1,144 @@
+"""Pooling ops PyTorch records as one node each: max pooling
+(``MaxPool2DWithIndicesBackward0``, ``MaxPool3DWithIndicesBackward0``), adaptive max
+pooling (``AdaptiveMaxPool2DBackward0``, ``...3D...``), average pooling
+(``AvgPool2DBackward0``, ``...3D...``), adaptive average pooling
+(``AdaptiveAvgPool2DBackward0``, ``...3D...``) and max unpooling
+(``MaxUnpool2DBackward0``, ``...3D...``). PyTorch's 1-d forms are its 2-d ops on the
+input with a height of 1, then a squeeze; ``nn.functional`` composes them so.
+
+``nn.functional`` checks the arguments and computes the forward from retrograd's own ops
+with grad mode off (:mod:`retrograd.nn.pooling`); :func:`record_pooling` wraps the
+result as the record's one node. The rules:
+
+- max pooling saves the flat spatial index of each window's chosen element; its gradient
+  adds the output's gradient back at those indices (a scatter-add: overlapping windows
+  may pick one element twice), whose own gradient is a gather, so second order works;
+- average pooling is one linear map per spatial axis
+  (:class:`~retrograd.ops.axis_maps.AxisMap`), its gradient the transposed maps;
+- max unpooling writes its input at saved indices; its gradient gathers from them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..creation import zeros
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .axis_maps import transpose_maps
+from .dispatch import finish
+from .record import ACTIVATION, OpRecord
+
+
+def _flat_spatial(t: Tensor, dims: int) -> Tensor:
+    """``t`` with its last ``dims`` dims flattened into one."""
+    lead = t.shape[: t.dim() - dims]
+    return t.reshape(*lead, math.prod(t.shape[t.dim() - dims :]))
+
+
+def scatter_back(g: Tensor, shape: tuple, indices: Tensor, dims: int) -> Tensor:
+    """A tensor of ``shape`` holding, at each flat index (over the last ``dims`` dims)
+    in ``indices``, the sum of ``g`` at the positions that hold that index."""
+    lead = len(shape) - dims
+    out = zeros(*shape[:lead], math.prod(shape[lead:]), dtype=g.dtype, backend=g.backend)
+    out = out.scatter_add(lead, _flat_spatial(indices, dims), _flat_spatial(g, dims))
+    return out.reshape(shape)
+
+
+def gather_at(g: Tensor, indices: Tensor, dims: int) -> Tensor:
+    """``g``'s values at the flat indices (over its last ``dims`` dims) in ``indices``,
+    shaped as ``indices``: the adjoint of :func:`scatter_back`."""
+    picked = _flat_spatial(g, dims).gather(g.dim() - dims, _flat_spatial(indices, dims))
+    return picked.reshape(indices.shape)
+
+
+def _max_record(name: str, grad_fn: str, dims: int, doc: str) -> OpRecord:
+    return OpRecord(
+        name,
+        ACTIVATION,
+        grad_fn,
+        "max",
+        save=("self.shape", "indices"),
+        grads=(lambda g, shape, indices: scatter_back(g, shape, indices, dims),),
+        method=False,
+        float_only=True,
+        smooth=False,  # the chosen element jumps where two in a window cross
+        doc=doc,
+    )
+
+
+def _linear_record(name: str, grad_fn: str, doc: str) -> OpRecord:
+    return OpRecord(
+        name,
+        ACTIVATION,
+        grad_fn,
+        "mean",
+        save=("maps",),
+        grads=(lambda g, maps: transpose_maps(g, maps),),
+        method=False,
+        float_only=True,
+        doc=doc,
+    )
+
+
+def _unpool_record(name: str, grad_fn: str, dims: int, doc: str) -> OpRecord:
+    return OpRecord(
+        name,
+        ACTIVATION,
+        grad_fn,
+        "zeros",
+        save=("indices",),
+        grads=(lambda g, indices: gather_at(g, indices, dims),),
+        method=False,
+        float_only=True,
+        doc=doc,
+    )
+
+
+_WINDOW = "the maximum of each {}-d window, and its flat index"
+MAX_POOL2D = _max_record(
+    "max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", 2, _WINDOW.format(2)
+)
+MAX_POOL3D = _max_record(
+    "max_pool3d_with_indices", "MaxPool3DWithIndicesBackward0", 3, _WINDOW.format(3)
+)
+_ADAPTIVE = "the maximum of each adaptive {}-d window, and its flat index"
+ADAPTIVE_MAX_POOL2D = _max_record(
+    "adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0", 2, _ADAPTIVE.format(2)
+)
+ADAPTIVE_MAX_POOL3D = _max_record(
+    "adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0", 3, _ADAPTIVE.format(3)
+)
+AVG_POOL2D = _linear_record("avg_pool2d", "AvgPool2DBackward0", "the mean of each 2-d window")
+AVG_POOL3D = _linear_record("avg_pool3d", "AvgPool3DBackward0", "the mean of each 3-d window")
+ADAPTIVE_AVG_POOL2D = _linear_record(
+    "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", "the mean of each adaptive 2-d window"
+)
+ADAPTIVE_AVG_POOL3D = _linear_record(
+    "adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0", "the mean of each adaptive 3-d window"
+)
+_UNPOOL = "zeros of the output size with the input written at its {}-d flat indices"
+MAX_UNPOOL2D = _unpool_record("max_unpool2d", "MaxUnpool2DBackward0", 2, _UNPOOL.format(2))
+MAX_UNPOOL3D = _unpool_record("max_unpool3d", "MaxUnpool3DBackward0", 3, _UNPOOL.format(3))
+RECORDS = (
+    MAX_POOL2D,
+    MAX_POOL3D,
+    ADAPTIVE_MAX_POOL2D,
+    ADAPTIVE_MAX_POOL3D,
+    AVG_POOL2D,
+    AVG_POOL3D,
+    ADAPTIVE_AVG_POOL2D,
+    ADAPTIVE_AVG_POOL3D,
+    MAX_UNPOOL2D,
+    MAX_UNPOOL3D,
+)
+
+
+def record_pooling(record: OpRecord, input: Tensor, out: Tensor, params: dict) -> Tensor:
+    """``out`` (computed from ``input`` with grad mode off) as the output of ``record``'s
+    one node, saving ``params`` for its rule."""
+    if out._base is not None or out is input:
+        with no_grad():
+            out = out.clone()  # the node's output owns its storage
+    return finish(record, out._storage.array, out.dtype, input._backend, (input,), params)
