@@ -154,9 +154,11 @@ def _adaptive_max(input: Tensor, sizes: tuple, record: Any, return_indices: bool
             indices = values.long()
         else:
             found, tables = _gathered(input, sizes)
-            values, picked = pick_max(found, -1)
+            values, picked = pick_max([found[..., k] for k in range(found.shape[-1])])
             indices = _flat_positions(picked, tables, tuple(input.shape[lead:]))
-    values = record_pooling(record, input, values, {"indices": indices})
+    overlap = any(n % want for n, want in zip(input.shape[lead:], sizes) if want)
+    params = {"indices": indices, "overlap": overlap}
+    values = record_pooling(record, input, values, params)
     return (values, indices) if return_indices else values
 
 

@@ -9,11 +9,14 @@ one weighted sum per spatial axis (:mod:`retrograd.ops.axis_maps`)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
-from ..creation import arange, tensor
+from .. import dtypes
+from ..creation import arange, tensor, zeros
 from ..grad_mode import no_grad
+from ..ops.elementwise import where
 from ..ops.axis_maps import AxisMap, apply_maps, make_map
 from ..ops.pooling import AVG_POOL2D, AVG_POOL3D, MAX_POOL2D, MAX_POOL3D, record_pooling
 from ..ops.record import OpRecord
@@ -82,48 +85,75 @@ class _Geometry:
         tiles = x.reshape(*x.shape[:2], *split).permute(*order)
         return tiles.reshape(*x.shape[:2], *self.out, math.prod(self.kernel)), -1
 
-    def inside(self, backend: Any) -> Tensor | None:
-        """``(K, *out)``: whether each window element lies inside the input (not in the
-        padding); None where all do."""
-        dims, mask, every = len(self.kernel), None, True
-        for axis, (n, k, s, p, d, o) in enumerate(self.axes()):
-            rows = [[0 <= i * s - p + j * d < n for i in range(o)] for j in range(k)]
-            every = every and all(all(r) for r in rows)
-            shape = [1] * (2 * dims)
-            shape[axis], shape[dims + axis] = k, o
-            t = tensor(rows, backend=backend).reshape(shape)
-            mask = t if mask is None else mask & t
-        return None if every else mask.reshape(math.prod(self.kernel), *self.out)
+    def overlap(self) -> bool:
+        """Whether some input element lies in two windows."""
+        return any(s < d * (k - 1) + 1 for _, k, s, _, d, _ in self.axes())
+
+    def views(self, x: Tensor, value: float) -> list[Tensor]:
+        """``(N, C, *out)`` per kernel offset (row-major order): the element at that
+        offset of every window, a strided view of ``x`` (padded with ``value``)."""
+        padded = self.padded(x, value)
+        lead = (slice(None), slice(None))
+        return [
+            padded[lead + tuple(slice(j * d, j * d + s * (o - 1) + 1, s)
+                                for j, d, s, o in zip(offset, self.dilation, self.stride, self.out))]
+            for offset in itertools.product(*(range(k) for k in self.kernel))
+        ]  # fmt: skip
+
+    def inside(self, backend: Any) -> list[Tensor | None]:
+        """Per kernel offset: ``(*out)``, whether that element of each window lies inside
+        the input (not in the padding); None where it does for every window."""
+        masks = []
+        for offset in itertools.product(*(range(k) for k in self.kernel)):
+            rows = [
+                [0 <= i * s - p + offset[axis] * d < n for i in range(o)]
+                for axis, (n, _, s, p, d, o) in enumerate(self.axes())
+            ]
+            if all(all(row) for row in rows):
+                masks.append(None)
+                continue
+            mask = None
+            for axis, row in enumerate(rows):
+                shape = [1] * len(rows)
+                shape[axis] = len(row)
+                t = tensor(row, backend=backend).reshape(shape)
+                mask = t if mask is None else mask & t
+            masks.append(mask)
+        return masks
+
+    def flat_positions(self, picked: Tensor) -> Tensor:
+        """The flat input index (over the spatial dims) of the element at kernel offset
+        ``picked`` (row-major over the kernel) of each window."""
+        base, offsets, stride = None, [0], 1
+        for n, k, s, p, d, o in reversed(self.axes()):
+            offsets = [j * d * stride + rest for j in range(k) for rest in offsets]
+            start = arange(o, backend=picked.backend) * (s * stride) - p * stride
+            base = start if base is None else start.reshape(o, *([1] * base.dim())) + base
+            stride *= n
+        table = tensor(offsets, dtype=dtypes.int64, backend=picked.backend)
+        return base + table.take(picked)
 
 
-def pick_max(found: Tensor, dim: int, inside: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """The maximum over ``dim`` of ``found`` and the position PyTorch picks: the last NaN
-    where there is one, else the first maximum among the positions ``inside`` allows."""
-    k = found.shape[dim]
-    values = found.amax(dim, keepdim=True)
-    shape = [1] * found.dim()
-    shape[dim] = k
-    position = arange(k, backend=found.backend).reshape(shape)
-    match = found == values
-    if inside is not None:
-        match = match & inside
-    # A NaN outranks any match and a later NaN an earlier one; an earlier match a later.
-    key = match * (k - position) + found.isnan() * (position + 2 * k)
-    return values.squeeze(dim), key.argmax(dim)
-
-
-def _flat_indices(g: _Geometry, picked: Tensor) -> Tensor:
-    """The flat input index (over the spatial dims) of each window's chosen element."""
-    flat, rest, stride = None, picked, 1
-    for axis in reversed(range(len(g.kernel))):
-        n, k, s, p, d, o = g.axes()[axis]
-        offset, rest = rest % k, rest // k
-        shape = [1] * (len(g.kernel) + 2)
-        shape[2 + axis] = o
-        position = arange(o, backend=picked.backend).reshape(shape) * s - p + offset * d
-        flat = position * stride if flat is None else position * stride + flat
-        stride *= n
-    return flat
+def pick_max(views: list[Tensor], inside: list[Tensor | None] | None = None) -> tuple:
+    """The maximum over ``views`` (a window's elements, in order, one tensor each; any
+    padding ``-inf``) and the position of the element PyTorch picks: scanning the
+    elements ``inside`` allows, a NaN or a larger value replaces the one held, so the
+    last NaN where there is one, else the first maximum. Elementwise across the views
+    (speed: NumPy reduces a short trailing axis slowly)."""
+    values, picked, seen = None, None, None
+    for k, v in enumerate(views):
+        mask = inside[k] if inside else None
+        if values is None:
+            values, seen = v, mask
+            picked = zeros(v.shape, dtype=dtypes.int64, backend=v.backend)
+            continue
+        better = (v > values) | v.isnan()
+        if seen is not None:  # no element inside seen yet: take this one if inside
+            better = (better | ~seen) if mask is None else (mask & (better | ~seen))
+            seen = None if mask is None else seen | mask
+        picked = where(better, k, picked)
+        values = values.maximum(v)  # NaN propagates; -inf padding never wins
+    return values, picked
 
 
 def _max_pool(
@@ -136,12 +166,12 @@ def _max_pool(
         unbatched = input.dim() == dims + 1
         x = input.unsqueeze(0) if unbatched else input
         g = _Geometry(x, dims, *geometry, ceil_mode)
-        found, dim = g.windows(x, float("-inf"))
-        values, picked = pick_max(found, dim, g.inside(x.backend) if dim == 2 else None)
-        indices = _flat_indices(g, picked)
+        values, picked = pick_max(g.views(x, float("-inf")), g.inside(x.backend))
+        indices = g.flat_positions(picked)
         if unbatched:
             values, indices = values.squeeze(0), indices.squeeze(0)
-    values = record_pooling(record, input, values, {"indices": indices})
+    params = {"indices": indices, "overlap": g.overlap()}
+    values = record_pooling(record, input, values, params)
     return (values, indices) if return_indices else values
 
 
