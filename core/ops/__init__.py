@@ -38,11 +38,13 @@ from . import (  # in-place activations' nodes; torch-level nn names
     new_tensors,
     norm_layers,
     numeric_more,
+    padding,
     piecewise_activations,
     pixel_ops,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
+    pooling,
     predicates,
     rearrange,
     reductions,
@@ -111,6 +113,9 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # pooling and padding PyTorch records as one node (feat-pool)
+    pooling,
+    padding,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
