@@ -68,7 +68,8 @@ def _check(op: str, input: Tensor, sizes: tuple, dims: int, kind: str) -> None:
             f"{op}(): Expected {dims + 1}D or {dims + 2}D tensor, but got{colon} "
             f"{list(input.shape)}"
         )
-    for dim in range(1, input.dim()):
+    checked = range(1, input.dim()) if kind == "max" else range(input.dim() - dims, input.dim())
+    for dim in checked:
         if input.shape[dim] == 0:
             raise RuntimeError(
                 f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "

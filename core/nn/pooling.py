@@ -156,6 +156,13 @@ def pick_max(views: list[Tensor], inside: list[Tensor | None] | None = None) -> 
     return values, picked
 
 
+def _lowest(dtype: Any) -> Any:
+    """The padding max pooling never picks: ``-inf``, or the dtype's least integer."""
+    if dtype.is_floating_point:
+        return float("-inf")
+    return -(2 ** (8 * dtype.itemsize - 1)) if dtype.is_signed else 0
+
+
 def _max_pool(
     input: Tensor, record: OpRecord, geometry: tuple, ceil_mode: bool, return_indices: bool
 ) -> Any:
@@ -166,7 +173,7 @@ def _max_pool(
         unbatched = input.dim() == dims + 1
         x = input.unsqueeze(0) if unbatched else input
         g = _Geometry(x, dims, *geometry, ceil_mode)
-        values, picked = pick_max(g.views(x, float("-inf")), g.inside(x.backend))
+        values, picked = pick_max(g.views(x, _lowest(x.dtype)), g.inside(x.backend))
         indices = g.flat_positions(picked)
         if unbatched:
             values, indices = values.squeeze(0), indices.squeeze(0)
