@@ -84,9 +84,15 @@ def _check_indexed(input: Tensor, pad: list[int], mode: str) -> None:
 
 
 def _circular(input: Tensor, pad: list[int]) -> Tensor:
+    """Circular padding: negative amounts crop first; positive ones then wrap around the
+    cropped dim, as PyTorch's."""
     out = input
     for i in range(len(pad) // 2):
         dim, before, after = input.dim() - 1 - i, pad[2 * i], pad[2 * i + 1]
+        start, stop = max(-before, 0), out.shape[dim] - max(-after, 0)
+        if start or stop != out.shape[dim]:
+            out = out.narrow(dim, start, stop - start)
+        before, after = max(before, 0), max(after, 0)
         if before or after:
             index = _sources(out.shape[dim], before, after, "circular")
             out = out.index_select(dim, tensor(index, backend=out.backend))
