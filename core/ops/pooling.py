@@ -26,7 +26,7 @@ from typing import Any
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from .axis_maps import transpose_maps
+from .axis_maps import apply_maps, transpose_maps
 from .dispatch import finish
 from .record import ACTIVATION, OpRecord
 
@@ -59,7 +59,7 @@ def gather_at(g: Tensor, indices: Tensor, dims: int) -> Tensor:
     return picked.reshape(indices.shape)
 
 
-def _max_record(name: str, grad_fn: str, dims: int, doc: str) -> OpRecord:
+def _max_record(name: str, grad_fn: str, dims: int, doc: str, float_only: bool) -> OpRecord:
     return OpRecord(
         name,
         ACTIVATION,
@@ -67,14 +67,15 @@ def _max_record(name: str, grad_fn: str, dims: int, doc: str) -> OpRecord:
         "max",
         save=("self.shape", "indices", "overlap"),
         grads=(lambda g, shape, i, overlap: scatter_back(g, shape, i, dims, overlap),),
+        jvp=lambda us, out, shape, i, overlap: gather_at(us[0], i, dims),
         method=False,
-        float_only=True,
+        float_only=float_only,
         smooth=False,  # the chosen element jumps where two in a window cross
         doc=doc,
     )
 
 
-def _linear_record(name: str, grad_fn: str, doc: str) -> OpRecord:
+def _linear_record(name: str, grad_fn: str, doc: str, float_only: bool) -> OpRecord:
     return OpRecord(
         name,
         ACTIVATION,
@@ -82,8 +83,9 @@ def _linear_record(name: str, grad_fn: str, doc: str) -> OpRecord:
         "mean",
         save=("maps",),
         grads=(lambda g, maps: transpose_maps(g, maps),),
+        jvp=lambda us, out, maps: apply_maps(us[0], maps),
         method=False,
-        float_only=True,
+        float_only=float_only,
         doc=doc,
     )
 
@@ -96,33 +98,36 @@ def _unpool_record(name: str, grad_fn: str, dims: int, doc: str) -> OpRecord:
         "zeros",
         save=("indices",),
         grads=(lambda g, indices: gather_at(g, indices, dims),),
+        jvp=lambda us, out, i: scatter_back(us[0], tuple(out.shape), i, dims, False),
         method=False,
-        float_only=True,
         doc=doc,
     )
 
 
+# PyTorch pools integer tensors with plain and refuses them with adaptive pooling.
 _WINDOW = "the maximum of each {}-d window, and its flat index"
 MAX_POOL2D = _max_record(
-    "max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", 2, _WINDOW.format(2)
+    "max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0", 2, _WINDOW.format(2), False
 )
 MAX_POOL3D = _max_record(
-    "max_pool3d_with_indices", "MaxPool3DWithIndicesBackward0", 3, _WINDOW.format(3)
+    "max_pool3d_with_indices", "MaxPool3DWithIndicesBackward0", 3, _WINDOW.format(3), False
 )
 _ADAPTIVE = "the maximum of each adaptive {}-d window, and its flat index"
 ADAPTIVE_MAX_POOL2D = _max_record(
-    "adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0", 2, _ADAPTIVE.format(2)
+    "adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0", 2, _ADAPTIVE.format(2), True
 )
 ADAPTIVE_MAX_POOL3D = _max_record(
-    "adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0", 3, _ADAPTIVE.format(3)
+    "adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0", 3, _ADAPTIVE.format(3), True
 )
-AVG_POOL2D = _linear_record("avg_pool2d", "AvgPool2DBackward0", "the mean of each 2-d window")
-AVG_POOL3D = _linear_record("avg_pool3d", "AvgPool3DBackward0", "the mean of each 3-d window")
+_MEAN = "the mean of each {}-d window"
+AVG_POOL2D = _linear_record("avg_pool2d", "AvgPool2DBackward0", _MEAN.format(2), False)
+AVG_POOL3D = _linear_record("avg_pool3d", "AvgPool3DBackward0", _MEAN.format(3), False)
+_ADAPTIVE_MEAN = "the mean of each adaptive {}-d window"
 ADAPTIVE_AVG_POOL2D = _linear_record(
-    "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", "the mean of each adaptive 2-d window"
+    "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", _ADAPTIVE_MEAN.format(2), True
 )
 ADAPTIVE_AVG_POOL3D = _linear_record(
-    "adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0", "the mean of each adaptive 3-d window"
+    "adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0", _ADAPTIVE_MEAN.format(3), True
 )
 _UNPOOL = "zeros of the output size with the input written at its {}-d flat indices"
 MAX_UNPOOL2D = _unpool_record("max_unpool2d", "MaxUnpool2DBackward0", 2, _UNPOOL.format(2))
