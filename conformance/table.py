@@ -454,7 +454,8 @@ POOLING_AND_PADDING = {
         P.max_unpool(3), lambda a, **kw: _F.max_unpool3d(a, **kw), P.max_unpool_ref(3)
     ),
     "constant_pad_nd": Entry(
-        P.padding(2, "constant"), lambda a, pad, value: _F.pad(a, pad, value=value),
+        P.padding(2, "constant"),
+        lambda a, pad, value: _F.pad(a, pad, value=value),
         P.pad_ref("constant"),
     ),
     **{

@@ -140,10 +140,12 @@ CASES = {
         False,
     ),
     "max_unpool2d-output-size-squared": (
-        lambda m, x: F(m).max_unpool2d(
-            *F(m).max_pool2d(x * x, 2, return_indices=True), 2, output_size=(7, 7)
-        )
-        ** 2,
+        lambda m, x: (
+            F(m).max_unpool2d(
+                *F(m).max_pool2d(x * x, 2, return_indices=True), 2, output_size=(7, 7)
+            )
+            ** 2
+        ),
         (X2,),
         True,
     ),
@@ -246,6 +248,10 @@ def test_integer_inputs(call):
     assert_same(ours, theirs)
 
 
+def _pooled(m, x):
+    return F(m).max_pool2d(x, 2, return_indices=True)
+
+
 ERRORS = [
     lambda m, x: F(m).max_pool1d(x[0].long(), 2),
     lambda m, x: F(m).max_pool3d(x[0, 0], 2),
@@ -271,8 +277,8 @@ ERRORS = [
     lambda m, x: F(m).adaptive_avg_pool3d(x[..., None], (2, 2)),
     lambda m, x: F(m).adaptive_avg_pool3d(x[:, :, :0, None], 2),
     lambda m, x: F(m).adaptive_avg_pool3d(x[..., None].long(), 2),
-    lambda m, x: F(m).max_unpool2d(*F(m).max_pool2d(x, 2, return_indices=True), 2, output_size=(9, 9)),
-    lambda m, x: F(m).max_unpool2d(*F(m).max_pool2d(x, 2, return_indices=True), 2, output_size=(1, 2, 3)),
+    lambda m, x: F(m).max_unpool2d(*_pooled(m, x), 2, output_size=(9,)),
+    lambda m, x: F(m).max_unpool2d(*_pooled(m, x), 2, 2, 0, (9, 9)),
     lambda m, x: F(m).max_unpool2d(F(m).max_pool2d(x, 2), F(m).max_pool2d(x, 2), 2),
     lambda m, x: F(m).max_unpool2d(F(m).max_pool2d(x, 2), F(m).max_pool2d(x, 2)[..., :1].long(), 2),
     lambda m, x: F(m).max_unpool2d(F(m).max_pool2d(x, 2), F(m).max_pool2d(x, 2).long() * 0 + 99, 2),

@@ -148,7 +148,7 @@ def _gathered(x: Tensor, sizes: tuple) -> tuple[Tensor, list[Tensor]]:
 
 
 def _adaptive_max(input: Tensor, sizes: tuple, record: Any, return_indices: bool) -> Any:
-    dims, lead = len(sizes), input.dim() - len(sizes)
+    lead = input.dim() - len(sizes)
     with no_grad():
         if 0 in sizes:
             values = input.new_zeros(*input.shape[:lead], *sizes)
@@ -203,4 +203,3 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     sizes = _requested("adaptive_max_pool3d", input, output_size, 3)
     _check("adaptive_max_pool3d", input, sizes, 3, "max")
     return _adaptive_max(input, sizes, ADAPTIVE_MAX_POOL3D, return_indices)
-

@@ -54,15 +54,6 @@ from ..ops.torch_nn import selu_, threshold_
 from ..random import draw_target, rrelu_
 from ..random import rrelu as _rrelu
 from ..tensor import Tensor
-from .convolution import conv1d, conv2d, conv3d
-from .normalization import batch_norm, instance_norm, layer_norm, normalize
-from .padding import pad
-from .pooling import (
-    avg_pool1d,
-    avg_pool2d,
-    max_pool1d,
-    max_pool2d,
-)
 from .adaptive_pooling import (  # pooling and padding as PyTorch's nodes (feat-pool)
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -71,10 +62,20 @@ from .adaptive_pooling import (  # pooling and padding as PyTorch's nodes (feat-
     adaptive_max_pool2d,
     adaptive_max_pool3d,
 )
+from .convolution import conv1d, conv2d, conv3d
 from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
-from .pooling import avg_pool3d, max_pool3d
-from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
+from .normalization import batch_norm, instance_norm, layer_norm, normalize
+from .padding import pad
+from .pooling import (
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
 from .sparse import embedding, one_hot
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [
     # pooling and padding as PyTorch's nodes (feat-pool)

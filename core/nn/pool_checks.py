@@ -167,8 +167,6 @@ def pool1d_arguments(op: str, input: Tensor, kernel: Any, stride: Any, padding: 
     return k, s, one(op, "padding", padding)
 
 
-
-
 def pool3d_arguments(op: str, kernel: Any, stride: Any, padding: Any, words: str) -> tuple:
     """Kernel, stride and padding of a 3-d pooling; ``words`` says what a kernel size
     "must" be in ``op``'s message (its two 3-d ops word it differently)."""

@@ -16,8 +16,8 @@ from typing import Any
 from .. import dtypes
 from ..creation import arange, tensor, zeros
 from ..grad_mode import no_grad
-from ..ops.elementwise import where
 from ..ops.axis_maps import AxisMap, apply_maps, make_map
+from ..ops.elementwise import where
 from ..ops.pooling import AVG_POOL2D, AVG_POOL3D, MAX_POOL2D, MAX_POOL3D, record_pooling
 from ..ops.record import OpRecord
 from ..tensor import Tensor
@@ -52,9 +52,7 @@ class _Geometry:
 
     def axes(self) -> list[tuple[int, int, int, int, int, int]]:
         """Per spatial axis: input size, kernel, stride, padding, dilation, output size."""
-        return list(
-            zip(self.size, self.kernel, self.stride, self.padding, self.dilation, self.out)
-        )
+        return list(zip(self.size, self.kernel, self.stride, self.padding, self.dilation, self.out))
 
     def padded(self, x: Tensor, value: float) -> Tensor:
         """``x`` padded by ``padding`` on each side, plus what ceil mode's last window needs."""
@@ -93,12 +91,14 @@ class _Geometry:
         """``(N, C, *out)`` per kernel offset (row-major order): the element at that
         offset of every window, a strided view of ``x`` (padded with ``value``)."""
         padded = self.padded(x, value)
-        lead = (slice(None), slice(None))
-        return [
-            padded[lead + tuple(slice(j * d, j * d + s * (o - 1) + 1, s)
-                                for j, d, s, o in zip(offset, self.dilation, self.stride, self.out))]
-            for offset in itertools.product(*(range(k) for k in self.kernel))
-        ]  # fmt: skip
+        geometry = list(zip(self.dilation, self.stride, self.out))
+        views = []
+        for offset in itertools.product(*(range(k) for k in self.kernel)):
+            key = [
+                slice(j * d, j * d + s * (o - 1) + 1, s) for j, (d, s, o) in zip(offset, geometry)
+            ]
+            views.append(padded[(slice(None), slice(None), *key)])
+        return views
 
     def inside(self, backend: Any) -> list[Tensor | None]:
         """Per kernel offset: ``(*out)``, whether that element of each window lies inside

@@ -38,9 +38,7 @@ class AxisMap:
 
     def transposed(self) -> AxisMap:
         """The adjoint map: the gradient w.r.t. the input from one w.r.t. the output."""
-        return AxisMap(
-            self.axis, self.dst, self.src, self.weight, self.source_length, self.length
-        )
+        return AxisMap(self.axis, self.dst, self.src, self.weight, self.source_length, self.length)
 
     def __call__(self, x: Tensor) -> Tensor:
         trailing = (1,) * (-self.axis - 1)  # broadcast a per-position vector along axis

@@ -21,7 +21,6 @@ result as the record's one node. The rules:
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from ..creation import arange, zeros
 from ..grad_mode import no_grad

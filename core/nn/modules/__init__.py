@@ -65,18 +65,6 @@ from .normalization import (
     InstanceNorm3d,
     LayerNorm,
 )
-from .parameter_containers import ParameterDict, ParameterList
-from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
-from .pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
-)
-from .sparse import Embedding
-
 from .padding import (  # pooling and padding layers (feat-pool)
     CircularPad1d,
     CircularPad2d,
@@ -94,19 +82,28 @@ from .padding import (  # pooling and padding layers (feat-pool)
     ZeroPad2d,
     ZeroPad3d,
 )
+from .parameter_containers import ParameterDict, ParameterList
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
     AdaptiveAvgPool3d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     AdaptiveMaxPool3d,
+    AvgPool1d,
+    AvgPool2d,
     AvgPool3d,
     LPPool1d,
     LPPool2d,
     LPPool3d,
+    MaxPool1d,
+    MaxPool2d,
     MaxPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
     MaxUnpool3d,
 )
+from .sparse import Embedding
 
 __all__ = sorted(name for name, value in list(globals().items()) if isinstance(value, type))
