@@ -21,7 +21,7 @@ from ..creation import tensor, zeros
 from ..tensor import Tensor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # its tensors compare elementwise: identity is enough
 class AxisMap:
     """``out[..., dst[j], ...] += weight[j] * x[..., src[j], ...]`` along ``axis``
     (negative: counted from the end). ``src`` None reads positions ``0, 1, ...`` in
