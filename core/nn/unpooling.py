@@ -11,7 +11,7 @@ from typing import Any
 from .. import dtypes
 from ..creation import zeros
 from ..grad_mode import no_grad
-from ..ops.pooling import MAX_UNPOOL2D, MAX_UNPOOL3D, record_pooling
+from ..ops.pooling import MAX_UNPOOL2D, MAX_UNPOOL3D, checked_indices, record_pooling
 from ..ops.record import OpRecord
 from ..tensor import Tensor
 from .windows import ntuple
@@ -56,19 +56,12 @@ def _check(input: Tensor, indices: Tensor, size: list[int]) -> None:
             "Expected shape of indices to be same as that of the input tensor "
             f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
         )
-    if indices.numel():
-        low, high = int(indices.min().item()), int(indices.max().item())
-        bad = high if high >= math.prod(size) else low if low < 0 else None
-        if bad is not None:
-            raise RuntimeError(
-                f"Found an invalid max index: {bad} (output volumes are of size "
-                f"{'x'.join(map(str, size))})"
-            )
 
 
 def _unpool(input: Tensor, indices: Tensor, size: list[int], record: OpRecord) -> Tensor:
     dims = len(size)
     _check(input, indices, size)
+    indices = checked_indices(indices, tuple(size))
     lead = input.shape[: input.dim() - dims]
     with no_grad():
         out = zeros(*lead, math.prod(size), dtype=input.dtype, backend=input.backend)

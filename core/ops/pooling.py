@@ -21,6 +21,7 @@ result as the record's one node. The rules:
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
@@ -56,6 +57,27 @@ def gather_at(g: Tensor, indices: Tensor, dims: int) -> Tensor:
     shaped as ``indices``: the adjoint of :func:`scatter_back`."""
     picked = _flat_spatial(g, dims).gather(g.dim() - dims, _flat_spatial(indices, dims))
     return picked.reshape(indices.shape)
+
+
+def _invalid_index(size: tuple, low: int, high: int) -> None:
+    bad = high if high >= math.prod(size) else low if low < 0 else None
+    if bad is not None:
+        raise RuntimeError(
+            f"Found an invalid max index: {bad} (output volumes are of size "
+            f"{'x'.join(map(str, size))})"
+        )
+
+
+def checked_indices(indices: Tensor, size: tuple) -> Tensor:
+    """``indices`` (flat, over a spatial ``size``) with PyTorch's error for one out of
+    range attached: raised at once on an eager backend, when computed on a lazy one
+    (a value check it can defer, not a host read)."""
+    if not indices.numel():
+        return indices
+    k, array = indices._backend.kernels, indices._storage.array
+    check = partial(_invalid_index, tuple(size))
+    array = k["checked"](array, check, k["min"](array), k["max"](array))
+    return Tensor._make(array, indices.dtype, indices._backend)
 
 
 def _max_record(name: str, grad_fn: str, dims: int, doc: str, float_only: bool) -> OpRecord:
