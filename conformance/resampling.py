@@ -33,8 +33,6 @@ MODES = {
     "upsample_bicubic2d": ("bicubic", 2),
     "upsample_bilinear2d_aa": ("bilinear-aa", 2),
     "upsample_bicubic2d_aa": ("bicubic-aa", 2),
-    "adaptive_avg_pool2d": ("area", 2),
-    "adaptive_avg_pool3d": ("area", 3),
 }
 _INTERPOLATING = ("linear", "bilinear", "trilinear", "bicubic", "bilinear-aa", "bicubic-aa")
 
@@ -46,9 +44,7 @@ def _sample(record: OpRecord, draw: Any, dtype: str) -> Sample:
     spatial = tuple(draw.integer(2, 4) for _ in range(dims))
     shape = (draw.integer(1, 2), draw.integer(1, 2), *spatial)
     params: dict[str, Any] = {"size": None, "scale_factor": None, "align_corners": None}
-    if mode == "area":  # (all ones would be a mean, not the pooling's node)
-        params["size"] = tuple(draw.integer(2, 5) for _ in range(dims))
-    elif draw.choice((True, False)):
+    if draw.choice((True, False)):
         params["size"] = tuple(draw.integer(1, 5) for _ in range(dims))
     else:
         params["scale_factor"] = draw.choice((1.5, 2.0, 2.5, 0.75))
@@ -96,9 +92,6 @@ def _matrix(mode: str, n: int, m: int, scale: Any, align: bool) -> np.ndarray:
     for j in range(m):
         if mode in ("nearest", "nearest-exact"):
             w[j, _nearest_rows(n, m, scale, mode == "nearest-exact")[j]] = 1.0
-        elif mode == "area":
-            lo, hi = (j * n) // m, -(-(j + 1) * n // m)
-            w[j, lo:hi] = 1.0 / (hi - lo)
         elif mode == "bicubic":
             src = _source(n, m, scale, align, j)
             base = math.floor(src)
@@ -145,7 +138,7 @@ def _reference(mode: str):
     def ref(xp: Any, a: Any, size: Any, scale_factor: Any, align_corners: Any) -> Any:
         spatial = a.shape[2:]
         sizes = size or [math.floor(n * scale_factor) for n in spatial]
-        scale = None if size or mode == "area" else scale_factor
+        scale = None if size else scale_factor
         for d, (n, m) in enumerate(zip(spatial, sizes)):
             axis = 2 + d
             perm = [i for i in range(a.ndim) if i != axis] + [axis]

@@ -13,6 +13,7 @@ import retrograd
 from . import convolution_cases as CV
 from . import linalg_samples as LS
 from . import op_samples as O
+from . import pooling_cases as P
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
@@ -506,3 +507,49 @@ TABLE.update(RESAMPLING)
 
 # retrograd/ops/{sorting,selection,uniques}.py: sorting and selection
 TABLE.update(SORTING)
+
+# retrograd/ops/pooling.py and padding.py (pooling and padding as PyTorch's nodes)
+_F = retrograd.nn.functional
+POOLING_AND_PADDING = {
+    "max_pool2d_with_indices": Entry(
+        P.max_pool(2), lambda a, **kw: _F.max_pool2d(a, **kw), P.max_pool_ref
+    ),
+    "max_pool3d_with_indices": Entry(
+        P.max_pool(3), lambda a, **kw: _F.max_pool3d(a, **kw), P.max_pool_ref
+    ),
+    "avg_pool2d": Entry(P.avg_pool(2), lambda a, **kw: _F.avg_pool2d(a, **kw), P.avg_pool_ref),
+    "avg_pool3d": Entry(P.avg_pool(3), lambda a, **kw: _F.avg_pool3d(a, **kw), P.avg_pool_ref),
+    "adaptive_avg_pool2d": Entry(
+        P.adaptive(2, False), lambda a, **kw: _F.adaptive_avg_pool2d(a, **kw), P.adaptive_avg_ref
+    ),
+    "adaptive_avg_pool3d": Entry(
+        P.adaptive(3, False), lambda a, **kw: _F.adaptive_avg_pool3d(a, **kw), P.adaptive_avg_ref
+    ),
+    "adaptive_max_pool2d": Entry(
+        P.adaptive(2, True), lambda a, **kw: _F.adaptive_max_pool2d(a, **kw), P.adaptive_max_ref
+    ),
+    "adaptive_max_pool3d": Entry(
+        P.adaptive(3, True), lambda a, **kw: _F.adaptive_max_pool3d(a, **kw), P.adaptive_max_ref
+    ),
+    "max_unpool2d": Entry(
+        P.max_unpool(2), lambda a, **kw: _F.max_unpool2d(a, **kw), P.max_unpool_ref(2)
+    ),
+    "max_unpool3d": Entry(
+        P.max_unpool(3), lambda a, **kw: _F.max_unpool3d(a, **kw), P.max_unpool_ref(3)
+    ),
+    "constant_pad_nd": Entry(
+        P.padding(2, "constant"),
+        lambda a, pad, value: _F.pad(a, pad, value=value),
+        P.pad_ref("constant"),
+    ),
+    **{
+        f"{kind}_pad{dims}d": Entry(
+            P.padding(dims, mode),
+            lambda a, pad, mode=mode: _F.pad(a, pad, mode=mode),
+            P.pad_ref(mode),
+        )
+        for dims in (1, 2, 3)
+        for kind, mode in (("reflection", "reflect"), ("replication", "replicate"))
+    },
+}
+TABLE.update(POOLING_AND_PADDING)

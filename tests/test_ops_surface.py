@@ -782,6 +782,46 @@ NN = {
     "conv_transpose1d": (lambda m, a, w: F(m).conv_transpose1d(a, w, stride=2), [X, rand(3, 2, 2)]),
     "unfold": (lambda m, a: F(m).unfold(a.reshape(1, 1, 3, 4), 2), [X]),
     "fold": (lambda m, a: F(m).fold(a.reshape(1, 4, 3), (2, 4), 2), [X]),
+    # pooling and padding (tests/test_nn_pooling.py, tests/test_nn_padding.py: in depth)
+    "max_pool2d": (lambda m, a: F(m).max_pool2d(a.reshape(1, 3, 4), 2, 1), [X]),
+    "max_pool3d": (lambda m, a: F(m).max_pool3d(a.reshape(1, 3, 2, 2), 2, 1), [X]),
+    "avg_pool2d": (lambda m, a: F(m).avg_pool2d(a.reshape(1, 3, 4), 2, 1, 1), [X]),
+    "avg_pool3d": (lambda m, a: F(m).avg_pool3d(a.reshape(1, 3, 2, 2), 2, 1), [X]),
+    "adaptive_avg_pool2d": (lambda m, a: F(m).adaptive_avg_pool2d(a.reshape(1, 3, 4), 2), [X]),
+    "adaptive_avg_pool3d": (
+        lambda m, a: F(m).adaptive_avg_pool3d(a.reshape(1, 3, 2, 2), 2),
+        [X],
+    ),
+    "adaptive_max_pool2d": (lambda m, a: F(m).adaptive_max_pool2d(a.reshape(1, 3, 4), 2), [X]),
+    "adaptive_max_pool3d": (
+        lambda m, a: F(m).adaptive_max_pool3d(a.reshape(1, 3, 2, 2), 2),
+        [X],
+    ),
+    "max_unpool2d": (
+        lambda m, a: F(m).max_unpool2d(
+            *F(m).max_pool2d(a.reshape(1, 3, 4), 2, 1, return_indices=True), 2, 1
+        ),
+        [X],
+    ),
+    "max_unpool3d": (
+        lambda m, a: F(m).max_unpool3d(
+            *F(m).max_pool3d(a.reshape(1, 3, 2, 2), 2, return_indices=True), 2
+        ),
+        [X],
+    ),
+    "constant_pad_nd": (lambda m, a: F(m).pad(a, (1, -1, 2, 0), value=0.5), [X]),
+    "reflection_pad1d": (lambda m, a: F(m).pad(a, (2, 1), mode="reflect"), [X]),
+    "reflection_pad2d": (lambda m, a: F(m).pad(a[None], (2, 1, 1, 2), mode="reflect"), [X]),
+    "reflection_pad3d": (
+        lambda m, a: F(m).pad(a.reshape(1, 3, 2, 2), (1, 1, 1, 0, 2, 0), mode="reflect"),
+        [X],
+    ),
+    "replication_pad1d": (lambda m, a: F(m).pad(a, (3, 1), mode="replicate"), [X]),
+    "replication_pad2d": (lambda m, a: F(m).pad(a[None], (1, 3, 2, 0), mode="replicate"), [X]),
+    "replication_pad3d": (
+        lambda m, a: F(m).pad(a.reshape(1, 3, 2, 2), (1, 0, 2, 1, 0, 3), mode="replicate"),
+        [X],
+    ),
     # in-place activations' "1" nodes, rrelu (tests/test_torch_level_nn_ops.py in depth)
     "elu_": (lambda m, a: F(m).elu_(a * 1, 0.5), [X]),
     "celu_": (lambda m, a: m.celu_(a * 1, 0.7), [X]),

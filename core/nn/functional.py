@@ -55,6 +55,14 @@ from ..ops.torch_nn import selu_, threshold_
 from ..random import rrelu as _rrelu
 from ..random import rrelu_
 from ..tensor import Tensor
+from .adaptive_pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+)
 from .attention import scaled_dot_product_attention
 from .convolution import (
     conv1d,
@@ -75,6 +83,7 @@ from .dropout import (
 from .folding import fold, unfold
 from .interpolation import interpolate
 from .linear import linear
+from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
 from .multi_head import multi_head_attention_forward
 from .normalization import (
     batch_norm,
@@ -86,19 +95,33 @@ from .normalization import (
 )
 from .padding import pad
 from .pooling import (
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from .sampling_grids import affine_grid, grid_sample
 from .sparse import embedding, one_hot
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [
+    # pooling and padding as PyTorch's nodes
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

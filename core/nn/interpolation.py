@@ -11,6 +11,7 @@ from typing import Any
 from ..ops import resample_axes as axes
 from ..ops import upsample as ops
 from ..tensor import Tensor
+from .adaptive_pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _SIZE_TYPES = "int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int]"
@@ -121,20 +122,10 @@ def _axis_maps(input: Tensor, mode: str, sizes: list, scales: Any, align: bool, 
 
 
 def _area(input: Tensor, sizes: list) -> Tensor:
-    """``area``: adaptive average pooling to ``sizes``, recorded as PyTorch records it (a
-    mean to one position; a 1-d input pooled as a 2-d one of height 1)."""
-    if input.dim() == 3:
-        return _area(input.unsqueeze(-2), [1, *sizes]).squeeze(-2)
-    if all(m == 1 for m in sizes):
-        return input.mean(tuple(range(2, input.dim())), keepdim=True)
-    if any(m < 0 for m in sizes):
-        raise RuntimeError(
-            f"adaptive_avg_pool{len(sizes)}d: elements of output_size must be greater than or "
-            f"equal to 0 but received {{{', '.join(map(str, sizes))}}}"
-        )
-    record = ops.ADAPTIVE_AVG_POOL2D if len(sizes) == 2 else ops.ADAPTIVE_AVG_POOL3D
-    maps = [axes.adaptive_average(n, m) for n, m in zip(input.shape[2:], sizes)]
-    return ops.resample(record, input, maps)
+    """``area``: adaptive average pooling to ``sizes``, as PyTorch's interpolate calls it
+    (so it records the pooling's nodes)."""
+    pools = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
+    return pools[len(sizes)](input, sizes)
 
 
 def _wrong_dims(input: Tensor, mode: str) -> NotImplementedError:

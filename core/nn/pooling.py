@@ -1,152 +1,30 @@
-"""``max_pool1d/2d`` and ``avg_pool1d/2d`` over sliding windows. Max pooling takes each
-window's first maximum (so ties send the gradient where PyTorch sends it).
+"""``max_pool1d/2d/3d`` and ``avg_pool1d/2d/3d``: each one node, as PyTorch records it
+(:mod:`retrograd.ops.pooling`); the 1-d forms are the 2-d ops on the input with a height
+of 1, then a squeeze, as PyTorch's.
 
-Arguments are checked as PyTorch checks them, in its order and with its words: its 1-d
-average pooling (and 1-d max pooling with indices) is its 2-d pooling of the input with a
-height of 1, so those report 2-d sizes; plain ``max_pool1d`` has checks of its own."""
+Max pooling takes, in each window, the last NaN if there is one, else the first maximum
+among the elements inside the input (never a padding position): the element PyTorch
+picks, so the indices and the gradient's destination are PyTorch's. Average pooling is
+one weighted sum per spatial axis (:mod:`retrograd.ops.axis_maps`)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 from .. import dtypes
-from ..creation import arange, tensor
+from ..creation import arange, tensor, zeros
+from ..grad_mode import no_grad
+from ..ops.axis_maps import AxisMap, apply_maps, make_map
+from ..ops.elementwise import where
 from ..ops.im2col import windows
-from ..ops.joining import cat
+from ..ops.pooling import AVG_POOL2D, AVG_POOL3D, MAX_POOL2D, MAX_POOL3D, record_pooling
+from ..ops.record import OpRecord
 from ..tensor import Tensor
+from . import pool_checks as checks
 from .padding import pad as pad_fn
 from .windows import ntuple, out_size
-
-
-def _cdiv(a: int, b: int) -> int:
-    """``a / b`` rounded toward zero, as C++ divides integers."""
-    q = abs(a) // abs(b)
-    return q if (a < 0) == (b < 0) else -q
-
-
-def _sizes(value: Any, n: int, message: str) -> tuple:
-    """An int, or a sequence of 1 or ``n`` ints, as ``n`` ints; else ``message``."""
-    if not isinstance(value, (tuple, list)):
-        return (value,) * n
-    if len(value) not in (1, n):
-        raise RuntimeError(message)
-    return tuple(value) * (n // len(value))
-
-
-def _one(op: str, name: str, value: Any) -> int:
-    """PyTorch's ``check1d``: the one int of a 1-d pooling argument."""
-    if not isinstance(value, (tuple, list)):
-        return value
-    if len(value) != 1:
-        raise RuntimeError(f"{op}() argument '{name}' should contain one int (got {len(value)})")
-    return value[0]
-
-
-def _dims_error(op: str, input: Tensor) -> RuntimeError:
-    return RuntimeError(
-        f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument #1 "
-        f"'self' (while checking arguments for {op})"
-    )
-
-
-def _length(size: int, k: int, s: int, p: int, d: int, ceil: bool) -> int:
-    """PyTorch's pooling output length, with the checks it makes computing it."""
-    if s == 0:
-        raise RuntimeError("stride should not be zero")
-    if p < 0:
-        raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
-    if p > _cdiv(d * (k - 1) + 1, 2):
-        raise RuntimeError(
-            "pad should be at most half of effective kernel size, but got "
-            f"pad={p}, kernel_size={k} and dilation={d}"
-        )
-    return out_size(size, k, s, p, d, ceil)
-
-
-def _check_2d(
-    shape: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple, ceil: bool
-) -> None:
-    """PyTorch's checks of a 2-d pooling of an input of ``shape`` (``(C, H, W)`` or
-    ``(N, C, H, W)``): output lengths, then kernel, stride, dilation, input and sizes."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    out_h = _length(shape[-2], kh, sh, ph, dh, ceil)
-    out_w = _length(shape[-1], kw, sw, pw, dw, ceil)
-    if kw <= 0 or kh <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kh} kW: {kw}")
-    if sw <= 0 or sh <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {sh} dW: {sw}")
-    if dw <= 0 or dh <= 0:
-        raise RuntimeError(
-            f"dilation should be greater than zero, but got dilationH: {dh} dilationW: {dw}"
-        )
-    if len(shape) not in (3, 4) or 0 in shape[-3:]:
-        raise RuntimeError(
-            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-            f"but got:{list(shape)}"
-        )
-    if pw > kw // 2 or ph > kh // 2:
-        raise RuntimeError(
-            "pad should be smaller than or equal to half of kernel size, but got "
-            f"padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}"
-        )
-    if out_w < 1 or out_h < 1:
-        c, h, w = shape[-3:]
-        raise RuntimeError(
-            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out_h}x{out_w}). "
-            "Output size is too small"
-        )
-
-
-_MAX_POOL1D_SIZES = {  # PyTorch's words for each argument of max_pool1d
-    "kernel_size": "must be an int, list of ints or tuple of ints",
-    "stride": "must be None, an int, list of ints, or tuple of ints",
-    "padding": "must be an int, list of ints, or tuple of ints",
-    "dilation": "must be an int, list of ints or tuple of ints",
-}
-
-
-def _max_pool1d_int(name: str, value: Any) -> int:
-    if not isinstance(value, (tuple, list)):
-        return value
-    if len(value) != 1:
-        words = _MAX_POOL1D_SIZES[name]
-        raise RuntimeError(f"max_pool1d() {name} {words} of size 1 but got size {len(value)}")
-    return value[0]
-
-
-def _check_max_pool1d(
-    input: Tensor, kernel: Any, stride: Any, padding: Any, dilation: Any, ceil: bool
-) -> tuple:
-    """PyTorch's checks of ``max_pool1d`` without indices; the checked ints."""
-    if input.dim() not in (2, 3) or 0 in input.shape[-2:]:
-        raise RuntimeError(
-            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
-            f"for input, but got:{list(input.shape)}"
-        )
-    k = _max_pool1d_int("kernel_size", kernel)
-    s = k if stride is None or stride in ([], ()) else _max_pool1d_int("stride", stride)
-    p, d = _max_pool1d_int("padding", padding), _max_pool1d_int("dilation", dilation)
-    if k <= 0:
-        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
-    if s <= 0:
-        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
-    if p < 0:
-        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
-    if p > k // 2:
-        raise RuntimeError(
-            "max_pool1d() padding should be at most half of kernel size, but got "
-            f"padding={p} and kernel_size={k}"
-        )
-    if d <= 0:
-        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
-    out = out_size(input.shape[-1], k, s, p, d, ceil)
-    if out <= 0:
-        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
-    if not input.dtype.is_floating_point:
-        kind = dtypes.kind_name(input.dtype)
-        raise NotImplementedError(f"\"max_pool1d_impl\" not implemented for '{kind}'")
-    return k, s, p, d
 
 
 class _Geometry:
@@ -165,7 +43,7 @@ class _Geometry:
         self.kernel = ntuple(kernel, dims)
         self.stride = ntuple(self.kernel if stride is None or stride == [] else stride, dims)
         self.padding, self.dilation = ntuple(padding, dims), ntuple(dilation, dims)
-        self.size = tuple(input.shape[2:])
+        self.size = tuple(input.shape[-dims:])
         self.out = tuple(
             out_size(n, k, s, p, d, ceil)
             for n, k, s, p, d in zip(
@@ -173,12 +51,14 @@ class _Geometry:
             )
         )
 
+    def axes(self) -> list[tuple[int, int, int, int, int, int]]:
+        """Per spatial axis: input size, kernel, stride, padding, dilation, output size."""
+        return list(zip(self.size, self.kernel, self.stride, self.padding, self.dilation, self.out))
+
     def padded(self, x: Tensor, value: float) -> Tensor:
         """``x`` padded by ``padding`` on each side, plus what ceil mode's last window needs."""
         amounts: list[int] = []
-        for n, k, s, p, d, o in reversed(
-            list(zip(self.size, self.kernel, self.stride, self.padding, self.dilation, self.out))
-        ):
+        for n, k, s, p, d, o in reversed(self.axes()):
             extra = max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
             amounts += [p, p + extra]
         return pad_fn(x, amounts, value=value) if any(amounts) else x
@@ -191,10 +71,10 @@ class _Geometry:
         return plain and exact and self.stride == self.kernel
 
     def windows(self, x: Tensor, value: float) -> tuple[Tensor, int]:
-        """The windows and the dim that runs over each window's elements (in the
-        kernel's row-major order): ``(N, C, K, *out)`` and 2 in general; for windows
-        that tile the input, ``(N, C, *out, K)`` and -1, by one reshape and permute
-        (speed: three ops where the general form takes one slice per kernel offset)."""
+        """The windows of ``(N, C, *spatial)`` and the dim that runs over each window's
+        elements (in the kernel's row-major order): ``(N, C, K, *out)`` and 2 in general;
+        for windows that tile the input, ``(N, C, *out, K)`` and -1, by one reshape and
+        permute (speed: three ops where the general form takes one slice per offset)."""
         if not self.tiles():
             padded = self.padded(x, value)
             return windows(padded, self.kernel, self.stride, self.dilation, self.out), 2
@@ -204,84 +84,103 @@ class _Geometry:
         tiles = x.reshape(*x.shape[:2], *split).permute(*order)
         return tiles.reshape(*x.shape[:2], *self.out, math.prod(self.kernel)), -1
 
+    def overlap(self) -> bool:
+        """Whether some input element lies in two windows."""
+        return any(s < d * (k - 1) + 1 for _, k, s, _, d, _ in self.axes())
 
-def _batched(input: Tensor, dims: int) -> tuple[Tensor, bool]:
-    """``input`` with a batch dim (added for an unbatched one) and whether it was added."""
-    unbatched = input.dim() == dims + 1
-    return (input.unsqueeze(0) if unbatched else input), unbatched
+    def views(self, x: Tensor, value: float) -> list[Tensor]:
+        """``(N, C, *out)`` per kernel offset (row-major order): the element at that
+        offset of every window, a strided view of ``x`` (padded with ``value``)."""
+        padded = self.padded(x, value)
+        geometry = list(zip(self.dilation, self.stride, self.out))
+        views = []
+        for offset in itertools.product(*(range(k) for k in self.kernel)):
+            key = [
+                slice(j * d, j * d + s * (o - 1) + 1, s) for j, (d, s, o) in zip(offset, geometry)
+            ]
+            views.append(padded[(slice(None), slice(None), *key)])
+        return views
+
+    def inside(self, backend: Any) -> list[Tensor | None]:
+        """Per kernel offset: ``(*out)``, whether that element of each window lies inside
+        the input (not in the padding); None where it does for every window."""
+        masks = []
+        for offset in itertools.product(*(range(k) for k in self.kernel)):
+            rows = [
+                [0 <= i * s - p + offset[axis] * d < n for i in range(o)]
+                for axis, (n, _, s, p, d, o) in enumerate(self.axes())
+            ]
+            if all(all(row) for row in rows):
+                masks.append(None)
+                continue
+            mask = None
+            for axis, row in enumerate(rows):
+                shape = [1] * len(rows)
+                shape[axis] = len(row)
+                t = tensor(row, backend=backend).reshape(shape)
+                mask = t if mask is None else mask & t
+            masks.append(mask)
+        return masks
+
+    def flat_positions(self, picked: Tensor) -> Tensor:
+        """The flat input index (over the spatial dims) of the element at kernel offset
+        ``picked`` (row-major over the kernel) of each window."""
+        base, offsets, stride = None, [0], 1
+        for n, k, s, p, d, o in reversed(self.axes()):
+            offsets = [j * d * stride + rest for j in range(k) for rest in offsets]
+            start = arange(o, backend=picked.backend) * (s * stride) - p * stride
+            base = start if base is None else start.reshape(o, *([1] * base.dim())) + base
+            stride *= n
+        table = tensor(offsets, dtype=dtypes.int64, backend=picked.backend)
+        return base + table.take(picked)
 
 
-def _flat_indices(g: _Geometry, picked: Tensor) -> Tensor:
-    """The flat input index (over the spatial dims) of each window's chosen element."""
-    flat, rest = None, picked
-    for axis in reversed(range(len(g.kernel))):
-        k, s, p, d, o = (
-            g.kernel[axis],
-            g.stride[axis],
-            g.padding[axis],
-            g.dilation[axis],
-            g.out[axis],
-        )
-        offset, rest = rest % k, rest // k
-        shape = [1] * (len(g.kernel) + 2)
-        shape[2 + axis] = o
-        position = arange(o, backend=picked.backend).reshape(shape) * s - p + offset * d
-        flat = position if flat is None else position * _stride_of(g, axis) + flat
-    return flat
+def pick_max(views: list[Tensor], inside: list[Tensor | None] | None = None) -> tuple:
+    """The maximum over ``views`` (a window's elements, in order, one tensor each; any
+    padding ``-inf``) and the position of the element PyTorch picks: scanning the
+    elements ``inside`` allows, a NaN or a larger value replaces the one held, so the
+    last NaN where there is one, else the first maximum. Elementwise across the views
+    (speed: NumPy reduces a short trailing axis slowly)."""
+    values, picked, seen = None, None, None
+    for k, v in enumerate(views):
+        mask = inside[k] if inside else None
+        if values is None:
+            values, seen = v, mask
+            picked = zeros(v.shape, dtype=dtypes.int64, backend=v.backend)
+            continue
+        better = (v > values) | v.isnan()
+        if seen is not None:  # no element inside seen yet: take this one if inside
+            better = (better | ~seen) if mask is None else (mask & (better | ~seen))
+            seen = None if mask is None else seen | mask
+        picked = where(better, k, picked)
+        values = values.maximum(v)  # NaN propagates; -inf padding never wins
+    return values, picked
 
 
-def _stride_of(g: _Geometry, axis: int) -> int:
-    n = 1
-    for size in g.size[axis + 1 :]:
-        n *= size
-    return n
+def _lowest(dtype: Any) -> Any:
+    """The padding max pooling never picks: ``-inf``, or the dtype's least integer."""
+    if dtype.is_floating_point:
+        return float("-inf")
+    return -(2 ** (8 * dtype.itemsize - 1)) if dtype.is_signed else 0
 
 
 def _max_pool(
-    input: Tensor,
-    kernel: tuple,
-    stride: tuple,
-    padding: tuple,
-    dilation: tuple,
-    ceil_mode: bool,
-    return_indices: bool,
+    input: Tensor, record: OpRecord, geometry: tuple, ceil_mode: bool, return_indices: bool
 ) -> Any:
-    """Max pooling over the last ``len(kernel)`` dims of checked arguments."""
-    dims = len(kernel)
-    x, unbatched = _batched(input, dims)
-    g = _Geometry(x, dims, kernel, stride, padding, dilation, ceil_mode)
-    found, dim = g.windows(x, float("-inf"))
-    values, picked = found.max(dim=dim)
-    if unbatched:
-        values = values.squeeze(0)
-    if not return_indices:
-        return values
-    indices = _flat_indices(g, picked)
-    return values, indices.squeeze(0) if unbatched else indices
-
-
-def _pool2d_arguments(op: str, kernel: Any, stride: Any, padding: Any) -> tuple:
-    """Kernel, stride and padding of a 2-d pooling, checked as PyTorch checks them."""
-    k = _sizes(kernel, 2, f"{op}: kernel_size must either be a single int, or a tuple of two ints")
-    omitted = stride is None or stride in ([], ())
-    s = (
-        k
-        if omitted
-        else _sizes(
-            stride, 2, f"{op}: stride must either be omitted, a single int, or a tuple of two ints"
-        )
-    )
-    p = _sizes(padding, 2, f"{op}: padding must either be a single int, or a tuple of two ints")
-    return k, s, p
-
-
-def _pool1d_arguments(op: str, input: Tensor, kernel: Any, stride: Any, padding: Any) -> tuple:
-    """A 1-d pooling PyTorch runs as a 2-d one: its dims and ``check1d`` arguments."""
-    if input.dim() not in (2, 3):
-        raise _dims_error(op, input)
-    k = _one(op, "kernel_size", kernel)
-    s = k if stride is None or stride in ([], ()) else _one(op, "stride", stride)
-    return k, s, _one(op, "padding", padding)
+    """Max pooling of ``(N, C, *spatial)`` or ``(C, *spatial)`` by checked arguments
+    (``geometry``: kernel, stride, padding, dilation), as ``record``'s one node."""
+    dims = len(geometry[0])
+    with no_grad():
+        unbatched = input.dim() == dims + 1
+        x = input.unsqueeze(0) if unbatched else input
+        g = _Geometry(x, dims, *geometry, ceil_mode)
+        values, picked = pick_max(g.views(x, _lowest(x.dtype)), g.inside(x.backend))
+        indices = g.flat_positions(picked)
+        if unbatched:
+            values, indices = values.squeeze(0), indices.squeeze(0)
+    params = {"indices": indices, "overlap": g.overlap()}
+    values = record_pooling(record, input, values, params)
+    return (values, indices) if return_indices else values
 
 
 def max_pool1d(
@@ -293,15 +192,20 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """The maximum of each window of ``(N, C, L)``."""
+    """The maximum of each window of ``(N, C, L)`` (or ``(C, L)``)."""
     if return_indices:  # PyTorch's 2-d pooling of the input with a height of 1
-        k, s, p = _pool1d_arguments("max_pool1d", input, kernel_size, stride, padding)
-        d = _one("max_pool1d", "dilation", dilation)
+        k, s, p = checks.pool1d_arguments("max_pool1d", input, kernel_size, stride, padding)
+        d = checks.one("max_pool1d", "dilation", dilation)
         shape = (*input.shape[:-1], 1, input.shape[-1])
-        _check_2d(shape, (1, k), (1, s), (0, p), (1, d), ceil_mode)
+        checks.check_2d(shape, (1, k), (1, s), (0, p), (1, d), ceil_mode)
     else:
-        k, s, p, d = _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return _max_pool(input, (k,), (s,), (p,), (d,), ceil_mode, return_indices)
+        k, s, p, d = checks.check_max_pool1d(
+            input, kernel_size, stride, padding, dilation, ceil_mode
+        )
+    geometry = ((1, k), (1, s), (0, p), (1, d))
+    out = _max_pool(input.unsqueeze(-2), MAX_POOL2D, geometry, ceil_mode, True)
+    values, indices = out[0].squeeze(-2), out[1].squeeze(-2)
+    return (values, indices) if return_indices else values
 
 
 def max_pool2d(
@@ -313,21 +217,62 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """The maximum of each window of ``(N, C, H, W)``; padding counts as ``-inf``."""
-    k, s, p = _pool2d_arguments("max_pool2d", kernel_size, stride, padding)
+    """The maximum of each window of ``(N, C, H, W)`` (or ``(C, H, W)``); padding is
+    never chosen."""
+    k, s, p = checks.pool2d_arguments("max_pool2d", kernel_size, stride, padding)
     message = "max_pool2d: dilation must be either a single int, or a tuple of two ints"
-    d = _sizes(dilation, 2, message)
+    d = checks.sizes(dilation, 2, message)
     if input.dim() not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    _check_2d(tuple(input.shape), k, s, p, d, ceil_mode)
-    return _max_pool(input, k, s, p, d, ceil_mode, return_indices)
+    checks.check_2d(tuple(input.shape), k, s, p, d, ceil_mode)
+    return _max_pool(input, MAX_POOL2D, (k, s, p, d), ceil_mode, return_indices)
+
+
+def max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``)."""
+    words = "must either be"
+    k, s, p = checks.pool3d_arguments("max_pool3d", kernel_size, stride, padding, words)
+    message = "max_pool3d: dilation must be either a single int, or a tuple of three ints"
+    d = checks.sizes(dilation, 3, message)
+    checks.check_3d(input, k, s, p, d, ceil_mode)
+    return _max_pool(input, MAX_POOL3D, (k, s, p, d), ceil_mode, return_indices)
+
+
+def _avg_maps(
+    g: _Geometry, include_pad: bool, divisor_override: Any, like: Tensor
+) -> list[AxisMap]:
+    """One weighted sum per spatial axis: each window's elements inside the input, each
+    weighted by 1 / the window's length (clipped to the padded input, or without
+    ``include_pad`` to the input itself); with ``divisor_override``, the first axis's
+    weights are 1 / it and the others' 1. PyTorch's divisors are these lengths' products."""
+    dims, maps = len(g.kernel), []
+    for axis, (n, k, s, p, _, o) in enumerate(g.axes()):
+        terms = []
+        for i in range(o):
+            start = i * s - p
+            end = min(start + k, n + p)
+            low, high = max(start, 0), min(end, n)
+            weight = 1 / (end - start if include_pad else high - low)
+            if divisor_override:
+                weight = 1 / divisor_override if axis == 0 else 1
+            terms += [(j, i, weight) for j in range(low, high)]
+        maps.append(make_map(axis - dims, terms, o, n, like))
+    return maps
 
 
 def _divisor(g: _Geometry, include_pad: bool, backend: Any, dtype: Any) -> Tensor:
     """Per output position: the window's size, clipped to the padded input (or, without
     ``include_pad``, to the input itself), as PyTorch divides."""
     total = None
-    for axis, (n, k, s, p, o) in enumerate(zip(g.size, g.kernel, g.stride, g.padding, g.out)):
+    for axis, (n, k, s, p, _, o) in enumerate(g.axes()):
         counts = []
         for i in range(o):
             start = i * s - p
@@ -340,25 +285,34 @@ def _divisor(g: _Geometry, include_pad: bool, backend: Any, dtype: Any) -> Tenso
     return total
 
 
+def _integer_avg(x: Tensor, g: _Geometry, include_pad: bool, divisor_override: Any) -> Tensor:
+    """Integer average pooling: sums divided rounding toward zero, as PyTorch's."""
+    found, dim = g.windows(x, 0.0)
+    divisor = divisor_override or _divisor(g, include_pad, x.backend, x.dtype)
+    return found.sum(dim).div(divisor, rounding_mode="trunc")
+
+
 def _avg_pool(
     input: Tensor,
-    kernel: tuple,
-    stride: tuple,
-    padding: tuple,
+    record: OpRecord,
+    geometry: tuple,
     ceil_mode: bool,
     count_include_pad: bool,
     divisor_override: Any,
 ) -> Tensor:
-    """Average pooling over the last ``len(kernel)`` dims of checked arguments; integer
-    inputs divide rounding toward zero, as PyTorch's."""
-    dims = len(kernel)
-    x, unbatched = _batched(input, dims)
-    g = _Geometry(x, dims, kernel, stride, padding, 1, ceil_mode)
-    found, dim = g.windows(x, 0.0)
-    sums = found.sum(dim)
-    divisor = divisor_override or _divisor(g, count_include_pad, x.backend, x.dtype)
-    out = sums / divisor if x.dtype.is_floating_point else sums.div(divisor, rounding_mode="trunc")
-    return out.squeeze(0) if unbatched else out
+    """Average pooling of ``(N, C, *spatial)`` or ``(C, *spatial)`` by checked arguments
+    (``geometry``: kernel, stride, padding), as ``record``'s one node."""
+    dims = len(geometry[0])
+    g = _Geometry(input, dims, *geometry, 1, ceil_mode)
+    if not input.dtype.is_floating_point:
+        unbatched = input.dim() == dims + 1
+        x = input.unsqueeze(0) if unbatched else input
+        out = _integer_avg(x, g, count_include_pad, divisor_override)
+        return out.squeeze(0) if unbatched else out
+    maps = _avg_maps(g, count_include_pad, divisor_override, input)
+    with no_grad():
+        out = apply_maps(input, maps)
+    return record_pooling(record, input, out, {"maps": maps})
 
 
 def avg_pool1d(
@@ -369,11 +323,13 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window of ``(N, C, L)``."""
-    k, s, p = _pool1d_arguments("avg_pool1d", input, kernel_size, stride, padding)
+    """The mean of each window of ``(N, C, L)`` (or ``(C, L)``)."""
+    k, s, p = checks.pool1d_arguments("avg_pool1d", input, kernel_size, stride, padding)
     shape = (*input.shape[:-1], 1, input.shape[-1])  # PyTorch's 2-d pooling, height 1
-    _check_2d(shape, (1, k), (1, s), (0, p), (1, 1), ceil_mode)
-    return _avg_pool(input, (k,), (s,), (p,), ceil_mode, count_include_pad, None)
+    checks.check_2d(shape, (1, k), (1, s), (0, p), (1, 1), ceil_mode)
+    geometry = ((1, k), (1, s), (0, p))
+    out = _avg_pool(input.unsqueeze(-2), AVG_POOL2D, geometry, ceil_mode, count_include_pad, None)
+    return out.squeeze(-2)
 
 
 def avg_pool2d(
@@ -386,8 +342,8 @@ def avg_pool2d(
     divisor_override: Any = None,
 ) -> Tensor:
     """The mean of each window of ``(N, C, H, W)`` (zero padding counted unless
-    ``count_include_pad=False``)."""
-    k, s, p = _pool2d_arguments("avg_pool2d", kernel_size, stride, padding)
+    ``count_include_pad=False``; ``divisor_override`` divides instead of the size)."""
+    k, s, p = checks.pool2d_arguments("avg_pool2d", kernel_size, stride, padding)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     if input.dim() < 3:  # PyTorch reads the sizes at dims -3, -2 and -1
@@ -397,92 +353,24 @@ def avg_pool2d(
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)"
         )
-    _check_2d(tuple(input.shape), k, s, p, (1, 1), ceil_mode)
-    return _avg_pool(input, k, s, p, ceil_mode, count_include_pad, divisor_override)
+    checks.check_2d(tuple(input.shape), k, s, p, (1, 1), ceil_mode)
+    geometry = (k, s, p)
+    return _avg_pool(input, AVG_POOL2D, geometry, ceil_mode, count_include_pad, divisor_override)
 
 
-def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
-    """PyTorch's adaptive windows: output ``i`` averages ``[floor(i * size / out),
-    ceil((i + 1) * size / out))``."""
-    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
-
-
-def _adaptive_avg(input: Tensor, sizes: tuple) -> Tensor:
-    """Separable adaptive means over the last ``len(sizes)`` dims (``None``: keep)."""
-    out = input
-    for axis, want in enumerate(sizes):
-        dim = input.dim() - len(sizes) + axis
-        if want is None or want == out.shape[dim]:
-            continue
-        if want == 0:
-            out = out.narrow(dim, 0, 0)
-            continue
-        pieces = [
-            out.narrow(dim, a, b - a).mean(dim, keepdim=True)
-            for a, b in _adaptive_bounds(out.shape[dim], want)
-        ]
-        out = cat(pieces, dim)
-    return out
-
-
-def _check_adaptive_2d(shape: tuple, sizes: tuple, dtype: Any) -> None:
-    """PyTorch's checks of an adaptive 2-d pooling (other than to one position)."""
-    if len(shape) not in (3, 4):
-        raise RuntimeError(
-            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(shape)}"
-        )
-    for dim in (len(shape) - 2, len(shape) - 1):
-        if shape[dim] == 0:
-            raise RuntimeError(
-                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
-                f"dimensions, but input has sizes {list(shape)} with dimension {dim} being empty"
-            )
-    if not dtype.is_floating_point:
-        kind = dtypes.kind_name(dtype)
-        raise NotImplementedError(f"\"adaptive_avg_pool2d\" not implemented for '{kind}'")
-
-
-def _check_output_sizes(sizes: tuple) -> None:
-    if any(n is not None and n < 0 for n in sizes):
-        raise RuntimeError(
-            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
-            f"but received {{{', '.join(map(str, sizes))}}}"
-        )
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
-    """The mean over adaptive windows giving ``output_size`` positions along the last dim
-    (checked as PyTorch's 2-d pooling of the input with a height of 1)."""
-    if input.dim() not in (2, 3):
-        raise _dims_error("adaptive_avg_pool1d", input)
-    if output_size is None:
-        raise TypeError(
-            "adaptive_avg_pool1d(): argument 'output_size' (position 2) must be tuple of ints, "
-            "not NoneType"
-        )
-    size = _one("adaptive_avg_pool1d", "output_size", output_size)
-    _check_output_sizes((1, size))
-    if size == 1:  # as PyTorch records it: a mean of the input with a height of 1
-        return input.unsqueeze(-2).mean((-1, -2), keepdim=True).squeeze(-2)
-    _check_adaptive_2d((*input.shape[:-1], 1, input.shape[-1]), (1, size), input.dtype)
-    return _adaptive_avg(input, (size,))
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
-    """The mean over adaptive windows giving ``output_size`` (``None`` keeps a size) over
-    the last two dims; windows are separable, so each dim is pooled in turn. To one
-    position it is a mean over those dims, as PyTorch's (any number of leading dims)."""
-    if isinstance(output_size, (tuple, list)):
-        if input.dim() <= len(output_size):
-            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-        sizes = tuple(input.shape[-len(output_size) :])
-        sizes = tuple(d if n is None else n for n, d in zip(output_size, sizes))
-    else:
-        sizes = (output_size, output_size)
-    if len(sizes) != 2:
-        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
-    _check_output_sizes(sizes)
-    if sizes == (1, 1):
-        return input.mean((-1, -2), keepdim=True)
-    _check_adaptive_2d(tuple(input.shape), sizes, input.dtype)
-    return _adaptive_avg(input, sizes)
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> Tensor:
+    """The mean of each window of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``)."""
+    k, s, p = checks.pool3d_arguments("avg_pool3d", kernel_size, stride, padding, "must be")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    checks.check_avg_3d(input, k, s, p, ceil_mode)
+    geometry = (k, s, p)
+    return _avg_pool(input, AVG_POOL3D, geometry, ceil_mode, count_include_pad, divisor_override)

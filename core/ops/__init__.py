@@ -47,12 +47,14 @@ from . import (  # in-place activations' nodes; torch-level nn names
     new_tensors,
     norm_layers,
     numeric_more,
+    padding,
     pdist,
     piecewise_activations,
     pixel_ops,
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
+    pooling,
     predicates,
     prelu,
     quantiles,
@@ -151,6 +153,9 @@ MODULES = (
     selection,
     quantiles,
     uniques,
+    # pooling and padding PyTorch records as one node
+    pooling,
+    padding,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

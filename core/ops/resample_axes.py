@@ -39,20 +39,17 @@ class AxisMap:
     """``out[j] = sum_k weights[k][j] * in[indices[k][j]]`` along one axis.
 
     ``taps`` is the number of terms ``k`` (1 for nearest, 2 linear, 4 cubic; the widest
-    window for adaptive pooling, whose shorter windows are padded with weight 0);
+    filter for antialiasing, whose shorter filters are padded with weight 0);
     ``exact`` is True where every weight is 1 (nearest: a gather, no products).
     ``valid``, where given (windows of varying widths), is the number of real taps of
     each output; the others pad the window with weight 0 and are left out (not
-    multiplied by 0, so an ``inf`` elsewhere in the input does not become ``nan``).
-    ``divisors``, where given (adaptive pooling), divide each output's sum (its real
-    taps' weights are then 1)."""
+    multiplied by 0, so an ``inf`` elsewhere in the input does not become ``nan``)."""
 
     in_size: int
     out_size: int
     indices: tuple[tuple[int, ...], ...]
     weights: tuple[tuple[float, ...], ...]
     exact: bool = False
-    divisors: tuple[int, ...] = ()
     valid: tuple[int, ...] = ()
 
     def matrix(self) -> list[list[float]]:
@@ -60,7 +57,7 @@ class AxisMap:
         rows = [[0.0] * self.in_size for _ in range(self.out_size)]
         for idx, wts in zip(self.indices, self.weights):
             for j, (i, w) in enumerate(zip(idx, wts)):
-                rows[j][i] += w / self.divisors[j] if self.divisors else w
+                rows[j][i] += w
         return rows
 
 
@@ -152,23 +149,6 @@ def cubic(in_size: int, out_size: int, align_corners: bool, scale: float | None,
             indices[k].append(max(min(base - 1 + k, in_size - 1), 0))
             weights[k].append(coeffs[k])
     return AxisMap(in_size, out_size, tuple(map(tuple, indices)), tuple(map(tuple, weights)))
-
-
-def adaptive_windows(in_size: int, out_size: int) -> list[tuple[int, int]]:
-    """PyTorch's adaptive pooling windows: output ``j`` covers ``[floor(j in / out),
-    ceil((j + 1) in / out))``."""
-    return [((j * in_size) // out_size, -(-(j + 1) * in_size // out_size)) for j in range(out_size)]
-
-
-def adaptive_average(in_size: int, out_size: int) -> AxisMap:
-    """The mean over each adaptive window: its sum divided by its length, as PyTorch's
-    kernel computes it."""
-    windows = adaptive_windows(in_size, out_size)
-    width = max((b - a for a, b in windows), default=0)
-    indices = [tuple(min(a + k, b - 1) for a, b in windows) for k in range(width)]
-    weights = [tuple(1.0 if a + k < b else 0.0 for a, b in windows) for k in range(width)]
-    widths = tuple(b - a for a, b in windows)
-    return AxisMap(in_size, out_size, tuple(indices), tuple(weights), divisors=widths, valid=widths)
 
 
 def _triangle(x: float) -> float:

@@ -1,8 +1,8 @@
 """Resampling ops PyTorch records as one node each: ATen's ``upsample_nearest{1,2,3}d``,
 ``_upsample_nearest_exact{1,2,3}d``, ``upsample_linear1d``, ``upsample_bilinear2d``,
 ``upsample_bicubic2d``, ``upsample_trilinear3d``, ``_upsample_{bilinear,bicubic}2d_aa``
-(``F.interpolate``'s modes, antialiased) and
-``_adaptive_avg_pool{2,3}d`` (its ``area`` mode), on ``(N, C, *spatial)`` inputs.
+(``F.interpolate``'s modes, antialiased), on ``(N, C, *spatial)`` inputs (its ``area``
+mode is adaptive average pooling: ``retrograd/ops/pooling.py``).
 
 Each is separable and linear in its input: along each spatial axis, output position
 ``j`` is a weighted sum of a few input positions (:mod:`.resample_axes` computes them,
@@ -40,11 +40,9 @@ def _along(x: Tensor, dim: int, m: AxisMap) -> Tensor:
         if m.valid and any(k >= v for v in m.valid):  # leave windows' padding taps out
             outside = tensor([k >= v for v in m.valid], dtype=dtypes.bool, backend=backend)
             term = term.masked_fill(outside.reshape(view), 0.0)
-        if not (m.exact or m.divisors):
+        if not m.exact:
             term = term * tensor(list(wts), dtype=x.dtype, backend=backend).reshape(view)
         out = term if out is None else out + term
-    if m.divisors:
-        out = out / tensor(list(m.divisors), dtype=x.dtype, backend=backend).reshape(view)
     return out
 
 
@@ -110,12 +108,6 @@ UPSAMPLE_BILINEAR2D_AA = _record(
 UPSAMPLE_BICUBIC2D_AA = _record(
     "upsample_bicubic2d_aa", "UpsampleBicubic2DAaBackward0", "antialiased cubic (A = -0.5)"
 )
-ADAPTIVE_AVG_POOL2D = _record(
-    "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0", "means over adaptive windows"
-)
-ADAPTIVE_AVG_POOL3D = _record(
-    "adaptive_avg_pool3d", "AdaptiveAvgPool3DBackward0", "means over adaptive windows"
-)
 RECORDS = (
     UPSAMPLE_NEAREST1D,
     UPSAMPLE_NEAREST2D,
@@ -129,8 +121,6 @@ RECORDS = (
     UPSAMPLE_BICUBIC2D,
     UPSAMPLE_BILINEAR2D_AA,
     UPSAMPLE_BICUBIC2D_AA,
-    ADAPTIVE_AVG_POOL2D,
-    ADAPTIVE_AVG_POOL3D,
 )
 
 
