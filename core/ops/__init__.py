@@ -58,6 +58,8 @@ from . import (  # in-place activations' nodes; torch-level nn names
     statistics,
     torch_nn,
 )
+from . import broadcasting, closeness, stacking  # misc: NumPy-style joins, predicates
+
 from .record import OpRecord
 
 # The op modules, by kind; a later module's function of the same name wins (``div`` with
@@ -111,6 +113,10 @@ MODULES = (
     # cdist, vander and the trapezoidal rules
     searching,
     numeric_more,
+    # misc: broadcasting and NumPy-style joins/splits, closeness and dtype predicates
+    broadcasting,
+    stacking,
+    closeness,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
