@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import pointwise_kernels, scan_kernels
+from . import misc_kernels, pointwise_kernels, scan_kernels
 
 
 def stable_sigmoid(xp: Any) -> Callable[..., Any]:
@@ -361,4 +361,5 @@ GROUPS = (
     _math, _reductions_and_products, _scans_and_selection, _rearranging, _indexing, _activations,
     pointwise_kernels.pointwise,
     scan_kernels.scans,
+    misc_kernels.misc,
 )  # fmt: skip

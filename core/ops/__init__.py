@@ -58,7 +58,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     statistics,
     torch_nn,
 )
-from . import broadcasting, closeness, stacking  # misc: NumPy-style joins, predicates
+from . import broadcasting, closeness, pointwise_misc, stacking  # misc
 
 from .record import OpRecord
 
@@ -117,6 +117,7 @@ MODULES = (
     broadcasting,
     stacking,
     closeness,
+    pointwise_misc,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
