@@ -61,6 +61,7 @@ from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .random import install as _install_random_methods
+from .runtime_settings import FUNCTIONS as _RUNTIME_SETTINGS
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
@@ -93,6 +94,7 @@ globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_INTEROP)
 globals().update(_RANDOM)
+globals().update(_RUNTIME_SETTINGS)
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)

@@ -58,7 +58,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     statistics,
     torch_nn,
 )
-from . import broadcasting, closeness, pointwise_misc, stacking  # misc
+from . import broadcasting, closeness, pointwise_misc, stacking, torch_inplace  # misc
 
 from .record import OpRecord
 
@@ -118,6 +118,7 @@ MODULES = (
     stacking,
     closeness,
     pointwise_misc,
+    torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
