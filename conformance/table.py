@@ -422,3 +422,11 @@ NUMERIC_MORE = {
     ),
 }
 TABLE.update(NUMERIC_MORE)
+
+# retrograd/ops/pointwise_misc.py: the Python-number overload of fmod takes its number as
+# ``remainder``'s does; the other records call retrograd.<name> and compare with xp's.
+POINTWISE_MISC = {
+    "fmod": Entry(O.scalar_other, ref=lambda xp, a, other: xp.fmod(a, other)),
+    "fmod_tensor": Entry(call=function("fmod")),
+}
+TABLE.update(POINTWISE_MISC)
