@@ -13,6 +13,7 @@ import retrograd
 from . import op_samples as O
 from . import reference_math as R
 from . import samples as S
+from . import index_samples as IX
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
 
@@ -430,3 +431,12 @@ POINTWISE_MISC = {
     "fmod_tensor": Entry(call=function("fmod")),
 }
 TABLE.update(POINTWISE_MISC)
+
+# retrograd/ops/index_ops.py
+INDEX_WRITES = {
+    "index_add": Entry(IX.with_source, IX.index_add_call, IX.added),
+    "index_copy": Entry(IX.with_source, IX.index_copy_call, IX.copied),
+    "index_fill": Entry(IX.fill, IX.index_fill_call, IX.filled),
+    "index_fill_tensor": Entry(IX.fill, IX.index_fill_call, IX.filled),
+}
+TABLE.update(INDEX_WRITES)

@@ -58,7 +58,14 @@ from . import (  # in-place activations' nodes; torch-level nn names
     statistics,
     torch_nn,
 )
-from . import broadcasting, closeness, pointwise_misc, stacking, torch_inplace  # misc
+from . import (  # misc
+    broadcasting,
+    closeness,
+    index_ops,
+    pointwise_misc,
+    stacking,
+    torch_inplace,
+)
 
 from .record import OpRecord
 
@@ -118,6 +125,7 @@ MODULES = (
     stacking,
     closeness,
     pointwise_misc,
+    index_ops,
     torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
