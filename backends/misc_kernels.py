@@ -29,8 +29,23 @@ def _logaddexp2(xp: Any) -> Callable[..., Any]:
     return logaddexp2
 
 
+def _diagonal(xp: Any) -> Callable[..., Any]:
+    def diagonal(a: Any, offset: int, axis1: int, axis2: int) -> Any:
+        """The diagonal view (NumPy's ``diagonal``: the two axes removed, the diagonal
+        last). NumPy marks it read-only; it is made writable where ``a`` is, so that
+        writes through it reach ``a`` as through PyTorch's view."""
+        view = xp.diagonal(a, offset, axis1, axis2)
+        flags = getattr(view, "flags", None)
+        if not getattr(flags, "writeable", True) and getattr(a.flags, "writeable", False):
+            view.flags.writeable = True
+        return view
+
+    return diagonal
+
+
 def misc(xp: Any) -> dict[str, Callable[..., Any]]:
     return {
+        "diagonal": _diagonal(xp),
         "acosh": xp.acosh,
         "asinh": xp.asinh,
         "atanh": xp.atanh,

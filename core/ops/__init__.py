@@ -61,6 +61,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
 from . import (  # misc
     broadcasting,
     closeness,
+    diagonals,
     index_ops,
     pointwise_misc,
     stacking,
@@ -126,6 +127,7 @@ MODULES = (
     closeness,
     pointwise_misc,
     index_ops,
+    diagonals,
     torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
