@@ -13,6 +13,7 @@ import retrograd
 from . import op_samples as O
 from . import reference_math as R
 from . import samples as S
+from . import diagonal_samples as DG
 from . import index_samples as IX
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
@@ -440,3 +441,13 @@ INDEX_WRITES = {
     "index_fill_tensor": Entry(IX.fill, IX.index_fill_call, IX.filled),
 }
 TABLE.update(INDEX_WRITES)
+
+# retrograd/ops/diagonals.py
+DIAGONALS = {
+    "diagonal": Entry(DG.diagonal, ref=DG.diagonal_ref),
+    "diagonal_copy": Entry(DG.diagonal, ref=DG.diagonal_ref),
+    "diagonal_scatter": Entry(DG.diagonal_scatter, ref=DG.diagonal_scattered),
+    "select_scatter": Entry(DG.select_scatter, ref=DG.select_scattered),
+    "slice_scatter": Entry(DG.slice_scatter, ref=DG.slice_scattered),
+}
+TABLE.update(DIAGONALS)
