@@ -430,6 +430,14 @@ TABLE.update(NUMERIC_MORE)
 POINTWISE_MISC = {
     "fmod": Entry(O.scalar_other, ref=lambda xp, a, other: xp.fmod(a, other)),
     "fmod_tensor": Entry(call=function("fmod")),
+    # the in-place forms' result records, called out of place
+    **{
+        f"{name}_result": Entry(
+            call=lambda a, name=name: getattr(retrograd.ops.pointwise_misc, f"{name}_result")(a),
+            ref=lambda xp, a, name=name: getattr(xp, name)(a),
+        )
+        for name in ("acosh", "asinh", "atanh")
+    },
 }
 TABLE.update(POINTWISE_MISC)
 

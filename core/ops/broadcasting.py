@@ -25,11 +25,22 @@ def _shape_of(value: Any) -> tuple[int, ...]:
 
 @composite(method=False)
 def broadcast_shapes(*shapes: Any) -> Size:
-    """The shape tensors of ``shapes`` (sizes or ints) broadcast to, as a ``Size``."""
-    result: tuple[int, ...] = ()
-    for shape in shapes:
-        result = _broadcast_pair("broadcast_shapes", result, _shape_of(shape))
-    return Size(result)
+    """The shape tensors of ``shapes`` (sizes or ints) broadcast to, as a ``Size``; where
+    one does not fit, PyTorch's error naming it and the shape found so far."""
+    sizes = [_shape_of(shape) for shape in shapes]
+    result = [1] * max((len(s) for s in sizes), default=0)
+    for i, shape in enumerate(sizes):
+        for j in range(-1, -len(shape) - 1, -1):
+            if shape[j] == 1 or shape[j] == result[j]:
+                continue
+            if result[j] != 1:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[j]} at {j}! "
+                    f"Mismatching argument at index {i} had {shape}; but expected shape "
+                    f"should be broadcastable to {result}"
+                )
+            result[j] = shape[j]
+    return Size(tuple(result))
 
 
 def broadcast_to(input: Tensor, size: Any) -> Tensor:

@@ -90,6 +90,8 @@ def isin(
         raise TypeError("isin() received an invalid combination of arguments")
     like = elements if isinstance(elements, Tensor) else test_elements
     e, t = _as_tensor_like(elements, like).detach(), _as_tensor_like(test_elements, like).detach()
+    if dtypes.bool in (e.dtype, t.dtype):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     found = (e.reshape(-1, 1) == t.reshape(1, -1)).any(-1).reshape(e.shape)
     return found.logical_not() if invert else found
 
@@ -167,6 +169,8 @@ def can_cast(from_: dtypes.dtype, to: dtypes.dtype) -> bool:
     category (floating to integer, anything but bool to bool)."""
     return to.category >= from_.category
 
+
+METHODS = {"ndimension": lambda self: self.dim()}  # there is no torch.ndimension
 
 FUNCTIONS = {
     "isclose": isclose,

@@ -17,23 +17,46 @@ from ..arguments import parsed
 from ..tensor import Tensor
 from .elementwise import UNARY_RECORDS, _binary, _unary, binary_op, unary_op, where
 from .helpers import check_tensor
+from .inplace import inplace
 from .pointwise_binary import _rounded, div
 from .record import AtKinks, composite
 
 DEGREE = math.pi / 180.0
 
 # -- unary -----------------------------------------------------------------------------------
+# Their in-place forms are the ACOSH_RESULT... records below (METHODS), not derived.
 ACOSH = _unary(
     "acosh", "AcoshBackward0", ("self",), lambda g, a: g * (a * a - 1).rsqrt(),
-    int_to_float=True, domain=(1.0, math.inf), doc="d/dx = 1 / sqrt(x^2 - 1)",
+    int_to_float=True, domain=(1.0, math.inf), doc="d/dx = 1 / sqrt(x^2 - 1)", inplace=False,
 )  # fmt: skip
 ASINH = _unary(
     "asinh", "AsinhBackward0", ("self",), lambda g, a: g * (a * a + 1).rsqrt(),
-    int_to_float=True, doc="d/dx = 1 / sqrt(x^2 + 1)",
+    int_to_float=True, doc="d/dx = 1 / sqrt(x^2 + 1)", inplace=False,
 )  # fmt: skip
 ATANH = _unary(
     "atanh", "AtanhBackward0", ("self",), lambda g, a: g * (1 / (1 - a * a)),
-    int_to_float=True, domain=(-1.0, 1.0), doc="d/dx = 1 / (1 - x^2)",
+    int_to_float=True, domain=(-1.0, 1.0), doc="d/dx = 1 / (1 - x^2)", inplace=False,
+)  # fmt: skip
+# ``acosh_``/``asinh_``/``atanh_`` overwrite their input, so PyTorch records them as the
+# "1" nodes (AcoshBackward1, ...). PyTorch's have no derivative (a backward raises
+# NotImplementedError); these differentiate from the saved result instead, which gives
+# the same gradient as the out-of-place op: retrograd computes where PyTorch refuses.
+ACOSH_RESULT = _unary(
+    "acosh_result", "AcoshBackward1", ("result",), lambda g, r: g / r.sinh(),
+    kernel="acosh", int_to_float=True, domain=(1.0, math.inf), public="acosh", method=False,
+    inplace=False,
+    doc="acosh_ (from the result): d/dx = 1 / sinh(acosh(x))",
+)  # fmt: skip
+ASINH_RESULT = _unary(
+    "asinh_result", "AsinhBackward1", ("result",), lambda g, r: g / r.cosh(),
+    kernel="asinh", int_to_float=True, public="asinh", method=False, inplace=False,
+    doc="asinh_ (from the result): d/dx = 1 / cosh(asinh(x))",
+)  # fmt: skip
+ATANH_RESULT = _unary(
+    "atanh_result", "AtanhBackward1", ("result",), lambda g, r: g * r.cosh().square(),
+    kernel="atanh", int_to_float=True, domain=(-1.0, 1.0), public="atanh", method=False,
+    inplace=False,
+    doc="atanh_ (from the result): d/dx = cosh(atanh(x))^2",
 )  # fmt: skip
 DEG2RAD = _unary(
     "deg2rad", "Deg2RadBackward0", (), lambda g: g * DEGREE, int_to_float=True,
@@ -92,7 +115,7 @@ LOGADDEXP2 = _binary(
 )  # fmt: skip
 
 RECORDS = (
-    ACOSH, ASINH, ATANH, DEG2RAD, RAD2DEG, SGN, FMOD, FMOD_TENSOR, FMAX, FMIN, LOGADDEXP2,
+    ACOSH, ASINH, ATANH, ACOSH_RESULT, ASINH_RESULT, ATANH_RESULT, DEG2RAD, RAD2DEG, SGN, FMOD, FMOD_TENSOR, FMAX, FMIN, LOGADDEXP2,
 )  # fmt: skip
 
 
@@ -113,8 +136,12 @@ def _tensors_pair(record: Any) -> Any:
     op = binary_op(record)
 
     def pair(input: Tensor, other: Tensor) -> Tensor:
-        check_tensor(record.name, input)
-        check_tensor(record.name, other, "other")
+        for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"{record.name}(): argument '{name}' (position {position}) must be Tensor, "
+                    f"not {type(value).__name__}"
+                )
         return op(input, other)
 
     pair.__name__ = pair.__qualname__ = record.name
@@ -144,4 +171,19 @@ FUNCTIONS = {
     "fmax": _tensors_pair(FMAX),
     "fmin": _tensors_pair(FMIN),
     "logaddexp2": binary_op(LOGADDEXP2),
+}
+
+acosh_result, asinh_result, atanh_result = (
+    unary_op(r) for r in (ACOSH_RESULT, ASINH_RESULT, ATANH_RESULT)
+)
+_IN_PLACE = {
+    "acosh_": inplace("acosh_", acosh_result, False),
+    "asinh_": inplace("asinh_", asinh_result, False),
+    "atanh_": inplace("atanh_", atanh_result, False),
+}
+METHODS = {
+    **_IN_PLACE,
+    "arccosh_": _IN_PLACE["acosh_"],
+    "arcsinh_": _IN_PLACE["asinh_"],
+    "arctanh_": _IN_PLACE["atanh_"],
 }
