@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import retrograd
 
+from . import diagonal_samples as DG
+from . import index_samples as IX
 from . import op_samples as O
 from . import reference_math as R
 from . import samples as S
-from . import diagonal_samples as DG
-from . import index_samples as IX
 from . import shape_samples as SH
 from .entries import Entry, function, public, put, special
 

@@ -143,8 +143,19 @@ INDEXED = {
 POINTWISE = {
     **{
         f"{name}-special": (lambda m, a, name=name: getattr(m, name)(a), [SPECIAL])
-        for name in ("acosh", "asinh", "atanh", "arccosh", "arcsinh", "arctanh", "deg2rad",
-                     "rad2deg", "sgn", "absolute", "positive")
+        for name in (
+            "acosh",
+            "asinh",
+            "atanh",
+            "arccosh",
+            "arcsinh",
+            "arctanh",
+            "deg2rad",
+            "rad2deg",
+            "sgn",
+            "absolute",
+            "positive",
+        )
     },  # fmt: skip
     "acosh": (lambda m, a: m.acosh(a), [rand(5, low=1.1, high=4.0)], True),
     "asinh": (lambda m, a: a.asinh(), [X], True),
@@ -177,8 +188,14 @@ POINTWISE = {
     "fmin": (lambda m, a, b: m.fmin(a, b), [X, Y], True),
     "fmax-special": (lambda m, a, b: m.fmax(a, b), [SPECIAL, SPECIAL2]),
     "fmin-special": (lambda m, a, b: a.fmin(b), [SPECIAL, SPECIAL2]),
-    "fmax-ties": (lambda m, a, b: m.fmax(a, b), [arr(1.0, 2.0, NAN, -0.0), arr(1.0, NAN, 3.0, 0.0)]),
-    "fmin-ties": (lambda m, a, b: m.fmin(a, b), [arr(1.0, 2.0, NAN, 0.0), arr(1.0, NAN, 3.0, -0.0)]),
+    "fmax-ties": (
+        lambda m, a, b: m.fmax(a, b),
+        [arr(1.0, 2.0, NAN, -0.0), arr(1.0, NAN, 3.0, 0.0)],
+    ),
+    "fmin-ties": (
+        lambda m, a, b: m.fmin(a, b),
+        [arr(1.0, 2.0, NAN, 0.0), arr(1.0, NAN, 3.0, -0.0)],
+    ),
     "fmax-broadcast": (lambda m, a, b: m.fmax(a, b), [C, V]),
     "fmax-int": (lambda m, a, b: m.fmax(a, b), [INTS, DIVISORS]),
     "fmin-bool": (lambda m, a, b: m.fmin(a, b), [BOOLS, BOOLS[::-1].copy()]),
@@ -414,7 +431,10 @@ def test_unary_facts_against_torch(key, values):
 
 
 def test_isin_of_a_number_and_mixed_dtypes():
-    for fn in (lambda m: m.isin(3, m.tensor([1, 3])), lambda m: m.isin(m.tensor(INTS), m.tensor([2.0, 3.0]))):
+    for fn in (
+        lambda m: m.isin(3, m.tensor([1, 3])),
+        lambda m: m.isin(m.tensor(INTS), m.tensor([2.0, 3.0])),
+    ):
         assert _value(fn(retrograd)) == _value(fn(torch))
 
 
@@ -433,13 +453,16 @@ def test_dtype_questions_against_torch(first):
 @pytest.mark.parametrize(
     "operands",
     [
-        lambda m: (m.tensor(INTS), 1.5), lambda m: (1, 2.0), lambda m: (m.tensor(INTS), m.tensor(X)),
+        lambda m: (m.tensor(INTS), 1.5), lambda m: (1, 2.0),
+        lambda m: (m.tensor(INTS), m.tensor(X)),
         lambda m: (m.tensor(X, dtype=m.float32), m.tensor(1.0, dtype=m.float64)),
         lambda m: (m.tensor(BOOLS), 3), lambda m: (True, m.tensor(INTS, dtype=m.uint8)),
     ],
 )  # fmt: skip
 def test_result_type_against_torch(operands):
-    assert str(retrograd.result_type(*operands(retrograd))) == str(torch.result_type(*operands(torch)))
+    assert str(retrograd.result_type(*operands(retrograd))) == str(
+        torch.result_type(*operands(torch))
+    )
 
 
 def test_broadcast_shapes_against_torch():
@@ -518,13 +541,21 @@ ERRORS = {
     "index_add-float-index": lambda m: m.ones(3, 4).index_add(1, m.tensor([0.0]), m.ones(3, 1)),
     "index_add-range": lambda m: m.ones(3, 4).index_add(1, m.tensor([0, 5]), m.ones(3, 2)),
     "index_add-count": lambda m: m.ones(3, 4).index_add(1, m.tensor([0, 1]), m.ones(3, 3)),
-    "index_add-dtype": lambda m: m.ones(3, 4).index_add(1, m.tensor([0]), m.ones(3, 1, dtype=m.float64)),
+    "index_add-dtype": lambda m: m.ones(3, 4).index_add(
+        1, m.tensor([0]), m.ones(3, 1, dtype=m.float64)
+    ),
     "index_add-2d-index": lambda m: m.ones(3, 4).index_add(1, m.tensor([[0], [1]]), m.ones(3, 2)),
-    "index_copy-int32-index": lambda m: m.ones(3, 4).index_copy(1, m.tensor([0], dtype=m.int32), m.ones(3, 1)),
+    "index_copy-int32-index": lambda m: m.ones(3, 4).index_copy(
+        1, m.tensor([0], dtype=m.int32), m.ones(3, 1)
+    ),
     "index_copy-range": lambda m: m.ones(3, 4).index_copy(1, m.tensor([0, 5]), m.ones(3, 2)),
     "index_copy-count": lambda m: m.ones(3, 4).index_copy(1, m.tensor([0, 1]), m.ones(3, 3)),
-    "index_copy-dtype": lambda m: m.ones(3, 4).index_copy(1, m.tensor([0]), m.ones(3, 1, dtype=m.float64)),
-    "index_fill-int32-index": lambda m: m.ones(3, 4).index_fill(1, m.tensor([0], dtype=m.int32), 1.0),
+    "index_copy-dtype": lambda m: m.ones(3, 4).index_copy(
+        1, m.tensor([0]), m.ones(3, 1, dtype=m.float64)
+    ),
+    "index_fill-int32-index": lambda m: m.ones(3, 4).index_fill(
+        1, m.tensor([0], dtype=m.int32), 1.0
+    ),
     "index_fill-range": lambda m: m.ones(3, 4).index_fill(1, m.tensor([0, 5]), 1.0),
     "index_fill-vector-value": lambda m: m.ones(3, 4).index_fill(1, m.tensor([0]), m.ones(2)),
     "fmod-int-zero": lambda m: m.fmod(m.tensor([5, 3]), m.tensor([3, 0])),

@@ -378,6 +378,22 @@ SHAPE = {
         [X, Y],
         True,
     ),
+    # the records of retrograd/ops/{diagonals,index_ops,pointwise_misc}.py (more cases in
+    # tests/test_ops_misc_more.py)
+    "diagonal": (lambda m, a: a.diagonal(1), [X], True),
+    "diag-matrix": (lambda m, a: m.diag(a, -1), [X], True),
+    "diagonal_scatter": (lambda m, a, b: m.diagonal_scatter(a, b, 1), [X, rand(3)], True),
+    "select_scatter": (lambda m, a, b: m.select_scatter(a, b, 0, 1), [X, rand(4)], True),
+    "slice_scatter": (lambda m, a, b: a.slice_scatter(b, 1, 0, 2), [X, rand(3, 2)], True),
+    "index_add": (lambda m, a, b: a.index_add(1, m.tensor([0, 2]), b), [X, rand(3, 2)], True),
+    "index_copy": (lambda m, a, b: a.index_copy(0, m.tensor([1]), b), [X, rand(1, 4)], True),
+    "index_fill": (lambda m, a: a.index_fill(1, m.tensor([3]), 2.0), [X], True),
+    "index_fill-tensor": (
+        lambda m, a, b: a.index_fill(1, m.tensor([0]), b),
+        [X, rand(1).reshape(())],
+    ),
+    "fmod": (lambda m, a: a.fmod(0.7), [X]),
+    "fmod-tensor": (lambda m, a, b: m.fmod(a, b), [X, rand(3, 4, seed=5) + 3]),
 }
 
 

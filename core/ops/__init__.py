@@ -15,18 +15,22 @@ from ..arguments import expect_tensor, method_form, named, typename
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
-from . import (  # in-place activations' nodes; torch-level nn names
+from . import (  # in-place activations' nodes; torch-level nn names  # misc
     activations,
     advanced_indexing,
     aten_overloads,
     bitwise,
+    broadcasting,
     clamp,
+    closeness,
     conversion,
+    diagonals,
     distance_losses,
     einsum,
     elementwise,
     extrema,
     gather_scatter,
+    index_ops,
     indexing,
     inplace,
     inplace_views,
@@ -43,6 +47,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
+    pointwise_misc,
     predicates,
     rearrange,
     reductions,
@@ -55,19 +60,11 @@ from . import (  # in-place activations' nodes; torch-level nn names
     shape,
     shape_more,
     smooth_activations,
+    stacking,
     statistics,
+    torch_inplace,
     torch_nn,
 )
-from . import (  # misc
-    broadcasting,
-    closeness,
-    diagonals,
-    index_ops,
-    pointwise_misc,
-    stacking,
-    torch_inplace,
-)
-
 from .record import OpRecord
 
 # The op modules, by kind; a later module's function of the same name wins (``div`` with
