@@ -1113,6 +1113,9 @@ def test_every_surface_record_is_reached():
     # The unary and two-tensor binary records are compared with PyTorch one by one,
     # generated from their records, in test_ops_vs_torch.py.
     missing = {r.name for r in RECORDS if r.grad_fn and r.name not in GENERATED} - seen
+    # PyTorch's acosh_/asinh_/atanh_ raise on backward, so no case here can compare them:
+    # tests/test_ops_misc_more.py checks their nodes and retrograd's gradients.
+    missing -= {"acosh_result", "asinh_result", "atanh_result"}
     assert not missing, f"records no case reaches: {sorted(missing)}"
 
 
