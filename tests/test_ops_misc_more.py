@@ -116,8 +116,28 @@ SHAPES = {
         True,
     ),
     "slice_scatter-defaults": (lambda m, a, b: a.slice_scatter(b), [X, Y]),
+    "repeat_interleave": (lambda m, a: m.repeat_interleave(a, 2), [X], True),
+    "repeat_interleave-dim": (lambda m, a: a.repeat_interleave(3, dim=1), [X], True),
+    "repeat_interleave-0d": (lambda m, a: a.repeat_interleave(2), [S0]),
+    "repeat_interleave-zero": (lambda m, a: a.repeat_interleave(0, dim=0), [X]),
+    "repeat_interleave-counts": (
+        lambda m, a: a.repeat_interleave(_idx(m, [1, 0, 3]), dim=0),
+        [X],
+        True,
+    ),
+    "repeat_interleave-one-count": (lambda m, a: m.repeat_interleave(a, _idx(m, [2]), 1), [X]),
+    "repeat_interleave-0d-count": (lambda m, a: a.repeat_interleave(_idx(m, 2), dim=-1), [X]),
+    "repeat_interleave-output_size": (
+        lambda m, a: a.repeat_interleave(_idx(m, [1, 2, 1]), dim=0, output_size=4),
+        [X],
+    ),
+    "repeat_interleave-int": (lambda m, a: a.repeat_interleave(2, dim=0), [INTS]),
     "argwhere": (lambda m, a: m.argwhere(a), [SPECIAL]),
     "argwhere-2d": (lambda m, a: a.argwhere(), [INTS]),
+    "repeat_interleave-indices": (
+        lambda m, a: m.repeat_interleave(a),
+        [arr(2, 0, 1, dtype="int64")],
+    ),
     "argwhere-0d": (lambda m, a: m.argwhere(a), [S0]),
 }
 INDEXED = {
@@ -241,6 +261,9 @@ GRAPHS = {
     "absolute": lambda m, a: m.absolute(a),
     "fmod-scalar": lambda m, a: m.fmod(a, 2),
     "select_scatter": lambda m, a: m.select_scatter(a, a[0] * 2, 0, 1),
+    "repeat_interleave": lambda m, a: m.repeat_interleave(a, 2),
+    "repeat_interleave-dim": lambda m, a: a.repeat_interleave(2, dim=1),
+    "repeat_interleave-counts": lambda m, a: a.repeat_interleave(m.tensor([1, 2, 0]), dim=0),
 }
 
 
@@ -530,6 +553,14 @@ ERRORS = {
     "broadcast_tensors-mismatch": lambda m: m.broadcast_tensors(m.ones(3, 4), m.ones(2)),
     "broadcast_to-too-few": lambda m: m.broadcast_to(m.ones(3, 4), (2,)),
     "tile-negative": lambda m: m.ones(3, 4).tile(-1),
+    "repeat_interleave-negative": lambda m: m.ones(3, 4).repeat_interleave(-1),
+    "repeat_interleave-negative-count": lambda m: m.ones(3).repeat_interleave(m.tensor([1, -2, 1])),
+    "repeat_interleave-float-counts": lambda m: m.ones(3).repeat_interleave(m.tensor([1.0, 2, 1])),
+    "repeat_interleave-count-size": lambda m: m.ones(3, 4).repeat_interleave(m.tensor([1, 2]), 1),
+    "repeat_interleave-2d-counts": lambda m: m.ones(3).repeat_interleave(m.tensor([[2]])),
+    "repeat_interleave-2d-indices": lambda m: m.repeat_interleave(m.tensor([[2]])),
+    "repeat_interleave-output_size": lambda m: m.ones(3, 4).repeat_interleave(2, 1, output_size=7),
+    "repeat_interleave-bad-dim": lambda m: m.ones(3, 4).repeat_interleave(2, dim=3),
     "diag-3d": lambda m: m.diag(m.ones(2, 2, 2)),
     "diag-0d": lambda m: m.diag(m.tensor(1.0)),
     "diagonal-same-dims": lambda m: m.diagonal(m.ones(3, 4), 0, 1, 1),

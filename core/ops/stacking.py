@@ -1,11 +1,13 @@
 """Joining and splitting by the NumPy-style names: ``atleast_1d/2d/3d``, ``hstack``,
 ``vstack``/``row_stack``, ``dstack``, ``column_stack``, ``tensor_split``,
-``hsplit``/``vsplit``/``dsplit``, ``tile`` and ``ravel``.
+``hsplit``/``vsplit``/``dsplit``, ``tile``, ``ravel`` and ``repeat_interleave``.
 
 All are composed as PyTorch composes them, so its nodes come out: the ``atleast_*``
 forms are a ``reshape`` (``ViewBackward0``) of a 0-d tensor and ``unsqueeze`` otherwise,
 the stacks a ``cat`` (``CatBackward0``) of those, the splits slices (``SliceBackward0``
-per piece), ``tile`` a ``repeat`` and ``ravel`` a ``contiguous`` then ``view``.
+per piece), ``tile`` a ``repeat``, ``ravel`` a ``contiguous`` then ``view``, and
+``repeat_interleave`` an ``unsqueeze``/``expand``/``clone``/``view`` (a count) or an
+``index_select`` (a tensor of counts).
 """
 
 from __future__ import annotations
@@ -210,7 +212,80 @@ def ravel(input: Tensor) -> Tensor:
     return contiguous(input).view(-1)
 
 
+def _repeat_counts(repeats: Tensor) -> list[int]:
+    """The counts of a tensor of repeats (int64, at most 1-d), read on the host: the
+    result's size depends on them."""
+    if repeats.dtype.category >= dtypes.FLOATING:
+        raise NotImplementedError(
+            f"\"repeat_interleave_cpu\" not implemented for '{dtypes.kind_name(repeats.dtype)}'"
+        )
+    counts = repeats.reshape(-1).tolist()
+    if any(c < 0 for c in counts):
+        raise RuntimeError("repeats can not be negative")
+    return counts
+
+
+def _indices_repeated(counts: list[int], like: Tensor) -> Tensor:
+    """``[0] * counts[0] + [1] * counts[1] + ...`` as an int64 tensor on ``like``'s backend."""
+    flat = [i for i, c in enumerate(counts) for _ in range(c)]
+    return like.new_tensor(flat, dtype=dtypes.int64)
+
+
+def _interleave_by_count(input: Tensor, repeats: int, dim: int, output_size: Any) -> Tensor:
+    """Each slice along ``dim`` ``repeats`` times, as PyTorch composes it: unsqueeze,
+    expand, clone, then the two dims merged by a view."""
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if output_size is not None and output_size != input.shape[dim] * repeats:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {input.shape[dim] * repeats} but "
+            f"got {output_size}"
+        )
+    shape = list(input.shape)
+    spread = input.unsqueeze(dim + 1).expand(*shape[: dim + 1], repeats, *shape[dim + 1 :])
+    shape[dim] *= repeats
+    # A copy (CloneBackward0) where repeats > 1 (PyTorch clones even for 1: no node differs
+    # in value, only in the graph); clone() would keep the expanded strides.
+    return contiguous(spread).view(shape)
+
+
+@composite(method=True)
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element (or slice along ``dim``) repeated: ``repeats`` times (an int), or by
+    its own count (a tensor of counts, one per slice). Without ``dim``, of the flattened
+    input. Without ``repeats``, ``input`` holds the counts and the result is the indices
+    they repeat (``[2, 0, 1]`` -> ``[0, 0, 2]``)."""
+    check_tensor("repeat_interleave", input)
+    if repeats is None:
+        if input.dim() != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return _indices_repeated(_repeat_counts(input), input)
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    dim = _wrap_dim(dim, max(input.dim(), 1), "repeat_interleave")
+    if input.dim() == 0:
+        input = input.reshape(1)
+    if not isinstance(repeats, Tensor):
+        return _interleave_by_count(input, int(repeats), dim, output_size)
+    if repeats.dim() > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    counts = _repeat_counts(repeats)
+    if len(counts) == 1:
+        counts = counts * input.shape[dim]
+    elif len(counts) != input.shape[dim]:
+        raise RuntimeError(
+            "repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{len(counts)} and input.size({dim}) = {input.shape[dim]}"
+        )
+    if output_size is not None and output_size != sum(counts):
+        raise RuntimeError("allocated size does not match required size")
+    return input.index_select(dim, _indices_repeated(counts, input))
+
+
 FUNCTIONS = {
+    "repeat_interleave": repeat_interleave,
     "atleast_1d": atleast_1d,
     "atleast_2d": atleast_2d,
     "atleast_3d": atleast_3d,
