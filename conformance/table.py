@@ -13,6 +13,7 @@ import retrograd
 from . import diagonal_samples as DG
 from . import index_samples as IX
 from . import op_samples as O
+from . import product_samples as PX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
@@ -459,3 +460,24 @@ DIAGONALS = {
     "slice_scatter": Entry(DG.slice_scatter, ref=DG.slice_scattered),
 }
 TABLE.update(DIAGONALS)
+
+# retrograd/ops/products_more.py: beta * self + alpha * product, self broadcasting
+PRODUCTS_MORE = {
+    "addmv": Entry(
+        PX.add_product("n,nk,k"), ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * (b @ c)
+    ),
+    "addr": Entry(
+        PX.add_product("nk,n,k"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * (b[:, None] * c[None, :]),
+    ),
+    "baddbmm": Entry(
+        PX.add_product("bnm,bnk,bkm"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * xp.matmul(b, c),
+    ),
+    "addbmm": Entry(
+        PX.add_product("nm,bnk,bkm"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * xp.sum(xp.matmul(b, c), axis=0),
+    ),
+    "vdot": Entry(S.signature("k,k")),
+}
+TABLE.update(PRODUCTS_MORE)

@@ -230,12 +230,39 @@ POINTWISE = {
 }
 
 
+B1, B2 = rand(2, 3, 5, seed=8), rand(2, 5, 4, seed=9)
+PRODUCTS = {
+    "addmv": (lambda m, s, a, v: m.addmv(s, a, v), [rand(3), X, V], True),
+    "addmv-scaled": (lambda m, s, a, v: s.addmv(a, v, beta=0.5, alpha=-2), [rand(1), X, V], True),
+    "addmv-beta0-nan": (lambda m, s, a, v: m.addmv(s, a, v, beta=0), [arr(NAN, INF, 1.0), X, V]),
+    "addmv-int": (
+        lambda m, s, a, v: m.addmv(s, a, v, alpha=2),
+        [INTS[0, :2], INTS.T.copy(), INTS[1]],
+    ),
+    "addr": (lambda m, s, a, b: m.addr(s, a, b), [X, rand(3, seed=4), V], True),
+    "addr-broadcast": (lambda m, s, a, b: s.addr(a, b, beta=2, alpha=0.5), [V, rand(3), V], True),
+    "addr-beta0-nan": (lambda m, s, a, b: m.addr(s, a, b, beta=0), [SPECIAL[:4], rand(1), V]),
+    "baddbmm": (lambda m, s, a, b: m.baddbmm(s, a, b), [rand(2, 3, 4), B1, B2], True),
+    "baddbmm-scaled": (lambda m, s, a, b: s.baddbmm(a, b, beta=-1, alpha=3), [X, B1, B2], True),
+    "addbmm": (lambda m, s, a, b: m.addbmm(s, a, b), [X, B1, B2], True),
+    "addbmm-scaled": (lambda m, s, a, b: s.addbmm(a, b, beta=0.25, alpha=2), [V, B1, B2], True),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [V, rand(4, seed=5)], True),
+    "vdot-int": (lambda m, a, b: a.vdot(b), [INTS[0], INTS[1]]),
+    "addmv_": (lambda m, s, a, v: (s * 1).addmv_(a, v, alpha=2), [rand(3), X, V], True),
+    "baddbmm_": (lambda m, s, a, b: (s * 1).baddbmm_(a, b, beta=0.5), [rand(2, 3, 4), B1, B2]),
+    "inner": (lambda m, a, b: m.inner(a, b), [X, Y], True),
+    "inner-vectors": (lambda m, a, b: a.inner(b), [V, rand(4, seed=5)], True),
+    "inner-3d": (lambda m, a, b: m.inner(a, b), [C, V]),
+    "inner-scalar": (lambda m, a, b: m.inner(a, b), [X, S0]),
+}
+
+
 def _cases(*tables):
     return [pytest.param(key, case, id=key) for table in tables for key, case in table.items()]
 
 
 @SILENT
-@pytest.mark.parametrize("key, case", _cases(SHAPES, INDEXED, POINTWISE))
+@pytest.mark.parametrize("key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS))
 def test_against_torch(key, case):
     fn, values, *rest = case
     run_both(fn, values, second_order=bool(rest and rest[0]))
@@ -326,6 +353,8 @@ IN_PLACE = {
     "torch.sigmoid_": lambda m, a: m.sigmoid_(a),
     "torch.clamp_": lambda m, a: m.clamp_(a, -0.5, 0.5),
     "torch.deg2rad_": lambda m, a: m.deg2rad_(a),
+    "addr_": lambda m, a: a.addr_(m.tensor(V[:3]), m.tensor(V), beta=0.5),
+    "addbmm_": lambda m, a: a.addbmm_(m.tensor(B1), m.tensor(B2)),
 }
 
 
@@ -379,6 +408,18 @@ def test_in_place_inverse_hyperbolics_differentiate_where_pytorch_refuses(key):
     assert np.allclose(ours.detach().numpy(), theirs.detach().numpy(), equal_nan=True)
     ours.sum().backward()
     assert np.allclose(leaf.grad.numpy(), reference_leaf.grad.numpy())
+
+
+def test_chain_matmul_warns_and_multiplies_as_pytorch():
+    def run(m):
+        a, b, c = (m.tensor(v, requires_grad=True) for v in (X, Y.T.copy(), rand(3, 2)))
+        with pytest.warns(UserWarning, match="torch.chain_matmul is deprecated"):
+            out = m.chain_matmul(a, b, c)
+        out.sum().backward()
+        return out.detach().numpy(), a.grad.numpy(), c.grad.numpy()
+
+    for ours, theirs in zip(run(retrograd), run(torch), strict=True):
+        assert np.allclose(ours, theirs)
 
 
 def test_positive_returns_its_input_and_broadcast_tensors_keeps_a_fitting_one():
@@ -594,6 +635,13 @@ ERRORS = {
     "fmod-bool": lambda m: m.fmod(m.tensor([True]), m.tensor([True])),
     "fmod-number-first": lambda m: m.fmod(3, m.tensor([1.0])),
     "fmax-number": lambda m: m.fmax(m.tensor([1.0]), 2),
+    "addr-2d-vec": lambda m: m.addr(m.ones(3, 4), m.ones(3, 1), m.ones(4)),
+    "addr-size": lambda m: m.addr(m.ones(3, 4), m.ones(2), m.ones(4)),
+    "vdot-sizes": lambda m: m.vdot(m.ones(3), m.ones(2)),
+    "vdot-2d": lambda m: m.vdot(m.ones(3, 1), m.ones(3)),
+    "vdot-dtypes": lambda m: m.vdot(m.ones(3), m.ones(3, dtype=m.float64)),
+    "inner-sizes": lambda m: m.inner(m.ones(3, 4), m.ones(3)),
+    "chain_matmul-empty": lambda m: m.chain_matmul(),
     "logaddexp2-int": lambda m: m.logaddexp2(m.tensor([1]), m.tensor([2])),
     "logaddexp2-bool": lambda m: m.logaddexp2(m.tensor([True]), m.tensor([False])),
     "positive-bool": lambda m: m.positive(m.tensor([True])),

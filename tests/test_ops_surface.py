@@ -394,6 +394,11 @@ SHAPE = {
     ),
     "fmod": (lambda m, a: a.fmod(0.7), [X]),
     "fmod-tensor": (lambda m, a, b: m.fmod(a, b), [X, rand(3, 4, seed=5) + 3]),
+    "addmv": (lambda m, s, a, v: m.addmv(s, a, v, alpha=2), [rand(3), X, rand(4)], True),
+    "addr": (lambda m, s, a, b: s.addr(a, b, beta=0.5), [X, rand(3), rand(4)], True),
+    "baddbmm": (lambda m, s, a, b: m.baddbmm(s, a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
+    "addbmm": (lambda m, s, a, b: s.addbmm(a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [rand(4), rand(4, seed=3)], True),
 }
 
 

@@ -49,6 +49,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     pointwise_math,
     pointwise_misc,
     predicates,
+    products_more,
     rearrange,
     reductions,
     reductions_more,
@@ -125,6 +126,7 @@ MODULES = (
     pointwise_misc,
     index_ops,
     diagonals,
+    products_more,
     torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
