@@ -22,6 +22,7 @@ from .anomaly_mode import (
 from .arguments import expect_tensor as _expect_tensor
 from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
+from .creation_more import FUNCTIONS as _CREATION_MORE
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
     dtype,
@@ -65,6 +66,7 @@ from .runtime_settings import FUNCTIONS as _RUNTIME_SETTINGS
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
+from .window_functions import FUNCTIONS as _WINDOWS
 
 __version__ = "0.1.0"
 
@@ -95,6 +97,8 @@ globals().update(_CREATION)
 globals().update(_INTEROP)
 globals().update(_RANDOM)
 globals().update(_RUNTIME_SETTINGS)
+globals().update(_CREATION_MORE)
+globals().update(_WINDOWS)
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)

@@ -535,6 +535,60 @@ def test_broadcast_shapes_against_torch():
     assert type(retrograd.broadcast_shapes((2,))) is retrograd.Size
 
 
+# -- factories: values, dtype, requires_grad, warnings and errors -----------------------
+FACTORIES = {
+    "logspace": lambda m: m.logspace(0, 2, 5),
+    "logspace-base": lambda m: m.logspace(-1.5, 3, 7, base=2),
+    "logspace-one": lambda m: m.logspace(-1, 1, 1),
+    "logspace-none": lambda m: m.logspace(0, 1, 0),
+    "logspace-int": lambda m: m.logspace(0, 3, 4, dtype=m.int64),
+    "logspace-float64": lambda m: m.logspace(0.5, -2, 6, dtype=m.float64, requires_grad=True),
+    "scalar_tensor": lambda m: m.scalar_tensor(3),
+    "scalar_tensor-bool": lambda m: m.scalar_tensor(True),
+    "scalar_tensor-int64": lambda m: m.scalar_tensor(2.7, dtype=m.int64),
+    "scalar_tensor-float64": lambda m: m.scalar_tensor(-1.5, dtype=m.float64),
+    **{
+        f"{name}-{n}-{periodic}": lambda m, name=name, n=n, periodic=periodic: getattr(
+            m, f"{name}_window"
+        )(n, periodic)
+        for name in ("hann", "hamming", "blackman", "bartlett", "kaiser")
+        for n in (0, 1, 2, 7, 10)
+        for periodic in (True, False)
+    },
+    "hamming-params": lambda m: m.hamming_window(8, False, alpha=0.5, beta=0.4),
+    "kaiser-beta": lambda m: m.kaiser_window(9, True, 3.5, dtype=m.float64),
+    "hann-float64": lambda m: m.hann_window(6, dtype=m.float64),
+    "hann-requires_grad": lambda m: m.hann_window(4, requires_grad=True),
+}
+
+
+@pytest.mark.parametrize("key", list(FACTORIES))
+def test_factories_against_torch(key):
+    ours, theirs = FACTORIES[key](retrograd), FACTORIES[key](torch)
+    assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+    assert ours.requires_grad == theirs.requires_grad
+    assert np.allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+RANGES = {
+    "range": lambda m: m.range(0, 3),
+    "range-step": lambda m: m.range(0, 1, 0.25),
+    "range-down": lambda m: m.range(3, -1, -1.5),
+    "range-int64": lambda m: m.range(1, 4, dtype=m.int64),
+}
+
+
+@pytest.mark.parametrize("key", list(RANGES))
+def test_deprecated_range_is_inclusive_and_warns_as_pytorch(key):
+    with pytest.warns(UserWarning, match="torch.range is deprecated") as ours_warned:
+        ours = RANGES[key](retrograd)
+    with pytest.warns(UserWarning) as theirs_warned:
+        theirs = RANGES[key](torch)
+    assert str(ours_warned[0].message) == str(theirs_warned[0].message)
+    assert str(ours.dtype) == str(theirs.dtype)
+    assert ours.tolist() == theirs.tolist()
+
+
 # -- runtime settings: recorded and reported as PyTorch reports them --------------------
 def test_runtime_settings_round_trip_and_defaults():
     assert retrograd.get_float32_matmul_precision() == torch.get_float32_matmul_precision()
@@ -642,6 +696,9 @@ ERRORS = {
     "vdot-dtypes": lambda m: m.vdot(m.ones(3), m.ones(3, dtype=m.float64)),
     "inner-sizes": lambda m: m.inner(m.ones(3, 4), m.ones(3)),
     "chain_matmul-empty": lambda m: m.chain_matmul(),
+    "hann_window-negative": lambda m: m.hann_window(-1),
+    "kaiser_window-negative": lambda m: m.kaiser_window(-2),
+    "logspace-negative-steps": lambda m: m.logspace(0, 1, -1),
     "logaddexp2-int": lambda m: m.logaddexp2(m.tensor([1]), m.tensor([2])),
     "logaddexp2-bool": lambda m: m.logaddexp2(m.tensor([True]), m.tensor([False])),
     "positive-bool": lambda m: m.positive(m.tensor([True])),
