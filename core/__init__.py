@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType as _ModuleType
 
-from . import autograd, cuda, dtypes, engine, func, ieee, nn, ops, optim, utils
+from . import autograd, cuda, dtypes, engine, func, ieee, nn, ops, optim, special, utils
 from .anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
@@ -107,7 +107,8 @@ globals()["bool"] = dtypes.bool
 # The public API: every name bound above but the modules that are implementation, plus
 # the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
 _PUBLIC_MODULES = {
-    "autograd", "cuda", "func", "nn", "optim", "plugins", "random", "return_types", "utils",
+    "autograd", "cuda", "func", "nn", "optim", "plugins", "random", "return_types", "special",
+    "utils",
 }  # fmt: skip
 __all__ = sorted(
     name

@@ -13,6 +13,7 @@ from . import nn as nn
 from . import optim as optim
 from . import plugins as plugins
 from . import random as random
+from . import special as special
 from . import utils as utils
 from .device import device as device
 from .dtypes import dtype as dtype

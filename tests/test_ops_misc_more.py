@@ -257,12 +257,31 @@ PRODUCTS = {
 }
 
 
+SPECIAL_FUNCTIONS = {
+    "special.ndtr": (lambda m, a: m.special.ndtr(a), [X], True),
+    "special.ndtr-special": (lambda m, a: m.special.ndtr(a), [SPECIAL]),
+    "special.ndtr-int": (lambda m, a: m.special.ndtr(a), [INTS]),
+    "special.expit": (lambda m, a: m.special.expit(a), [X], True),
+    "special.logit": (lambda m, a: m.special.logit(a, eps=0.1), [rand(5, low=0.0, high=1.0)]),
+    "special.erf": (lambda m, a: m.special.erf(a), [X], True),
+    "special.xlogy": (lambda m, a, b: m.special.xlogy(a, b), [X, rand(3, 4, low=0.1)], True),
+    "special.sinc": (lambda m, a: m.special.sinc(a), [SPECIAL]),
+    "special.round": (lambda m, a: m.special.round(a, decimals=1), [X]),
+    "special.exp2": (lambda m, a: m.special.exp2(a), [X], True),
+    "special.expm1": (lambda m, a: m.special.expm1(a), [X], True),
+    "special.log1p": (lambda m, a: m.special.log1p(a), [rand(5, low=-0.5)], True),
+    "special.logsumexp": (lambda m, a: m.special.logsumexp(a, 1), [X], True),
+    "special.softmax": (lambda m, a: m.special.softmax(a, 0), [X], True),
+    "special.log_softmax": (lambda m, a: m.special.log_softmax(a, -1), [X], True),
+}
+
+
 def _cases(*tables):
     return [pytest.param(key, case, id=key) for table in tables for key, case in table.items()]
 
 
 @SILENT
-@pytest.mark.parametrize("key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS))
+@pytest.mark.parametrize("key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS, SPECIAL_FUNCTIONS)
 def test_against_torch(key, case):
     fn, values, *rest = case
     run_both(fn, values, second_order=bool(rest and rest[0]))
@@ -291,6 +310,7 @@ GRAPHS = {
     "repeat_interleave": lambda m, a: m.repeat_interleave(a, 2),
     "repeat_interleave-dim": lambda m, a: a.repeat_interleave(2, dim=1),
     "repeat_interleave-counts": lambda m, a: a.repeat_interleave(m.tensor([1, 2, 0]), dim=0),
+    "special.ndtr": lambda m, a: m.special.ndtr(a),
 }
 
 
