@@ -281,7 +281,9 @@ def _cases(*tables):
 
 
 @SILENT
-@pytest.mark.parametrize("key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS, SPECIAL_FUNCTIONS)
+@pytest.mark.parametrize(
+    "key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS, SPECIAL_FUNCTIONS)
+)
 def test_against_torch(key, case):
     fn, values, *rest = case
     run_both(fn, values, second_order=bool(rest and rest[0]))
