@@ -1,4 +1,5 @@
-"""Samples of ``retrograd/ops/products_more.py``'s ``beta * self + alpha * product`` ops."""
+"""Samples of ``retrograd/ops/products_more.py``'s ``beta * self + alpha * product`` ops and
+of ``dist`` (``retrograd/ops/statistics_more.py``)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,10 @@ def add_product(signature: str) -> Builder:
         return Sample(arrays, params)
 
     return build
+
+
+def dist(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``dist(a, b, p)``: two broadcastable tensors and a p (> 1: smooth where a != b)."""
+    shape_a, shape_b = draw.broadcast(2)
+    arrays = (values_for(record, draw, shape_a, dtype), values_for(record, draw, shape_b, dtype))
+    return Sample(arrays, {"p": draw.choice((2, 3, 1.5))})

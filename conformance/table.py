@@ -481,3 +481,34 @@ PRODUCTS_MORE = {
     "vdot": Entry(S.signature("k,k")),
 }
 TABLE.update(PRODUCTS_MORE)
+
+# retrograd/ops/statistics_more.py: std_mean/var_mean sampled as std/var are; dist of two
+# broadcast tensors and a p
+STATISTICS_MORE = {
+    "std_mean": Entry(
+        O.statistic,
+        lambda a, dim, keepdim, correction: public("std_mean")(
+            a, dim=dim, keepdim=keepdim, correction=correction
+        ),
+        lambda xp, a, dim, keepdim, correction: (
+            xp.std(a, axis=dim, keepdims=keepdim, correction=correction),
+            xp.mean(a, axis=dim, keepdims=keepdim),
+        ),
+    ),
+    "var_mean": Entry(
+        O.statistic,
+        lambda a, dim, keepdim, correction: public("var_mean")(
+            a, dim=dim, keepdim=keepdim, correction=correction
+        ),
+        lambda xp, a, dim, keepdim, correction: (
+            xp.var(a, axis=dim, keepdims=keepdim, correction=correction),
+            xp.mean(a, axis=dim, keepdims=keepdim),
+        ),
+    ),
+    "dist": Entry(
+        PX.dist,
+        lambda a, b, p: public("dist")(a, b, p),
+        lambda xp, a, b, p: xp.sum(xp.abs(a - b) ** p) ** (1 / p),
+    ),
+}
+TABLE.update(STATISTICS_MORE)

@@ -257,6 +257,43 @@ PRODUCTS = {
 }
 
 
+STATISTICS = {
+    "std_mean": (lambda m, a: _joined(m, m.std_mean(a)), [X], True),
+    "std_mean-dim": (lambda m, a: _joined(m, m.std_mean(a, 1, keepdim=True)), [X], True),
+    "std_mean-correction": (
+        lambda m, a: _joined(m, m.std_mean(a, (0, 2), correction=0)),
+        [C],
+        True,
+    ),
+    "std_mean-unbiased": (lambda m, a: _joined(m, m.std_mean(a, 0, False)), [X]),
+    "std_mean-std-only": (lambda m, a: m.std_mean(a, 1)[0], [X], True),
+    "std_mean-mean-only": (lambda m, a: m.std_mean(a, 1)[1], [X], True),
+    "std_mean-constant": (lambda m, a: _joined(m, m.std_mean(a)), [arr(2.0, 2.0, 2.0)]),
+    "std_mean-special": (lambda m, a: _joined(m, m.std_mean(a)), [SPECIAL]),
+    "var_mean": (lambda m, a: _joined(m, m.var_mean(a)), [X], True),
+    "var_mean-dim": (lambda m, a: _joined(m, m.var_mean(a, -1)), [C], True),
+    "var_mean-float32": (
+        lambda m, a: _joined(m, m.var_mean(a, 0, correction=2)),
+        [X.astype("float32")],
+    ),
+    "dist": (lambda m, a, b: m.dist(a, b), [X, Y], True),
+    "dist-broadcast": (lambda m, a, b: m.dist(a, b, 3), [X, V], True),
+    "dist-p1": (lambda m, a, b: a.dist(b, 1), [X, Y]),
+    # (forward only: PyTorch's DistBackward0 at p = 0 fails, "Expected a proper Tensor
+    # but got None"; retrograd's gradient there is 0, as norm's)
+    "dist-p0": (lambda m, a, b: m.dist(a, b, 0).detach(), [X, Y]),
+    "dist-inf": (lambda m, a, b: m.dist(a, b, INF), [X, Y]),
+    "dist-fractional": (lambda m, a, b: m.dist(a, b, 1.5), [X, Y], True),
+    "dist-equal": (lambda m, a, b: m.dist(a, b), [X, X]),
+    "dist-promotes": (lambda m, a, b: m.dist(a, b), [X.astype("float32"), Y]),
+    "cov": (lambda m, a: m.cov(a), [X], True),
+    "cov-vector": (lambda m, a: a.cov(), [V], True),
+    "cov-correction": (lambda m, a: m.cov(a, correction=0), [X.T.copy()], True),
+    "cov-int": (lambda m, a: m.cov(a), [INTS]),
+    "corrcoef": (lambda m, a: m.corrcoef(a), [X], True),
+    "corrcoef-vector": (lambda m, a: m.corrcoef(a), [V]),
+    "corrcoef-float32": (lambda m, a: a.corrcoef(), [C[0].astype("float32")]),
+}
 SPECIAL_FUNCTIONS = {
     "special.ndtr": (lambda m, a: m.special.ndtr(a), [X], True),
     "special.ndtr-special": (lambda m, a: m.special.ndtr(a), [SPECIAL]),
@@ -282,7 +319,7 @@ def _cases(*tables):
 
 @SILENT
 @pytest.mark.parametrize(
-    "key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS, SPECIAL_FUNCTIONS)
+    "key, case", _cases(SHAPES, INDEXED, POINTWISE, PRODUCTS, STATISTICS, SPECIAL_FUNCTIONS)
 )
 def test_against_torch(key, case):
     fn, values, *rest = case
@@ -430,6 +467,13 @@ def test_in_place_inverse_hyperbolics_differentiate_where_pytorch_refuses(key):
     assert np.allclose(ours.detach().numpy(), theirs.detach().numpy(), equal_nan=True)
     ours.sum().backward()
     assert np.allclose(leaf.grad.numpy(), reference_leaf.grad.numpy())
+
+
+def test_std_mean_outputs_share_one_node_as_pytorchs():
+    for m in (retrograd, torch):
+        std, mean = m.std_mean(m.tensor(X, requires_grad=True), 1)
+        assert std.grad_fn is mean.grad_fn
+        assert type(std.grad_fn).__name__ == "StdMeanBackward0"
 
 
 def test_chain_matmul_warns_and_multiplies_as_pytorch():
@@ -718,6 +762,11 @@ ERRORS = {
     "vdot-dtypes": lambda m: m.vdot(m.ones(3), m.ones(3, dtype=m.float64)),
     "inner-sizes": lambda m: m.inner(m.ones(3, 4), m.ones(3)),
     "chain_matmul-empty": lambda m: m.chain_matmul(),
+    "std_mean-int": lambda m: m.std_mean(m.tensor([1, 2])),
+    "var_mean-bad-dim": lambda m: m.var_mean(m.ones(3), 2),
+    "dist-int": lambda m: m.dist(m.tensor([1, 2]), m.tensor([3, 4])),
+    "dist-shapes": lambda m: m.dist(m.ones(3), m.ones(2)),
+    "cov-3d": lambda m: m.cov(m.ones(2, 3, 4)),
     "hann_window-negative": lambda m: m.hann_window(-1),
     "kaiser_window-negative": lambda m: m.kaiser_window(-2),
     "logspace-negative-steps": lambda m: m.logspace(0, 1, -1),

@@ -399,6 +399,9 @@ SHAPE = {
     "baddbmm": (lambda m, s, a, b: m.baddbmm(s, a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
     "addbmm": (lambda m, s, a, b: s.addbmm(a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
     "vdot": (lambda m, a, b: m.vdot(a, b), [rand(4), rand(4, seed=3)], True),
+    "std_mean": (lambda m, a: m.std_mean(a, 1)[0] + m.std_mean(a, 1)[1], [X], True),
+    "var_mean": (lambda m, a: m.var_mean(a)[0] * m.var_mean(a)[1], [X], True),
+    "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
 }
 
 

@@ -63,6 +63,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     smooth_activations,
     stacking,
     statistics,
+    statistics_more,
     torch_inplace,
     torch_nn,
 )
@@ -127,6 +128,7 @@ MODULES = (
     index_ops,
     diagonals,
     products_more,
+    statistics_more,
     torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
