@@ -1,5 +1,5 @@
-"""Samples and references of ``retrograd/ops/diagonals.py``: ``diagonal`` (and its
-copy), ``diagonal_scatter``, ``select_scatter`` and ``slice_scatter``.
+"""Samples and references of ``retrograd/ops/diagonals.py`` (``diagonal`` and its copy,
+``diagonal_scatter``, ``select_scatter``, ``slice_scatter``) and of ``Tensor.unfold``.
 
 The references work on any ``xp`` (NumPy, and JAX under ``jit``): the diagonal is
 ``xp.diagonal``, the scatters write functionally (:func:`~.entries.put`), the diagonal
@@ -73,3 +73,18 @@ def select_scattered(xp: Any, a: Any, src: Any, dim: int, index: int) -> Any:
 
 def slice_scattered(xp: Any, a: Any, src: Any, dim: int, start: int, end: Any, step: int) -> Any:
     return put(xp, a, (slice(None),) * dim + (slice(start, end, step),), src)
+
+
+def unfold(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``t.unfold(dimension, size, step)``: windows that fit, overlapping or not."""
+    shape = draw.shape(min_dims=1)
+    dimension = draw.integer(0, len(shape) - 1)
+    size = draw.integer(1, shape[dimension])
+    params = {"dimension": dimension, "size": size, "step": draw.choice((1, 2, 3))}
+    return Sample((values_for(record, draw, shape, dtype),), params)
+
+
+def unfolded(xp: Any, a: Any, dimension: int, size: int, step: int) -> Any:
+    count = (a.shape[dimension] - size) // step + 1
+    window = np.arange(count)[:, None] * step + np.arange(size)[None, :]
+    return xp.moveaxis(xp.take(a, window, axis=dimension), dimension + 1, -1)

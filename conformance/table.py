@@ -458,6 +458,9 @@ DIAGONALS = {
     "diagonal_scatter": Entry(DG.diagonal_scatter, ref=DG.diagonal_scattered),
     "select_scatter": Entry(DG.select_scatter, ref=DG.select_scattered),
     "slice_scatter": Entry(DG.slice_scatter, ref=DG.slice_scattered),
+    "unfold": Entry(
+        DG.unfold, lambda a, dimension, size, step: a.unfold(dimension, size, step), DG.unfolded
+    ),
 }
 TABLE.update(DIAGONALS)
 

@@ -132,6 +132,12 @@ SHAPES = {
         [X],
     ),
     "repeat_interleave-int": (lambda m, a: a.repeat_interleave(2, dim=0), [INTS]),
+    "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
+    "unfold-step": (lambda m, a: a.unfold(0, 2, 2), [C], True),
+    "unfold-gaps": (lambda m, a: a.unfold(-1, 1, 3), [C], True),
+    "unfold-empty-window": (lambda m, a: a.unfold(1, 0, 1), [X]),
+    "unfold-int": (lambda m, a: a.unfold(1, 3, 1), [INTS]),
+    "unfold-special": (lambda m, a: a.unfold(0, 3, 2), [SPECIAL]),
     "argwhere": (lambda m, a: m.argwhere(a), [SPECIAL]),
     "argwhere-2d": (lambda m, a: a.argwhere(), [INTS]),
     "repeat_interleave-indices": (
@@ -350,6 +356,7 @@ GRAPHS = {
     "repeat_interleave-dim": lambda m, a: a.repeat_interleave(2, dim=1),
     "repeat_interleave-counts": lambda m, a: a.repeat_interleave(m.tensor([1, 2, 0]), dim=0),
     "special.ndtr": lambda m, a: m.special.ndtr(a),
+    "unfold": lambda m, a: a.unfold(0, 2, 1),
 }
 
 
@@ -767,6 +774,9 @@ ERRORS = {
     "dist-int": lambda m: m.dist(m.tensor([1, 2]), m.tensor([3, 4])),
     "dist-shapes": lambda m: m.dist(m.ones(3), m.ones(2)),
     "cov-3d": lambda m: m.cov(m.ones(2, 3, 4)),
+    "unfold-too-big": lambda m: m.ones(3, 4).unfold(1, 5, 1),
+    "unfold-step-0": lambda m: m.ones(3, 4).unfold(1, 2, 0),
+    "unfold-bad-dim": lambda m: m.ones(3, 4).unfold(2, 1, 1),
     "hann_window-negative": lambda m: m.hann_window(-1),
     "kaiser_window-negative": lambda m: m.kaiser_window(-2),
     "logspace-negative-steps": lambda m: m.logspace(0, 1, -1),

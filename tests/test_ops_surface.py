@@ -402,6 +402,7 @@ SHAPE = {
     "std_mean": (lambda m, a: m.std_mean(a, 1)[0] + m.std_mean(a, 1)[1], [X], True),
     "var_mean": (lambda m, a: m.var_mean(a)[0] * m.var_mean(a)[1], [X], True),
     "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
+    "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
 }
 
 

@@ -66,6 +66,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     statistics_more,
     torch_inplace,
     torch_nn,
+    unfolding,
 )
 from .record import OpRecord
 
@@ -129,6 +130,7 @@ MODULES = (
     diagonals,
     products_more,
     statistics_more,
+    unfolding,
     torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
