@@ -76,3 +76,22 @@ def copied(xp: Any, a: Any, source: Any, dim: int, index: Any) -> Any:
 
 def filled(xp: Any, a: Any, *value: Any, dim: int, index: Any, **number: Any) -> Any:
     return put(xp, a, _key(dim, index), value[0] if value else number["value"])
+
+
+def masked_scatter(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``masked_scatter(t, mask, source)``: a mask of ``t``'s shape, a source with at
+    least as many elements as the mask has ones (its extra ones unused)."""
+    shape = draw.shape(min_dims=1)
+    mask = draw.rng.random(shape) < 0.5
+    source = values_for(record, draw, (int(mask.size) + draw.integer(0, 2),), dtype)
+    return Sample((values_for(record, draw, shape, dtype), source), {"mask": mask})
+
+
+def masked_scatter_call(a: Any, source: Any, mask: Any) -> Any:
+    return public("masked_scatter")(a, mask, source)
+
+
+def masked_scattered(xp: Any, a: Any, source: Any, mask: Any) -> Any:
+    mask = np.asarray(mask)
+    order = np.maximum(np.cumsum(mask.reshape(-1)) - 1, 0).reshape(mask.shape)
+    return xp.where(mask, xp.take(source, order), a)

@@ -448,6 +448,7 @@ INDEX_WRITES = {
     "index_copy": Entry(IX.with_source, IX.index_copy_call, IX.copied),
     "index_fill": Entry(IX.fill, IX.index_fill_call, IX.filled),
     "index_fill_tensor": Entry(IX.fill, IX.index_fill_call, IX.filled),
+    "masked_scatter": Entry(IX.masked_scatter, IX.masked_scatter_call, IX.masked_scattered),
 }
 TABLE.update(INDEX_WRITES)
 

@@ -165,6 +165,19 @@ INDEXED = {
     "index_fill-tensor": (lambda m, a, v: a.index_fill(0, _idx(m, [1]), v), [X, S0], True),
     "index_fill-nan": (lambda m, a: a.index_fill(0, _idx(m, [0, 1]), NAN), [X]),
     "index_fill-bool": (lambda m, a: a.index_fill(0, _idx(m, [1]), True), [BOOLS]),
+    "masked_scatter": (lambda m, a, s: m.masked_scatter(a, a.detach() > 0, s), [X, rand(14)], True),
+    "masked_scatter-broadcast-mask": (
+        lambda m, a, s: a.masked_scatter(m.tensor([True, False, False, True]), s),
+        [X, rand(6)],
+        True,
+    ),
+    "masked_scatter-broadcast-input": (
+        lambda m, a, s: a.masked_scatter(m.tensor(X) > 0, s),
+        [V, rand(12)],
+        True,
+    ),
+    "masked_scatter-none": (lambda m, a, s: a.masked_scatter(a.detach() > 10, s), [X, rand(0)]),
+    "masked_scatter-int": (lambda m, a, s: a.masked_scatter(a > 0, s), [INTS, INTS[0]]),
 }
 POINTWISE = {
     **{
@@ -419,6 +432,9 @@ IN_PLACE = {
     "torch.sigmoid_": lambda m, a: m.sigmoid_(a),
     "torch.clamp_": lambda m, a: m.clamp_(a, -0.5, 0.5),
     "torch.deg2rad_": lambda m, a: m.deg2rad_(a),
+    "masked_scatter_": lambda m, a: a.masked_scatter_(
+        m.tensor([False, True, True, False]), m.tensor(Y)
+    ),
     "addr_": lambda m, a: a.addr_(m.tensor(V[:3]), m.tensor(V), beta=0.5),
     "addbmm_": lambda m, a: a.addbmm_(m.tensor(B1), m.tensor(B2)),
 }
@@ -775,6 +791,13 @@ ERRORS = {
     "dist-shapes": lambda m: m.dist(m.ones(3), m.ones(2)),
     "cov-3d": lambda m: m.cov(m.ones(2, 3, 4)),
     "unfold-too-big": lambda m: m.ones(3, 4).unfold(1, 5, 1),
+    "masked_scatter-short": lambda m: m.ones(3).masked_scatter(
+        m.tensor([True, True, False]), m.ones(1)
+    ),
+    "masked_scatter-float-mask": lambda m: m.ones(3).masked_scatter(m.ones(3), m.ones(3)),
+    "masked_scatter-dtypes": lambda m: m.ones(3).masked_scatter(
+        m.ones(3) > 0, m.ones(3, dtype=m.float64)
+    ),
     "unfold-step-0": lambda m: m.ones(3, 4).unfold(1, 2, 0),
     "unfold-bad-dim": lambda m: m.ones(3, 4).unfold(2, 1, 1),
     "hann_window-negative": lambda m: m.hann_window(-1),

@@ -403,6 +403,7 @@ SHAPE = {
     "var_mean": (lambda m, a: m.var_mean(a)[0] * m.var_mean(a)[1], [X], True),
     "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
     "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
+    "masked_scatter": (lambda m, a, s: a.masked_scatter(a.detach() > 0, s), [X, rand(12)], True),
 }
 
 

@@ -1,5 +1,6 @@
 """Writes along one dimension at a vector of indices: ``index_add``, ``index_copy`` and
-``index_fill`` (with their in-place forms).
+``index_fill``; and ``masked_scatter``, a write at a mask's positions (each with its
+in-place form).
 
 Each is one record with PyTorch's node (``IndexAddBackward0``, ``IndexCopyBackward0``,
 ``IndexFillBackward0``/``1``) and goes through the ``index_add``/``setitem`` kernels with
@@ -16,9 +17,11 @@ from typing import Any
 from .. import dtypes
 from ..batching_rules import writable_copy
 from ..tensor import Tensor, _wrap_dim
-from .dispatch import array_of, finish
+from .dispatch import array_of, broadcast_shapes, finish
+from .elementwise import where
 from .gather_scatter import _checked_index
-from .helpers import check_tensor
+from .helpers import check_tensor, zeros_on
+from .joining import cat
 from .record import INDEXING, OpRecord
 
 
@@ -167,3 +170,57 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 
 FUNCTIONS = {"index_add": index_add, "index_copy": index_copy, "index_fill": index_fill}
+
+
+# -- masked_scatter ------------------------------------------------------------------------
+def _masked_scatter_source_grad(g: Tensor, mask: Tensor, shape: tuple) -> Tensor:
+    """The gradient at the positions written (in order), zeros for the source elements
+    the mask did not use (PyTorch's masked_scatter_backward)."""
+    taken = g.masked_select(mask)
+    numel = 1
+    for n in shape:
+        numel *= n
+    rest = zeros_on(g, (numel - taken.numel(),))
+    return cat([taken, rest]).reshape(shape)
+
+
+MASKED_SCATTER = OpRecord(
+    "masked_scatter", INDEXING, "MaskedScatterBackward0", "where", inputs=("self", "source"),
+    save=("mask", "source.shape"),
+    grads=(lambda g, mask, shape: g.masked_fill(mask, 0.0), _masked_scatter_source_grad),
+    inplace=True, doc="source's leading elements written where mask is True, in order",
+)  # fmt: skip
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with ``source``'s elements (in order, row-major) written where
+    ``mask`` (bool, broadcasting with ``input``) is True."""
+    check_tensor("masked_scatter", input)
+    check_tensor("masked_scatter", mask, "mask")
+    check_tensor("masked_scatter", source, "source")
+    if mask.dtype is not dtypes.bool:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{dtypes.kind_name(mask.dtype)}"
+        )
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{dtypes.kind_name(input.dtype)} and {dtypes.kind_name(source.dtype)}"
+        )
+    shape = broadcast_shapes("masked_scatter", tuple(input.shape), tuple(mask.shape))
+    where_mask = mask.expand(shape).reshape(-1)
+    count = int(where_mask.sum().item())
+    if count > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    values = input.detach().expand(shape).reshape(-1)
+    if count:  # the k-th True position takes source's k-th element
+        order = (where_mask.long().cumsum(0) - 1).clamp(min=0)
+        values = where(where_mask, source.detach().reshape(-1)[order], values)
+    out = values.reshape(shape)._storage.array
+    params = {"mask": mask}
+    return finish(MASKED_SCATTER, out, input._dtype, input._backend, (input, source), params)
+
+
+RECORDS = (*RECORDS, MASKED_SCATTER)
+FUNCTIONS["masked_scatter"] = masked_scatter
