@@ -151,6 +151,7 @@ REQUIRED: dict[str, str] = {
     "fmax": "(a, b) -> array: the maximum, ignoring a nan operand (nan only where both are)",
     "fmin": "(a, b) -> array: the minimum, ignoring a nan operand (nan only where both are)",
     "logaddexp2": "(a, b) -> array: log2(2**a + 2**b) without overflow (floating a and b)",
+    "erfc": "(a) -> array: 1 - erf(a), to the relative precision of the dtype in the tails",
     "diagonal": "(a, offset, axis1, axis2) -> array: a view of the diagonal, the two axes "
     "removed and the diagonal last (NumPy's ``diagonal``); writable where ``a`` is",
     # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)

@@ -431,6 +431,7 @@ TABLE.update(NUMERIC_MORE)
 POINTWISE_MISC = {
     "fmod": Entry(O.scalar_other, ref=lambda xp, a, other: xp.fmod(a, other)),
     "fmod_tensor": Entry(call=function("fmod")),
+    "erfc": Entry(ref=special("erfc")),
     # the in-place forms' result records, called out of place
     **{
         f"{name}_result": Entry(

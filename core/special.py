@@ -4,7 +4,7 @@ Most are the torch-level op under another name (``expit`` is ``sigmoid``, record
 ``SigmoidBackward0`` as in PyTorch); ``ndtr`` is composed as PyTorch composes it, so its
 nodes come out (``MulBackward1``, ``ErfBackward0``, ``AddBackward1``, ``MulBackward1``).
 The special functions that need kernels of their own (``gammaln``, ``digamma``,
-``erfc``, ``erfinv``, ``i0``, ...) are not here yet.
+``erfinv``, ``i0``, ...) are not here yet.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .tensor import Tensor
 expit = _OPS["sigmoid"]
 logit = _OPS["logit"]
 erf = _OPS["erf"]
+erfc = _OPS["erfc"]
 xlogy = _OPS["xlogy"]
 sinc = _OPS["sinc"]
 round = _OPS["round"]  # noqa: A001 - PyTorch's name
@@ -37,6 +38,6 @@ def ndtr(input: Tensor) -> Tensor:
 
 
 __all__ = [
-    "erf", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr",
+    "erf", "erfc", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr",
     "round", "sinc", "softmax", "xlogy",
 ]  # fmt: skip

@@ -239,6 +239,12 @@ POINTWISE = {
     "fmax-int": (lambda m, a, b: m.fmax(a, b), [INTS, DIVISORS]),
     "fmin-bool": (lambda m, a, b: m.fmin(a, b), [BOOLS, BOOLS[::-1].copy()]),
     "fmax-mixed": (lambda m, a, b: m.fmax(a, b), [INTS, X]),
+    "erfc": (lambda m, a: m.erfc(a), [X], True),
+    "erfc-wide": (lambda m, a: a.erfc(), [np.linspace(-7.0, 27.0, 341)]),
+    "erfc-tails": (lambda m, a: m.erfc(a), [arr(-40.0, -5.5, 1.4999, 1.5, 5.0, 26.5, 27.3)], True),
+    "erfc-float32": (lambda m, a: m.erfc(a), [np.linspace(-4.0, 9.0, 53).astype("float32")]),
+    "erfc-int": (lambda m, a: m.erfc(a), [INTS]),
+    "erfc-bool": (lambda m, a: m.erfc(a), [BOOLS]),
     "logaddexp2": (lambda m, a, b: m.logaddexp2(a, b), [X, Y], True),
     "logaddexp2-special": (lambda m, a, b: a.logaddexp2(b), [SPECIAL, SPECIAL2]),
     "logaddexp2-infinities": (
@@ -320,6 +326,7 @@ SPECIAL_FUNCTIONS = {
     "special.expit": (lambda m, a: m.special.expit(a), [X], True),
     "special.logit": (lambda m, a: m.special.logit(a, eps=0.1), [rand(5, low=0.0, high=1.0)]),
     "special.erf": (lambda m, a: m.special.erf(a), [X], True),
+    "special.erfc": (lambda m, a: m.special.erfc(a), [X], True),
     "special.xlogy": (lambda m, a, b: m.special.xlogy(a, b), [X, rand(3, 4, low=0.1)], True),
     "special.sinc": (lambda m, a: m.special.sinc(a), [SPECIAL]),
     "special.round": (lambda m, a: m.special.round(a, decimals=1), [X]),
@@ -432,6 +439,8 @@ IN_PLACE = {
     "torch.sigmoid_": lambda m, a: m.sigmoid_(a),
     "torch.clamp_": lambda m, a: m.clamp_(a, -0.5, 0.5),
     "torch.deg2rad_": lambda m, a: m.deg2rad_(a),
+    "erfc_": lambda m, a: a.erfc_(),
+    "torch.erfc_": lambda m, a: m.erfc_(a),
     "masked_scatter_": lambda m, a: a.masked_scatter_(
         m.tensor([False, True, True, False]), m.tensor(Y)
     ),

@@ -1,6 +1,6 @@
 """More pointwise math: ``acosh``/``asinh``/``atanh`` (and their ``arc*`` aliases),
-``deg2rad``/``rad2deg``, ``sgn``, ``absolute``, ``positive``, ``fmod``, ``fmax``/``fmin``
-and ``logaddexp2``.
+``deg2rad``/``rad2deg``, ``sgn``, ``absolute``, ``positive``, ``fmod``, ``fmax``/``fmin``,
+``logaddexp2`` and ``erfc``.
 
 Each overload PyTorch differentiates with a node of its own is one record with that
 node's name and PyTorch's derivative formula; ``absolute`` is ``abs`` under another name
@@ -22,6 +22,7 @@ from .pointwise_binary import _rounded, div
 from .record import AtKinks, composite
 
 DEGREE = math.pi / 180.0
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 # -- unary -----------------------------------------------------------------------------------
 # Their in-place forms are the ACOSH_RESULT... records below (METHODS), not derived.
@@ -65,6 +66,11 @@ DEG2RAD = _unary(
 RAD2DEG = _unary(
     "rad2deg", "Rad2DegBackward0", (), lambda g: g * (1 / DEGREE), int_to_float=True,
     doc="x * 180 / pi",
+)  # fmt: skip
+# PyTorch's formula: -2 / sqrt(pi) * exp(-x^2) * grad.
+ERFC = _unary(
+    "erfc", "ErfcBackward0", ("self",), lambda g, a: g * (-TWO_OVER_SQRT_PI * (-(a * a)).exp()),
+    int_to_float=True, doc="1 - erf(x), accurate in the tails; d/dx = -2/sqrt(pi) exp(-x^2)",
 )  # fmt: skip
 # For real tensors sgn is sign under its own node (it differs only for complex ones).
 SGN = _unary(
@@ -116,7 +122,7 @@ LOGADDEXP2 = _binary(
 
 RECORDS = (
     ACOSH, ASINH, ATANH, ACOSH_RESULT, ASINH_RESULT, ATANH_RESULT, DEG2RAD, RAD2DEG, SGN,
-    FMOD, FMOD_TENSOR, FMAX, FMIN, LOGADDEXP2,
+    FMOD, FMOD_TENSOR, FMAX, FMIN, LOGADDEXP2, ERFC,
 )  # fmt: skip
 
 
@@ -164,7 +170,7 @@ _ABS = next(r for r in UNARY_RECORDS if r.name == "abs")
 _arc = {"arccosh": ACOSH, "arcsinh": ASINH, "arctanh": ATANH}
 
 FUNCTIONS = {
-    **{r.name: unary_op(r) for r in (ACOSH, ASINH, ATANH, DEG2RAD, RAD2DEG, SGN)},
+    **{r.name: unary_op(r) for r in (ACOSH, ASINH, ATANH, DEG2RAD, RAD2DEG, SGN, ERFC)},
     **{alias: unary_op(r) for alias, r in _arc.items()},
     "absolute": unary_op(_ABS),
     "positive": positive,

@@ -38,6 +38,7 @@ IN_PLACE_NAMES = [
     "deg2rad_",
     "detach_",
     "erf_",
+    "erfc_",
     "exp2_",
     "exp_",
     "expm1_",
