@@ -501,6 +501,26 @@ def test_in_place_inverse_hyperbolics_differentiate_where_pytorch_refuses(key):
     assert np.allclose(leaf.grad.numpy(), reference_leaf.grad.numpy())
 
 
+BINCOUNTS = {
+    "bincount": lambda m: m.bincount(m.tensor([1, 3, 3, 0, 7])),
+    "bincount-minlength": lambda m: m.tensor([1, 3, 3, 0]).bincount(minlength=9),
+    "bincount-empty": lambda m: m.bincount(m.tensor([], dtype=m.int64), minlength=2),
+    "bincount-weights": lambda m: m.bincount(
+        m.tensor([1, 3, 3, 0]), m.tensor([0.5, 1.0, 2.0, 3.0])
+    ),
+    "bincount-weights-float64": lambda m: m.bincount(
+        m.tensor([2, 2]), m.tensor([0.25, 1.5], dtype=m.float64)
+    ),
+    "bincount-weights-int": lambda m: m.bincount(m.tensor([2, 0]), m.tensor([3, 4])),
+    "bincount-int32": lambda m: m.bincount(m.tensor([2, 0, 2], dtype=m.int32)),
+}
+
+
+@pytest.mark.parametrize("key", list(BINCOUNTS))
+def test_bincount_against_torch(key):
+    assert _value(BINCOUNTS[key](retrograd)) == _value(BINCOUNTS[key](torch))
+
+
 def test_std_mean_outputs_share_one_node_as_pytorchs():
     for m in (retrograd, torch):
         std, mean = m.std_mean(m.tensor(X, requires_grad=True), 1)
@@ -799,6 +819,12 @@ ERRORS = {
     "dist-int": lambda m: m.dist(m.tensor([1, 2]), m.tensor([3, 4])),
     "dist-shapes": lambda m: m.dist(m.ones(3), m.ones(2)),
     "cov-3d": lambda m: m.cov(m.ones(2, 3, 4)),
+    "bincount-negative": lambda m: m.bincount(m.tensor([-1])),
+    "bincount-float": lambda m: m.bincount(m.tensor([1.0])),
+    "bincount-bool": lambda m: m.bincount(m.tensor([True])),
+    "bincount-2d": lambda m: m.bincount(m.tensor([[1]])),
+    "bincount-weights-length": lambda m: m.bincount(m.tensor([1, 2]), m.ones(3)),
+    "bincount-minlength": lambda m: m.bincount(m.tensor([1]), minlength=-1),
     "unfold-too-big": lambda m: m.ones(3, 4).unfold(1, 5, 1),
     "masked_scatter-short": lambda m: m.ones(3).masked_scatter(
         m.tensor([True, True, False]), m.ones(1)

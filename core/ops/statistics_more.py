@@ -1,7 +1,7 @@
 """More statistics: ``std_mean`` and ``var_mean`` (one node, two outputs: PyTorch's
 ``StdMeanBackward0``/``VarMeanBackward0``), ``dist`` (``DistBackward0``), and ``cov`` and
 ``corrcoef``, composed as PyTorch composes them (their nodes are ``mean``, ``sub``,
-``mm``, ``div``, ``diagonal``, ``sqrt``, ``clamp``...).
+``mm``, ``div``, ``diagonal``, ``sqrt``, ``clamp``...); and ``bincount``.
 """
 
 from __future__ import annotations
@@ -163,7 +163,37 @@ def corrcoef(input: Tensor) -> Tensor:
     return c.clamp(-1, 1)
 
 
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0..max occurs in the non-negative integer vector ``input``
+    (at least ``minlength`` bins), or the sum of ``weights`` falling in each bin (in
+    ``weights``' dtype if float32, else float64). PyTorch records a node without a
+    derivative for the weights; retrograd records none (the result never requires grad)."""
+    check_tensor("bincount", input)
+    if input.dtype.category >= dtypes.FLOATING or input.dtype is dtypes.bool:
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{dtypes.kind_name(input.dtype)}'"
+        )
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if input.dim() != 1 or (input.numel() and input.min().item() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and (weights.dim() != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    size = max(minlength, int(input.max().item()) + 1 if input.numel() else 0)
+    if weights is None:
+        dtype, values = dtypes.int64, input.new_ones(input.shape, dtype=dtypes.int64)
+    else:
+        dtype = dtypes.float32 if weights.dtype is dtypes.float32 else dtypes.float64
+        values = weights.detach().to(dtype)
+    backend = input._backend
+    k = backend.kernels
+    bins = k["zeros"]((size,), backend.native_dtype(dtype))
+    counted = k["index_add"](bins, (input._storage.array,), values._storage.array)
+    return Tensor._make(counted, dtype, backend)
+
+
 FUNCTIONS = {
+    "bincount": bincount,
     "std_mean": std_mean,
     "var_mean": var_mean,
     "dist": dist,
