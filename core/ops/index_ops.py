@@ -55,7 +55,6 @@ INDEX_FILL_TENSOR = OpRecord(
            lambda g, dim, index: g.index_select(dim, index).sum()),
     public="index_fill", doc="self with a 0-d tensor's value written at index along dim",
 )  # fmt: skip
-RECORDS = (INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR)
 
 
 def _range_error(error: type, prefix: str, size: int, dim: int, low: int, high: int) -> None:
@@ -169,9 +168,6 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     return finish(record, out, input._dtype, input._backend, inputs, params)
 
 
-FUNCTIONS = {"index_add": index_add, "index_copy": index_copy, "index_fill": index_fill}
-
-
 # -- masked_scatter ------------------------------------------------------------------------
 def _masked_scatter_source_grad(g: Tensor, mask: Tensor, shape: tuple) -> Tensor:
     """The gradient at the positions written (in order), zeros for the source elements
@@ -222,5 +218,10 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return finish(MASKED_SCATTER, out, input._dtype, input._backend, (input, source), params)
 
 
-RECORDS = (*RECORDS, MASKED_SCATTER)
-FUNCTIONS["masked_scatter"] = masked_scatter
+RECORDS = (INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR, MASKED_SCATTER)
+FUNCTIONS = {
+    "index_add": index_add,
+    "index_copy": index_copy,
+    "index_fill": index_fill,
+    "masked_scatter": masked_scatter,
+}
