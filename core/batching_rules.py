@@ -170,6 +170,13 @@ def joining(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 # -- shapes --------------------------------------------------------------------------------
+def diagonal(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """The diagonal view between two per-sample axes (shifted past the batch axis, which
+    stays first: the diagonal is appended last)."""
+    a, offset, axis1, axis2 = args
+    return BatchedArray(k[name](a.value, offset, _axis(axis1, a.ndim), _axis(axis2, a.ndim)), level)
+
+
 def reshape(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
     a, shape = args
     return BatchedArray(k[name](a.value, (a.batch_size, *shape)), level)
@@ -269,6 +276,9 @@ ELEMENTWISE = (
     # retrograd/ops/pointwise_extra.py
     "hypot", "copysign", "signbit", "xlogy", "logit", "sinc", "nan_to_num", "heaviside",
     "addcmul", "addcdiv",
+    # retrograd/ops/pointwise_misc.py
+    "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "fmod", "fmax", "fmin", "logaddexp2",
+    "erfc",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",
@@ -300,6 +310,7 @@ def _register() -> None:
         matmul=matmul,
         nonzero=dynamic_shape("nonzero"),
         checked=checked,
+        diagonal=diagonal,
     )
 
 
