@@ -21,7 +21,6 @@ from .dispatch import array_of, broadcast_shapes, finish
 from .elementwise import where
 from .gather_scatter import _checked_index
 from .helpers import check_tensor, zeros_on
-from .joining import cat
 from .record import INDEXING, OpRecord
 
 
@@ -170,14 +169,18 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 # -- masked_scatter ------------------------------------------------------------------------
 def _masked_scatter_source_grad(g: Tensor, mask: Tensor, shape: tuple) -> Tensor:
-    """The gradient at the positions written (in order), zeros for the source elements
-    the mask did not use (PyTorch's masked_scatter_backward)."""
-    taken = g.masked_select(mask)
+    """The gradient at the positions written, in order, and zeros for the source elements
+    the mask did not use (PyTorch's masked_scatter_backward): added at each position's
+    source index, so no count is read (a lazy backend computes nothing)."""
     numel = 1
     for n in shape:
         numel *= n
-    rest = zeros_on(g, (numel - taken.numel(),))
-    return cat([taken, rest]).reshape(shape)
+    if numel == 0:
+        return zeros_on(g, shape)
+    flat_mask = mask.expand(g.shape).reshape(-1)
+    order = (flat_mask.long().cumsum(0) - 1).clamp(min=0, max=numel - 1)
+    picked = where(flat_mask, g.reshape(-1), 0.0)
+    return zeros_on(g, (numel,)).index_add(0, order, picked).reshape(shape)
 
 
 MASKED_SCATTER = OpRecord(
@@ -186,6 +189,14 @@ MASKED_SCATTER = OpRecord(
     grads=(lambda g, mask, shape: g.masked_fill(mask, 0.0), _masked_scatter_source_grad),
     inplace=True, doc="source's leading elements written where mask is True, in order",
 )  # fmt: skip
+
+
+def _enough(available: int) -> Any:
+    def check(count: int) -> None:
+        if count > available:
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+
+    return check
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -206,14 +217,15 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         )
     shape = broadcast_shapes("masked_scatter", tuple(input.shape), tuple(mask.shape))
     where_mask = mask.expand(shape).reshape(-1)
-    count = int(where_mask.sum().item())
-    if count > source.numel():
-        raise RuntimeError("Number of elements of source < number of ones in mask")
     values = input.detach().expand(shape).reshape(-1)
-    if count:  # the k-th True position takes source's k-th element
-        order = (where_mask.long().cumsum(0) - 1).clamp(min=0)
+    if source.numel():  # the k-th True position takes source's k-th element
+        order = (where_mask.long().cumsum(0) - 1).clamp(min=0, max=source.numel() - 1)
         values = where(where_mask, source.detach().reshape(-1)[order], values)
-    out = values.reshape(shape)._storage.array
+    # PyTorch's check that the source is long enough, attached (a lazy backend runs it
+    # when the result is computed, not now)
+    k = input._backend.kernels
+    count = where_mask.sum()._storage.array
+    out = k["checked"](values.reshape(shape)._storage.array, _enough(source.numel()), count)
     params = {"mask": mask}
     return finish(MASKED_SCATTER, out, input._dtype, input._backend, (input, source), params)
 
