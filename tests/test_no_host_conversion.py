@@ -39,9 +39,8 @@ HOST_CONVERSION = ("to a NumPy array", "host buffer", "first operand must be arr
 HOST_FALLBACKS = {
     op: "index_add: numpy.add.at where the library has no add.at"
     for op in ("gather", "index", "scatter_add", "take", "cummax", "cummin")
-    # index_add itself, and the gradients of unfold (overlapping windows add up) and of
-    # masked_scatter (added at each written position's source index)
-    + ("index_add", "unfold", "masked_scatter")
+    # index_add itself, and unfold's gradient (overlapping windows add up)
+    + ("index_add", "unfold")
 }
 # Functions that create arrays from nothing or from host data: on the device by default.
 _CREATION = ("asarray", "zeros", "ones", "empty", "full", "arange", "linspace", "eye")
