@@ -142,6 +142,18 @@ REQUIRED: dict[str, str] = {
     "heaviside": "(a, b) -> array: b where a is 0, else 1 where a > 0, else 0",
     "addcmul": "(a, b, c, value) -> array: a + value * b * c",
     "addcdiv": "(a, b, c, value) -> array: a + value * b / c",
+    # retrograd/ops/pointwise_misc.py (retrograd_backends.misc_kernels)
+    **_family("acosh asinh atanh", _ELEMENTWISE),
+    "deg2rad": "(a) -> array: a * (pi / 180)",
+    "rad2deg": "(a) -> array: a * (180 / pi)",
+    "fmod": "(a, b) -> array: C's fmod (the sign of a; C division for integers, b nonzero); "
+    "b may be a number",
+    "fmax": "(a, b) -> array: the maximum, ignoring a nan operand (nan only where both are)",
+    "fmin": "(a, b) -> array: the minimum, ignoring a nan operand (nan only where both are)",
+    "logaddexp2": "(a, b) -> array: log2(2**a + 2**b) without overflow (floating a and b)",
+    "erfc": "(a) -> array: 1 - erf(a), to the relative precision of the dtype in the tails",
+    "diagonal": "(a, offset, axis1, axis2) -> array: a view of the diagonal, the two axes "
+    "removed and the diagonal last (NumPy's ``diagonal``); writable where ``a`` is",
     # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)
     "cummax": "(a, axis) -> (values, int64 indices): the running maximum; a tie takes the later "
     "index, a nan is taken and kept until the next nan",

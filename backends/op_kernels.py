@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import linalg_kernels, pointwise_kernels, scan_kernels, sort_kernels
+from . import linalg_kernels, misc_kernels, pointwise_kernels, scan_kernels, sort_kernels
 
 
 def stable_sigmoid(xp: Any) -> Callable[..., Any]:
@@ -363,4 +363,5 @@ GROUPS = (
     scan_kernels.scans,
     linalg_kernels.linalg,
     sort_kernels.sorting,
+    misc_kernels.misc,
 )  # fmt: skip

@@ -11,9 +11,12 @@ from __future__ import annotations
 import retrograd
 
 from . import convolution_cases as CV
+from . import diagonal_samples as DG
+from . import index_samples as IX
 from . import linalg_samples as LS
 from . import op_samples as O
 from . import pooling_cases as P
+from . import product_samples as PX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
@@ -553,3 +556,95 @@ POOLING_AND_PADDING = {
     },
 }
 TABLE.update(POOLING_AND_PADDING)
+
+# retrograd/ops/pointwise_misc.py: the Python-number overload of fmod takes its number as
+# ``remainder``'s does; the other records call retrograd.<name> and compare with xp's.
+POINTWISE_MISC = {
+    "fmod": Entry(O.scalar_other, ref=lambda xp, a, other: xp.fmod(a, other)),
+    "fmod_tensor": Entry(call=function("fmod")),
+    "erfc": Entry(ref=special("erfc")),
+    # the in-place forms' result records, called out of place
+    **{
+        f"{name}_result": Entry(
+            call=lambda a, name=name: getattr(retrograd.ops.pointwise_misc, f"{name}_result")(a),
+            ref=lambda xp, a, name=name: getattr(xp, name)(a),
+        )
+        for name in ("acosh", "asinh", "atanh")
+    },
+}
+TABLE.update(POINTWISE_MISC)
+
+# retrograd/ops/index_ops.py
+INDEX_WRITES = {
+    "index_add": Entry(IX.with_source, IX.index_add_call, IX.added),
+    "index_copy": Entry(IX.with_source, IX.index_copy_call, IX.copied),
+    "index_fill": Entry(IX.fill, IX.index_fill_call, IX.filled),
+    "index_fill_tensor": Entry(IX.fill, IX.index_fill_call, IX.filled),
+    "masked_scatter": Entry(IX.masked_scatter, IX.masked_scatter_call, IX.masked_scattered),
+}
+TABLE.update(INDEX_WRITES)
+
+# retrograd/ops/diagonals.py
+DIAGONALS = {
+    "diagonal": Entry(DG.diagonal, ref=DG.diagonal_ref),
+    "diagonal_copy": Entry(DG.diagonal, ref=DG.diagonal_ref),
+    "diagonal_scatter": Entry(DG.diagonal_scatter, ref=DG.diagonal_scattered),
+    "select_scatter": Entry(DG.select_scatter, ref=DG.select_scattered),
+    "slice_scatter": Entry(DG.slice_scatter, ref=DG.slice_scattered),
+    "unfold": Entry(
+        DG.unfold, lambda a, dimension, size, step: a.unfold(dimension, size, step), DG.unfolded
+    ),
+}
+TABLE.update(DIAGONALS)
+
+# retrograd/ops/products_more.py: beta * self + alpha * product, self broadcasting
+PRODUCTS_MORE = {
+    "addmv": Entry(
+        PX.add_product("n,nk,k"), ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * (b @ c)
+    ),
+    "addr": Entry(
+        PX.add_product("nk,n,k"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * (b[:, None] * c[None, :]),
+    ),
+    "baddbmm": Entry(
+        PX.add_product("bnm,bnk,bkm"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * xp.matmul(b, c),
+    ),
+    "addbmm": Entry(
+        PX.add_product("nm,bnk,bkm"),
+        ref=lambda xp, a, b, c, beta, alpha: beta * a + alpha * xp.sum(xp.matmul(b, c), axis=0),
+    ),
+    "vdot": Entry(S.signature("k,k")),
+}
+TABLE.update(PRODUCTS_MORE)
+
+# retrograd/ops/statistics_more.py: std_mean/var_mean sampled as std/var are; dist of two
+# broadcast tensors and a p
+STATISTICS_MORE = {
+    "std_mean": Entry(
+        O.statistic,
+        lambda a, dim, keepdim, correction: public("std_mean")(
+            a, dim=dim, keepdim=keepdim, correction=correction
+        ),
+        lambda xp, a, dim, keepdim, correction: (
+            xp.std(a, axis=dim, keepdims=keepdim, correction=correction),
+            xp.mean(a, axis=dim, keepdims=keepdim),
+        ),
+    ),
+    "var_mean": Entry(
+        O.statistic,
+        lambda a, dim, keepdim, correction: public("var_mean")(
+            a, dim=dim, keepdim=keepdim, correction=correction
+        ),
+        lambda xp, a, dim, keepdim, correction: (
+            xp.var(a, axis=dim, keepdims=keepdim, correction=correction),
+            xp.mean(a, axis=dim, keepdims=keepdim),
+        ),
+    ),
+    "dist": Entry(
+        PX.dist,
+        lambda a, b, p: public("dist")(a, b, p),
+        lambda xp, a, b, p: xp.sum(xp.abs(a - b) ** p) ** (1 / p),
+    ),
+}
+TABLE.update(STATISTICS_MORE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType as _ModuleType
 
-from . import autograd, cuda, dtypes, engine, func, ieee, linalg, nn, ops, optim, utils
+from . import autograd, cuda, dtypes, engine, func, ieee, linalg, nn, ops, optim, special, utils
 from .anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
@@ -22,6 +22,7 @@ from .anomaly_mode import (
 from .arguments import expect_tensor as _expect_tensor
 from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
+from .creation_more import FUNCTIONS as _CREATION_MORE
 from .device import device, get_default_device, set_default_device
 from .dtypes import (
     dtype,
@@ -61,9 +62,11 @@ from .plugins.environment import check as _check_environment
 from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .random import install as _install_random_methods
+from .runtime_settings import FUNCTIONS as _RUNTIME_SETTINGS
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
+from .window_functions import FUNCTIONS as _WINDOWS
 
 __version__ = "0.1.0"
 
@@ -93,6 +96,9 @@ globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_INTEROP)
 globals().update(_RANDOM)
+globals().update(_RUNTIME_SETTINGS)
+globals().update(_CREATION_MORE)
+globals().update(_WINDOWS)
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
@@ -102,7 +108,7 @@ globals()["bool"] = dtypes.bool
 # the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
 _PUBLIC_MODULES = {
     "autograd", "cuda", "func", "linalg", "nn", "optim", "plugins", "random", "return_types",
-    "utils",
+    "special", "utils",
 }  # fmt: skip
 __all__ = sorted(
     name

@@ -170,6 +170,13 @@ def joining(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 # -- shapes --------------------------------------------------------------------------------
+def diagonal(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """The diagonal view between two per-sample axes (shifted past the batch axis, which
+    stays first: the diagonal is appended last)."""
+    a, offset, axis1, axis2 = args
+    return BatchedArray(k[name](a.value, offset, _axis(axis1, a.ndim), _axis(axis2, a.ndim)), level)
+
+
 def reshape(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
     a, shape = args
     return BatchedArray(k[name](a.value, (a.batch_size, *shape)), level)
@@ -235,10 +242,22 @@ def layout(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 def checked(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
-    """A value check (``checked``) on a batched value: the check's operands are the
-    core's reductions over every sample (unbatched); it is attached to the whole batch."""
+    """A value check (``checked``) on a batched value: where the check's operands are the
+    core's reductions over every sample (unbatched), it is attached to the whole batch.
+    Where they are per sample (a check computed inside the vmapped function, such as
+    ``linalg.inv``'s singularity check), each sample's operands are read and checked now,
+    as an eager backend reads them."""
     value, check, *operands = args
-    inner = value.value if type(value) is BatchedArray and value.level == level else value
+    batched_value = _at(value, level)
+    inner = value.value if batched_value else value
+    if any(_at(o, level) for o in operands):
+        size = _batch_size(level, *operands)
+        columns = [
+            k["tolist"](o.value) if _at(o, level) else [k["tolist"](o)] * size for o in operands
+        ]
+        for sample in zip(*columns):
+            check(*sample)
+        return value
     return BatchedArray(k[name](inner, check, *operands, **kwargs), level)
 
 
@@ -269,6 +288,9 @@ ELEMENTWISE = (
     # retrograd/ops/pointwise_extra.py
     "hypot", "copysign", "signbit", "xlogy", "logit", "sinc", "nan_to_num", "heaviside",
     "addcmul", "addcdiv",
+    # retrograd/ops/pointwise_misc.py
+    "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "fmod", "fmax", "fmin", "logaddexp2",
+    "erfc",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",
@@ -300,6 +322,7 @@ def _register() -> None:
         matmul=matmul,
         nonzero=dynamic_shape("nonzero"),
         checked=checked,
+        diagonal=diagonal,
     )
 
 
@@ -399,3 +422,48 @@ def sort_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 RULES["sort"] = sort_pair
+
+
+# -- the matrix kernels of retrograd.linalg (retrograd_backends.linalg_kernels) -------------
+def _batched_outputs(result: Any, level: int) -> Any:
+    if type(result) is tuple:
+        return tuple(BatchedArray(r, level) for r in result)
+    return BatchedArray(result, level)
+
+
+def per_matrix(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """A kernel over batches of matrices ``(*, m, n)`` (``linalg_inv``, ``linalg_qr``...):
+    the vmapped dim is one more batch dim in front, and so is it in every output (factors,
+    values, LAPACK's ``info``)."""
+    a, *rest = args
+    return _batched_outputs(k[name](a.value, *rest, **kwargs), level)
+
+
+def solve_rule(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """``linalg_solve(a, b)``: the kernel broadcasts the matrices' batch dims, so each
+    operand gets the vmapped dim in front (repeated where it is not batched) and size-1
+    dims after it up to the other's rank."""
+    a, b = args
+    size, ndim = _batch_size(level, a, b), max(a.ndim, b.ndim)
+    whole = []
+    for x in (a, b):
+        v = _materialized(k, x, level, size)
+        whole.append(k["reshape"](v, (size,) + (1,) * (ndim - x.ndim) + tuple(x.shape)))
+    return _batched_outputs(k[name](*whole, **kwargs), level)
+
+
+RULES.update(
+    dict.fromkeys(
+        (
+            "linalg_inv",
+            "linalg_cholesky",
+            "linalg_det",
+            "linalg_slogdet",
+            "linalg_qr",
+            "linalg_svd",
+            "linalg_eigh",
+        ),
+        per_matrix,
+    ),
+    linalg_solve=solve_rule,
+)

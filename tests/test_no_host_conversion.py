@@ -40,6 +40,8 @@ HOST_FALLBACKS = {
     op: "index_add: numpy.add.at where the library has no add.at"
     for op in ("gather", "index", "scatter_add", "take", "cummax", "cummin")
     + ("max_pool2d_with_indices", "max_pool3d_with_indices")  # overlapping windows add up
+    # index_add itself, and unfold's gradient (overlapping windows add up)
+    + ("index_add", "unfold")
 }
 # Functions that create arrays from nothing or from host data: on the device by default.
 _CREATION = ("asarray", "zeros", "ones", "empty", "full", "arange", "linspace", "eye")

@@ -413,6 +413,32 @@ SHAPE = {
         [X, Y],
         True,
     ),
+    # the records of retrograd/ops/{diagonals,index_ops,pointwise_misc}.py (more cases in
+    # tests/test_ops_misc_more.py)
+    "diagonal": (lambda m, a: a.diagonal(1), [X], True),
+    "diag-matrix": (lambda m, a: m.diag(a, -1), [X], True),
+    "diagonal_scatter": (lambda m, a, b: m.diagonal_scatter(a, b, 1), [X, rand(3)], True),
+    "select_scatter": (lambda m, a, b: m.select_scatter(a, b, 0, 1), [X, rand(4)], True),
+    "slice_scatter": (lambda m, a, b: a.slice_scatter(b, 1, 0, 2), [X, rand(3, 2)], True),
+    "index_add": (lambda m, a, b: a.index_add(1, m.tensor([0, 2]), b), [X, rand(3, 2)], True),
+    "index_copy": (lambda m, a, b: a.index_copy(0, m.tensor([1]), b), [X, rand(1, 4)], True),
+    "index_fill": (lambda m, a: a.index_fill(1, m.tensor([3]), 2.0), [X], True),
+    "index_fill-tensor": (
+        lambda m, a, b: a.index_fill(1, m.tensor([0]), b),
+        [X, rand(1).reshape(())],
+    ),
+    "fmod": (lambda m, a: a.fmod(0.7), [X]),
+    "fmod-tensor": (lambda m, a, b: m.fmod(a, b), [X, rand(3, 4, seed=5) + 3]),
+    "addmv": (lambda m, s, a, v: m.addmv(s, a, v, alpha=2), [rand(3), X, rand(4)], True),
+    "addr": (lambda m, s, a, b: s.addr(a, b, beta=0.5), [X, rand(3), rand(4)], True),
+    "baddbmm": (lambda m, s, a, b: m.baddbmm(s, a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
+    "addbmm": (lambda m, s, a, b: s.addbmm(a, b), [X, rand(2, 3, 2), rand(2, 2, 4)], True),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [rand(4), rand(4, seed=3)], True),
+    "std_mean": (lambda m, a: m.std_mean(a, 1)[0] + m.std_mean(a, 1)[1], [X], True),
+    "var_mean": (lambda m, a: m.var_mean(a)[0] * m.var_mean(a)[1], [X], True),
+    "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
+    "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
+    "masked_scatter": (lambda m, a, s: a.masked_scatter(a.detach() > 0, s), [X, rand(12)], True),
 }
 
 
@@ -1269,6 +1295,9 @@ def test_every_surface_record_is_reached():
     # The unary and two-tensor binary records are compared with PyTorch one by one,
     # generated from their records, in test_ops_vs_torch.py.
     missing = {r.name for r in RECORDS if r.grad_fn and r.name not in GENERATED} - seen
+    # PyTorch's acosh_/asinh_/atanh_ raise on backward, so no case here can compare them:
+    # tests/test_ops_misc_more.py checks their nodes and retrograd's gradients.
+    missing -= {"acosh_result", "asinh_result", "atanh_result"}
     assert not missing, f"records no case reaches: {sorted(missing)}"
 
 

@@ -44,8 +44,9 @@ def _compare(got, want):
     want = want if isinstance(want, tuple) else (want,)
     for g, w in zip(got, want, strict=True):
         assert tuple(g.shape) == tuple(w.shape)
+        # (clone: PyTorch's gradient of sgn is a lazy zero tensor, which numpy() refuses)
         np.testing.assert_allclose(
-            g.detach().numpy(), w.detach().numpy(), rtol=1e-10, atol=1e-12, equal_nan=True
+            g.detach().numpy(), w.detach().clone().numpy(), rtol=1e-10, atol=1e-12, equal_nan=True
         )
 
 

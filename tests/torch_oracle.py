@@ -65,7 +65,8 @@ TORCH_VERSION = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")
 
 # The records whose cases are generated (in test_ops_vs_torch.py) rather than written:
 # unary math, and binary ops of two tensors without other parameters.
-UNARY_RECORDS = [r for r in RECORDS if r.kind == UNARY]
+# (a unary overload under another public name, acosh_'s result form, is not PyTorch's name)
+UNARY_RECORDS = [r for r in RECORDS if r.kind == UNARY and r.name == r.public]
 BINARY_PAIR_RECORDS = [
     r for r in RECORDS
     if r.kind == BINARY and len(r.inputs) == 2 and r.name == r.public

@@ -15,16 +15,19 @@ from ..arguments import expect_tensor, method_form, named, typename
 from ..creation import tensor_new
 from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
-from . import (  # in-place activations' nodes; torch-level nn names
+from . import (  # in-place activations' nodes; torch-level nn names  # misc
     activations,
     advanced_indexing,
     affine_grid,
     aten_overloads,
     attention,
     bitwise,
+    broadcasting,
     clamp,
+    closeness,
     conversion,
     convolution,
+    diagonals,
     distance_losses,
     einsum,
     elementwise,
@@ -32,6 +35,7 @@ from . import (  # in-place activations' nodes; torch-level nn names
     gather_scatter,
     grid_sampler,
     im2col,
+    index_ops,
     indexing,
     inplace,
     inplace_views,
@@ -54,9 +58,11 @@ from . import (  # in-place activations' nodes; torch-level nn names
     pointwise_binary,
     pointwise_extra,
     pointwise_math,
+    pointwise_misc,
     pooling,
     predicates,
     prelu,
+    products_more,
     quantiles,
     rearrange,
     reductions,
@@ -72,8 +78,12 @@ from . import (  # in-place activations' nodes; torch-level nn names
     shape_more,
     smooth_activations,
     sorting,
+    stacking,
     statistics,
+    statistics_more,
+    torch_inplace,
     torch_nn,
+    unfolding,
     uniques,
     upsample,
 )
@@ -156,6 +166,17 @@ MODULES = (
     # pooling and padding PyTorch records as one node
     pooling,
     padding,
+    # misc: broadcasting and NumPy-style joins/splits, closeness and dtype predicates
+    broadcasting,
+    stacking,
+    closeness,
+    pointwise_misc,
+    index_ops,
+    diagonals,
+    products_more,
+    statistics_more,
+    unfolding,
+    torch_inplace,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -172,6 +172,7 @@ _TORCH_KERNELS = {
     "floor_divide": "div_floor",
     "trunc_divide": "div_trunc",
     "remainder": "remainder",
+    "fmod": "fmod",
 }
 
 

@@ -1,0 +1,43 @@
+"""``retrograd.special``: the names of PyTorch's ``torch.special`` that are retrograd ops.
+
+Most are the torch-level op under another name (``expit`` is ``sigmoid``, recorded as
+``SigmoidBackward0`` as in PyTorch); ``ndtr`` is composed as PyTorch composes it, so its
+nodes come out (``MulBackward1``, ``ErfBackward0``, ``AddBackward1``, ``MulBackward1``).
+The special functions that need kernels of their own (``gammaln``, ``digamma``,
+``erfinv``, ``i0``, ...) are not here yet.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ops import FUNCTIONS as _OPS
+from .ops.aten_overloads import add_scalar, mul_scalar
+from .ops.helpers import check_tensor
+from .tensor import Tensor
+
+expit = _OPS["sigmoid"]
+logit = _OPS["logit"]
+erf = _OPS["erf"]
+erfc = _OPS["erfc"]
+xlogy = _OPS["xlogy"]
+sinc = _OPS["sinc"]
+round = _OPS["round"]  # noqa: A001 - PyTorch's name
+exp2 = _OPS["exp2"]
+expm1 = _OPS["expm1"]
+log1p = _OPS["log1p"]
+logsumexp = _OPS["logsumexp"]
+softmax = _OPS["softmax"]
+log_softmax = _OPS["log_softmax"]
+
+
+def ndtr(input: Tensor) -> Tensor:
+    """The standard normal distribution's CDF, ``(1 + erf(x / sqrt(2))) / 2``."""
+    check_tensor("special_ndtr", input, "self")
+    return mul_scalar(add_scalar(erf(mul_scalar(input, math.sqrt(0.5))), 1), 0.5)
+
+
+__all__ = [
+    "erf", "erfc", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp", "ndtr",
+    "round", "sinc", "softmax", "xlogy",
+]  # fmt: skip
