@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import retrograd
-from torch_oracle import assert_same_error, grad_fn_name, rand, run_both
+from torch_oracle import assert_same_error, grad_fn_name, graph_tree, rand, run_both
 
 torch = pytest.importorskip("torch")
 
@@ -142,15 +142,6 @@ LOSSES = {
 }
 
 
-def graph(t, depth=6):
-    """The node names of ``t``'s graph, depth first, ``None`` for a missing edge."""
-    if t is None or depth == 0:
-        return None
-    names = [n if n is None else n.name().removeprefix("torch::autograd::") for n, _ in
-             t.next_functions]  # fmt: skip
-    return (t.name(), names, [graph(n, depth - 1) for n, _ in t.next_functions])
-
-
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_values_gradients_grad_fn(name):
     fn, inputs = LOSSES[name]
@@ -162,7 +153,7 @@ def test_graph_is_pytorchs(name):
     fn, inputs = LOSSES[name]
     ours = fn(retrograd, *[retrograd.tensor(a, requires_grad=True) for a in inputs])
     theirs = fn(torch, *[torch.tensor(a, requires_grad=True) for a in inputs])
-    assert graph(ours.grad_fn) == graph(theirs.grad_fn)
+    assert graph_tree(ours.grad_fn, 6) == graph_tree(theirs.grad_fn, 6)
 
 
 def test_pairwise_distance_prints_norm_backward1():

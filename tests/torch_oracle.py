@@ -115,6 +115,17 @@ def graph_names(t: Any) -> list[str]:
     return names
 
 
+def graph_tree(node: Any, depth: int) -> Any:
+    """``(name, [child names], [child trees])`` of ``node``'s graph to ``depth`` levels,
+    depth first, ``None`` for a missing edge: two graphs compare equal where PyTorch's
+    and ours record the same nodes in the same order."""
+    if node is None or depth == 0:
+        return None
+    names = [n if n is None else n.name().removeprefix("torch::autograd::") for n, _ in
+             node.next_functions]  # fmt: skip
+    return (node.name(), names, [graph_tree(n, depth - 1) for n, _ in node.next_functions])
+
+
 def grad_fn_name(t: Any) -> str | None:
     return None if t.grad_fn is None else type(t.grad_fn).__name__
 
