@@ -105,6 +105,12 @@ class BatchNorm2d(_BatchNorm):
     _ndims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over ``(N, C, D, H, W)``."""
+
+    _ndims = (5,)
+
+
 class LayerNorm(Module):
     """Normalization over the trailing ``normalized_shape`` dims, with elementwise
     ``weight`` (ones) and ``bias`` (zeros)."""
