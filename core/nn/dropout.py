@@ -48,8 +48,11 @@ def _apply(input: Tensor, p: float, feature: bool, alpha: bool, inplace: bool) -
     return input.mul_(keep).add_(shift) if inplace else (input * keep).add_(shift)
 
 
-def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool,
-             alpha: bool) -> Tensor:  # fmt: skip
+def dropout_like(input: Tensor, p: float, training: bool, inplace: bool, feature: bool,
+                 alpha: bool) -> Tensor:  # fmt: skip
+    """ATen's four dropouts in one: of elements or (``feature``) of whole channels of
+    ``(N, C, *)``, plain or (``alpha``) keeping SELU's statistics; ``torch.dropout`` and
+    its kin, and the functional forms, all come here."""
     _check_p(p)
     if not training or p == 0.0 or input.numel() == 0:
         return input
@@ -60,18 +63,18 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
     (identity when not ``training``). The mask is ``bernoulli_(1 - p)`` of a zero tensor
     like ``input``, drawn from the default generator, as PyTorch draws it."""
-    return _dropout(input, p, training, inplace, feature=False, alpha=False)
+    return dropout_like(input, p, training, inplace, feature=False, alpha=False)
 
 
 def _unbatched(input: Tensor, p: float, training: bool, inplace: bool, batched: bool) -> Tensor:
     """Channel dropout of a batch, or of one sample seen as a batch of one (reshaped in
     place when ``inplace``, as PyTorch does, so the result is ``input``)."""
     if batched:
-        return _dropout(input, p, training, inplace, feature=True, alpha=False)
+        return dropout_like(input, p, training, inplace, feature=True, alpha=False)
     if inplace:
-        out = _dropout(input.unsqueeze_(0), p, training, True, feature=True, alpha=False)
+        out = dropout_like(input.unsqueeze_(0), p, training, True, feature=True, alpha=False)
         return out.squeeze_(0)
-    out = _dropout(input.unsqueeze(0), p, training, False, feature=True, alpha=False)
+    out = dropout_like(input.unsqueeze(0), p, training, False, feature=True, alpha=False)
     return out.squeeze(0)
 
 
@@ -119,7 +122,7 @@ def dropout2d(
             "channel-wise dropout behavior, please switch to using dropout1d instead.",
             stacklevel=2,
         )
-    return _dropout(input, p, training, inplace, feature=True, alpha=False)
+    return dropout_like(input, p, training, inplace, feature=True, alpha=False)
 
 
 def dropout3d(
@@ -135,10 +138,10 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                   inplace: bool = False) -> Tensor:  # fmt: skip
     """Dropout that keeps SELU's zero mean and unit variance: dropped elements take SELU's
     negative saturation, then all are scaled and shifted back."""
-    return _dropout(input, p, training, inplace, feature=False, alpha=True)
+    return dropout_like(input, p, training, inplace, feature=False, alpha=True)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                           inplace: bool = False) -> Tensor:  # fmt: skip
     """:func:`alpha_dropout` of whole channels of ``(N, C, *)``."""
-    return _dropout(input, p, training, inplace, feature=True, alpha=True)
+    return dropout_like(input, p, training, inplace, feature=True, alpha=True)

@@ -106,6 +106,19 @@ from .sampling_grids import affine_grid, grid_sample
 from .sparse import embedding, one_hot
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
+# nn functions PyTorch users still missed: pooling with indices, deprecated upsampling,
+# bags of embeddings
+from .deprecated_upsampling import upsample, upsample_bilinear, upsample_nearest
+from .embedding_bag import embedding_bag
+from .pooling_with_indices import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+)
+
 __all__ = [
     # pooling and padding as PyTorch's nodes
     "adaptive_avg_pool1d",
@@ -224,6 +237,17 @@ __all__ = [
     "interpolate",
     "affine_grid",
     "grid_sample",
+    # nn functions PyTorch users still missed
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
+    "embedding_bag",
 ]
 
 

@@ -32,7 +32,7 @@ def embedding(
     if input.numel():
         input = _checked_rows(input, weight.shape[0])
     if max_norm is not None:
-        _renorm_rows(weight, input, max_norm, norm_type)
+        renorm_rows(weight, input, max_norm, norm_type)
     rows = weight[input]
     if padding_idx is None:
         return rows
@@ -42,7 +42,7 @@ def embedding(
     return where(keep, rows, weight.detach()[input])
 
 
-def _renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
+def renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
     """Scale, in place and unrecorded, each row ``input`` refers to whose
     ``norm_type``-norm exceeds ``max_norm`` down to ``max_norm`` (PyTorch's
     ``embedding_renorm_``, with its 1e-7 in the denominator)."""

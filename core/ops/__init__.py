@@ -31,6 +31,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     distance_losses,
     einsum,
     elementwise,
+    embedding_bag,
     extrema,
     gather_scatter,
     grid_sampler,
@@ -83,6 +84,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     statistics_more,
     torch_inplace,
     torch_nn,
+    torch_nn_aliases,
     unfolding,
     uniques,
     upsample,
@@ -177,6 +179,10 @@ MODULES = (
     statistics_more,
     unfolding,
     torch_inplace,
+    # the torch-level names of nn.functional's layers (torch.conv2d, torch.batch_norm...)
+    torch_nn_aliases,
+    # embedding_bag's one node (EmbeddingBagBackward0)
+    embedding_bag,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

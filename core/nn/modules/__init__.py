@@ -123,6 +123,9 @@ from .pooling import (
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
+
+# nn layers PyTorch users still missed: bags of embeddings
+from .embedding_bag import EmbeddingBag
 from .transformer import (
     Transformer,
     TransformerDecoder,

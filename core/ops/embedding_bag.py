@@ -1,0 +1,113 @@
+"""``embedding_bag``'s one node (PyTorch's ``EmbeddingBagBackward0``): each bag of
+indices gives the sum, mean or max of the weight's rows it names.
+
+The caller (:mod:`retrograd.nn.embedding_bag`) lays the bags out: ``indices`` (the
+entries, flat), ``bags`` (the bag of each entry) and ``scale`` (per entry: 0 for an entry
+equal to ``padding_idx``, else 1, or ``1 / bag size`` in mean mode). Then the sum and mean
+are ``out[bags[j]] += scale[j] * per_sample_weights[j] * weight[indices[j]]``, and the max
+takes, per bag and feature, the first maximum among the bag's entries (an empty bag
+gives 0). The rules are linear in the output's gradient and written with ``index_add``,
+so they differentiate again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..creation import zeros
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .dispatch import finish
+from .record import INDEXING, OpRecord
+
+
+def _entry_factors(scale: Tensor, per_sample_weights: Tensor | None) -> Tensor:
+    """Each entry's factor: its scale times its per-sample weight, as a column."""
+    factors = scale if per_sample_weights is None else scale * per_sample_weights
+    return factors.unsqueeze(1)
+
+
+def _weight_grad(g, weight, per_sample_weights, indices, bags, scale, picked, filled, mode):
+    if mode == "max":
+        # Each (bag, feature) sends its gradient to the row it picked, where the bag is
+        # not empty; flat positions over (rows, features) make that one index_add.
+        features = weight.shape[1]
+        flat = picked * features + _feature_columns(picked)
+        sent = (g * filled).reshape(-1)
+        out = zeros(weight.shape[0] * features, dtype=g.dtype, backend=g.backend)
+        return out.index_add(0, flat.reshape(-1), sent).reshape(weight.shape)
+    sent = g[bags] * _entry_factors(scale, per_sample_weights)
+    out = zeros(tuple(weight.shape), dtype=g.dtype, backend=g.backend)
+    return out.index_add(0, indices, sent)
+
+
+def _per_sample_weights_grad(g, weight, per_sample_weights, indices, bags, scale, picked,
+                             filled, mode):  # fmt: skip
+    return (g[bags] * weight[indices]).sum(1) * scale
+
+
+def _feature_columns(picked: Tensor) -> Tensor:
+    from ..creation import arange
+
+    return arange(picked.shape[1], backend=picked.backend).expand(*picked.shape)
+
+
+EMBEDDING_BAG = OpRecord(
+    "_embedding_bag",
+    INDEXING,
+    "EmbeddingBagBackward0",
+    "index_add",
+    inputs=("weight", "per_sample_weights"),
+    save=("weight", "per_sample_weights", "indices", "bags", "scale", "picked", "filled",
+          "mode"),  # fmt: skip
+    grads=(_weight_grad, _per_sample_weights_grad),
+    method=False,
+    smooth=True,
+    doc="per bag: the sum, mean or max of the weight rows its indices name",
+)
+RECORDS = (EMBEDDING_BAG,)
+
+
+def embedding_bag_op(
+    weight: Tensor,
+    per_sample_weights: Tensor | None,
+    indices: Tensor,
+    bags: Tensor,
+    scale: Tensor,
+    table: Tensor | None,
+    count: int,
+    mode: str,
+) -> tuple[Tensor, Tensor | None]:
+    """``(count, D)``: each bag's reduction of ``weight``'s rows (one node), and in max
+    mode the row picked per bag and feature. ``table`` (max mode): ``(count, longest)``,
+    each bag's entry positions, -1 past its end."""
+    picked = filled = None
+    with no_grad():
+        if mode == "max":
+            out, picked, filled = _bag_max(weight, indices, table)
+        else:
+            rows = weight[indices] * _entry_factors(scale, per_sample_weights)
+            out = zeros(count, weight.shape[1], dtype=weight.dtype, backend=weight.backend)
+            out = out.index_add(0, bags, rows)
+    params = {"indices": indices, "bags": bags, "scale": scale, "picked": picked,
+              "filled": filled, "mode": mode}  # fmt: skip
+    array = out.contiguous()._storage.array
+    result = finish(
+        EMBEDDING_BAG, array, weight.dtype, weight._backend, (weight, per_sample_weights), params
+    )
+    return result, picked
+
+
+def _bag_max(weight: Tensor, indices: Tensor, table: Tensor) -> tuple:
+    """Per bag and feature: the first maximum of the bag's rows, the row it is, and
+    whether the bag has any entry (an empty bag gives 0 and row 0)."""
+    valid = table >= 0
+    rows = indices[table.clamp(min=0)]  # (count, longest): the weight row of each entry
+    values = weight[rows]  # (count, longest, D)
+    lowest = float("-inf")
+    values = values.masked_fill(valid.logical_not().unsqueeze(-1), lowest)
+    best, position = values.max(1)
+    picked = rows.gather(1, position)
+    filled = valid.any(1, keepdim=True)
+    out = best.masked_fill(filled.logical_not(), 0.0)
+    return out, picked.masked_fill(filled.logical_not(), 0), filled.to(weight.dtype)
