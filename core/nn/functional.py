@@ -107,9 +107,11 @@ from .sparse import embedding, one_hot
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 # nn functions PyTorch users still missed: pooling with indices, deprecated upsampling,
-# bags of embeddings
+# bags of embeddings, multi-label and triplet losses, Gumbel-softmax
+from ..ops.multilabel_margin import multilabel_margin_loss
 from .deprecated_upsampling import upsample, upsample_bilinear, upsample_nearest
 from .embedding_bag import embedding_bag
+from .gumbel import gumbel_softmax
 from .pooling_with_indices import (
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
@@ -118,6 +120,7 @@ from .pooling_with_indices import (
     max_pool2d_with_indices,
     max_pool3d_with_indices,
 )
+from .triplet_distance_loss import triplet_margin_with_distance_loss
 
 __all__ = [
     # pooling and padding as PyTorch's nodes
@@ -248,6 +251,9 @@ __all__ = [
     "upsample_bilinear",
     "upsample_nearest",
     "embedding_bag",
+    "gumbel_softmax",
+    "multilabel_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]
 
 

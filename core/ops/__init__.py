@@ -49,6 +49,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     linalg_triangular,
     losses,
     margin_losses,
+    multilabel_margin,
     new_tensors,
     norm_layers,
     numeric_more,
@@ -181,8 +182,9 @@ MODULES = (
     torch_inplace,
     # the torch-level names of nn.functional's layers (torch.conv2d, torch.batch_norm...)
     torch_nn_aliases,
-    # embedding_bag's one node (EmbeddingBagBackward0)
+    # embedding_bag's and multilabel_margin_loss's one-node records
     embedding_bag,
+    multilabel_margin,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

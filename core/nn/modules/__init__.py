@@ -124,8 +124,9 @@ from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
 
-# nn layers PyTorch users still missed: bags of embeddings
+# nn layers PyTorch users still missed: bags of embeddings, multi-label and triplet losses
 from .embedding_bag import EmbeddingBag
+from .multilabel_triplet_losses import MultiLabelMarginLoss, TripletMarginWithDistanceLoss
 from .transformer import (
     Transformer,
     TransformerDecoder,
