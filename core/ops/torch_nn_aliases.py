@@ -316,6 +316,8 @@ def _dropout(input: Tensor, p: float, train: bool, feature: bool, alpha: bool,
              inplace: bool) -> Tensor:  # fmt: skip
     from ..nn import dropout
 
+    if p < 0 or p > 1:  # ATen's check: a RuntimeError (F's Python check is a ValueError)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     return dropout.dropout_like(input, p, train, inplace, feature, alpha)
 
 
@@ -399,9 +401,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Tensor | None = None,
                                      reduction: int = 0) -> Tensor:  # fmt: skip
     """``torch.binary_cross_entropy_with_logits``: ``reduction`` as ATen's enum, whose
-    default PyTorch's parser reads as 0: not reduced."""
+    default PyTorch's parser reads as 0: not reduced. Unlike F's, ATen broadcasts the
+    target against the input (no shape check of its own)."""
+    from .broadcasting import broadcast_tensors
     from .losses import binary_cross_entropy_with_logits as _bce_logits
 
+    if tuple(input.shape) != tuple(target.shape):
+        target, input = broadcast_tensors(target, input)
     how = _REDUCTIONS.get(int(reduction), "none")
     return _bce_logits(input, target, weight, reduction=how, pos_weight=pos_weight)
 
