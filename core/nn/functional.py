@@ -109,6 +109,7 @@ from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 # nn functions PyTorch users still missed: pooling with indices, deprecated upsampling,
 # bags of embeddings, multi-label and triplet losses, Gumbel-softmax
 from ..ops.multilabel_margin import multilabel_margin_loss
+from .ctc import ctc_loss
 from .deprecated_upsampling import upsample, upsample_bilinear, upsample_nearest
 from .embedding_bag import embedding_bag
 from .gumbel import gumbel_softmax
@@ -250,6 +251,7 @@ __all__ = [
     "upsample",
     "upsample_bilinear",
     "upsample_nearest",
+    "ctc_loss",
     "embedding_bag",
     "gumbel_softmax",
     "multilabel_margin_loss",

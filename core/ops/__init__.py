@@ -27,6 +27,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     closeness,
     conversion,
     convolution,
+    ctc_loss,
     diagonals,
     distance_losses,
     einsum,
@@ -182,9 +183,10 @@ MODULES = (
     torch_inplace,
     # the torch-level names of nn.functional's layers (torch.conv2d, torch.batch_norm...)
     torch_nn_aliases,
-    # embedding_bag's and multilabel_margin_loss's one-node records
+    # embedding_bag's, multilabel_margin_loss's and ctc_loss's one-node records
     embedding_bag,
     multilabel_margin,
+    ctc_loss,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

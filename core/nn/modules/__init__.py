@@ -124,9 +124,14 @@ from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
 
-# nn layers PyTorch users still missed: bags of embeddings, multi-label and triplet losses
+# nn layers PyTorch users still missed: bags of embeddings, multi-label, triplet and CTC
+# losses
 from .embedding_bag import EmbeddingBag
-from .multilabel_triplet_losses import MultiLabelMarginLoss, TripletMarginWithDistanceLoss
+from .more_losses import (
+    CTCLoss,
+    MultiLabelMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
 from .transformer import (
     Transformer,
     TransformerDecoder,

@@ -1,4 +1,4 @@
-"""``MultiLabelMarginLoss`` and ``TripletMarginWithDistanceLoss`` as modules."""
+"""``MultiLabelMarginLoss``, ``TripletMarginWithDistanceLoss`` and ``CTCLoss`` as modules."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from ...ops.multilabel_margin import multilabel_margin_loss
 from ...tensor import Tensor
+from ..ctc import ctc_loss
 from ..triplet_distance_loss import Distance, triplet_margin_with_distance_loss
 from .distance import PairwiseDistance
 from .loss import _Loss
@@ -56,3 +57,17 @@ class TripletMarginWithDistanceLoss(_Loss):
             swap=self.swap,
             reduction=self.reduction,
         )
+
+
+class CTCLoss(_Loss):
+    """:func:`~retrograd.nn.functional.ctc_loss` with the module's ``blank``,
+    ``reduction`` and ``zero_infinity``."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Any,
+                target_lengths: Any) -> Tensor:  # fmt: skip
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)  # fmt: skip
