@@ -6,10 +6,12 @@ the batch mean, ``sum`` adds them."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes
-from ..creation import tensor
+from ..creation import tensor, zeros
+from ..ops.elementwise import where
 from ..ops.ctc_loss import ctc_loss_op
 from ..tensor import Tensor
 
@@ -87,6 +89,9 @@ def ctc_loss(
                 f"{_CHECKED}"
             )
     losses = ctc_loss_op(log_probs, labels, inputs, blank, zero_infinity)
+    if zero_infinity:  # ATen's where after the node (WhereBackward0)
+        zero = zeros((), dtype=losses.dtype, backend=losses.backend)
+        losses = where(losses == math.inf, zero, losses)
     if unbatched:
         losses = losses.squeeze(0)
     if reduction == "sum":

@@ -78,11 +78,21 @@ def _padding(padding_idx: Any, rows: int) -> int | None:
 
 
 def _check_indices(indices: Tensor, rows: int) -> None:
-    if indices.numel() and bool(((indices < 0) | (indices >= rows)).any()):
-        raise RuntimeError(
-            "Expected i < index_size to be true, but got false.  (Could this error message be "
-            "improved?  If so, please report an enhancement request to PyTorch.)"
-        )
+    """PyTorch's two range checks: a negative index first (by position), then one past
+    the rows."""
+    if not indices.numel():
+        return
+    values = [int(v) for v in indices.tolist()]
+    for i, v in enumerate(values):
+        if v < 0:
+            raise RuntimeError(
+                f"Index {i} of input takes value {v} which is not in the valid range [0, {rows})"
+            )
+    for v in values:
+        if v >= rows:
+            raise RuntimeError(
+                f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be {v}"
+            )
 
 
 class _Layout:
@@ -174,8 +184,8 @@ def embedding_bag(
     ignored (gradients are dense)."""
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(
-            f"embedding_bag: If per_sample_weights ({list(per_sample_weights.shape)}) is not "
-            f"None, then it must have the same shape as the input ({list(input.shape)})"
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not "
+            f"None, then it must have the same shape as the input ({input.shape})"
         )
     if weight.dim() != 2:
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")

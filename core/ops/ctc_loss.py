@@ -190,14 +190,15 @@ RECORDS = (CTC_LOSS, CTC_LOSS_BACKWARD)
 def ctc_loss_op(log_probs: Tensor, targets: list[list[int]], input_lengths: list[int],
                 blank: int, zero_infinity: bool) -> Tensor:  # fmt: skip
     """``(N,)``: each sample's CTC loss of ``log_probs`` ``(T, N, C)`` against its
-    target (a list of labels), one ``CtcLossBackward0`` node."""
+    target (a list of labels), one ``CtcLossBackward0`` node; an infinite loss stays
+    infinite (the caller zeroes it for ``zero_infinity``, as ATen does, after the node),
+    but ``zero_infinity`` already zeroes its gradient."""
     al = Alignment(targets, input_lengths, blank, log_probs.backend)
     with no_grad():
         emit = _emissions(log_probs, al.labels)
         alpha, beta = _alphas(emit, al), _betas(emit, al)
         nll = _nll(alpha, al)
-        out = nll.where(nll.isinf().logical_not(), 0.0) if zero_infinity else nll
-        out = out.to(log_probs.dtype)
+        out = nll.to(log_probs.dtype)
     lengths = tensor(input_lengths, dtype=dtypes.int64, backend=log_probs.backend)
     params = {"alpha": alpha, "beta": beta, "nll": nll, "labels": al.labels,
               "input_lengths": lengths, "zero_infinity": zero_infinity}  # fmt: skip

@@ -6,8 +6,7 @@ entries, flat), ``bags`` (the bag of each entry) and ``scale`` (per entry: 0 for
 equal to ``padding_idx``, else 1, or ``1 / bag size`` in mean mode). Then the sum and mean
 are ``out[bags[j]] += scale[j] * per_sample_weights[j] * weight[indices[j]]``, and the max
 takes, per bag and feature, the first maximum among the bag's entries (an empty bag
-gives 0). The rules are linear in the output's gradient and written with ``index_add``,
-so they differentiate again.
+gives 0). The gradients are nodes of their own that PyTorch has no derivative for.
 """
 
 from __future__ import annotations
@@ -28,6 +27,14 @@ def _entry_factors(scale: Tensor, per_sample_weights: Tensor | None) -> Tensor:
 
 
 def _weight_grad(g, weight, per_sample_weights, indices, bags, scale, picked, filled, mode):
+    with no_grad():
+        out = _weight_grad_value(g, weight, per_sample_weights, indices, bags, scale, picked,
+                                 filled, mode)  # fmt: skip
+    return finish(EMBEDDING_BAG_BACKWARD, out._storage.array, g.dtype, g._backend, (g,))
+
+
+def _weight_grad_value(g, weight, per_sample_weights, indices, bags, scale, picked, filled,
+                       mode):  # fmt: skip
     if mode == "max":
         # Each (bag, feature) sends its gradient to the row it picked, where the bag is
         # not empty; flat positions over (rows, features) make that one index_add.
@@ -43,7 +50,10 @@ def _weight_grad(g, weight, per_sample_weights, indices, bags, scale, picked, fi
 
 def _per_sample_weights_grad(g, weight, per_sample_weights, indices, bags, scale, picked,
                              filled, mode):  # fmt: skip
-    return (g[bags] * weight[indices]).sum(1) * scale
+    with no_grad():
+        out = (g[bags] * weight[indices]).sum(1) * scale
+    inputs = (g, weight)
+    return finish(PER_SAMPLE_WEIGHTS_BACKWARD, out._storage.array, g.dtype, g._backend, inputs)
 
 
 def _feature_columns(picked: Tensor) -> Tensor:
@@ -52,6 +62,30 @@ def _feature_columns(picked: Tensor) -> Tensor:
     return arange(picked.shape[1], backend=picked.backend).expand(*picked.shape)
 
 
+# PyTorch records both gradients without derivatives of their own: a second backward
+# through them raises its errors.
+EMBEDDING_BAG_BACKWARD = OpRecord(
+    "_embedding_bag_backward",
+    INDEXING,
+    "EmbeddingBagBackwardBackward0",
+    "index_add",
+    inputs=("grad",),
+    method=False,
+    smooth=False,
+    no_derivative="_embedding_bag_backward",
+    doc="embedding_bag's gradient w.r.t. its weight (no derivative in PyTorch)",
+)
+PER_SAMPLE_WEIGHTS_BACKWARD = OpRecord(
+    "_embedding_bag_per_sample_weights_backward",
+    INDEXING,
+    "NotImplemented",
+    "multiply",
+    inputs=("grad", "weight"),
+    method=False,
+    smooth=False,
+    no_derivative="_embedding_bag_per_sample_weights_backward",
+    doc="embedding_bag's gradient w.r.t. per_sample_weights (no derivative in PyTorch)",
+)
 EMBEDDING_BAG = OpRecord(
     "_embedding_bag",
     INDEXING,
@@ -62,10 +96,10 @@ EMBEDDING_BAG = OpRecord(
           "mode"),  # fmt: skip
     grads=(_weight_grad, _per_sample_weights_grad),
     method=False,
-    smooth=True,
+    smooth=False,
     doc="per bag: the sum, mean or max of the weight rows its indices name",
 )
-RECORDS = (EMBEDDING_BAG,)
+RECORDS = (EMBEDDING_BAG, EMBEDDING_BAG_BACKWARD, PER_SAMPLE_WEIGHTS_BACKWARD)
 
 
 def embedding_bag_op(

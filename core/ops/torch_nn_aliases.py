@@ -414,9 +414,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
 
 @composite(method=False)
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
-             blank: int = 0, reduction: int = 1, zero_infinity: bool = False) -> Tensor:  # fmt: skip
-    """``torch.ctc_loss``: ``F.ctc_loss`` with ``reduction`` as ATen's enum (here its
-    schema's default, the mean, is what the parser uses)."""
+             blank: int = 0, reduction: int = 0, zero_infinity: bool = False) -> Tensor:  # fmt: skip
+    """``torch.ctc_loss``: ``F.ctc_loss`` with ``reduction`` as ATen's enum (default
+    read as 0 by PyTorch's parser: the per-sample losses)."""
     from ..nn import ctc
 
     how = _REDUCTIONS.get(int(reduction), "none")
