@@ -14,6 +14,7 @@ from . import convolution_cases as CV
 from . import diagonal_samples as DG
 from . import index_samples as IX
 from . import linalg_samples as LS
+from . import nn_more_cases as NM
 from . import op_samples as O
 from . import pooling_cases as P
 from . import product_samples as PX
@@ -648,3 +649,26 @@ STATISTICS_MORE = {
     ),
 }
 TABLE.update(STATISTICS_MORE)
+
+# retrograd/ops/{embedding_bag,multilabel_margin,ctc_loss}.py: one-node nn losses and bags,
+# and their gradients' records, which PyTorch cannot differentiate (nn_more_cases.py)
+NN_MORE = {
+    "_embedding_bag": Entry(NM.embedding_bag, NM.embedding_bag_call, NM.embedding_bag_ref),
+    "_embedding_bag_backward": Entry(
+        NM.embedding_bag_backward, NM.embedding_bag_backward_call, NM.embedding_bag_backward_ref
+    ),
+    "_embedding_bag_per_sample_weights_backward": Entry(
+        NM.per_sample_weights_backward,
+        NM.per_sample_weights_backward_call,
+        NM.per_sample_weights_backward_ref,
+    ),
+    "multilabel_margin_loss": Entry(NM.multilabel_margin, ref=NM.multilabel_margin_ref),
+    "multilabel_margin_loss_backward": Entry(
+        NM.multilabel_margin_backward,
+        NM.multilabel_margin_backward_call,
+        NM.multilabel_margin_backward_ref,
+    ),
+    "_ctc_loss": Entry(NM.ctc, NM.ctc_call, NM.ctc_ref),
+    "_ctc_loss_backward": Entry(NM.ctc_backward, NM.ctc_backward_call, NM.ctc_backward_ref),
+}
+TABLE.update(NN_MORE)

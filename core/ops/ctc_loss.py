@@ -56,18 +56,21 @@ class Alignment:
 
 def _shifted(a: Tensor, by: int) -> Tensor:
     """``a`` moved ``by`` positions right along its last dim, ``-inf`` coming in."""
+    by = min(by, a.shape[-1])
     pad = full((*a.shape[:-1], by), _NEG_INF, dtype=a.dtype, backend=a.backend)
     return cat([pad, a[..., : a.shape[-1] - by]], -1)
 
 
 def _unshifted(a: Tensor, by: int) -> Tensor:
     """``a`` moved ``by`` positions left along its last dim, ``-inf`` coming in."""
+    by = min(by, a.shape[-1])
     pad = full((*a.shape[:-1], by), _NEG_INF, dtype=a.dtype, backend=a.backend)
     return cat([a[..., by:], pad], -1)
 
 
 def _unshifted_mask(a: Tensor, by: int) -> Tensor:
     """A bool ``a`` moved ``by`` positions left along its last dim, False coming in."""
+    by = min(by, a.shape[-1])
     pad = zeros(*a.shape[:-1], by, dtype=dtypes.bool, backend=a.backend)
     return cat([a[..., by:], pad], -1)
 
@@ -135,11 +138,9 @@ def _nll(alpha: Tensor, al: Alignment) -> Tensor:
     return -_log_add(end, before)
 
 
-def ctc_loss_backward(g: Tensor, log_probs: Tensor, alpha: Tensor, beta: Tensor,
-                      nll: Tensor, labels: Tensor, input_lengths: Tensor,
-                      zero_infinity: bool) -> Tensor:  # fmt: skip
-    """The gradient w.r.t. ``log_probs`` for the per-sample output gradient ``g`` (one
-    ``NotImplemented`` node, as PyTorch's ``_ctc_loss_backward``)."""
+def _derivative(log_probs: Tensor, alpha: Tensor, beta: Tensor, nll: Tensor, labels: Tensor,
+                input_lengths: Tensor, zero_infinity: bool) -> Tensor:  # fmt: skip
+    """``(T, N, C)``: PyTorch's derivative of each sample's loss w.r.t. ``log_probs``."""
     with no_grad():
         emit = _emissions(log_probs, labels)
         occupancy = (alpha + beta - emit + nll.unsqueeze(1)).exp().nan_to_num(0.0)
@@ -153,8 +154,26 @@ def ctc_loss_backward(g: Tensor, log_probs: Tensor, alpha: Tensor, beta: Tensor,
         steps = tensor(list(range(log_probs.shape[0])), dtype=dtypes.int64,
                        backend=log_probs.backend)  # fmt: skip
         inside = (steps.unsqueeze(1) < input_lengths.unsqueeze(0)).unsqueeze(2)
-        grad = grad.where(inside, 0.0) * g.reshape(1, -1, 1)
-        grad = grad.to(log_probs.dtype)
+        return grad.where(inside, 0.0).to(log_probs.dtype)
+
+
+def _tangent(us: tuple, out: Tensor, log_probs: Tensor, alpha: Tensor, beta: Tensor,
+             nll: Tensor, labels: Tensor, input_lengths: Tensor, zero_infinity: bool) -> Tensor:  # fmt: skip
+    """Forward mode: the tangent against PyTorch's derivative (PyTorch has no forward
+    rule here)."""
+    (u,) = us
+    derivative = _derivative(log_probs, alpha, beta, nll, labels, input_lengths, zero_infinity)
+    return (u * derivative).sum((0, 2))
+
+
+def ctc_loss_backward(g: Tensor, log_probs: Tensor, alpha: Tensor, beta: Tensor,
+                      nll: Tensor, labels: Tensor, input_lengths: Tensor,
+                      zero_infinity: bool) -> Tensor:  # fmt: skip
+    """The gradient w.r.t. ``log_probs`` for the per-sample output gradient ``g`` (one
+    ``NotImplemented`` node, as PyTorch's ``_ctc_loss_backward``)."""
+    derivative = _derivative(log_probs, alpha, beta, nll, labels, input_lengths, zero_infinity)
+    with no_grad():
+        grad = derivative * g.reshape(1, -1, 1)
     array = grad.contiguous()._storage.array
     return finish(CTC_LOSS_BACKWARD, array, log_probs.dtype, log_probs._backend,
                   (g, log_probs))  # fmt: skip
@@ -180,6 +199,7 @@ CTC_LOSS = OpRecord(
     save=("log_probs", "alpha", "beta", "nll", "labels", "input_lengths", "zero_infinity"),
     grads=(lambda g, lp, alpha, beta, nll, labels, lengths, zero_infinity: ctc_loss_backward(
         g, lp, alpha, beta, nll, labels, lengths, zero_infinity),),  # fmt: skip
+    jvp=_tangent,
     method=False,
     smooth=False,
     doc="per sample: -log p(target | log_probs) under CTC, by the alpha recursion",

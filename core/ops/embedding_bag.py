@@ -56,6 +56,27 @@ def _per_sample_weights_grad(g, weight, per_sample_weights, indices, bags, scale
     return finish(PER_SAMPLE_WEIGHTS_BACKWARD, out._storage.array, g.dtype, g._backend, inputs)
 
 
+def _tangent(us, out, weight, per_sample_weights, indices, bags, scale, picked, filled, mode):
+    """Forward mode: the op is linear in the weight (and in the per-sample weights), so
+    the tangent is the op applied to the tangents (PyTorch has no forward rule here)."""
+    tw, tp = us
+    total = None
+    if tw is not None:
+        if mode == "max":
+            total = tw.gather(0, picked) * filled
+        else:
+            total = _summed(tw[indices] * _entry_factors(scale, per_sample_weights), bags, out)
+    if tp is not None:
+        part = _summed(weight[indices] * _entry_factors(scale, tp), bags, out)
+        total = part if total is None else total + part
+    return total
+
+
+def _summed(rows: Tensor, bags: Tensor, like: Tensor) -> Tensor:
+    out = zeros(tuple(like.shape), dtype=rows.dtype, backend=rows.backend)
+    return out.index_add(0, bags, rows)
+
+
 def _feature_columns(picked: Tensor) -> Tensor:
     from ..creation import arange
 
@@ -95,6 +116,7 @@ EMBEDDING_BAG = OpRecord(
     save=("weight", "per_sample_weights", "indices", "bags", "scale", "picked", "filled",
           "mode"),  # fmt: skip
     grads=(_weight_grad, _per_sample_weights_grad),
+    jvp=_tangent,
     method=False,
     smooth=False,
     doc="per bag: the sum, mean or max of the weight rows its indices name",

@@ -37,15 +37,31 @@ def _active(x: Tensor, counts: Tensor) -> Tensor:
     return (z > 0).to(x.dtype) * counts.unsqueeze(2) * others / x.shape[1]
 
 
+def _coefficients(x: Tensor, counts: Tensor) -> Tensor:
+    """``(N, C)``: each sample's loss derivative w.r.t. its scores."""
+    active = _active(x, counts)
+    return active.sum(1) - active.sum(2)
+
+
+def _tangent(us: tuple, out: Tensor, a: Tensor, counts: Tensor, reduction: str) -> Tensor:
+    """Forward mode: the scores' tangent against the (piecewise constant) derivative."""
+    (u,) = us
+    with no_grad():
+        coefficients = _coefficients(a.reshape(counts.shape), counts)
+    per_sample = (u.reshape(counts.shape) * coefficients).sum(1).reshape(
+        () if a.dim() < 2 else (counts.shape[0],)
+    )
+    return apply_reduction(per_sample, reduction)
+
+
 def multilabel_margin_loss_backward(
     g: Tensor, input: Tensor, counts: Tensor, reduction: str
 ) -> Tensor:
     """The loss's gradient w.r.t. ``input`` (one ``NotImplemented`` node, as PyTorch's)."""
     with no_grad():
         x = input.reshape(counts.shape)
-        active = _active(x, counts)
         rows = _sample_rows(g, x.shape[0], reduction)
-        out = ((active.sum(1) - active.sum(2)) * rows).reshape(input.shape).to(input.dtype)
+        out = (_coefficients(x, counts) * rows).reshape(input.shape).to(input.dtype)
     params = {"counts": counts, "reduction": reduction}
     array = out.contiguous()._storage.array
     return finish(
@@ -71,6 +87,7 @@ MULTILABEL_MARGIN_LOSS = OpRecord(
     "maximum",
     save=("self", "counts", "reduction"),
     grads=(lambda g, a, counts, reduction: multilabel_margin_loss_backward(g, a, counts, reduction),),
+    jvp=_tangent,
     method=False,
     smooth=False,
     doc="sum over target classes j and other classes i of max(0, 1 - x[j] + x[i]) / C",
