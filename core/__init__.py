@@ -56,6 +56,7 @@ from .layouts import (
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
 from .materialize import materialize
+from .nn.torch_aliases import FUNCTIONS as _NN_ALIASES
 from .ops import return_types
 from .plugins import backends, get_backend, set_default_backend, use_backend
 from .plugins.environment import check as _check_environment
@@ -99,6 +100,7 @@ globals().update(_RANDOM)
 globals().update(_RUNTIME_SETTINGS)
 globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)
+globals().update(_NN_ALIASES)  # torch.conv2d, torch.batch_norm...: nn functions' names
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)

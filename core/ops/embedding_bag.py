@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros
+from ..creation import arange, zeros
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .dispatch import finish
@@ -78,8 +78,6 @@ def _summed(rows: Tensor, bags: Tensor, like: Tensor) -> Tensor:
 
 
 def _feature_columns(picked: Tensor) -> Tensor:
-    from ..creation import arange
-
     return arange(picked.shape[1], backend=picked.backend).expand(*picked.shape)
 
 
