@@ -106,7 +106,9 @@ def embedding_bag_backward_call(g: Any, weight: Any, indices: Any, bags: Any, sc
 def embedding_bag_backward_ref(xp: Any, g: Any, weight: Any, indices: Any, bags: Any,
                                scale: Any) -> Any:  # fmt: skip
     out = np.zeros(np.shape(weight))
-    np.add.at(out, np.asarray(indices), np.asarray(g)[np.asarray(bags)] * np.asarray(scale)[:, None])
+    np.add.at(
+        out, np.asarray(indices), np.asarray(g)[np.asarray(bags)] * np.asarray(scale)[:, None]
+    )
     return xp.asarray(out, dtype=g.dtype)
 
 

@@ -130,8 +130,12 @@ def test_embedding_bag_per_sample_weights(pad):
 
 def test_embedding_bag_2d_input_and_ties():
     tied = np.repeat(rand(4, 1), 3, axis=1)
-    run_both(lambda m, w, i: F(m).embedding_bag(i, w, mode="max"), [tied, ints(0, 1, 1, 2).reshape(2, 2)])
-    run_both(lambda m, w, i: F(m).embedding_bag(i, w), [WEIGHT, ints(0, 1, 6, 3, 1, 5).reshape(3, 2)])
+    run_both(
+        lambda m, w, i: F(m).embedding_bag(i, w, mode="max"), [tied, ints(0, 1, 1, 2).reshape(2, 2)]
+    )
+    run_both(
+        lambda m, w, i: F(m).embedding_bag(i, w), [WEIGHT, ints(0, 1, 6, 3, 1, 5).reshape(3, 2)]
+    )
 
 
 @pytest.mark.parametrize("wrt", [0, 1])
@@ -168,13 +172,15 @@ BAG_ERRORS = {
     "input-3d": lambda m, w, i: F(m).embedding_bag(i.reshape(2, 2, 2), w),
     "mode": lambda m, w, i: F(m).embedding_bag(i, w, m.tensor([0]), mode="median"),
     "psw-mode": lambda m, w, i: F(m).embedding_bag(
-        i, w, m.tensor([0]), mode="max", per_sample_weights=m.ones(8, dtype=w.dtype)),
+        i, w, m.tensor([0]), mode="max", per_sample_weights=m.ones(8, dtype=w.dtype)
+    ),
     "psw-shape": lambda m, w, i: F(m).embedding_bag(
-        i, w, m.tensor([0]), mode="sum", per_sample_weights=m.ones(3, dtype=w.dtype)),
+        i, w, m.tensor([0]), mode="sum", per_sample_weights=m.ones(3, dtype=w.dtype)
+    ),
     "padding_idx": lambda m, w, i: F(m).embedding_bag(i, w, m.tensor([0]), padding_idx=9),
     "weight-1d": lambda m, w, i: F(m).embedding_bag(i, w[0], m.tensor([0])),
     "index-range": lambda m, w, i: F(m).embedding_bag(i + 3, w, m.tensor([0])),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(BAG_ERRORS))
@@ -185,7 +191,10 @@ def test_embedding_bag_errors(name):
 def test_embedding_bag_module():
     for kwargs in ({}, {"mode": "max", "padding_idx": 2, "max_norm": 1.0},
                    {"mode": "sum", "norm_type": 1.0, "scale_grad_by_freq": True}):  # fmt: skip
-        ours, theirs = retrograd.nn.EmbeddingBag(10, 3, **kwargs), torch.nn.EmbeddingBag(10, 3, **kwargs)
+        ours, theirs = (
+            retrograd.nn.EmbeddingBag(10, 3, **kwargs),
+            torch.nn.EmbeddingBag(10, 3, **kwargs),
+        )
         assert repr(ours) == repr(theirs)
         assert list(ours.state_dict()) == list(theirs.state_dict())
     retrograd.manual_seed(0)
@@ -196,7 +205,10 @@ def test_embedding_bag_module():
     theirs = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(WEIGHT), mode="sum")
     assert not ours.weight.requires_grad and repr(ours) == repr(theirs)
     idx, off = FLAT, OFFSETS
-    assert_same(ours(retrograd.tensor(idx), retrograd.tensor(off)), theirs(torch.tensor(idx), torch.tensor(off)))
+    assert_same(
+        ours(retrograd.tensor(idx), retrograd.tensor(off)),
+        theirs(torch.tensor(idx), torch.tensor(off)),
+    )
     trainable = retrograd.nn.EmbeddingBag.from_pretrained(retrograd.tensor(WEIGHT), freeze=False)
     out = trainable(retrograd.tensor(idx).reshape(2, 4))
     assert grad_fn_name(out) == "EmbeddingBagBackward0"
@@ -233,7 +245,7 @@ MLM_ERRORS = {
     "target-dtype": lambda m, x, t: F(m).multilabel_margin_loss(x, t.double()),
     "target-range": lambda m, x, t: F(m).multilabel_margin_loss(x, t + 2),
     "reduction": lambda m, x, t: F(m).multilabel_margin_loss(x, t, reduction="avg"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(MLM_ERRORS))
@@ -250,13 +262,17 @@ def cosine_distance(m):
 
 TRIPLETS = {
     "default": lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(a, p, n),
-    "swap-sum": lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(a, p, n, swap=True, reduction="sum"),
+    "swap-sum": lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(
+        a, p, n, swap=True, reduction="sum"
+    ),
     "cosine-none": lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(
-        a, p, n, distance_function=cosine_distance(m), margin=0.5, reduction="none"),
+        a, p, n, distance_function=cosine_distance(m), margin=0.5, reduction="none"
+    ),
     "module-default": lambda m, a, p, n: m.nn.TripletMarginWithDistanceLoss()(a, p, n),
     "module-pairwise": lambda m, a, p, n: m.nn.TripletMarginWithDistanceLoss(
-        distance_function=m.nn.PairwiseDistance(p=1.0), margin=2.0, swap=True)(a, p, n),
-}  # fmt: skip
+        distance_function=m.nn.PairwiseDistance(p=1.0), margin=2.0, swap=True
+    )(a, p, n),
+}
 
 
 @pytest.mark.parametrize("name", list(TRIPLETS))
@@ -277,7 +293,9 @@ def test_triplet_margin_with_distance_loss_module_and_errors():
     a = rand(5, 3)
     assert_same_error(lambda m, x: F(m).triplet_margin_with_distance_loss(x, x, x, margin=-1.0), a)
     assert_same_error(lambda m, x: F(m).triplet_margin_with_distance_loss(x, x, x[0]), a)
-    assert_same_error(lambda m, x: F(m).triplet_margin_with_distance_loss(x, x, x, reduction="x"), a)
+    assert_same_error(
+        lambda m, x: F(m).triplet_margin_with_distance_loss(x, x, x, reduction="x"), a
+    )
 
 
 # -- gumbel_softmax ------------------------------------------------------------------------
@@ -403,7 +421,7 @@ CTC_ERRORS = {
     "input_lengths-value": lambda m, lp, t: F(m).ctc_loss(lp, t, [8, 6, 5], [3, 2, 0]),
     "targets-short": lambda m, lp, t: F(m).ctc_loss(lp, t, [7, 6, 5], [4, 2, 0]),
     "reduction": lambda m, lp, t: F(m).ctc_loss(lp, t, [7, 6, 5], [3, 2, 0], reduction="x"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(CTC_ERRORS))

@@ -910,19 +910,21 @@ NN = {
     ),
     # bags of embeddings, multi-label and CTC losses (tests/test_nn_more_layers.py has more)
     "embedding_bag-sum": (
-        lambda m, w, p: F(m).embedding_bag(m.tensor([0, 2, 1, 2]), w, m.tensor([0, 1]),
-                                           mode="sum", per_sample_weights=p),
+        lambda m, w, p: F(m).embedding_bag(
+            m.tensor([0, 2, 1, 2]), w, m.tensor([0, 1]), mode="sum", per_sample_weights=p
+        ),
         [X, V],
     ),
     "embedding_bag-max": (
-        lambda m, w: F(m).embedding_bag(m.tensor([[0, 2], [1, 1]]), w, mode="max"), [X]
+        lambda m, w: F(m).embedding_bag(m.tensor([[0, 2], [1, 1]]), w, mode="max"),
+        [X],
     ),
     "multilabel_margin_loss": (
-        lambda m, a: F(m).multilabel_margin_loss(a, m.tensor([[3, 0, -1, 1]] * 3)), [X]
+        lambda m, a: F(m).multilabel_margin_loss(a, m.tensor([[3, 0, -1, 1]] * 3)),
+        [X],
     ),
     "ctc_loss": (
-        lambda m, a: F(m).ctc_loss(a.reshape(3, 1, 4).log_softmax(2), m.tensor([[1, 2]]),
-                                   [3], [2]),
+        lambda m, a: F(m).ctc_loss(a.reshape(3, 1, 4).log_softmax(2), m.tensor([[1, 2]]), [3], [2]),
         [X],
     ),
 }

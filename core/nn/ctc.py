@@ -11,8 +11,8 @@ from typing import Any
 
 from .. import dtypes
 from ..creation import tensor, zeros
-from ..ops.elementwise import where
 from ..ops.ctc_loss import ctc_loss_op
+from ..ops.elementwise import where
 from ..tensor import Tensor
 
 _CHECKED = "(while checking arguments for ctc_loss_allocate_outputs)"

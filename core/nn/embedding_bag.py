@@ -4,8 +4,9 @@ node (:mod:`retrograd.ops.embedding_bag`).
 
 Bags: a 2-d input ``(B, L)`` is B bags of L indices; a 1-d input is cut into bags at
 ``offsets`` (each bag's start; with ``include_last_offset`` the last offset is not a bag
-of its own, and the last bag runs to the input's end, as in PyTorch's CPU kernel). Entries equal to ``padding_idx`` are left
-out of their bag (and out of its size, for the mean); an empty bag gives zeros.
+of its own, and the last bag runs to the input's end, as in PyTorch's CPU kernel).
+Entries equal to ``padding_idx`` are left out of their bag (and out of its size, for the
+mean); an empty bag gives zeros.
 ``per_sample_weights`` (sum mode only) scales each entry. The argument checks and their
 words are PyTorch's, in its order."""
 
@@ -188,7 +189,9 @@ def embedding_bag(
             f"None, then it must have the same shape as the input ({input.shape})"
         )
     if weight.dim() != 2:
-        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
     if input.dim() not in (1, 2):
         raise ValueError(
             f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
@@ -203,4 +206,3 @@ def embedding_bag(
         weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx
     )
     return out[0]
-

@@ -23,6 +23,10 @@ from ..ops.margin_losses import (
     multilabel_soft_margin_loss,
     soft_margin_loss,
 )
+
+# nn functions PyTorch users still missed: pooling with indices, deprecated upsampling,
+# bags of embeddings, multi-label and triplet losses, Gumbel-softmax
+from ..ops.multilabel_margin import multilabel_margin_loss
 from ..ops.norm_layers import group_norm
 from ..ops.pdist import pdist
 from ..ops.piecewise_activations import (
@@ -72,6 +76,8 @@ from .convolution import (
     conv_transpose2d,
     conv_transpose3d,
 )
+from .ctc import ctc_loss
+from .deprecated_upsampling import upsample, upsample_bilinear, upsample_nearest
 from .dropout import (
     alpha_dropout,
     dropout,
@@ -80,7 +86,9 @@ from .dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from .embedding_bag import embedding_bag
 from .folding import fold, unfold
+from .gumbel import gumbel_softmax
 from .interpolation import interpolate
 from .linear import linear
 from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
@@ -102,17 +110,6 @@ from .pooling import (
     max_pool2d,
     max_pool3d,
 )
-from .sampling_grids import affine_grid, grid_sample
-from .sparse import embedding, one_hot
-from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
-
-# nn functions PyTorch users still missed: pooling with indices, deprecated upsampling,
-# bags of embeddings, multi-label and triplet losses, Gumbel-softmax
-from ..ops.multilabel_margin import multilabel_margin_loss
-from .ctc import ctc_loss
-from .deprecated_upsampling import upsample, upsample_bilinear, upsample_nearest
-from .embedding_bag import embedding_bag
-from .gumbel import gumbel_softmax
 from .pooling_with_indices import (
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
@@ -121,7 +118,10 @@ from .pooling_with_indices import (
     max_pool2d_with_indices,
     max_pool3d_with_indices,
 )
+from .sampling_grids import affine_grid, grid_sample
+from .sparse import embedding, one_hot
 from .triplet_distance_loss import triplet_margin_with_distance_loss
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [
     # pooling and padding as PyTorch's nodes

@@ -50,7 +50,6 @@ def _stride(stride: Any) -> Any:
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:  # fmt: skip
     """``torch.conv1d``: ``F.conv1d`` (``ConvolutionBackward0``)."""
-
     return convolution.conv1d(input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -58,7 +57,6 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:  # fmt: skip
     """``torch.conv2d``: ``F.conv2d`` (``ConvolutionBackward0``)."""
-
     return convolution.conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -66,7 +64,6 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:  # fmt: skip
     """``torch.conv3d``: ``F.conv3d`` (``ConvolutionBackward0``)."""
-
     return convolution.conv3d(input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -75,7 +72,6 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Tensor:  # fmt: skip
     """``torch.conv_transpose1d``: ``F.conv_transpose1d``."""
-
     return convolution.conv_transpose1d(
         input, weight, bias, stride, padding, output_padding, groups, dilation
     )
@@ -86,7 +82,6 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Tensor:  # fmt: skip
     """``torch.conv_transpose2d``: ``F.conv_transpose2d``."""
-
     return convolution.conv_transpose2d(
         input, weight, bias, stride, padding, output_padding, groups, dilation
     )
@@ -97,7 +92,6 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                      groups: int = 1, dilation: Any = 1) -> Tensor:  # fmt: skip
     """``torch.conv_transpose3d``: ``F.conv_transpose3d``."""
-
     return convolution.conv_transpose3d(
         input, weight, bias, stride, padding, output_padding, groups, dilation
     )
@@ -110,7 +104,6 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False) -> Tensor:  # fmt: skip
     """``torch.max_pool1d``: the values of ``F.max_pool1d``."""
-
     return pooling.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -119,7 +112,6 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (),
                             padding: Any = 0, dilation: Any = 1,
                             ceil_mode: bool = False) -> tuple[Tensor, Tensor]:  # fmt: skip
     """``torch.max_pool1d_with_indices``: ``F.max_pool1d``'s values and indices."""
-
     stride = _stride(stride)
     return pooling.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
@@ -128,7 +120,6 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (),
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False) -> Tensor:  # fmt: skip
     """``torch.max_pool2d``: the values of ``F.max_pool2d``."""
-
     return pooling.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -136,7 +127,6 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any =
 def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False) -> Tensor:  # fmt: skip
     """``torch.max_pool3d``: the values of ``F.max_pool3d``."""
-
     return pooling.max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -144,7 +134,6 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any =
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:  # fmt: skip
     """``torch.avg_pool1d``: ``F.avg_pool1d``."""
-
     stride = _stride(stride)
     return pooling.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
@@ -152,14 +141,12 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = (), padding: Any =
 @composite(method=False)
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """``torch.adaptive_avg_pool1d``: ``F.adaptive_avg_pool1d``."""
-
     return adaptive_pooling.adaptive_avg_pool1d(input, output_size)
 
 
 @composite(method=False)
 def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:
     """``torch.adaptive_max_pool1d``: the values and indices (always both, unlike F's)."""
-
     return adaptive_pooling.adaptive_max_pool1d(input, output_size, True)
 
 
@@ -172,7 +159,6 @@ def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
                momentum: float, eps: float, cudnn_enabled: bool) -> Tensor:  # fmt: skip
     """``torch.batch_norm``: ``F.batch_norm`` with ATen's argument order
     (``cudnn_enabled`` is ignored: there is no cuDNN here)."""
-
     return normalization.batch_norm(
         input, running_mean, running_var, weight, bias, training, momentum, eps
     )
@@ -184,7 +170,6 @@ def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
                   use_input_stats: bool, momentum: float, eps: float,
                   cudnn_enabled: bool) -> Tensor:  # fmt: skip
     """``torch.instance_norm``: ``F.instance_norm`` with ATen's argument order."""
-
     return normalization.instance_norm(
         input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
     )
@@ -195,7 +180,6 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                bias: Tensor | None = None, eps: float = 1e-5,
                cudnn_enable: bool = True) -> Tensor:  # fmt: skip
     """``torch.layer_norm``: ``F.layer_norm`` (``NativeLayerNormBackward0``)."""
-
     return normalization.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
@@ -203,17 +187,16 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:  # fmt: skip
     """``torch.rms_norm``: ``F.rms_norm``."""
-
     return normalization.rms_norm(input, normalized_shape, weight, eps)
 
 
 @composite(method=False)
-def native_layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None,
-                      bias: Tensor | None, eps: float) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
+def native_layer_norm(
+    input: Tensor, normalized_shape: Any, weight: Tensor | None, bias: Tensor | None, eps: float
+) -> tuple[Tensor, Tensor, Tensor]:
     """``torch.native_layer_norm``: ``(out, mean, rstd)``, the layer norm and the
     statistics it used, over the normalized dims kept as size 1. Only ``out`` is
     differentiable (``NativeLayerNormBackward0``), as in PyTorch."""
-
     out = normalization.layer_norm(input, normalized_shape, weight, bias, eps)
     dims = list(range(input.dim() - len(_sizes(normalized_shape)), input.dim()))
     with no_grad():
@@ -231,7 +214,6 @@ def native_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
     batch's per-channel mean and ``1 / sqrt(var + eps)``, else two empty tensors, as
     PyTorch's CPU kernel returns. Only ``out`` is differentiable
     (``NativeBatchNormBackward0``)."""
-
     if training:
         dims = [d for d in range(input.dim()) if d != 1]
         with no_grad():
@@ -258,7 +240,6 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:  # fmt: skip
     """``torch.embedding``: the rows of ``weight`` at ``indices`` (weight first); a
     negative ``padding_idx`` means none, as in ATen."""
-
     padding = None if padding_idx < 0 else padding_idx
     return embedding_form(indices, weight, padding, None, 2.0, scale_grad_by_freq, sparse)
 
@@ -267,10 +248,9 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
 def embedding_bag(weight: Tensor, indices: Tensor, offsets: Tensor,
                   scale_grad_by_freq: bool = False, mode: int = 0, sparse: bool = False,
                   per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
-                  padding_idx: int | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:  # fmt: skip
+                  padding_idx: int | None = None) -> tuple:  # fmt: skip
     """``torch.embedding_bag``: ``(output, offset2bag, bag_size, max_indices)``, ATen's
     four results; ``mode`` 0 sum, 1 mean, 2 max."""
-
     return embedding_bag_results(
         weight, indices, offsets, BAG_MODES[mode], per_sample_weights, include_last_offset,
         padding_idx,
@@ -343,16 +323,21 @@ def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
              bias: Tensor | None = None) -> Tensor:  # fmt: skip
     """``torch.bilinear``: ``F.bilinear``."""
-
     return bilinear_form(input1, input2, weight, bias)
 
 
 @composite(method=False)
-def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
-             blank: int = 0, reduction: int = 0, zero_infinity: bool = False) -> Tensor:  # fmt: skip
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: int = 0,
+    zero_infinity: bool = False,
+) -> Tensor:
     """``torch.ctc_loss``: ``F.ctc_loss`` with ``reduction`` as ATen's enum (default
     read as 0 by PyTorch's parser: the per-sample losses)."""
-
     how = REDUCTION_NAMES.get(int(reduction), "none")
     return ctc_loss_form(log_probs, targets, input_lengths, target_lengths, blank, how,
                         zero_infinity)  # fmt: skip
@@ -364,7 +349,6 @@ def grid_sampler(input: Tensor, grid: Tensor, interpolation_mode: int, padding_m
     """``torch.grid_sampler``: ``F.grid_sample`` with the modes as ATen's enums
     (interpolation 0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border,
     2 reflection)."""
-
     mode, padding = GRID_MODES[interpolation_mode], GRID_PADDINGS[padding_mode]
     return sampling_grids.grid_sample(input, grid, mode, padding, align_corners)
 

@@ -158,7 +158,8 @@ def _derivative(log_probs: Tensor, alpha: Tensor, beta: Tensor, nll: Tensor, lab
 
 
 def _tangent(us: tuple, out: Tensor, log_probs: Tensor, alpha: Tensor, beta: Tensor,
-             nll: Tensor, labels: Tensor, input_lengths: Tensor, zero_infinity: bool) -> Tensor:  # fmt: skip
+             nll: Tensor, labels: Tensor, input_lengths: Tensor,
+             zero_infinity: bool) -> Tensor:  # fmt: skip
     """Forward mode: the tangent against PyTorch's derivative (PyTorch has no forward
     rule here)."""
     (u,) = us
@@ -197,8 +198,11 @@ CTC_LOSS = OpRecord(
     "logaddexp",
     inputs=("log_probs",),
     save=("log_probs", "alpha", "beta", "nll", "labels", "input_lengths", "zero_infinity"),
-    grads=(lambda g, lp, alpha, beta, nll, labels, lengths, zero_infinity: ctc_loss_backward(
-        g, lp, alpha, beta, nll, labels, lengths, zero_infinity),),  # fmt: skip
+    grads=(
+        lambda g, lp, alpha, beta, nll, labels, lengths, zero_infinity: ctc_loss_backward(
+            g, lp, alpha, beta, nll, labels, lengths, zero_infinity
+        ),
+    ),  # fmt: skip
     jvp=_tangent,
     method=False,
     smooth=False,

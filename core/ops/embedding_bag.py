@@ -11,8 +11,6 @@ gives 0). The gradients are nodes of their own that PyTorch has no derivative fo
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -111,8 +109,16 @@ EMBEDDING_BAG = OpRecord(
     "EmbeddingBagBackward0",
     "index_add",
     inputs=("weight", "per_sample_weights"),
-    save=("weight", "per_sample_weights", "indices", "bags", "scale", "picked", "filled",
-          "mode"),  # fmt: skip
+    save=(
+        "weight",
+        "per_sample_weights",
+        "indices",
+        "bags",
+        "scale",
+        "picked",
+        "filled",
+        "mode",
+    ),  # fmt: skip
     grads=(_weight_grad, _per_sample_weights_grad),
     jvp=_tangent,
     method=False,

@@ -48,8 +48,10 @@ def _tangent(us: tuple, out: Tensor, a: Tensor, counts: Tensor, reduction: str) 
     (u,) = us
     with no_grad():
         coefficients = _coefficients(a.reshape(counts.shape), counts)
-    per_sample = (u.reshape(counts.shape) * coefficients).sum(1).reshape(
-        () if a.dim() < 2 else (counts.shape[0],)
+    per_sample = (
+        (u.reshape(counts.shape) * coefficients)
+        .sum(1)
+        .reshape(() if a.dim() < 2 else (counts.shape[0],))
     )
     return apply_reduction(per_sample, reduction)
 
@@ -86,7 +88,9 @@ MULTILABEL_MARGIN_LOSS = OpRecord(
     "MultilabelMarginLossBackward0",
     "maximum",
     save=("self", "counts", "reduction"),
-    grads=(lambda g, a, counts, reduction: multilabel_margin_loss_backward(g, a, counts, reduction),),
+    grads=(
+        lambda g, a, counts, reduction: multilabel_margin_loss_backward(g, a, counts, reduction),
+    ),
     jvp=_tangent,
     method=False,
     smooth=False,
@@ -106,8 +110,7 @@ def _check(input: Tensor, target: Tensor) -> None:
     expected = list(input.shape) if dims else [1]
     if list(target.shape) != expected and not (dims == 0 and target.dim() <= 1):
         raise RuntimeError(
-            f"inconsistent target size: {list(target.shape)} for input of size: "
-            f"{list(input.shape)}"
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
         )
     if target.dtype is not dtypes.int64:
         raise RuntimeError(f"expected scalar type Long but found {dtypes.kind_name(target.dtype)}")

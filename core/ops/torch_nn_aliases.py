@@ -11,8 +11,6 @@ enum (an int whose default PyTorch's parser reads as 0: no reduction).
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..tensor import Tensor
 from . import pixel_ops
 from .broadcasting import broadcast_tensors

@@ -46,6 +46,10 @@ from .dropout import (
     Dropout3d,
     FeatureAlphaDropout,
 )
+
+# nn layers PyTorch users still missed: bags of embeddings, multi-label, triplet and CTC
+# losses
+from .embedding_bag import EmbeddingBag
 from .flatten import Flatten, Unflatten
 from .fold import Fold, Unfold
 from .linear import Bilinear, Identity, Linear, NonDynamicallyQuantizableLinear
@@ -68,6 +72,11 @@ from .loss import (
     SmoothL1Loss,
     SoftMarginLoss,
     TripletMarginLoss,
+)
+from .more_losses import (
+    CTCLoss,
+    MultiLabelMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 from .normalization import (
     BatchNorm1d,
@@ -123,15 +132,6 @@ from .pooling import (
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
-
-# nn layers PyTorch users still missed: bags of embeddings, multi-label, triplet and CTC
-# losses
-from .embedding_bag import EmbeddingBag
-from .more_losses import (
-    CTCLoss,
-    MultiLabelMarginLoss,
-    TripletMarginWithDistanceLoss,
-)
 from .transformer import (
     Transformer,
     TransformerDecoder,
