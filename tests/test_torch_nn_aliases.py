@@ -248,7 +248,7 @@ def test_alias_matches_torch(name):
 @pytest.mark.parametrize(
     "name",
     ["max_pool1d_with_indices", "adaptive_max_pool1d", "native_layer_norm", "native_batch_norm",
-     "embedding_bag"],
+     "embedding_bag", "embedding_bag-sum", "embedding_bag-mean"],
 )  # fmt: skip
 def test_tuple_results_match_torch(name):
     calls = {
@@ -264,6 +264,29 @@ def test_tuple_results_match_torch(name):
             m.tensor([0, 2]),
             False,
             2,
+        ),
+        # sum mode: PyTorch's bag sizes and max indices are zeros; mean: the bag sizes
+        "embedding_bag-sum": lambda m, x: m.embedding_bag(
+            x.reshape(-1, 1).expand(-1, 2),
+            m.tensor([0, 3, 1, 4]),
+            m.tensor([0, 2, 2]),
+            False,
+            0,
+            False,
+            None,
+            False,
+            3,
+        ),
+        "embedding_bag-mean": lambda m, x: m.embedding_bag(
+            x.reshape(-1, 1).expand(-1, 2),
+            m.tensor([0, 3, 1, 4]),
+            m.tensor([0, 2, 2]),
+            False,
+            1,
+            False,
+            None,
+            False,
+            3,
         ),
     }
     ours = calls[name](retrograd, make(retrograd, X1))

@@ -145,7 +145,8 @@ def embedding_bag_results(
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """The bags' reductions (one node) with ATen's other three results: each entry's bag
     (``offset2bag``), each bag's size, and in max mode the row picked per bag and feature
-    (else the bag sizes again)."""
+    (in mean mode the bag sizes again; in sum mode both are zeros, as PyTorch's CPU
+    kernel returns them)."""
     input, starts, per_sample_weights = _flattened(input, offsets, per_sample_weights)
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
@@ -163,6 +164,8 @@ def embedding_bag_results(
         weight, per_sample_weights, indices, layout.bags, scale, layout.table, layout.count, mode
     )
     sizes = tensor(layout.sizes, dtype=dtypes.int64, backend=weight.backend)
+    if mode == "sum":  # PyTorch's CPU kernel leaves both at zero in sum mode
+        sizes = sizes * 0
     return out, layout.bags, sizes, sizes if picked is None else picked
 
 
