@@ -12,5 +12,9 @@ from .module import Module
 from .modules import *  # noqa: F403 - the layers are the public API
 from .modules import __all__ as _layers
 from .parameter import Parameter
+from .uninitialized import UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "functional", "init", "utils", *_layers]
+__all__ = [
+    "Module", "Parameter", "UninitializedBuffer", "UninitializedParameter", "functional",
+    "init", "utils", *_layers,
+]  # fmt: skip
