@@ -112,7 +112,8 @@ class _LazyConv(LazyModuleMixin):
 def _lazy_conv(base: type, dims: int) -> type:
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:  # fmt: skip
+                 padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
         base.__init__(self, groups, out_channels, kernel_size, stride, padding, dilation, groups,
                       bias, padding_mode, device, dtype)  # fmt: skip
         self._lazy(device, dtype)
