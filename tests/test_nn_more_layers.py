@@ -427,3 +427,80 @@ CTC_ERRORS = {
 @pytest.mark.parametrize("name", list(CTC_ERRORS))
 def test_ctc_loss_errors(name):
     assert_same_error(CTC_ERRORS[name], LP, PADDED)
+
+
+# -- lazy modules --------------------------------------------------------------------------
+
+LAZY = {
+    "LazyLinear": (lambda m: m.nn.LazyLinear(3), (2, 5)),
+    "LazyLinear-nobias": (lambda m: m.nn.LazyLinear(4, bias=False), (2, 3, 6)),
+    "LazyConv1d": (lambda m: m.nn.LazyConv1d(4, 3, groups=2), (2, 4, 7)),
+    "LazyConv1d-unbatched": (lambda m: m.nn.LazyConv1d(2, 2), (3, 6)),
+    "LazyConv2d": (lambda m: m.nn.LazyConv2d(4, 3, padding=1, bias=False), (2, 3, 5, 5)),
+    "LazyConv3d": (lambda m: m.nn.LazyConv3d(2, 2, stride=2), (1, 2, 4, 4, 4)),
+    "LazyConvTranspose1d": (lambda m: m.nn.LazyConvTranspose1d(4, 2, stride=2), (2, 3, 5)),
+    "LazyConvTranspose2d": (
+        lambda m: m.nn.LazyConvTranspose2d(2, 3, output_padding=0),
+        (1, 3, 4, 4),
+    ),
+    "LazyConvTranspose3d": (lambda m: m.nn.LazyConvTranspose3d(2, 2, groups=2), (1, 4, 2, 3, 2)),
+    "LazyBatchNorm1d": (lambda m: m.nn.LazyBatchNorm1d(), (4, 3)),
+    "LazyBatchNorm2d": (lambda m: m.nn.LazyBatchNorm2d(affine=False, momentum=0.3), (4, 3, 2, 2)),
+    "LazyBatchNorm3d": (lambda m: m.nn.LazyBatchNorm3d(track_running_stats=False), (2, 2, 2, 2, 2)),
+    "LazyInstanceNorm1d": (lambda m: m.nn.LazyInstanceNorm1d(), (2, 3, 5)),
+    "LazyInstanceNorm2d": (lambda m: m.nn.LazyInstanceNorm2d(affine=False), (2, 3, 4, 4)),
+    "LazyInstanceNorm3d": (lambda m: m.nn.LazyInstanceNorm3d(eps=0.1), (1, 2, 3, 3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(LAZY))
+def test_lazy_module_becomes_the_ordinary_layer(name):
+    build, shape = LAZY[name]
+    ours, theirs = build(retrograd), build(torch)
+    assert repr(ours) == repr(theirs)
+    x = rand(*shape, dtype="float32")
+    ours(make(retrograd, x, False))
+    theirs(make(torch, x, False))
+    assert type(ours).__name__ == type(theirs).__name__ and not type(ours).__name__.startswith(
+        "Lazy"
+    )
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for (n, a), (_, b) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert type(a) is retrograd.nn.Parameter and tuple(a.shape) == tuple(b.shape), n
+    # The same weights give the same forward and backward as PyTorch's initialized layer.
+    ours.load_state_dict({k: retrograd.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    ours.train(False), theirs.train(False)
+    run_both(
+        lambda m, t: (ours if m is retrograd else theirs)(t),
+        [rand(*shape, seed=4, dtype="float32")],
+    )
+
+
+def test_lazy_linear_initializes_as_linear():
+    retrograd.manual_seed(0)
+    layer = retrograd.nn.LazyLinear(200)
+    weight = layer.weight  # the placeholder: materialized in place at the first forward
+    assert repr(weight) == "<UninitializedParameter>" and layer.has_uninitialized_params()
+    layer(retrograd.ones(2, 50))
+    assert layer.weight is weight and type(weight) is retrograd.nn.Parameter
+    assert (
+        not layer.has_uninitialized_params() if hasattr(layer, "has_uninitialized_params") else True
+    )
+    bound = 1 / np.sqrt(50)  # kaiming_uniform_(a=sqrt(5)) on fan_in 50
+    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    assert w.shape == (200, 50) and np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert np.abs(b).max() <= bound and weight.requires_grad
+
+
+def test_uninitialized_parameter_and_buffer():
+    for lib in (retrograd, torch):
+        p = lib.nn.UninitializedParameter()
+        assert repr(p) == "<UninitializedParameter>" and p.requires_grad
+        assert isinstance(p, lib.nn.Parameter)
+        p.materialize((2, 3))
+        assert type(p) is lib.nn.Parameter and tuple(p.shape) == (2, 3)
+        b = lib.nn.UninitializedBuffer()
+        assert repr(b) == "<UninitializedBuffer>" and not b.requires_grad
+        b.materialize(4, dtype=lib.float64)
+        assert type(b) is lib.Tensor and tuple(b.shape) == (4,) and b.dtype == lib.float64
