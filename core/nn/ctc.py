@@ -26,7 +26,7 @@ def _lengths(values: Any) -> list[int]:
     return [int(v) for v in values]
 
 
-def _targets(targets: Tensor, lengths: list[int], batch: int) -> list[list[int]]:
+def _targets(targets: Tensor, lengths: list[int]) -> list[list[int]]:
     """Each sample's labels, from padded ``(N, S)`` or concatenated 1-d targets, with
     PyTorch's size checks."""
     flat = [int(v) for v in targets.reshape(-1).tolist()]
@@ -81,7 +81,7 @@ def ctc_loss(
         raise RuntimeError("input_lengths must be of size batch_size")
     if len(lengths) != batch:
         raise RuntimeError("target_lengths must be of size batch_size")
-    labels = _targets(targets, lengths, batch)
+    labels = _targets(targets, lengths)
     for n in inputs:
         if n > steps:
             raise RuntimeError(
