@@ -88,6 +88,12 @@ from .dropout import (
 )
 from .embedding_bag import embedding_bag
 from .folding import fold, unfold
+from .fractional_pooling import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from .gumbel import gumbel_softmax
 from .interpolation import interpolate
 from .linear import linear
@@ -253,6 +259,10 @@ __all__ = [
     "upsample_nearest",
     "ctc_loss",
     "embedding_bag",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
     "gumbel_softmax",
     "multilabel_margin_loss",
     "triplet_margin_with_distance_loss",

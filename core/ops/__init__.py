@@ -34,6 +34,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     elementwise,
     embedding_bag,
     extrema,
+    fractional_pooling,
     gather_scatter,
     grid_sampler,
     im2col,
@@ -187,6 +188,8 @@ MODULES = (
     embedding_bag,
     multilabel_margin,
     ctc_loss,
+    # fractional max pooling's nodes
+    fractional_pooling,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
