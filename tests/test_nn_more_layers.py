@@ -504,3 +504,100 @@ def test_uninitialized_parameter_and_buffer():
         assert repr(b) == "<UninitializedBuffer>" and not b.requires_grad
         b.materialize(4, dtype=lib.float64)
         assert type(b) is lib.Tensor and tuple(b.shape) == (4,) and b.dtype == lib.float64
+
+
+# -- fractional max pooling ----------------------------------------------------------------
+
+SAMPLES2 = rand(2, 3, 2, seed=7, low=0.0, high=1.0)
+SAMPLES3 = rand(1, 2, 3, seed=8, low=0.0, high=1.0)
+FRACTIONAL = {
+    "2d": (
+        lambda m, x, u: F(m).fractional_max_pool2d(x, 3, (4, 5), _random_samples=u),
+        [rand(2, 3, 9, 8), SAMPLES2],
+    ),
+    "2d-kernel-pair": (
+        lambda m, x, u: F(m).fractional_max_pool2d(x, (2, 3), (8, 6), _random_samples=u),
+        [rand(2, 3, 9, 8), SAMPLES2],
+    ),
+    "2d-ratio": (
+        lambda m, x, u: F(m).fractional_max_pool2d(
+            x, 2, output_ratio=(0.5, 0.7), _random_samples=u
+        ),
+        [rand(2, 3, 9, 8), SAMPLES2],
+    ),
+    "2d-one-output": (
+        lambda m, x, u: F(m).fractional_max_pool2d(x, 2, 1, _random_samples=u),
+        [rand(2, 3, 5, 4), SAMPLES2],
+    ),
+    "2d-unbatched": (
+        lambda m, x, u: F(m).fractional_max_pool2d(x, 2, 4, _random_samples=u),
+        [rand(3, 7, 6), SAMPLES2[:1]],
+    ),
+    "2d-float32": (
+        lambda m, x, u: F(m).fractional_max_pool2d(x, 3, (5, 4), _random_samples=u),
+        [rand(2, 3, 11, 9, dtype="float32"), SAMPLES2.astype("float32")],
+    ),
+    "2d-indices": (
+        lambda m, x, u: F(m).fractional_max_pool2d_with_indices(x, 3, (4, 5), _random_samples=u)[1],
+        [rand(2, 3, 9, 8), SAMPLES2],
+    ),
+    "3d": (
+        lambda m, x, u: F(m).fractional_max_pool3d(x, 2, (3, 4, 3), _random_samples=u),
+        [rand(1, 2, 6, 7, 5), SAMPLES3],
+    ),
+    "3d-indices": (
+        lambda m, x, u: F(m).fractional_max_pool3d(
+            x, (2, 3, 2), 3, return_indices=True, _random_samples=u
+        )[1],
+        [rand(1, 2, 6, 7, 5), SAMPLES3],
+    ),
+    "module-2d": (
+        lambda m, x, u: m.nn.FractionalMaxPool2d(2, output_size=4, _random_samples=u.detach())(x),
+        [rand(2, 3, 9, 8), SAMPLES2],
+    ),
+    "module-3d": (
+        lambda m, x, u: m.nn.FractionalMaxPool3d(2, output_ratio=0.6, _random_samples=u.detach())(
+            x
+        ),
+        [rand(1, 2, 6, 7, 5), SAMPLES3],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FRACTIONAL))
+def test_fractional_max_pool_matches_torch(name):
+    fn, values = FRACTIONAL[name]
+    # the samples are constants: detach them so only the input requires grad
+    run_both(lambda m, x, u: fn(m, x, u.detach()), values, second_order=True)
+
+
+def test_fractional_max_pool_draws_its_samples():
+    retrograd.manual_seed(0)
+    x = retrograd.rand(4, 3, 10, 10, dtype=retrograd.float64)
+    a = F(retrograd).fractional_max_pool2d(x, 3, output_size=5)
+    b = F(retrograd).fractional_max_pool2d(x, 3, output_size=5)
+    assert tuple(a.shape) == (4, 3, 5, 5) and not np.array_equal(a.numpy(), b.numpy())
+
+
+def test_fractional_max_pool_modules_and_errors():
+    for lib in (retrograd, torch):
+        assert repr(lib.nn.FractionalMaxPool2d(3, output_ratio=0.5)) == "FractionalMaxPool2d()"
+    assert_same_error(lambda m: m.nn.FractionalMaxPool2d(3))
+    assert_same_error(lambda m: m.nn.FractionalMaxPool2d(3, output_ratio=1.5))
+    assert_same_error(lambda m: m.nn.FractionalMaxPool3d(3, output_size=2, output_ratio=0.5))
+    x, u = rand(1, 2, 6, 7, 5), rand(1, 2, 3, low=0.0, high=1.0)
+    assert_same_error(lambda m, t: F(m).fractional_max_pool2d(t[0], 3), x)
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool2d(t[0], 3, (3, 9), _random_samples=s[..., :2]),
+        x,
+        u,
+    )
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool2d(t[0], 3, 3, _random_samples=s), x, u
+    )
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool3d(t, 3, (5, 4, 3), _random_samples=s), x, u
+    )
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool3d(t, 3, (3, 4, 4), _random_samples=s), x, u
+    )

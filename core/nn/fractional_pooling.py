@@ -63,14 +63,12 @@ def _sizes(op: str, input: Tensor, dims: int, kernel: tuple, output_size: Any,
 
 
 def _check(op: str, input: Tensor, kernel: tuple, out: tuple, samples: Tensor) -> None:
+    """PyTorch's checks, in its order: the input's dims, the windows' fit, then the
+    samples' shape."""
     dims = len(kernel)
     if input.dim() not in (dims + 1, dims + 2):
         raise RuntimeError(
             f"{op}(): Expected {dims + 1}D or {dims + 2}D tensor, but got: {list(input.shape)}"
-        )
-    if samples.shape[-1] != dims:
-        raise RuntimeError(
-            f"Expect _random_samples.size(2) equals to {dims}; got {samples.shape[-1]}."
         )
     sizes = input.shape[-dims:]
     for i in range(dims):
@@ -79,6 +77,17 @@ def _check(op: str, input: Tensor, kernel: tuple, out: tuple, samples: Tensor) -
             raise RuntimeError(
                 f"{op}(): pool {name} {kernel[i]} too large relative to input {name} {sizes[i]}"
             )
+    if samples.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
+    batch = 1 if input.dim() == dims + 1 else input.shape[0]
+    if samples.shape[0] < batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != input.shape[-dims - 1]:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples.shape[2] != dims:
+        raise RuntimeError(
+            f"Expect _random_samples.size(2) equals to {dims}; got {samples.shape[2]}."
+        )
 
 
 def _fractional_max(op: str, record: Any, input: Tensor, kernel_size: Any, output_size: Any,
@@ -95,7 +104,7 @@ def _fractional_max(op: str, record: Any, input: Tensor, kernel_size: Any, outpu
     with no_grad():
         x = input.unsqueeze(0) if unbatched else input
         n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
-        drawn = samples.reshape(n, c, dims).tolist()
+        drawn = samples[:n].tolist()  # a batch may come with more samples than it needs
         # per plane and axis: the window starts (a 2-d sample's entries run width first,
         # a 3-d one's time first, as PyTorch's kernels read them)
         order = [1, 0] if dims == 2 else [0, 1, 2]
