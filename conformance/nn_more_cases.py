@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import retrograd
+from retrograd.nn.fractional_pooling import window_starts
 from retrograd.ops import ctc_loss as ctc_ops
 from retrograd.ops import embedding_bag as bag_ops
 from retrograd.ops import multilabel_margin as mlm_ops
@@ -323,3 +324,62 @@ def ctc_backward_ref(xp: Any, g: Any, lp: Any, targets: Any, input_lengths: tupl
             gamma[:, label] += alphas[:, s] * betas[:, s] / y[:, label] / p
         out[:steps, i] = (y - gamma) * g[i]
     return xp.asarray(out, dtype=dtype)
+
+
+# -- fractional max pooling --------------------------------------------------------------
+
+
+def fractional(dims: int) -> Any:
+    """Sample builder of ``fractional_max_pool{dims}d``: distinct values (a shuffled grid
+    plus small noise, so no window's maximum is near a tie), a kernel, output sizes that
+    fit, and the samples that fix the windows."""
+
+    def build(record: OpRecord, draw: Any, dtype: str) -> Sample:
+        lead = draw.choice(((1, 2), (2, 1)))
+        kernel = tuple(draw.integer(1, 2) for _ in range(dims))
+        # PyTorch's 3-d kernel wants out + k - 1 < n, its 2-d one out + k - 1 <= n
+        strict = dims == 3
+        spatial = tuple(k + draw.integer(int(strict), 3) for k in kernel)
+        out = tuple(draw.integer(1, n - k + 1 - strict) for n, k in zip(spatial, kernel))
+        shape = (*lead, *spatial)
+        n = int(np.prod(shape))
+        grid = draw.rng.permutation(n).reshape(shape) * 0.1
+        x = (grid + draw.rng.uniform(-0.02, 0.02, size=shape)).astype(dtype)
+        samples = draw.rng.uniform(0.0, 1.0, size=(*lead, dims)).astype(dtype)
+        params = {"kernel_size": kernel, "output_size": out, "samples": samples}
+        return Sample((x,), params)
+
+    return build
+
+
+def fractional_call(dims: int) -> Any:
+    pool = F.fractional_max_pool2d if dims == 2 else F.fractional_max_pool3d
+
+    def call(x: Any, kernel_size: tuple, output_size: tuple, samples: Any) -> Any:
+        return pool(x, kernel_size, output_size, _random_samples=samples)
+
+    return call
+
+
+def fractional_ref(xp: Any, x: Any, kernel_size: tuple, output_size: tuple,
+                   samples: Any) -> Any:  # fmt: skip
+    """Each window's maximum, by slicing, the windows' starts computed on the host."""
+    dims = len(kernel_size)
+    dtype = retrograd.float32 if np.dtype(str(x.dtype).split(".")[-1]) == np.float32 else None
+    samples = np.asarray(samples)
+    order = [1, 0] if dims == 2 else [0, 1, 2]
+    planes = []
+    for b in range(x.shape[0]):
+        rows = []
+        for c in range(x.shape[1]):
+            starts = [window_starts(float(samples[b, c, order[a]]), x.shape[2 + a],
+                                    output_size[a], kernel_size[a], dtype)
+                      for a in range(dims)]  # fmt: skip
+            values = []
+            for corner in np.ndindex(*output_size):
+                key = tuple(slice(starts[a][i], starts[a][i] + kernel_size[a])
+                            for a, i in enumerate(corner))  # fmt: skip
+                values.append(xp.max(x[(b, c, *key)]))
+            rows.append(xp.reshape(xp.stack(values), output_size))
+        planes.append(xp.stack(rows))
+    return xp.stack(planes)

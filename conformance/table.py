@@ -670,5 +670,7 @@ NN_MORE = {
     ),
     "_ctc_loss": Entry(NM.ctc, NM.ctc_call, NM.ctc_ref),
     "_ctc_loss_backward": Entry(NM.ctc_backward, NM.ctc_backward_call, NM.ctc_backward_ref),
+    "fractional_max_pool2d": Entry(NM.fractional(2), NM.fractional_call(2), NM.fractional_ref),
+    "fractional_max_pool3d": Entry(NM.fractional(3), NM.fractional_call(3), NM.fractional_ref),
 }
 TABLE.update(NN_MORE)

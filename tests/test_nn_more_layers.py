@@ -601,3 +601,14 @@ def test_fractional_max_pool_modules_and_errors():
     assert_same_error(
         lambda m, t, s: F(m).fractional_max_pool3d(t, 3, (3, 4, 4), _random_samples=s), x, u
     )
+
+
+def test_fractional_max_pool_sample_dtype_and_3d_fit():
+    x, u = rand(1, 2, 6, 7, 5), rand(1, 2, 3, low=0.0, high=1.0)
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool3d(t, 2, 3, _random_samples=s.float()), x, u
+    )
+    # 3-d windows must leave room: out + k - 1 < size (2-d: <=)
+    assert_same_error(
+        lambda m, t, s: F(m).fractional_max_pool3d(t, 2, (5, 4, 3), _random_samples=s), x, u
+    )

@@ -927,6 +927,21 @@ NN = {
         lambda m, a: F(m).ctc_loss(a.reshape(3, 1, 4).log_softmax(2), m.tensor([[1, 2]]), [3], [2]),
         [X],
     ),
+    "fractional_max_pool2d": (
+        lambda m, a: F(m).fractional_max_pool2d(
+            a.reshape(1, 1, 3, 4), 2, 2, _random_samples=m.full((1, 1, 2), 0.3, dtype=a.dtype)
+        ),
+        [X],
+    ),
+    "fractional_max_pool3d": (
+        lambda m, a: F(m).fractional_max_pool3d(
+            a.reshape(1, 1, 3, 2, 2),
+            (2, 1, 1),
+            (1, 1, 1),
+            _random_samples=m.full((1, 1, 3), 0.6, dtype=a.dtype),
+        ),
+        [X],
+    ),
 }
 
 

@@ -72,11 +72,15 @@ def _check(op: str, input: Tensor, kernel: tuple, out: tuple, samples: Tensor) -
         )
     sizes = input.shape[-dims:]
     for i in range(dims):
-        if out[i] + kernel[i] - 1 > sizes[i]:
+        # PyTorch's 3-d kernel wants a strictly smaller span than its 2-d one
+        reach = out[i] + kernel[i] - 1 + (dims == 3)
+        if reach > sizes[i]:
             name = _AXES[dims - 1 - i]
             raise RuntimeError(
                 f"{op}(): pool {name} {kernel[i]} too large relative to input {name} {sizes[i]}"
             )
+    if samples.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
     if samples.dim() != 3:
         raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
     batch = 1 if input.dim() == dims + 1 else input.shape[0]
