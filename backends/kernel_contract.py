@@ -101,6 +101,12 @@ REQUIRED: dict[str, str] = {
     "array (target itself, or a new one that the core rebinds)",
     "index_add": "(target, key, values) -> array: target[key] += values, repeated "
     "positions accumulating; returns the written array",
+    "index_prod": "(target, key, values) -> array: target[key] *= values, repeated "
+    "positions all multiplying in; returns the written array",
+    "index_amax": "(target, key, values) -> array: target[key] = max(target[key], values), "
+    "repeated positions all taking part, nan propagating; returns the written array",
+    "index_amin": "(target, key, values) -> array: target[key] = min(target[key], values), "
+    "repeated positions all taking part, nan propagating; returns the written array",
     "nonzero": "(a) -> array: (count, ndim) indices of the nonzero elements, row-major",
     "is_contiguous": "(a) -> bool: row-major layout (True where the library has no strides)",
     "has_internal_overlap": "(a) -> bool: two elements share memory (a zero stride)",

@@ -71,6 +71,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     result_activations,
     scans,
     scans_more,
+    scatter_reductions,
     searching,
     selection,
     sequence_packing,
@@ -177,6 +178,8 @@ MODULES = (
     statistics_more,
     unfolding,
     torch_inplace,
+    # tensorfns: reducing writes (scatter_reduce, index_reduce)
+    scatter_reductions,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
