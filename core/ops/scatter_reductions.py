@@ -124,6 +124,8 @@ INDEX_REDUCE = OpRecord(
 def _reduced(input: Tensor, key: tuple, src: Tensor, how: str, keep: bool) -> Any:
     """The array of ``input`` with ``src`` reduced in at ``key`` (repeats all count)."""
     k, backend = input._backend.kernels, input._backend
+    if input._dtype is dtypes.bool:  # a bool sum is an "any", a product an "all"
+        how = {"sum": "amax", "prod": "amin"}.get(how, how)
     data = src._storage.array
     out = writable_copy(k, input._storage.array, key, data)
     if not keep:  # the written positions start from the identity (extrema: a src value)
@@ -211,11 +213,19 @@ def index_reduce(
 ) -> Tensor:
     """A copy of ``input`` with ``source``'s slices reduced in at ``index`` along ``dim``
     (``prod``, ``mean``, ``amax`` or ``amin``); with ``include_self=False`` the written
-    slices forget ``input``'s values. PyTorch warns that the API is in beta."""
-    warnings.warn(
-        "index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=2
-    )
+    slices forget ``input``'s values. PyTorch warns once per process that the API is in
+    beta."""
+    if not _beta_warned:
+        _beta_warned.append(True)
+        warnings.warn(
+            "index_reduce() is in beta and the API may change at any time.",
+            UserWarning,
+            stacklevel=2,
+        )
     return _quiet_index_reduce(input, dim, index, source, reduce, include_self)
+
+
+_beta_warned: list = []  # PyTorch's warning is given once per process
 
 
 def _quiet_index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, include_self: bool) -> Tensor:  # fmt: skip
