@@ -17,6 +17,7 @@ from . import linalg_samples as LS
 from . import op_samples as O
 from . import pooling_cases as P
 from . import product_samples as PX
+from . import reduce_samples as RX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
@@ -583,6 +584,13 @@ INDEX_WRITES = {
     "masked_scatter": Entry(IX.masked_scatter, IX.masked_scatter_call, IX.masked_scattered),
 }
 TABLE.update(INDEX_WRITES)
+
+# retrograd/ops/scatter_reductions.py: a drawn reduction and include_self
+SCATTER_REDUCTIONS = {
+    "scatter_reduce": Entry(RX.scatter_reduce, RX.scatter_reduce_call, RX.scatter_reduced),
+    "index_reduce": Entry(RX.index_reduce, RX.index_reduce_call, RX.index_reduced),
+}
+TABLE.update(SCATTER_REDUCTIONS)
 
 # retrograd/ops/diagonals.py
 DIAGONALS = {

@@ -439,6 +439,18 @@ SHAPE = {
     "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
     "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
     "masked_scatter": (lambda m, a, s: a.masked_scatter(a.detach() > 0, s), [X, rand(12)], True),
+    # the records of retrograd/ops/scatter_reductions.py (more cases in
+    # tests/test_ops_tensorfns.py)
+    "scatter_reduce": (
+        lambda m, a, s: a.scatter_reduce(1, m.tensor([[0, 0], [3, 1], [2, 2]]), s, "amax"),
+        [X, rand(3, 2)],
+        True,
+    ),
+    "index_reduce": (
+        lambda m, a, s: a.index_reduce(0, m.tensor([2, 0, 2]), s, "prod", include_self=False),
+        [X, rand(3, 4, seed=2)],
+        True,
+    ),
 }
 
 

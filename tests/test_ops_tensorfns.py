@@ -24,9 +24,9 @@ NAN = math.nan
 REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 
-def _ties(*shape: int, seed: int) -> np.ndarray:
+def _ties(rows: int, cols: int, seed: int) -> np.ndarray:
     """Small whole numbers (many ties, some zeros) as float64."""
-    return np.random.default_rng(seed).integers(-2, 3, size=shape).astype("float64")
+    return np.random.default_rng(seed).integers(-2, 3, size=(rows, cols)).astype("float64")
 
 
 def _idx(m, values):
@@ -41,7 +41,9 @@ INDEX_VECTOR = [0, 2, 0, 3, 2]
 @pytest.mark.parametrize("how", REDUCES)
 @pytest.mark.parametrize("values", ["smooth", "ties"])
 def test_scatter_reduce(how, keep, values):
-    a, s = (rand(3, 4), rand(3, 4, seed=1)) if values == "smooth" else (_ties(3, 4, seed=2), _ties(3, 4, seed=3))  # fmt: skip
+    a, s = (
+        (rand(3, 4), rand(3, 4, seed=1)) if values == "smooth" else (_ties(3, 4, 2), _ties(3, 4, 3))
+    )
 
     def fn(m, a, s):
         return a.scatter_reduce(1, _idx(m, SCATTER_INDEX), s, how, include_self=keep)
@@ -55,7 +57,9 @@ def test_scatter_reduce(how, keep, values):
 @pytest.mark.parametrize("how", REDUCES[1:])
 @pytest.mark.parametrize("values", ["smooth", "ties"])
 def test_index_reduce(how, keep, values):
-    a, s = (rand(4, 3), rand(5, 3, seed=1)) if values == "smooth" else (_ties(4, 3, seed=4), _ties(5, 3, seed=5))  # fmt: skip
+    a, s = (
+        (rand(4, 3), rand(5, 3, seed=1)) if values == "smooth" else (_ties(4, 3, 4), _ties(5, 3, 5))
+    )
 
     def fn(m, a, s):
         return m.index_reduce(a, 0, _idx(m, INDEX_VECTOR), s, how, include_self=keep)
@@ -93,8 +97,8 @@ def test_scatter_reduce_nan_and_inf(how, keep):
 def test_scatter_reduce_integers(how, keep, dtype):
     a = np.array([[5, -5, 3, 0], [7, -7, -2, 1]], dtype=dtype)
     s = np.array([[2, 3, -4, 1], [-1, 6, 2, 2]], dtype=dtype)
-    fn = lambda m, a, s: a.scatter_reduce(1, _idx(m, [[0, 0, 2, 1], [3, 3, 3, 0]]), s, how, include_self=keep)  # noqa: E731
-    run_both(fn, [a, s])
+    index = [[0, 0, 2, 1], [3, 3, 3, 0]]
+    run_both(lambda m, a, s: a.scatter_reduce(1, _idx(m, index), s, how, include_self=keep), [a, s])
 
 
 @BETA

@@ -51,7 +51,9 @@ _SCATTER = _Along(
     read=lambda t, dim, index: t.gather(dim, index),
     add=lambda t, dim, index, v: t.scatter_add(dim, index, v),
     clear=lambda t, dim, index: t.scatter(dim, index, 0.0),
-    reduce=lambda t, dim, index, v, how, keep: t.scatter_reduce(dim, index, v, how, include_self=keep),
+    reduce=lambda t, dim, index, v, how, keep: t.scatter_reduce(
+        dim, index, v, how, include_self=keep
+    ),
 )
 _INDEX = _Along(
     read=lambda t, dim, index: t.index_select(dim, index),
@@ -68,7 +70,9 @@ def _counts(along: _Along, g: Tensor, src: Tensor, dim: int, index: Tensor, keep
     return n.masked_fill(n == 0, 1)
 
 
-def _share(along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tensor, dim: int, index: Tensor) -> Tensor:  # fmt: skip
+def _share(
+    along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tensor, dim: int, index: Tensor
+) -> Tensor:
     """``g`` divided by the number of values (self's and the written ones) tied at each
     position's extremum, as PyTorch shares it."""
     self_wins = (self == result).to(g.dtype)
@@ -76,7 +80,17 @@ def _share(along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tensor, 
     return g / along.add(self_wins, dim, index, src_wins)
 
 
-def _self_grad(along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tensor, dim: int, index: Tensor, how: str, keep: bool) -> Tensor:  # fmt: skip
+def _self_grad(
+    along: _Along,
+    g: Tensor,
+    self: Tensor,
+    src: Tensor,
+    result: Tensor,
+    dim: int,
+    index: Tensor,
+    how: str,
+    keep: bool,
+) -> Tensor:
     if how == "sum":
         grad = g
     elif how == "mean":
@@ -89,16 +103,28 @@ def _self_grad(along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tens
     return grad if keep else along.clear(grad, dim, index)
 
 
-def _src_grad(along: _Along, g: Tensor, self: Tensor, src: Tensor, result: Tensor, dim: int, index: Tensor, how: str, keep: bool) -> Tensor:  # fmt: skip
+def _src_grad(
+    along: _Along,
+    g: Tensor,
+    self: Tensor,
+    src: Tensor,
+    result: Tensor,
+    dim: int,
+    index: Tensor,
+    how: str,
+    keep: bool,
+) -> Tensor:
     if how == "sum":
         return along.read(g, dim, index)
     if how == "mean":
-        return along.read(g, dim, index) / along.read(_counts(along, g, src, dim, index, keep), dim, index)  # fmt: skip
+        counts = _counts(along, g, src, dim, index, keep)
+        return along.read(g, dim, index) / along.read(counts, dim, index)
     if how in ("amax", "amin"):
         won = (src == along.read(result, dim, index)).to(g.dtype)
         return won * along.read(_share(along, g, self, src, result, dim, index), dim, index)
     zero = src == 0
-    zeros_met = along.read(along.add(self.new_zeros(self.shape), dim, index, zero.to(self.dtype)), dim, index)  # fmt: skip
+    zeros_at = along.add(self.new_zeros(self.shape), dim, index, zero.to(self.dtype))
+    zeros_met = along.read(zeros_at, dim, index)
     single = zero & (zeros_met == 1)
     others = along.reduce(self, dim, index, src.masked_fill(single, 1), how, keep)
     return where(
@@ -117,7 +143,7 @@ SCATTER_REDUCE = OpRecord(
 INDEX_REDUCE = OpRecord(
     "index_reduce", INDEXING, "IndexReduceBackward0", "index_amax", inputs=("self", "src"),
     save=_SAVE, grads=(partial(_self_grad, _INDEX), partial(_src_grad, _INDEX)),
-    inplace=True, doc="source's slices reduced (prod, mean, amax, amin) into self at index along dim",
+    inplace=True, doc="source's slices reduced (prod, mean, amax, amin) into self along dim",
 )  # fmt: skip
 
 
@@ -129,7 +155,8 @@ def _reduced(input: Tensor, key: tuple, src: Tensor, how: str, keep: bool) -> An
     data = src._storage.array
     out = writable_copy(k, input._storage.array, key, data)
     if not keep:  # the written positions start from the identity (extrema: a src value)
-        start = data if how in ("amax", "amin") else array_of(0 if how in ("sum", "mean") else 1, input._dtype, backend)  # fmt: skip
+        identity = 0 if how in ("sum", "mean") else 1
+        start = data if how in ("amax", "amin") else array_of(identity, input._dtype, backend)
         out = k["setitem"](out, key, start)
     out = k["index_add" if how in ("sum", "mean") else f"index_{how}"](out, key, data)
     if how != "mean":
@@ -152,6 +179,12 @@ def _keyed_add(t: Tensor, dim: int, key: tuple, v: Tensor) -> Tensor:
 _KEYED = _Along(read=None, add=_keyed_add, clear=None, reduce=None)  # type: ignore[arg-type]
 
 
+_SCATTER_REDUCE_ERROR = "reduce argument must be either sum, prod, mean, amax or amin, got {how}"
+_INDEX_REDUCE_ERROR = (
+    "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {how}."
+)
+
+
 def _reduce_name(how: Any, allowed: tuple, message: str) -> str:
     if how not in allowed:
         raise RuntimeError(message.format(how=how))
@@ -167,13 +200,13 @@ def scatter_reduce(
     ``include_self=False`` the written positions forget ``input``'s value."""
     check_tensor("scatter_reduce", input)
     check_tensor("scatter_reduce", src, "src")
-    how = _reduce_name(
-        reduce, SCATTER_REDUCES, "reduce argument must be either sum, prod, mean, amax or amin, got {how}"
-    )  # fmt: skip
+    how = _reduce_name(reduce, SCATTER_REDUCES, _SCATTER_REDUCE_ERROR)
     index = _index("scatter", index, input._backend)
     _same_dtype(input, src)
     if how == "mean" and input._dtype is dtypes.bool:
-        raise NotImplementedError('"scatter_gather_tensor_cpu_reduce_mean" not implemented for \'Bool\'')
+        raise NotImplementedError(
+            "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'"
+        )
     dim = _wrap_dim(dim, max(input.dim(), 1), "scatter_reduce")
     key = _along(input, dim, index, src)
     used = src[tuple(slice(0, n) for n in index.shape)] if src.shape != index.shape else src
@@ -209,7 +242,13 @@ def _index_key(input: Tensor, dim: int, index: Any, source: Tensor) -> tuple:
 
 
 def index_reduce(
-    input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
 ) -> Tensor:
     """A copy of ``input`` with ``source``'s slices reduced in at ``index`` along ``dim``
     (``prod``, ``mean``, ``amax`` or ``amin``); with ``include_self=False`` the written
@@ -228,12 +267,12 @@ def index_reduce(
 _beta_warned: list = []  # PyTorch's warning is given once per process
 
 
-def _quiet_index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, include_self: bool) -> Tensor:  # fmt: skip
+def _quiet_index_reduce(
+    input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, include_self: bool
+) -> Tensor:
     check_tensor("index_reduce", input)
     check_tensor("index_reduce", source, "source")
-    how = _reduce_name(
-        reduce, INDEX_REDUCES, "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {how}."
-    )  # fmt: skip
+    how = _reduce_name(reduce, INDEX_REDUCES, _INDEX_REDUCE_ERROR)
     if source.dtype is not input.dtype:
         raise RuntimeError(
             f"index_reduce_(): self ({dtypes.kind_name(input.dtype)}) and source "
