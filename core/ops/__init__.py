@@ -34,6 +34,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     extrema,
     gather_scatter,
     grid_sampler,
+    grids,
     im2col,
     index_ops,
     indexing,
@@ -86,6 +87,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     torch_nn,
     unfolding,
     uniques,
+    unsafe_splits,
     upsample,
 )
 from .record import OpRecord
@@ -178,8 +180,10 @@ MODULES = (
     statistics_more,
     unfolding,
     torch_inplace,
-    # tensorfns: reducing writes (scatter_reduce, index_reduce)
+    # tensorfns: reducing writes (scatter_reduce, index_reduce); coordinate grids
     scatter_reductions,
+    grids,
+    unsafe_splits,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
