@@ -17,6 +17,7 @@ from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
 from . import (  # in-place activations' nodes; torch-level nn names  # misc
     activations,
+    adjoints,
     advanced_indexing,
     affine_grid,
     aten_overloads,
@@ -184,6 +185,7 @@ MODULES = (
     scatter_reductions,
     grids,
     unsafe_splits,
+    adjoints,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
