@@ -33,6 +33,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     einsum,
     elementwise,
     extrema,
+    flat_writes,
     gather_scatter,
     grid_sampler,
     grids,
@@ -186,6 +187,7 @@ MODULES = (
     grids,
     unsafe_splits,
     adjoints,
+    flat_writes,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
