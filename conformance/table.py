@@ -17,6 +17,7 @@ from . import linalg_samples as LS
 from . import op_samples as O
 from . import pooling_cases as P
 from . import product_samples as PX
+from . import put_samples as PT
 from . import reduce_samples as RX
 from . import reference_math as R
 from . import samples as S
@@ -591,6 +592,20 @@ SCATTER_REDUCTIONS = {
     "index_reduce": Entry(RX.index_reduce, RX.index_reduce_call, RX.index_reduced),
 }
 TABLE.update(SCATTER_REDUCTIONS)
+
+# retrograd/ops/{unsafe_splits,flat_writes}.py: split's samples and references
+TENSORFNS = {
+    "unsafe_split": Entry(
+        SH.split, lambda a, split, dim: public("unsafe_split")(a, split, dim), R.pieces
+    ),
+    "unsafe_split_with_sizes": Entry(
+        SH.split_with_sizes,
+        lambda a, split, dim: public("unsafe_split_with_sizes")(a, split, dim),
+        R.pieces,
+    ),
+    "put": Entry(PT.sample, PT.call, PT.reference),
+}
+TABLE.update(TENSORFNS)
 
 # retrograd/ops/diagonals.py
 DIAGONALS = {

@@ -78,7 +78,7 @@ def _vector(op: str, t: Any) -> Tensor:
     return t
 
 
-@composite()
+@composite(method=False)  # torch.Tensor has no combinations
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
     """The ``r``-element combinations of a vector's elements, as rows
     (``itertools.combinations`` order; ``with_replacement``: elements may repeat)."""
@@ -111,9 +111,7 @@ def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
     if not isinstance(indices, Tensor):
         raise TypeError(f"expected 'indices' to be a tensor, but got {type(indices)}")
     if indices.dtype.is_floating_point or indices.dtype is dtypes.bool:
-        raise TypeError(
-            f"expected 'indices' to be integer dtype, but got {indices.dtype}"
-        )
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
     sizes = (shape,) if isinstance(shape, int) else tuple(int(n) for n in shape)
     if any(n < 0 for n in sizes):
         raise ValueError(f"'shape' cannot have negative values, but got {tuple(sizes)}")

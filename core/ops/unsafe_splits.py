@@ -59,9 +59,14 @@ def _copies(input: Tensor, split_size: Any, dim: int, op: str) -> tuple[Tensor, 
     return finish_outputs(record, outs, (input,), {"dim": dim, "sizes": tuple(sizes)})
 
 
-def unsafe_split(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``split`` without view tracking: chunks of one size along ``dim`` (the last may be
-    smaller), or of the listed sizes; not views of ``input``."""
+    smaller); not views of ``input``."""
+    if not isinstance(split_size, int):
+        raise TypeError(
+            "unsafe_split(): argument 'split_size' (position 2) must be int, not "
+            f"{type(split_size).__name__}"
+        )
     return _copies(input, split_size, dim, "unsafe_split")
 
 
