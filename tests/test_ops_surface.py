@@ -451,6 +451,11 @@ SHAPE = {
         [X, rand(3, 4, seed=2)],
         True,
     ),
+    # the records of retrograd/ops/{unsafe_splits,flat_writes}.py (more cases in
+    # tests/test_ops_tensorfns_shapes.py)
+    "unsafe_split": (lambda m, a: a.unsafe_split(3, 1)[1] * 2, [X], True),
+    "unsafe_split_with_sizes": (lambda m, a: m.unsafe_split_with_sizes(a, [2, 1])[0], [X], True),
+    "put": (lambda m, a, s: a.put(m.tensor([1, -2]), s), [X, rand(2, seed=3)], True),
 }
 
 

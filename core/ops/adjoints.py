@@ -43,7 +43,9 @@ def _hermitian(self: Tensor) -> Tensor:
         return self
     if n != 2:
         hint = " For batches of matrices, consider using tensor.mH" if n > 2 else ""
-        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor.{hint}")  # fmt: skip
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor.{hint}"
+        )
     return transpose(self, 0, 1)
 
 

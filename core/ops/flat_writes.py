@@ -65,7 +65,8 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     key = (_checked_index(flat, partial(_take_error, n)),)
     data = k["reshape"](source._storage.array, (flat.numel(),))
     array = k["reshape"](input._storage.array, (n,))
-    written = k["index_add" if accumulate else "setitem"](writable_copy(k, array, key, data), key, data)  # fmt: skip
+    kernel = k["index_add" if accumulate else "setitem"]
+    written = kernel(writable_copy(k, array, key, data), key, data)
     out = k["reshape"](written, tuple(input.shape))
     params = {"index": index, "accumulate": bool(accumulate)}
     return finish(PUT, out, input._dtype, input._backend, (input, source), params)

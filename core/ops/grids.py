@@ -87,11 +87,11 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
         return input.new_empty((0,))
+    backend = input._backend
+    native = backend.native_dtype(dtypes.int64)
     positions = Tensor._make(
-        input._backend.kernels["arange"](0, input.numel(), 1, input._backend.native_dtype(dtypes.int64)),
-        dtypes.int64,
-        input._backend,
-    )  # fmt: skip
+        backend.kernels["arange"](0, input.numel(), 1, native), dtypes.int64, backend
+    )
     places = meshgrid([positions] * r, indexing="ij")
     keep = None
     for before, after in zip(places, places[1:]):
