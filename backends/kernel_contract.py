@@ -139,6 +139,15 @@ REQUIRED: dict[str, str] = {
     "is computed",
     # retrograd/ops/pointwise_extra.py (retrograd_backends.pointwise_kernels)
     "hypot": _BINARY + "``hypot``)",
+    "bitwise_left_shift": "(a, b) -> array: a << b for integers; 0 where b < 0 or b >= "
+    "the bit width (PyTorch's)",
+    "bitwise_right_shift": "(a, b) -> array: a >> b for integers; the sign fill where b >= "
+    "the bit width, a where b < 0 (PyTorch's)",
+    "gcd": "(a, b) -> array: the greatest common divisor of integers (non-negative)",
+    "lcm": "(a, b) -> array: the least common multiple of integers (non-negative)",
+    "nextafter": "(a, b) -> array: the next float after a towards b",
+    "frexp": "(a) -> (array, array): mantissa (a's dtype) and int32 exponent, "
+    "a = mantissa * 2 ** exponent",
     "copysign": "(a, b) -> array: |a| with b's sign bit; b may be a number",
     "signbit": "(a) -> bool array: the sign bit (-0.0 and -nan set); integers: a < 0",
     "xlogy": "(a, b) -> array: a * log(b), 0 where a is 0 unless b is nan; either may be a number",

@@ -41,6 +41,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     index_ops,
     indexing,
     inplace,
+    integer_bits,
     inplace_views,
     joining,
     linalg,
@@ -188,6 +189,7 @@ MODULES = (
     unsafe_splits,
     adjoints,
     flat_writes,
+    integer_bits,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -281,6 +283,7 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__getitem__": advanced_indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
         **bitwise.OPERATORS,
+        **integer_bits.OPERATORS,
         **{
             f"__{name}__": _comparison_dunder(f[name], name)
             for name in ("eq", "ne", "lt", "le", "gt", "ge")
