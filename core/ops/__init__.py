@@ -34,6 +34,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     elementwise,
     extrema,
     flat_writes,
+    float_bits,
     gather_scatter,
     grid_sampler,
     grids,
@@ -190,6 +191,7 @@ MODULES = (
     adjoints,
     flat_writes,
     integer_bits,
+    float_bits,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
