@@ -141,8 +141,8 @@ REQUIRED: dict[str, str] = {
     "hypot": _BINARY + "``hypot``)",
     "bitwise_left_shift": "(a, b) -> array: a << b for integers; 0 where b < 0 or b >= "
     "the bit width (PyTorch's)",
-    "bitwise_right_shift": "(a, b) -> array: a >> b for integers; the sign fill where b >= "
-    "the bit width, a where b < 0 (PyTorch's)",
+    "bitwise_right_shift": "(a, b) -> array: a >> b for integers; the sign fill where b < 0 "
+    "or b >= the bit width (PyTorch's)",
     "gcd": "(a, b) -> array: the greatest common divisor of integers (non-negative)",
     "lcm": "(a, b) -> array: the least common multiple of integers (non-negative)",
     "nextafter": "(a, b) -> array: the next float after a towards b",

@@ -78,8 +78,8 @@ def _erfc(xp: Any) -> Callable[..., Any]:
 
 def _shift(xp: Any, left: bool) -> Callable[..., Any]:
     def shift(a: Any, b: Any) -> Any:
-        """PyTorch's shifts of integers: a shift by the bit width or more (or by a
-        negative amount) gives 0 to the left and the sign fill to the right, where C
+        """PyTorch's shifts of integers: a shift by the bit width or more, or by a
+        negative amount, gives 0 to the left and the sign fill to the right, where C
         (and so NumPy) leaves it undefined."""
         if not hasattr(a, "dtype"):  # a Python number shifted by a tensor
             a = xp.asarray(a, dtype=b.dtype)
@@ -89,7 +89,8 @@ def _shift(xp: Any, left: bool) -> Callable[..., Any]:
         if left:
             past = (b < 0) | (b >= bits)
             return xp.where(past, xp.zeros_like(a), xp.bitwise_left_shift(a, amount))
-        return xp.bitwise_right_shift(a, xp.where(b < 0, xp.zeros_like(amount), amount))
+        past = xp.full_like(amount, bits - 1)
+        return xp.bitwise_right_shift(a, xp.where(b < 0, past, amount))
 
     return shift
 

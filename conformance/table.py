@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import retrograd
 
+from . import bits_samples as BT
 from . import convolution_cases as CV
 from . import diagonal_samples as DG
 from . import index_samples as IX
@@ -604,6 +605,11 @@ TENSORFNS = {
         R.pieces,
     ),
     "put": Entry(PT.sample, PT.call, PT.reference),
+    "bitwise_left_shift": Entry(ref=BT.left_shifted),
+    "bitwise_right_shift": Entry(ref=BT.right_shifted),
+    "ldexp": Entry(ref=BT.ldexp),
+    "nextafter": Entry(ref=BT.nextafter),
+    "frexp": Entry(ref=BT.frexp),
 }
 TABLE.update(TENSORFNS)
 

@@ -19,22 +19,24 @@ from .dispatch import finish
 from .elementwise import _binary, binary_op, pow
 from .helpers import check_tensor
 from .pointwise_binary import _tensors_only
-from .record import OpRecord
+from .record import CONVERSION, OpRecord
 
 LN2 = math.log(2.0)
 
 LDEXP = _binary(
     "ldexp", "LdexpBackward0", ("other", "result"),
     (lambda g, other, r: g * pow(2.0, other), lambda g, other, r: g * r * LN2),
-    inplace=True, doc="input * 2 ** other; other's gradient result * log(2)",
+    inplace=True, int_to_float=True, doc="input * 2 ** other; other's gradient result * log(2)",
 )  # fmt: skip
 NEXTAFTER = _binary(
     "nextafter", "NextafterBackward0", (), (lambda g: g, lambda g: g * 0),
     float_only=True, inplace=True, smooth=False,
     doc="the next float after input towards other; gradient: 1 for input, 0 for other",
 )  # fmt: skip
+# A conversion (of a float into its parts): PyTorch refuses integer inputs with a
+# RuntimeError, not the NotImplementedError of a float-only unary op.
 FREXP = OpRecord(
-    "frexp", "unary", "FrexpBackward0", "frexp", save=("exponent",),
+    "frexp", CONVERSION, "FrexpBackward0", "frexp", save=("exponent",),
     grads=(lambda g, exponent: g / pow(2.0, exponent),),
     doc="(mantissa, int32 exponent); the mantissa's gradient grad / 2 ** exponent",
     smooth=False,
@@ -51,7 +53,8 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
                 f"{type(value).__name__}"
             )
     with no_grad():
-        exponent = other if other.dtype.is_floating_point else other.to(dtypes.get_default_dtype())  # noqa: E501
+        floating = other.dtype.is_floating_point
+        exponent = other if floating else other.to(dtypes.get_default_dtype())
         out = input * pow(2.0, exponent)
     if not out.dtype.is_floating_point:
         out = out.to(dtypes.get_default_dtype())

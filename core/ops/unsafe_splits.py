@@ -20,12 +20,12 @@ from .record import SHAPE, composite
 UNSAFE_SPLIT = MultiOutputRecord(
     "unsafe_split", SHAPE, "UnsafeSplitBackward0", "getitem",
     save=("self.shape", "dim", "sizes"), grads=(_split_grad,),
-    jvp=lambda us, out, shape, dim, sizes: unsafe_split(us[0], list(sizes), dim),
+    jvp=lambda us, out, shape, dim, sizes: unsafe_split_with_sizes(us[0], list(sizes), dim),
 )  # fmt: skip
 UNSAFE_SPLIT_WITH_SIZES = MultiOutputRecord(
     "unsafe_split_with_sizes", SHAPE, "UnsafeSplitWithSizesBackward0", "getitem",
     save=("self.shape", "dim", "sizes"), grads=(_split_grad,),
-    jvp=lambda us, out, shape, dim, sizes: unsafe_split(us[0], list(sizes), dim),
+    jvp=lambda us, out, shape, dim, sizes: unsafe_split_with_sizes(us[0], list(sizes), dim),
 )  # fmt: skip
 RECORDS = (UNSAFE_SPLIT, UNSAFE_SPLIT_WITH_SIZES)
 
