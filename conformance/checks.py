@@ -46,8 +46,9 @@ def _where(res: Resolved, sample: Sample, backend: str, dtype: str) -> str:
 
 def expected_dtype(res: Resolved, sample: Sample, dtype: str, ref: np.ndarray) -> Any:
     """The result dtype PyTorch gives: bool or int64 where the reference gives bool or
-    integers (comparisons, ``any``, indices; int32 where it gives int32), the target of ``to``, the default float
-    dtype for integer inputs of ``int_to_float`` ops, else the inputs'."""
+    integers (comparisons, ``any``, indices; int32 where it gives int32), the target of
+    ``to``, the default float dtype for integer inputs of ``int_to_float`` ops, else the
+    inputs'."""
     if ref.dtype == np.bool_:
         return retrograd.bool
     if ref.dtype.kind in "iu" and not is_integer(dtype):  # int32 only where asked (frexp)

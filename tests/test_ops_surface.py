@@ -456,6 +456,8 @@ SHAPE = {
     "unsafe_split": (lambda m, a: a.unsafe_split(3, 1)[1] * 2, [X], True),
     "unsafe_split_with_sizes": (lambda m, a: m.unsafe_split_with_sizes(a, [2, 1])[0], [X], True),
     "put": (lambda m, a, s: a.put(m.tensor([1, -2]), s), [X, rand(2, seed=3)], True),
+    # retrograd/ops/float_bits.py's frexp (ldexp and nextafter: test_ops_vs_torch.py)
+    "frexp": (lambda m, a: m.frexp(a).mantissa * 3, [X], True),
 }
 
 

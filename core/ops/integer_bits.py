@@ -20,7 +20,13 @@ from .elementwise import _operands
 from .helpers import not_implemented
 from .record import BITWISE, OpRecord
 
-_KERNEL = {"bitwise_left_shift": "lshift", "bitwise_right_shift": "rshift", "gcd": "gcd", "lcm": "lcm"}  # fmt: skip
+# PyTorch's kernel names, as its dtype refusals print them
+_KERNEL = {
+    "bitwise_left_shift": "lshift",
+    "bitwise_right_shift": "rshift",
+    "gcd": "gcd",
+    "lcm": "lcm",
+}
 _DOC = {
     "bitwise_left_shift": "integers only; a shift past the bit width gives 0",
     "bitwise_right_shift": "integers only; a shift past the bit width gives the sign fill",
