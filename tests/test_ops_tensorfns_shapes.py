@@ -213,3 +213,39 @@ def test_meshgrid_needs_no_numpy_grid():
     grid = retrograd.meshgrid(retrograd.arange(3.0), retrograd.zeros(2), indexing="ij")
     theirs = torch.meshgrid(torch.arange(3.0), torch.zeros(2), indexing="ij")
     assert grid[0].stride() == theirs[0].stride()
+
+
+FILL_DIAGONAL = {
+    "square": ((3, 3), False),
+    "wide": ((3, 5), False),
+    "tall": ((7, 3), False),
+    "tall-wrap": ((7, 3), True),
+    "tall-by-one-wrap": ((4, 3), True),
+    "cube": ((2, 2, 2), False),
+}
+
+
+@pytest.mark.parametrize("name", FILL_DIAGONAL)
+def test_fill_diagonal_(name):
+    shape, wrap = FILL_DIAGONAL[name]
+    run_both(
+        lambda m, a: (a * 1).fill_diagonal_(-2.5, wrap=wrap), [rand(*shape)], second_order=True
+    )  # noqa: E501
+
+
+def test_fill_diagonal_of_a_transposed_matrix_and_integers():
+    run_both(lambda m, a: (a * 1).t().fill_diagonal_(7.0), [rand(3, 4)], check_name=False)
+    run_both(lambda m: m.zeros(3, 3, dtype=m.int64).fill_diagonal_(4), [])
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda m, a: a.fill_diagonal_(1.0),
+        lambda m, a: m.zeros(2, 3, 2).fill_diagonal_(1.0),
+        lambda m, a: m.zeros(2, 2, requires_grad=True).fill_diagonal_(1.0),
+    ],
+    ids=["1d", "unequal", "leaf"],
+)
+def test_fill_diagonal_errors(case):
+    assert_same_error(case, arr(1.0, 2.0, 3.0), whole=False)

@@ -28,6 +28,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     closeness,
     conversion,
     convolution,
+    diagonal_fill,
     diagonals,
     distance_losses,
     einsum,
@@ -192,6 +193,7 @@ MODULES = (
     flat_writes,
     integer_bits,
     float_bits,
+    diagonal_fill,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes
+from ..creation import arange
 from ..tensor import Tensor
 from .gather_scatter import masked_select
 from .helpers import check_tensor
@@ -87,11 +88,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
         return input.new_empty((0,))
-    backend = input._backend
-    native = backend.native_dtype(dtypes.int64)
-    positions = Tensor._make(
-        backend.kernels["arange"](0, input.numel(), 1, native), dtypes.int64, backend
-    )
+    positions = arange(input.numel(), dtype=dtypes.int64, backend=input._backend)
     places = meshgrid([positions] * r, indexing="ij")
     keep = None
     for before, after in zip(places, places[1:]):
