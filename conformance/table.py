@@ -610,6 +610,7 @@ TENSORFNS = {
     "ldexp": Entry(ref=BT.ldexp),
     "nextafter": Entry(ref=BT.nextafter),
     "frexp": Entry(ref=BT.frexp),
+    "renorm": Entry(PT.renorm_sample, PT.renorm_call, PT.renormed),
 }
 TABLE.update(TENSORFNS)
 

@@ -458,6 +458,8 @@ SHAPE = {
     "put": (lambda m, a, s: a.put(m.tensor([1, -2]), s), [X, rand(2, seed=3)], True),
     # retrograd/ops/float_bits.py's frexp (ldexp and nextafter: test_ops_vs_torch.py)
     "frexp": (lambda m, a: m.frexp(a).mantissa * 3, [X], True),
+    # retrograd/ops/renorm.py (more cases in tests/test_ops_tensorfns_shapes.py)
+    "renorm": (lambda m, a: a.renorm(2, 0, 1.0), [X], True),
 }
 
 

@@ -10,6 +10,7 @@ Each case is ``f(lib, *tensors)`` run by tests/torch_oracle.py's ``run_both`` wi
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -248,4 +249,42 @@ def test_fill_diagonal_of_a_transposed_matrix_and_integers():
     ids=["1d", "unequal", "leaf"],
 )
 def test_fill_diagonal_errors(case):
+    assert_same_error(case, arr(1.0, 2.0, 3.0), whole=False)
+
+
+RENORM = {
+    "p2-dim0": (2, 0, 1.0),
+    "p1-dim1": (1, 1, 0.5),
+    "p3.5": (3.5, 0, 2.0),
+    "inf": (math.inf, 1, 1.0),
+    "negative-dim-none-scaled": (2, -1, 100.0),
+    "maxnorm-zero": (2, 0, 0.0),
+}
+
+
+@pytest.mark.parametrize("name", RENORM)
+def test_renorm(name):
+    p, dim, maxnorm = RENORM[name]
+    run_both(lambda m, a: m.renorm(a, p, dim, maxnorm), [rand(3, 4, high=3.0)], second_order=True)
+
+
+def test_renorm_method_in_place_and_3d():
+    run_both(lambda m, a: a.renorm(2, 1, 1.5), [rand(2, 3, 4)], second_order=True)
+    run_both(lambda m, a: (a * 1).renorm_(2, 0, 1.0), [rand(3, 4)], check_name=False)
+    run_both(lambda m, a: a.renorm(2, 0, 1.0), [rand(3, 4).astype("float32")])
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda m, a: a.renorm(-1, 0, 1.0),
+        lambda m, a: a.renorm(0, 0, 1.0),
+        lambda m, a: a.reshape(1, 3).renorm(2, 0, -1.0),
+        lambda m, a: a.reshape(1, 3).renorm(2, 3, 1.0),
+        lambda m, a: a.renorm(2, 0, 1.0),
+        lambda m, a: a.long().reshape(1, 3).renorm(2, 0, 1.0),
+    ],
+    ids=["negative-p", "zero-p", "negative-maxnorm", "dim", "1d", "integers"],
+)
+def test_renorm_errors(case):
     assert_same_error(case, arr(1.0, 2.0, 3.0), whole=False)

@@ -74,6 +74,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     reductions,
     reductions_more,
     regression_losses,
+    renorm,
     result_activations,
     scans,
     scans_more,
@@ -194,6 +195,7 @@ MODULES = (
     integer_bits,
     float_bits,
     diagonal_fill,
+    renorm,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
