@@ -44,13 +44,16 @@ def _integer_op(record: OpRecord, tensor_other: bool) -> Callable[[Any, Any], Te
     """The function of ``record``: tensors broadcast, or (the shifts) a Python number on
     either side; refuses floating and bool operands."""
     name = record.name
+    call_name, as_method = name, False  # closure cells: see arguments.twin
 
     def op(input: Any, other: Any) -> Tensor:
-        if tensor_other and not isinstance(other, Tensor):
-            raise TypeError(
-                f"{name}(): argument 'other' (position 1) must be Tensor, not "
-                f"{type(other).__name__}"
-            )
+        if tensor_other:  # gcd/lcm take no numbers (PyTorch counts self in a function)
+            for value, what, position in ((input, "input", 1), (other, "other", 2)):
+                if not isinstance(value, Tensor):
+                    raise TypeError(
+                        f"{call_name}(): argument '{what}' (position {position - as_method}) "
+                        f"must be Tensor, not {type(value).__name__}"
+                    )
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
             raise TypeError(f"{name}() received an invalid combination of arguments")
         backend, dtype, a, b = _operands(record, input, other)
