@@ -288,3 +288,18 @@ def test_renorm_method_in_place_and_3d():
 )
 def test_renorm_errors(case):
     assert_same_error(case, arr(1.0, 2.0, 3.0), whole=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"offset": 1}, {"offset": -2, "dim1": 0, "dim2": 2}, {"dim1": 2, "dim2": 1}]
+)
+def test_linalg_diagonal(kwargs):
+    run_both(lambda m, a: m.linalg.diagonal(a, **kwargs), [rand(2, 3, 4)], second_order=True)
+
+
+def test_linalg_diagonal_is_a_view_and_errors():
+    for m in (retrograd, torch):
+        a = m.zeros(3, 3)
+        assert m.linalg.diagonal(a)._base is a
+    assert_same_error(lambda m, a: m.linalg.diagonal(a), arr(1.0, 2.0))
+    assert_same_error(lambda m, a: m.linalg.diagonal(a.reshape(1, 2), 1), arr(1.0, 2.0))
