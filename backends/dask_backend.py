@@ -185,6 +185,9 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
         "rechunk": lambda a, chunks: a.rechunk(chunks),
         "checked": checked,
         "pow": _checked_pow(xp, checked),
+        # not in Dask's namespace: NumPy's ufuncs, broadcast blockwise by Dask's wrapper
+        "gcd": da.ufunc.ufunc(np.gcd),
+        "lcm": da.ufunc.ufunc(np.lcm),
         **_computing(dask, np),
         **indexing_kernels(da, np),
         **dask_sorting(da, np),

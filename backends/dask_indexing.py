@@ -105,6 +105,19 @@ def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
 
         return whole(add, target.shape, target.dtype, target.chunks, target, values, *arrays)
 
+    def reducing(ufunc: Any) -> Any:
+        def index_reduce(target: Any, key: Any, values: Any) -> Any:
+            arrays, rebuild = _split(_items(key))
+
+            def write(x: Any, v: Any, *found: Any) -> Any:
+                x = np.array(x, copy=True)
+                ufunc.at(x, rebuild(found), v)
+                return x
+
+            return whole(write, target.shape, target.dtype, target.chunks, target, values, *arrays)
+
+        return index_reduce
+
     def nonzero(a: Any) -> Any:
         """(count, ndim) indices of the nonzero elements; the count is computed (the
         result's shape depends on values)."""
@@ -112,4 +125,12 @@ def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
         found.compute_chunk_sizes()
         return found
 
-    return {"getitem": getitem, "setitem": setitem, "index_add": index_add, "nonzero": nonzero}
+    return {
+        "getitem": getitem,
+        "setitem": setitem,
+        "index_add": index_add,
+        "index_prod": reducing(np.multiply),
+        "index_amax": reducing(np.maximum),
+        "index_amin": reducing(np.minimum),
+        "nonzero": nonzero,
+    }

@@ -101,6 +101,12 @@ REQUIRED: dict[str, str] = {
     "array (target itself, or a new one that the core rebinds)",
     "index_add": "(target, key, values) -> array: target[key] += values, repeated "
     "positions accumulating; returns the written array",
+    "index_prod": "(target, key, values) -> array: target[key] *= values, repeated "
+    "positions all multiplying in; returns the written array",
+    "index_amax": "(target, key, values) -> array: target[key] = max(target[key], values), "
+    "repeated positions all taking part, nan propagating; returns the written array",
+    "index_amin": "(target, key, values) -> array: target[key] = min(target[key], values), "
+    "repeated positions all taking part, nan propagating; returns the written array",
     "nonzero": "(a) -> array: (count, ndim) indices of the nonzero elements, row-major",
     "is_contiguous": "(a) -> bool: row-major layout (True where the library has no strides)",
     "has_internal_overlap": "(a) -> bool: two elements share memory (a zero stride)",
@@ -133,6 +139,15 @@ REQUIRED: dict[str, str] = {
     "is computed",
     # retrograd/ops/pointwise_extra.py (retrograd_backends.pointwise_kernels)
     "hypot": _BINARY + "``hypot``)",
+    "bitwise_left_shift": "(a, b) -> array: a << b for integers; 0 where b < 0 or b >= "
+    "the bit width (PyTorch's)",
+    "bitwise_right_shift": "(a, b) -> array: a >> b for integers; the sign fill where b < 0 "
+    "or b >= the bit width (PyTorch's)",
+    "gcd": "(a, b) -> array: the greatest common divisor of integers (non-negative)",
+    "lcm": "(a, b) -> array: the least common multiple of integers (non-negative)",
+    "nextafter": "(a, b) -> array: the next float after a towards b",
+    "frexp": "(a) -> (array, array): mantissa (a's dtype) and int32 exponent, "
+    "a = mantissa * 2 ** exponent",
     "copysign": "(a, b) -> array: |a| with b's sign bit; b may be a number",
     "signbit": "(a) -> bool array: the sign bit (-0.0 and -nan set); integers: a < 0",
     "xlogy": "(a, b) -> array: a * log(b), 0 where a is 0 unless b is nan; either may be a number",

@@ -76,6 +76,35 @@ def _erfc(xp: Any) -> Callable[..., Any]:
     return erfc
 
 
+def _shift(xp: Any, left: bool) -> Callable[..., Any]:
+    def shift(a: Any, b: Any) -> Any:
+        """PyTorch's shifts of integers: a shift by the bit width or more, or by a
+        negative amount, gives 0 to the left and the sign fill to the right, where C
+        (and so NumPy) leaves it undefined."""
+        if not hasattr(a, "dtype"):  # a Python number shifted by a tensor
+            a = xp.asarray(a, dtype=b.dtype)
+        bits = 8 * a.dtype.itemsize
+        b = xp.asarray(b, dtype=a.dtype) if not hasattr(b, "dtype") else xp.astype(b, a.dtype)
+        amount = xp.clip(b, 0, bits - 1)
+        if left:
+            past = (b < 0) | (b >= bits)
+            return xp.where(past, xp.zeros_like(a), xp.bitwise_left_shift(a, amount))
+        past = xp.full_like(amount, bits - 1)
+        return xp.bitwise_right_shift(a, xp.where(b < 0, past, amount))
+
+    return shift
+
+
+def _frexp(xp: Any) -> Callable[..., Any]:
+    def frexp(a: Any) -> tuple:
+        """(mantissa in [0.5, 1) with a's sign, int32 exponent); 0, inf and nan keep
+        their value with exponent 0."""
+        mantissa, exponent = xp.frexp(a)
+        return mantissa, xp.astype(exponent, xp.int32)
+
+    return frexp
+
+
 def misc(xp: Any) -> dict[str, Callable[..., Any]]:
     return {
         "diagonal": _diagonal(xp),
@@ -90,4 +119,12 @@ def misc(xp: Any) -> dict[str, Callable[..., Any]]:
         "fmax": lambda a, b: xp.fmax(a, b),
         "fmin": lambda a, b: xp.fmin(a, b),
         "logaddexp2": _logaddexp2(xp),
+        # integer and float bit functions: named by NumPy, CuPy, JAX and Dask (Dask's
+        # gcd/lcm come from its backend's overrides)
+        "bitwise_left_shift": _shift(xp, True),
+        "bitwise_right_shift": _shift(xp, False),
+        "gcd": lambda a, b: xp.gcd(a, b),
+        "lcm": lambda a, b: xp.lcm(a, b),
+        "nextafter": lambda a, b: xp.nextafter(a, b),
+        "frexp": _frexp(xp),
     }

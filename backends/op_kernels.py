@@ -297,9 +297,55 @@ def _index_add(xp: Any) -> Callable[..., Any]:
     return index_add
 
 
+# The reducing writes: kernel name -> (ufunc name, JAX's ``.at[]`` method).
+INDEX_REDUCTIONS = {
+    "index_prod": ("multiply", "multiply"),
+    "index_amax": ("maximum", "max"),
+    "index_amin": ("minimum", "min"),
+}
+
+
+def _index_reduce(xp: Any, ufunc_name: str, at_method: str) -> Callable[..., Any]:
+    import numpy as np
+
+    def index_reduce(target: Any, key: Any, values: Any) -> Any:
+        """``target[key] = op(target[key], values)`` where repeated positions all take
+        part (an in-place kernel: returns the written array). NumPy's ``<ufunc>.at``;
+        JAX's ``.at[]``; a library whose ufunc has no ``at`` for this op (CuPy's
+        ``multiply``) computes on the host, the one way that keeps every repeat."""
+        at = getattr(target, "at", None)
+        if at is not None and not callable(at):
+            return getattr(at[key], at_method)(values)
+        ufunc = getattr(xp, ufunc_name, None)
+        if ufunc is not None and hasattr(ufunc, "at") and xp is not np:
+            try:
+                ufunc.at(target, key, values)
+                return target
+            except (NotImplementedError, TypeError):
+                pass
+        if xp is np or isinstance(target, np.ndarray):
+            getattr(np, ufunc_name).at(target, key, values)
+            return target
+        return _on_host(xp, getattr(np, ufunc_name), target, key, values)
+
+    return index_reduce
+
+
+def _on_host(xp: Any, ufunc: Any, target: Any, key: Any, values: Any) -> Any:
+    import numpy as np
+
+    host = lambda a: xp.asnumpy(a) if hasattr(xp, "asnumpy") else np.asarray(a)
+    keys = tuple(host(k) if hasattr(k, "shape") else k for k in key)
+    written = host(target).copy()
+    ufunc.at(written, keys, host(values) if hasattr(values, "shape") else values)
+    target[...] = xp.asarray(written)
+    return target
+
+
 def _indexing(xp: Any) -> dict[str, Callable[..., Any]]:
     return {
         "index_add": _index_add(xp),
+        **{name: _index_reduce(xp, *how) for name, how in INDEX_REDUCTIONS.items()},
         # (count, ndim) indices of the nonzero elements, in row-major order.
         "nonzero": lambda a: xp.stack(xp.nonzero(a), axis=-1),
     }

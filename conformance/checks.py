@@ -46,12 +46,13 @@ def _where(res: Resolved, sample: Sample, backend: str, dtype: str) -> str:
 
 def expected_dtype(res: Resolved, sample: Sample, dtype: str, ref: np.ndarray) -> Any:
     """The result dtype PyTorch gives: bool or int64 where the reference gives bool or
-    integers (comparisons, ``any``, indices), the target of ``to``, the default float
-    dtype for integer inputs of ``int_to_float`` ops, else the inputs'."""
+    integers (comparisons, ``any``, indices; int32 where it gives int32), the target of
+    ``to``, the default float dtype for integer inputs of ``int_to_float`` ops, else the
+    inputs'."""
     if ref.dtype == np.bool_:
         return retrograd.bool
-    if ref.dtype.kind in "iu" and not is_integer(dtype):
-        return retrograd.int64
+    if ref.dtype.kind in "iu" and not is_integer(dtype):  # int32 only where asked (frexp)
+        return retrograd.int32 if ref.dtype == np.int32 else retrograd.int64
     if sample.out_dtype is not None:
         return getattr(retrograd, sample.out_dtype)
     if is_integer(dtype) and res.record.int_to_float:

@@ -18,9 +18,11 @@ from .samples import FLOAT_DTYPES, integer_only
 def refuses(record: OpRecord, dtype: str) -> bool:
     """Whether PyTorch refuses the op for ``dtype`` inputs with NotImplementedError: the
     integer dtypes for a ``float_only`` record, the float dtypes for the integer-only
-    (bitwise) ops."""
+    (bitwise) ops, and bool for an integer-only op that has no bool kernel (``gcd``)."""
     if dtype in FLOAT_DTYPES:
         return integer_only(record)
+    if dtype == "bool" and integer_only(record) and not record.accepts_bool:
+        return True
     return record.float_only
 
 

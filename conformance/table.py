@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import retrograd
 
+from . import bits_samples as BT
 from . import convolution_cases as CV
 from . import diagonal_samples as DG
 from . import index_samples as IX
@@ -18,6 +19,8 @@ from . import nn_more_cases as NM
 from . import op_samples as O
 from . import pooling_cases as P
 from . import product_samples as PX
+from . import put_samples as PT
+from . import reduce_samples as RX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
@@ -584,6 +587,33 @@ INDEX_WRITES = {
     "masked_scatter": Entry(IX.masked_scatter, IX.masked_scatter_call, IX.masked_scattered),
 }
 TABLE.update(INDEX_WRITES)
+
+# retrograd/ops/scatter_reductions.py: a drawn reduction and include_self
+SCATTER_REDUCTIONS = {
+    "scatter_reduce": Entry(RX.scatter_reduce, RX.scatter_reduce_call, RX.scatter_reduced),
+    "index_reduce": Entry(RX.index_reduce, RX.index_reduce_call, RX.index_reduced),
+}
+TABLE.update(SCATTER_REDUCTIONS)
+
+# retrograd/ops/{unsafe_splits,flat_writes}.py: split's samples and references
+TENSORFNS = {
+    "unsafe_split": Entry(
+        SH.split, lambda a, split, dim: public("unsafe_split")(a, split, dim), R.pieces
+    ),
+    "unsafe_split_with_sizes": Entry(
+        SH.split_with_sizes,
+        lambda a, split, dim: public("unsafe_split_with_sizes")(a, split, dim),
+        R.pieces,
+    ),
+    "put": Entry(PT.sample, PT.call, PT.reference),
+    "bitwise_left_shift": Entry(ref=BT.left_shifted),
+    "bitwise_right_shift": Entry(ref=BT.right_shifted),
+    "ldexp": Entry(ref=BT.ldexp),
+    "nextafter": Entry(ref=BT.nextafter),
+    "frexp": Entry(ref=BT.frexp),
+    "renorm": Entry(PT.renorm_sample, PT.renorm_call, PT.renormed),
+}
+TABLE.update(TENSORFNS)
 
 # retrograd/ops/diagonals.py
 DIAGONALS = {

@@ -91,8 +91,8 @@ def getitem(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 def put(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
-    """``setitem``/``index_add``: the target must be batched (a write into one sample
-    for all of them is PyTorch's in-place error)."""
+    """``setitem``/``index_add`` and the reducing writes (``index_prod``...): the target
+    must be batched (a write into one sample for all of them is PyTorch's in-place error)."""
     target, key, values = args
     if not _at(target, level):
         raise RuntimeError(INPLACE_MESSAGE)
@@ -111,4 +111,6 @@ def put(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
     return BatchedArray(k[name](target.value, phys, values), level)
 
 
-RULES.update(getitem=getitem, setitem=put, index_add=put)
+RULES.update(
+    getitem=getitem, setitem=put, index_add=put, index_prod=put, index_amax=put, index_amin=put
+)

@@ -291,6 +291,8 @@ ELEMENTWISE = (
     # retrograd/ops/pointwise_misc.py
     "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "fmod", "fmax", "fmin", "logaddexp2",
     "erfc",
+    # retrograd/ops/{integer_bits,float_bits}.py
+    "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm", "nextafter",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",
@@ -422,6 +424,15 @@ def sort_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
 
 
 RULES["sort"] = sort_pair
+
+
+def elementwise_pair(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
+    """An elementwise kernel with two outputs (``frexp``): both batched like the input."""
+    mantissa, exponent = k[name](args[0].value)
+    return BatchedArray(mantissa, level), BatchedArray(exponent, level)
+
+
+RULES["frexp"] = elementwise_pair
 
 
 # -- the matrix kernels of retrograd.linalg (retrograd_backends.linalg_kernels) -------------

@@ -22,6 +22,7 @@ from .ops.linalg_composed import (
     vecdot,
     vector_norm,
 )
+from .ops.linalg_diagonal import diagonal
 from .ops.linalg_exp import matrix_exp
 from .ops.linalg_more import cross
 from .ops.linalg_solvers import (
@@ -39,7 +40,8 @@ from .ops.linalg_spectral import eigh, eigvalsh, pinv, qr, svd, svdvals
 from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
-    "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh",
+    "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
+    "eigvalsh",
     "inv", "inv_ex", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
     "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular",
     "svd", "svdvals", "vander", "vecdot", "vector_norm",

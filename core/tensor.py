@@ -131,6 +131,17 @@ class Tensor:
     def element_size(self) -> int:
         return self._dtype.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        """The size of one element in bytes (``element_size()``)."""
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """``numel() * itemsize``: what the elements would take, whatever the layout (an
+        expanded tensor counts every element, as in PyTorch)."""
+        return self.numel() * self._dtype.itemsize
+
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 

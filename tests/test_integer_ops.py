@@ -268,10 +268,18 @@ def test_binary_bitwise_ops(record, operands, form):
     check(lambda m: FORMS[form](m, record.name, *OPERANDS[operands](m)))
 
 
-@pytest.mark.parametrize("record", BINARY_BITWISE, ids=lambda r: r.name)
+OPERATOR_SYMBOLS = {
+    "bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^",
+    "bitwise_left_shift": "<<", "bitwise_right_shift": ">>",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "record", [r for r in BINARY_BITWISE if r.name in OPERATOR_SYMBOLS], ids=lambda r: r.name
+)
 def test_python_operators_with_numbers_on_either_side(record):
     """``5 & t`` goes through ``Tensor.__rand__``; ``t & "a"`` is Python's TypeError."""
-    symbol = {"bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^"}[record.name]
+    symbol = OPERATOR_SYMBOLS[record.name]
     for left, right in [("5", "t"), ("t", "5"), ("True", "t"), ("t", "-3")]:
         check(lambda m, e=f"{left} {symbol} {right}": eval(e, {"t": ints(m, 5, -7, 12)}))
     for bad in ('"a"', "None"):

@@ -439,6 +439,27 @@ SHAPE = {
     "dist": (lambda m, a, b: m.dist(a, b, 3), [X, rand(4)], True),
     "unfold": (lambda m, a: a.unfold(1, 2, 1), [X], True),
     "masked_scatter": (lambda m, a, s: a.masked_scatter(a.detach() > 0, s), [X, rand(12)], True),
+    # the records of retrograd/ops/scatter_reductions.py (more cases in
+    # tests/test_ops_tensorfns.py)
+    "scatter_reduce": (
+        lambda m, a, s: a.scatter_reduce(1, m.tensor([[0, 0], [3, 1], [2, 2]]), s, "amax"),
+        [X, rand(3, 2)],
+        True,
+    ),
+    "index_reduce": (
+        lambda m, a, s: a.index_reduce(0, m.tensor([2, 0, 2]), s, "prod", include_self=False),
+        [X, rand(3, 4, seed=2)],
+        True,
+    ),
+    # the records of retrograd/ops/{unsafe_splits,flat_writes}.py (more cases in
+    # tests/test_ops_tensorfns_shapes.py)
+    "unsafe_split": (lambda m, a: a.unsafe_split(3, 1)[1] * 2, [X], True),
+    "unsafe_split_with_sizes": (lambda m, a: m.unsafe_split_with_sizes(a, [2, 1])[0], [X], True),
+    "put": (lambda m, a, s: a.put(m.tensor([1, -2]), s), [X, rand(2, seed=3)], True),
+    # retrograd/ops/float_bits.py's frexp (ldexp and nextafter: test_ops_vs_torch.py)
+    "frexp": (lambda m, a: m.frexp(a).mantissa * 3, [X], True),
+    # retrograd/ops/renorm.py (more cases in tests/test_ops_tensorfns_shapes.py)
+    "renorm": (lambda m, a: a.renorm(2, 0, 1.0), [X], True),
 }
 
 

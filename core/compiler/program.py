@@ -90,7 +90,7 @@ def outs_of(out: Any) -> Iterator[int]:
 
 
 # Kernels that write into an argument: never dropped, whatever uses their result.
-MUTATING = frozenset({"assign", "setitem", "index_add"})
+MUTATING = frozenset({"assign", "setitem", "index_add", "index_prod", "index_amax", "index_amin"})
 
 
 def mutates(name: str) -> bool:

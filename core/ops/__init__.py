@@ -17,6 +17,7 @@ from ..interop import as_tensor, is_ndarray, is_numpy_scalar
 from ..tensor import Tensor
 from . import (  # in-place activations' nodes; torch-level nn names  # misc
     activations,
+    adjoints,
     advanced_indexing,
     affine_grid,
     aten_overloads,
@@ -28,20 +29,25 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     conversion,
     convolution,
     ctc_loss,
+    diagonal_fill,
     diagonals,
     distance_losses,
     einsum,
     elementwise,
     embedding_bag,
     extrema,
+    flat_writes,
+    float_bits,
     fractional_pooling,
     gather_scatter,
     grid_sampler,
+    grids,
     im2col,
     index_ops,
     indexing,
     inplace,
     inplace_views,
+    integer_bits,
     joining,
     linalg,
     linalg_exp,
@@ -72,9 +78,11 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     reductions,
     reductions_more,
     regression_losses,
+    renorm,
     result_activations,
     scans,
     scans_more,
+    scatter_reductions,
     searching,
     selection,
     sequence_packing,
@@ -90,6 +98,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     torch_nn_aliases,
     unfolding,
     uniques,
+    unsafe_splits,
     upsample,
 )
 from .record import OpRecord
@@ -190,6 +199,16 @@ MODULES = (
     ctc_loss,
     # fractional max pooling's nodes
     fractional_pooling,
+    # tensorfns: reducing writes (scatter_reduce, index_reduce); coordinate grids
+    scatter_reductions,
+    grids,
+    unsafe_splits,
+    adjoints,
+    flat_writes,
+    integer_bits,
+    float_bits,
+    diagonal_fill,
+    renorm,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -283,6 +302,7 @@ def _operators(f: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]
         "__getitem__": advanced_indexing.getitem,
         "__setitem__": advanced_indexing.setitem,
         **bitwise.OPERATORS,
+        **integer_bits.OPERATORS,
         **{
             f"__{name}__": _comparison_dunder(f[name], name)
             for name in ("eq", "ne", "lt", "le", "gt", "ge")

@@ -72,6 +72,7 @@ ADDMM = MatrixProductRecord(
         lambda g, m1, m2, beta, alpha: _scaled(g.mm(m2.t()), alpha),
         lambda g, m1, m2, beta, alpha: _scaled(m1.t().mm(g), alpha),
     ),
+    inplace=True,
     jvp=lambda us, r, m1, m2, beta, alpha: _addmm_tangent(us, m1, m2, beta, alpha),
 )
 

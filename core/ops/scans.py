@@ -46,6 +46,7 @@ CUMSUM = OpRecord(
     "cumulative_sum",
     save=("dim",),
     grads=(lambda g, dim: _reverse_cumsum(g, dim),),
+    inplace=True,
     jvp=lambda us, out, dim: us[0].cumsum(dim),  # forward mode: linear, the same op
 )
 # PyTorch's gradient at zeros too (the product of the other factors, not nan).
@@ -56,6 +57,7 @@ CUMPROD = OpRecord(
     "cumulative_prod",
     save=("self", "result", "dim"),
     grads=(_cumprod_grad,),
+    inplace=True,
     kinks=(0.0,),
     doc="at zeros: products of the other factors (no division)",
     conventions=(Convention(([0.0, 2.0, 3.0],), ([9.0, 0.0, 0.0],), (("dim", 0),)),),
