@@ -21,6 +21,8 @@ What differs from the generic layer, and why:
 - ``checked`` attaches value checks (index bounds, integer division by zero, ...) to its
   array: they run, and raise PyTorch's error, when that array is computed;
 - ``to_numpy``/``tolist`` compute, without NumPy's IEEE warnings (PyTorch gives none);
+- every compute runs without Dask's low-level fusion, whose renamed keys can collide and
+  silently swap two chains' values (:mod:`retrograd_backends.dask_graphs`);
 - ``rechunk`` (factories' ``chunks=``), ``materialize`` and ``count_computes`` are the
   kernels of a lazy backend (see ``retrograd_backends.kernel_contract``);
 - the linear-algebra kernels (``linalg_inv``, ``linalg_svd``, ...) are NumPy's, mapped
@@ -43,6 +45,8 @@ from typing import Any
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 
+from .dask_graphs import unfused
+
 ARRAY_TYPE = "dask.array.core.Array"
 
 
@@ -59,7 +63,10 @@ def _computing(dask: Any, np: Any) -> dict[str, Any]:
     def to_numpy(a: Any) -> Any:
         with warnings.catch_warnings():  # NumPy's IEEE warnings, from Dask's threads
             warnings.simplefilter("ignore", RuntimeWarning)
-            return np.asarray(a.compute() if hasattr(a, "compute") else a)
+            if not hasattr(a, "compute"):
+                return np.asarray(a)
+            with unfused():
+                return np.asarray(a.compute())
 
     @contextlib.contextmanager
     def count_computes() -> Iterator[list[int]]:
@@ -74,7 +81,8 @@ def _computing(dask: Any, np: Any) -> dict[str, Any]:
         """The arrays computed (in one pass) and held in memory, where they live: this
         process, or a cluster's workers. On a cluster, waits for them, and raises a task's
         error (a killed worker's ``KilledWorker`` included) as the scheduler gives it."""
-        done = dask.persist(*arrays)
+        with unfused():
+            done = dask.persist(*arrays)
         futures = _futures_of(done)
         if futures:
             from distributed import wait

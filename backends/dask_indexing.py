@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .dask_graphs import unfused
+
 
 def _items(key: Any) -> tuple:
     return key if isinstance(key, tuple) else (key,)
@@ -65,7 +67,8 @@ def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
     import dask
 
     def whole(f: Callable[..., Any], shape: tuple, dtype: Any, chunks: Any, *args: Any) -> Any:
-        out = da.from_delayed(dask.delayed(f, pure=True)(*args), shape, dtype=dtype)
+        with unfused():  # delayed optimizes its array arguments: no fused-key renaming
+            out = da.from_delayed(dask.delayed(f, pure=True)(*args), shape, dtype=dtype)
         return out.rechunk(chunks) if chunks is not None else out
 
     def getitem(a: Any, key: Any) -> Any:
@@ -75,7 +78,8 @@ def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
         arrays, rebuild = _split(key)
         masks = [m for m in arrays if hasattr(m, "dtype") and m.dtype == bool]
         # The result's size depends on the masks' values: count them now (one compute).
-        counts = [int(c) for c in dask.compute(*(m.sum() for m in masks))]
+        with unfused():
+            counts = [int(c) for c in dask.compute(*(m.sum() for m in masks))]
         shape = _result_shape(np, tuple(a.shape), key, counts)
         f = lambda x, *values: np.asarray(x)[rebuild(values)]
         return whole(f, shape, a.dtype, None, a, *arrays)
@@ -122,7 +126,8 @@ def indexing_kernels(da: Any, np: Any) -> dict[str, Callable[..., Any]]:
         """(count, ndim) indices of the nonzero elements; the count is computed (the
         result's shape depends on values)."""
         found = da.argwhere(a)
-        found.compute_chunk_sizes()
+        with unfused():
+            found.compute_chunk_sizes()
         return found
 
     return {

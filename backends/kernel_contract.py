@@ -136,7 +136,8 @@ REQUIRED: dict[str, str] = {
     "checked": "(value, check, *operands) -> array: ``value`` once ``check(*numbers)`` has "
     "passed, the operands (0-d arrays) read as Python numbers; ``check`` raises "
     "PyTorch's error. Eager: checks now. Lazy: attaches the check, run when ``value`` "
-    "is computed",
+    "is computed. Under ``vmap`` a check with a ``sample`` keyword is told which "
+    "sample's numbers it reads",
     # retrograd/ops/pointwise_extra.py (retrograd_backends.pointwise_kernels)
     "hypot": _BINARY + "``hypot``)",
     "bitwise_left_shift": "(a, b) -> array: a << b for integers; 0 where b < 0 or b >= "

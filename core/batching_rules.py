@@ -10,6 +10,7 @@ not depend on its size.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from .batching import ITEM_MESSAGE, RULES, BatchedArray
@@ -255,8 +256,11 @@ def checked(k: Any, name: str, level: int, args: tuple, kwargs: dict) -> Any:
         columns = [
             k["tolist"](o.value) if _at(o, level) else [k["tolist"](o)] * size for o in operands
         ]
-        for sample in zip(*columns):
-            check(*sample)
+        # A check with a ``sample`` keyword names the sample in its error (PyTorch's
+        # "(Batch element i)" counts vmap's samples as batch elements).
+        names_sample = "sample" in inspect.signature(check).parameters
+        for i, sample in enumerate(zip(*columns)):
+            check(*sample, sample=i) if names_sample else check(*sample)
         return value
     return BatchedArray(k[name](inner, check, *operands, **kwargs), level)
 

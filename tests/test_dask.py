@@ -179,3 +179,49 @@ def test_eye_with_dtype_and_gradient_through_it_on_dask():
         retrograd.eye(3, 2, backend="dask", dtype=retrograd.bool).tolist()
         == np.eye(3, 2, dtype=bool).tolist()
     )
+
+
+def _colliding_chains():
+    """A Dask array ``z = c_i + c_j`` over two linear task chains whose fused names Dask
+    renames to the same key (found by searching ``i``, ``j`` under this process's hash),
+    and its true value ``i + j``. Dask's own ``compute`` with low-level fusion on keeps
+    one of the two chains and returns ``2 i`` or ``2 j``."""
+    from dask.highlevelgraph import HighLevelGraph
+    from dask.optimization import default_fused_keys_renamer
+
+    long = "retrograd_fused_key_collision_probe_" + "x" * 100
+
+    def chain(n):
+        return [(f"leaf-{n:032x}", 0), (f"{long}-{n:032x}", 0), (f"top-{n:032x}", 0)]
+
+    seen: dict = {}
+    for i in range(1_000_000):
+        renamed = default_fused_keys_renamer(chain(i))
+        if renamed in seen:
+            j = seen[renamed]
+            break
+        seen[renamed] = i
+    graph: dict = {("z", 0): (np.add, chain(i)[2], chain(j)[2])}
+    for n in (i, j):
+        leaf, middle, top = chain(n)
+        graph.update({leaf: np.full(2, float(n)), middle: (np.negative, leaf)})
+        graph[top] = (np.negative, middle)
+    layer = HighLevelGraph.from_collections("z", graph, dependencies=())
+    return da.Array(layer, "z", chunks=((2,),), dtype=float), float(i + j)
+
+
+def test_computes_are_right_where_dask_fusion_renames_two_chains_to_one_key():
+    z, expected = _colliding_chains()
+    t = retrograd.tensor(z)
+    assert t.tolist() == [expected, expected]
+    m = retrograd.tensor(z) * 1
+    retrograd.materialize(m)  # computes in place: m's graph is cut to the value
+    assert m.tolist() == [expected, expected]
+
+
+def test_advanced_indexing_builds_graphs_without_fused_key_renaming():
+    # An index tensor sends the operand through ``dask.delayed``, which optimizes it when
+    # the op is recorded: the colliding chains must survive that too.
+    z, expected = _colliding_chains()
+    picked = retrograd.tensor(z)[retrograd.tensor([1, 0, 1], backend="dask")]
+    assert picked.tolist() == [expected] * 3

@@ -391,3 +391,12 @@ def test_vmap_of_inv_raises_for_a_singular_sample():
     a[1] = 0.0
     with pytest.raises(retrograd.linalg.LinAlgError, match="linalg.inv: .*singular"):
         retrograd.vmap(retrograd.linalg.inv)(retrograd.tensor(a))
+
+
+@pytest.mark.parametrize("batch", [(), (2,)], ids=["one matrix", "two matrices"])
+def test_vmap_singular_error_names_the_batch_element_as_torch(batch):
+    # PyTorch counts vmap's samples (times each sample's own matrices) as batch elements.
+    a = np.stack([_well_conditioned(*batch, 3, 3, seed=s) for s in range(3)])
+    a[(1, *((1,) if batch else ()))] = 0.0
+    _same_linalg_error(lambda lib, x: lib.vmap(lib.linalg.inv)(x), a)
+    _same_linalg_error(lambda lib, x: lib.vmap(lib.linalg.cholesky)(x), -a)

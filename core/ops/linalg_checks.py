@@ -85,9 +85,15 @@ def raise_on_info(
     positions = k["arange"](0, flat.shape[0], 1, backend.native_dtype(dtypes.int64))
     value = k["sum"](k["where"](k["equal"](positions, first), flat, k["zeros_like"](flat)))
 
-    def check(index: int, code: int) -> None:
+    per_sample = flat.shape[0]
+
+    def check(index: int, code: int, sample: int | None = None) -> None:
         if code != 0:
-            prefix = f"(Batch element {index}): " if batched else ""
+            if sample is not None:  # under vmap: the samples are the batch's elements
+                index, batched_here = sample * per_sample + index, True
+            else:
+                batched_here = batched
+            prefix = f"(Batch element {index}): " if batched_here else ""
             raise LinAlgError(message(prefix, code))
 
     return k["checked"](result, check, first, value)
