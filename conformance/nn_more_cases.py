@@ -18,6 +18,7 @@ import retrograd
 from retrograd.nn.fractional_pooling import window_starts
 from retrograd.ops import ctc_loss as ctc_ops
 from retrograd.ops import embedding_bag as bag_ops
+from retrograd.ops import embedding_lookup as embedding_ops
 from retrograd.ops import multilabel_margin as mlm_ops
 from retrograd.ops.record import OpRecord
 
@@ -25,6 +26,69 @@ from .samples import Sample, values_for
 
 REDUCTIONS = ("none", "mean", "sum")
 F = retrograd.nn.functional
+
+# -- embedding ---------------------------------------------------------------------------
+
+
+def embedding(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """A weight ``(R, D)`` and 0-2-d indices. PyTorch's gradient is not the derivative
+    where the indices name the padding row or, with ``scale_grad_by_freq``, a row twice;
+    finite differences cannot check those, so ``padding_idx`` names a row the indices
+    leave out, and the frequency scaling gets distinct indices (tests/test_nn_layers.py
+    compares those gradients with PyTorch's)."""
+    rows, features = draw.integer(2, 4), draw.integer(1, 3)
+    weight = draw.values((rows, features), (-2.0, 2.0)).astype(dtype)
+    shape = tuple(draw.integer(1, 2) for _ in range(draw.integer(0, 2)))
+    scale = draw.choice((False, True))
+    count = int(np.prod(shape))
+    if scale:
+        indices = draw.rng.permutation(rows)[:count] if count <= rows else None
+    else:
+        indices = draw.rng.integers(0, rows - 1, size=count)
+    if indices is None:  # more positions than rows: no distinct indices
+        scale, indices = False, draw.rng.integers(0, rows - 1, size=count)
+    padding = rows - 1 if not scale and draw.choice((False, True)) else None
+    params = {"indices": indices.reshape(shape).astype(np.int64), "padding_idx": padding,
+              "scale_grad_by_freq": scale}  # fmt: skip
+    return Sample((weight,), params)
+
+
+def embedding_call(weight: Any, indices: Any, padding_idx: Any, scale_grad_by_freq: bool) -> Any:
+    return F.embedding(indices, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+
+
+def embedding_ref(xp: Any, weight: Any, indices: Any, padding_idx: Any,
+                  scale_grad_by_freq: bool) -> Any:  # fmt: skip
+    return weight[np.asarray(indices)]
+
+
+def embedding_dense_backward(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """The gradient ``(*indices.shape, D)`` of an :func:`embedding` sample's output."""
+    base = embedding(record, draw, dtype)
+    (weight,), params = base.arrays, dict(base.params)
+    g = draw.values((*params["indices"].shape, weight.shape[1]), (-2.0, 2.0)).astype(dtype)
+    return Sample((g,), {**params, "num_weights": weight.shape[0]})
+
+
+def embedding_dense_backward_call(g: Any, indices: Any, num_weights: int, padding_idx: Any,
+                                  scale_grad_by_freq: bool) -> Any:  # fmt: skip
+    return embedding_ops._weight_grad(g, indices, num_weights, padding_idx, scale_grad_by_freq)
+
+
+def embedding_dense_backward_ref(xp: Any, g: Any, indices: Any, num_weights: int,
+                                 padding_idx: Any, scale_grad_by_freq: bool) -> Any:  # fmt: skip
+    """``onehot^T @ rows``: each row's gradients summed, the padding row's left out and,
+    with frequency scaling, each divided by its row's count."""
+    flat = np.asarray(indices).reshape(-1)
+    onehot = np.zeros((flat.shape[0], num_weights))
+    onehot[np.arange(flat.shape[0]), flat] = 1.0
+    if padding_idx is not None:
+        onehot[flat == padding_idx] = 0.0
+    if scale_grad_by_freq:
+        onehot = onehot / np.bincount(flat, minlength=num_weights)[flat][:, None]
+    rows = xp.reshape(g, (flat.shape[0], g.shape[-1]))
+    return xp.asarray(onehot.T, dtype=g.dtype) @ rows
+
 
 # -- embedding_bag -----------------------------------------------------------------------
 

@@ -247,7 +247,12 @@ NN = {
     # The mean of cross_entropy with class probabilities ends in ``total / n``.
     "div_scalar": Entry(O.probabilities, function("cross_entropy"), R.soft_cross_entropy),
     "binary_cross_entropy": Entry(O.target_loss, ref=R.bce),
-    "binary_cross_entropy_with_logits": Entry(O.pair_loss, ref=R.bce_logits),
+    # F's function: torch.binary_cross_entropy_with_logits takes ``reduction`` as an int
+    "binary_cross_entropy_with_logits": Entry(
+        O.pair_loss,
+        lambda *t, **p: retrograd.nn.functional.binary_cross_entropy_with_logits(*t, **p),
+        R.bce_logits,
+    ),
 }
 
 # retrograd/ops/pointwise_extra.py
@@ -683,6 +688,12 @@ TABLE.update(STATISTICS_MORE)
 # retrograd/ops/{embedding_bag,multilabel_margin,ctc_loss}.py: one-node nn losses and bags,
 # and their gradients' records, which PyTorch cannot differentiate (nn_more_cases.py)
 NN_MORE = {
+    "_embedding": Entry(NM.embedding, NM.embedding_call, NM.embedding_ref),
+    "_embedding_dense_backward": Entry(
+        NM.embedding_dense_backward,
+        NM.embedding_dense_backward_call,
+        NM.embedding_dense_backward_ref,
+    ),
     "_embedding_bag": Entry(NM.embedding_bag, NM.embedding_bag_call, NM.embedding_bag_ref),
     "_embedding_bag_backward": Entry(
         NM.embedding_bag_backward, NM.embedding_bag_backward_call, NM.embedding_bag_backward_ref

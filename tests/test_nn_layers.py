@@ -261,6 +261,31 @@ def test_embedding_padding_idx_gets_no_gradient():
         mine(rg.tensor([7]))
 
 
+@pytest.mark.parametrize("padding_idx", [None, 1, -2])
+@pytest.mark.parametrize("scale_grad_by_freq", [False, True])
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)], ids=["0d", "1d", "2d"])
+def test_embedding_is_one_node_with_pytorchs_gradient(padding_idx, scale_grad_by_freq, shape):
+    # Repeated rows (scaled by their count) and the padding row (no gradient) are where
+    # PyTorch's gradient is not the derivative: compare it, and its gradient, as is.
+    rng = np.random.default_rng(7)
+    weight, indices = rng.normal(size=(4, 3)), rng.integers(0, 4, size=shape)
+    cotangent = rng.normal(size=(*shape, 3))
+    results = []
+    for lib in (torch, rg):
+        w = lib.tensor(weight.tolist(), dtype=lib.float64, requires_grad=True)
+        i = lib.tensor(indices.tolist(), dtype=lib.int64)
+        out = lib.nn.functional.embedding(i, w, padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+        v = lib.tensor(cotangent.tolist(), dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(out, w, v, create_graph=True)
+        (gv,) = lib.autograd.grad((g * g).sum(), v)  # the gradient's own gradient
+        results.append((type(out.grad_fn).__name__, out.detach().numpy(), g.detach().numpy(),
+                        gv.numpy()))  # fmt: skip
+    (name_t, *theirs), (name_r, *mine) = results
+    assert name_r == name_t == "EmbeddingBackward0"
+    for a, b in zip(mine, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_losses_match_pytorch():
     torch.manual_seed(1)
     logits = torch.randn(6, 4)

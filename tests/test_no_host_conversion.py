@@ -40,6 +40,9 @@ HOST_FALLBACKS = {
     op: "index_add: numpy.add.at where the library has no add.at"
     for op in ("gather", "index", "scatter_add", "take", "cummax", "cummin")
     + ("max_pool2d_with_indices", "max_pool3d_with_indices")  # overlapping windows add up
+    + ("fractional_max_pool2d", "fractional_max_pool3d")
+    # rows read several times add their gradients; put(accumulate=True) adds up
+    + ("_embedding_dense_backward", "put")
     # index_add itself, and unfold's gradient (overlapping windows add up)
     + ("index_add", "unfold")
 }

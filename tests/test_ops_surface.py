@@ -929,6 +929,10 @@ NN = {
         ),
         [X, Y],
     ),
+    "embedding-padding-frequency": (
+        lambda m, w: F(m).embedding(m.tensor([[0, 2], [2, 1]]), w, 1, scale_grad_by_freq=True),
+        [X],
+    ),
     # bags of embeddings, multi-label and CTC losses (tests/test_nn_more_layers.py has more)
     "embedding_bag-sum": (
         lambda m, w, p: F(m).embedding_bag(

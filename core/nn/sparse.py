@@ -9,6 +9,7 @@ from .. import dtypes
 from ..creation import arange
 from ..grad_mode import no_grad
 from ..ops.elementwise import where
+from ..ops.embedding_lookup import lookup
 from ..tensor import Tensor
 
 
@@ -21,8 +22,10 @@ def embedding(
     scale_grad_by_freq: bool = False,
     sparse: bool = False,
 ) -> Tensor:
-    """Rows of ``weight`` at the indices ``input``; the row ``padding_idx`` gets no
-    gradient."""
+    """Rows of ``weight`` at the indices ``input`` (one ``EmbeddingBackward0`` node); the
+    row ``padding_idx`` gets no gradient, and with ``scale_grad_by_freq`` each row's
+    gradient is divided by how often ``input`` names it. ``sparse`` gradients do not
+    exist in retrograd: the gradient is dense either way."""
     if input.dtype not in (dtypes.int64, dtypes.int32):
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
@@ -33,13 +36,9 @@ def embedding(
         input = _checked_rows(input, weight.shape[0])
     if max_norm is not None:
         renorm_rows(weight, input, max_norm, norm_type)
-    rows = weight[input]
-    if padding_idx is None:
-        return rows
-    if padding_idx < 0:
+    if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
-    keep = (input != padding_idx).unsqueeze(-1)
-    return where(keep, rows, weight.detach()[input])
+    return lookup(weight, input, padding_idx, scale_grad_by_freq)
 
 
 def renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:

@@ -35,6 +35,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     einsum,
     elementwise,
     embedding_bag,
+    embedding_lookup,
     extrema,
     flat_writes,
     float_bits,
@@ -193,6 +194,8 @@ MODULES = (
     torch_inplace,
     # the torch-level names of nn.functional's layers (torch.conv2d, torch.batch_norm...)
     torch_nn_aliases,
+    # embedding's one node (EmbeddingBackward0)
+    embedding_lookup,
     # embedding_bag's, multilabel_margin_loss's and ctc_loss's one-node records
     embedding_bag,
     multilabel_margin,
