@@ -18,8 +18,6 @@ import itertools
 import math
 from typing import Any
 
-import numpy as np
-
 from .. import dtypes
 from ..creation import tensor
 from ..grad_mode import no_grad
@@ -40,6 +38,8 @@ _AXES = ("width", "height", "time")  # PyTorch's names of the axes, last first
 def window_starts(sample: float, size: int, out: int, kernel: int, dtype: Any) -> list[int]:
     """The start of each of the ``out`` windows along an axis (PyTorch's intervals,
     computed in ``dtype``: float32 rounds as its kernel does)."""
+    import numpy as np  # here: importing retrograd loads no array library
+
     real = np.float32 if dtype is dtypes.float32 else np.float64
     starts = []
     if out > 1:
@@ -107,6 +107,8 @@ def _fractional_max(op: str, record: Any, input: Tensor, kernel_size: Any, outpu
     _check(op if dims == 2 else f"{op}_out", input, kernel, out, samples)
     with no_grad():
         x = input.unsqueeze(0) if unbatched else input
+        import numpy as np  # the windows are laid out on the host
+
         n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
         drawn = samples[:n].tolist()  # a batch may come with more samples than it needs
         # per plane and axis: the window starts (a 2-d sample's entries run width first,
