@@ -291,6 +291,9 @@ ELEMENTWISE = (
     # retrograd/ops/pointwise_misc.py
     "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "fmod", "fmax", "fmin", "logaddexp2",
     "erfc",
+    # retrograd/ops/special_functions.py (polygamma's order n is an argument, not an array)
+    "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
+    "xlog1py", "entr",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",

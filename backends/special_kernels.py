@@ -1,0 +1,209 @@
+"""Kernels of ``retrograd/ops/special_functions.py`` beyond the gamma family
+(:mod:`retrograd_backends.gamma_kernels`): ``erfinv``, the modified Bessel functions
+``i0``/``i0e``/``i1``/``i1e``, ``xlog1py`` and ``entr``; and :func:`special`, the group
+``op_kernels.GROUPS`` merges into every backend's table.
+
+Written once against an array namespace ``xp`` from the mathematics, so a library
+without these functions computes them where its arrays live; JAX and CuPy replace them
+with their ``scipy.special`` functions where those give PyTorch's values
+(:func:`library_kernels`). Values at nan, infinities and -0.0 are PyTorch's:
+``erfinv(+-1) = +-inf``, ``i0(+-inf)`` and ``i1(+-inf)`` are nan (PyTorch's
+``exp(x) / sqrt(x)`` there) while ``i0e``/``i1e`` go to 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from . import gamma_kernels
+from .misc_kernels import _erf_series, _erfc
+
+TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+# Winitzki's closed form for erfinv (relative error below 2e-3) starts three Halley steps.
+_WINITZKI_A = 0.147
+_HALLEY_STEPS = 3
+
+
+def _erfinv(xp: Any) -> Callable[..., Any]:
+    erfc = _erfc(xp)
+
+    def erfinv(a: Any) -> Any:
+        """The inverse of erf on [-1, 1] (+-inf at +-1, nan outside): Halley's method on
+        erf(x) = |a| for |a| < 1/2, on erfc(x) = 1 - |a| (exact) above, where erf's
+        residual would lose the digits of the tail."""
+        z = xp.abs(a)
+        inside = z < 1
+        zs = xp.where(inside, z, _zeros(xp, z))
+        log_term = xp.log1p(-zs * zs)
+        first = 2 / (math.pi * _WINITZKI_A) + log_term / 2
+        x = xp.sqrt(xp.sqrt(first * first - log_term / _WINITZKI_A) - first)
+        tail, complement = zs >= 0.5, 1 - zs
+        for _ in range(_HALLEY_STEPS):
+            slope = TWO_OVER_SQRT_PI * xp.exp(-x * x)
+            residual = xp.where(tail, complement - erfc(x), _erf_series(xp, x) - zs)
+            t = residual / slope
+            x = x - t / (1 + t * x)
+        out = xp.where(z == 1, xp.full_like(a, math.inf), x)
+        out = xp.where(xp.logical_or(z > 1, xp.isnan(a)), xp.full_like(a, math.nan), out)
+        return xp.where(xp.signbit(a), -out, out)
+
+    return erfinv
+
+
+def _zeros(xp: Any, a: Any) -> Any:
+    return xp.zeros_like(a)
+
+
+# Bessel I_nu: the power series below this |x| (positive terms; 1e-17 in that many terms at
+# the split), the asymptotic series above it (its smallest term is ~1e-21 at the split).
+_BESSEL_SPLIT, _SERIES_TERMS, _ASYMPTOTIC_TERMS = 30.0, 64, 36
+
+
+def _bessel_series(xp: Any, x: Any, nu: int) -> Any:
+    """I_nu(x) = (x/2)^nu sum (x^2/4)^k / (k! (k + nu)!) for nu = 0, 1."""
+    quarter = x * x / 4
+    term = xp.ones_like(x) / math.factorial(nu)
+    total = term
+    for k in range(1, _SERIES_TERMS):
+        term = term * quarter / (k * (k + nu))
+        total = total + term
+    return total * (x / 2) ** nu
+
+
+def _bessel_asymptotic_sum(xp: Any, x: Any, nu: int) -> Any:
+    """sum_k (-1)^k a_k(nu) / x^k, where I_nu(x) ~ e^x / sqrt(2 pi x) times it (x > 0)."""
+    term, total = xp.ones_like(x), xp.ones_like(x)
+    for k in range(1, _ASYMPTOTIC_TERMS):
+        term = term * ((2 * k - 1) ** 2 - 4 * nu * nu) / (8 * k * x)
+        total = total + term
+    return total
+
+
+def _bessel(xp: Any, nu: int, scaled: bool) -> Callable[..., Any]:
+    def bessel(a: Any) -> Any:
+        """I_nu(a) (nu = 0: even, 1: odd), or exp(-|a|) I_nu(a) where ``scaled``."""
+        z = xp.abs(a)
+        large = z >= _BESSEL_SPLIT
+        small_z = xp.where(large, _zeros(xp, z), z)
+        series = _bessel_series(xp, small_z, nu)
+        if scaled:
+            series = series * xp.exp(-small_z)
+        big_z = xp.where(large, z, xp.full_like(z, _BESSEL_SPLIT))
+        asymptotic = _bessel_asymptotic_sum(xp, big_z, nu) / math.sqrt(2 * math.pi)
+        growth = xp.ones_like(z) if scaled else xp.exp(big_z)
+        asymptotic = growth * asymptotic / xp.sqrt(big_z)  # inf / inf = nan at inf, as PyTorch
+        out = xp.where(large, asymptotic, series)
+        out = xp.where(xp.isnan(a), a, out)
+        return xp.where(a < 0, -out, out) if nu == 1 else out
+
+    return bessel
+
+
+def _xlog1py(xp: Any) -> Callable[..., Any]:
+    def xlog1py(a: Any, b: Any) -> Any:
+        """a * log1p(b), 0 where a is 0 unless b is nan."""
+        out = a * xp.log1p(b)
+        return xp.where(xp.logical_and(a == 0, xp.logical_not(xp.isnan(b))), 0.0, out)
+
+    return xlog1py
+
+
+def _entr(xp: Any) -> Callable[..., Any]:
+    def entr(a: Any) -> Any:
+        """-a log(a) for a > 0, 0 at 0, -inf for a < 0, nan at nan."""
+        positive = a > 0
+        safe = xp.where(positive, a, xp.ones_like(a))
+        out = xp.where(positive, -a * xp.log(safe), xp.zeros_like(a))
+        out = xp.where(a < 0, xp.full_like(a, -math.inf), out)
+        return xp.where(xp.isnan(a), a, out)
+
+    return entr
+
+
+def _in_float64(xp: Any, f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` computed in float64 for narrower floating arrays, the result cast back: the
+    series and reflections above lose several digits of a float32 (near the roots of
+    lgamma and digamma, or for subnormal inputs) where float64 rounds correctly."""
+
+    def kernel(*args: Any) -> Any:
+        narrow = next((a.dtype for a in args if _is_narrow(xp, a)), None)
+        if narrow is None:
+            return f(*args)
+        wide = tuple(xp.astype(a, xp.float64) if _is_narrow(xp, a) else a for a in args)
+        return xp.astype(f(*wide), narrow)
+
+    return kernel
+
+
+def _is_narrow(xp: Any, a: Any) -> bool:
+    dtype = getattr(a, "dtype", None)
+    return dtype is not None and xp.isdtype(dtype, "real floating") and dtype != xp.float64
+
+
+def special(xp: Any) -> dict[str, Callable[..., Any]]:
+    kernels = {
+        **gamma_kernels.gamma_family(xp),
+        "erfinv": _erfinv(xp),
+        "i0": _bessel(xp, 0, False),
+        "i0e": _bessel(xp, 0, True),
+        "i1": _bessel(xp, 1, False),
+        "i1e": _bessel(xp, 1, True),
+        "xlog1py": _xlog1py(xp),
+        "entr": _entr(xp),
+    }
+    return {name: _in_float64(xp, f) for name, f in kernels.items()}
+
+
+def library_kernels(xp: Any, lib: Any) -> dict[str, Callable[..., Any]]:
+    """The kernels of :func:`special` from a library's ``scipy.special`` module (JAX's,
+    CuPy's), with PyTorch's values where the library's differ: i1 and i1e are 0.0 at
+    -0.0 (not -0.0), i1 is nan at +-inf (PyTorch's exp(x) / sqrt(x)). ``xlog1py``,
+    ``entr`` and trigamma stay the generic ones (plain array operations)."""
+
+    def same_dtype(f: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda a: xp.astype(f(a), a.dtype)
+
+    def i1(a: Any) -> Any:
+        out = xp.where(a == 0, xp.zeros_like(a), xp.astype(lib.i1(a), a.dtype))
+        return xp.where(xp.isinf(a), xp.full_like(a, math.nan), out)
+
+    def i1e(a: Any) -> Any:
+        return xp.where(a == 0, xp.zeros_like(a), xp.astype(lib.i1e(a), a.dtype))
+
+    return {
+        **gamma_kernels.library_gamma_family(xp, lib),
+        "erfinv": same_dtype(lib.erfinv),
+        "i0": same_dtype(lib.i0),
+        "i0e": same_dtype(lib.i0e),
+        "i1": i1,
+        "i1e": i1e,
+    }
+
+
+def chunked_kernels(da: Any, numpy_kernels: dict[str, Callable[..., Any]]) -> dict[str, Any]:
+    """The kernels of :func:`special` on a chunked library (Dask): the NumPy ones mapped
+    over the chunks of the (broadcast) operands, one task per chunk (``zeta`` reads its
+    operands' values to size its sum, which a chunk can do and a lazy graph cannot)."""
+
+    def mapped(name: str) -> Callable[..., Any]:
+        def kernel(*arrays: Any) -> Any:
+            if name == "polygamma":
+                n, a = arrays
+                return da.map_blocks(lambda block: numpy_kernels[name](n, block), a)
+            signature = ",".join("()" for _ in arrays) + "->()"
+            dtype = arrays[-1].dtype if hasattr(arrays[-1], "dtype") else arrays[0].dtype
+            return da.apply_gufunc(
+                numpy_kernels[name], signature, *arrays, output_dtypes=dtype, vectorize=False
+            )
+
+        return kernel
+
+    return {name: mapped(name) for name in KERNEL_NAMES}
+
+
+KERNEL_NAMES = (
+    "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
+    "xlog1py", "entr",
+)  # fmt: skip
