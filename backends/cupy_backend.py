@@ -21,7 +21,7 @@ What differs from the generic layer, and why:
   ``x[...] = v``), which loses the sign of -0.0, so those kernels copy a negative zero
   from the host instead; ``relu`` is a fused kernel that keeps -0.0 and nan;
 - ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device, and so do
-  the special functions (``lgamma``, ``digamma``, ``zeta``, ``erfinv``, ``i0``...);
+  the Bessel functions (``i0``, ``i0e``, ``i1``, ``i1e``);
 - the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each,
   and ``retrograd.compile`` composes those formulas into one kernel per run of
   elementwise calls (the ``retrograd_elementwise_fusion`` hook);

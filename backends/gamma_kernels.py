@@ -5,8 +5,10 @@ Same contract as :mod:`retrograd_backends.op_kernels` (whose ``GROUPS`` merges t
 into every backend's table): written once against an array namespace ``xp``, from the
 mathematics (series, asymptotic expansions, recurrences and reflection formulas), so a
 library without these functions (NumPy without SciPy, a third party's) computes them where
-its arrays live. JAX and CuPy replace most of them with their ``scipy.special`` functions
-(:func:`library_kernels`); Dask maps the NumPy ones over its chunks. Accuracy: a few
+its arrays live, JAX's and CuPy's included: their ``scipy.special`` functions are less
+accurate (JAX's float32 lgamma of a subnormal is inf) or disagree with PyTorch (JAX's
+Hurwitz zeta is wrong for q < 0, which polygamma of a negative x needs). Dask maps the
+NumPy kernels over its chunks. Accuracy: a few
 float64 ulps (relative) away from zeros of the function (lgamma near its negative roots,
 digamma near its root are only accurate in absolute terms, as in PyTorch).
 
@@ -210,8 +212,10 @@ def _zeta(xp: Any) -> Callable[..., Any]:
         for _ in range(_zeta_shift(xp, x, q)):
             total = total + xp.pow(a, -x)
             a = a + 1
+        # a^(1-x) computed directly: a * a^-x would pass through a subnormal for huge a,
+        # which XLA (JAX on the CPU) flushes to zero.
         b = xp.pow(a, -x)
-        total = total + a * b / (x - 1) + 0.5 * b
+        total = total + xp.pow(a, 1 - x) / (x - 1) + 0.5 * b
         rising, factorial = xp.ones_like(q), 1.0
         for j, bern in enumerate(BERNOULLI, start=1):
             factorial *= (2 * j - 1) * (2 * j)
@@ -246,28 +250,6 @@ def polygamma_from(digamma: Any, trigamma: Any, zeta: Any) -> Callable[..., Any]
         return ((-1) ** (n + 1) * math.factorial(n)) * zeta(a * 0 + (n + 1), a)
 
     return polygamma
-
-
-def library_gamma_family(xp: Any, lib: Any) -> dict[str, Callable[..., Any]]:
-    """The gamma family from a library's ``scipy.special`` (``jax.scipy.special``,
-    ``cupyx.scipy.special``), with PyTorch's values where the library's differ: lgamma(1)
-    is 0.0 (not -0.0), digamma at +-0.0 is -+inf (not nan), zeta at its poles is inf.
-    trigamma is :func:`_trigamma` (PyTorch's reflection)."""
-
-    def lgamma(a: Any) -> Any:
-        return xp.astype(lib.gammaln(a), a.dtype) + 0.0
-
-    def digamma(a: Any) -> Any:
-        zero_value = xp.where(xp.signbit(a), xp.full_like(a, math.inf), -math.inf)
-        return xp.where(a == 0, zero_value, xp.astype(lib.digamma(a), a.dtype))
-
-    def zeta(x: Any, q: Any) -> Any:
-        x, q = xp.broadcast_arrays(xp.asarray(x), xp.asarray(q))
-        return _zeta_special_values(xp, x, q, xp.astype(lib.zeta(x, q), q.dtype))
-
-    kernels = {"lgamma": lgamma, "digamma": digamma, "trigamma": _trigamma(xp), "zeta": zeta}
-    kernels["polygamma"] = polygamma_from(digamma, kernels["trigamma"], zeta)
-    return kernels
 
 
 def gamma_family(xp: Any) -> dict[str, Callable[..., Any]]:

@@ -45,9 +45,8 @@ def probe() -> str | None:
 def _overrides(jax: Any, jnp: Any, erf: Any) -> dict[str, Any]:
     """Where JAX deviates from the generic layer: its arrays cannot be written, host data
     is copied (never wrapped), XLA's maximum turns -0.0 into 0.0 (PyTorch's relu keeps
-    -0.0, as NumPy's maximum does), and its erf and special functions (lgamma, erfinv,
-    i0...) are in ``jax.scipy.special`` (the generic ones are slower, and zeta's reads
-    values, which a traced function cannot)."""
+    -0.0, as NumPy's maximum does), and its erf and Bessel functions (i0, i1e...) are in
+    ``jax.scipy.special`` (the generic ones are slower)."""
 
     def asarray(data: Any, dtype: Any) -> Any:
         # jnp.asarray may wrap a NumPy array's memory without copying (on the CPU, when

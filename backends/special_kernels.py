@@ -5,8 +5,8 @@
 
 Written once against an array namespace ``xp`` from the mathematics, so a library
 without these functions computes them where its arrays live; JAX and CuPy replace them
-with their ``scipy.special`` functions where those give PyTorch's values
-(:func:`library_kernels`). Values at nan, infinities and -0.0 are PyTorch's:
+with their ``scipy.special`` functions for the Bessel functions, where those are as
+accurate and give PyTorch's values once fixed at -0.0 and inf (:func:`library_kernels`). Values at nan, infinities and -0.0 are PyTorch's:
 ``erfinv(+-1) = +-inf``, ``i0(+-inf)`` and ``i1(+-inf)`` are nan (PyTorch's
 ``exp(x) / sqrt(x)`` there) while ``i0e``/``i1e`` go to 0.
 """
@@ -157,10 +157,10 @@ def special(xp: Any) -> dict[str, Callable[..., Any]]:
 
 
 def library_kernels(xp: Any, lib: Any) -> dict[str, Callable[..., Any]]:
-    """The kernels of :func:`special` from a library's ``scipy.special`` module (JAX's,
-    CuPy's), with PyTorch's values where the library's differ: i1 and i1e are 0.0 at
-    -0.0 (not -0.0), i1 is nan at +-inf (PyTorch's exp(x) / sqrt(x)). ``xlog1py``,
-    ``entr`` and trigamma stay the generic ones (plain array operations)."""
+    """The Bessel kernels of :func:`special` from a library's ``scipy.special`` module
+    (JAX's, CuPy's), with PyTorch's values where the library's differ: i1 and i1e are 0.0
+    at -0.0 (not -0.0), i1 is nan at +-inf (PyTorch's exp(x) / sqrt(x)). The others stay
+    the generic ones (see :mod:`retrograd_backends.gamma_kernels` for why)."""
 
     def same_dtype(f: Callable[..., Any]) -> Callable[..., Any]:
         return lambda a: xp.astype(f(a), a.dtype)
@@ -173,8 +173,6 @@ def library_kernels(xp: Any, lib: Any) -> dict[str, Callable[..., Any]]:
         return xp.where(a == 0, xp.zeros_like(a), xp.astype(lib.i1e(a), a.dtype))
 
     return {
-        **gamma_kernels.library_gamma_family(xp, lib),
-        "erfinv": same_dtype(lib.erfinv),
         "i0": same_dtype(lib.i0),
         "i0e": same_dtype(lib.i0e),
         "i1": i1,

@@ -36,6 +36,10 @@ ERFINV_RANGE = np.concatenate([
     np.linspace(-1.0, 1.0, 8001), 1 - np.geomspace(1e-16, 0.5, 301),
     -1 + np.geomspace(1e-16, 0.5, 301), np.geomspace(1e-300, 1e-3, 101),
 ])  # fmt: skip
+# XLA (JAX on the CPU) flushes float32 subnormals to zero, inputs included: a subnormal
+# x is 0 there (lgamma(1e-45) is inf), so those inputs are left out on JAX.
+FLUSHES_SUBNORMALS = retrograd.tensor(0.0).backend.name == "jax"
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 SPECIAL_POINTS = [0.0, -0.0, -1.0, -2.0, -7.0, np.nan, np.inf, -np.inf, 1.0, 2.0, 1e-300]
 
 
@@ -73,7 +77,13 @@ RANGES = {
     "special.i1": (BESSEL_RANGE, ()),
     "special.i1e": (BESSEL_RANGE, ()),
     "special.entr": (np.concatenate([GAMMA_RANGE, [0.0, -0.0]]), ()),
-    **{f"polygamma-{n}": (GAMMA_RANGE, (n,)) for n in range(5)},
+    **{f"polygamma-{n}": (GAMMA_RANGE, (n,)) for n in range(2)},
+    # PyTorch's Hurwitz zeta(n + 1, x) passes through subnormals once x^-(n+1) is one,
+    # and loses digits there: compared below that.
+    **{
+        f"polygamma-{n}": (GAMMA_RANGE[GAMMA_RANGE < 10 ** (300 / (n + 1))], (n,))
+        for n in range(2, 5)
+    },
     **{f"mvlgamma-{p}": (np.linspace(0.0, 40.0, 4001), (p,)) for p in (1, 2, 3, 5)},
 }
 ROOT_ATOL = {
@@ -101,12 +111,15 @@ def test_values_over_wide_ranges_in_float32(case):
     values = values[np.abs(values) < 3e38]
     if name in ("i0", "special.i1"):  # PyTorch's float32 exp(x) overflows before I0 does
         values = values[np.abs(values) < 85]
+    if FLUSHES_SUBNORMALS:
+        values = values[(values == 0) | (np.abs(values) >= FLOAT32_TINY)]
     if case == "polygamma-1":
         # Below 0 PyTorch's float32 trigamma reflects with pi^2 / sin(pi x)^2 in float32,
         # a few digits off near the poles (about 1e12 at them, retrograd's 1e30).
         values = values[values > 0]
     ours, theirs = _both(name, values, "float32", *args)
-    atol = 1e-5 if case in ROOT_ATOL or name in ROOT_ATOL or name == "mvlgamma" else 1e-38
+    atol = 1e-5 if case in ROOT_ATOL or name in ROOT_ATOL or name == "mvlgamma" else 0.0
+    atol = max(atol, FLOAT32_TINY)  # a subnormal result may be flushed to 0 or not
     _close(ours, theirs, 4e-6, atol)
 
 
