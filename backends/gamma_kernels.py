@@ -219,7 +219,9 @@ def _zeta(xp: Any) -> Callable[..., Any]:
         rising, factorial = xp.ones_like(q), 1.0
         for j, bern in enumerate(BERNOULLI, start=1):
             factorial *= (2 * j - 1) * (2 * j)
-            rising = rising * (x + 2 * j - 2) if j == 1 else rising * (x + 2 * j - 3) * (x + 2 * j - 2)
+            rising = (
+                rising * (x + 2 * j - 2) if j == 1 else rising * (x + 2 * j - 3) * (x + 2 * j - 2)
+            )
             b = b / a if j == 1 else b / (a * a)
             total = total + bern / factorial * rising * b
         return _zeta_special_values(xp, x, q, total)
@@ -257,7 +259,5 @@ def gamma_family(xp: Any) -> dict[str, Callable[..., Any]]:
         "lgamma": _lgamma(xp), "digamma": _digamma(xp), "trigamma": _trigamma(xp),
         "zeta": _zeta(xp),
     }  # fmt: skip
-    kernels["polygamma"] = polygamma_from(
-        kernels["digamma"], kernels["trigamma"], kernels["zeta"]
-    )
+    kernels["polygamma"] = polygamma_from(kernels["digamma"], kernels["trigamma"], kernels["zeta"])
     return kernels

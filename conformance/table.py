@@ -20,7 +20,7 @@ from . import product_samples as PX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
-from .entries import Entry, function, public, put, special
+from .entries import Entry, function, public, put, scipy_special, special
 from .resampling import RESAMPLING
 from .sorting_entries import SORTING
 
@@ -648,3 +648,50 @@ STATISTICS_MORE = {
     ),
 }
 TABLE.update(STATISTICS_MORE)
+
+# retrograd/ops/special_functions.py: scipy.special's functions as the references (SciPy
+# for NumPy, jax.scipy.special for JAX); torch.special's names are called there.
+_gammaln = scipy_special("gammaln")
+
+
+def _special_call(name: str):
+    return lambda *tensors, **params: getattr(retrograd.special, name)(*tensors, **params)
+
+
+def _mvlgamma_ref(xp, a, p):
+    return sum(_gammaln(xp, a - j / 2) for j in range(p)) + p * (p - 1) / 4 * 1.1447298858494002
+
+
+def _xlog1py_ref(xp, a, b):
+    return xp.where(a == 0, xp.zeros_like(a * b), a * xp.log1p(b))
+
+
+SPECIAL_FUNCTIONS = {
+    "lgamma": Entry(ref=_gammaln),
+    "digamma": Entry(ref=scipy_special("digamma")),
+    "polygamma": Entry(
+        O.with_params(n=(0, 1, 2, 3)),
+        lambda a, n: public("polygamma")(n, a),
+        lambda xp, a, n: scipy_special("polygamma")(xp, a, n),
+    ),
+    "mvlgamma": Entry(O.with_params(p=(1, 2, 3)), ref=_mvlgamma_ref),
+    "erfinv": Entry(ref=scipy_special("erfinv")),
+    "i0": Entry(ref=scipy_special("i0")),
+    **{
+        name: Entry(call=_special_call(name), ref=scipy_special(name))
+        for name in ("i0e", "i1", "i1e")
+    },
+    "entr": Entry(call=_special_call("entr"), ref=lambda xp, a: -a * xp.log(a)),
+    "xlog1py": Entry(call=_special_call("xlog1py"), ref=_xlog1py_ref),
+    "xlog1py_scalar_self": Entry(
+        O.with_params(scalar=(2.5, 0.0, -1.5)),
+        lambda a, scalar: retrograd.special.xlog1py(scalar, a),
+        lambda xp, a, scalar: _xlog1py_ref(xp, xp.asarray(scalar, dtype=a.dtype), a),
+    ),
+    "xlog1py_scalar_other": Entry(
+        O.with_params(other=(2.5, 0.5, 3.0)),
+        lambda a, other: retrograd.special.xlog1py(a, other),
+        lambda xp, a, other: _xlog1py_ref(xp, a, xp.asarray(other, dtype=a.dtype)),
+    ),
+}
+TABLE.update(SPECIAL_FUNCTIONS)

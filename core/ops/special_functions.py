@@ -21,7 +21,7 @@ from .dispatch import array_of, finish
 from .elementwise import _binary, _operands, _unary, unary_op, where
 from .inplace import inplace
 from .pointwise_extra import _unary_dtype
-from .record import UNARY, OpRecord
+from .record import UNARY, AtKinks, OpRecord
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 POSITIVE = (0.25, 8.0)  # away from the poles of the gamma family
@@ -113,8 +113,8 @@ I0 = _unary(
 I0E = _unary(
     "i0e", "SpecialI0EBackward0", ("self", "result"),
     lambda g, a, r: g * (i1e(a) - a.sgn() * r), int_to_float=True, method=False,
-    inplace=False, domain=(-6.0, 6.0), kinks=(0.0,),
-    doc="exp(-|x|) i0(x); d/dx = i1e(x) - sgn(x) i0e(x)",
+    inplace=False, domain=(-6.0, 6.0), kinks=(0.0,), conventions=(AtKinks(0.0),),
+    doc="exp(-|x|) i0(x); d/dx = i1e(x) - sgn(x) i0e(x) (0 at 0)",
 )  # fmt: skip
 I1 = _unary(
     "i1", "SpecialI1Backward0", ("self", "result"),
@@ -126,7 +126,7 @@ I1E = _unary(
     "i1e", "SpecialI1EBackward0", ("self", "result"),
     lambda g, a, r: g * where(a == 0, 0.5, i0e(a) - r * (a.sgn() + 1 / _safe(a))),
     int_to_float=True, method=False, inplace=False, domain=(-6.0, 6.0), kinks=(0.0,),
-    doc="exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)",
+    conventions=(AtKinks(0.5),), doc="exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)",
 )  # fmt: skip
 
 # -- entropy terms ---------------------------------------------------------------------------
