@@ -4,9 +4,10 @@
 ``op_kernels.GROUPS`` merges into every backend's table.
 
 Written once against an array namespace ``xp`` from the mathematics, so a library
-without these functions computes them where its arrays live; JAX and CuPy replace them
-with their ``scipy.special`` functions for the Bessel functions, where those are as
-accurate and give PyTorch's values once fixed at -0.0 and inf (:func:`library_kernels`). Values at nan, infinities and -0.0 are PyTorch's:
+without these functions computes them where its arrays live. JAX and CuPy take the
+Bessel functions from their ``scipy.special``, as accurate and with PyTorch's values once
+fixed at -0.0 and inf (:func:`library_kernels`). Values at nan, infinities and -0.0 are
+PyTorch's:
 ``erfinv(+-1) = +-inf``, ``i0(+-inf)`` and ``i1(+-inf)`` are nan (PyTorch's
 ``exp(x) / sqrt(x)`` there) while ``i0e``/``i1e`` go to 0.
 """

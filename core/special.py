@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 from .ops import FUNCTIONS as _OPS
-from .ops.aten_overloads import add_scalar, mul_scalar
 from .ops import special_functions as _special
+from .ops.aten_overloads import add_scalar, mul_scalar
 from .ops.helpers import check_tensor
 from .tensor import Tensor
 

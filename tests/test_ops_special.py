@@ -81,7 +81,7 @@ RANGES = {
     # PyTorch's Hurwitz zeta(n + 1, x) passes through subnormals once x^-(n+1) is one,
     # and loses digits there: compared below that.
     **{
-        f"polygamma-{n}": (GAMMA_RANGE[GAMMA_RANGE < 10 ** (300 / (n + 1))], (n,))
+        f"polygamma-{n}": (GAMMA_RANGE[np.abs(GAMMA_RANGE) < 10 ** (300 / (n + 1))], (n,))
         for n in range(2, 5)
     },
     **{f"mvlgamma-{p}": (np.linspace(0.0, 40.0, 4001), (p,)) for p in (1, 2, 3, 5)},

@@ -104,7 +104,8 @@ mvlgamma.integral_check = _mvlgamma_integral_check  # type: ignore[attr-defined]
 ERFINV = _unary(
     "erfinv", "ErfinvBackward0", ("self",),
     lambda g, a: HALF_SQRT_PI * (erfinv(a) ** 2).exp() * g,
-    int_to_float=True, domain=(-0.9, 0.9), doc="the inverse of erf; d/dx = sqrt(pi)/2 exp(erfinv(x)^2)",
+    int_to_float=True, domain=(-0.9, 0.9),
+    doc="the inverse of erf; d/dx = sqrt(pi)/2 exp(erfinv(x)^2)",
 )  # fmt: skip
 I0 = _unary(
     "i0", "I0Backward0", ("self",), lambda g, a: g * i1(a), int_to_float=True,
@@ -126,7 +127,8 @@ I1E = _unary(
     "i1e", "SpecialI1EBackward0", ("self", "result"),
     lambda g, a, r: g * where(a == 0, 0.5, i0e(a) - r * (a.sgn() + 1 / _safe(a))),
     int_to_float=True, method=False, inplace=False, domain=(-6.0, 6.0), kinks=(0.0,),
-    conventions=(AtKinks(0.5),), doc="exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)",
+    conventions=(AtKinks(0.5),),
+    doc="exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)",
 )  # fmt: skip
 
 # -- entropy terms ---------------------------------------------------------------------------
