@@ -207,11 +207,12 @@ def _zeta(xp: Any) -> Callable[..., Any]:
     def zeta(x: Any, q: Any) -> Any:
         """The Hurwitz zeta sum_k (q + k)^-x: sum the first terms, then Euler-Maclaurin's
         tail a^(1-x)/(x-1) + a^-x/2 + sum B_2j/(2j)! x(x+1)...(x+2j-2) a^(-x-2j+1)."""
-        x, q = xp.broadcast_arrays(xp.asarray(x), xp.asarray(q))
+        x, q = xp.broadcast_arrays(*operand_arrays(xp, x, q))
         total, a = _zeros(xp, q), q
         for _ in range(_zeta_shift(xp, x, q)):
             total = total + xp.pow(a, -x)
             a = a + 1
+        direct = total
         # a^(1-x) computed directly: a * a^-x would pass through a subnormal for huge a,
         # which XLA (JAX on the CPU) flushes to zero.
         b = xp.pow(a, -x)
@@ -224,14 +225,28 @@ def _zeta(xp: Any) -> Callable[..., Any]:
             )
             b = b / a if j == 1 else b / (a * a)
             total = total + bern / factorial * rising * b
+        # An infinite direct sum (x = inf, a term |q + k| < 1) is the value, as PyTorch's.
+        total = xp.where(xp.isinf(direct), direct, total)
         return _zeta_special_values(xp, x, q, total)
 
     return zeta
 
 
+def operand_arrays(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """Two operands as arrays, a Python number in the other operand's dtype."""
+    if not hasattr(a, "dtype"):
+        a = xp.asarray(a, dtype=b.dtype)
+    if not hasattr(b, "dtype"):
+        b = xp.asarray(b, dtype=a.dtype)
+    return a, b
+
+
 def _zeta_special_values(xp: Any, x: Any, q: Any, value: Any) -> Any:
     """PyTorch's values, in its order of precedence: inf at x = 1, nan for x < 1, inf at
-    q a non-positive integer, nan for q < 0 with x not an integer."""
+    q a non-positive integer, nan for q < 0 with x not an integer; and nan at q = inf,
+    1 at (x, q) = (inf, 1)."""
+    value = xp.where(xp.logical_and(xp.isinf(x), q == 1), xp.ones_like(value), value)
+    value = xp.where(q == math.inf, math.nan, value)
     value = xp.where(xp.logical_and(q < 0, x != xp.floor(x)), math.nan, value)
     pole = xp.logical_and(q <= 0, q == xp.floor(q))
     value = xp.where(pole, xp.full_like(value, math.inf), value)

@@ -104,7 +104,8 @@ def _bessel(xp: Any, nu: int, scaled: bool) -> Callable[..., Any]:
 
 def _xlog1py(xp: Any) -> Callable[..., Any]:
     def xlog1py(a: Any, b: Any) -> Any:
-        """a * log1p(b), 0 where a is 0 unless b is nan."""
+        """a * log1p(b), 0 where a is 0 unless b is nan; either may be a number."""
+        a, b = gamma_kernels.operand_arrays(xp, a, b)
         out = a * xp.log1p(b)
         return xp.where(xp.logical_and(a == 0, xp.logical_not(xp.isnan(b))), 0.0, out)
 
@@ -187,15 +188,19 @@ def chunked_kernels(da: Any, numpy_kernels: dict[str, Callable[..., Any]]) -> di
     operands' values to size its sum, which a chunk can do and a lazy graph cannot)."""
 
     def mapped(name: str) -> Callable[..., Any]:
-        def kernel(*arrays: Any) -> Any:
-            if name == "polygamma":
-                n, a = arrays
-                return da.map_blocks(lambda block: numpy_kernels[name](n, block), a)
-            signature = ",".join("()" for _ in arrays) + "->()"
-            dtype = arrays[-1].dtype if hasattr(arrays[-1], "dtype") else arrays[0].dtype
-            return da.apply_gufunc(
-                numpy_kernels[name], signature, *arrays, output_dtypes=dtype, vectorize=False
-            )
+        def kernel(*args: Any) -> Any:
+            # Python numbers (polygamma's n, a number operand) are bound, not mapped.
+            mapped_at = [hasattr(a, "chunks") for a in args]
+            arrays = [a for a, is_array in zip(args, mapped_at) if is_array]
+
+            def on_blocks(*blocks: Any) -> Any:
+                block = iter(blocks)
+                full = [next(block) if is_array else a for a, is_array in zip(args, mapped_at)]
+                return numpy_kernels[name](*full)
+
+            # Broadcast, then blockwise over common chunks (map_blocks aligns them).
+            arrays = da.broadcast_arrays(*arrays) if len(arrays) > 1 else arrays
+            return da.map_blocks(on_blocks, *arrays, dtype=arrays[0].dtype)
 
         return kernel
 

@@ -693,5 +693,21 @@ SPECIAL_FUNCTIONS = {
         lambda a, other: retrograd.special.xlog1py(a, other),
         lambda xp, a, other: _xlog1py_ref(xp, a, xp.asarray(other, dtype=a.dtype)),
     ),
+    # zeta(x, q): x a constant tensor of q's dtype (PyTorch has no derivative in x)
+    "zeta": Entry(
+        O.with_params(x=(2.0, 3.0, 4.0)),
+        lambda q, x: retrograd.special.zeta(retrograd.full_like(q, x), q),
+        lambda xp, q, x: scipy_special("zeta")(xp, q, xp.full_like(q, x)),
+    ),
+    "zeta_scalar_self": Entry(
+        O.with_params(scalar=(1.5, 2.0, 4.0)),
+        lambda q, scalar: retrograd.special.zeta(scalar, q),
+        lambda xp, q, scalar: scipy_special("zeta")(xp, q, xp.asarray(scalar, dtype=q.dtype)),
+    ),
+    "zeta_scalar_other": Entry(
+        O.with_params(other=(0.5, 1.0, 2.5)),
+        lambda x, other: retrograd.special.zeta(x, other),
+        lambda xp, x, other: scipy_special("zeta")(xp, xp.asarray(other, dtype=x.dtype), x),
+    ),
 }
 TABLE.update(SPECIAL_FUNCTIONS)

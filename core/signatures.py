@@ -348,9 +348,12 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("lgamma", "digamma", "erfinv", "i0"), (_UNARY,)),
     "polygamma": ("(int n, Tensor input, *, Tensor out = None)",),
     "mvlgamma": ("(Tensor input, int p, *, Tensor out = None)",),
-    "special_xlog1py": (
-        _BINARY,
-        "(Number self, Tensor other, *, Tensor out = None)",
-        "(Tensor input, Number other, *, Tensor out = None)",
+    **dict.fromkeys(
+        ("special_xlog1py", "special_zeta"),
+        (
+            _BINARY,
+            "(Number self, Tensor other, *, Tensor out = None)",
+            "(Tensor input, Number other, *, Tensor out = None)",
+        ),
     ),
 }

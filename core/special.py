@@ -5,7 +5,7 @@ Most are the torch-level op under another name (``expit`` is ``sigmoid``, record
 nodes come out (``MulBackward1``, ``ErfBackward0``, ``AddBackward1``, ``MulBackward1``).
 The special functions with kernels of their own (``gammaln``, ``digamma``/``psi``,
 ``polygamma``, ``multigammaln``, ``erfinv``, ``i0``, ``i0e``, ``i1``, ``i1e``, ``entr``,
-``xlog1py``) are the records of ``retrograd/ops/special_functions.py``, with PyTorch's
+``xlog1py``, ``zeta``) are the records of ``retrograd/ops/special_functions.py``, with PyTorch's
 nodes (``gammaln`` is ``LgammaBackward0``, ``multigammaln`` ``MvlgammaBackward0``, as in
 PyTorch).
 """
@@ -44,6 +44,7 @@ i1 = _special.i1
 i1e = _special.i1e
 entr = _special.entr
 xlog1py = _special.xlog1py
+zeta = _special.zeta
 
 
 def ndtr(input: Tensor) -> Tensor:
@@ -57,5 +58,5 @@ __all__ = [
     "round", "sinc", "softmax", "xlogy",
     # with kernels of their own (retrograd/ops/special_functions.py)
     "digamma", "entr", "erfinv", "gammaln", "i0", "i0e", "i1", "i1e", "multigammaln",
-    "polygamma", "psi", "xlog1py",
+    "polygamma", "psi", "xlog1py", "zeta",
 ]  # fmt: skip

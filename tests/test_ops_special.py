@@ -263,3 +263,61 @@ def test_mvlgamma_below_its_domain_is_computed_as_pytorch_does():
     values = np.array([0.0, 0.5, 1.0, -3.0, 2.0])
     ours, theirs = _both("mvlgamma", values, "float64", 3)
     np.testing.assert_array_equal(ours, theirs)
+
+
+# -- the Hurwitz zeta function -------------------------------------------------------------
+@SILENT
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_zeta_over_a_grid_and_at_its_special_values(dtype):
+    """x from 0.5 to 12 (integers and not) against q from -20 to 1e6, poles, nan, inf."""
+    x = np.concatenate([np.linspace(0.5, 12.0, 47), [1.0, 2.0, 3.0, np.nan, np.inf]])
+    q = np.concatenate([
+        np.linspace(-20.0, 30.0, 201), np.geomspace(1e-3, 1e6, 41),
+        [0.0, -0.0, -3.0, np.nan, np.inf, -np.inf],
+    ])  # fmt: skip
+    xs, qs = (a.ravel() for a in np.meshgrid(x, q))
+    if FLUSHES_SUBNORMALS and dtype == "float32":
+        keep = np.abs(qs) ** -np.minimum(xs, 40) > FLOAT32_TINY
+        xs, qs = xs[keep], qs[keep]
+    ours, theirs = (
+        lib.special.zeta(lib.tensor(xs.tolist(), dtype=getattr(lib, dtype)),
+                         lib.tensor(qs.tolist(), dtype=getattr(lib, dtype))).double().numpy()
+        for lib in (retrograd, torch)
+    )  # fmt: skip
+    # Near q's negative integers both sums hold huge cancelling terms: absolute error
+    # relative to the largest term, |q - round(q)|^-x.
+    scale = np.abs(qs - np.round(qs)) ** -np.where(np.isfinite(xs), xs, 1.0)
+    rtol = 1e-12 if dtype == "float64" else 4e-6
+    atol = np.where(qs < 0, rtol * np.nan_to_num(scale, posinf=0.0), FLOAT32_TINY)
+    with np.errstate(invalid="ignore"):
+        ok = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))
+        ok |= np.abs(ours - theirs) <= rtol * np.abs(theirs) + atol
+    assert ok.all(), (xs[~ok][:5], qs[~ok][:5], ours[~ok][:5], theirs[~ok][:5])
+
+
+ZETA_CASES = {
+    "q": (lambda m, x, q: m.special.zeta(x.detach(), q), [rand(4, seed=8, low=1.5, high=4.0), X]),
+    "number-x": (lambda m, q: m.special.zeta(2.5, q), [X]),
+    "number-q": (lambda m, x: m.special.zeta(x, 1.5), [rand(4, seed=9, low=1.5, high=4.0)]),
+    "both": (lambda m, x, q: m.special.zeta(x, q), [rand(4, seed=8, low=1.5, high=4.0), X]),
+    "int": (lambda m, x, q: m.special.zeta(x, q), [np.array([2, 3]), np.array([1, 4])]),
+}
+
+
+@SILENT
+@pytest.mark.parametrize("case", sorted(ZETA_CASES))
+def test_zeta_gradients_in_q_and_pytorchs_refusal_in_x(case):
+    """d/dq = -x zeta(x + 1, q) (second order too); a backward to x raises PyTorch's
+    NotImplementedError, as run_both checks against it."""
+    fn, values = ZETA_CASES[case]
+    try:
+        run_both(fn, values, second_order=True)
+    except NotImplementedError as error:
+        assert str(error) == "the derivative for 'zeta' is not implemented."
+        with pytest.raises(NotImplementedError, match="the derivative for 'zeta'"):
+            ours = [retrograd.tensor(v, requires_grad=True) for v in values]
+            fn(retrograd, *ours).sum().backward()
+
+
+def test_zeta_of_two_numbers_is_pytorchs_error():
+    assert_same_error(lambda m: m.special.zeta(2, 3), whole=False)

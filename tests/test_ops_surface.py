@@ -139,6 +139,8 @@ ELEMENTWISE = {
     "special-xlog1py": (lambda m, a, b: m.special.xlog1py(a, b), [X, POS], True),
     "special-xlog1py-number-self": (lambda m, b: m.special.xlog1py(2.0, b), [POS], True),
     "special-xlog1py-number-other": (lambda m, a: m.special.xlog1py(a, 3.0), [X], True),
+    "special-zeta": (lambda m, x, q: m.special.zeta(x.detach() + 2, q), [POS, POS], True),
+    "special-zeta-number-x": (lambda m, q: m.special.zeta(2.5, q), [POS], True),
 }
 PREDICATES = {
     "logical_or": lambda m, a, b: m.logical_or(a, b),
@@ -480,6 +482,8 @@ NO_DERIVATIVE = {
     "unique": lambda m, a: m.unique(a),
     "unique-dim": lambda m, a: m.unique(a, dim=1),
     "unique_consecutive": lambda m, a: a.unique_consecutive(),
+    # PyTorch has no derivative of zeta in x (tests/test_ops_special.py checks the error)
+    "special-zeta-number-q": lambda m, a: m.special.zeta(a + 1, 1.5),
 }
 
 

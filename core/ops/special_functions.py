@@ -1,6 +1,7 @@
 """PyTorch's special functions: ``lgamma``, ``digamma``, ``polygamma``, ``mvlgamma``,
 ``erfinv`` and ``i0`` (torch-level, with Tensor methods and in-place forms), and
-``torch.special``'s ``i0e``, ``i1``, ``i1e``, ``xlog1py``, ``entr`` and ``zeta``.
+``torch.special``'s ``i0e``, ``i1``, ``i1e``, ``xlog1py``, ``entr`` and ``zeta`` (whose
+derivative in x PyTorch does not implement: a backward to x raises its error).
 
 Each is one record with PyTorch's node name and derivative formula, written in retrograd's
 ops so that higher orders work: lgamma' = digamma, digamma' = polygamma(1, .),
@@ -21,7 +22,7 @@ from .dispatch import array_of, finish
 from .elementwise import _binary, _operands, _unary, unary_op, where
 from .inplace import inplace
 from .pointwise_extra import _unary_dtype
-from .record import UNARY, AtKinks, OpRecord
+from .record import UNARY, AtKinks, OpRecord, derivative_refusal
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 POSITIVE = (0.25, 8.0)  # away from the poles of the gamma family
@@ -182,9 +183,51 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     return finish(record, backend.kernels["xlog1py"](a, b), dtype, backend, inputs, params)
 
 
+# -- the Hurwitz zeta function ---------------------------------------------------------------
+def _zeta_x_grad(g: Tensor, *saved: Any) -> Tensor:
+    raise derivative_refusal("zeta", "SpecialZetaBackward0")  # PyTorch has none for x
+
+
+def _zeta_q_grad(g: Tensor, x: Any, q: Tensor) -> Tensor:
+    return g * -x * zeta(x + 1, q)
+
+
+ZETA = _binary(
+    "zeta", "SpecialZetaBackward0", ("self", "other"), (_zeta_x_grad, _zeta_q_grad),
+    int_to_float=True, method=False, domain=(1.5, 4.0),
+    doc="the Hurwitz zeta sum_k (q + k)^-x; d/dq = -x zeta(x + 1, q), none for x (as PyTorch)",
+)  # fmt: skip
+ZETA_SCALAR_SELF = _binary(
+    "zeta_scalar_self", "SpecialZetaBackward1", ("scalar", "other"),
+    (lambda g, s, q: g * -s * zeta(s + 1, q),), kernel="zeta", inputs=("other",),
+    int_to_float=True, domain=(0.5, 4.0), public="zeta", method=False,
+)  # fmt: skip
+ZETA_SCALAR_OTHER = _binary(
+    "zeta_scalar_other", "SpecialZetaBackward2", (), (), kernel="zeta",
+    inputs=("self",), int_to_float=True, domain=(1.5, 4.0), public="zeta", method=False,
+    no_derivative="zeta",
+)  # fmt: skip
+
+
+@parsed("special_zeta")
+def zeta(input: Any, other: Any) -> Tensor:
+    """The Hurwitz zeta function of ``input`` (x) and ``other`` (q); either side (not
+    both) may be a Python number."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("special_zeta(): expected a tensor operand")
+    if not isinstance(input, Tensor):
+        record, inputs, params = ZETA_SCALAR_SELF, (other,), {"scalar": input}
+    elif isinstance(other, Tensor):
+        record, inputs, params = ZETA, (input, other), None
+    else:
+        record, inputs, params = ZETA_SCALAR_OTHER, (input,), {"other": other}
+    backend, dtype, a, b = _operands(record, input, other)
+    return finish(record, backend.kernels["zeta"](a, b), dtype, backend, inputs, params)
+
+
 RECORDS = (
     LGAMMA, DIGAMMA, POLYGAMMA, MVLGAMMA, ERFINV, I0, I0E, I1, I1E, ENTR, XLOG1PY,
-    XLOG1PY_SCALAR_SELF, XLOG1PY_SCALAR_OTHER,
+    XLOG1PY_SCALAR_SELF, XLOG1PY_SCALAR_OTHER, ZETA, ZETA_SCALAR_SELF, ZETA_SCALAR_OTHER,
 )  # fmt: skip
 
 lgamma, digamma, erfinv, i0, i0e, i1, i1e, entr = (
