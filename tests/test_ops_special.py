@@ -230,6 +230,12 @@ IN_PLACE = {
     "erfinv_": lambda a: (a * 0.2 if a.is_floating_point() else a).erfinv_(),
     "i0_": lambda a: a.i0_(),
 }
+TORCH_LEVEL_IN_PLACE = {"i0_": lambda m, a: m.i0_(a * 1)}  # PyTorch has torch.i0_ only
+
+
+@SILENT
+def test_torch_level_i0_():
+    run_both(TORCH_LEVEL_IN_PLACE["i0_"], [X], second_order=True, check_name=False)
 
 
 @SILENT
@@ -321,3 +327,20 @@ def test_zeta_gradients_in_q_and_pytorchs_refusal_in_x(case):
 
 def test_zeta_of_two_numbers_is_pytorchs_error():
     assert_same_error(lambda m: m.special.zeta(2, 3), whole=False)
+
+
+VMAPPED = {
+    "polygamma": lambda m, t: m.polygamma(2, t),
+    "mvlgamma": lambda m, t: m.mvlgamma(t + 1, 2),
+    "zeta-number-x": lambda m, t: m.special.zeta(2.5, t),
+    "xlog1py-number-other": lambda m, t: m.special.xlog1py(t, 2.0),
+    "i1e": lambda m, t: m.special.i1e(t),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VMAPPED))
+def test_vmap_matches_torch_vmap(case):
+    fn, x = VMAPPED[case], rand(3, 4, seed=11, low=0.5, high=3.0)
+    ours = retrograd.func.vmap(lambda t: fn(retrograd, t))(retrograd.tensor(x)).numpy()
+    theirs = torch.func.vmap(lambda t: fn(torch, t))(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
