@@ -168,6 +168,10 @@ REQUIRED: dict[str, str] = {
     "i1e": "(a) -> array: exp(-|a|) I1(a) (0.0 at -0.0)",
     "xlog1py": "(a, b) -> array: a * log1p(b), 0 where a is 0 unless b is nan",
     "entr": "(a) -> array: -a log(a), 0 at 0, -inf below 0",
+    "ndtri": "(a) -> array: the inverse of the standard normal CDF; -inf at 0, inf at 1, nan "
+    "outside [0, 1]",
+    "log_ndtr": "(a) -> array: log of the standard normal CDF, without underflow in either tail",
+    "erfcx": "(a) -> array: exp(a^2) erfc(a), without underflow for large a",
     "diagonal": "(a, offset, axis1, axis2) -> array: a view of the diagonal, the two axes "
     "removed and the diagonal last (NumPy's ``diagonal``); writable where ``a`` is",
     # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)

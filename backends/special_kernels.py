@@ -1,5 +1,6 @@
 """Kernels of ``retrograd/ops/special_functions.py`` beyond the gamma family
-(:mod:`retrograd_backends.gamma_kernels`): ``erfinv``, the modified Bessel functions
+(:mod:`retrograd_backends.gamma_kernels`) and the normal distribution's
+(:mod:`retrograd_backends.normal_kernels`: ``erfinv``, ``ndtri``...): the modified Bessel functions
 ``i0``/``i0e``/``i1``/``i1e``, ``xlog1py`` and ``entr``; and :func:`special`, the group
 ``op_kernels.GROUPS`` merges into every backend's table.
 
@@ -18,39 +19,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import gamma_kernels
-from .misc_kernels import _erf_series, _erfc
-
-TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-# Winitzki's closed form for erfinv (relative error below 2e-3) starts three Halley steps.
-_WINITZKI_A = 0.147
-_HALLEY_STEPS = 3
-
-
-def _erfinv(xp: Any) -> Callable[..., Any]:
-    erfc = _erfc(xp)
-
-    def erfinv(a: Any) -> Any:
-        """The inverse of erf on [-1, 1] (+-inf at +-1, nan outside): Halley's method on
-        erf(x) = |a| for |a| < 1/2, on erfc(x) = 1 - |a| (exact) above, where erf's
-        residual would lose the digits of the tail."""
-        z = xp.abs(a)
-        inside = z < 1
-        zs = xp.where(inside, z, _zeros(xp, z))
-        log_term = xp.log1p(-zs * zs)
-        first = 2 / (math.pi * _WINITZKI_A) + log_term / 2
-        x = xp.sqrt(xp.sqrt(first * first - log_term / _WINITZKI_A) - first)
-        tail, complement = zs >= 0.5, 1 - zs
-        for _ in range(_HALLEY_STEPS):
-            slope = TWO_OVER_SQRT_PI * xp.exp(-x * x)
-            residual = xp.where(tail, complement - erfc(x), _erf_series(xp, x) - zs)
-            t = residual / slope
-            x = x - t / (1 + t * x)
-        out = xp.where(z == 1, xp.full_like(a, math.inf), x)
-        out = xp.where(xp.logical_or(z > 1, xp.isnan(a)), xp.full_like(a, math.nan), out)
-        return xp.where(xp.signbit(a), -out, out)
-
-    return erfinv
+from . import gamma_kernels, normal_kernels
 
 
 def _zeros(xp: Any, a: Any) -> Any:
@@ -147,7 +116,7 @@ def _is_narrow(xp: Any, a: Any) -> bool:
 def special(xp: Any) -> dict[str, Callable[..., Any]]:
     kernels = {
         **gamma_kernels.gamma_family(xp),
-        "erfinv": _erfinv(xp),
+        **normal_kernels.normal(xp),
         "i0": _bessel(xp, 0, False),
         "i0e": _bessel(xp, 0, True),
         "i1": _bessel(xp, 1, False),
@@ -209,5 +178,5 @@ def chunked_kernels(da: Any, numpy_kernels: dict[str, Callable[..., Any]]) -> di
 
 KERNEL_NAMES = (
     "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
-    "xlog1py", "entr",
+    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx",
 )  # fmt: skip

@@ -682,6 +682,9 @@ SPECIAL_FUNCTIONS = {
         for name in ("i0e", "i1", "i1e")
     },
     "entr": Entry(call=_special_call("entr"), ref=lambda xp, a: -a * xp.log(a)),
+    "ndtri": Entry(call=_special_call("ndtri"), ref=scipy_special("ndtri")),
+    "log_ndtr": Entry(call=_special_call("log_ndtr"), ref=scipy_special("log_ndtr")),
+    "erfcx": Entry(call=_special_call("erfcx"), ref=scipy_special("erfcx")),
     "xlog1py": Entry(call=_special_call("xlog1py"), ref=_xlog1py_ref),
     "xlog1py_scalar_self": Entry(
         O.with_params(scalar=(2.5, 0.0, -1.5)),

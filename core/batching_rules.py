@@ -293,7 +293,7 @@ ELEMENTWISE = (
     "erfc",
     # retrograd/ops/special_functions.py (polygamma's order n is an argument, not an array)
     "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
-    "xlog1py", "entr",
+    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",

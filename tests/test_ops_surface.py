@@ -141,6 +141,9 @@ ELEMENTWISE = {
     "special-xlog1py-number-other": (lambda m, a: m.special.xlog1py(a, 3.0), [X], True),
     "special-zeta": (lambda m, x, q: m.special.zeta(x.detach() + 2, q), [POS, POS], True),
     "special-zeta-number-x": (lambda m, q: m.special.zeta(2.5, q), [POS], True),
+    "special-ndtri": (lambda m, a: m.special.ndtri(a / 5 + 0.5), [X], True),
+    "special-log_ndtr": (lambda m, a: m.special.log_ndtr(a), [X], True),
+    "special-erfcx": (lambda m, a: m.special.erfcx(a), [X], True),
 }
 PREDICATES = {
     "logical_or": lambda m, a, b: m.logical_or(a, b),

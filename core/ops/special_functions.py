@@ -1,6 +1,7 @@
 """PyTorch's special functions: ``lgamma``, ``digamma``, ``polygamma``, ``mvlgamma``,
 ``erfinv`` and ``i0`` (torch-level, with Tensor methods and in-place forms), and
-``torch.special``'s ``i0e``, ``i1``, ``i1e``, ``xlog1py``, ``entr`` and ``zeta`` (whose
+``torch.special``'s ``i0e``, ``i1``, ``i1e``, ``ndtri``, ``log_ndtr``, ``erfcx``,
+``xlog1py``, ``entr`` and ``zeta`` (whose
 derivative in x PyTorch does not implement: a backward to x raises its error).
 
 Each is one record with PyTorch's node name and derivative formula, written in retrograd's
@@ -25,6 +26,8 @@ from .pointwise_extra import _unary_dtype
 from .record import UNARY, AtKinks, OpRecord, derivative_refusal
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
+SQRT_2PI = math.sqrt(2 * math.pi)
+TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 POSITIVE = (0.25, 8.0)  # away from the poles of the gamma family
 
 
@@ -132,6 +135,25 @@ I1E = _unary(
     doc="exp(-|x|) i1(x); d/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)",
 )  # fmt: skip
 
+# -- the normal distribution ------------------------------------------------------------------
+NDTRI = _unary(
+    "ndtri", "SpecialNdtriBackward0", ("result",),
+    lambda g, r: g * SQRT_2PI * (r.square() / 2).exp(), int_to_float=True, method=False,
+    inplace=False, domain=(0.05, 0.95),
+    doc="the inverse of the standard normal CDF; d/dp = sqrt(2 pi) exp(ndtri(p)^2 / 2)",
+)  # fmt: skip
+LOG_NDTR = _unary(
+    "log_ndtr", "SpecialLogNdtrBackward0", ("self", "result"),
+    lambda g, a, r: g / SQRT_2PI * (-(r + a.pow(2) / 2)).exp(), int_to_float=True,
+    method=False, inplace=False,
+    doc="log of the standard normal CDF, accurate in both tails; d/dx = pdf(x) / ndtr(x)",
+)  # fmt: skip
+ERFCX = _unary(
+    "erfcx", "SpecialErfcxBackward0", ("self", "result"),
+    lambda g, a, r: (2.0 * a * r - TWO_OVER_SQRT_PI) * g, int_to_float=True, method=False,
+    inplace=False, doc="exp(x^2) erfc(x); d/dx = 2 x erfcx(x) - 2 / sqrt(pi)",
+)  # fmt: skip
+
 # -- entropy terms ---------------------------------------------------------------------------
 ENTR = _unary(
     "entr", "SpecialEntrBackward0", ("self",), lambda g, a: g * -(1 + a.log()),
@@ -228,10 +250,11 @@ def zeta(input: Any, other: Any) -> Tensor:
 RECORDS = (
     LGAMMA, DIGAMMA, POLYGAMMA, MVLGAMMA, ERFINV, I0, I0E, I1, I1E, ENTR, XLOG1PY,
     XLOG1PY_SCALAR_SELF, XLOG1PY_SCALAR_OTHER, ZETA, ZETA_SCALAR_SELF, ZETA_SCALAR_OTHER,
+    NDTRI, LOG_NDTR, ERFCX,
 )  # fmt: skip
 
-lgamma, digamma, erfinv, i0, i0e, i1, i1e, entr = (
-    unary_op(r) for r in (LGAMMA, DIGAMMA, ERFINV, I0, I0E, I1, I1E, ENTR)
+lgamma, digamma, erfinv, i0, i0e, i1, i1e, entr, ndtri, log_ndtr, erfcx = (
+    unary_op(r) for r in (LGAMMA, DIGAMMA, ERFINV, I0, I0E, I1, I1E, ENTR, NDTRI, LOG_NDTR, ERFCX)
 )
 
 FUNCTIONS = {
