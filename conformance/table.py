@@ -8,6 +8,7 @@ kind and compare with ``xp.<kernel>``".
 
 from __future__ import annotations
 
+import numpy as np
 import retrograd
 
 from . import convolution_cases as CV
@@ -666,6 +667,15 @@ def _xlog1py_ref(xp, a, b):
     return xp.where(a == 0, xp.zeros_like(a * b), a * xp.log1p(b))
 
 
+def _ndtri_sample(record, draw, dtype):
+    """ndtri's integer case holds its ends 0 and 1 (-inf and inf), the only integers in
+    its domain."""
+    if S.is_integer(dtype):
+        ends = draw.rng.choice(np.array([0.0, 1.0]), size=draw.shape())
+        return S.Sample((np.asarray(ends, dtype=np.float64),))
+    return S.unary(record, draw, dtype)
+
+
 SPECIAL_FUNCTIONS = {
     "lgamma": Entry(ref=_gammaln),
     "digamma": Entry(ref=scipy_special("digamma")),
@@ -682,7 +692,7 @@ SPECIAL_FUNCTIONS = {
         for name in ("i0e", "i1", "i1e")
     },
     "entr": Entry(call=_special_call("entr"), ref=lambda xp, a: -a * xp.log(a)),
-    "ndtri": Entry(call=_special_call("ndtri"), ref=scipy_special("ndtri")),
+    "ndtri": Entry(_ndtri_sample, _special_call("ndtri"), scipy_special("ndtri")),
     "log_ndtr": Entry(call=_special_call("log_ndtr"), ref=scipy_special("log_ndtr")),
     "erfcx": Entry(call=_special_call("erfcx"), ref=scipy_special("erfcx")),
     "xlog1py": Entry(call=_special_call("xlog1py"), ref=_xlog1py_ref),
