@@ -1,16 +1,16 @@
-"""Kernels of ``retrograd/ops/special_functions.py`` beyond the gamma family
-(:mod:`retrograd_backends.gamma_kernels`) and the normal distribution's
-(:mod:`retrograd_backends.normal_kernels`: ``erfinv``, ``ndtri``...): the modified Bessel functions
-``i0``/``i0e``/``i1``/``i1e``, ``xlog1py`` and ``entr``; and :func:`special`, the group
-``op_kernels.GROUPS`` merges into every backend's table.
+"""Kernels of ``retrograd/ops/special_functions.py``: the modified Bessel functions
+``i0``/``i0e``/``i1``/``i1e``, ``xlog1py`` and ``entr`` here, and :func:`special`, the group
+``op_kernels.GROUPS`` merges into every backend's table, which adds the gamma family
+(:mod:`retrograd_backends.gamma_kernels`) and the normal distribution's functions
+(:mod:`retrograd_backends.normal_kernels`: ``erfinv``, ``ndtri``, ``log_ndtr``, ``erfcx``).
 
 Written once against an array namespace ``xp`` from the mathematics, so a library
 without these functions computes them where its arrays live. JAX and CuPy take the
 Bessel functions from their ``scipy.special``, as accurate and with PyTorch's values once
-fixed at -0.0 and inf (:func:`library_kernels`). Values at nan, infinities and -0.0 are
-PyTorch's:
-``erfinv(+-1) = +-inf``, ``i0(+-inf)`` and ``i1(+-inf)`` are nan (PyTorch's
-``exp(x) / sqrt(x)`` there) while ``i0e``/``i1e`` go to 0.
+fixed at -0.0 and inf (:func:`library_kernels`); Dask maps the NumPy kernels over its
+chunks (:func:`chunked_kernels`). Values at nan, infinities and -0.0 are PyTorch's:
+``i0(+-inf)`` and ``i1(+-inf)`` are nan (PyTorch's ``exp(x) / sqrt(x)`` there) while
+``i0e``/``i1e`` go to 0; ``i1(-0.0)`` is 0.0.
 """
 
 from __future__ import annotations

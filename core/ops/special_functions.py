@@ -1,8 +1,8 @@
 """PyTorch's special functions: ``lgamma``, ``digamma``, ``polygamma``, ``mvlgamma``,
 ``erfinv`` and ``i0`` (torch-level, with Tensor methods and in-place forms), and
 ``torch.special``'s ``i0e``, ``i1``, ``i1e``, ``ndtri``, ``log_ndtr``, ``erfcx``,
-``xlog1py``, ``entr`` and ``zeta`` (whose
-derivative in x PyTorch does not implement: a backward to x raises its error).
+``xlog1py``, ``entr`` and ``zeta`` (whose derivative in x PyTorch does not implement: a
+backward to x raises its error).
 
 Each is one record with PyTorch's node name and derivative formula, written in retrograd's
 ops so that higher orders work: lgamma' = digamma, digamma' = polygamma(1, .),
