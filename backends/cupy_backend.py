@@ -20,7 +20,8 @@ What differs from the generic layer, and why:
 - -0.0: CuPy fills with a memset when the value equals 0 (a 0-d ``asarray``, ``full``,
   ``x[...] = v``), which loses the sign of -0.0, so those kernels copy a negative zero
   from the host instead; ``relu`` is a fused kernel that keeps -0.0 and nan;
-- ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device;
+- ``erf`` (and exact ``gelu``) use ``cupyx.scipy.special.erf``, on the device, and so do
+  the Bessel functions (``i0``, ``i0e``, ``i1``, ``i1e``);
 - the backward formulas of :mod:`retrograd_backends.cupy_fused` run as one kernel each,
   and ``retrograd.compile`` composes those formulas into one kernel per run of
   elementwise calls (the ``retrograd_elementwise_fusion`` hook);
@@ -62,6 +63,7 @@ from .kernels import (
     strided_kernels,
 )
 from .op_kernels import erf_kernels
+from .special_kernels import library_kernels
 from .strided_view import strided_view
 
 NO_GPU = "no GPU is present"
@@ -153,6 +155,7 @@ def _overrides(cupy: Any, xp: Any, generic: dict[str, Any]) -> dict[str, Any]:
         "view": strided_view(cupy.lib.stride_tricks.as_strided),
         **signed_zero_kernels(cupy, numpy),
         **erf_kernels(xp, erf),
+        **library_kernels(xp, cupyx.scipy.special),
         **fused_kernels(generic),
     }
 

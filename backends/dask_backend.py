@@ -28,6 +28,9 @@ What differs from the generic layer, and why:
 - the linear-algebra kernels (``linalg_inv``, ``linalg_svd``, ...) are NumPy's, mapped
   over chunks holding whole matrices (``retrograd_backends.linalg_kernels.per_matrix``):
   Dask's own ``linalg`` lacks most of them and cannot report a singular matrix;
+- the special functions (``lgamma``, ``zeta``, ``erfinv``, ``i0``...) are NumPy's,
+  mapped over the chunks (one task per chunk, where the generic series would be dozens):
+  ``retrograd_backends.special_kernels.chunked_kernels``;
 - ``eye`` compares a row and a column ``arange`` instead of calling ``da.eye``, which
   declares its first row block's size as the block size of both dims: a non-square eye
   ((2, 3)) then names blocks it never builds and fails with "Missing dependency" when
@@ -157,6 +160,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
     from .dask_indexing import indexing_kernels
     from .linalg_kernels import linalg, per_matrix
     from .sort_kernels import dask_sorting
+    from .special_kernels import chunked_kernels, special
 
     def assign(target: Any, value: Any) -> Any:
         value = da.broadcast_to(xp.asarray(value, dtype=target.dtype), target.shape)
@@ -181,6 +185,7 @@ def _overrides(da: Any, xp: Any, np: Any) -> dict[str, Any]:
     checked = _checked(da, np)
     return {
         **per_matrix(da, linalg(array_api_compat.numpy)),
+        **chunked_kernels(da, special(array_api_compat.numpy)),
         "assign": assign,
         "eye": eye,
         "copy": lambda a: a,  # an immutable recipe needs no defensive copy

@@ -32,6 +32,7 @@ from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 
 from .op_kernels import erf_kernels
+from .special_kernels import library_kernels
 
 
 def probe() -> str | None:
@@ -44,8 +45,8 @@ def probe() -> str | None:
 def _overrides(jax: Any, jnp: Any, erf: Any) -> dict[str, Any]:
     """Where JAX deviates from the generic layer: its arrays cannot be written, host data
     is copied (never wrapped), XLA's maximum turns -0.0 into 0.0 (PyTorch's relu keeps
-    -0.0, as NumPy's maximum does), and its erf is in ``jax.scipy.special`` (the generic
-    one is slower)."""
+    -0.0, as NumPy's maximum does), and its erf and Bessel functions (i0, i1e...) are in
+    ``jax.scipy.special`` (the generic ones are slower)."""
 
     def asarray(data: Any, dtype: Any) -> Any:
         # jnp.asarray may wrap a NumPy array's memory without copying (on the CPU, when
@@ -67,6 +68,7 @@ def _overrides(jax: Any, jnp: Any, erf: Any) -> dict[str, Any]:
         # retrograd.materialize: JAX dispatches asynchronously; wait until computed.
         "materialize": lambda arrays: [a.block_until_ready() for a in arrays],
         **erf_kernels(jnp, erf),
+        **library_kernels(jnp, jax.scipy.special),
     }
 
 

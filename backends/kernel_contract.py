@@ -168,6 +168,26 @@ REQUIRED: dict[str, str] = {
     "fmin": "(a, b) -> array: the minimum, ignoring a nan operand (nan only where both are)",
     "logaddexp2": "(a, b) -> array: log2(2**a + 2**b) without overflow (floating a and b)",
     "erfc": "(a) -> array: 1 - erf(a), to the relative precision of the dtype in the tails",
+    # retrograd/ops/special_functions.py (retrograd_backends.special_kernels, gamma_kernels):
+    # floating a (and b); PyTorch's values at nan, infinities, -0.0 and poles
+    "lgamma": "(a) -> array: log|Gamma(a)|, inf at 0, the negative integers and +-inf",
+    "digamma": "(a) -> array: Gamma'(a) / Gamma(a); -inf at 0.0, inf at -0.0, nan at the "
+    "negative integers",
+    "trigamma": "(a) -> array: polygamma(1, a), reflected below 1/2 with sin(pi a) rounded",
+    "zeta": "(a, b) -> array: the Hurwitz zeta sum_k (b + k)^-a; inf at a = 1 or b a "
+    "non-positive integer, nan for a < 1 or (b < 0 and a not an integer)",
+    "polygamma": "(n, a) -> array: the n-th derivative of digamma (n >= 0, a Python int)",
+    "erfinv": "(a) -> array: the inverse of erf; +-inf at +-1, nan outside [-1, 1]",
+    "i0": "(a) -> array: the modified Bessel function I0 (nan at +-inf)",
+    "i0e": "(a) -> array: exp(-|a|) I0(a)",
+    "i1": "(a) -> array: the modified Bessel function I1 (0.0 at -0.0, nan at +-inf)",
+    "i1e": "(a) -> array: exp(-|a|) I1(a) (0.0 at -0.0)",
+    "xlog1py": "(a, b) -> array: a * log1p(b), 0 where a is 0 unless b is nan",
+    "entr": "(a) -> array: -a log(a), 0 at 0, -inf below 0",
+    "ndtri": "(a) -> array: the inverse of the standard normal CDF; -inf at 0, inf at 1, nan "
+    "outside [0, 1]",
+    "log_ndtr": "(a) -> array: log of the standard normal CDF, without underflow in either tail",
+    "erfcx": "(a) -> array: exp(a^2) erfc(a), without underflow for large a",
     "diagonal": "(a, offset, axis1, axis2) -> array: a view of the diagonal, the two axes "
     "removed and the diagonal last (NumPy's ``diagonal``); writable where ``a`` is",
     # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)

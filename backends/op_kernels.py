@@ -20,7 +20,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import linalg_kernels, misc_kernels, pointwise_kernels, scan_kernels, sort_kernels
+from . import (
+    linalg_kernels,
+    misc_kernels,
+    pointwise_kernels,
+    scan_kernels,
+    sort_kernels,
+    special_kernels,
+)
 
 
 def stable_sigmoid(xp: Any) -> Callable[..., Any]:
@@ -410,4 +417,5 @@ GROUPS = (
     linalg_kernels.linalg,
     sort_kernels.sorting,
     misc_kernels.misc,
+    special_kernels.special,
 )  # fmt: skip

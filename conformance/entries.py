@@ -84,6 +84,18 @@ def special(name: str) -> Ref:
     return ref
 
 
+def scipy_special(name: str) -> Ref:
+    """A function of ``scipy.special`` (SciPy for NumPy, ``jax.scipy.special`` for JAX),
+    called with the op's arrays and then its parameters (``polygamma``'s order first:
+    ``ref(xp, a, n)`` calls ``polygamma(n, a)``)."""
+
+    def ref(xp: Any, a: Any, *params: Any) -> Any:
+        library = "scipy.special" if xp is np else f"{xp.__name__.partition('.')[0]}.scipy.special"
+        return getattr(importlib.import_module(library), name)(*params, a)
+
+    return ref
+
+
 def put(xp: Any, a: Any, key: Any, values: Any, add: bool = False) -> Any:
     """``a`` with ``values`` written (or added, duplicates accumulating) at ``key``,
     functionally: a copy for NumPy, ``.at[]`` for immutable arrays (JAX)."""

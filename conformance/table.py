@@ -8,6 +8,7 @@ kind and compare with ``xp.<kernel>``".
 
 from __future__ import annotations
 
+import numpy as np
 import retrograd
 
 from . import bits_samples as BT
@@ -24,7 +25,7 @@ from . import reduce_samples as RX
 from . import reference_math as R
 from . import samples as S
 from . import shape_samples as SH
-from .entries import Entry, function, public, put, special
+from .entries import Entry, function, public, put, scipy_special, special
 from .resampling import RESAMPLING
 from .sorting_entries import SORTING
 
@@ -715,3 +716,78 @@ NN_MORE = {
     "fractional_max_pool3d": Entry(NM.fractional(3), NM.fractional_call(3), NM.fractional_ref),
 }
 TABLE.update(NN_MORE)
+
+# retrograd/ops/special_functions.py: scipy.special's functions as the references (SciPy
+# for NumPy, jax.scipy.special for JAX); torch.special's names are called there.
+_gammaln = scipy_special("gammaln")
+
+
+def _special_call(name: str):
+    return lambda *tensors, **params: getattr(retrograd.special, name)(*tensors, **params)
+
+
+def _mvlgamma_ref(xp, a, p):
+    return sum(_gammaln(xp, a - j / 2) for j in range(p)) + p * (p - 1) / 4 * 1.1447298858494002
+
+
+def _xlog1py_ref(xp, a, b):
+    return xp.where(a == 0, xp.zeros_like(a * b), a * xp.log1p(b))
+
+
+def _ndtri_sample(record, draw, dtype):
+    """ndtri's integer case holds its ends 0 and 1 (-inf and inf), the only integers in
+    its domain."""
+    if S.is_integer(dtype):
+        ends = draw.rng.choice(np.array([0.0, 1.0]), size=draw.shape())
+        return S.Sample((np.asarray(ends, dtype=np.float64),))
+    return S.unary(record, draw, dtype)
+
+
+SPECIAL_FUNCTIONS = {
+    "lgamma": Entry(ref=_gammaln),
+    "digamma": Entry(ref=scipy_special("digamma")),
+    "polygamma": Entry(
+        O.with_params(n=(0, 1, 2, 3)),
+        lambda a, n: public("polygamma")(n, a),
+        lambda xp, a, n: scipy_special("polygamma")(xp, a, n),
+    ),
+    "mvlgamma": Entry(O.with_params(p=(1, 2, 3)), ref=_mvlgamma_ref),
+    "erfinv": Entry(ref=scipy_special("erfinv")),
+    "i0": Entry(ref=scipy_special("i0")),
+    **{
+        name: Entry(call=_special_call(name), ref=scipy_special(name))
+        for name in ("i0e", "i1", "i1e")
+    },
+    "entr": Entry(call=_special_call("entr"), ref=lambda xp, a: -a * xp.log(a)),
+    "ndtri": Entry(_ndtri_sample, _special_call("ndtri"), scipy_special("ndtri")),
+    "log_ndtr": Entry(call=_special_call("log_ndtr"), ref=scipy_special("log_ndtr")),
+    "erfcx": Entry(call=_special_call("erfcx"), ref=scipy_special("erfcx")),
+    "xlog1py": Entry(call=_special_call("xlog1py"), ref=_xlog1py_ref),
+    "xlog1py_scalar_self": Entry(
+        O.with_params(scalar=(2.5, 0.0, -1.5)),
+        lambda a, scalar: retrograd.special.xlog1py(scalar, a),
+        lambda xp, a, scalar: _xlog1py_ref(xp, xp.asarray(scalar, dtype=a.dtype), a),
+    ),
+    "xlog1py_scalar_other": Entry(
+        O.with_params(other=(2.5, 0.5, 3.0)),
+        lambda a, other: retrograd.special.xlog1py(a, other),
+        lambda xp, a, other: _xlog1py_ref(xp, a, xp.asarray(other, dtype=a.dtype)),
+    ),
+    # zeta(x, q): x a constant tensor of q's dtype (PyTorch has no derivative in x)
+    "zeta": Entry(
+        O.with_params(x=(2.0, 3.0, 4.0)),
+        lambda q, x: retrograd.special.zeta(retrograd.full_like(q, x), q),
+        lambda xp, q, x: scipy_special("zeta")(xp, q, xp.full_like(q, x)),
+    ),
+    "zeta_scalar_self": Entry(
+        O.with_params(scalar=(1.5, 2.0, 4.0)),
+        lambda q, scalar: retrograd.special.zeta(scalar, q),
+        lambda xp, q, scalar: scipy_special("zeta")(xp, q, xp.asarray(scalar, dtype=q.dtype)),
+    ),
+    "zeta_scalar_other": Entry(
+        O.with_params(other=(0.5, 1.0, 2.5)),
+        lambda x, other: retrograd.special.zeta(x, other),
+        lambda xp, x, other: scipy_special("zeta")(xp, xp.asarray(other, dtype=x.dtype), x),
+    ),
+}
+TABLE.update(SPECIAL_FUNCTIONS)

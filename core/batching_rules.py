@@ -297,6 +297,9 @@ ELEMENTWISE = (
     "erfc",
     # retrograd/ops/{integer_bits,float_bits}.py
     "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm", "nextafter",
+    # retrograd/ops/special_functions.py (polygamma's order n is an argument, not an array)
+    "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
+    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",

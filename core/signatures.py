@@ -344,4 +344,16 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
         "(Tensor anchor, Tensor positive, Tensor negative, float margin = 1.0, float p = 2, "
         "float eps = 1e-06, bool swap = False, int reduction = Mean)",
     ),
+    # the special functions (retrograd/ops/special_functions.py)
+    **dict.fromkeys(("lgamma", "digamma", "erfinv", "i0"), (_UNARY,)),
+    "polygamma": ("(int n, Tensor input, *, Tensor out = None)",),
+    "mvlgamma": ("(Tensor input, int p, *, Tensor out = None)",),
+    **dict.fromkeys(
+        ("special_xlog1py", "special_zeta"),
+        (
+            _BINARY,
+            "(Number self, Tensor other, *, Tensor out = None)",
+            "(Tensor input, Number other, *, Tensor out = None)",
+        ),
+    ),
 }

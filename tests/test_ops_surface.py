@@ -124,6 +124,26 @@ ELEMENTWISE = {
     "xlogy-number-other": (lambda m, a: a.xlogy(3.0), [X], True),
     "addcmul": (lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), [X, Y, V], True),
     "addcdiv": (lambda m, a, b, c: a.addcdiv(b, c, value=2), [X, V, POS], True),
+    # the special functions (retrograd/ops/special_functions.py; tests/test_ops_special.py
+    # has wide ranges, special values and errors)
+    "lgamma": (lambda m, a: m.lgamma(a), [POS], True),
+    "digamma": (lambda m, a: a.digamma(), [POS], True),
+    "polygamma": (lambda m, a: m.polygamma(2, a), [POS], True),
+    "mvlgamma": (lambda m, a: m.mvlgamma(a + 1, 2), [POS], True),
+    "erfinv": (lambda m, a: m.erfinv(a / 3), [X], True),
+    "i0": (lambda m, a: m.i0(a), [X], True),
+    "special-i0e": (lambda m, a: m.special.i0e(a), [X], True),
+    "special-i1": (lambda m, a: m.special.i1(a), [X], True),
+    "special-i1e": (lambda m, a: m.special.i1e(a), [X], True),
+    "special-entr": (lambda m, a: m.special.entr(a), [POS], True),
+    "special-xlog1py": (lambda m, a, b: m.special.xlog1py(a, b), [X, POS], True),
+    "special-xlog1py-number-self": (lambda m, b: m.special.xlog1py(2.0, b), [POS], True),
+    "special-xlog1py-number-other": (lambda m, a: m.special.xlog1py(a, 3.0), [X], True),
+    "special-zeta": (lambda m, x, q: m.special.zeta(x.detach() + 2, q), [POS, POS], True),
+    "special-zeta-number-x": (lambda m, q: m.special.zeta(2.5, q), [POS], True),
+    "special-ndtri": (lambda m, a: m.special.ndtri(a / 5 + 0.5), [X], True),
+    "special-log_ndtr": (lambda m, a: m.special.log_ndtr(a), [X], True),
+    "special-erfcx": (lambda m, a: m.special.erfcx(a), [X], True),
 }
 PREDICATES = {
     "logical_or": lambda m, a, b: m.logical_or(a, b),
@@ -486,6 +506,8 @@ NO_DERIVATIVE = {
     "unique": lambda m, a: m.unique(a),
     "unique-dim": lambda m, a: m.unique(a, dim=1),
     "unique_consecutive": lambda m, a: a.unique_consecutive(),
+    # PyTorch has no derivative of zeta in x (tests/test_ops_special.py checks the error)
+    "special-zeta-number-q": lambda m, a: m.special.zeta(a + 1, 1.5),
 }
 
 

@@ -39,18 +39,18 @@ def _sample(shape, record, seed):
     return a
 
 
-def _compare(got, want):
+def _compare(got, want, rtol=1e-10):
     got = got if isinstance(got, tuple) else (got,)
     want = want if isinstance(want, tuple) else (want,)
     for g, w in zip(got, want, strict=True):
         assert tuple(g.shape) == tuple(w.shape)
         # (clone: PyTorch's gradient of sgn is a lazy zero tensor, which numpy() refuses)
         np.testing.assert_allclose(
-            g.detach().numpy(), w.detach().clone().numpy(), rtol=1e-10, atol=1e-12, equal_nan=True
+            g.detach().numpy(), w.detach().clone().numpy(), rtol=rtol, atol=1e-12, equal_nan=True
         )
 
 
-def _run(fn, arrays, in_dims):
+def _run(fn, arrays, in_dims, rtol=1e-10):
     def make(m):
         args = [m.tensor(a, dtype=m.float64) for a in arrays]
         out = m.func.vmap(lambda *xs: fn(m, *xs), in_dims=in_dims)(*args)
@@ -66,12 +66,17 @@ def _run(fn, arrays, in_dims):
         with pytest.raises(RuntimeError, match=str(error).split(" is not")[0]):
             make(retrograd)
         return
-    _compare(make(retrograd), want)
+    _compare(make(retrograd), want, rtol)
+
+
+# digamma's gradient is trigamma, which PyTorch computes only to about 5e-10.
+LOOSER = {"digamma": 1e-9}
 
 
 @pytest.mark.parametrize("record", UNARY_RECORDS, ids=lambda r: r.name)
 def test_unary_record_under_vmap(record):
-    _run(lambda m, x: getattr(m, record.name)(x), [_sample((4, 3), record, 1)], 0)
+    rtol = LOOSER.get(record.name, 1e-10)
+    _run(lambda m, x: getattr(m, record.name)(x), [_sample((4, 3), record, 1)], 0, rtol)
 
 
 @pytest.mark.parametrize("record", BINARY_PAIR_RECORDS, ids=lambda r: r.name)

@@ -18,6 +18,7 @@ another order than the CPU oracle (2.2e-8 seen on an H200 in the attention class
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -63,14 +64,32 @@ GPU_TOL = {**TOL, "float64": (1e-7, 1e-12)}
 # PyTorch is older).
 TORCH_VERSION = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
 
+
 # The records whose cases are generated (in test_ops_vs_torch.py) rather than written:
 # unary math, and binary ops of two tensors without other parameters.
 # (a unary overload under another public name, acosh_'s result form, is not PyTorch's name)
-UNARY_RECORDS = [r for r in RECORDS if r.kind == UNARY and r.name == r.public]
+# Only ops called as ``retrograd.<name>(tensors)`` and ``t.<name>(...)`` are generated:
+# torch.special's (``special.i0e``) and those with a required parameter (``polygamma``'s
+# n) are written as cases (tests/test_ops_special.py and tests/test_ops_surface.py).
+def _plain_surface(record: Any) -> bool:
+    fn = getattr(retrograd, record.public, None)
+    if fn is None or not hasattr(retrograd.Tensor, record.public):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    required = [
+        p for p in inspect.signature(fn).parameters.values()
+        if p.default is p.empty and p.kind in positional
+    ]  # fmt: skip
+    return len(required) == len(record.inputs)
+
+
+UNARY_RECORDS = [
+    r for r in RECORDS if r.kind == UNARY and r.name == r.public and _plain_surface(r)
+]  # fmt: skip
 BINARY_PAIR_RECORDS = [
     r for r in RECORDS
     if r.kind == BINARY and len(r.inputs) == 2 and r.name == r.public
-    and set(r.save) <= {*r.inputs, "result", "alpha"}
+    and set(r.save) <= {*r.inputs, "result", "alpha"} and _plain_surface(r)
 ]  # fmt: skip
 GENERATED = {r.name for r in (*UNARY_RECORDS, *BINARY_PAIR_RECORDS)}
 

@@ -91,6 +91,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     shape_more,
     smooth_activations,
     sorting,
+    special_functions,
     stacking,
     statistics,
     statistics_more,
@@ -212,6 +213,8 @@ MODULES = (
     float_bits,
     diagonal_fill,
     renorm,
+    # the special functions (lgamma, digamma, polygamma, erfinv, i0... and torch.special's)
+    special_functions,
 )
 RECORDS: tuple[OpRecord, ...] = tuple(r for m in MODULES for r in getattr(m, "RECORDS", ()))
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -46,6 +46,7 @@ IN_PLACE_NAMES = [
     "fix_",
     "floor_",
     "frac_",
+    "i0_",
     "index_put_",
     "log10_",
     "log1p_",
