@@ -723,6 +723,12 @@ def test_record_coverage():
     cases += [lambda m, x: x[0, 0, :3] @ x[0]]
     # the in-place inverse hyperbolics' result records (tests/test_ops_misc_more.py)
     cases += [lambda m, x, n=n: getattr(x * 1, n)() for n in ("acosh_", "asinh_", "atanh_")]
+    # torch.special's and the parameterised special functions (compared with PyTorch in
+    # tests/test_ops_special.py)
+    special = ("entr", "erfcx", "i0e", "i1", "i1e", "log_ndtr")
+    cases += [lambda m, x, n=n: getattr(m.special, n)(x.abs() + 0.5) for n in special]
+    cases += [lambda m, x: m.special.ndtri(x.sigmoid()), lambda m, x: m.polygamma(2, x + 2)]
+    cases += [lambda m, x: m.mvlgamma(x.abs() + 1.5, 2)]
     seen = set()
     for fn in cases:
         seen |= _records_in(fn(retrograd, retrograd.rand(2, 3, 4, requires_grad=True)).grad_fn)

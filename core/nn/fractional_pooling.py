@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import struct
 from typing import Any
 
 from .. import dtypes
@@ -38,15 +39,19 @@ _AXES = ("width", "height", "time")  # PyTorch's names of the axes, last first
 def window_starts(sample: float, size: int, out: int, kernel: int, dtype: Any) -> list[int]:
     """The start of each of the ``out`` windows along an axis (PyTorch's intervals,
     computed in ``dtype``: float32 rounds as its kernel does)."""
-    import numpy as np  # here: importing retrograd loads no array library
-
-    real = np.float32 if dtype is dtypes.float32 else np.float64
+    real = _float32 if dtype is dtypes.float32 else float
     starts = []
     if out > 1:
-        alpha = real(size - kernel) / real(out - 1)
+        alpha = real(real(size - kernel) / real(out - 1))
         u = real(sample)
-        starts = [int(real(i + u) * alpha) - int(u * alpha) for i in range(out - 1)]
+        starts = [int(real(real(i + u) * alpha)) - int(real(u * alpha)) for i in range(out - 1)]
     return [*starts, size - kernel]
+
+
+def _float32(x: float) -> float:
+    """``x`` rounded to the nearest float32. One float32 operation computed in float64
+    and rounded so is exactly the float32 operation (float64 has more than twice the bits)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
 
 
 def _sizes(op: str, input: Tensor, dims: int, kernel: tuple, output_size: Any,
@@ -107,8 +112,6 @@ def _fractional_max(op: str, record: Any, input: Tensor, kernel_size: Any, outpu
     _check(op if dims == 2 else f"{op}_out", input, kernel, out, samples)
     with no_grad():
         x = input.unsqueeze(0) if unbatched else input
-        import numpy as np  # the windows are laid out on the host
-
         n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
         drawn = samples[:n].tolist()  # a batch may come with more samples than it needs
         # per plane and axis: the window starts (a 2-d sample's entries run width first,
@@ -121,14 +124,15 @@ def _fractional_max(op: str, record: Any, input: Tensor, kernel_size: Any, outpu
         flat_x = x.reshape(n, c, math.prod(spatial))
         positions, views = [], []
         for offset in itertools.product(*(range(k) for k in kernel)):
-            grids = np.zeros((n, c, *out), dtype=np.int64)
+            grids = None
             for a in range(dims):
                 shape = [1] * dims
                 shape[a] = out[a]
-                axis = np.array([[[s + offset[a] for s in plane[a]] for plane in row]
-                                 for row in starts])  # fmt: skip
-                grids = grids + axis.reshape(n, c, *shape) * strides[a]
-            flat = tensor(grids.reshape(n, c, -1), dtype=dtypes.int64, backend=input.backend)
+                axis = tensor([[[s + offset[a] for s in plane[a]] for plane in row]
+                               for row in starts], dtype=dtypes.int64,
+                              backend=input.backend).reshape(n, c, *shape)  # fmt: skip
+                grids = axis * strides[a] if grids is None else grids + axis * strides[a]
+            flat = grids.expand(n, c, *out).reshape(n, c, -1)
             positions.append(flat)
             views.append(flat_x.gather(2, flat))
         values, picked = pick_max(views)
