@@ -225,6 +225,24 @@ def _operands(record: OpRecord, input: Any, other: Any) -> tuple:
     return _promoted_operands(record, input, other)
 
 
+def tensor_or_number_op(name: str, kernel: str, records: tuple, input: Any, other: Any) -> Tensor:
+    """A binary op whose either operand (not both) may be a Python number, with one record
+    per form: ``records`` is ``(tensor and tensor, number and tensor, tensor and
+    number)`` (``xlogy``'s three nodes, PyTorch's ``Backward0/1/2``); ``name`` is the op's
+    name in the error for two numbers."""
+    both, number_self, number_other = records
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): expected a tensor operand")
+    if not isinstance(input, Tensor):
+        record, inputs, params = number_self, (other,), {"scalar": input}
+    elif isinstance(other, Tensor):
+        record, inputs, params = both, (input, other), None
+    else:
+        record, inputs, params = number_other, (input,), {"other": other}
+    backend, dtype, a, b = _operands(record, input, other)
+    return finish(record, backend.kernels[kernel](a, b), dtype, backend, inputs, params)
+
+
 # Ops PyTorch also computes on two Python numbers (``torch.add(3, 5)`` is ``tensor(8)``).
 _NUMBERS_ACCEPTED = {"add", "sub", "mul", "div"}
 

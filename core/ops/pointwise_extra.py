@@ -18,7 +18,7 @@ from ..arguments import parsed
 from ..dtypes import FLOATING
 from ..tensor import Tensor
 from .dispatch import array_of, backend_of, broadcast_all, check_operand, finish, promote
-from .elementwise import _binary, _operands, _unary, binary_op, pow, where
+from .elementwise import _binary, _unary, binary_op, pow, tensor_or_number_op, where
 from .helpers import check_tensor
 from .pointwise_binary import _tensors_only
 from .predicates import predicate_op
@@ -188,16 +188,8 @@ def copysign(input: Tensor, other: Any) -> Tensor:
 def xlogy(input: Any, other: Any) -> Tensor:
     """``input * log(other)``, 0 where ``input`` is 0 unless ``other`` is nan; either
     side (not both) may be a Python number."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("xlogy(): expected a tensor operand")
-    if not isinstance(input, Tensor):
-        record, inputs, params = XLOGY_SCALAR_SELF, (other,), {"scalar": input}
-    elif isinstance(other, Tensor):
-        record, inputs, params = XLOGY, (input, other), None
-    else:
-        record, inputs, params = XLOGY_SCALAR_OTHER, (input,), {"other": other}
-    backend, dtype, a, b = _operands(record, input, other)
-    return finish(record, backend.kernels["xlogy"](a, b), dtype, backend, inputs, params)
+    records = (XLOGY, XLOGY_SCALAR_SELF, XLOGY_SCALAR_OTHER)
+    return tensor_or_number_op("xlogy", "xlogy", records, input, other)
 
 
 _heaviside = binary_op(HEAVISIDE)

@@ -20,7 +20,7 @@ from .. import dtypes
 from ..arguments import parsed
 from ..tensor import Tensor
 from .dispatch import array_of, finish
-from .elementwise import _binary, _operands, _unary, unary_op, where
+from .elementwise import _binary, _unary, tensor_or_number_op, unary_op, where
 from .inplace import inplace
 from .pointwise_extra import _unary_dtype
 from .record import UNARY, AtKinks, OpRecord, derivative_refusal
@@ -193,16 +193,8 @@ XLOG1PY_SCALAR_OTHER = _binary(
 def xlog1py(input: Any, other: Any) -> Tensor:
     """``input * log1p(other)``, 0 where ``input`` is 0 unless ``other`` is nan; either
     side (not both) may be a Python number."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("special_xlog1py(): expected a tensor operand")
-    if not isinstance(input, Tensor):
-        record, inputs, params = XLOG1PY_SCALAR_SELF, (other,), {"scalar": input}
-    elif isinstance(other, Tensor):
-        record, inputs, params = XLOG1PY, (input, other), None
-    else:
-        record, inputs, params = XLOG1PY_SCALAR_OTHER, (input,), {"other": other}
-    backend, dtype, a, b = _operands(record, input, other)
-    return finish(record, backend.kernels["xlog1py"](a, b), dtype, backend, inputs, params)
+    records = (XLOG1PY, XLOG1PY_SCALAR_SELF, XLOG1PY_SCALAR_OTHER)
+    return tensor_or_number_op("special_xlog1py", "xlog1py", records, input, other)
 
 
 # -- the Hurwitz zeta function ---------------------------------------------------------------
@@ -235,16 +227,8 @@ ZETA_SCALAR_OTHER = _binary(
 def zeta(input: Any, other: Any) -> Tensor:
     """The Hurwitz zeta function of ``input`` (x) and ``other`` (q); either side (not
     both) may be a Python number."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("special_zeta(): expected a tensor operand")
-    if not isinstance(input, Tensor):
-        record, inputs, params = ZETA_SCALAR_SELF, (other,), {"scalar": input}
-    elif isinstance(other, Tensor):
-        record, inputs, params = ZETA, (input, other), None
-    else:
-        record, inputs, params = ZETA_SCALAR_OTHER, (input,), {"other": other}
-    backend, dtype, a, b = _operands(record, input, other)
-    return finish(record, backend.kernels["zeta"](a, b), dtype, backend, inputs, params)
+    records = (ZETA, ZETA_SCALAR_SELF, ZETA_SCALAR_OTHER)
+    return tensor_or_number_op("special_zeta", "zeta", records, input, other)
 
 
 RECORDS = (
