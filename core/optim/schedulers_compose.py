@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer
+from .plateau import ReduceLROnPlateau
 from .scheduler_base import LRScheduler
 
 
 def _check_parts(owner: str, optimizer: Any, schedulers: Sequence[Any], empty: str) -> None:
     """At least one scheduler, none a ``ReduceLROnPlateau``, all on ``optimizer``."""
-    from .lr_scheduler import ReduceLROnPlateau  # that module imports this one
-
     if len(schedulers) < 1:
         raise ValueError(f"{owner} {empty}")
     for i, scheduler in enumerate(schedulers):
