@@ -245,6 +245,8 @@ BAD = [
     lambda s, o: s.ConstantLR(o, factor=1.5),
     lambda s, o: s.MultiplicativeLR(o, [lambda e: 1.0]),
     lambda s, o: s.MultiplicativeLR(o, 0.5),
+    lambda s, o: s.LambdaLR(o, 0.5),
+    lambda s, o: s.LambdaLR(o, [lambda e: 1.0] * 3),
     lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=0),
     lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=2.0),
     lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),

@@ -113,7 +113,7 @@ def test_state_dict_round_trip_resumes_identically(name, options):
         assert a.tolist() == b.tolist()
 
 
-@pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD"])
+@pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD", "LBFGS"])
 def test_defaults_and_repr_match_pytorch(name):
     m = getattr(rg.optim, name)([rg.ones(1, requires_grad=True)])
     t = getattr(torch.optim, name)([torch.ones(1, requires_grad=True)])
@@ -243,3 +243,41 @@ def test_lbfgs_unknown_line_search_raises_as_pytorch_does():
         opt.step(closure)
 
     assert _error(rg, build) == _error(torch, build)
+
+
+NAN_OPTIONS = [
+    (name, option)
+    for name, options in {
+        "Adamax": ["lr", "eps", "weight_decay"],
+        "NAdam": ["lr", "eps", "weight_decay", "momentum_decay"],
+        "RAdam": ["lr", "eps", "weight_decay"],
+        "Adadelta": ["lr", "rho", "eps", "weight_decay"],
+        "Rprop": ["lr"],
+        "ASGD": ["lr", "lambd", "alpha", "t0", "weight_decay"],
+        "LBFGS": ["lr", "tolerance_grad", "tolerance_change"],
+    }.items()
+    for option in options
+]
+
+
+@pytest.mark.parametrize("name,option", NAN_OPTIONS)
+def test_a_nan_option_is_refused_or_accepted_as_pytorch_does(name, option):
+    def build(lib):
+        getattr(lib.optim, name)(_one(lib), **{option: math.nan})
+        raise LookupError("accepted")  # so that an accepted option compares too
+
+    assert _error(rg, build) == _error(torch, build)
+
+
+def test_a_step_with_a_closure_returns_its_loss():
+    for lib in (rg, torch):
+        w = lib.tensor([1.0, -2.0], requires_grad=True)
+        opt = lib.optim.NAdam([w], lr=0.1)
+
+        def closure(w=w, opt=opt):
+            opt.zero_grad()
+            loss = (w * w).sum()
+            loss.backward()
+            return loss
+
+        assert opt.step(closure).item() == 5.0

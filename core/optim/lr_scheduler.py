@@ -136,7 +136,7 @@ class LambdaLR(LambdaState, LRScheduler):
         self, optimizer: Optimizer, lr_lambda: Callable | list[Callable], last_epoch: int = -1
     ) -> None:
         _check_optimizer(optimizer)
-        self.lr_lambdas = lambdas_per_group(optimizer, lr_lambda)
+        self.lr_lambdas = lambdas_per_group(optimizer, lr_lambda, check=False)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

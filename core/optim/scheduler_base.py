@@ -122,8 +122,9 @@ def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     return [value] * groups
 
 
-def lambdas_per_group(optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
-    """One rate function per group (PyTorch's ``lr_lambdas``), checked callable."""
+def lambdas_per_group(optimizer: Optimizer, lr_lambda: Any, check: bool = True) -> list[Any]:
+    """One rate function per group (PyTorch's ``lr_lambdas``), checked callable unless
+    ``check`` is false (PyTorch's LambdaLR fails only when it calls one)."""
     groups = len(optimizer.param_groups)
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != groups:
@@ -131,7 +132,7 @@ def lambdas_per_group(optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
         lambdas = list(lr_lambda)
     else:
         lambdas = [lr_lambda] * groups
-    for fn in lambdas:
+    for fn in lambdas if check else ():
         if not callable(fn):
             raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
     return lambdas
