@@ -6,6 +6,7 @@ resumes identically."""
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -281,3 +282,36 @@ def test_a_step_with_a_closure_returns_its_loss():
             return loss
 
         assert opt.step(closure).item() == 5.0
+
+
+@pytest.mark.parametrize(
+    "name,options",
+    [
+        ("Adamax", {"weight_decay": 0.1}),
+        ("NAdam", {"maximize": True, "weight_decay": 0.1}),
+        ("RAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+        ("Adadelta", {"maximize": True}),
+        ("ASGD", {"t0": 0}),
+    ],
+)
+def test_step_allocates_no_temporaries_proportional_to_parameters(name, options):
+    """As the other per-parameter optimizers: state and scratch buffers, nothing more
+    (Rprop's masks and LBFGS's flattened vectors do allocate)."""
+    if rg.get_backend().name != "numpy":
+        pytest.skip("tracemalloc sees NumPy's allocations only")
+    params = [rg.zeros(1000, 1000, requires_grad=True), rg.zeros(1000, requires_grad=True)]
+    opt = getattr(rg.optim, name)(params, **options)
+    for p in params:
+        p.grad = rg.ones(*p.shape)
+    for _ in range(7):  # the state, the scratch buffers, and RAdam's rectified branch
+        opt.step()
+    param_bytes = sum(p.numel() * 4 for p in params)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert peak < param_bytes / 20, (peak, param_bytes)

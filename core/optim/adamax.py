@@ -49,6 +49,7 @@ class Adamax(PerParameterOptimizer):
         m, u = state["exp_avg"], state["exp_inf"]
         math.add(m, m, math.mul(tmp, math.sub(tmp, grad, m), 1 - beta1))  # lerp_
         math.mul(u, u, beta2)
-        math.maximum(u, u, math.add(tmp, grad.abs(), group["eps"]))
+        magnitude = math.maximum(tmp, grad, math.mul(tmp, grad, -1.0))  # |g|, in place
+        math.maximum(u, u, math.add(tmp, magnitude, group["eps"]))
         clr = group["lr"] / (1 - beta1**step)
         math.add(p, p, math.div(tmp, math.mul(tmp, m, -clr), u))  # addcdiv_

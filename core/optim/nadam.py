@@ -74,5 +74,6 @@ class NAdam(PerParameterOptimizer):
         denom = math.add(tmp, math.sqrt(tmp, math.div(tmp, v, 1 - beta2**step)), group["eps"])
         grad_weight = -lr * (1.0 - mu) / (1.0 - product_value)
         avg_weight = -lr * mu_next / (1.0 - product_value * mu_next)
-        math.add(p, p, grad * grad_weight / denom)  # addcdiv_, twice
-        math.add(p, p, m * avg_weight / denom)
+        step_part = self._scratch(p, 2)  # slots 0 and 1 may hold grad and denom
+        math.add(p, p, math.div(step_part, math.mul(step_part, grad, grad_weight), denom))
+        math.add(p, p, math.div(step_part, math.mul(step_part, m, avg_weight), denom))

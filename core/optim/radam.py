@@ -66,7 +66,9 @@ class RAdam(PerParameterOptimizer):
             rect = (
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
-            adaptive = correction2**0.5 / (v.sqrt() + group["eps"])
-            math.mul(update, update, adaptive)
+            denom = self._scratch(p, 2)  # slots 0 and 1 may hold grad and update
+            math.add(denom, math.sqrt(denom, v), group["eps"])
+            math.div(denom, correction2**0.5, denom)  # the adaptive rate
+            math.mul(update, update, denom)
             math.mul(update, update, rect)
         math.sub(p, p, update)
