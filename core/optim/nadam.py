@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..scalar_reads import step_count
 from . import inplace_math as math
 from .adam import _check
 from .optimizer import PerParameterOptimizer, check_non_negative
@@ -66,7 +67,7 @@ class NAdam(PerParameterOptimizer):
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         product = state["mu_product"]
         math.mul(product, product, mu)  # rounded to float32 like PyTorch's tensor
-        product_value = product.item()
+        product_value = step_count(product)  # a program value under compile, as step
         m, v = state["exp_avg"], state["exp_avg_sq"]
         math.add(m, m, math.mul(tmp, math.sub(tmp, grad, m), 1 - beta1))  # lerp_
         math.mul(v, v, beta2)

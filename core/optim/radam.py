@@ -62,7 +62,10 @@ class RAdam(PerParameterOptimizer):
         update = math.mul(tmp, math.div(tmp, m, correction1), lr)
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2**step) / correction2
-        if rho_t > 5.0:
+        # The branch reads the count as a plain number: under compile a comparison of the
+        # program value would be frozen at capture (the step then breaks the graph).
+        plain = state["step"].item()
+        if rho_inf - 2 * plain * (beta2**plain) / (1 - beta2**plain) > 5.0:
             rect = (
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
