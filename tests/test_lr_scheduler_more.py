@@ -299,3 +299,19 @@ def test_warm_restarts_follow_the_cosine_between_restarts():
         sched.step()
     expected = [0.1 + 0.4 * (1 + math.cos(math.pi * (i % 4) / 4)) / 2 for i in range(8)]
     assert lrs == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer_first", [True, False])
+def test_stepping_the_scheduler_first_warns_as_pytorch_does(optimizer_first):
+    def run(lib):
+        opt = _optimizer(lib)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if optimizer_first:
+                opt.step()
+            sched.step()
+            sched.step(5)
+        return [(w.category, str(w.message)) for w in caught]
+
+    assert run(rg) == run(torch)
