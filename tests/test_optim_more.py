@@ -363,3 +363,29 @@ def test_compiled_step_is_bitwise_the_eager_one(name, options, replays):
         assert all(x.tobytes() == y.tobytes() for x, y in zip(a, b, strict=True))
     assert (stats[0].get("replays", 0) >= 5) == replays
     assert stats[1] != replays
+
+
+def test_lbfgs_state_dict_round_trip_resumes_identically():
+    losses, params, opt = _regression(rg, "strong_wolfe", 1, max_iter=3)
+    copies = [p.detach().clone().requires_grad_() for p in params]
+    again = rg.optim.LBFGS(copies, line_search_fn="strong_wolfe", max_iter=3)
+    again.load_state_dict(opt.state_dict())
+    gen = np.random.default_rng(3)
+    x = rg.tensor(gen.standard_normal((40, 6)).tolist())
+    y = rg.tensor(np.sign(gen.standard_normal((40, 3))).tolist())
+
+    def closure_for(optimizer, w, b):
+        def closure():
+            optimizer.zero_grad()
+            loss = rg.log(1 + rg.exp(-y * (x @ w + b))).mean() + 0.05 * (w * w).sum()
+            loss.backward()
+            return loss
+
+        return closure
+
+    for _ in range(2):
+        opt.step(closure_for(opt, *params))
+        again.step(closure_for(again, *copies))
+    for a, b in zip(params, copies):
+        assert a.tolist() == b.tolist()
+    assert again.state_dict()["state"][0]["n_iter"] == opt.state_dict()["state"][0]["n_iter"]
