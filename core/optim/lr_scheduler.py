@@ -1,69 +1,41 @@
-"""Learning-rate schedulers: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-``CosineAnnealingLR``, ``LambdaLR`` (PyTorch's chainable forms) and
-``ReduceLROnPlateau``. Each ``step()`` writes the new rates into the optimizer's groups."""
+"""``retrograd.optim.lr_scheduler``: PyTorch's learning-rate schedulers. Defined here:
+``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``LambdaLR``
+(PyTorch's chainable forms) and ``ReduceLROnPlateau``; the others live in the
+``schedulers_*`` modules and are re-exported. Each ``step()`` writes the new rates into
+the optimizer's groups."""
 
 from __future__ import annotations
 
 import math
-import types
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from .optimizer import Optimizer
+from .plateau import ReduceLROnPlateau
+from .scheduler_base import LambdaState, LRScheduler, _check_optimizer, lambdas_per_group
+from .schedulers_compose import ChainedScheduler, SequentialLR
+from .schedulers_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
+from .schedulers_factor import ConstantLR, LinearLR, MultiplicativeLR, PolynomialLR
 
-
-def _check_optimizer(optimizer: Any) -> None:
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-
-
-class LRScheduler:
-    """Base class: ``get_lr()`` gives the rates for ``last_epoch``; construction takes
-    the initial step (``last_epoch`` becomes 0)."""
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        _check_optimizer(optimizer)
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
-                        "resuming scheduler with last_epoch >= 0."
-                    )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        raise NotImplementedError
-
-    def get_last_lr(self) -> list[float]:
-        """The rates the last ``step()`` set."""
-        return self._last_lr
-
-    def _group_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def step(self, epoch: int | None = None) -> None:
-        self._step_count += 1
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = self._group_lrs()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
+__all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
+]
 
 
 class StepLR(LRScheduler):
@@ -80,6 +52,9 @@ class StepLR(LRScheduler):
             return self._group_lrs()
         return [lr * self.gamma for lr in self._group_lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """Multiply the rate by ``gamma`` at each milestone epoch."""
@@ -95,6 +70,10 @@ class MultiStepLR(LRScheduler):
             return self._group_lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._group_lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [base * self.gamma**passed for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the rate by ``gamma`` every epoch."""
@@ -107,6 +86,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._group_lrs()
         return [lr * self.gamma for lr in self._group_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -140,124 +122,22 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * t / period)) / (1 + math.cos(math.pi * (t - 1) / period))
         return [ratio * (lr - low) + low for lr in self._group_lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        low, wave = self.eta_min, 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [low + (base - low) * wave / 2 for base in self.base_lrs]
 
-class LambdaLR(LRScheduler):
+
+class LambdaLR(LambdaState, LRScheduler):
     """The rate is the initial rate times ``lr_lambda(epoch)`` (one function, or one
-    per group)."""
+    per group). ``state_dict`` saves a lambda as None, a callable object as its
+    ``__dict__``."""
 
     def __init__(
         self, optimizer: Optimizer, lr_lambda: Callable | list[Callable], last_epoch: int = -1
     ) -> None:
         _check_optimizer(optimizer)
-        groups = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != groups:
-                raise ValueError(f"Expected {groups} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * groups
+        self.lr_lambdas = lambdas_per_group(optimizer, lr_lambda, check=False)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
-
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state; a lambda is saved as None, a callable object as its
-        ``__dict__``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [
-            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-            for fn in self.lr_lambdas
-        ]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state_dict = dict(state_dict)
-        lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        for fn, saved in zip(self.lr_lambdas, lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
-
-
-class ReduceLROnPlateau:
-    """Multiply the rate by ``factor`` when the metric passed to ``step(metric)`` has
-    not improved for ``patience`` epochs (then wait ``cooldown`` epochs)."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        mode: str = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: str = "rel",
-        cooldown: int = 0,
-        min_lr: float | list[float] = 0,
-        eps: float = 1e-8,
-    ) -> None:
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
-        _check_optimizer(optimizer)
-        self.factor, self.optimizer = factor, optimizer
-        groups = len(optimizer.param_groups)
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != groups:
-                raise ValueError(f"expected {groups} min_lrs, got {len(min_lr)}")
-            self.default_min_lr, self.min_lrs = None, list(min_lr)
-        else:
-            self.default_min_lr, self.min_lrs = min_lr, [min_lr] * groups
-        self.patience, self.cooldown, self.eps = patience, cooldown, eps
-        self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
-        if mode not in {"min", "max"}:
-            raise ValueError("mode " + mode + " is unknown!")
-        if threshold_mode not in {"rel", "abs"}:
-            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
-        self.mode_worse = math.inf if mode == "min" else -math.inf
-        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
-        self._reset()
-
-    def _reset(self) -> None:
-        self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
-
-    @property
-    def in_cooldown(self) -> bool:
-        return self.cooldown_counter > 0
-
-    def _is_better(self, a: float, best: float) -> bool:
-        rel, t = self.threshold_mode == "rel", self.threshold
-        if self.mode == "min":
-            return a < (best * (1.0 - t) if rel else best - t)
-        return a > (best * (t + 1.0) if rel else best + t)
-
-    def step(self, metrics: Any, epoch: int | None = None) -> None:
-        current = float(metrics)
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
-        if self._is_better(current, self.best):
-            self.best, self.num_bad_epochs = current, 0
-        else:
-            self.num_bad_epochs += 1
-        if self.in_cooldown:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0
-        if self.num_bad_epochs > self.patience:
-            self._reduce_lr()
-            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def _reduce_lr(self) -> None:
-        for i, group in enumerate(self.optimizer.param_groups):
-            old = float(group["lr"])
-            new = max(old * self.factor, self.min_lrs[i])
-            if old - new > self.eps:
-                group["lr"] = new
-
-    def get_last_lr(self) -> list[float]:
-        return self._last_lr
-
-    def state_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
