@@ -198,7 +198,7 @@ def gamma(stream: Stream, alpha: float, d: dtypes.dtype) -> float:
     scale = 1.0
     if alpha < 1.0:
         if alpha == 0.0:
-            return 0.0
+            return _TINY[d.name]  # 0, raised to the smallest normal number as every sample
         # Boost: Gamma(alpha) = Gamma(alpha + 1) * U ** (1 / alpha).
         scale *= (1.0 - stream.uniform()) ** single(1.0 / alpha)
         alpha = rnd(alpha + 1.0)
