@@ -38,11 +38,11 @@ def _host_generator(name: str, generator: Generator | None) -> Generator:
     return default_generator if generator is None else generator
 
 
-def _floating(name: str, kernel: str, t: Tensor) -> None:
+def _floating(name: str, kernel: str, t: Tensor, half: bool = True) -> None:
     if not isinstance(t, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(t).__name__}")  # fmt: skip
-    if not t.dtype.is_floating_point:
+    if not t.dtype.is_floating_point or (t.dtype is dtypes.float16 and not half):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.kind_name(t.dtype)}'")
 
 
@@ -150,6 +150,8 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
             f"binomial: count and prob must have the same shape, got {list(count.shape)} "
             f"and {list(prob.shape)}"
         )
+    if count.dtype is dtypes.float16:
+        raise NotImplementedError("\"binomial_cpu\" not implemented for 'Half'")
     gen = _host_generator("binomial", generator)
     rnd = sampling_rejection.round_to(count.dtype)
     pairs = zip(_values(count), _values(prob), strict=True)
@@ -167,7 +169,7 @@ def _standard_gamma(input: Tensor, generator: Generator | None = None) -> Tensor
     """A standard gamma sample (shape ``alpha``, rate 1) for each element of ``input``;
     differentiable: ``StandardGammaBackward0`` multiplies the gradient by
     :func:`standard_gamma_grad` at ``(alpha, sample)``."""
-    _floating("_standard_gamma", "gamma_cpu", input)
+    _floating("_standard_gamma", "gamma_cpu", input, half=False)
     gen = _host_generator("_standard_gamma", generator)
     d = input.dtype
     samples = sampling_rejection.each(
@@ -180,7 +182,7 @@ def _standard_gamma(input: Tensor, generator: Generator | None = None) -> Tensor
 def _sample_dirichlet(input: Tensor, generator: Generator | None = None) -> Tensor:
     """A Dirichlet sample per row (last dim) of concentrations ``input``: float64 gamma
     samples normalized by their row sum, then kept within ``[tiny, 1)`` of the dtype."""
-    _floating("_sample_dirichlet", "dirichlet", input)
+    _floating("_sample_dirichlet", "dirichlet", input, half=False)
     gen = _host_generator("_sample_dirichlet", generator)
     samples = sampling_rejection.each(
         gen, _values(input), lambda s, a: sampling_rejection.gamma(s, a, dtypes.float64)
@@ -209,12 +211,13 @@ def standard_gamma_grad(alpha: Tensor, x: Tensor) -> Tensor:
     a, v = alpha.to(dtypes.float64), x.to(dtypes.float64)
     a, v = (a + v * 0), (v + a * 0)  # broadcast to one shape
     largest = float(v.max().item()) if v.numel() else 0.0
-    terms = int(largest + 12.0 * math.sqrt(largest) + 40)  # past the terms' peak and tail
-    n = Tensor._make(
-        v.backend.kernels["arange"](0, terms, 1, v.backend.native_dtype(dtypes.float64)),
-        dtypes.float64,
-        v.backend,
-    )
+    # The terms peak near n = x - alpha and fall like a normal density of variance about
+    # x: 12 standard deviations each side of the peak hold all of the sum that counts.
+    width = 12.0 * math.sqrt(largest) + 30.0
+    k = v.backend.kernels
+    steps = k["arange"](0, int(2 * width), 1, v.backend.native_dtype(dtypes.float64))
+    start = (v - a - width).clamp(min=0.0).floor().unsqueeze(-1)
+    n = start + Tensor._make(steps, dtypes.float64, v.backend)
     a_n, log_v = a.unsqueeze(-1) + n + 1.0, v.log().unsqueeze(-1)
     # log of x**(n + 1) * Gamma(alpha) / Gamma(alpha + n + 1): the term over the density
     log_ratio = (n + 1.0) * log_v + a.lgamma().unsqueeze(-1) - a_n.lgamma()

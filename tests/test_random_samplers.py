@@ -272,7 +272,8 @@ def test_gamma_gradient_is_exact():
     is exact where PyTorch's approximation is not."""
     mpmath = pytest.importorskip("mpmath")
     mpmath.mp.dps = 30
-    points = [(0.05, 4.74), (0.3, 1e-6), (1.0, 8.3), (2.5, 0.4), (10.0, 2.6), (40.0, 55.0)]
+    points = [(0.05, 4.74), (0.3, 1e-6), (1.0, 8.3), (2.5, 0.4), (10.0, 2.6), (40.0, 55.0),
+              (5000.0, 5150.0), (5000.0, 4900.0)]  # fmt: skip
     alpha, x = (rg.tensor(list(v), dtype=rg.float64) for v in zip(*points, strict=True))
     got = host(rg._standard_gamma_grad(alpha, x))
     for (a, x), g in zip(points, got, strict=True):
@@ -301,6 +302,9 @@ def test_only_the_gamma_sampler_is_differentiable():
         lambda m: m.binomial(m.tensor([1]), m.tensor([0.5])),
         lambda m: m._standard_gamma(m.tensor([1])),
         lambda m: m._sample_dirichlet(m.tensor([1])),
+        lambda m: m._standard_gamma(m.tensor([1.0], dtype=m.float16)),
+        lambda m: m._sample_dirichlet(m.tensor([1.0], dtype=m.float16)),
+        lambda m: m.binomial(*[m.tensor([1.0], dtype=m.float16)] * 2),
     ],
 )
 def test_sampler_errors_match_pytorch(call):
