@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from . import dtypes, sampling, sampling_rejection
-from .batching_random import draw_levels
+from .batching_random import check_input, draw_levels
 from .constants import HOST_BACKEND
 from .generator import Generator
 from .ops.dispatch import finish
@@ -30,9 +30,12 @@ from .tensor import Tensor
 _MAX_CATEGORIES = 2**24  # PyTorch keeps category indices exact in float32
 
 
-def _host_generator(name: str, generator: Generator | None) -> Generator:
+def _host_generator(name: str, generator: Generator | None, *inputs: Tensor) -> Generator:
     """The generator to draw from; these samplers draw no batch of numbers inside
-    ``vmap`` (PyTorch's error in its default mode, retrograd's in the others)."""
+    ``vmap`` (PyTorch's error in its default mode, retrograd's in the others), and under
+    ``randomness="same"`` take no ``inputs`` that differ per sample (PyTorch's error)."""
+    for t in inputs:
+        check_input(t._storage.array)
     if draw_levels():
         raise RuntimeError(f"{name}: retrograd cannot draw its samples inside vmap yet")
     return default_generator if generator is None else generator
@@ -70,7 +73,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     nonnegative weights), drawn with or without replacement: PyTorch's values for the
     same seed."""
     _check_multinomial(input, num_samples, replacement)
-    gen = _host_generator("multinomial", generator)
+    gen = _host_generator("multinomial", generator, input)
     p = input.detach()
     if not replacement or num_samples == 1:
         return _multinomial_by_exponentials(p, num_samples, gen)
@@ -123,10 +126,10 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     """A Poisson sample for each rate in ``input`` (rates >= 0), in ``input``'s dtype;
     ``PoissonBackward0`` (zero gradient) when ``input`` requires grad."""
     _floating("poisson", "poisson_cpu", input)
+    gen = _host_generator("poisson", generator, input)
     rates = _values(input)
     if not all(r >= 0 for r in rates):  # NaN fails too
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    gen = _host_generator("poisson", generator)
     samples = sampling_rejection.each(gen, rates, sampling_rejection.poisson)
     out = _made([float(k) for k in samples], input)
     return finish(POISSON, out._storage.array, out.dtype, out.backend, (input,))
@@ -152,7 +155,7 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
         )
     if count.dtype is dtypes.float16:
         raise NotImplementedError("\"binomial_cpu\" not implemented for 'Half'")
-    gen = _host_generator("binomial", generator)
+    gen = _host_generator("binomial", generator, count, prob)
     rnd = sampling_rejection.round_to(count.dtype)
     pairs = zip(_values(count), _values(prob), strict=True)
     samples = sampling_rejection.each(
@@ -170,7 +173,7 @@ def _standard_gamma(input: Tensor, generator: Generator | None = None) -> Tensor
     differentiable: ``StandardGammaBackward0`` multiplies the gradient by
     :func:`standard_gamma_grad` at ``(alpha, sample)``."""
     _floating("_standard_gamma", "gamma_cpu", input, half=False)
-    gen = _host_generator("_standard_gamma", generator)
+    gen = _host_generator("_standard_gamma", generator, input)
     d = input.dtype
     samples = sampling_rejection.each(
         gen, _values(input), lambda s, a: sampling_rejection.gamma(s, a, d)
@@ -183,7 +186,7 @@ def _sample_dirichlet(input: Tensor, generator: Generator | None = None) -> Tens
     """A Dirichlet sample per row (last dim) of concentrations ``input``: float64 gamma
     samples normalized by their row sum, then kept within ``[tiny, 1)`` of the dtype."""
     _floating("_sample_dirichlet", "dirichlet", input, half=False)
-    gen = _host_generator("_sample_dirichlet", generator)
+    gen = _host_generator("_sample_dirichlet", generator, input)
     samples = sampling_rejection.each(
         gen, _values(input), lambda s, a: sampling_rejection.gamma(s, a, dtypes.float64)
     )

@@ -316,3 +316,28 @@ def test_edge_values_as_pytorch():
     beyond 1 gives the count (PyTorch checks neither)."""
     both(0, lambda m: m._standard_gamma(m.tensor([0.0, -1.0, 1.0])))
     both(0, lambda m: m.binomial(m.tensor([3.0, 4.0]), m.tensor([1.5, -0.5])))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, p: m.multinomial(p, 2),
+        lambda m, p: m.poisson(p),
+        lambda m, p: m._standard_gamma(p),
+        lambda m, p: m._sample_dirichlet(p),
+        lambda m, p: m.binomial(p, p * 0.5),
+    ],
+)
+@pytest.mark.parametrize("randomness", ["error", "same"])
+def test_vmap_refusals_as_pytorch(call, randomness):
+    """Inside ``vmap``: PyTorch's error in ``"error"`` mode, and in ``"same"`` mode for an
+    input that differs per sample."""
+    check_errors(lambda m: m.func.vmap(lambda p: call(m, p), randomness=randomness)(m.ones(3, 4)))
+
+
+def test_vmap_same_randomness_with_an_unbatched_input():
+    got = rg.func.vmap(lambda q: rg.poisson(rg.full((2,), 3.0)) + q[0], randomness="same")(
+        rg.ones(3, 4)
+    )
+    assert tuple(got.shape) == (3, 2)
+    assert (host(got)[0] == host(got)).all()  # one draw shared by the batch
