@@ -21,7 +21,7 @@ from . import dtypes, sampling, sampling_rejection
 from .batching_random import check_input, draw_levels
 from .constants import HOST_BACKEND
 from .generator import Generator
-from .ops.dispatch import finish
+from .ops.dispatch import broadcast_all, finish
 from .ops.record import CONVERSION, OpRecord
 from .plugins import get_backend
 from .random import default_generator
@@ -75,6 +75,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     _check_multinomial(input, num_samples, replacement)
     gen = _host_generator("multinomial", generator, input)
     p = input.detach()
+    if not p.numel():  # no rows: nothing drawn
+        shape = (0, num_samples) if p.dim() == 2 else (num_samples,)
+        return p.new_zeros(shape, dtype=dtypes.int64)
     if not replacement or num_samples == 1:
         return _multinomial_by_exponentials(p, num_samples, gen)
     host = get_backend(HOST_BACKEND).namespace
@@ -148,11 +151,13 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
                 f"binomial only supports floating-point dtypes for {name}, got: "
                 f"{dtypes.kind_name(t.dtype)}"
             )
-    if tuple(count.shape) != tuple(prob.shape):
+    if prob.dtype is not count.dtype:
         raise RuntimeError(
-            f"binomial: count and prob must have the same shape, got {list(count.shape)} "
-            f"and {list(prob.shape)}"
+            f"Found dtype {dtypes.kind_name(prob.dtype)} but expected "
+            f"{dtypes.kind_name(count.dtype)}"
         )
+    shape = broadcast_all("binomial", count, prob)
+    count, prob = count.expand(*shape), prob.expand(*shape)
     if count.dtype is dtypes.float16:
         raise NotImplementedError("\"binomial_cpu\" not implemented for 'Half'")
     gen = _host_generator("binomial", generator, count, prob)

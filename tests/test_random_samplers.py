@@ -305,10 +305,23 @@ def test_only_the_gamma_sampler_is_differentiable():
         lambda m: m._standard_gamma(m.tensor([1.0], dtype=m.float16)),
         lambda m: m._sample_dirichlet(m.tensor([1.0], dtype=m.float16)),
         lambda m: m.binomial(*[m.tensor([1.0], dtype=m.float16)] * 2),
+        lambda m: m.binomial(m.tensor([3.0, 4.0]), m.tensor([0.5, 0.2], dtype=m.float64)),
+        lambda m: m.binomial(m.tensor([3.0, 4.0]), m.tensor([0.5, 0.2, 0.1])),
     ],
 )
 def test_sampler_errors_match_pytorch(call):
     check_errors(call)
+
+
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_binomial_broadcasts_as_pytorch():
+    both(0, lambda m: m.binomial(m.tensor([3.0, 4.0, 5.0]), m.tensor([0.5])))
+    both(0, lambda m: m.binomial(m.tensor([[20.0], [40.0]]), m.tensor([0.5, 0.2, 0.9])))
+
+
+def test_multinomial_of_no_rows():
+    for replacement in (False, True):
+        both(0, lambda m, r=replacement: m.multinomial(m.ones(0, 3), 2, r))
 
 
 def test_edge_values_as_pytorch():
