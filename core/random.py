@@ -432,6 +432,7 @@ _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "
 
 
 def _cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+    """Fill with Cauchy samples ``median + sigma * tan(pi * (u - 0.5))``, PyTorch's."""
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
@@ -445,6 +446,7 @@ def _cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generato
 
 
 def _log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None):
+    """Fill with ``exp`` of normal samples of mean ``mean`` and std ``std``, PyTorch's."""
     _floating(input.dtype, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
@@ -454,6 +456,7 @@ def _log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generato
 
 
 def _geometric_(input: Tensor, p: float, *, generator=None) -> Tensor:
+    """Fill with the number of Bernoulli(``p``) trials up to the first success, PyTorch's."""
     if input.dtype is dtypes.bool:
         raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
     if not 0 < p < 1:
@@ -474,6 +477,11 @@ METHODS = {
     "geometric_": inplace("geometric_", _geometric_, False),
     "bernoulli": bernoulli,
 }
+
+
+for _name, _fn in (("cauchy_", _cauchy_), ("log_normal_", _log_normal_),
+                   ("geometric_", _geometric_)):  # fmt: skip
+    METHODS[_name].__doc__ = _fn.__doc__
 
 
 def install(cls: type = Tensor) -> None:
