@@ -76,6 +76,11 @@ class Stream:
         self.gen.next_double_normal = self.cached_normal
 
 
+def _c_floor(v: float) -> float:
+    """C's ``floor``: infinities and NaN pass through (Python's ``math.floor`` raises)."""
+    return float(math.floor(v)) if math.isfinite(v) else v
+
+
 def _c_max(a: float, b: float) -> float:
     return b if a < b else a  # std::max: a NaN second argument gives the first
 
@@ -105,7 +110,9 @@ def _ptrs(stream: Stream, rate: float) -> int:
         u = stream.uniform() - 0.5
         v = stream.uniform()
         us = 0.5 - abs(u)
-        k = math.floor((2 * a / us + b) * u + rate + 0.43)
+        k = _c_floor((2 * a / us + b) * u + rate + 0.43)
+        # C's conversion of an infinite or NaN double to int64 (x86): the smallest int64
+        k = int(k) if math.isfinite(k) else -(2**63)
         if us >= 0.07 and v <= v_r:
             return k
         if k < 0 or (us < 0.013 and v > us):
@@ -166,12 +173,12 @@ def _btrs(stream: Stream, count: float, p: float) -> float:
     v_r = 0.92 - 4.2 / b
     r = p / (1 - p)
     alpha = (2.83 + 5.1 / b) * spread
-    m = math.floor((count + 1) * p)
+    m = _c_floor((count + 1) * p)
     while True:
         u = stream.uniform() - 0.5
         v = stream.uniform()
         us = 0.5 - abs(u)
-        k = math.floor((2 * a / us + b) * u + c)
+        k = _c_floor((2 * a / us + b) * u + c)
         if k < 0 or k > count:
             continue
         if us >= 0.07 and v <= v_r:

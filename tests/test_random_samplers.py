@@ -329,6 +329,11 @@ def test_edge_values_as_pytorch():
     beyond 1 gives the count (PyTorch checks neither)."""
     both(0, lambda m: m._standard_gamma(m.tensor([0.0, -1.0, 1.0])))
     both(0, lambda m: m.binomial(m.tensor([3.0, 4.0]), m.tensor([1.5, -0.5])))
+    for seed in range(3):  # infinite parameters: whatever C's arithmetic makes of them
+        both(seed, lambda m: m.poisson(m.tensor([float("inf"), 1e12, 20.0])))
+        both(seed, lambda m: m.binomial(m.tensor([float("inf"), 5.0]),
+                                        m.tensor([0.5, float("nan")])))  # fmt: skip
+        both(seed, lambda m: m._standard_gamma(m.tensor([float("inf"), float("nan"), 2.0])))
 
 
 @pytest.mark.parametrize(
