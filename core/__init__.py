@@ -64,6 +64,8 @@ from .printing import get_printoptions, set_printoptions
 from .random import FUNCTIONS as _RANDOM
 from .random import install as _install_random_methods
 from .runtime_settings import FUNCTIONS as _RUNTIME_SETTINGS
+from .samplers import FUNCTIONS as _SAMPLERS
+from .samplers import install as _install_sampler_methods
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
@@ -91,12 +93,14 @@ def numel(input: Tensor) -> int:
 ops.install(Tensor)
 autograd.forward_rules.install()  # forward mode: the ops reach the tangent rules
 _install_random_methods(Tensor)
+_install_sampler_methods(Tensor)
 Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_INTEROP)
 globals().update(_RANDOM)
+globals().update(_SAMPLERS)
 globals().update(_RUNTIME_SETTINGS)
 globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)

@@ -315,6 +315,9 @@ RANDOM = _record("random", "RandomBackward0")
 BERNOULLI = _record("bernoulli", "BernoulliBackward0")
 BERNOULLI_SCALAR = _record("bernoulli_scalar", "BernoulliBackward2")
 EXPONENTIAL = _record("exponential", "ExponentialBackward0")
+CAUCHY = _record("cauchy", "CauchyBackward0")
+LOG_NORMAL = _record("log_normal", "LogNormalBackward0")
+GEOMETRIC = _record("geometric", "GeometricBackward0")
 NORMAL_MEAN = OpRecord(
     "normal_mean", CONVERSION, "NormalBackward1", "assign", inputs=("mean",), grads=(_zero_grad,)
 )
@@ -423,14 +426,62 @@ def _exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tenso
     return _filled(EXPONENTIAL, input, values, levels)
 
 
+# The C type names PyTorch's cauchy_ error prints for a non-floating dtype.
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}  # fmt: skip
+
+
+def _cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+    """Fill with Cauchy samples ``median + sigma * tan(pi * (u - 0.5))``, PyTorch's."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {_C_NAMES.get(input.dtype.name, input.dtype.name)}"
+        )
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    gen, levels = _inplace_generator(input, generator)
+    n = input.numel() * count(levels)
+    return _filled(CAUCHY, input, sampling.cauchy(gen, n, input.dtype, median, sigma), levels)
+
+
+def _log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None):
+    """Fill with ``exp`` of normal samples of mean ``mean`` and std ``std``, PyTorch's."""
+    _floating(input.dtype, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    gen, levels = _inplace_generator(input, generator)
+    n = input.numel() * count(levels)
+    return _filled(LOG_NORMAL, input, sampling.log_normal(gen, n, input.dtype, mean, std), levels)
+
+
+def _geometric_(input: Tensor, p: float, *, generator=None) -> Tensor:
+    """Fill with the number of Bernoulli(``p``) trials up to the first success, PyTorch's."""
+    if input.dtype is dtypes.bool:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    gen, levels = _inplace_generator(input, generator)
+    n = input.numel() * count(levels)
+    return _filled(GEOMETRIC, input, sampling.geometric(gen, n, input.dtype, p), levels)
+
+
 METHODS = {
     "uniform_": inplace("uniform_", _uniform_, False),
     "normal_": inplace("normal_", _normal_, False),
     "random_": inplace("random_", _random_, False),
     "bernoulli_": inplace("bernoulli_", _bernoulli_, False),
     "exponential_": inplace("exponential_", _exponential_, False),
+    "cauchy_": inplace("cauchy_", _cauchy_, False),
+    "log_normal_": inplace("log_normal_", _log_normal_, False),
+    "geometric_": inplace("geometric_", _geometric_, False),
     "bernoulli": bernoulli,
 }
+
+
+for _name, _fn in (("cauchy_", _cauchy_), ("log_normal_", _log_normal_),
+                   ("geometric_", _geometric_)):  # fmt: skip
+    METHODS[_name].__doc__ = _fn.__doc__
 
 
 def install(cls: type = Tensor) -> None:

@@ -201,3 +201,60 @@ def exponential(gen: Generator, n: int, d: dtypes.dtype, lambd: float) -> Any:
     xp = gen.xp
     logs = _map(xp, math.log1p, -unit(gen, n, dtypes.float64))
     return xp.astype(xp.float64(-1.0 / lambd) * logs, native(gen, d))
+
+
+def cauchy(gen: Generator, n: int, d: dtypes.dtype, median: float, sigma: float) -> Any:
+    """``cauchy_(median, sigma)``: ``median + sigma * tan(pi * (u - 0.5))`` in float64, a
+    float64 uniform each, the multiply and the add fused (one rounding) as compiled."""
+    xp = gen.xp
+    tans = _map(xp, math.tan, xp.float64(math.pi) * (unit(gen, n, dtypes.float64) - 0.5))
+    return xp.astype(simd_math.fma64(xp, tans, sigma, median), native(gen, d))
+
+
+def log_normal(gen: Generator, n: int, d: dtypes.dtype, mean: float, std: float) -> Any:
+    """``log_normal_(mean, std)``: ``exp`` of PyTorch's scalar ``normal(mean, std)`` (the
+    float64 Box-Muller whose second value the generator caches), element by element."""
+    xp = gen.xp
+    normals = simd_math.fma64(xp, standard_normal_scalar(gen, n), std, mean)
+    return xp.astype(_map(xp, math.exp, normals), native(gen, d))
+
+
+def geometric(gen: Generator, n: int, d: dtypes.dtype, p: float) -> Any:
+    """``geometric_(p)``: ``ceil(log(u) / log1p(-p))`` in float64, a float64 uniform each:
+    the number of Bernoulli(p) trials up to the first success."""
+    xp = gen.xp
+    logs = _map(xp, _log_or_minus_inf, unit(gen, n, dtypes.float64))
+    return xp.astype(xp.ceil(logs / xp.float64(math.log1p(-p))), native(gen, d))
+
+
+def _log_or_minus_inf(u: float) -> float:
+    return math.log(u) if u > 0 else -math.inf  # C's log(0) is -inf; Python's math raises
+
+
+def multinomial_with_replacement(gen: Generator, p: Any, n_sample: int) -> Any:
+    """``multinomial(p, n_sample, replacement=True)`` for ``n_sample > 1``, ``p`` a host
+    array of rows (one per distribution): per row, in turn, the running sum of the row in
+    its dtype (float32 for float16) divided by the total, its last entry set to 1, then
+    for each of ``n_sample`` float64 uniforms the first index whose sum reaches it."""
+    xp = gen.xp
+    acc = xp.float32 if p.dtype == xp.float16 else p.dtype
+    out = []
+    for row in range(p.shape[0]):
+        values = xp.astype(p[row], acc)
+        if bool(xp.any(~(values >= 0))):  # NaN fails this check first, as in PyTorch
+            raise RuntimeError(
+                "invalid multinomial distribution (encountering probability entry < 0)"
+            )
+        if not bool(xp.all(xp.isfinite(values))):
+            raise RuntimeError(
+                "invalid multinomial distribution (encountering probability entry = "
+                "infinity or NaN)"
+            )
+        running = xp.cumulative_sum(values)  # one addition after the other, like the loop
+        if not running[-1] > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        running = running / running[-1]
+        running[-1] = 1
+        u = unit(gen, n_sample, dtypes.float64)
+        out.append(xp.searchsorted(xp.astype(running, xp.float64), u, side="left"))
+    return xp.astype(xp.stack(out), xp.int64)
