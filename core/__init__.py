@@ -67,6 +67,7 @@ from .runtime_settings import FUNCTIONS as _RUNTIME_SETTINGS
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
+from .toolbox import NAMES as _TOOLBOX
 from .window_functions import FUNCTIONS as _WINDOWS
 
 __version__ = "0.1.0"
@@ -101,6 +102,7 @@ globals().update(_RUNTIME_SETTINGS)
 globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)
 globals().update(_NN_ALIASES)  # torch.conv2d, torch.batch_norm...: nn functions' names
+globals().update(_TOOLBOX)  # finfo, iinfo, testing, typename...: retrograd.toolbox
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)

@@ -18,6 +18,8 @@ from . import special as special
 from . import utils as utils
 from .device import device as device
 from .dtypes import dtype as dtype
+from .dtypes_info import finfo as finfo
+from .dtypes_info import iinfo as iinfo
 from .generator import Generator as Generator
 from .grad_mode import enable_grad as enable_grad
 from .grad_mode import inference_mode as inference_mode

@@ -1,0 +1,13 @@
+"""The small PyTorch names gathered for the public namespace: ``finfo``/``iinfo``, the
+``testing`` module, and the tensor queries and helpers of :mod:`retrograd.tensor_queries`.
+
+``retrograd/__init__.py`` binds :data:`NAMES` and calls :func:`install` (the Tensor
+methods), so the namespace gains these names in one place.
+"""
+
+from __future__ import annotations
+
+from .dtypes_info import finfo, iinfo
+
+# Public name -> object, as ``import retrograd as torch`` users call them.
+NAMES: dict[str, object] = {"finfo": finfo, "iinfo": iinfo}
