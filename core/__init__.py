@@ -112,7 +112,7 @@ globals()["bool"] = dtypes.bool
 # the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
 _PUBLIC_MODULES = {
     "autograd", "cuda", "func", "linalg", "nn", "optim", "plugins", "random", "return_types",
-    "special", "utils",
+    "special", "testing", "utils",
 }  # fmt: skip
 __all__ = sorted(
     name

@@ -15,6 +15,7 @@ from . import optim as optim
 from . import plugins as plugins
 from . import random as random
 from . import special as special
+from . import testing as testing
 from . import utils as utils
 from .device import device as device
 from .dtypes import dtype as dtype

@@ -7,7 +7,8 @@ methods), so the namespace gains these names in one place.
 
 from __future__ import annotations
 
+from . import testing
 from .dtypes_info import finfo, iinfo
 
 # Public name -> object, as ``import retrograd as torch`` users call them.
-NAMES: dict[str, object] = {"finfo": finfo, "iinfo": iinfo}
+NAMES: dict[str, object] = {"finfo": finfo, "iinfo": iinfo, "testing": testing}
