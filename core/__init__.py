@@ -68,6 +68,7 @@ from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
 from .toolbox import NAMES as _TOOLBOX
+from .toolbox import install as _install_toolbox
 from .window_functions import FUNCTIONS as _WINDOWS
 
 __version__ = "0.1.0"
@@ -103,6 +104,7 @@ globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)
 globals().update(_NN_ALIASES)  # torch.conv2d, torch.batch_norm...: nn functions' names
 globals().update(_TOOLBOX)  # finfo, iinfo, testing, typename...: retrograd.toolbox
+_install_toolbox(Tensor)  # is_conj, resolve_neg, get_device, storage_offset... methods
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
