@@ -74,8 +74,11 @@ class ParametrizationList(ModuleList):
         """Store ``value`` in the originals: through each ``right_inverse``, last first."""
         with no_grad():
             for module in reversed(list(self)):
-                if hasattr(module, "right_inverse"):
-                    value = module.right_inverse(value)
+                if not hasattr(module, "right_inverse"):
+                    raise RuntimeError(
+                        f"parametrization {type(module).__name__} does not implement right_inverse."
+                    )
+                value = module.right_inverse(value)
             if self.is_tensor:
                 self.original.data = value.detach()
             else:
