@@ -18,8 +18,16 @@ def T(data, dtype=None):  # noqa: N802 - a tensor in a case table, built in eith
     return ("tensor", data, dtype)
 
 
+def A(data, dtype="float64"):  # noqa: N802 - a NumPy array in a case table
+    return ("ndarray", data, dtype)
+
+
 def build(lib, value):
-    """``value`` with every :func:`T` made a tensor of ``lib``, containers kept."""
+    """``value`` with every :func:`T` made a tensor of ``lib`` and every :func:`A` a NumPy
+    array, containers kept."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == "ndarray":
+        np = pytest.importorskip("numpy")
+        return np.array(value[1], dtype=value[2])
     if isinstance(value, tuple) and len(value) == 3 and value[0] == "tensor":
         dtype = None if value[2] is None else getattr(lib, value[2])
         return lib.tensor(value[1], dtype=dtype)
@@ -111,6 +119,11 @@ CASES = [
     (T([1.0, 2.0]), T([1.0, 3.0]), {"msg": "custom"}),
     ([T([1.0])], [T([2.0])], {"msg": "custom"}),
     ([T([1.0])], [T([2.0])], {"msg": lambda m: "<" + m + ">"}),
+    # NumPy arrays, compared as tensors
+    (A([1.0, 2.0]), A([1.0, 2.5]), {}),
+    (A([1.0, 2.0]), A([1.0, 2.0], "float32"), {}),
+    (A([1, 2], "int64"), A([1, 2], "int64"), {}),
+    (T([1.0, 2.0]), A([1.0, 2.0], "float32"), {}),
     # what no pair handles
     (T([1.0, 2.0]), [1.0, 2.0], {}),
     (T(1.0), 1.0, {}),

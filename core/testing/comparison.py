@@ -2,8 +2,8 @@
 
 The inputs are walked pairwise: sequences (but strings) item by item, mappings key by
 key, and the leaves as PyTorch pairs them: ``None`` with ``None``, ``bool`` with
-``bool``, a number with a number, a Tensor with a Tensor (:mod:`.tensor_pairs`). A
-failure deep in a container says where (``The failure occurred for item [0]['a']``). The
+``bool``, a number with a number, a Tensor (or a NumPy array) with another
+(:mod:`.tensor_pairs`). A failure deep in a container says where (``The failure occurred for item [0]['a']``). The
 messages, the tolerance defaults and the exception types are PyTorch's.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import dtypes
+from ..interop import as_tensor, is_ndarray
 from ..tensor import Tensor
 from .mismatch import Failure, default_tolerances, numbers_close, scalar_message
 from .tensor_pairs import compare_tensors
@@ -136,6 +137,8 @@ def _compare_leaves(actual: Any, expected: Any, options: Options) -> None:
         _compare_numbers(actual, expected, options)
     elif isinstance(actual, Tensor) and isinstance(expected, Tensor):
         compare_tensors(actual, expected, options)
+    elif is_ndarray(actual) and is_ndarray(expected):  # compared as the tensors they make
+        compare_tensors(as_tensor(actual), as_tensor(expected), options)
     else:
         raise TypeError(
             f"No comparison pair was able to handle inputs of type {type(actual)} "
