@@ -3,8 +3,9 @@
 The inputs are walked pairwise: sequences (but strings) item by item, mappings key by
 key, and the leaves as PyTorch pairs them: ``None`` with ``None``, ``bool`` with
 ``bool``, a number with a number, a Tensor (or a NumPy array) with another
-(:mod:`.tensor_pairs`). A failure deep in a container says where (``The failure occurred for item [0]['a']``). The
-messages, the tolerance defaults and the exception types are PyTorch's.
+(:mod:`.tensor_pairs`). A failure deep in a container says where (``The failure
+occurred for item [0]['a']``). The messages, the tolerance defaults and the exception
+types are PyTorch's.
 """
 
 from __future__ import annotations
