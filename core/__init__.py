@@ -69,6 +69,8 @@ from .samplers import install as _install_sampler_methods
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
+from .toolbox import NAMES as _TOOLBOX
+from .toolbox import install as _install_toolbox
 from .window_functions import FUNCTIONS as _WINDOWS
 
 __version__ = "0.1.0"
@@ -105,6 +107,8 @@ globals().update(_RUNTIME_SETTINGS)
 globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)
 globals().update(_NN_ALIASES)  # torch.conv2d, torch.batch_norm...: nn functions' names
+globals().update(_TOOLBOX)  # finfo, iinfo, testing, typename...: retrograd.toolbox
+_install_toolbox(Tensor)  # is_conj, resolve_neg, get_device, storage_offset... methods
 # PyTorch's dtype names, ``bool``/``float``/``int`` included: like ``torch.float``, they
 # shadow the builtins inside this namespace only (so they are set last).
 globals().update(dtypes.ALIASES)
@@ -114,7 +118,7 @@ globals()["bool"] = dtypes.bool
 # the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
 _PUBLIC_MODULES = {
     "autograd", "cuda", "func", "linalg", "nn", "optim", "plugins", "random", "return_types",
-    "special", "utils",
+    "special", "testing", "utils",
 }  # fmt: skip
 __all__ = sorted(
     name

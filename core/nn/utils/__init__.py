@@ -1,5 +1,11 @@
-"""``retrograd.nn.utils``: gradient clipping, parameter/vector conversion and ``rnn``
-(packed sequences)."""
+"""``retrograd.nn.utils``: gradient clipping, parameter/vector conversion, ``rnn``
+(packed sequences), ``parametrize`` and ``parametrizations`` (weight and spectral
+normalization).
+
+``parametrize`` and ``parametrizations`` build on ``retrograd.nn.modules``, which imports
+this package (``rnn``), so they are imported by the public namespace
+(``retrograd.toolbox``), not here: ``import retrograd`` binds them as attributes here.
+"""
 
 from __future__ import annotations
 
