@@ -1,0 +1,30 @@
+"""``retrograd.distributions``: PyTorch's ``torch.distributions``, written in retrograd's
+own ops, so densities, samples and KL divergences run and differentiate on every backend.
+
+Sampling that needs a dedicated sampler (Poisson, binomial, gamma, Dirichlet, and the
+distributions built on them) calls it by PyTorch's name at call time
+(``retrograd.poisson``, ``retrograd._standard_gamma``, ...).
+"""
+
+from __future__ import annotations
+
+from . import constraints
+from .binary import Bernoulli, Binomial, Geometric
+from .categorical import Categorical, OneHotCategorical
+from .dirichlet import Beta, Dirichlet
+from .distribution import Distribution
+from .gamma import Chi2, Gamma
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
+from .normal import HalfNormal, LogNormal, Normal
+from .poisson import Poisson
+from .studentt import StudentT
+from .univariate import Cauchy, Exponential, Gumbel, Laplace, Uniform
+
+__all__ = [
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
+    "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
+    "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
+    "StudentT", "Uniform", "constraints", "kl_divergence", "register_kl",
+]  # fmt: skip
