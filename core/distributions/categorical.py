@@ -92,6 +92,11 @@ class Categorical(Distribution):
         # uniform draw (no multinomial kernel needed)
         shape = self._extended_shape(sample_shape)
         with retrograd.no_grad():
+            multinomial = getattr(retrograd, "multinomial", None)
+            if multinomial is not None:  # PyTorch's sampler, hence PyTorch's numbers
+                probs_2d = self.probs.reshape(-1, self._num_events)
+                n = retrograd.Size(sample_shape).numel()
+                return multinomial(probs_2d, n, True).T.reshape(shape)
             cdf = self.probs.cumsum(-1)
             cdf = cdf / cdf[..., -1:]
             u = retrograd.rand_like(cdf[..., :1].expand(tuple(shape) + (1,)))

@@ -108,9 +108,11 @@ def _kl_onehotcategorical(p: OneHotCategorical, q: OneHotCategorical) -> Any:
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Any:
     if p.event_shape != q.event_shape:
+        # PyTorch's message, with the run of spaces its source line continuation leaves
         raise ValueError(
-            "KL-divergence between two Multivariate Normals with different event shapes "
-            "cannot be computed"
+            "KL-divergence between two Multivariate Normals with"
+            + " " * 26
+            + "different event shapes cannot be computed"
         )
     lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - lp.diagonal(

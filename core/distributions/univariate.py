@@ -51,17 +51,19 @@ class _LocScale(Distribution):
 class Uniform(Distribution):
     """The continuous uniform distribution on ``[low, high)``."""
 
-    arg_constraints = {
-        "low": constraints.dependent(is_discrete=False, event_dim=0),
-        "high": constraints.dependent(is_discrete=False, event_dim=0),
-    }
     has_rsample = True
+
+    @property
+    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+        # each bound is checked against the other, which reports low >= high
+        return {
+            "low": constraints.less_than(self.high),
+            "high": constraints.greater_than(self.low),
+        }
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = broadcast_all(low, high)
         super().__init__(_batch_shape(low, high, self.low), validate_args=validate_args)
-        if self._validate_args and not bool(retrograd.lt(self.low, self.high).all()):
-            raise ValueError("Uniform is not defined when low>= high")
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
         new = self._get_checked_instance(Uniform, _instance)
@@ -240,7 +242,10 @@ class Cauchy(_LocScale):
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         shape = self._extended_shape(sample_shape)
-        u = _uniform_like(self.loc, shape)
+        like = retrograd.empty_like(self.loc.detach().expand(shape))
+        if hasattr(like, "cauchy_"):  # PyTorch's sampler, hence PyTorch's numbers
+            return self.loc + like.cauchy_() * self.scale
+        u = like.uniform_()
         return self.loc + self.scale * retrograd.tan(math.pi * (u - 0.5))
 
     def log_prob(self, value: Any) -> Any:

@@ -1,0 +1,452 @@
+"""retrograd.distributions against torch.distributions on the same parameters: log_prob
+(with its parameter gradients), cdf/icdf, entropy, moments, shapes, reparameterized
+samples (the same seed gives PyTorch's draws where retrograd reproduces its sampler),
+sample statistics, KL divergences and validation errors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+import retrograd
+
+torch = pytest.importorskip("torch")
+
+RD = retrograd.distributions
+TD = torch.distributions
+
+
+def _module(lib: Any) -> Any:
+    return RD if lib is retrograd else TD
+
+
+def _tensor(lib: Any, value: Any, grad: bool = False) -> Any:
+    return lib.tensor(value, dtype=lib.float64, requires_grad=grad)
+
+
+def _np(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().numpy() if hasattr(t, "detach") else t, dtype=np.float64)
+
+
+def _close(ours: Any, theirs: Any, rtol: float = 1e-7, atol: float = 1e-9) -> None:
+    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=rtol, atol=atol, equal_nan=True)
+
+
+@dataclass
+class Case:
+    """One distribution on fixed parameters: ``build(D, **params)`` with ``D`` the
+    distributions module and params float64 tensors requiring grad."""
+
+    name: str
+    build: Callable[..., Any]
+    params: dict[str, Any]
+    value: Any  # a point of the support, broadcastable with the batch
+    batch_shape: tuple = ()
+    event_shape: tuple = ()
+    cdf: bool = False
+    icdf: Any = None  # probabilities where icdf is compared
+    entropy: bool = True
+    moments: tuple = ("mean", "variance", "stddev", "mode")
+    rsample: bool = False
+    sampler: str | None = None  # retrograd function the sampler needs (from feat-sampl)
+    same_draws: bool = False  # retrograd reproduces PyTorch's draws for a seed
+    discrete: bool = False
+    fixed: dict[str, Any] = field(default_factory=dict)  # non-differentiable parameters
+
+    def make(self, lib: Any, grad: bool = True) -> tuple[Any, dict]:
+        params = {k: _tensor(lib, v, grad) for k, v in self.params.items()}
+        fixed = {k: _tensor(lib, v) for k, v in self.fixed.items()}
+        return self.build(_module(lib), **params, **fixed), params
+
+
+SPD = [[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]]
+TRIL = [[1.2, 0.0, 0.0], [0.3, 0.8, 0.0], [-0.4, 0.2, 1.5]]
+
+CASES = [
+    Case("Normal", lambda D, loc, scale: D.Normal(loc, scale),
+         {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}, [0.3, 0.1, -1.2], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True, same_draws=True),
+    Case("HalfNormal", lambda D, scale: D.HalfNormal(scale), {"scale": [1.0, 0.5, 2.5]},
+         [0.3, 0.1, 1.2], (3,), cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True),
+    Case("LogNormal", lambda D, loc, scale: D.LogNormal(loc, scale),
+         {"loc": [0.5, -1.0, 0.2], "scale": [1.0, 0.5, 0.7]}, [0.3, 0.1, 1.2], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True, same_draws=True),
+    Case("Uniform", lambda D, low, high: D.Uniform(low, high),
+         {"low": [0.0, -1.0, 2.0], "high": [1.0, 0.5, 4.0]}, [0.3, 0.1, 3.0], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True, same_draws=True,
+         moments=("mean", "variance", "stddev")),
+    Case("Exponential", lambda D, rate: D.Exponential(rate), {"rate": [0.5, 1.0, 3.0]},
+         [0.3, 0.0, 2.0], (3,), cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True,
+         same_draws=True),
+    Case("Laplace", lambda D, loc, scale: D.Laplace(loc, scale),
+         {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}, [0.3, -1.1, 4.0], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True, same_draws=True),
+    Case("Cauchy", lambda D, loc, scale: D.Cauchy(loc, scale),
+         {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}, [0.3, -1.1, 4.0], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True),
+    Case("Gumbel", lambda D, loc, scale: D.Gumbel(loc, scale),
+         {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}, [0.3, -1.1, 4.0], (3,),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True),
+    Case("StudentT", lambda D, df, loc, scale: D.StudentT(df, loc, scale),
+         {"df": [0.8, 1.5, 5.0], "loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]},
+         [0.3, -1.1, 4.0], (3,), rsample=True, sampler="_standard_gamma"),
+    Case("Gamma", lambda D, concentration, rate: D.Gamma(concentration, rate),
+         {"concentration": [0.5, 1.0, 3.0], "rate": [1.0, 0.5, 2.0]}, [0.3, 1.1, 4.0], (3,),
+         rsample=True, sampler="_standard_gamma"),
+    Case("Chi2", lambda D, df: D.Chi2(df), {"df": [0.5, 2.0, 5.0]}, [0.3, 1.1, 4.0], (3,),
+         rsample=True, sampler="_standard_gamma"),
+    Case("Beta", lambda D, a, b: D.Beta(a, b), {"a": [0.5, 2.0, 3.0], "b": [1.5, 2.0, 0.7]},
+         [0.3, 0.6, 0.9], (3,), rsample=True, sampler="_sample_dirichlet"),
+    Case("Dirichlet", lambda D, c: D.Dirichlet(c), {"c": [[0.5, 2.0, 3.0], [1.5, 2.0, 4.0]]},
+         [0.2, 0.3, 0.5], (2,), (3,), rsample=True, sampler="_sample_dirichlet"),
+    Case("Bernoulli(probs)", lambda D, p: D.Bernoulli(probs=p), {"p": [0.2, 0.5, 0.9]},
+         [1.0, 0.0, 1.0], (3,), discrete=True, sampler="bernoulli"),
+    Case("Bernoulli(logits)", lambda D, lg: D.Bernoulli(logits=lg), {"lg": [-1.0, 0.3, 2.0]},
+         [1.0, 0.0, 1.0], (3,), discrete=True, sampler="bernoulli"),
+    Case("Geometric", lambda D, p: D.Geometric(probs=p), {"p": [0.2, 0.5, 0.9]},
+         [3.0, 0.0, 1.0], (3,), discrete=True, sampler="rand"),
+    Case("Geometric(logits)", lambda D, lg: D.Geometric(logits=lg), {"lg": [-1.0, 0.3, 2.0]},
+         [3.0, 0.0, 1.0], (3,), discrete=True, sampler="rand"),
+    Case("Binomial", lambda D, p, n: D.Binomial(n, probs=p), {"p": [0.2, 0.5, 0.9]},
+         [3.0, 0.0, 4.0], (3,), discrete=True, sampler="binomial", fixed={"n": [5.0, 5.0, 5.0]}),
+    Case("Binomial(logits)", lambda D, lg, n: D.Binomial(n, logits=lg),
+         {"lg": [-1.0, 0.3, 2.0]}, [3.0, 0.0, 2.0], (3,), discrete=True, sampler="binomial",
+         fixed={"n": [5.0, 3.0, 2.0]}, entropy=False),
+    Case("Poisson", lambda D, rate: D.Poisson(rate), {"rate": [0.5, 2.0, 7.5]},
+         [3.0, 0.0, 6.0], (3,), discrete=True, sampler="poisson", entropy=False),
+    Case("Categorical", lambda D, p: D.Categorical(probs=p),
+         {"p": [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]}, [2.0, 0.0], (2,), discrete=True,
+         sampler="rand", moments=("mode",)),
+    Case("Categorical(logits)", lambda D, lg: D.Categorical(logits=lg),
+         {"lg": [[0.2, -1.3, 0.5], [1.6, 0.1, 0.3]]}, [1.0, 2.0], (2,), discrete=True,
+         sampler="rand", moments=("mode",)),
+    Case("OneHotCategorical", lambda D, p: D.OneHotCategorical(probs=p),
+         {"p": [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]}, [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], (2,),
+         (3,), discrete=True, sampler="rand"),
+    Case("MultivariateNormal(cov)", lambda D, loc, cov: D.MultivariateNormal(loc, cov),
+         {"loc": [[0.5, -1.0, 2.0], [0.0, 1.0, 0.3]], "cov": SPD}, [0.3, 0.1, 1.2], (2,),
+         (3,), rsample=True, same_draws=True),
+    Case("MultivariateNormal(scale_tril)",
+         lambda D, loc, tril: D.MultivariateNormal(loc, scale_tril=tril),
+         {"loc": [0.5, -1.0, 2.0], "tril": TRIL}, [[0.3, 0.1, 1.2]], (),
+         (3,), rsample=True, same_draws=True),
+    Case("MultivariateNormal(precision)",
+         lambda D, loc, prec: D.MultivariateNormal(loc, precision_matrix=prec),
+         {"loc": [0.5, -1.0, 2.0], "prec": SPD}, [0.3, 0.1, 1.2], (), (3,), rsample=True),
+    Case("Independent", lambda D, loc, scale: D.Independent(D.Normal(loc, scale), 1),
+         {"loc": [[0.5, -1.0, 2.0], [0.1, 0.2, 0.3]], "scale": [1.0, 0.5, 2.5]},
+         [0.3, 0.1, -1.2], (2,), (3,), rsample=True, same_draws=True),
+]  # fmt: skip
+
+IDS = [case.name for case in CASES]
+
+
+@pytest.fixture(params=CASES, ids=IDS)
+def case(request: Any) -> Case:
+    return request.param
+
+
+def _needs(case: Case) -> None:
+    if case.sampler and not hasattr(retrograd, case.sampler):
+        pytest.skip(f"needs retrograd.{case.sampler} (merged from feat-sampl)")
+
+
+def test_shapes_and_repr(case: Case) -> None:
+    ours, _ = case.make(retrograd)
+    theirs, _ = case.make(torch)
+    assert tuple(ours.batch_shape) == tuple(theirs.batch_shape) == case.batch_shape
+    assert tuple(ours.event_shape) == tuple(theirs.event_shape) == case.event_shape
+    assert isinstance(ours.batch_shape, retrograd.Size)
+    assert repr(ours) == repr(theirs)
+    assert ours.has_rsample == theirs.has_rsample
+    expanded = ours.expand((4,) + case.batch_shape)
+    assert tuple(expanded.batch_shape) == (4,) + case.batch_shape
+    _close(expanded.log_prob(_tensor(retrograd, case.value)),
+           theirs.expand((4,) + case.batch_shape).log_prob(_tensor(torch, case.value)))  # fmt: skip
+
+
+def test_log_prob_and_parameter_gradients(case: Case) -> None:
+    ours, our_params = case.make(retrograd)
+    theirs, their_params = case.make(torch)
+    lp = ours.log_prob(_tensor(retrograd, case.value))
+    expected = theirs.log_prob(_tensor(torch, case.value))
+    assert tuple(lp.shape) == tuple(expected.shape)
+    _close(lp, expected)
+    weights = np.linspace(0.5, 1.5, expected.numel()).reshape(tuple(expected.shape))
+    (lp * _tensor(retrograd, weights)).sum().backward()
+    (expected * _tensor(torch, weights)).sum().backward()
+    for name in case.params:
+        _close(our_params[name].grad, their_params[name].grad, rtol=1e-6)
+
+
+def test_moments_and_entropy(case: Case) -> None:
+    ours, our_params = case.make(retrograd)
+    theirs, their_params = case.make(torch)
+    for name in case.moments:
+        _close(getattr(ours, name), getattr(theirs, name))
+    if case.entropy:
+        h, expected = ours.entropy(), theirs.entropy()
+        _close(h, expected)
+        h.sum().backward()
+        expected.sum().backward()
+        for name in case.params:
+            if their_params[name].grad is None:  # the entropy does not depend on it
+                assert our_params[name].grad is None or not _np(our_params[name].grad).any()
+            else:
+                _close(our_params[name].grad, their_params[name].grad, rtol=1e-6)
+
+
+def test_cdf_and_icdf(case: Case) -> None:
+    if not case.cdf:
+        pytest.skip("no closed-form cdf in torch.distributions")
+    ours, our_params = case.make(retrograd)
+    theirs, their_params = case.make(torch)
+    c = ours.cdf(_tensor(retrograd, case.value))
+    expected = theirs.cdf(_tensor(torch, case.value))
+    _close(c, expected)
+    c.sum().backward()
+    expected.sum().backward()
+    for name in case.params:
+        _close(our_params[name].grad, their_params[name].grad, rtol=1e-6)
+    _close(ours.icdf(_tensor(retrograd, case.icdf)), theirs.icdf(_tensor(torch, case.icdf)))
+
+
+def test_sample_shapes(case: Case) -> None:
+    _needs(case)
+    ours, _ = case.make(retrograd)
+    sample = ours.sample((5, 2))
+    assert tuple(sample.shape) == (5, 2) + case.batch_shape + case.event_shape
+    assert not sample.requires_grad
+    assert tuple(ours.sample().shape) == case.batch_shape + case.event_shape
+    assert bool(ours.support.check(sample).all())
+
+
+def test_sample_mean_matches(case: Case) -> None:
+    """The mean of many samples is within five standard errors of PyTorch's mean."""
+    _needs(case)
+    if case.name.startswith("Categorical") or case.name in {"Cauchy", "StudentT"}:
+        mean = None  # no finite mean: compare the frequencies of the categories instead
+    else:
+        mean = case.make(torch)[0].mean
+    ours, _ = case.make(retrograd, grad=False)
+    retrograd.manual_seed(0)
+    n = 20000
+    sample = _np(ours.sample((n,)))
+    if mean is None:
+        if case.name.startswith("Categorical"):
+            probs = _np(case.make(torch)[0].probs)
+            freq = np.stack([(sample == k).mean(0) for k in range(probs.shape[-1])], -1)
+            np.testing.assert_allclose(freq, probs, atol=5 * 0.5 / math.sqrt(n))
+        else:  # the median is loc
+            np.testing.assert_allclose(np.median(sample, 0), _np(ours.loc), atol=0.1)
+        return
+    std = np.sqrt(_np(case.make(torch)[0].variance))
+    np.testing.assert_array_less(np.abs(sample.mean(0) - _np(mean)), 5 * std / math.sqrt(n) + 1e-12)
+
+
+def test_rsample_gradients(case: Case) -> None:
+    """Reparameterized samples: PyTorch's draws and gradients for one seed where retrograd
+    reproduces its sampler; else the gradient matches finite differences at a fixed seed."""
+    if not case.rsample:
+        assert not case.make(retrograd)[0].has_rsample
+        return
+    _needs(case)
+    ours, our_params = case.make(retrograd)
+    weights = np.linspace(0.5, 1.5, 4 * math.prod(case.batch_shape + case.event_shape))
+    weights = weights.reshape((4,) + case.batch_shape + case.event_shape)
+    retrograd.manual_seed(3)
+    sample = ours.rsample((4,))
+    (sample * _tensor(retrograd, weights)).sum().backward()
+    if case.same_draws:
+        theirs, their_params = case.make(torch)
+        torch.manual_seed(3)
+        expected = theirs.rsample((4,))
+        _close(sample, expected)
+        (expected * _tensor(torch, weights)).sum().backward()
+        for name in case.params:
+            _close(our_params[name].grad, their_params[name].grad, rtol=1e-6)
+        return
+    # central differences in each parameter entry, drawing with the same seed each time
+    for name, base in case.params.items():
+        base = np.asarray(base, dtype=np.float64)
+        numeric = np.zeros_like(base)
+        for index in np.ndindex(base.shape):
+            values = []
+            for step in (1e-6, -1e-6):
+                shifted = base.copy()
+                shifted[index] += step
+                params = dict(case.params, **{name: shifted})
+                d = Case(**{**case.__dict__, "params": params}).make(retrograd, grad=False)[0]
+                retrograd.manual_seed(3)
+                values.append(float((_np(d.rsample((4,))) * weights).sum()))
+            numeric[index] = (values[0] - values[1]) / 2e-6
+        analytic = _np(our_params[name].grad)
+        if name in ("cov", "prec"):  # a symmetric matrix: only symmetric changes are defined
+            analytic, numeric = analytic + analytic.T, numeric + numeric.T
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-6)
+
+
+# -- KL divergence -----------------------------------------------------------------------
+KL_CASES = [
+    ("Normal", lambda D, a, b, c, d: (D.Normal(a, b), D.Normal(c, d)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+    ("Bernoulli", lambda D, a, b: (D.Bernoulli(a), D.Bernoulli(b)),
+     [[0.2, 0.7], [0.5, 0.1]]),
+    ("Categorical", lambda D, a, b: (D.Categorical(a), D.Categorical(b)),
+     [[[0.2, 0.3, 0.5]], [[0.6, 0.1, 0.3]]]),
+    ("OneHotCategorical", lambda D, a, b: (D.OneHotCategorical(a), D.OneHotCategorical(b)),
+     [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]),
+    ("MultivariateNormal",
+     lambda D, a, b, c, d: (D.MultivariateNormal(a, b), D.MultivariateNormal(c, scale_tril=d)),
+     [[0.5, -1.0, 2.0], SPD, [0.0, 1.0, 0.3], TRIL]),
+    ("Gamma", lambda D, a, b, c, d: (D.Gamma(a, b), D.Gamma(c, d)),
+     [[0.5, 3.0], [1.0, 0.3], [2.0, 0.2], [2.0, 0.7]]),
+    ("Beta", lambda D, a, b, c, d: (D.Beta(a, b), D.Beta(c, d)),
+     [[0.5, 3.0], [1.0, 0.3], [2.0, 0.2], [2.0, 0.7]]),
+    ("Dirichlet", lambda D, a, b: (D.Dirichlet(a), D.Dirichlet(b)),
+     [[0.5, 3.0, 1.2], [1.0, 0.3, 2.0]]),
+    ("Exponential", lambda D, a, b: (D.Exponential(a), D.Exponential(b)),
+     [[0.5, 3.0], [1.0, 0.3]]),
+    ("Laplace", lambda D, a, b, c, d: (D.Laplace(a, b), D.Laplace(c, d)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+    ("Uniform", lambda D, a, b, c, d: (D.Uniform(a, b), D.Uniform(c, d)),
+     [[0.0, 0.2], [1.0, 0.5], [-1.0, 0.3], [2.0, 0.7]]),
+    ("Independent",
+     lambda D, a, b, c, d: (D.Independent(D.Normal(a, b), 1), D.Independent(D.Normal(c, d), 1)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("build, params", [c[1:] for c in KL_CASES], ids=[c[0] for c in KL_CASES])
+def test_kl_divergence_values_and_gradients(build: Callable, params: list) -> None:
+    results = []
+    for lib in (retrograd, torch):
+        tensors = [_tensor(lib, p, grad=True) for p in params]
+        p, q = build(_module(lib), *tensors)
+        kl = _module(lib).kl_divergence(p, q)
+        kl.sum().backward()
+        results.append((kl, [t.grad for t in tensors]))
+    (ours, our_grads), (theirs, their_grads) = results
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    _close(ours, theirs)
+    for a, b in zip(our_grads, their_grads):
+        _close(a, b, rtol=1e-6)
+
+
+def test_kl_uniform_outside_support_is_infinite() -> None:
+    p = RD.Uniform(retrograd.tensor([0.0]), retrograd.tensor([2.0]))
+    q = RD.Uniform(retrograd.tensor([0.5]), retrograd.tensor([3.0]))
+    expected = TD.kl_divergence(TD.Uniform(torch.tensor([0.0]), torch.tensor([2.0])),
+                                TD.Uniform(torch.tensor([0.5]), torch.tensor([3.0])))  # fmt: skip
+    _close(RD.kl_divergence(p, q), expected)
+
+
+def test_kl_unregistered_pair_and_register_kl() -> None:
+    p, q = RD.Normal(0.0, 1.0), RD.Exponential(1.0)
+    with pytest.raises(NotImplementedError):
+        RD.kl_divergence(p, q)
+
+    class MyNormal(RD.Normal):
+        pass
+
+    # a subclass uses its base class's rule until it registers its own
+    _close(RD.kl_divergence(MyNormal(0.0, 1.0), RD.Normal(1.0, 2.0)),
+           TD.kl_divergence(TD.Normal(0.0, 1.0), TD.Normal(1.0, 2.0)))  # fmt: skip
+
+    @RD.register_kl(MyNormal, RD.Normal)
+    def _kl(p: Any, q: Any) -> Any:
+        return retrograd.tensor(42.0)
+
+    assert RD.kl_divergence(MyNormal(0.0, 1.0), RD.Normal(1.0, 2.0)).item() == 42.0
+
+
+# -- validation --------------------------------------------------------------------------
+ERROR_CASES = [
+    ("negative scale", lambda D, lib: D.Normal(lib.tensor([0.0, 1.0]), lib.tensor([1.0, -1.0]))),
+    ("nan loc", lambda D, lib: D.Normal(lib.tensor(float("nan")), 1.0)),
+    ("probs out of range", lambda D, lib: D.Bernoulli(lib.tensor([0.5, 1.5]))),
+    ("probs and logits", lambda D, lib: D.Bernoulli(probs=0.5, logits=0.0)),
+    ("neither probs nor logits", lambda D, lib: D.Categorical()),
+    ("not a simplex", lambda D, lib: D.Dirichlet(lib.tensor([1.0, -1.0]))),
+    ("low >= high", lambda D, lib: D.Uniform(lib.tensor([0.0, 2.0]), lib.tensor([1.0, 1.0]))),
+    ("mvn no matrix", lambda D, lib: D.MultivariateNormal(lib.zeros(2))),
+    ("mvn 0-d loc", lambda D, lib: D.MultivariateNormal(lib.tensor(0.0), lib.eye(1))),
+    ("mvn not positive definite",
+     lambda D, lib: D.MultivariateNormal(lib.zeros(2), lib.tensor([[1.0, 2.0], [2.0, 1.0]]))),
+    ("value outside support", lambda D, lib: D.Exponential(1.0).log_prob(lib.tensor([-1.0, 2.0]))),
+    ("value not a tensor", lambda D, lib: D.Normal(0.0, 1.0).log_prob(0.5)),
+    ("value event shape",
+     lambda D, lib: D.Dirichlet(lib.ones(3)).log_prob(lib.tensor([0.5, 0.5]))),
+    ("value not broadcastable",
+     lambda D, lib: D.Normal(lib.zeros(3), 1.0).log_prob(lib.zeros(2))),
+    ("categorical value outside support",
+     lambda D, lib: D.Categorical(lib.tensor([0.5, 0.5])).log_prob(lib.tensor(2))),
+    ("independent too many dims", lambda D, lib: D.Independent(D.Normal(0.0, 1.0), 1)),
+    ("kl mvn event shapes",
+     lambda D, lib: D.kl_divergence(D.MultivariateNormal(lib.zeros(2), lib.eye(2)),
+                                    D.MultivariateNormal(lib.zeros(3), lib.eye(3)))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make", [c[1] for c in ERROR_CASES], ids=[c[0] for c in ERROR_CASES])
+def test_validation_errors_match_torch(make: Callable) -> None:
+    with pytest.raises(Exception) as theirs:
+        make(TD, torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        make(RD, retrograd)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_validation_can_be_turned_off() -> None:
+    d = RD.Normal(retrograd.tensor(0.0), retrograd.tensor(-1.0), validate_args=False)
+    assert math.isnan(d.log_prob(retrograd.tensor(0.0)).item())
+    RD.Distribution.set_default_validate_args(False)
+    try:
+        assert RD.Exponential(1.0).log_prob(retrograd.tensor(-1.0)).item() == -1.0 + 2.0
+    finally:
+        RD.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        RD.Exponential(1.0).log_prob(retrograd.tensor(-1.0))
+
+
+def test_constraints_repr_and_check() -> None:
+    C, TC = RD.constraints, TD.constraints
+    for name in ("real", "positive", "nonnegative", "unit_interval", "simplex", "boolean",
+                 "nonnegative_integer", "real_vector", "lower_cholesky", "positive_definite"):  # fmt: skip
+        assert repr(getattr(C, name)) == repr(getattr(TC, name))
+        assert getattr(C, name).event_dim == getattr(TC, name).event_dim
+        assert getattr(C, name).is_discrete == getattr(TC, name).is_discrete
+    assert repr(C.integer_interval(0, 3)) == repr(TC.integer_interval(0, 3))
+    values = [[0.2, 0.8, -0.1], [0.5, 0.25, 0.25], [0.0, 1.0, 0.0]]
+    for name in ("real", "positive", "nonnegative", "unit_interval", "boolean"):
+        ours = getattr(C, name).check(retrograd.tensor(values))
+        theirs = getattr(TC, name).check(torch.tensor(values))
+        assert ours.tolist() == theirs.tolist()
+    assert C.simplex.check(retrograd.tensor(values)).tolist() == (
+        TC.simplex.check(torch.tensor(values)).tolist()
+    )
+    assert RD.Uniform(0.0, 1.0).support.check(retrograd.tensor([0.5, 1.5])).tolist() == [
+        True,
+        False,
+    ]
+    assert C.is_dependent(RD.Uniform.support)
+
+
+def test_enumerate_support_matches_torch() -> None:
+    for build in (lambda D, lib: D.Bernoulli(lib.tensor([0.2, 0.4])),
+                  lambda D, lib: D.Categorical(lib.tensor([[0.2, 0.8], [0.5, 0.5]])),
+                  lambda D, lib: D.OneHotCategorical(lib.tensor([0.2, 0.3, 0.5])),
+                  lambda D, lib: D.Binomial(3, lib.tensor([0.2, 0.4]))):  # fmt: skip
+        ours = build(RD, retrograd).enumerate_support()
+        theirs = build(TD, torch).enumerate_support()
+        assert ours.tolist() == theirs.tolist()
+        assert tuple(ours.shape) == tuple(theirs.shape)
+
+
+def test_distribution_is_torch_namespace_attribute() -> None:
+    assert retrograd.distributions is RD
+    assert "distributions" in dir(retrograd)
