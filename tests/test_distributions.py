@@ -415,8 +415,11 @@ def test_validation_can_be_turned_off() -> None:
 
 def test_constraints_repr_and_check() -> None:
     C, TC = RD.constraints, TD.constraints
-    for name in ("real", "positive", "nonnegative", "unit_interval", "simplex", "boolean",
-                 "nonnegative_integer", "real_vector", "lower_cholesky", "positive_definite"):  # fmt: skip
+    names = (
+        "real", "positive", "nonnegative", "unit_interval", "simplex", "boolean",
+        "nonnegative_integer", "real_vector", "lower_cholesky", "positive_definite",
+    )  # fmt: skip
+    for name in names:
         assert repr(getattr(C, name)) == repr(getattr(TC, name))
         assert getattr(C, name).event_dim == getattr(TC, name).event_dim
         assert getattr(C, name).is_discrete == getattr(TC, name).is_discrete
