@@ -8,7 +8,7 @@ distributions built on them) calls it by PyTorch's name at call time
 
 from __future__ import annotations
 
-from . import constraints
+from . import constraints, transforms
 from .binary import Bernoulli, Binomial, Geometric
 from .categorical import Categorical, OneHotCategorical
 from .dirichlet import Beta, Dirichlet
@@ -20,6 +20,15 @@ from .multivariate_normal import MultivariateNormal
 from .normal import HalfNormal, LogNormal, Normal
 from .poisson import Poisson
 from .studentt import StudentT
+from .transformed_distribution import TransformedDistribution
+from .transforms import (
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    SigmoidTransform,
+    TanhTransform,
+    Transform,
+)
 from .univariate import Cauchy, Exponential, Gumbel, Laplace, Uniform
 
 __all__ = [
@@ -27,4 +36,6 @@ __all__ = [
     "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
     "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
     "StudentT", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform",
+    "Transform", "TransformedDistribution", "transforms",
 ]  # fmt: skip
