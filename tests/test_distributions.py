@@ -385,6 +385,7 @@ ERROR_CASES = [
      lambda D, lib: D.Normal(lib.zeros(3), 1.0).log_prob(lib.zeros(2))),
     ("categorical value outside support",
      lambda D, lib: D.Categorical(lib.tensor([0.5, 0.5])).log_prob(lib.tensor(2))),
+    ("geometric zero probability", lambda D, lib: D.Geometric(lib.tensor([0.0, 0.5]))),
     ("independent too many dims", lambda D, lib: D.Independent(D.Normal(0.0, 1.0), 1)),
     ("kl mvn event shapes",
      lambda D, lib: D.kl_divergence(D.MultivariateNormal(lib.zeros(2), lib.eye(2)),
@@ -453,3 +454,95 @@ def test_enumerate_support_matches_torch() -> None:
 def test_distribution_is_torch_namespace_attribute() -> None:
     assert retrograd.distributions is RD
     assert "distributions" in dir(retrograd)
+
+
+# -- transforms --------------------------------------------------------------------------
+TRANSFORMS = [
+    ("Exp", lambda D, lib: D.ExpTransform(), [-1.0, 0.3, 2.0]),
+    ("Sigmoid", lambda D, lib: D.SigmoidTransform(), [-1.0, 0.3, 2.0]),
+    ("Tanh", lambda D, lib: D.TanhTransform(), [-1.0, 0.3, 2.0]),
+    ("Affine", lambda D, lib: D.AffineTransform(lib.tensor(1.5, dtype=lib.float64),
+                                                 lib.tensor(-2.0, dtype=lib.float64)),
+     [-1.0, 0.3, 2.0]),
+    ("Affine(number)", lambda D, lib: D.AffineTransform(0.5, 3.0), [-1.0, 0.3, 2.0]),
+    ("Affine(event_dim=1)",
+     lambda D, lib: D.AffineTransform(0.5, lib.tensor([3.0, -1.0, 2.0], dtype=lib.float64), 1),
+     [-1.0, 0.3, 2.0]),
+    ("Compose", lambda D, lib: D.ComposeTransform([D.AffineTransform(0.5, 3.0),
+                                                    D.SigmoidTransform()]), [-1.0, 0.3, 2.0]),
+    ("inverse of Exp", lambda D, lib: D.ExpTransform().inv, [0.5, 1.3, 2.0]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, x", [c[1:] for c in TRANSFORMS], ids=[c[0] for c in TRANSFORMS])
+def test_transform_values_inverse_and_jacobian(make: Callable, x: list) -> None:
+    results = []
+    for lib in (retrograd, torch):
+        D = _module(lib)
+        module = D if lib is retrograd else D.transforms
+        t = make(module, lib)
+        xt = _tensor(lib, x, grad=True)
+        y = t(xt)
+        jac = t.log_abs_det_jacobian(xt, y)
+        (y.sum() + jac.sum()).backward()
+        results.append((y, t.inv(y), jac, xt.grad, t.domain.event_dim, t.bijective))
+    for ours, theirs in zip(results[0][:4], results[1][:4]):
+        _close(ours, theirs)
+    assert results[0][4:] == results[1][4:]
+
+
+TRANSFORMED = [
+    ("affine-exp normal",
+     lambda D, T, a, b: D.TransformedDistribution(
+         D.Normal(a, b), [T.AffineTransform(0.5, 2.0), T.ExpTransform()]),
+     {"a": [0.5, -1.0, 0.2], "b": [1.0, 0.5, 0.7]}, [0.3, 1.1, 4.0]),
+    ("logit-normal",
+     lambda D, T, a, b: D.TransformedDistribution(D.Normal(a, b), T.SigmoidTransform()),
+     {"a": [0.5, -1.0, 0.2], "b": [1.0, 0.5, 0.7]}, [0.3, 0.6, 0.9]),
+    ("decreasing affine of exponential",
+     lambda D, T, a: D.TransformedDistribution(D.Exponential(a), T.AffineTransform(1.0, -2.0)),
+     {"a": [0.5, 1.0, 3.0]}, [0.3, -1.1, -4.0]),
+    ("event_dim=1 affine",
+     lambda D, T, a, b: D.TransformedDistribution(
+         D.Normal(a, b), T.AffineTransform(0.5, a.detach() + 2.0, event_dim=1)),
+     {"a": [0.5, -1.0, 0.2], "b": [1.0, 0.5, 0.7]}, [0.3, 1.1, 4.0]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "build, params, value, same_draws",
+    [c[1:] for c in TRANSFORMED],
+    ids=[c[0] for c in TRANSFORMED],
+)
+def test_transformed_distribution_matches_torch(build: Callable, params: dict, value: list) -> None:
+    """log_prob and its gradients, cdf, icdf and (PyTorch's draws for a seed) rsample."""
+    results = []
+    for lib in (retrograd, torch):
+        D = _module(lib)
+        T = D if lib is retrograd else D.transforms
+        tensors = {k: _tensor(lib, v, grad=True) for k, v in params.items()}
+        d = build(D, T, **tensors)
+        lp = d.log_prob(_tensor(lib, value))
+        lp.sum().backward()
+        out = [lp, *(tensors[k].grad for k in params)]
+        if not d.event_shape:
+            out += [d.cdf(_tensor(lib, value)), d.icdf(_tensor(lib, [0.2, 0.5, 0.7]))]
+        lib.manual_seed(5)
+        out.append(d.rsample((2,)))
+        results.append((out, tuple(d.batch_shape), tuple(d.event_shape), repr(d)))
+    (ours, *our_meta), (theirs, *their_meta) = results
+    assert our_meta == their_meta
+    for a, b in zip(ours, theirs):
+        _close(a, b, rtol=1e-6)
+
+
+def test_transformed_distribution_support_and_validation() -> None:
+    d = RD.TransformedDistribution(RD.Normal(0.0, 1.0), RD.ExpTransform())
+    t = TD.TransformedDistribution(TD.Normal(0.0, 1.0), TD.transforms.ExpTransform())
+    assert repr(d.support) == repr(t.support)
+    with pytest.raises(ValueError) as theirs:
+        t.log_prob(torch.tensor(-1.0))
+    with pytest.raises(ValueError) as ours:
+        d.log_prob(retrograd.tensor(-1.0))
+    assert str(ours.value) == str(theirs.value)
+    assert tuple(d.sample((4,)).shape) == (4,)

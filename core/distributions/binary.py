@@ -130,13 +130,15 @@ class Geometric(_SuccessProbability):
         batch_shape = self._set_parameter(probs, logits)
         super().__init__(batch_shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
+            # a success probability of 0 never stops: beyond the unit interval, probs > 0
             value = self.probs
-            if not bool((value > 0).all()):
+            valid = value > 0
+            if not bool(valid.all()):
                 raise ValueError(
-                    f"Expected parameter probs ({type(value).__name__} of shape "
-                    f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
-                    f"constraint {constraints.unit_interval!r} and to be positive, but found "
-                    f"invalid values:\n{value}"
+                    "Expected parameter probs "
+                    f"({type(value).__name__} of shape {tuple(value.shape)}) "
+                    f"of distribution {self!r} "
+                    f"to be positive but found invalid values:\n{value.detach()[~valid]}"
                 )
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
