@@ -510,7 +510,7 @@ TRANSFORMED = [
 
 
 @pytest.mark.parametrize(
-    "build, params, value, same_draws",
+    "build, params, value",
     [c[1:] for c in TRANSFORMED],
     ids=[c[0] for c in TRANSFORMED],
 )
