@@ -53,6 +53,7 @@ class Case:
     moments: tuple = ("mean", "variance", "stddev", "mode")
     rsample: bool = False
     sampler: str | None = None  # retrograd function the sampler needs (from feat-sampl)
+    rsampler: str | None = None  # the sampler rsample needs, where it is another one
     same_draws: bool = False  # retrograd reproduces PyTorch's draws for a seed
     discrete: bool = False
     fixed: dict[str, Any] = field(default_factory=dict)  # non-differentiable parameters
@@ -100,9 +101,11 @@ CASES = [
     Case("Chi2", lambda D, df: D.Chi2(df), {"df": [0.5, 2.0, 5.0]}, [0.3, 1.1, 4.0], (3,),
          rsample=True, sampler="_standard_gamma"),
     Case("Beta", lambda D, a, b: D.Beta(a, b), {"a": [0.5, 2.0, 3.0], "b": [1.5, 2.0, 0.7]},
-         [0.3, 0.6, 0.9], (3,), rsample=True, sampler="_sample_dirichlet"),
+         [0.3, 0.6, 0.9], (3,), rsample=True, sampler="_sample_dirichlet",
+         rsampler="_standard_gamma"),
     Case("Dirichlet", lambda D, c: D.Dirichlet(c), {"c": [[0.5, 2.0, 3.0], [1.5, 2.0, 4.0]]},
-         [0.2, 0.3, 0.5], (2,), (3,), rsample=True, sampler="_sample_dirichlet"),
+         [0.2, 0.3, 0.5], (2,), (3,), rsample=True, sampler="_sample_dirichlet",
+         rsampler="_standard_gamma"),
     Case("Bernoulli(probs)", lambda D, p: D.Bernoulli(probs=p), {"p": [0.2, 0.5, 0.9]},
          [1.0, 0.0, 1.0], (3,), discrete=True, sampler="bernoulli"),
     Case("Bernoulli(logits)", lambda D, lg: D.Bernoulli(logits=lg), {"lg": [-1.0, 0.3, 2.0]},
@@ -150,9 +153,9 @@ def case(request: Any) -> Case:
     return request.param
 
 
-def _needs(case: Case) -> None:
-    if case.sampler and not hasattr(retrograd, case.sampler):
-        pytest.skip(f"needs retrograd.{case.sampler} (merged from feat-sampl)")
+def _needs(name: str | None) -> None:
+    if name and not hasattr(retrograd, name):
+        pytest.skip(f"needs retrograd.{name} (merged from feat-sampl)")
 
 
 def test_shapes_and_repr(case: Case) -> None:
@@ -215,7 +218,7 @@ def test_cdf_and_icdf(case: Case) -> None:
 
 
 def test_sample_shapes(case: Case) -> None:
-    _needs(case)
+    _needs(case.sampler)
     ours, _ = case.make(retrograd)
     sample = ours.sample((5, 2))
     assert tuple(sample.shape) == (5, 2) + case.batch_shape + case.event_shape
@@ -226,7 +229,7 @@ def test_sample_shapes(case: Case) -> None:
 
 def test_sample_mean_matches(case: Case) -> None:
     """The mean of many samples is within five standard errors of PyTorch's mean."""
-    _needs(case)
+    _needs(case.sampler)
     if case.name.startswith("Categorical") or case.name in {"Cauchy", "StudentT"}:
         mean = None  # no finite mean: compare the frequencies of the categories instead
     else:
@@ -247,13 +250,22 @@ def test_sample_mean_matches(case: Case) -> None:
     np.testing.assert_array_less(np.abs(sample.mean(0) - _np(mean)), 5 * std / math.sqrt(n) + 1e-12)
 
 
+# Samplers by rejection (gamma, hence chi-squared, Student's t, beta, Dirichlet) have an
+# implicit reparameterization gradient, not the derivative at fixed random numbers: they
+# are checked by test_rsample_gradient_is_unbiased instead of finite differences.
+IMPLICIT = {"Gamma", "Chi2", "StudentT", "Beta", "Dirichlet"}
+
+
 def test_rsample_gradients(case: Case) -> None:
     """Reparameterized samples: PyTorch's draws and gradients for one seed where retrograd
     reproduces its sampler; else the gradient matches finite differences at a fixed seed."""
     if not case.rsample:
         assert not case.make(retrograd)[0].has_rsample
         return
-    _needs(case)
+    if case.name in IMPLICIT:
+        assert case.make(retrograd)[0].has_rsample
+        return
+    _needs(case.rsampler or case.sampler)
     ours, our_params = case.make(retrograd)
     weights = np.linspace(0.5, 1.5, 4 * math.prod(case.batch_shape + case.event_shape))
     weights = weights.reshape((4,) + case.batch_shape + case.event_shape)
@@ -287,6 +299,43 @@ def test_rsample_gradients(case: Case) -> None:
         if name in ("cov", "prec"):  # a symmetric matrix: only symmetric changes are defined
             analytic, numeric = analytic + analytic.T, numeric + numeric.T
         np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-6)
+
+
+UNBIASED = [
+    ("Gamma", lambda D, c, r: D.Gamma(c, r), {"c": [0.5, 1.0, 3.0], "r": [1.0, 0.5, 2.0]}),
+    ("Chi2", lambda D, df: D.Chi2(df), {"df": [0.5, 2.0, 5.0]}),
+    ("Beta", lambda D, a, b: D.Beta(a, b), {"a": [0.5, 2.0, 3.0], "b": [1.5, 2.0, 0.7]}),
+    ("Dirichlet", lambda D, c: D.Dirichlet(c), {"c": [[0.5, 2.0, 3.0], [1.5, 2.0, 4.0]]}),
+    ("StudentT", lambda D, df, loc, scale: D.StudentT(df, loc, scale),
+     {"df": [9.0, 12.0, 20.0], "loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("build, params", [c[1:] for c in UNBIASED], ids=[c[0] for c in UNBIASED])
+def test_rsample_gradient_is_unbiased(build: Callable, params: dict) -> None:
+    """The average gradient of many reparameterized samples is the gradient of the expected
+    value (PyTorch's closed-form mean; for Student's t, whose mean is loc whatever df, the
+    variance), within a tolerance a wrong gradient exceeds."""
+    _needs("_standard_gamma")
+    student = "df" in params and "loc" in params
+    grads = []
+    for lib, n in ((retrograd, 200000), (torch, None)):
+        tensors = {k: _tensor(lib, v, grad=True) for k, v in params.items()}
+        d = build(_module(lib), **tensors)
+        if n is None:
+            # the variance for df > 2 (torch's masked variance gives df a NaN gradient)
+            df, scale = tensors.get("df"), tensors.get("scale")
+            target = scale**2 * df / (df - 2) if student else d.mean
+        else:
+            retrograd.manual_seed(1)
+            x = d.rsample((n,))
+            target = ((x - tensors["loc"].detach()) ** 2 if student else x).mean(0)
+        w = np.linspace(0.5, 1.5, target.numel()).reshape(tuple(target.shape))
+        (target * _tensor(lib, w)).sum().backward()
+        # no gradient: the expectation does not depend on it (Student's t's loc)
+        grads.append({k: _np(t.grad) if t.grad is not None else 0.0 for k, t in tensors.items()})
+    for name in params:
+        np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=0.05, atol=0.02)
 
 
 # -- KL divergence -----------------------------------------------------------------------

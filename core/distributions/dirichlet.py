@@ -1,5 +1,6 @@
 """The Dirichlet distribution over the probability simplex, and the beta distribution (its
-two-category case). Samples come from ``retrograd._sample_dirichlet`` (PyTorch's name)."""
+two-category case). ``sample`` calls ``retrograd._sample_dirichlet`` and ``rsample``
+``retrograd._standard_gamma`` (PyTorch's names, looked up when called)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import retrograd
 
 from . import constraints
 from .distribution import Distribution
+from .gamma import standard_gamma
 from .utils import broadcast_all
 
 
@@ -36,9 +38,18 @@ class Dirichlet(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    def rsample(self, sample_shape: Any = ()) -> Any:
+    def sample(self, sample_shape: Any = ()) -> Any:
         shape = self._extended_shape(sample_shape)
-        return retrograd._sample_dirichlet(self.concentration.expand(shape))
+        with retrograd.no_grad():
+            return retrograd._sample_dirichlet(self.concentration.expand(shape))
+
+    def rsample(self, sample_shape: Any = ()) -> Any:
+        # ``_sample_dirichlet`` has no gradient (PyTorch adds one with a dedicated kernel);
+        # normalized gamma draws are Dirichlet too, and differentiate through
+        # ``_standard_gamma``'s implicit reparameterization gradient
+        shape = self._extended_shape(sample_shape)
+        gammas = standard_gamma(self.concentration.expand(shape))
+        return gammas / gammas.sum(-1, keepdim=True)
 
     def log_prob(self, value: Any) -> Any:
         if self._validate_args:
@@ -136,6 +147,9 @@ class Beta(Distribution):
     def variance(self) -> Any:
         total = self.concentration1 + self.concentration0
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Any:
+        return self._dirichlet.sample(sample_shape).select(-1, 0)
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         return self._dirichlet.rsample(sample_shape).select(-1, 0)
