@@ -91,7 +91,7 @@ CASES = [
          cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True),
     Case("Gumbel", lambda D, loc, scale: D.Gumbel(loc, scale),
          {"loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]}, [0.3, -1.1, 4.0], (3,),
-         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True),
+         cdf=True, icdf=[0.1, 0.5, 0.93], rsample=True, same_draws=True),
     Case("StudentT", lambda D, df, loc, scale: D.StudentT(df, loc, scale),
          {"df": [0.8, 1.5, 5.0], "loc": [0.5, -1.0, 2.0], "scale": [1.0, 0.5, 2.5]},
          [0.3, -1.1, 4.0], (3,), rsample=True, sampler="_standard_gamma"),
@@ -514,6 +514,13 @@ def test_enumerate_support_matches_torch() -> None:
         theirs = build(TD, torch).enumerate_support()
         assert ours.tolist() == theirs.tolist()
         assert tuple(ours.shape) == tuple(theirs.shape)
+
+
+def test_transformed_subclasses_as_in_torch() -> None:
+    for name in ("LogNormal", "HalfNormal", "Gumbel", "Chi2", "Beta"):
+        for base in ("TransformedDistribution", "Gamma", "Dirichlet"):
+            ours = issubclass(getattr(RD, name), getattr(RD, base))
+            assert ours == issubclass(getattr(TD, name), getattr(TD, base)), (name, base)
 
 
 def test_distribution_is_torch_namespace_attribute() -> None:

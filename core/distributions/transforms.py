@@ -14,8 +14,8 @@ from . import constraints
 from .utils import eps, sum_rightmost
 
 __all__ = [
-    "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform",
-    "Transform", "identity_transform",
+    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform",
+    "TanhTransform", "Transform", "identity_transform",
 ]  # fmt: skip
 
 
@@ -223,6 +223,24 @@ class ExpTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
         return x
+
+
+class AbsTransform(Transform):
+    """``y = |x|`` (not bijective: the inverse picks the nonnegative preimage)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AbsTransform)
+
+    __hash__ = Transform.__hash__
+
+    def _call(self, x: Any) -> Any:
+        return x.abs()
+
+    def _inverse(self, y: Any) -> Any:
+        return y
 
 
 class SigmoidTransform(Transform):

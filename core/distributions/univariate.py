@@ -12,6 +12,8 @@ import retrograd
 
 from . import constraints
 from .distribution import Distribution
+from .transformed_distribution import TransformedDistribution
+from .transforms import AffineTransform, ExpTransform
 from .utils import EULER_GAMMA, broadcast_all, eps, tiny
 
 
@@ -264,13 +266,44 @@ class Cauchy(_LocScale):
         return math.log(4 * math.pi) + self.scale.log()
 
 
-class Gumbel(_LocScale):
+class Gumbel(TransformedDistribution):
     """The Gumbel (type-I extreme value) distribution with location ``loc`` and scale
-    ``scale``."""
+    ``scale``: ``loc - scale * log(-log(U))`` for ``U`` uniform, as PyTorch builds it."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
-    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        low, high = tiny(self.loc.dtype), 1 - eps(self.loc.dtype)
+        if isinstance(loc, Number) and isinstance(scale, Number):
+            base_dist = Uniform(low, high, validate_args=validate_args)
+        else:
+            base_dist = Uniform(
+                retrograd.full_like(self.loc, low),
+                retrograd.full_like(self.loc, high),
+                validate_args=validate_args,
+            )
+        transforms = [
+            ExpTransform().inv,
+            AffineTransform(loc=0, scale=-retrograd.ones_like(self.scale)),
+            ExpTransform().inv,
+            AffineTransform(loc=loc, scale=-self.scale),
+        ]
+        super().__init__(base_dist, transforms, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Gumbel:
+        new = self._get_checked_instance(Gumbel, _instance)
+        new.loc = self.loc.expand(batch_shape)
+        new.scale = self.scale.expand(batch_shape)
+        return super().expand(batch_shape, _instance=new)
+
+    def log_prob(self, value: Any) -> Any:
+        # directly, not through the transforms: more accurate in the tails
+        if self._validate_args:
+            self._validate_sample(value)
+        y = (self.loc - value) / self.scale
+        return (y - y.exp()) - self.scale.log()
 
     @property
     def mean(self) -> Any:
@@ -287,24 +320,6 @@ class Gumbel(_LocScale):
     @property
     def variance(self) -> Any:
         return self.stddev.pow(2)
-
-    def rsample(self, sample_shape: Any = ()) -> Any:
-        shape = self._extended_shape(sample_shape)
-        dtype = self.loc.dtype
-        u = _uniform_like(self.loc, shape).clamp(min=tiny(dtype), max=1 - eps(dtype))
-        return self.loc - self.scale * retrograd.log(-retrograd.log(u))
-
-    def log_prob(self, value: Any) -> Any:
-        value = self._checked(value)
-        y = (self.loc - value) / self.scale
-        return (y - y.exp()) - self.scale.log()
-
-    def cdf(self, value: Any) -> Any:
-        value = self._checked(value)
-        return retrograd.exp(-retrograd.exp(-(value - self.loc) / self.scale))
-
-    def icdf(self, value: Any) -> Any:
-        return self.loc - self.scale * retrograd.log(-retrograd.log(value))
 
     def entropy(self) -> Any:
         return self.scale.log() + (1 + EULER_GAMMA)
