@@ -37,6 +37,6 @@ __all__ = [
     "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
     "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
     "StudentT", "Uniform", "constraints", "kl_divergence", "register_kl",
-    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform",
-    "Transform", "TransformedDistribution", "transforms",
+    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform",
+    "TanhTransform", "Transform", "TransformedDistribution", "transforms",
 ]  # fmt: skip
