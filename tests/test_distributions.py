@@ -250,6 +250,19 @@ def test_sample_mean_matches(case: Case) -> None:
     np.testing.assert_array_less(np.abs(sample.mean(0) - _np(mean)), 5 * std / math.sqrt(n) + 1e-12)
 
 
+@pytest.mark.parametrize(
+    "name", ["Normal", "Uniform", "Exponential", "Bernoulli(probs)", "Gumbel", "Independent"]
+)
+def test_sample_is_pytorchs_draw_for_a_seed(name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    draws = []
+    for lib in (retrograd, torch):
+        d, _ = case.make(lib, grad=False)
+        lib.manual_seed(11)
+        draws.append(d.sample((3,)))
+    _close(*draws, rtol=1e-12)
+
+
 # Samplers by rejection (gamma, hence chi-squared, Student's t, beta, Dirichlet) have an
 # implicit reparameterization gradient, not the derivative at fixed random numbers: they
 # are checked by test_rsample_gradient_is_unbiased instead of finite differences.
