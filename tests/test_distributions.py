@@ -376,6 +376,17 @@ KL_CASES = [
      [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
     ("Uniform", lambda D, a, b, c, d: (D.Uniform(a, b), D.Uniform(c, d)),
      [[0.0, 0.2], [1.0, 0.5], [-1.0, 0.3], [2.0, 0.7]]),
+    ("Poisson", lambda D, a, b: (D.Poisson(a), D.Poisson(b)), [[0.5, 3.0], [1.0, 0.3]]),
+    ("Geometric", lambda D, a, b: (D.Geometric(a), D.Geometric(b)), [[0.5, 0.3], [0.2, 0.7]]),
+    ("Binomial", lambda D, a, b: (D.Binomial(4, a), D.Binomial(4, b)), [[0.5, 0.3], [0.2, 0.7]]),
+    ("HalfNormal", lambda D, a, b: (D.HalfNormal(a), D.HalfNormal(b)), [[0.5, 3.0], [1.0, 0.3]]),
+    ("Gumbel", lambda D, a, b, c, d: (D.Gumbel(a, b), D.Gumbel(c, d)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+    ("Cauchy", lambda D, a, b, c, d: (D.Cauchy(a, b), D.Cauchy(c, d)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+    ("LogNormal", lambda D, a, b, c, d: (D.LogNormal(a, b), D.LogNormal(c, d)),
+     [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
+    ("Chi2", lambda D, a, b: (D.Chi2(a), D.Chi2(b)), [[0.5, 3.0], [1.0, 0.3]]),
     ("Independent",
      lambda D, a, b, c, d: (D.Independent(D.Normal(a, b), 1), D.Independent(D.Normal(c, d), 1)),
      [[0.5, -1.0], [1.0, 0.3], [0.0, 0.2], [2.0, 0.7]]),
@@ -465,6 +476,9 @@ ERROR_CASES = [
      lambda D, lib: D.LogNormal(0.0, 1.0).log_prob(lib.tensor([0.0]))),
     ("geometric zero probability", lambda D, lib: D.Geometric(lib.tensor([0.0, 0.5]))),
     ("independent too many dims", lambda D, lib: D.Independent(D.Normal(0.0, 1.0), 1)),
+    ("kl binomial total counts",
+     lambda D, lib: D.kl_divergence(D.Binomial(2, lib.tensor([0.5])),
+                                    D.Binomial(3, lib.tensor([0.5])))),
     ("kl mvn event shapes",
      lambda D, lib: D.kl_divergence(D.MultivariateNormal(lib.zeros(2), lib.eye(2)),
                                     D.MultivariateNormal(lib.zeros(3), lib.eye(3)))),
@@ -619,6 +633,20 @@ def test_transformed_distribution_matches_torch(build: Callable, params: dict, v
     assert our_meta == their_meta
     for a, b in zip(ours, theirs):
         _close(a, b, rtol=1e-6)
+
+
+def test_transform_equality_as_in_torch() -> None:
+    pairs = [
+        (lambda T: T.ExpTransform(), lambda T: T.ExpTransform()),
+        (lambda T: T.ExpTransform(), lambda T: T.SigmoidTransform()),
+        (lambda T: T.AffineTransform(0.5, 2.0), lambda T: T.AffineTransform(0.5, 2.0)),
+        (lambda T: T.AffineTransform(0.5, 2.0), lambda T: T.AffineTransform(0.5, 3.0)),
+        (lambda T: T.ExpTransform().inv, lambda T: T.ExpTransform().inv),
+        (lambda T: T.ComposeTransform([T.ExpTransform(), T.TanhTransform()]),
+         lambda T: T.ComposeTransform([T.ExpTransform(), T.TanhTransform()])),
+    ]  # fmt: skip
+    for a, b in pairs:
+        assert (a(RD) == b(RD)) == (a(TD.transforms) == b(TD.transforms))
 
 
 def test_transformed_distribution_support_and_validation() -> None:

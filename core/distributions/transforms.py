@@ -19,6 +19,13 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two transform parameters (numbers or tensors) are equal everywhere."""
+    if isinstance(a, Number) and isinstance(b, Number):
+        return a == b
+    return bool((a == b).all())
+
+
 class Transform:
     """An invertible map ``y = t(x)`` from ``domain`` to ``codomain``; ``inv`` is the
     inverse transform and ``log_abs_det_jacobian(x, y)`` is ``log |dy/dx|``."""
@@ -122,6 +129,11 @@ class _InverseTransform(Transform):
     def inv(self) -> Transform:
         return self._inv
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _InverseTransform) and self._inv == other._inv
+
+    __hash__ = Transform.__hash__
+
     def __call__(self, x: Any) -> Any:
         return self._inv._inv_call(x)
 
@@ -138,6 +150,11 @@ class ComposeTransform(Transform):
     def __init__(self, parts: list[Transform], cache_size: int = 0) -> None:
         super().__init__(cache_size=cache_size)
         self.parts = list(parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ComposeTransform) and self.parts == other.parts
+
+    __hash__ = Transform.__hash__
 
     @property
     def bijective(self) -> bool:  # type: ignore[override]
@@ -215,6 +232,11 @@ class ExpTransform(Transform):
     bijective = True
     sign = +1
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExpTransform)
+
+    __hash__ = Transform.__hash__
+
     def _call(self, x: Any) -> Any:
         return x.exp()
 
@@ -251,6 +273,11 @@ class SigmoidTransform(Transform):
     bijective = True
     sign = +1
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SigmoidTransform)
+
+    __hash__ = Transform.__hash__
+
     def _call(self, x: Any) -> Any:
         e = eps(x.dtype)
         return retrograd.sigmoid(x).clamp(min=e, max=1 - e)
@@ -272,6 +299,11 @@ class TanhTransform(Transform):
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TanhTransform)
+
+    __hash__ = Transform.__hash__
 
     def _call(self, x: Any) -> Any:
         return x.tanh()
@@ -299,6 +331,13 @@ class AffineTransform(Transform):
     @property
     def event_dim(self) -> int:
         return self._event_dim
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AffineTransform):
+            return False
+        return _same(self.loc, other.loc) and _same(self.scale, other.scale)
+
+    __hash__ = Transform.__hash__
 
     @property
     def domain(self) -> constraints.Constraint:  # type: ignore[override]
