@@ -58,13 +58,6 @@ def broadcast_all(*values: Any) -> tuple:
     return tuple(retrograd.broadcast_tensors(*tensors))
 
 
-def as_tensor(value: Any) -> Any:
-    """``value`` as a floating tensor (a number becomes a 0-d tensor of the default dtype)."""
-    if isinstance(value, retrograd.Tensor):
-        return value
-    return retrograd.tensor(float(value))
-
-
 def clamp_probs(probs: Any) -> Any:
     """Probabilities kept inside ``[eps, 1 - eps]`` so their logs stay finite."""
     e = eps(probs.dtype)
