@@ -16,6 +16,7 @@ from .distribution import Distribution
 from .gamma import Chi2, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import HalfNormal, LogNormal, Normal
 from .poisson import Poisson
@@ -35,8 +36,9 @@ from .univariate import Cauchy, Exponential, Gumbel, Laplace, Uniform
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
     "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
-    "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
-    "StudentT", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+    "OneHotCategorical", "Poisson", "StudentT", "Uniform", "constraints", "kl_divergence",
+    "register_kl",
     "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform",
     "TanhTransform", "Transform", "TransformedDistribution", "transforms",
 ]  # fmt: skip
