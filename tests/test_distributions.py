@@ -687,3 +687,22 @@ def test_transformed_distribution_support_and_validation() -> None:
         d.log_prob(retrograd.tensor(-1.0))
     assert str(ours.value) == str(theirs.value)
     assert tuple(d.sample((4,)).shape) == (4,)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.rsample and c.same_draws],
+                         ids=[c.name for c in CASES if c.rsample and c.same_draws])  # fmt: skip
+def test_float32_parameters(case: Case) -> None:
+    """The default dtype: float32 values, gradients and (for a seed) draws, as PyTorch's."""
+    results = []
+    for lib in (retrograd, torch):
+        params = {k: lib.tensor(v, requires_grad=True) for k, v in case.params.items()}
+        fixed = {k: lib.tensor(v) for k, v in case.fixed.items()}
+        d = case.build(_module(lib), **params, **fixed)
+        lp = d.log_prob(lib.tensor(case.value))
+        lib.manual_seed(2)
+        x = d.rsample((2,))
+        (lp.sum() + x.sum()).backward()
+        assert lp.dtype == lib.float32 and x.dtype == lib.float32
+        results.append([lp, x, *(p.grad for p in params.values())])
+    for ours, theirs in zip(*results):
+        _close(ours, theirs, rtol=2e-5, atol=1e-5)
