@@ -15,7 +15,7 @@ from .utils import eps, sum_rightmost
 
 __all__ = [
     "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform",
-    "TanhTransform", "Transform", "identity_transform",
+    "PowerTransform", "TanhTransform", "Transform", "identity_transform",
 ]  # fmt: skip
 
 
@@ -263,6 +263,44 @@ class AbsTransform(Transform):
 
     def _inverse(self, y: Any) -> Any:
         return y
+
+
+class PowerTransform(Transform):
+    """``y = x ** exponent`` on positive numbers."""
+
+    domain = constraints.positive
+    codomain = constraints.positive
+    bijective = True
+
+    def __init__(self, exponent: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        if not isinstance(exponent, retrograd.Tensor):
+            exponent = retrograd.tensor(float(exponent))
+        self.exponent = exponent
+
+    @property
+    def sign(self) -> Any:
+        return self.exponent.sign()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PowerTransform) and _same(self.exponent, other.exponent)
+
+    __hash__ = Transform.__hash__
+
+    def _call(self, x: Any) -> Any:
+        return x.pow(self.exponent)
+
+    def _inverse(self, y: Any) -> Any:
+        return y.pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
+        return (self.exponent * y / x).abs().log()
+
+    def forward_shape(self, shape: Any) -> Any:
+        return retrograd.broadcast_shapes(shape, self.exponent.shape)
+
+    def inverse_shape(self, shape: Any) -> Any:
+        return retrograd.broadcast_shapes(shape, self.exponent.shape)
 
 
 class SigmoidTransform(Transform):
