@@ -125,6 +125,12 @@ CASES = [
     Case("Binomial(logits)", lambda D, lg, n: D.Binomial(n, logits=lg),
          {"lg": [-1.0, 0.3, 2.0]}, [3.0, 0.0, 2.0], (3,), discrete=True, sampler="binomial",
          fixed={"n": [5.0, 3.0, 2.0]}, entropy=False),
+    Case("NegativeBinomial", lambda D, p, n: D.NegativeBinomial(n, probs=p),
+         {"p": [0.2, 0.5, 0.9]}, [3.0, 0.0, 4.0], (3,), discrete=True, sampler="poisson",
+         fixed={"n": [5.0, 2.5, 1.0]}, entropy=False, rsampler="_standard_gamma"),
+    Case("NegativeBinomial(logits)", lambda D, lg, n: D.NegativeBinomial(n, logits=lg),
+         {"lg": [-1.0, 0.3, 2.0], "n": [5.0, 2.5, 1.0]}, [3.0, 0.0, 2.0], (3,), discrete=True,
+         sampler="poisson", entropy=False, rsampler="_standard_gamma"),
     Case("Poisson", lambda D, rate: D.Poisson(rate), {"rate": [0.5, 2.0, 7.5]},
          [3.0, 0.0, 6.0], (3,), discrete=True, sampler="poisson", entropy=False),
     Case("Categorical", lambda D, p: D.Categorical(probs=p),
@@ -246,6 +252,7 @@ def test_cdf_and_icdf(case: Case) -> None:
 
 def test_sample_shapes(case: Case) -> None:
     _needs(case.sampler)
+    _needs(case.rsampler)
     ours, _ = case.make(retrograd)
     sample = ours.sample((5, 2))
     assert tuple(sample.shape) == (5, 2) + case.batch_shape + case.event_shape
@@ -257,6 +264,7 @@ def test_sample_shapes(case: Case) -> None:
 def test_sample_mean_matches(case: Case) -> None:
     """The mean of many samples is within five standard errors of PyTorch's mean."""
     _needs(case.sampler)
+    _needs(case.rsampler)
     if case.name.startswith("Categorical") or case.name in {"Cauchy", "StudentT"}:
         mean = None  # no finite mean: compare the frequencies of the categories instead
     else:
