@@ -197,7 +197,10 @@ def test_shapes_and_repr(case: Case) -> None:
     assert tuple(ours.event_shape) == tuple(theirs.event_shape) == case.event_shape
     assert isinstance(ours.batch_shape, retrograd.Size)
     assert repr(ours) == repr(theirs)
+    assert repr(ours.support) == repr(theirs.support)
+    assert list(ours.arg_constraints) == list(theirs.arg_constraints)
     assert ours.has_rsample == theirs.has_rsample
+    assert ours.has_enumerate_support == theirs.has_enumerate_support
     expanded = ours.expand((4,) + case.batch_shape)
     assert tuple(expanded.batch_shape) == (4,) + case.batch_shape
     _close(expanded.log_prob(_tensor(retrograd, case.value)),
