@@ -13,7 +13,21 @@ from __future__ import annotations
 
 from types import ModuleType as _ModuleType
 
-from . import autograd, cuda, dtypes, engine, func, ieee, linalg, nn, ops, optim, special, utils
+from . import (
+    autograd,
+    cuda,
+    distributions,
+    dtypes,
+    engine,
+    func,
+    ieee,
+    linalg,
+    nn,
+    ops,
+    optim,
+    special,
+    utils,
+)
 from .anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
@@ -117,8 +131,8 @@ globals()["bool"] = dtypes.bool
 # The public API: every name bound above but the modules that are implementation, plus
 # the public submodules (PyTorch's, and the plugin API). ``dir(retrograd)`` shows it.
 _PUBLIC_MODULES = {
-    "autograd", "cuda", "func", "linalg", "nn", "optim", "plugins", "random", "return_types",
-    "special", "testing", "utils",
+    "autograd", "cuda", "distributions", "func", "linalg", "nn", "optim", "plugins", "random",
+    "return_types", "special", "testing", "utils",
 }  # fmt: skip
 __all__ = sorted(
     name

@@ -8,6 +8,7 @@ from .hooks import RemovableHandle
 
 from . import autograd as autograd
 from . import cuda as cuda
+from . import distributions as distributions
 from . import func as func
 from . import linalg as linalg
 from . import nn as nn
