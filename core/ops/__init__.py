@@ -52,6 +52,8 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     joining,
     linalg,
     linalg_exp,
+    linalg_lu,
+    linalg_lu_solve,
     linalg_more,
     linalg_solvers,
     linalg_spectral,
@@ -167,6 +169,8 @@ MODULES = (
     linalg_spectral,
     linalg_triangular,
     linalg_exp,
+    linalg_lu,
+    linalg_lu_solve,
     # convolution (ConvolutionBackward0) and sliding blocks (Im2ColBackward0, Col2ImBackward0)
     im2col,
     convolution,
