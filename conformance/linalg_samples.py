@@ -16,6 +16,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pytest
 import retrograd
 from retrograd.ops.record import OpRecord
 
@@ -166,3 +167,73 @@ def matrix_exp_ref(xp: Any, a: Any) -> Any:
     for _ in range(8):
         total = total @ total
     return total
+
+
+# -- the LU family (retrograd/ops/linalg_lu.py, linalg_lu_solve.py) -----------------------
+
+
+def lu_parts(xp: Any, a: Any) -> tuple:
+    """``(P, L, U)`` with ``A = P L U``: SciPy's ``linalg.lu`` for NumPy, JAX's
+    ``lax.linalg.lu`` (differentiable, LAPACK's pivots) for ``jax.numpy``."""
+    if xp is np:
+        try:
+            import scipy.linalg
+        except ImportError:  # SciPy is the test extra's dependency, not retrograd's
+            pytest.skip("scipy is not installed: no reference for the LU factorization")
+        return tuple(scipy.linalg.lu(a))
+    import jax
+
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    packed, _, order = jax.lax.linalg.lu(a)
+    eye = xp.eye(m, k, dtype=a.dtype)
+    lower = xp.tril(packed[..., :, :k], -1) + eye
+    p = (order[..., None, :] == xp.arange(m)[:, None]).astype(a.dtype)
+    return p, lower, xp.triu(packed[..., :k, :])
+
+
+def lu_packed_ref(xp: Any, a: Any) -> Any:
+    """``linalg.lu_factor``'s ``LU``: L's strict lower triangle and U in one matrix."""
+    _, lower, upper = lu_parts(xp, a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    strict = xp.tril(lower, -1)
+    if n > k:
+        strict = xp.concat([strict, xp.zeros((*a.shape[:-2], m, n - k), dtype=a.dtype)], axis=-1)
+    if m > k:
+        upper = xp.concat([upper, xp.zeros((*a.shape[:-2], m - k, n), dtype=a.dtype)], axis=-2)
+    return strict + upper
+
+
+def lu_ref(xp: Any, a: Any) -> tuple:
+    return lu_parts(xp, a)[1:]
+
+
+def lu_call(a: Any) -> tuple:
+    return tuple(retrograd.linalg.lu(a))[1:]
+
+
+def lu_unpack_call(a: Any) -> tuple:
+    return tuple(retrograd.lu_unpack(*retrograd.linalg.lu_factor(a)))[1:]
+
+
+def lu_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``lu_solve(lu_factor(A), B, left, adjoint)``: A square, B matrices (the batches
+    broadcast)."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    left = draw.choice((True, False))
+    if not left:
+        b = np.swapaxes(b, -1, -2)
+    return Sample((a, b), {"left": left, "adjoint": draw.choice((False, True))})
+
+
+def lu_solve_call(a: Any, b: Any, left: bool, adjoint: bool) -> Any:
+    return retrograd.linalg.lu_solve(*retrograd.linalg.lu_factor(a), b, left=left, adjoint=adjoint)
+
+
+def lu_solve_ref(xp: Any, a: Any, b: Any, left: bool, adjoint: bool) -> Any:
+    t = xp.matrix_transpose
+    a = t(a) if adjoint else a
+    return xp.linalg.solve(a, b) if left else t(xp.linalg.solve(t(a), t(b)))

@@ -327,6 +327,14 @@ LINALG = {
         [_mat(3, 3) + 3 * np.eye(3)],
         True,
     ),
+    "lu_factor": (lambda m, a: m.linalg.lu_factor(a).LU, [_mat(3, 3) + 3 * np.eye(3)], True),
+    "lu": (lambda m, a: m.linalg.lu(a).U, [_mat(3, 4)], True),
+    "lu_unpack": (lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).L, [_mat(4, 3)], True),
+    "lu_solve": (
+        lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b),
+        [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
+        True,
+    ),
 }
 EINSUM = {
     "ij,jk->ik": [(3, 4), (4, 5)],
