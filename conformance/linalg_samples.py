@@ -237,3 +237,46 @@ def lu_solve_ref(xp: Any, a: Any, b: Any, left: bool, adjoint: bool) -> Any:
     t = xp.matrix_transpose
     a = t(a) if adjoint else a
     return xp.linalg.solve(a, b) if left else t(xp.linalg.solve(t(a), t(b)))
+
+
+# -- least squares and the legacy triangular solve (linalg_lstsq.py, linalg_triangular_solve.py)
+
+
+def least_squares(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``lstsq(A, B)``: A tall or square with independent columns (n on its diagonal),
+    B matrices of A's batch (a B of one dim less is a batch of vectors)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    m = n + draw.integer(0, 2)
+    a = values_for(record, draw, (*batch, m, n), dtype) + n * np.eye(m, n)
+    return Sample((a, values_for(record, draw, (*batch, m, draw.integer(1, 3)), dtype)))
+
+
+def lstsq_ref(xp: Any, a: Any, b: Any) -> Any:
+    """The normal equations' solution (A has full column rank)."""
+    t = xp.matrix_transpose(a)
+    return xp.linalg.solve(t @ a, t @ b)
+
+
+def legacy_triangular_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``triangular_solve(b, A, upper, transpose, unitriangular)``."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    params = {"upper": draw.choice((True, False)), "transpose": draw.choice((False, True)),
+              "unitriangular": draw.choice((False, True))}  # fmt: skip
+    return Sample((b, a), params)
+
+
+def legacy_triangular_call(b: Any, a: Any, **params: Any) -> tuple:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return tuple(retrograd.triangular_solve(b, a, **params))
+
+
+def legacy_triangular_ref(
+    xp: Any, b: Any, a: Any, upper: bool, transpose: bool, unitriangular: bool
+) -> tuple:
+    tri = xp.matrix_transpose(a) if transpose else a
+    x = triangular_ref(xp, tri, b, upper != transpose, True, unitriangular)
+    batch = xp.broadcast_shapes(x.shape[:-2], a.shape[:-2])
+    return x, xp.broadcast_to(a, (*batch, *a.shape[-2:]))

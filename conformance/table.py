@@ -506,6 +506,12 @@ LINALG_DECOMPOSITIONS = {
     "linalg_lu": Entry(LS.rectangular, LS.lu_call, LS.lu_ref),
     "lu_unpack": Entry(LS.rectangular, LS.lu_unpack_call, LS.lu_ref),
     "linalg_lu_solve": Entry(LS.lu_system, LS.lu_solve_call, LS.lu_solve_ref),
+    "linalg_lstsq": Entry(
+        LS.least_squares, lambda a, b: retrograd.linalg.lstsq(a, b).solution, LS.lstsq_ref
+    ),
+    "triangular_solve": Entry(
+        LS.legacy_triangular_system, LS.legacy_triangular_call, LS.legacy_triangular_ref
+    ),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)
 

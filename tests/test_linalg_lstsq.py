@@ -130,7 +130,8 @@ def test_triangular_solve_warns():
     start of its text, as PyTorch 2.13 words it, is checked here)."""
     with pytest.warns(UserWarning, match="torch.triangular_solve is deprecated in favor of"):
         retrograd.triangular_solve(make(retrograd, RHS[:3]), make(retrograd, M))
-    assert hasattr(retrograd.Tensor, "triangular_solve") and hasattr(torch.Tensor, "triangular_solve")
+    assert hasattr(retrograd.Tensor, "triangular_solve")
+    assert hasattr(torch.Tensor, "triangular_solve")
 
 
 ERRORS = {

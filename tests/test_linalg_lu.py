@@ -172,15 +172,19 @@ ERRORS = {
     "unpack-int64-pivots": (lambda m, a, p: m.lu_unpack(a, p), [M, np.ones(4, dtype=np.int64)]),
     "unpack-vector": (lambda m, a, p: m.lu_unpack(a, p.int()), [M[0], np.ones(4)]),
     "solve-shapes": (_solve_call, [M, np.ones(4), rand(3, 2)]),
-    "solve-shapes-right": (lambda m, a, p, b: _solve_call(m, a, p, b, left=False),
-                           [M, np.ones(4), rand(4, 2)]),  # fmt: skip
+    "solve-shapes-right": (
+        lambda m, a, p, b: _solve_call(m, a, p, b, left=False),
+        [M, np.ones(4), rand(4, 2)],
+    ),  # fmt: skip
     "solve-vector-B": (_solve_call, [M, np.ones(4), rand(4)]),
     "solve-not-square": (_solve_call, [WIDE, np.ones(3), rand(3, 2)]),
     "solve-pivots-count": (_solve_call, [M, np.ones(3), rand(4, 2)]),
     "solve-pivots-batch": (_solve_call, [M, np.ones((2, 4)), rand(4, 2)]),
     "solve-dtypes": (_solve_call, [M, np.ones(4), rand(4, 2, dtype="float32")]),
-    "solve-int64-pivots": (lambda m, a, p, b: L(m).lu_solve(a, p.long(), b),
-                           [M, np.ones(4), rand(4, 2)]),  # fmt: skip
+    "solve-int64-pivots": (
+        lambda m, a, p, b: L(m).lu_solve(a, p.long(), b),
+        [M, np.ones(4), rand(4, 2)],
+    ),  # fmt: skip
 }
 
 

@@ -83,9 +83,7 @@ def _check(A: Any, B: Any, driver: str | None) -> None:  # noqa: N803 - PyTorch'
     if rows != A.shape[-2]:
         raise RuntimeError(f"{op}: input.size(-2) should match other.size(-2)")
     if driver is not None and driver not in _DRIVERS:
-        raise RuntimeError(
-            f"{op}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
-        )
+        raise RuntimeError(f"{op}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
 
 
 def _solved(A: Tensor, b: Tensor, rcond: float | None) -> tuple[Tensor, Tensor, Tensor]:
