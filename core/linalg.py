@@ -40,12 +40,13 @@ from .ops.linalg_solvers import inverse as inv
 from .ops.linalg_solvers import linalg_cholesky as cholesky
 from .ops.linalg_solvers import linalg_slogdet as slogdet
 from .ops.linalg_spectral import eigh, eigvalsh, pinv, qr, svd, svdvals
+from .ops.linalg_tensor import tensorinv, tensorsolve
 from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
-    "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
-    "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
-    "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vander",
-    "vecdot", "vector_norm",
+    "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+    "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+    "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+    "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm",
 ]  # fmt: skip

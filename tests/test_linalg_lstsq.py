@@ -1,4 +1,5 @@
-"""``linalg.lstsq`` and the deprecated ``torch.triangular_solve`` against PyTorch.
+"""``linalg.lstsq``, the deprecated ``torch.triangular_solve``, ``linalg.tensorinv`` and
+``linalg.tensorsolve`` against PyTorch.
 
 Values, first- and second-order gradients and ``grad_fn`` names (harness:
 tests/torch_oracle.py) on well-conditioned tall, square, wide and batched inputs; every
@@ -162,4 +163,35 @@ ERRORS = {
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_errors(name):
     fn, values = ERRORS[name]
+    assert_same_error(fn, *values)
+
+
+# linalg.tensorinv and linalg.tensorsolve (composed: reshape, inv or solve, reshape)
+T4 = rand(4, 6, 2, 12, seed=8) + np.eye(24).reshape(4, 6, 2, 12) * 4
+TENSOR = {
+    "tensorinv": (lambda m, a: L(m).tensorinv(a), [T4]),
+    "tensorinv-ind-1": (lambda m, a: L(m).tensorinv(a, ind=1), [T4.reshape(24, 2, 3, 4)]),
+    "tensorsolve": (lambda m, a, b: L(m).tensorsolve(a, b), [T4, rand(4, 6, seed=9)]),
+    "tensorsolve-dims": (
+        lambda m, a, b: L(m).tensorsolve(a, b, dims=(0,)),
+        [T4.reshape(4, 6, 24).transpose(2, 0, 1).copy(), rand(4, 6, seed=10)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TENSOR)
+def test_tensorinv_and_tensorsolve(name):
+    fn, values = TENSOR[name]
+    run_both(fn, values, second_order=True, check_name=False)
+
+
+@pytest.mark.parametrize(
+    "fn, values",
+    [
+        (lambda m, a: L(m).tensorinv(a, ind=0), [T4]),
+        (lambda m, a: L(m).tensorinv(a, ind=1), [T4]),
+        (lambda m, a, b: L(m).tensorsolve(a, b), [T4[..., :5], rand(4, 6)]),
+    ],
+)
+def test_tensor_errors(fn, values):
     assert_same_error(fn, *values)
