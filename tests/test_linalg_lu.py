@@ -170,6 +170,8 @@ ERRORS = {
     "no-pivot": (lambda m, a: L(m).lu_factor(a, pivot=False), [M]),
     "no-pivot-lu": (lambda m, a: L(m).lu(a, pivot=False), [M]),
     "unpack-int64-pivots": (lambda m, a, p: m.lu_unpack(a, p), [M, np.ones(4, dtype=np.int64)]),
+    "unpack-pivot-0": (lambda m, a, p: m.lu_unpack(a, p.int()), [M, np.array([0, 2, 3, 4])]),
+    "unpack-pivot-too-large": (lambda m, a, p: m.lu_unpack(a, p.int()), [MB, np.full((2, 3), 4)]),
     "unpack-vector": (lambda m, a, p: m.lu_unpack(a, p.int()), [M[0], np.ones(4)]),
     "solve-shapes": (_solve_call, [M, np.ones(4), rand(3, 2)]),
     "solve-shapes-right": (

@@ -271,6 +271,7 @@ def lu_unpack(
             "torch.linalg.lu_factor"
         )
     m, n = LU_data.shape[-2:]
+    _check_pivot_range(LU_pivots, m)
     empty = LU_data.detach().new_zeros((0,))
     p = permutation(_order_of(LU_pivots, m), LU_data.dtype) if unpack_pivots else empty
     if not unpack_data:
@@ -279,6 +280,19 @@ def lu_unpack(
         lower, upper = _unpacked(LU_data.detach())
     lower, upper = finish_outputs(LU_UNPACK, [lower, upper], (LU_data,), {"m": m, "n": n})
     return return_types.lu_unpack(p, lower, upper)
+
+
+def _check_pivot_range(pivots: Tensor, m: int) -> None:
+    """PyTorch's RuntimeError for a pivot outside ``1..m``, raised by the backend's
+    ``checked`` kernel (an eager backend checks now; a lazy one, Dask, skips the check,
+    as nothing computes the checked array)."""
+    bad = ((pivots < 1) | (pivots > m)).reshape(-1).any().to(dtypes.int64)
+    message = lambda prefix, info: (  # noqa: E731
+        "pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive."
+        "Did you properly pass the result of lu_factor?"
+    )
+    raise_on_info(bad._storage.array, bad._storage.array, pivots._backend, False, message,
+                  RuntimeError)  # fmt: skip
 
 
 _LU_DEPRECATED = (
