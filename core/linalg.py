@@ -24,6 +24,7 @@ from .ops.linalg_composed import (
 )
 from .ops.linalg_diagonal import diagonal
 from .ops.linalg_exp import matrix_exp
+from .ops.linalg_ldl import ldl_factor, ldl_factor_ex
 from .ops.linalg_lstsq import lstsq
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex
 from .ops.linalg_lu_solve import lu_solve
@@ -45,8 +46,9 @@ from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
-    "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
-    "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
-    "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
-    "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm",
+    "eigvalsh", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex", "lstsq", "lu", "lu_factor",
+    "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+    "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
+    "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot",
+    "vector_norm",
 ]  # fmt: skip

@@ -55,6 +55,8 @@ linalg_lu_factor = _structseq("linalg_lu_factor", ("LU", "pivots"))
 linalg_lu_factor_ex = _structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
 linalg_lu = _structseq("linalg_lu", ("P", "L", "U"))
 lu_unpack = _structseq("lu_unpack", ("P", "L", "U"))
+linalg_ldl_factor = _structseq("linalg_ldl_factor", ("LD", "pivots"))
+linalg_ldl_factor_ex = _structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 triangular_solve = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
 
