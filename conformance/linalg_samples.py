@@ -280,3 +280,36 @@ def legacy_triangular_ref(
     x = triangular_ref(xp, tri, b, upper != transpose, True, unitriangular)
     batch = xp.broadcast_shapes(x.shape[:-2], a.shape[:-2])
     return x, xp.broadcast_to(a, (*batch, *a.shape[-2:]))
+
+
+# -- LDL^T (linalg_ldl.py): no derivative; the forward on diagonally dominant matrices
+
+
+def dominant(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Half of a symmetric, strictly diagonally dominant matrix (the call adds its
+    transpose): every Bunch-Kaufman step is then a 1x1 pivot without interchange (a
+    Schur complement of such a matrix stays so), which :func:`ldl_ref` assumes."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    b = values_for(record, draw, (*batch, n, n), dtype)
+    sym = b + np.swapaxes(b, -1, -2)
+    sym = sym + (np.abs(sym).sum(-1, keepdims=True) + 1.0) * np.eye(n)
+    return Sample((sym / 2,))
+
+
+def ldl_ref(xp: Any, a: Any) -> Any:
+    """``LD`` of ``A + A^T`` without pivoting (see :func:`dominant`): L's strict lower
+    triangle plus D's diagonal, from ``A = L D L^T`` computed column by column."""
+    n = a.shape[-1]
+    lower = a + xp.matrix_transpose(a)
+    columns, diagonal = [], []
+    for j in range(n):
+        column = lower[..., :, j]
+        for c, d in zip(columns, diagonal):
+            column = column - c * (d * c[..., j : j + 1])
+        d = column[..., j : j + 1]
+        scaled = xp.where(xp.arange(n) > j, column / d, 0.0)
+        columns.append(scaled + xp.where(xp.arange(n) == j, 1.0, 0.0))
+        diagonal.append(d)
+    factor = xp.stack(columns, axis=-1)
+    d = xp.concat(diagonal, axis=-1)
+    return xp.tril(factor, k=-1) + d[..., None, :] * xp.eye(n, dtype=a.dtype)

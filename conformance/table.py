@@ -509,6 +509,9 @@ LINALG_DECOMPOSITIONS = {
     "linalg_lstsq": Entry(
         LS.least_squares, lambda a, b: retrograd.linalg.lstsq(a, b).solution, LS.lstsq_ref
     ),
+    "linalg_ldl_factor_ex": Entry(
+        LS.dominant, lambda a: retrograd.linalg.ldl_factor_ex(a + a.mT).LD, LS.ldl_ref
+    ),
     "triangular_solve": Entry(
         LS.legacy_triangular_system, LS.legacy_triangular_call, LS.legacy_triangular_ref
     ),
