@@ -2,8 +2,10 @@
 ``(*, m, n)`` in float32 or float64 (retrograd has no complex dtype).
 
 Decompositions and solvers are op records with PyTorch's nodes
-(``retrograd/ops/linalg_solvers.py``, ``linalg_spectral.py``); the rest is composed as
-PyTorch composes it (``retrograd/ops/linalg_composed.py``). A singular or
+(``retrograd/ops/linalg_solvers.py``, ``linalg_spectral.py``; the LU family in
+``linalg_lu.py`` and ``linalg_lu_solve.py``, LDL^T in ``linalg_ldl.py``, least squares in
+``linalg_lstsq.py``); the rest is composed as PyTorch composes it
+(``retrograd/ops/linalg_composed.py``, ``linalg_tensor.py``). A singular or
 non-positive-definite matrix raises :class:`LinAlgError` on every backend (on Dask, when
 the result is computed).
 """
