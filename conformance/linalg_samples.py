@@ -16,6 +16,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pytest
 import retrograd
 from retrograd.ops.record import OpRecord
 
@@ -166,3 +167,149 @@ def matrix_exp_ref(xp: Any, a: Any) -> Any:
     for _ in range(8):
         total = total @ total
     return total
+
+
+# -- the LU family (retrograd/ops/linalg_lu.py, linalg_lu_solve.py) -----------------------
+
+
+def lu_parts(xp: Any, a: Any) -> tuple:
+    """``(P, L, U)`` with ``A = P L U``: SciPy's ``linalg.lu`` for NumPy, JAX's
+    ``lax.linalg.lu`` (differentiable, LAPACK's pivots) for ``jax.numpy``."""
+    if xp is np:
+        try:
+            import scipy.linalg
+        except ImportError:  # SciPy is the test extra's dependency, not retrograd's
+            pytest.skip("scipy is not installed: no reference for the LU factorization")
+        return tuple(scipy.linalg.lu(a))
+    import jax
+
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    packed, _, order = jax.lax.linalg.lu(a)
+    eye = xp.eye(m, k, dtype=a.dtype)
+    lower = xp.tril(packed[..., :, :k], -1) + eye
+    p = (order[..., None, :] == xp.arange(m)[:, None]).astype(a.dtype)
+    return p, lower, xp.triu(packed[..., :k, :])
+
+
+def lu_packed_ref(xp: Any, a: Any) -> Any:
+    """``linalg.lu_factor``'s ``LU``: L's strict lower triangle and U in one matrix."""
+    _, lower, upper = lu_parts(xp, a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    strict = xp.tril(lower, -1)
+    if n > k:
+        strict = xp.concat([strict, xp.zeros((*a.shape[:-2], m, n - k), dtype=a.dtype)], axis=-1)
+    if m > k:
+        upper = xp.concat([upper, xp.zeros((*a.shape[:-2], m - k, n), dtype=a.dtype)], axis=-2)
+    return strict + upper
+
+
+def lu_ref(xp: Any, a: Any) -> tuple:
+    return lu_parts(xp, a)[1:]
+
+
+def lu_call(a: Any) -> tuple:
+    return tuple(retrograd.linalg.lu(a))[1:]
+
+
+def lu_unpack_call(a: Any) -> tuple:
+    return tuple(retrograd.lu_unpack(*retrograd.linalg.lu_factor(a)))[1:]
+
+
+def lu_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``lu_solve(lu_factor(A), B, left, adjoint)``: A square, B matrices (the batches
+    broadcast)."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    left = draw.choice((True, False))
+    if not left:
+        b = np.swapaxes(b, -1, -2)
+    return Sample((a, b), {"left": left, "adjoint": draw.choice((False, True))})
+
+
+def lu_solve_call(a: Any, b: Any, left: bool, adjoint: bool) -> Any:
+    return retrograd.linalg.lu_solve(*retrograd.linalg.lu_factor(a), b, left=left, adjoint=adjoint)
+
+
+def lu_solve_ref(xp: Any, a: Any, b: Any, left: bool, adjoint: bool) -> Any:
+    t = xp.matrix_transpose
+    a = t(a) if adjoint else a
+    return xp.linalg.solve(a, b) if left else t(xp.linalg.solve(t(a), t(b)))
+
+
+# -- least squares and the legacy triangular solve (linalg_lstsq.py, linalg_triangular_solve.py)
+
+
+def least_squares(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``lstsq(A, B)``: A tall or square with independent columns (n on its diagonal),
+    B matrices of A's batch (a B of one dim less is a batch of vectors)."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    m = n + draw.integer(0, 2)
+    a = values_for(record, draw, (*batch, m, n), dtype) + n * np.eye(m, n)
+    return Sample((a, values_for(record, draw, (*batch, m, draw.integer(1, 3)), dtype)))
+
+
+def lstsq_ref(xp: Any, a: Any, b: Any) -> Any:
+    """The normal equations' solution (A has full column rank)."""
+    t = xp.matrix_transpose(a)
+    return xp.linalg.solve(t @ a, t @ b)
+
+
+def legacy_triangular_system(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """``triangular_solve(b, A, upper, transpose, unitriangular)``."""
+    a, b = system(record, draw, dtype).arrays
+    if b.ndim < 2:
+        b = b[:, None]
+    params = {"upper": draw.choice((True, False)), "transpose": draw.choice((False, True)),
+              "unitriangular": draw.choice((False, True))}  # fmt: skip
+    return Sample((b, a), params)
+
+
+def legacy_triangular_call(b: Any, a: Any, **params: Any) -> tuple:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return tuple(retrograd.triangular_solve(b, a, **params))
+
+
+def legacy_triangular_ref(
+    xp: Any, b: Any, a: Any, upper: bool, transpose: bool, unitriangular: bool
+) -> tuple:
+    tri = xp.matrix_transpose(a) if transpose else a
+    x = triangular_ref(xp, tri, b, upper != transpose, True, unitriangular)
+    batch = xp.broadcast_shapes(x.shape[:-2], a.shape[:-2])
+    return x, xp.broadcast_to(a, (*batch, *a.shape[-2:]))
+
+
+# -- LDL^T (linalg_ldl.py): no derivative; the forward on diagonally dominant matrices
+
+
+def dominant(record: OpRecord, draw: Any, dtype: str) -> Sample:
+    """Half of a symmetric, strictly diagonally dominant matrix (the call adds its
+    transpose): every Bunch-Kaufman step is then a 1x1 pivot without interchange (a
+    Schur complement of such a matrix stays so), which :func:`ldl_ref` assumes."""
+    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
+    b = values_for(record, draw, (*batch, n, n), dtype)
+    sym = b + np.swapaxes(b, -1, -2)
+    sym = sym + (np.abs(sym).sum(-1, keepdims=True) + 1.0) * np.eye(n)
+    return Sample((sym / 2,))
+
+
+def ldl_ref(xp: Any, a: Any) -> Any:
+    """``LD`` of ``A + A^T`` without pivoting (see :func:`dominant`): L's strict lower
+    triangle plus D's diagonal, from ``A = L D L^T`` computed column by column."""
+    n = a.shape[-1]
+    lower = a + xp.matrix_transpose(a)
+    columns, diagonal = [], []
+    for j in range(n):
+        column = lower[..., :, j]
+        for c, d in zip(columns, diagonal):
+            column = column - c * (d * c[..., j : j + 1])
+        d = column[..., j : j + 1]
+        scaled = xp.where(xp.arange(n) > j, column / d, 0.0)
+        columns.append(scaled + xp.where(xp.arange(n) == j, 1.0, 0.0))
+        diagonal.append(d)
+    factor = xp.stack(columns, axis=-1)
+    d = xp.concat(diagonal, axis=-1)
+    return xp.tril(factor, k=-1) + d[..., None, :] * xp.eye(n, dtype=a.dtype)

@@ -500,6 +500,21 @@ LINALG_DECOMPOSITIONS = {
     "cholesky_solve": Entry(LS.cholesky_system, ref=LS.cholesky_solve_ref),
     "cholesky_inverse": Entry(LS.cholesky_factor, ref=LS.cholesky_inverse_ref),
     "matrix_exp": Entry(LS.small_square, ref=LS.matrix_exp_ref),
+    "linalg_lu_factor_ex": Entry(
+        LS.rectangular, lambda a: retrograd.linalg.lu_factor_ex(a).LU, LS.lu_packed_ref
+    ),
+    "linalg_lu": Entry(LS.rectangular, LS.lu_call, LS.lu_ref),
+    "lu_unpack": Entry(LS.rectangular, LS.lu_unpack_call, LS.lu_ref),
+    "linalg_lu_solve": Entry(LS.lu_system, LS.lu_solve_call, LS.lu_solve_ref),
+    "linalg_lstsq": Entry(
+        LS.least_squares, lambda a, b: retrograd.linalg.lstsq(a, b).solution, LS.lstsq_ref
+    ),
+    "linalg_ldl_factor_ex": Entry(
+        LS.dominant, lambda a: retrograd.linalg.ldl_factor_ex(a + a.mT).LD, LS.ldl_ref
+    ),
+    "triangular_solve": Entry(
+        LS.legacy_triangular_system, LS.legacy_triangular_call, LS.legacy_triangular_ref
+    ),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)
 

@@ -327,6 +327,21 @@ LINALG = {
         [_mat(3, 3) + 3 * np.eye(3)],
         True,
     ),
+    "lu_factor": (lambda m, a: m.linalg.lu_factor(a).LU, [_mat(3, 3) + 3 * np.eye(3)], True),
+    "lu": (lambda m, a: m.linalg.lu(a).U, [_mat(3, 4)], True),
+    "lu_unpack": (lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).L, [_mat(4, 3)], True),
+    "ldl_factor": (lambda m, a: m.linalg.ldl_factor(a + a.mT).LD, [_mat(3, 3)], False),
+    "lstsq": (lambda m, a, b: m.linalg.lstsq(a, b).solution, [_mat(4, 3), _mat(4, 2)], True),
+    "triangular_solve": (
+        lambda m, b, a: b.triangular_solve(a).solution,
+        [_mat(3, 2), _mat(3, 3) + 3 * np.eye(3)],
+        True,
+    ),
+    "lu_solve": (
+        lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b),
+        [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
+        True,
+    ),
 }
 EINSUM = {
     "ij,jk->ik": [(3, 4), (4, 5)],

@@ -71,11 +71,17 @@ def solver_message(op: str) -> Callable[[str, int], str]:
 
 
 def raise_on_info(
-    result: Any, info: Any, backend: Any, batched: bool, message: Callable[[str, int], str]
+    result: Any,
+    info: Any,
+    backend: Any,
+    batched: bool,
+    message: Callable[[str, int], str],
+    error: type[Exception] = LinAlgError,
 ) -> Any:
     """``result`` (a backend array) once the first nonzero ``info`` has raised
-    LinAlgError(``message(prefix, info)``); ``prefix`` names the batch element where the
-    input is a batch (``batched``), as PyTorch's does."""
+    ``error(message(prefix, info))`` (LinAlgError unless the op raises another);
+    ``prefix`` names the batch element where the input is a batch (``batched``), as
+    PyTorch's does."""
     k = backend.kernels
     flat = k["reshape"](info, (-1,))
     if flat.shape[0] == 0:
@@ -94,6 +100,6 @@ def raise_on_info(
             else:
                 batched_here = batched
             prefix = f"(Batch element {index}): " if batched_here else ""
-            raise LinAlgError(message(prefix, code))
+            raise error(message(prefix, code))
 
     return k["checked"](result, check, first, value)

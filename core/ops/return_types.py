@@ -50,6 +50,15 @@ linalg_qr = _structseq("linalg_qr", ("Q", "R"))
 svd = _structseq("svd", ("U", "S", "V"))
 linalg_svd = _structseq("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
+# retrograd/ops/linalg_lu.py, linalg_lstsq.py
+linalg_lu_factor = _structseq("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_lu = _structseq("linalg_lu", ("P", "L", "U"))
+lu_unpack = _structseq("lu_unpack", ("P", "L", "U"))
+linalg_ldl_factor = _structseq("linalg_ldl_factor", ("LD", "pivots"))
+linalg_ldl_factor_ex = _structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+triangular_solve = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
 
 # retrograd/ops/sorting.py and retrograd/ops/selection.py
 sort = _structseq("sort", ("values", "indices"))
