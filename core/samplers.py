@@ -21,6 +21,7 @@ from . import dtypes, sampling, sampling_rejection
 from .batching_random import check_input, draw_levels
 from .constants import HOST_BACKEND
 from .generator import Generator
+from .ops import FUNCTIONS as _OPS
 from .ops.dispatch import broadcast_all, finish
 from .ops.record import CONVERSION, OpRecord
 from .plugins import get_backend
@@ -222,15 +223,45 @@ def standard_gamma_grad(alpha: Tensor, x: Tensor) -> Tensor:
     # The terms peak near n = x - alpha and fall like a normal density of variance about
     # x: 12 standard deviations each side of the peak hold all of the sum that counts.
     width = 12.0 * math.sqrt(largest) + 30.0
+    terms = int(2 * width)
+    # Each element sums `terms` terms side by side; elements go in chunks so that the
+    # temporaries stay near _SERIES_BUDGET values (a Beta.rsample of 200,000 draws would
+    # otherwise hold several GB at once).
+    flat_a, flat_v = a.reshape(-1), v.reshape(-1)
+    chunk = max(1, _SERIES_BUDGET // terms)
+    parts = [
+        _gamma_series(flat_a[i : i + chunk], flat_v[i : i + chunk], width, terms)
+        for i in range(0, flat_v.shape[0], chunk)
+    ]
+    total = (parts[0] if len(parts) == 1 else _OPS["cat"](parts)) if parts else flat_v * 0
+    return (-total).reshape(tuple(v.shape)).to(x.dtype)
+
+
+_SERIES_BUDGET = 1 << 21  # float64 values per temporary of the gamma-gradient series
+
+
+def _gamma_series(a: Tensor, v: Tensor, width: float, terms: int) -> Tensor:
+    """``sum_n term_n(a, v) * (log v - digamma(a + n + 1))`` over ``terms`` values of ``n``
+    from each element's window start, for 1-D float64 ``a`` and ``v`` (see
+    :func:`standard_gamma_grad`).
+
+    ``lgamma`` and ``digamma`` are evaluated once per element, at the window's first term;
+    along the window they follow their recurrences (``lgamma(z + 1) = lgamma(z) + log z``,
+    ``digamma(z + 1) = digamma(z) + 1 / z``) as running sums, which costs a few array
+    passes per term instead of two special-function evaluations."""
     k = v.backend.kernels
-    steps = k["arange"](0, int(2 * width), 1, v.backend.native_dtype(dtypes.float64))
-    start = (v - a - width).clamp(min=0.0).floor().unsqueeze(-1)
-    n = start + Tensor._make(steps, dtypes.float64, v.backend)
-    a_n, log_v = a.unsqueeze(-1) + n + 1.0, v.log().unsqueeze(-1)
+    steps = k["arange"](0, terms, 1, v.backend.native_dtype(dtypes.float64))
+    start = (v - a - width).clamp(min=0.0).floor()
+    first = a + start + 1.0  # a + n + 1 at the window's first term
+    a_n = first.unsqueeze(-1) + Tensor._make(steps, dtypes.float64, v.backend)
+    log_a_n, inv_a_n = a_n.log(), a_n.reciprocal()
+    lgamma_a_n = first.lgamma().unsqueeze(-1) + log_a_n.cumsum(-1) - log_a_n
+    digamma_a_n = first.digamma().unsqueeze(-1) + inv_a_n.cumsum(-1) - inv_a_n
+    log_v = v.log().unsqueeze(-1)
     # log of x**(n + 1) * Gamma(alpha) / Gamma(alpha + n + 1): the term over the density
-    log_ratio = (n + 1.0) * log_v + a.lgamma().unsqueeze(-1) - a_n.lgamma()
-    total = (log_ratio.exp() * (log_v - a_n.digamma())).sum(-1)
-    return (-total).to(x.dtype)
+    n_plus_1 = a_n - a.unsqueeze(-1)
+    log_ratio = n_plus_1 * log_v + a.lgamma().unsqueeze(-1) - lgamma_a_n
+    return (log_ratio.exp() * (log_v - digamma_a_n)).sum(-1)
 
 
 # -- records: PyTorch's nodes ---------------------------------------------------------------

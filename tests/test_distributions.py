@@ -373,7 +373,7 @@ def test_rsample_gradient_is_unbiased(build: Callable, params: dict) -> None:
     _needs("_standard_gamma")
     student = "df" in params and "loc" in params
     grads = []
-    for lib, n in ((retrograd, 200000), (torch, None)):
+    for lib, n in ((retrograd, 50000), (torch, None)):
         tensors = {k: _tensor(lib, v, grad=True) for k, v in params.items()}
         d = build(_module(lib), **tensors)
         if n is None:

@@ -282,6 +282,25 @@ def test_gamma_gradient_is_exact():
         assert g == pytest.approx(float(-dp_da / density), rel=1e-9)
 
 
+def test_gamma_gradient_memory_stays_bounded():
+    """The series for many samples goes in chunks: 20,000 samples next to one of shape
+    1e4 (a window of about 2,400 terms each) must not hold all 4.8e7 terms at once."""
+    if rg.get_backend().name != "numpy":
+        pytest.skip("NumPy's allocations are the ones tracemalloc sees")
+    import tracemalloc
+
+    alpha = rg.full((20_001,), 2.0, dtype=rg.float64)
+    alpha[0] = 1e4
+    x = alpha.clone()
+    tracemalloc.start()
+    try:
+        rg._standard_gamma_grad(alpha, x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
 def test_only_the_gamma_sampler_is_differentiable():
     for m in (torch, rg):
         rate = m.tensor([1.0, 2.0], requires_grad=True)
