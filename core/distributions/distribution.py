@@ -210,6 +210,17 @@ class Distribution:
             )
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expanded(self, cls: type, batch_shape: Any, _instance: Any, names: tuple) -> Any:
+        """``self`` as a ``cls`` of batch shape ``batch_shape`` whose parameters ``names``
+        are expanded to it (no copy), validation setting kept: the usual ``expand``."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = retrograd.Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self) -> str:
         param_names = [k for k in self.arg_constraints if k in self.__dict__]
         parts = []
