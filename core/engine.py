@@ -27,6 +27,7 @@ from .hook_results import checked_gradient, checked_gradients
 from .hooks import POST_ACCUMULATE_GRAD, RETAINS_GRAD, about_to_run
 from .ops.conversion import to
 from .ops.elementwise import add
+from .ops.record import OpNode
 from .ops.shape import sum_to_size
 from .tensor import Tensor
 from .vmap import leave_levels
@@ -268,7 +269,8 @@ def _execute(
         grads = _run_tensor_hooks(node, grads, pending)
     if node._pre_hooks:
         grads = _run_node_pre_hooks(node, grads)
-    input_grads = _apply(node, grads)
+    # backward(inputs=...) and autograd.grad: only the rules toward those inputs run.
+    input_grads = _apply(node, grads, None if capture is None else deps)
     if not retain_graph:
         node.release()
     return input_grads
@@ -366,11 +368,13 @@ def _finish_leaf(node: AccumulateGrad, grads: list, capture: Any, pending: list)
         record_leaf(pending, leaf, grads[0], node)
 
 
-def _apply(node: Node, grads: list) -> Any:
+def _apply(node: Node, grads: list, wanted: dict | None) -> Any:
     if not _has_gradient(grads):
         return ()
     if anomaly_mode.ENABLED:
         input_grads = anomaly_mode.run_checked(node, grads)
+    elif wanted is not None and isinstance(node, OpNode):
+        input_grads = node.apply(grads, wanted)
     else:
         input_grads = node.apply(grads)
     if node._hooks:

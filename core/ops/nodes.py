@@ -10,6 +10,8 @@ gradient per ``output_nr`` and reduces and casts each input's gradient.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from ..dual import STATE as _dual_state
 from ..tensor import Tensor
 from .record import OpNode, OpRecord, attach_node, requires_grad_any
@@ -41,9 +43,9 @@ class DenseGradNode(OpNode):
 
     __slots__ = ()
 
-    def apply(self, grad_outputs: tuple) -> list:
+    def apply(self, grad_outputs: tuple, wanted: Container | None = None) -> list:
         grad = grad_outputs[0]
-        return OpNode.apply(self, (None if grad is None else grad.contiguous(),))
+        return OpNode.apply(self, (None if grad is None else grad.contiguous(),), wanted)
 
 
 class _NodeOf(OpRecord):

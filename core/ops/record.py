@@ -26,7 +26,7 @@ import dis
 import enum
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -273,12 +273,19 @@ class OpNode(Node):
     __slots__ = ("_saved", "_versions")
     record: OpRecord
 
-    def apply(self, grad_outputs: tuple) -> list:
+    def apply(self, grad_outputs: tuple, wanted: Container | None = None) -> list:
+        """The input gradients; with ``wanted`` (the nodes a ``backward(inputs=...)`` or
+        ``autograd.grad`` call must reach), only for inputs whose node is in it: as in
+        PyTorch, the other rules do not run (a rule that refuses, like igamma's for its
+        first input, must not fail a call that did not ask for that gradient)."""
         grad = grad_outputs[0]
         saved = self._unpack()
         grads = []
         for rule, child in zip(self.record.grads, self._inputs[0::INPUT_FIELDS]):
-            grads.append(rule(grad, *saved) if rule is not None and child is not None else None)
+            needed = rule is not None and child is not None
+            if needed and wanted is not None:
+                needed = child in wanted
+            grads.append(rule(grad, *saved) if needed else None)
         return grads
 
     def _unpack(self) -> tuple | list:
