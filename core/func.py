@@ -9,7 +9,10 @@ that requires grad, or arguments that do). A result that depends on nothing outs
 returned without history, as ``torch.func`` returns it.
 
 Arguments and outputs may be nested tuples, lists and dicts of tensors ("pytrees").
-The forward-mode transforms ``jvp`` and ``jacfwd`` live in :mod:`retrograd.func_forward`;
+The forward-mode transforms ``jvp``, ``jacfwd`` and ``linearize`` live in
+:mod:`retrograd.func_forward`, ``functionalize`` in :mod:`retrograd.func_functionalize`,
+``stack_module_state`` and ``replace_all_batch_norm_modules_`` in
+:mod:`retrograd.func_modules`;
 ``hessian`` is forward over reverse (``jacfwd(jacrev(f))``), as in PyTorch. A tensor
 lifted or lowered here keeps its forward-mode tangents, so the two modes compose.
 ``vmap`` (:mod:`retrograd.vmap`) batches any of them.
@@ -26,7 +29,9 @@ from . import dual, grad_mode
 from .creation import eye, zeros_like
 from .engine import grad as _autograd_grad
 from .func_argnums import argnums_tuple as _argnums_tuple
-from .func_forward import jacfwd, jvp
+from .func_forward import jacfwd, jvp, linearize
+from .func_functionalize import functionalize
+from .func_modules import replace_all_batch_norm_modules_, stack_module_state
 from .graph import AccumulateGrad, walk
 from .pytree import spec_text, tree_flatten, tree_unflatten
 from .tensor import Tensor
@@ -34,12 +39,16 @@ from .vmap import vmap
 
 __all__ = [
     "functional_call",
+    "functionalize",
     "grad",
     "grad_and_value",
     "hessian",
     "jacfwd",
     "jacrev",
     "jvp",
+    "linearize",
+    "replace_all_batch_norm_modules_",
+    "stack_module_state",
     "vjp",
     "vmap",
 ]

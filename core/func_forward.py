@@ -1,4 +1,4 @@
-"""``retrograd.func``'s forward-mode transforms: ``jvp`` and ``jacfwd``.
+"""``retrograd.func``'s forward-mode transforms: ``jvp``, ``jacfwd`` and ``linearize``.
 
 ``jvp(func, primals, tangents)`` runs ``func`` once inside a dual level of its own
 (:mod:`retrograd.dual`; levels nest, so ``jacfwd(jacfwd(f))`` works) and returns the
@@ -27,7 +27,7 @@ from .pytree import tree_flatten, tree_unflatten
 from .tensor import Tensor
 from .vmap import vmap
 
-__all__ = ["jacfwd", "jvp"]
+__all__ = ["jacfwd", "jvp", "linearize"]
 
 _API = "jvp(f, primals, tangents)"
 
@@ -169,3 +169,36 @@ def _first_sample(aux: Any) -> Any:
     """``aux`` as ``func`` returned it: every sample of the batch holds the same."""
     leaves, spec = tree_flatten(aux)
     return tree_unflatten([leaf[0] for leaf in leaves], spec)
+
+
+def linearize(func: Callable, *primals: Any) -> tuple[Any, Callable]:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is ``J @ tangents`` at
+    ``primals`` (trees shaped like ``func``'s output), tangents checked against the
+    primals' structure, shapes, devices and dtypes with PyTorch's errors. PyTorch traces
+    the tangent computation once into a graph; here ``jvp_fn`` runs ``func`` again in
+    forward mode (:func:`jvp`) at each call, so ``func`` must be deterministic."""
+    output = func(*primals)
+    flat_primals, spec = tree_flatten(primals)
+    meta = [(p.shape, p.device, p.dtype) for p in flat_primals]
+
+    def jvp_fn(*tangents: Any) -> Any:
+        flat_tangents, tangent_spec = tree_flatten(tangents)
+        if tangent_spec != spec:
+            raise RuntimeError(
+                f"Expected the tangents {_treespec(tangent_spec)} to have the same argspec "
+                f"as the primals {_treespec(spec)}"
+            )
+        for idx, (t, expected) in enumerate(zip(flat_tangents, meta, strict=True)):
+            for what, got, want in zip(("shape", "device", "dtype"), _meta(t), expected):
+                if got != want:
+                    raise RuntimeError(
+                        f"tangent:{idx} with {what} {got} in flattened pytree doesn't match "
+                        f"the {what} {want} of the corresponding primal."
+                    )
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
+def _meta(t: Any) -> tuple:
+    return t.shape, t.device, t.dtype

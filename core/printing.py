@@ -284,18 +284,24 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 def _prefix(t: Any, tensor_cls: type) -> tuple[str, bool]:
     """The opening of ``t``'s repr, and whether to wrap it in ``Parameter(...)``.
 
-    As in PyTorch: Tensor and Parameter print ``tensor(``, any other subclass its class
+    As in PyTorch: Tensor, Parameter and Buffer print ``tensor(``, any other subclass its class
     name, and a subclass of Parameter is also wrapped in ``Parameter(...)``. Parameter is
     found by name among ``t``'s classes: ``retrograd.nn`` sits above this module.
     """
     parameter_cls = next((c for c in type(t).__mro__ if _is_parameter_class(c)), None)
-    if type(t) in (tensor_cls, parameter_cls):
+    if type(t) in (tensor_cls, parameter_cls) or _is_buffer_class(type(t)):
         return "tensor(", False
     return f"{type(t).__name__}(", parameter_cls is not None
 
 
 def _is_parameter_class(cls: type) -> bool:
     return cls.__name__ == "Parameter" and cls.__module__.startswith("retrograd.nn")
+
+
+def _is_buffer_class(cls: type) -> bool:
+    """``retrograd.nn.Buffer``: PyTorch's Buffer is a plain ``torch.Tensor``, so it
+    prints as a tensor."""
+    return cls.__name__ == "Buffer" and cls.__module__.startswith("retrograd.nn")
 
 
 def tensor_repr(t: Any, tensor_cls: type) -> str:

@@ -11,10 +11,10 @@ from . import functional, init, utils
 from .module import Module
 from .modules import *  # noqa: F403 - the layers are the public API
 from .modules import __all__ as _layers
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .uninitialized import UninitializedBuffer, UninitializedParameter
 
 __all__ = [
-    "Module", "Parameter", "UninitializedBuffer", "UninitializedParameter", "functional",
+    "Buffer", "Module", "Parameter", "UninitializedBuffer", "UninitializedParameter", "functional",
     "init", "utils", *_layers,
 ]  # fmt: skip

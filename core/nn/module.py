@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from . import state
 from .backward_hook_registry import BackwardHooks
 from .forward_hooks import ForwardHooks
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -178,13 +178,14 @@ class Module(ForwardHooks, BackwardHooks):
                     "(torch.nn.Module or None expected)"
                 )
             self._modules[name] = value
-        elif name in self.__dict__.get("_buffers", ()):
+        elif isinstance(value, Buffer) or name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
-            self._buffers[name] = value
+            keep = name not in self.__dict__.get("_non_persistent_buffers_set", ())
+            self.register_buffer(name, value, getattr(value, "persistent", keep))
         else:
             object.__setattr__(self, name, value)
 

@@ -41,3 +41,30 @@ class Parameter(Tensor):
         result = Parameter(self.detach().clone(), self.requires_grad)
         memo[id(self)] = result
         return result
+
+
+class Buffer(Tensor):
+    """A tensor that is module state but not a parameter: assigning one to a Module
+    attribute registers it as a buffer (``module.buffers()`` yields it), in
+    ``state_dict`` unless ``persistent=False``. Assigning a plain Tensor does not register
+    it (``register_buffer`` does).
+
+    As in PyTorch, ``Buffer(data)`` is ``data`` detached (sharing its memory) and keeping
+    its ``requires_grad``; ``Buffer()`` is an empty float tensor. PyTorch returns a plain
+    ``torch.Tensor`` flagged as a buffer; here it is an instance of this Tensor subclass
+    (``isinstance(b, Tensor)`` holds in both). Copies and results of ops are plain
+    tensors in both."""
+
+    persistent: bool
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
+        if data is None:
+            data = empty(0)
+        source = data.detach()  # PyTorch's error for a non-tensor: no attribute 'detach'
+        b = cls._make(source._storage.array, source._dtype, source._backend, source._storage)
+        b.requires_grad_(data.requires_grad)
+        b.persistent = persistent
+        return b
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass  # all done in __new__ (Tensor has no __init__ to call)

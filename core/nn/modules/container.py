@@ -1,4 +1,4 @@
-"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``-free.
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict`` and the deprecated ``Container``.
 
 Children are registered under their index as a string (``"0"``, ``"1"``, ...) or their
 key, so names in ``state_dict`` match PyTorch's (``"0.weight"``)."""
@@ -6,6 +6,7 @@ key, so names in ``state_dict`` match PyTorch's (``"0.weight"``)."""
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -195,3 +196,28 @@ class ModuleDict(Module):
         pairs = modules.items() if isinstance(modules, Mapping) else modules
         for key, module in pairs:
             self[key] = module
+
+
+_CONTAINER_DEPRECATED = (
+    "`nn.Container` is deprecated. All of its functionality is now implemented in "
+    "`nn.Module`. Subclass that instead."
+)
+
+
+class Container(Module):
+    """Deprecated: a Module whose keyword arguments become its children. Making one, or
+    subclassing it, gives PyTorch's FutureWarning."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Container:
+        if cls is Container:
+            warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -1,5 +1,6 @@
 """``BatchNorm1d``/``BatchNorm2d`` (running statistics, ``num_batches_tracked``),
-``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d/2d/3d``."""
+``LayerNorm``, ``GroupNorm``, ``InstanceNorm1d/2d/3d``, ``LocalResponseNorm`` and
+PyTorch's legacy ``CrossMapLRN2d``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ...grad_mode import no_grad
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..cross_map_lrn import CrossMapLRN2d as _CrossMapLRN2dFunction
 from ..module import Module
 from ._weights import add_weight_and_bias
 
@@ -313,6 +315,22 @@ class LocalResponseNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """PyTorch's legacy cross-channel local response normalization of a 4-D input
+    (:mod:`retrograd.nn.cross_map_lrn`): values and gradients as PyTorch's Function
+    gives them, which differ from :class:`LocalResponseNorm`'s."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
