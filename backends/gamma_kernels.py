@@ -269,6 +269,10 @@ def polygamma_from(digamma: Any, trigamma: Any, zeta: Any) -> Callable[..., Any]
     return polygamma
 
 
+# for retrograd_backends.igamma_kernels
+lgamma1, lgamma_positive = _lgamma1, _lgamma_positive
+
+
 def gamma_family(xp: Any) -> dict[str, Callable[..., Any]]:
     kernels = {
         "lgamma": _lgamma(xp), "digamma": _digamma(xp), "trigamma": _trigamma(xp),

@@ -188,6 +188,10 @@ REQUIRED: dict[str, str] = {
     "outside [0, 1]",
     "log_ndtr": "(a) -> array: log of the standard normal CDF, without underflow in either tail",
     "erfcx": "(a) -> array: exp(a^2) erfc(a), without underflow for large a",
+    "igamma": "(a, x) -> array: the regularized lower incomplete gamma P(a, x); PyTorch's "
+    "values at a = 0, x = 0, infinities, nan for a < 0 or x < 0",
+    "igammac": "(a, x) -> array: the regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), "
+    "accurate where Q is tiny; PyTorch's values at the edges",
     "diagonal": "(a, offset, axis1, axis2) -> array: a view of the diagonal, the two axes "
     "removed and the diagonal last (NumPy's ``diagonal``); writable where ``a`` is",
     # retrograd/ops/scans_more.py (retrograd_backends.scan_kernels)

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import gamma_kernels, normal_kernels
+from . import gamma_kernels, igamma_kernels, normal_kernels
 
 
 def _zeros(xp: Any, a: Any) -> Any:
@@ -117,6 +117,7 @@ def special(xp: Any) -> dict[str, Callable[..., Any]]:
     kernels = {
         **gamma_kernels.gamma_family(xp),
         **normal_kernels.normal(xp),
+        **igamma_kernels.incomplete_gamma(xp),
         "i0": _bessel(xp, 0, False),
         "i0e": _bessel(xp, 0, True),
         "i1": _bessel(xp, 1, False),
@@ -178,5 +179,5 @@ def chunked_kernels(da: Any, numpy_kernels: dict[str, Callable[..., Any]]) -> di
 
 KERNEL_NAMES = (
     "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
-    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx",
+    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx", "igamma", "igammac",
 )  # fmt: skip

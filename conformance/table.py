@@ -804,5 +804,15 @@ SPECIAL_FUNCTIONS = {
         lambda x, other: retrograd.special.zeta(x, other),
         lambda xp, x, other: scipy_special("zeta")(xp, xp.asarray(other, dtype=x.dtype), x),
     ),
+    # igamma(a, x)/igammac(a, x): a a constant tensor of x's dtype (PyTorch has no
+    # derivative in a); scipy.special's gammainc/gammaincc as references
+    **{
+        name: Entry(
+            O.with_params(a=(0.5, 2.0, 3.5)),
+            lambda x, a, name=name: public(name)(retrograd.full_like(x, a), x),
+            lambda xp, x, a, ref=ref: scipy_special(ref)(xp, x, xp.full_like(x, a)),
+        )
+        for name, ref in (("igamma", "gammainc"), ("igammac", "gammaincc"))
+    },
 }
 TABLE.update(SPECIAL_FUNCTIONS)

@@ -299,7 +299,7 @@ ELEMENTWISE = (
     "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm", "nextafter",
     # retrograd/ops/special_functions.py (polygamma's order n is an argument, not an array)
     "lgamma", "digamma", "trigamma", "zeta", "polygamma", "erfinv", "i0", "i0e", "i1", "i1e",
-    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx",
+    "xlog1py", "entr", "ndtri", "log_ndtr", "erfcx", "igamma", "igammac",
 )  # fmt: skip
 INPLACE = (
     "assign", "add_into", "subtract_into", "multiply_into", "divide_into", "add_out",

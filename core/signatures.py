@@ -346,6 +346,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     ),
     # the special functions (retrograd/ops/special_functions.py)
     **dict.fromkeys(("lgamma", "digamma", "erfinv", "i0"), (_UNARY,)),
+    **dict.fromkeys(("igamma", "igammac"), (_BINARY,)),
     "polygamma": ("(int n, Tensor input, *, Tensor out = None)",),
     "mvlgamma": ("(Tensor input, int p, *, Tensor out = None)",),
     **dict.fromkeys(

@@ -5,7 +5,8 @@ Most are the torch-level op under another name (``expit`` is ``sigmoid``, record
 nodes come out (``MulBackward1``, ``ErfBackward0``, ``AddBackward1``, ``MulBackward1``).
 The special functions with kernels of their own (``gammaln``, ``digamma``/``psi``,
 ``polygamma``, ``multigammaln``, ``erfinv``, ``i0``, ``i0e``, ``i1``, ``i1e``, ``entr``,
-``xlog1py``, ``zeta``, ``ndtri``, ``log_ndtr``, ``erfcx``) are the records of
+``xlog1py``, ``zeta``, ``ndtri``, ``log_ndtr``, ``erfcx``, ``gammainc``/``gammaincc``,
+which are ``igamma``/``igammac``) are the records of
 ``retrograd/ops/special_functions.py``, with PyTorch's nodes (``gammaln`` is
 ``LgammaBackward0``, ``multigammaln`` ``MvlgammaBackward0``, as in PyTorch).
 """
@@ -48,6 +49,8 @@ zeta = _special.zeta
 ndtri = _special.ndtri
 log_ndtr = _special.log_ndtr
 erfcx = _special.erfcx
+gammainc = _OPS["igamma"]
+gammaincc = _OPS["igammac"]
 
 
 def ndtr(input: Tensor) -> Tensor:
@@ -61,5 +64,5 @@ __all__ = [
     "round", "sinc", "softmax", "xlogy",
     # with kernels of their own (retrograd/ops/special_functions.py)
     "digamma", "entr", "erfinv", "gammaln", "i0", "i0e", "i1", "i1e", "multigammaln",
-    "polygamma", "psi", "xlog1py", "zeta", "ndtri", "log_ndtr", "erfcx",
+    "polygamma", "psi", "xlog1py", "zeta", "ndtri", "log_ndtr", "erfcx", "gammainc", "gammaincc",
 ]  # fmt: skip

@@ -62,6 +62,30 @@ class _SuccessProbability(Distribution):
             new.logits = self.logits.expand(batch_shape)
 
 
+class _CountsOfTrials(_SuccessProbability):
+    """Shared parts of Binomial and NegativeBinomial: a ``total_count`` broadcast with (and
+    of the dtype of) one of ``probs``/``logits``, expanded with it."""
+
+    def _set_counts(self, total_count: Any, probs: Any, logits: Any) -> Any:
+        """Set ``total_count`` and the one given parameter; return the batch shape."""
+        _one_parametrization(probs, logits)
+        name, param = ("probs", probs) if probs is not None else ("logits", logits)
+        total_count, param = broadcast_all(total_count, param)
+        setattr(self, name, param)
+        self.total_count = total_count.type_as(param)
+        return self._param.size()
+
+    def _expand_counts(self, cls: type, batch_shape: Any, _instance: Any) -> Any:
+        """``expand`` for ``cls`` (PyTorch's check that a subclass passes ``_instance``)."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = retrograd.Size(batch_shape)
+        new.total_count = self.total_count.expand(batch_shape)
+        self._expand_parameters(new, batch_shape)
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+
 class Bernoulli(_SuccessProbability):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0."""
 
@@ -180,7 +204,7 @@ class Geometric(_SuccessProbability):
         return _bce_with_logits(self.logits, self.probs) / self.probs
 
 
-class Binomial(_SuccessProbability):
+class Binomial(_CountsOfTrials):
     """The number of successes in ``total_count`` Bernoulli(``probs``) trials."""
 
     arg_constraints = {
@@ -197,23 +221,11 @@ class Binomial(_SuccessProbability):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        _one_parametrization(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        super().__init__(self._param.size(), validate_args=validate_args)
+        batch_shape = self._set_counts(total_count, probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = retrograd.Size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        self._expand_parameters(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_counts(Binomial, batch_shape, _instance)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> Any:

@@ -123,26 +123,19 @@ class Categorical(Distribution):
         return values
 
 
-class OneHotCategorical(Distribution):
-    """A one-hot vector of length ``K`` whose hot index is Categorical(``probs``)."""
+class _OverCategorical(Distribution):
+    """Shared parts of the distributions that wrap one Categorical over the last dim
+    (OneHotCategorical, Multinomial): their shapes, ``expand`` and parameters."""
 
-    arg_constraints = {
-        "probs": constraints.simplex,
-        "logits": constraints.independent(constraints.real, 1),
-    }
-    support = constraints.one_hot
-    has_enumerate_support = True
+    def _init_over(self, categorical: Categorical, validate_args: bool | None) -> None:
+        """Wrap ``categorical``: its batch shape, one event dim of its categories."""
+        self._categorical = categorical
+        event_shape = categorical.param_shape[-1:]
+        Distribution.__init__(self, categorical.batch_shape, event_shape, validate_args)
 
-    def __init__(
-        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
-    ) -> None:
-        self._categorical = Categorical(probs, logits)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> OneHotCategorical:
-        new = self._get_checked_instance(OneHotCategorical, _instance)
+    def _expand_over(self, cls: type, batch_shape: Any, _instance: Any) -> Any:
+        """``expand`` for ``cls`` (PyTorch's check that a subclass passes ``_instance``)."""
+        new = self._get_checked_instance(cls, _instance)
         batch_shape = retrograd.Size(batch_shape)
         new._categorical = self._categorical.expand(batch_shape)
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
@@ -155,11 +148,36 @@ class OneHotCategorical(Distribution):
 
     @property
     def probs(self) -> Any:
+        """Normalized category probabilities."""
         return self._categorical.probs
 
     @property
     def logits(self) -> Any:
+        """Normalized log-probabilities of the categories."""
         return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Any:
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(_OverCategorical):
+    """A one-hot vector of length ``K`` whose hot index is Categorical(``probs``)."""
+
+    arg_constraints = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
+    }
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._init_over(Categorical(probs, logits), validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> OneHotCategorical:
+        return self._expand_over(OneHotCategorical, batch_shape, _instance)
 
     @property
     def mean(self) -> Any:
@@ -174,10 +192,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self) -> Any:
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self) -> Any:
-        return self._categorical.param_shape
 
     def sample(self, sample_shape: Any = ()) -> Any:
         probs = self._categorical.probs

@@ -66,6 +66,13 @@ class Gamma(Distribution):
             - retrograd.lgamma(c)
         )
 
+    def cdf(self, value: Any) -> Any:
+        """P(concentration, rate * value), the regularized lower incomplete gamma (as
+        PyTorch: differentiable in ``rate`` and ``value``, not in ``concentration``)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return retrograd.special.gammainc(self.concentration, self.rate * value)
+
     def entropy(self) -> Any:
         c = self.concentration
         return c - retrograd.log(self.rate) + retrograd.lgamma(c) + (1.0 - c) * retrograd.digamma(c)

@@ -8,13 +8,12 @@ from typing import Any
 import retrograd
 
 from . import constraints
-from .binary import _one_parametrization, _SuccessProbability
-from .distribution import Distribution
+from .binary import _CountsOfTrials
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property
+from .utils import lazy_property
 
 
-class NegativeBinomial(_SuccessProbability):
+class NegativeBinomial(_CountsOfTrials):
     """Counts of successes (probability ``probs``) before ``total_count`` failures; a
     Poisson count whose rate is Gamma(``total_count``, ``exp(-logits)``)."""
 
@@ -32,23 +31,11 @@ class NegativeBinomial(_SuccessProbability):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        _one_parametrization(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        super().__init__(self._param.size(), validate_args=validate_args)
+        batch_shape = self._set_counts(total_count, probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
-        new = self._get_checked_instance(NegativeBinomial, _instance)
-        batch_shape = retrograd.Size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        self._expand_parameters(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_counts(NegativeBinomial, batch_shape, _instance)
 
     @property
     def mean(self) -> Any:

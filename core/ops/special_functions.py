@@ -20,7 +20,7 @@ from .. import dtypes
 from ..arguments import parsed
 from ..tensor import Tensor
 from .dispatch import array_of, finish
-from .elementwise import _binary, _unary, tensor_or_number_op, unary_op, where
+from .elementwise import _binary, _unary, binary_op, tensor_or_number_op, unary_op, where
 from .inplace import inplace
 from .pointwise_extra import _unary_dtype
 from .record import UNARY, AtKinks, OpRecord, derivative_refusal
@@ -231,7 +231,52 @@ def zeta(input: Any, other: Any) -> Tensor:
     return tensor_or_number_op("special_zeta", "zeta", records, input, other)
 
 
+# -- the regularized incomplete gamma functions ----------------------------------------------
+def _igamma_x_grad(g: Tensor, a: Tensor, x: Tensor) -> Tensor:
+    """d/dx P(a, x) = x^(a-1) e^-x / Gamma(a) (PyTorch's formula, in logs)."""
+    return g * ((a - 1) * x.log() - x - lgamma(a)).exp()
+
+
+def _igamma_refusal(name: str, grad_fn: str) -> Any:
+    def refuse(g: Tensor, *saved: Any) -> Tensor:
+        raise derivative_refusal(f"{name}: input", grad_fn)  # PyTorch has none for a
+
+    return refuse
+
+
+IGAMMA = _binary(
+    "igamma", "IgammaBackward0", ("self", "other"),
+    (_igamma_refusal("igamma", "IgammaBackward0"), _igamma_x_grad), float_only=True,
+    inplace=True, domain=(0.5, 4.0),
+    doc="the regularized lower incomplete gamma P(a, x); d/dx = x^(a-1) e^-x / Gamma(a), "
+    "none for a (as PyTorch)",
+)  # fmt: skip
+IGAMMAC = _binary(
+    "igammac", "IgammacBackward0", ("self", "other"),
+    (_igamma_refusal("igammac", "IgammacBackward0"), lambda g, a, x: -_igamma_x_grad(g, a, x)),
+    float_only=True, inplace=True, domain=(0.5, 4.0),
+    doc="the regularized upper incomplete gamma Q(a, x) = 1 - P(a, x); d/dx = -x^(a-1) e^-x "
+    "/ Gamma(a), none for a (as PyTorch)",
+)  # fmt: skip
+
+
+def _tensors_only(name: str, op: Any) -> Any:
+    @parsed(name)
+    def function(input: Tensor, other: Tensor) -> Tensor:
+        if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): expected two tensors")  # reworded by @parsed
+        return op(input, other)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = op.__doc__
+    return function
+
+
+igamma = _tensors_only("igamma", binary_op(IGAMMA))
+igammac = _tensors_only("igammac", binary_op(IGAMMAC))
+
 RECORDS = (
+    IGAMMA, IGAMMAC,
     LGAMMA, DIGAMMA, POLYGAMMA, MVLGAMMA, ERFINV, I0, I0E, I1, I1E, ENTR, XLOG1PY,
     XLOG1PY_SCALAR_SELF, XLOG1PY_SCALAR_OTHER, ZETA, ZETA_SCALAR_SELF, ZETA_SCALAR_OTHER,
     NDTRI, LOG_NDTR, ERFCX,
@@ -248,6 +293,8 @@ FUNCTIONS = {
     "mvlgamma": mvlgamma,
     "erfinv": erfinv,
     "i0": i0,
+    "igamma": igamma,
+    "igammac": igammac,
 }
 
 
