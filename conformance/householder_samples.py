@@ -1,8 +1,9 @@
 """Samples, calls and references of ``geqrf`` (``retrograd/ops/linalg_householder.py``)
 and ``linalg.ldl_solve`` (``linalg_ldl_solve.py``); PyTorch has no derivative for either.
 
-``geqrf``'s factors are checked through what they must reproduce, whatever signs a
-LAPACK picks: the product of its reflectors times its R is the matrix (``Q R = A``).
+``geqrf``'s ``a`` is compared with the same reflectors built as explicit matrices and
+multiplied onto ``A`` (``tests/test_linalg_householder.py`` compares both outputs with
+PyTorch's).
 ``ldl_solve`` is called on the factors of ``A + A^T`` (diagonally dominant) and checked
 against the plain solve.
 """
@@ -11,32 +12,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import retrograd
 from retrograd.ops.record import OpRecord
 
 from .linalg_samples import dominant
 from .samples import Sample, values_for
 
-_BATCHES = ((), (2,), (1, 2))
+
+def geqrf_call(a: Any) -> Any:
+    return retrograd.geqrf(a).a
 
 
-def tall(record: OpRecord, draw: Any, dtype: str) -> Sample:
-    """A batch of (m, n) matrices, m >= n, with n on the diagonal (full column rank)."""
-    n, batch = draw.integer(1, 3), draw.choice(_BATCHES)
-    m = n + draw.integer(0, 2)
-    return Sample((values_for(record, draw, (*batch, m, n), dtype) + n * np.eye(m, n),))
-
-
-def qr_product_call(a: Any) -> Any:
-    """``Q R`` from ``geqrf(a)``: ``householder_product`` of its reflectors times R."""
-    h, tau = retrograd.geqrf(a)
-    r = h.narrow(-2, 0, h.shape[-1]).triu()
-    return retrograd.linalg.householder_product(h, tau) @ r
-
-
-def qr_product_ref(xp: Any, a: Any) -> Any:
-    return a
+def geqrf_ref(xp: Any, a: Any) -> Any:
+    """``geqrf``'s ``a`` from explicit reflector matrices: ``H_j = I - tau v v^T`` (LAPACK's
+    ``beta = -sign(alpha) ||x||``) multiplied onto ``A`` one column at a time; R above the
+    diagonal, each ``v`` below it."""
+    m, n = a.shape[-2:]
+    rows, r, vectors = xp.arange(m), a, []
+    for j in range(min(m, n)):
+        alpha = r[..., j, j]
+        tail = xp.where(rows > j, r[..., :, j], 0.0)
+        xnorm = xp.sqrt(xp.sum(tail * tail, axis=-1))
+        beta = xp.where(alpha >= 0, -1.0, 1.0) * xp.sqrt(alpha * alpha + xnorm * xnorm)
+        flat = xnorm == 0
+        tau = xp.where(flat, 0.0, (beta - alpha) / xp.where(flat, 1.0, beta))
+        v = xp.where(rows == j, 1.0, tail / xp.where(flat, 1.0, alpha - beta)[..., None])
+        reflector = xp.eye(m, dtype=a.dtype) - tau[..., None, None] * (
+            v[..., :, None] * v[..., None, :]
+        )
+        r = reflector @ r
+        vectors.append(v[..., None])
+    k = len(vectors)
+    below = xp.where(rows[:, None] > xp.arange(k)[None, :], xp.concat(vectors, axis=-1), 0.0)
+    if k < n:
+        below = xp.concat([below, xp.zeros((*below.shape[:-1], n - k), dtype=a.dtype)], axis=-1)
+    return xp.triu(r) + below
 
 
 def ldl_system(record: OpRecord, draw: Any, dtype: str) -> Sample:

@@ -516,7 +516,7 @@ LINALG_DECOMPOSITIONS = {
     "triangular_solve": Entry(
         LS.legacy_triangular_system, LS.legacy_triangular_call, LS.legacy_triangular_ref
     ),
-    "geqrf": Entry(HS.tall, HS.qr_product_call, HS.qr_product_ref),
+    "geqrf": Entry(LS.rectangular, HS.geqrf_call, HS.geqrf_ref),
     "linalg_ldl_solve": Entry(HS.ldl_system, HS.ldl_solve_call, HS.ldl_solve_ref),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)
