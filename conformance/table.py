@@ -14,6 +14,7 @@ import retrograd
 from . import bits_samples as BT
 from . import convolution_cases as CV
 from . import diagonal_samples as DG
+from . import householder_samples as HS
 from . import index_samples as IX
 from . import linalg_samples as LS
 from . import nn_more_cases as NM
@@ -515,6 +516,8 @@ LINALG_DECOMPOSITIONS = {
     "triangular_solve": Entry(
         LS.legacy_triangular_system, LS.legacy_triangular_call, LS.legacy_triangular_ref
     ),
+    "geqrf": Entry(LS.rectangular, HS.geqrf_call, HS.geqrf_ref),
+    "linalg_ldl_solve": Entry(HS.ldl_system, HS.ldl_solve_call, HS.ldl_solve_ref),
 }
 TABLE.update(LINALG_DECOMPOSITIONS)
 

@@ -69,6 +69,7 @@ from .layouts import (
     preserve_format,
 )
 from .legacy import DoubleTensor, FloatTensor, LongTensor
+from .lowrank import FUNCTIONS as _LOWRANK
 from .materialize import materialize
 from .nn.torch_aliases import FUNCTIONS as _NN_ALIASES
 from .ops import return_types
@@ -120,6 +121,7 @@ globals().update(_SAMPLERS)
 globals().update(_RUNTIME_SETTINGS)
 globals().update(_CREATION_MORE)
 globals().update(_WINDOWS)
+globals().update(_LOWRANK)
 globals().update(_NN_ALIASES)  # torch.conv2d, torch.batch_norm...: nn functions' names
 globals().update(_TOOLBOX)  # finfo, iinfo, testing, typename...: retrograd.toolbox
 _install_toolbox(Tensor)  # is_conj, resolve_neg, get_device, storage_offset... methods

@@ -26,7 +26,9 @@ from .ops.linalg_composed import (
 )
 from .ops.linalg_diagonal import diagonal
 from .ops.linalg_exp import matrix_exp
+from .ops.linalg_householder import householder_product
 from .ops.linalg_ldl import ldl_factor, ldl_factor_ex
+from .ops.linalg_ldl_solve import ldl_solve
 from .ops.linalg_lstsq import lstsq
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex
 from .ops.linalg_lu_solve import lu_solve
@@ -48,7 +50,8 @@ from .ops.linalg_triangular import solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
-    "eigvalsh", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex", "lstsq", "lu", "lu_factor",
+    "eigvalsh", "householder_product", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex",
+    "ldl_solve", "lstsq", "lu", "lu_factor",
     "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
     "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
     "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot",

@@ -346,6 +346,12 @@ LINALG = {
         [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
         True,
     ),
+    "geqrf": (lambda m, a: m.geqrf(a).a, [_mat(4, 3)], False),
+    "ldl_solve": (
+        lambda m, a, b: m.linalg.ldl_solve(*m.linalg.ldl_factor(a + a.mT), b),
+        [_mat(3, 3) + 3 * np.eye(3), _mat(3, 2)],
+        False,
+    ),
 }
 EINSUM = {
     "ij,jk->ik": [(3, 4), (4, 5)],

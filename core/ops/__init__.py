@@ -52,7 +52,9 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     joining,
     linalg,
     linalg_exp,
+    linalg_householder,
     linalg_ldl,
+    linalg_ldl_solve,
     linalg_lstsq,
     linalg_lu,
     linalg_lu_solve,
@@ -177,6 +179,8 @@ MODULES = (
     linalg_lu,
     linalg_lu_solve,
     linalg_triangular_solve,
+    linalg_householder,
+    linalg_ldl_solve,
     # convolution (ConvolutionBackward0) and sliding blocks (Im2ColBackward0, Col2ImBackward0)
     im2col,
     convolution,

@@ -59,6 +59,7 @@ linalg_ldl_factor = _structseq("linalg_ldl_factor", ("LD", "pivots"))
 linalg_ldl_factor_ex = _structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 triangular_solve = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
+geqrf = _structseq("geqrf", ("a", "tau"))
 
 # retrograd/ops/sorting.py and retrograd/ops/selection.py
 sort = _structseq("sort", ("values", "indices"))

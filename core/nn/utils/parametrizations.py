@@ -18,6 +18,7 @@ from ...tensor import Tensor
 from ..module import Module
 from ..modules.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..normalization import normalize
+from .orthogonal import orthogonal as orthogonal  # re-exported: PyTorch's home
 from .parametrize import register_parametrization
 
 _mv, _vdot = _OPS["mv"], _OPS["vdot"]
