@@ -18,7 +18,6 @@ from typing import Any
 
 from .. import dtypes
 from ..grad_mode import no_grad
-from ..materialize import materialize
 from ..tensor import Tensor
 from . import return_types
 from .elementwise import where
@@ -130,11 +129,6 @@ def sytrf(A: Tensor) -> tuple[Tensor, Tensor, Tensor]:
             here = active.unsqueeze(-1) & ((rows == k) | (two.unsqueeze(-1) & (rows == k + 1)))
             pivots = where(here, code.unsqueeze(-1), pivots)
             skip = two
-            if a._backend.lazy:
-                # Each step reads the last one's matrix several times over; a lazy
-                # backend's recipe would grow with every column (Dask: seconds at 3x3,
-                # minutes at 4x4), so the factorization is computed column by column.
-                materialize(a, info, pivots, skip)
     return a.tril(), pivots.to(dtypes.int32), info.to(dtypes.int32)
 
 

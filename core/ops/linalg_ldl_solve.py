@@ -15,7 +15,6 @@ from typing import Any
 
 from .. import dtypes
 from ..grad_mode import no_grad
-from ..materialize import materialize
 from ..tensor import Tensor
 from .elementwise import where
 from .helpers import check_tensor
@@ -97,16 +96,12 @@ def sytrs(ld: Tensor, pivots: Tensor, b: Tensor) -> Tensor:
             if k < n - 1:
                 step = where(two[..., None, None], _forward_two(ld, b, k, kp, rows), step)
             b, skip = where(skip[..., None, None], b, step), two
-            if b._backend.lazy:
-                materialize(b, skip)  # a lazy recipe would grow with every step
         skip = piv.select(-1, 0) != piv.select(-1, 0)
         for k in reversed(range(n)):
             p = piv.select(-1, k)
             kp = where(p > 0, p - 1, -p - 1)
             step = _backward(ld, b, k, kp, (p < 0) & ~skip, rows)
             b, skip = where(skip[..., None, None], b, step), (p < 0) & ~skip
-            if b._backend.lazy:
-                materialize(b, skip)
     return b
 
 

@@ -22,9 +22,14 @@ class VariadicNode(OpNode):
 
     __slots__ = ()
 
-    def apply(self, grad_outputs: tuple) -> tuple:
+    def apply(self, grad_outputs: tuple, wanted: Container | None = None) -> tuple:
+        """Every input's gradient from the one rule; with ``wanted`` (see
+        :meth:`OpNode.apply`) None for the inputs whose node is not in it."""
         grads = self.record.grads[0](grad_outputs[0], *self._unpack())
-        return [g if child is not None else None for g, child in zip(grads, self.children())]
+        return [
+            g if child is not None and (wanted is None or child in wanted) else None
+            for g, child in zip(grads, self.children())
+        ]
 
 
 class MultiOutputNode(OpNode):
@@ -32,7 +37,9 @@ class MultiOutputNode(OpNode):
 
     __slots__ = ()
 
-    def apply(self, grad_outputs: tuple) -> tuple:
+    def apply(self, grad_outputs: tuple, wanted: Container | None = None) -> tuple:
+        """Every input's gradient from the one rule (``wanted``: see
+        :meth:`OpNode.apply`; the rule computes them together, so all are passed on)."""
         return list(self.record.grads[0](tuple(grad_outputs), *self._unpack()))
 
 
