@@ -40,9 +40,11 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     flat_writes,
     float_bits,
     fractional_pooling,
+    functional_fill,
     gather_scatter,
     grid_sampler,
     grids,
+    histograms,
     im2col,
     index_ops,
     indexing,
@@ -67,6 +69,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     new_tensors,
     norm_layers,
     numeric_more,
+    numerical_gradient,
     padding,
     pdist,
     piecewise_activations,
@@ -223,6 +226,10 @@ MODULES = (
     float_bits,
     diagonal_fill,
     renorm,
+    # tensorfns (2): numerical gradient, histograms, functional fill
+    numerical_gradient,
+    histograms,
+    functional_fill,
     # the special functions (lgamma, digamma, polygamma, erfinv, i0... and torch.special's)
     special_functions,
 )
