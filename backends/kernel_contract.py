@@ -120,6 +120,8 @@ REQUIRED: dict[str, str] = {
     "tolist": "(a) -> list or number: the values as Python objects (computes, if lazy)",
     "to_numpy": "(a) -> numpy.ndarray: on the host (may share memory; computes, if lazy)",
     "from_numpy": "(numpy_array) -> array: onto the backend (may share memory)",
+    "frombuffer": "(buffer, dtype, count, offset) -> numpy.ndarray: ``count`` items of "
+    "``dtype`` from byte ``offset`` of a Python buffer, on the host, sharing its memory",
     "from_dlpack": "(other) -> array: a copy of another library's array; BufferError, "
     "TypeError, ValueError or RuntimeError where it cannot (the core then goes through "
     "the host)",

@@ -195,6 +195,10 @@ def _transfers(xp: Any) -> dict[str, Callable[..., Any]]:
         # share memory with its (fresh) argument.
         "to_numpy": np.asarray,
         "from_numpy": xp.asarray,
+        # a host array over a Python buffer's memory (from_numpy then moves it)
+        "frombuffer": lambda buffer, dtype, count, offset: np.frombuffer(
+            buffer, dtype=np.dtype(dtype), count=count, offset=offset
+        ),
         # A copy of any array that speaks DLPack (another library's, on a device this
         # library can read); raises BufferError/TypeError/ValueError/RuntimeError where it
         # cannot, and the core then goes through the host.

@@ -225,6 +225,17 @@ CONVERSIONS = {
     "copy": Entry(
         O.copy, lambda a, b: a.clone().copy_(b), lambda xp, a, b: xp.broadcast_to(b, a.shape)
     ),
+    # torch.fill, the functional fill_ (retrograd/ops/functional_fill.py)
+    "fill_out": Entry(
+        O.fill,
+        lambda a, value: retrograd.fill(a, value),
+        lambda xp, a, value: xp.full(a.shape, value, dtype=a.dtype),
+    ),
+    "fill_out_tensor": Entry(
+        O.fill_tensor,
+        lambda a, value: retrograd.fill(a, value),
+        lambda xp, a, value: xp.broadcast_to(value, a.shape),
+    ),
 }
 
 NN = {

@@ -34,6 +34,7 @@ from .anomaly_mode import (
     set_anomaly_enabled,
 )
 from .arguments import expect_tensor as _expect_tensor
+from .buffers import FUNCTIONS as _BUFFERS
 from .compiler import compile
 from .creation import FUNCTIONS as _CREATION
 from .creation_more import FUNCTIONS as _CREATION_MORE
@@ -116,6 +117,7 @@ Tensor.backward = engine.tensor_backward  # type: ignore[method-assign]
 globals().update(ops.FUNCTIONS)
 globals().update(_CREATION)
 globals().update(_INTEROP)
+globals().update(_BUFFERS)
 globals().update(_RANDOM)
 globals().update(_SAMPLERS)
 globals().update(_RUNTIME_SETTINGS)

@@ -505,6 +505,9 @@ SHAPE = {
     "frexp": (lambda m, a: m.frexp(a).mantissa * 3, [X], True),
     # retrograd/ops/renorm.py (more cases in tests/test_ops_tensorfns_shapes.py)
     "renorm": (lambda m, a: a.renorm(2, 0, 1.0), [X], True),
+    # retrograd/ops/functional_fill.py (more cases in tests/test_ops_tensorfns_numeric.py)
+    "fill_out": (lambda m, a: m.fill(a, 1.5) * a, [X], True),
+    "fill_out_tensor": (lambda m, a, v: m.fill(a, v) * a, [X, np.array(0.5)], True),
 }
 
 

@@ -40,9 +40,11 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     flat_writes,
     float_bits,
     fractional_pooling,
+    functional_fill,
     gather_scatter,
     grid_sampler,
     grids,
+    histograms,
     im2col,
     index_ops,
     indexing,
@@ -69,6 +71,7 @@ from . import (  # in-place activations' nodes; torch-level nn names  # misc
     new_tensors,
     norm_layers,
     numeric_more,
+    numerical_gradient,
     padding,
     pdist,
     piecewise_activations,
@@ -227,6 +230,10 @@ MODULES = (
     float_bits,
     diagonal_fill,
     renorm,
+    # tensorfns (2): numerical gradient, histograms, functional fill
+    numerical_gradient,
+    histograms,
+    functional_fill,
     # the special functions (lgamma, digamma, polygamma, erfinv, i0... and torch.special's)
     special_functions,
 )

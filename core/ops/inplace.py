@@ -59,20 +59,27 @@ def _zero(input: Tensor, *extra: Any) -> Tensor:
 
 
 def _fill(input: Tensor, value: Any) -> Tensor:
-    record, inputs = FILL, (input,)
     if not isinstance(value, (Tensor, int, float, complex)) and type(value).__module__ != "numpy":
         raise TypeError(
             f"fill_() received an invalid combination of arguments - got "
             f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
             " * (Number value)"
         )
+    return filled(input, value, FILL, FILL_TENSOR)
+
+
+def filled(input: Tensor, value: Any, record: OpRecord, tensor_record: OpRecord) -> Tensor:
+    """``input``'s shape and dtype filled with ``value`` (a number or a 0-d tensor), as
+    ``record``'s node (``tensor_record``'s for a tensor value, which gets the gradient):
+    the value of ``fill_`` and of the functional ``torch.fill``."""
+    inputs = (input,)
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        record, inputs = FILL_TENSOR, (input, value)
+        record, inputs = tensor_record, (input, value)
         if value._backend.lazy:  # the value stays unread: broadcast, not item()
             return finish(
                 record, _broadcast_fill(input, value), input._dtype, input._backend, inputs

@@ -69,3 +69,6 @@ median = _structseq("median", ("values", "indices"))
 nanmedian = _structseq("nanmedian", ("values", "indices"))
 mode = _structseq("mode", ("values", "indices"))
 frexp = _structseq("frexp", ("mantissa", "exponent"))
+# retrograd/ops/histograms.py
+histogram = _structseq("histogram", ("hist", "bin_edges"))
+histogramdd = _structseq("histogramdd", ("hist", "bin_edges"))
