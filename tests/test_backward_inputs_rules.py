@@ -55,7 +55,7 @@ def test_only_the_rules_toward_the_inputs_run():
         b = lib.tensor([3.0, 4.0], requires_grad=True)
         product = a * b
         computed = []
-        product.grad_fn.register_hook(lambda grad_in, grad_out: computed.extend(grad_in))
+        product.grad_fn.register_hook(lambda grad_in, grad_out, seen=computed: seen.extend(grad_in))
         product.sum().backward(inputs=[b])
         seen[lib.__name__] = [None if g is None else g.tolist() for g in computed]
     assert seen["retrograd"] == seen["torch"] == [None, [1.0, 2.0]]

@@ -89,7 +89,7 @@ def test_binary_record_under_vmap(record):
 # Kernels that take no array (factories) or only move data between libraries.
 NO_RULE_NEEDED = {
     "arange", "empty", "eye", "full", "linspace", "ones", "zeros", "pi", "from_numpy",
-    "from_bytes", "from_dlpack", "as_strided",
+    "from_bytes", "from_dlpack", "as_strided", "frombuffer",
 }  # fmt: skip
 
 
