@@ -49,6 +49,26 @@ def check_floating(op: str, a: Tensor) -> None:
         )
 
 
+def check_right_side(A: Tensor, B: Tensor, name: str) -> None:  # noqa: N803
+    """PyTorch's error when ``B``'s rows do not match the square matrices ``A``;
+    ``name`` is the op's name as the message gives it."""
+    if B.shape[-2] != A.shape[-1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for {name}: each A matrix is {A.shape[-2]} by "
+            f"{A.shape[-1]} but each b matrix is {B.shape[-2]} by {B.shape[-1]}"
+        )
+
+
+def check_pivots_shape(op: str, factor: Tensor, pivots: Tensor, factor_name: str) -> None:
+    """PyTorch's error when ``pivots`` is not one row index per row of ``factor``'s
+    matrices (``factor_name``: LU or LD, as the message says)."""
+    if tuple(pivots.shape) != tuple(factor.shape[:-1]):
+        raise RuntimeError(
+            f"{op}: Expected {factor_name}.shape[:-1] and pivots.shape to be the same, but "
+            f"got pivots with shape {list(pivots.shape)} instead"
+        )
+
+
 def singular_message(op: str) -> Callable[[str, int], str]:
     """The message of ``op`` (``linalg.inv``) for a zero pivot ``info``."""
     return lambda prefix, info: (

@@ -18,7 +18,7 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .elementwise import where
 from .helpers import check_tensor
-from .linalg_checks import check_matrix
+from .linalg_checks import check_matrix, check_pivots_shape, check_right_side
 from .linalg_lu import _arange, _swap
 from .nodes import MultiOutputRecord, finish_outputs
 from .record import LINALG
@@ -119,11 +119,7 @@ def _check(LD: Any, pivots: Any, B: Any) -> None:  # noqa: N803 - PyTorch's name
         raise RuntimeError(
             f"{op}: Expected pivots to be integers. Got {dtypes.kind_name(pivots.dtype)}"
         )
-    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
-        raise RuntimeError(
-            f"{op}: Expected LD.shape[:-1] and pivots.shape to be the same, but got pivots "
-            f"with shape {list(pivots.shape)} instead"
-        )
+    check_pivots_shape(op, LD, pivots, "LD")
     _check_b(op, LD, B)
 
 
@@ -133,11 +129,7 @@ def _check_b(op: str, LD: Tensor, B: Tensor) -> None:  # noqa: N803
             f"Expected b and A to have the same dtype, but found b of type "
             f"{dtypes.kind_name(B.dtype)} and A of type {dtypes.kind_name(LD.dtype)} instead."
         )
-    if B.shape[-2] != LD.shape[-1]:
-        raise RuntimeError(
-            f"Incompatible matrix sizes for {op}: each A matrix is {LD.shape[-2]} by "
-            f"{LD.shape[-1]} but each b matrix is {B.shape[-2]} by {B.shape[-1]}"
-        )
+    check_right_side(LD, B, op)
 
 
 def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False) -> Tensor:  # noqa: N803

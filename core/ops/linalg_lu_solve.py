@@ -20,6 +20,7 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .dispatch import broadcast_shapes, finish
 from .helpers import check_tensor
+from .linalg_checks import check_pivots_shape
 from .linalg_lu import _order_of, _unpacked, permutation
 from .linalg_triangular import solve_triangular
 from .record import LINALG, OpRecord
@@ -89,11 +90,7 @@ def _check_shapes(op: str, LU: Tensor, pivots: Tensor, B: Tensor, left: bool) ->
         raise RuntimeError(
             f"{op}: Number of pivots per batch should be same as the dimension of the matrix"
         )
-    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
-        raise RuntimeError(
-            f"{op}: Expected LU.shape[:-1] and pivots.shape to be the same, but got pivots "
-            f"with shape {list(pivots.shape)} instead"
-        )
+    check_pivots_shape(op, LU, pivots, "LU")
 
 
 def _solved(lu: Tensor, pivots: Tensor, b: Tensor, adjoint: bool) -> Tensor:

@@ -18,6 +18,7 @@ from ..tensor import Tensor
 from . import return_types
 from .dispatch import broadcast_shapes
 from .helpers import check_tensor, not_implemented
+from .linalg_checks import check_right_side
 from .linalg_triangular import _on_triangle, solve_triangular
 from .nodes import MultiOutputRecord, finish_outputs
 from .record import LINALG
@@ -68,11 +69,7 @@ def _check(b: Any, A: Any) -> None:  # noqa: N803 - PyTorch's name
             f"A must be batches of square matrices, but they are {A.shape[-2]} by "
             f"{A.shape[-1]} matrices"
         )
-    if A.shape[-1] != b.shape[-2]:
-        raise RuntimeError(
-            f"Incompatible matrix sizes for triangular_solve: each A matrix is {A.shape[-2]} by "
-            f"{A.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}"
-        )
+    check_right_side(A, b, "triangular_solve")
     if b.dtype is not A.dtype:
         raise RuntimeError(
             f"Expected b and A to have the same dtype, but found b of type "
