@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+import numpy as np
 from retrograd.backend import Backend, BackendSpec
 from retrograd.plugins import hookimpl
 
@@ -52,9 +53,12 @@ def _overrides(jax: Any, jnp: Any, erf: Any) -> dict[str, Any]:
         # jnp.asarray may wrap a NumPy array's memory without copying (on the CPU, when
         # it is aligned: a PyTorch tensor's .numpy() is); a later write to that array
         # would then change an "immutable" JAX array, and retrograd.tensor must copy.
+        # The copy is made by NumPy on the host and handed to device_put, a transfer:
+        # jnp.array(..., copy=True) compiles two XLA programs for every new shape and
+        # dtype (about 45 ms on a CPU), device_put none.
         if isinstance(data, jax.Array):
             return jnp.asarray(data, dtype=dtype)
-        return jnp.array(data, dtype=dtype, copy=True)
+        return jax.device_put(np.array(data, dtype=dtype, copy=True))
 
     def assign(target: Any, value: Any) -> Any:
         return jnp.broadcast_to(asarray(value, target.dtype), target.shape)

@@ -67,12 +67,15 @@ def run(pytester: pytest.Pytester):
 
 
 def test_green_on_numpy_with_a_parseable_report(run, pytester: pytest.Pytester):
+    """A slice of every group (the whole suite on NumPy is CI's own conformance stage,
+    and took two of this suite's minutes when it ran here too)."""
     report = pytester.path / "out" / "conformance.json"
     args = ("--retrograd-backend", "numpy", "--retrograd-report", str(report), "-q")
-    result = run(*args, "--retrograd-examples", "5")
+    every_group = "test_engine or test_tutorial or test_meta or sin or exp"
+    result = run(*args, "--retrograd-examples", "5", "-k", every_group)
     assert result.ret == 0, result.stdout.str()[-3000:]
     outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) == 0 and outcomes["passed"] > 400
+    assert outcomes.get("failed", 0) == 0 and outcomes["passed"] > 100
     result.stdout.fnmatch_lines(["*retrograd conformance*", "backend 'numpy': * passed*"])
     data = json.loads(report.read_text(encoding="utf-8"))
     numpy = data["backends"]["numpy"]
