@@ -130,7 +130,6 @@ REQUIRED: dict[str, str] = {
     "empty": "(shape, dtype) -> array",
     "full": "(shape, value, dtype) -> array",
     "arange": "(start, stop, step, dtype) -> array",
-    "linspace": "(start, stop, num, dtype) -> array",
     "eye": "(n, m, dtype) -> array",
     "zeros_like": "(a) -> array",
     "ones_like": "(a) -> array",

@@ -213,7 +213,6 @@ def _creation(xp: Any) -> dict[str, Callable[..., Any]]:
         "empty": lambda shape, dtype: xp.empty(shape, dtype=dtype),
         "full": lambda shape, value, dtype: xp.full(shape, value, dtype=dtype),
         "arange": lambda start, stop, step, dtype: xp.arange(start, stop, step, dtype=dtype),
-        "linspace": lambda start, stop, num, dtype: xp.linspace(start, stop, num, dtype=dtype),
         "eye": lambda n, m, dtype: xp.eye(n, m, dtype=dtype),
         "zeros_like": xp.zeros_like,
         "ones_like": xp.ones_like,

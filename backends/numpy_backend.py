@@ -80,6 +80,11 @@ def _overrides(np: Any) -> dict[str, Any]:
 
     return {
         "assign": assign,
+        # The cast as a method call made here: NumPy's invalid-cast RuntimeWarning (NaN or
+        # inf to an integer, which PyTorch converts silently) is then raised from this
+        # module, where retrograd's warning filter ignores it (see retrograd.ieee);
+        # numpy.astype raises it from NumPy's own module.
+        "astype": lambda a, dtype: a.astype(dtype),
         # Speed: NumPy refuses integers to negative powers itself, no check needed.
         "pow": np.pow if hasattr(np, "pow") else np.power,
         **strided_kernels(np),

@@ -17,6 +17,7 @@ from .device import backend_for_device
 from .plugins import get_backend
 from .plugins.registry import backend_claiming
 from .size import sizes_arg
+from .spacing import linspace_values
 from .tensor import Tensor
 
 _pybool = bool
@@ -321,7 +322,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, **k
 def linspace(
     start: float, end: float, steps: int = MISSING, *, dtype: Any = None, **kw: Any
 ) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive, rounded as
+    PyTorch rounds them (see :mod:`retrograd.spacing`), the same on every backend."""
     if steps is MISSING:  # PyTorch's overloads all need steps
         got = f"{type(start).__name__}, {type(end).__name__}"
         raise TypeError(
@@ -331,9 +333,9 @@ def linspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative (in linspace())")
     d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
-    target = _target_backend(kw.pop("backend", None), kw.pop("device", None))
-    array = target.kernels["linspace"](start, end, steps, target.native_dtype(d))
-    return _finish(Tensor._make(array, d, target), kw.pop("requires_grad", False))
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    # Computed on the host, rounded as PyTorch rounds them (see retrograd.spacing).
+    return tensor(linspace_values(start, end, steps, d), dtype=d, **kw)
 
 
 public_signature(linspace)

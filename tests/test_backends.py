@@ -289,15 +289,16 @@ _IEEE = """
 import numpy as np
 import retrograd as rg
 x = rg.tensor([1.0, -1.0, 0.0], backend="numpy")
-results = [x / 0, x.log(), x.sqrt(), x.exp() * 3e38]
+results = [x / 0, x.log(), x.sqrt(), x.exp() * 3e38, (x / 0).long()]  # inf, nan to int too
 print([r.tolist() for r in results])
 np.log(np.array([-1.0]))  # the user's own NumPy call still warns
 """
 
 
 def test_numpy_backend_computes_ieee_results_silently_as_pytorch():
-    """PyTorch prints no warning for 1/0, log(-1), overflow; neither do retrograd's ops
-    on NumPy (which would warn), while NumPy called directly keeps its warnings."""
+    """PyTorch prints no warning for 1/0, log(-1), overflow, a cast of inf or NaN to an
+    integer; neither do retrograd's ops on NumPy (which would warn), while NumPy called
+    directly keeps its warnings."""
     result = subprocess.run(
         [sys.executable, "-W", "default", "-c", _IEEE], capture_output=True, text=True, timeout=120
     )

@@ -175,7 +175,6 @@ def test_histogram_is_a_method_and_prints_as_torch():
     assert repr(ours) == repr(theirs)
 
 
-@pytest.mark.skipif(not EXACT, reason="histc's edges come from the backend's linspace")
 @pytest.mark.parametrize("seed", range(4))
 def test_histc_agrees_with_torch_on_edges(seed):
     x = (np.round(rand(30, seed=seed) * 8) / 4).astype("float32")

@@ -19,12 +19,11 @@ import math
 from typing import Any
 
 from .. import dtypes
-from ..creation import arange
+from ..creation import linspace
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from . import return_types
-from .elementwise import where
-from .helpers import check_tensor, full_on, zeros_on
+from .helpers import check_tensor, zeros_on
 from .record import composite
 from .searching import _number_text, searchsorted
 
@@ -129,41 +128,9 @@ def _bin_edges(points: Tensor, bins: Any, range: Any) -> list[Tensor]:
             )
     flat = points.reshape(-1, n)
     return [
-        _linspace(low, high, b + 1, flat) for b, (low, high) in zip(bins, _outer_edges(flat, range))
+        linspace(low, high, b + 1, dtype=flat.dtype, backend=flat._backend)
+        for b, (low, high) in zip(bins, _outer_edges(flat, range))
     ]
-
-
-def _linspace(low: float, high: float, n: int, like: Tensor) -> Tensor:
-    """PyTorch's CPU ``linspace`` in ``like``'s dtype, rounding included: the ends
-    rounded to the dtype, the step computed in it, the first half counted up from
-    ``low`` and the second down from ``high``, each point one fused multiply-add (as
-    PyTorch's compiled loop computes it). Edges must match PyTorch's to the last bit, or
-    a value on an edge changes bins; retrograd's ``linspace`` rounds as NumPy does."""
-    start, end = full_on(like, (), low), full_on(like, (), high)
-    step = (end - start) / (n - 1)
-    i = arange(n, dtype=like.dtype, backend=like._backend)
-    return where(i < n // 2, _fma(step, i, start), _fma(-step, n - 1 - i, end))
-
-
-def _split(a: Tensor) -> tuple[Tensor, Tensor]:
-    """Veltkamp's split of float64 ``a`` into two halves of 26 bits."""
-    t = a * 134217729.0
-    high = t - (t - a)
-    return high, a - high
-
-
-def _fma(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
-    """``a * b + c`` rounded once: exactly in float64 for narrower floats; for float64
-    by Dekker's exact product and Knuth's two-sum (a faithful rounding)."""
-    if a.dtype is not dtypes.float64:
-        return (a.double() * b.double() + c.double()).to(a.dtype)
-    p = a * b
-    (ah, al), (bh, bl) = _split(a), _split(b)
-    product_error = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    back = s - p
-    sum_error = (p - (s - back)) + (c - back)
-    return s + (product_error + sum_error)
 
 
 def _counts(points: Tensor, edges: list[Tensor], weight: Tensor | None) -> Tensor:
