@@ -14,6 +14,7 @@ from typing import Any
 
 from . import dtypes
 from .creation import factory_dtype, tensor
+from .spacing import logspace_values
 from .tensor import Tensor
 
 
@@ -25,21 +26,13 @@ def logspace(
     start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, **kw: Any
 ) -> Tensor:
     """``steps`` values ``base ** e`` for ``e`` evenly spaced from ``start`` to ``end``
-    inclusive (default dtype: the default float; an integer dtype truncates)."""
+    inclusive (default dtype: the default float; an integer dtype truncates), rounded as
+    PyTorch rounds them (see :mod:`retrograd.spacing`)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative (in logspace())")
     start, end = _number(start), _number(end)
     d = factory_dtype("logspace", dtype)
-    gap = (end - start) / (steps - 1) if steps > 1 else 0.0
-    # PyTorch fills the second half from the end backwards, so the last value is exact.
-    half = steps // 2
-    exponents = [
-        start + gap * i if i < half else end - gap * (steps - 1 - i) for i in builtins.range(steps)
-    ]
-    values = [base**e for e in (exponents if steps != 1 else [start])]
-    if not d.is_floating_point:
-        values = [int(v) for v in values]
-    return tensor(values, dtype=d, **kw)
+    return tensor(logspace_values(start, end, steps, base, d), dtype=d, **kw)
 
 
 _RANGE_DEPRECATED = (

@@ -1,13 +1,15 @@
-"""``linspace`` gives PyTorch's values to the last bit, on every backend.
+"""``linspace`` and ``logspace`` give PyTorch's values to the last bit, on every backend.
 
-PyTorch's CPU kernel counts the first half of the points up from ``start`` and the
-second half down from ``end``, each point one fused multiply-add (float32, float64 and
-the integer dtypes) or two Half roundings (float16); NumPy's ``linspace`` differs from it
-in the last place for about half of all cases. The oracle is PyTorch itself.
+PyTorch's CPU kernels count the first half of the points up from ``start`` and the
+second half down from ``end``; linspace rounds each point as one fused multiply-add
+(float32, float64, the integer dtypes) or in Half arithmetic (float16), logspace raises
+the base to float64 exponents. NumPy's ``linspace`` differs in the last place for about
+half of all cases. The oracle is PyTorch itself, errors included.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -16,7 +18,7 @@ import retrograd
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle for linspace's values")
 
-DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8")
+DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
 
 
 def _cases(seed: int, count: int) -> list[tuple[float, float, int]]:
@@ -33,27 +35,47 @@ def _cases(seed: int, count: int) -> list[tuple[float, float, int]]:
     return out
 
 
-def _outcome(library, a: float, b: float, n: int, dtype: str):
-    """The values as a NumPy array, or the RuntimeError's text."""
+def _outcome(library, function: str, dtype: str, *args):
+    """The values as a NumPy array, or the error's type and text."""
     try:
-        return library.linspace(a, b, n, dtype=getattr(library, dtype)).numpy()
-    except RuntimeError as error:
-        return str(error)
+        return getattr(library, function)(*args, dtype=getattr(library, dtype)).numpy()
+    except (RuntimeError, NotImplementedError) as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def _differing(calls: list[tuple[str, str, tuple]]) -> list[tuple]:
+    """The calls whose values (NaN where PyTorch has NaN) or errors differ from PyTorch's."""
+    differing = []
+    for function, dtype, args in calls:
+        ours = _outcome(retrograd, function, dtype, *args)
+        theirs = _outcome(torch, function, dtype, *args)
+        if isinstance(theirs, str):
+            same = ours == theirs  # an end does not fit the dtype: PyTorch's error
+        else:
+            same = not isinstance(ours, str) and ours.dtype == theirs.dtype
+            same = same and np.array_equal(ours, theirs, equal_nan=ours.dtype.kind == "f")
+        if not same:
+            differing.append((function, dtype, *args))
+    return differing
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_values_equal_pytorchs_bit_for_bit(dtype):
-    differing = []
-    for a, b, n in _cases(seed=DTYPES.index(dtype), count=300):
-        ours, theirs = _outcome(retrograd, a, b, n, dtype), _outcome(torch, a, b, n, dtype)
-        if isinstance(theirs, str):
-            same = ours == theirs  # start or end does not fit the dtype: PyTorch's error
-        else:
-            same = not isinstance(ours, str) and ours.dtype == theirs.dtype
-            same = same and np.array_equal(ours, theirs)
-        if not same:
-            differing.append((a, b, n))
-    assert differing == []
+def test_linspace_equals_pytorchs_bit_for_bit(dtype):
+    calls = [("linspace", dtype, case) for case in _cases(seed=DTYPES.index(dtype), count=300)]
+    assert _differing(calls) == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logspace_equals_pytorchs_bit_for_bit(dtype):
+    """Bases below one, negative (NaN at fractional exponents) and one; exponents up to
+    hundreds, so that values overflow the narrow dtypes (PyTorch's errors)."""
+    rng = random.Random(100 + DTYPES.index(dtype))
+    calls = []
+    for a, b, n in _cases(seed=100 + DTYPES.index(dtype), count=200):
+        base = rng.choice([10.0, 2.0, math.e, 3.5, 0.5, -2.0, 1.0])
+        scale = rng.choice([0.05, 1.0, 4.0])  # exponents within +-5, +-100 or +-400
+        calls.append(("logspace", dtype, (a * scale, b * scale, n, base)))
+    assert _differing(calls) == []
 
 
 def test_numpys_rounding_differs_from_pytorchs_in_these_cases():
@@ -63,6 +85,7 @@ def test_numpys_rounding_differs_from_pytorchs_in_these_cases():
         for a, b, n in _cases(seed=0, count=300)
     )
     assert misses > 50
+    assert _differing([("linspace", "float64", case) for case in _cases(seed=0, count=300)]) == []
 
 
 @pytest.mark.parametrize(
@@ -96,8 +119,9 @@ def test_every_backend_holds_the_same_values(backend):
     for a, b, n in _cases(seed=9, count=20):
         for dtype in ("float64", "float32", "int64"):
             d = getattr(retrograd, dtype)
-            there = retrograd.linspace(a, b, n, dtype=d, backend=backend)
-            assert there.backend.name == backend and there.dtype is d
-            np.testing.assert_array_equal(
-                there.numpy(), retrograd.linspace(a, b, n, dtype=d, backend="numpy").numpy()
-            )
+            # logspace's exponents within +-4, its values within int64
+            for make, lo, hi in ((retrograd.linspace, a, b), (retrograd.logspace, a / 25, b / 25)):
+                there = make(lo, hi, n, dtype=d, backend=backend)
+                assert there.backend.name == backend and there.dtype is d
+                here = make(lo, hi, n, dtype=d, backend="numpy")
+                np.testing.assert_array_equal(there.numpy(), here.numpy())
