@@ -17,7 +17,7 @@ from .device import backend_for_device
 from .plugins import get_backend
 from .plugins.registry import backend_claiming
 from .size import sizes_arg
-from .spacing import linspace_values
+from .spacing import arange_values, linspace_values
 from .tensor import Tensor
 
 _pybool = bool
@@ -305,18 +305,12 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, **k
         start, end = 0, start
     _check_numbers("arange", given, ("end",))
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
-    if step == 0:
-        raise RuntimeError("step must be nonzero (in arange())")
-    if not all(math.isfinite(v) for v in (start, end)):
-        raise RuntimeError(f"unsupported range: {start} -> {end}")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         numbers = (start, end, step)
         dtype = dtypes.int64 if all(isinstance(v, int) for v in numbers) else None
-    count = max(0, math.ceil((end - start) / step))
-    values = [start + i * step for i in range(count)]
-    return tensor(values, dtype=dtype or dtypes.get_default_dtype(), **kw)
+    d = dtypes.resolve(dtype) if dtype is not None else dtypes.get_default_dtype()
+    # Computed on the host, rounded as PyTorch rounds them (see retrograd.spacing).
+    return tensor(arange_values(start, end, step, d), dtype=d, **kw)
 
 
 def linspace(

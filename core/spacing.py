@@ -1,4 +1,4 @@
-"""The values of ``linspace`` and ``logspace``, to the last bit of PyTorch's.
+"""The values of ``arange``, ``linspace`` and ``logspace``, to the last bit of PyTorch's.
 
 PyTorch's CPU kernel does not compute ``start + i * (end - start) / (steps - 1)`` as
 NumPy's ``linspace`` does. It rounds ``start``, ``end`` and the step to the dtype, counts
@@ -20,11 +20,21 @@ with no fused multiply-add: the step is the ends' difference, rounded to the dty
 divided in float64; each value is float64's ``pow`` rounded to the dtype (truncated for
 an integer dtype). A single step is ``base ** start`` with ``start`` unrounded.
 
+``arange`` computes ``start + step * i`` in a wider type (float64 for float32 and
+float64, float32 for float16, int64 for the integers), and its rounding depends on where
+an element falls in PyTorch's AVX2 loop: the loop fills two vectors of 32 bytes per
+step, each vector from its first element ``start + step * idx`` rounded to the dtype and
+then ``first + lane * step``; the elements after the last whole pair of vectors are
+``start + step * i``, each a fused multiply-add. An integer dtype truncates ``start``
+and ``step`` first (and int64 its length too).
+
 The values are computed here on the host, with NumPy, and become a tensor through the
-backend's transfer, as ``arange``'s do, so they are the same on every backend.
+backend's transfer, so they are the same on every backend.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -128,6 +138,72 @@ def _to_float(values, host):
     if host is np.float16:
         return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float16)
     return np.asarray(values, dtype=np.float64).astype(host)
+
+
+def arange_values(start: float, end: float, step: float, dtype: dtypes.dtype) -> np.ndarray:
+    """``start``, ``start + step``, ... up to, not including, ``end``, in ``dtype`` as
+    PyTorch's CPU ``arange`` computes them, after its checks (in its order)."""
+    if dtype is dtypes.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, end)):
+        # C++'s stream prints the ends as %g does (0, not 0.0)
+        raise RuntimeError(f"unsupported range: {float(start):g} -> {float(end):g}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype in _INTEGERS:
+        return _integer_range(start, end, step, dtype)
+    count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+    i = np.arange(count, dtype=np.float64)
+    host = _FLOATS[dtype]
+    if _exact(start, step, count, host):  # every operation exact: no rounding to follow
+        return (start + step * i).astype(host)
+    width = _AVX2_BYTES // np.dtype(_FLOATS[dtype]).itemsize
+    in_vectors = i < count // (2 * width) * (2 * width)
+    first = np.floor(i / width) * width  # the index of each element's vector's first
+    lane = i - first
+    xp = get_backend(HOST_BACKEND).namespace
+    if dtype is dtypes.float16:  # float32 arithmetic, each vector's first rounded to Half
+        f32 = np.float32
+        begin, stride = np.full(count, f32(start)), np.full(count, f32(step))
+        firsts = simd_math.fma(xp, stride, first.astype(f32), begin).astype(np.float16)
+        vector = simd_math.fma(xp, lane.astype(f32), stride, firsts.astype(f32))
+        scalar = simd_math.fma(xp, stride, i.astype(f32), begin)
+        return np.where(in_vectors, vector, scalar).astype(np.float16)
+    begin, stride = np.float64(start), np.float64(step)
+    firsts = simd_math.fma64(xp, stride, first, begin).astype(host)
+    vector = simd_math.fma64(xp, lane, stride, firsts.astype(np.float64))
+    scalar = simd_math.fma64(xp, stride, i, begin)
+    return np.where(in_vectors, vector, scalar).astype(host)
+
+
+_AVX2_BYTES = 32  # one AVX2 vector (PyTorch runs its AVX2 kernels on AVX-512 machines too)
+
+
+def _exact(start: float, step: float, count: int, host: type) -> bool:
+    """Whether every value and intermediate is an integer the dtype holds exactly (the
+    common ``arange(n)``): each rounding above is then no rounding at all."""
+    if not (float(start).is_integer() and float(step).is_integer()):
+        return False
+    exact_below = 2.0 ** (np.finfo(host).nmant + 1)
+    return abs(start) + abs(step) * count <= exact_below
+
+
+def _integer_range(start: float, end: float, step: float, dtype: dtypes.dtype) -> np.ndarray:
+    """Integers from ``int(start)`` by ``int(step)``: int64 counts them from the truncated
+    ends (refusing a step that truncates to zero), the narrower types from the exact ones
+    (a step truncated to zero then repeats ``start``), each value wrapped to the dtype."""
+    low, stride = int(start), int(step)
+    if dtype is dtypes.int64:
+        if stride == 0:
+            raise ValueError("step must be nonzero")
+        span = int(end) - low + stride - (1 if stride > 0 else -1)
+        count = abs(span) // abs(stride) * (1 if (span >= 0) == (stride > 0) else -1)
+    else:
+        count = math.ceil((float(end) - float(start)) / float(step))
+    values = low + stride * np.arange(max(count, 0), dtype=np.int64)
+    return values.astype(_INTEGERS[dtype])
 
 
 # PyTorch's names of the C++ types its scalar conversions overflow (float64 cannot).

@@ -1,10 +1,12 @@
-"""``linspace`` and ``logspace`` give PyTorch's values to the last bit, on every backend.
+"""``arange``, ``linspace`` and ``logspace`` give PyTorch's values to the last bit, on
+every backend.
 
 PyTorch's CPU kernels count the first half of the points up from ``start`` and the
 second half down from ``end``; linspace rounds each point as one fused multiply-add
 (float32, float64, the integer dtypes) or in Half arithmetic (float16), logspace raises
-the base to float64 exponents. NumPy's ``linspace`` differs in the last place for about
-half of all cases. The oracle is PyTorch itself, errors included.
+the base to float64 exponents; arange rounds as PyTorch's AVX2 loop does, vector by
+vector. NumPy's ``linspace`` differs in the last place for about half of all cases. The
+oracle is PyTorch itself, errors included.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def _outcome(library, function: str, dtype: str, *args):
     """The values as a NumPy array, or the error's type and text."""
     try:
         return getattr(library, function)(*args, dtype=getattr(library, dtype)).numpy()
-    except (RuntimeError, NotImplementedError) as error:
+    except (RuntimeError, NotImplementedError, ValueError) as error:
         return f"{type(error).__name__}: {error}"
 
 
@@ -75,6 +77,21 @@ def test_logspace_equals_pytorchs_bit_for_bit(dtype):
         base = rng.choice([10.0, 2.0, math.e, 3.5, 0.5, -2.0, 1.0])
         scale = rng.choice([0.05, 1.0, 4.0])  # exponents within +-5, +-100 or +-400
         calls.append(("logspace", dtype, (a * scale, b * scale, n, base)))
+    assert _differing(calls) == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_arange_equals_pytorchs_bit_for_bit(dtype):
+    """Ends and steps of every size and sign, Python ints among them (an integer dtype
+    truncates them), lengths from none to thousands (whole vector pairs and a tail)."""
+    rng = random.Random(200 + DTYPES.index(dtype))
+    calls = []
+    for _ in range(300):
+        a = rng.choice([rng.uniform(-10, 10), float(rng.randint(-10, 10)), rng.randint(-10, 10),
+                        rng.uniform(-1e6, 1e6)])  # fmt: skip
+        step = rng.choice([0.1, 0.5, 0.7, 1, 1.5, 2, -1, -0.5, 3, rng.uniform(-4, 4), 0])
+        b = a + step * rng.uniform(-2, 3000) if step else a + 3
+        calls.append(("arange", dtype, (a, b if rng.random() > 0.02 else math.inf, step)))
     assert _differing(calls) == []
 
 
@@ -120,8 +137,14 @@ def test_every_backend_holds_the_same_values(backend):
         for dtype in ("float64", "float32", "int64"):
             d = getattr(retrograd, dtype)
             # logspace's exponents within +-4, its values within int64
-            for make, lo, hi in ((retrograd.linspace, a, b), (retrograd.logspace, a / 25, b / 25)):
+            pairs = ((retrograd.linspace, a, b), (retrograd.logspace, a / 25, b / 25))
+            for make, lo, hi in pairs:
                 there = make(lo, hi, n, dtype=d, backend=backend)
                 assert there.backend.name == backend and there.dtype is d
                 here = make(lo, hi, n, dtype=d, backend="numpy")
                 np.testing.assert_array_equal(there.numpy(), here.numpy())
+            steps = retrograd.arange(a, a + 7.3 * n, 7.3, dtype=d, backend=backend)
+            assert steps.backend.name == backend
+            np.testing.assert_array_equal(
+                steps.numpy(), retrograd.arange(a, a + 7.3 * n, 7.3, dtype=d).numpy()
+            )
