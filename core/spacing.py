@@ -35,58 +35,63 @@ backend's transfer, so they are the same on every backend.
 from __future__ import annotations
 
 import math
-
-import numpy as np
+from typing import Any
 
 from . import dtypes, simd_math
 from .constants import HOST_BACKEND
 from .plugins import get_backend
 
-_INTEGERS = {
-    dtypes.int8: np.int8,
-    dtypes.int16: np.int16,
-    dtypes.int32: np.int32,
-    dtypes.int64: np.int64,
-    dtypes.uint8: np.uint8,
-}
-_FLOATS = {dtypes.float16: np.float16, dtypes.float32: np.float32, dtypes.float64: np.float64}
+_INTEGERS = (dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint8)
+_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
 
 
-def linspace_values(start: float, end: float, steps: int, dtype: dtypes.dtype) -> np.ndarray:
+def _numpy() -> Any:
+    """NumPy, as the host backend's namespace: importing retrograd must not import it."""
+    return get_backend(HOST_BACKEND).namespace
+
+
+def _host(dtype: dtypes.dtype) -> Any:
+    """The NumPy type of ``dtype``'s values."""
+    return getattr(_numpy(), dtype.name)
+
+
+def linspace_values(start: float, end: float, steps: int, dtype: dtypes.dtype) -> Any:
     """``steps`` values from ``start`` to ``end`` inclusive in ``dtype``, rounded as
     PyTorch's CPU ``linspace`` rounds them, as a NumPy array of that dtype."""
+    np = _numpy()
     if steps == 0:
-        return np.empty(0, dtype=_host_dtype(dtype))
+        return np.empty(0, dtype=_host(dtype))
     for value in (start, end)[:steps]:  # the values PyTorch converts (start alone for one)
         _check_converts(value, dtype)
     with np.errstate(all="ignore"):  # infinities and NaN compute silently, as in PyTorch
         return _values(start, end, steps, dtype)
 
 
-def _values(start: float, end: float, steps: int, dtype: dtypes.dtype) -> np.ndarray:
+def _values(start: float, end: float, steps: int, dtype: dtypes.dtype) -> Any:
+    """linspace's points once the ends are known to fit ``dtype``."""
+    np = _numpy()
     if dtype in _INTEGERS:
         # Scalar-to-integer conversion truncates toward zero, as C++'s does.
         low, high = float(int(start)), float(int(end))
         points = _points(np.float64(low), np.float64(high), steps, simd_math.fma64)
-        return np.trunc(points).astype(np.int64).astype(_INTEGERS[dtype])
+        return np.trunc(points).astype(np.int64).astype(_host(dtype))
     if dtype is dtypes.bool:  # one point is start (a fill); more need a kernel PyTorch lacks
         if steps > 1:
             raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
         return np.full(steps, bool(start))
-    host = _FLOATS[dtype]
+    host = _host(dtype)
     if host is np.float16:
         return _half_points(start, end, steps)
     low, high = host(start), host(end)
     return _points(low, high, steps, simd_math.fma64 if host is np.float64 else simd_math.fma)
 
 
-def logspace_values(
-    start: float, end: float, steps: int, base: float, dtype: dtypes.dtype
-) -> np.ndarray:
+def logspace_values(start: float, end: float, steps: int, base: float, dtype: dtypes.dtype) -> Any:
     """``steps`` values ``base ** e``, ``e`` from ``start`` to ``end`` inclusive, in
     ``dtype`` as PyTorch's CPU ``logspace`` computes them, as a NumPy array."""
+    np = _numpy()
     if steps == 0:
-        return np.empty(0, dtype=_host_dtype(dtype))
+        return np.empty(0, dtype=_host(dtype))
     if steps == 1 and dtype is not dtypes.float16:
         # PyTorch fills with base ** start, converted as a fill value is (a Half fill
         # overflows to infinity unchecked)
@@ -110,39 +115,37 @@ def logspace_values(
             )
         values = np.power(np.float64(base), exponents)
         if dtype is dtypes.bool:
-            return values.astype(np.bool_)
+            return values.astype(_host(dtype))
         if dtype in _INTEGERS:
             # C++'s cast: to int64 or, for narrower types, to int32 and then wrapped (NaN
             # and the infinities become the type's lowest value, as on x86).
             wide = np.int64 if dtype is dtypes.int64 else np.int32
-            return values.astype(wide).astype(_INTEGERS[dtype])
-        return _to_float(values, _FLOATS[dtype])
+            return values.astype(wide).astype(_host(dtype))
+        return _to_float(values, _host(dtype))
 
 
-def _host_dtype(dtype: dtypes.dtype) -> type:
-    """The NumPy type holding ``dtype``'s values."""
-    return np.bool_ if dtype is dtypes.bool else {**_INTEGERS, **_FLOATS}[dtype]
-
-
-def _rounding(dtype: dtypes.dtype):
+def _rounding(dtype: dtypes.dtype) -> Any:
     """A Python number to ``dtype`` as PyTorch's scalar conversion rounds it: integers
     truncated, Half through float32."""
+    np = _numpy()
     if dtype in _INTEGERS:
         return int
-    host = _FLOATS.get(dtype, np.float64)
+    host = _host(dtype) if dtype in _FLOATS else np.float64
     return lambda v: _to_float(np.float64(v), host)
 
 
-def _to_float(values, host):
+def _to_float(values: Any, host: Any) -> Any:
     """float64 values rounded to ``host`` (Half through float32, as C++'s casts go)."""
+    np = _numpy()
     if host is np.float16:
         return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float16)
     return np.asarray(values, dtype=np.float64).astype(host)
 
 
-def arange_values(start: float, end: float, step: float, dtype: dtypes.dtype) -> np.ndarray:
+def arange_values(start: float, end: float, step: float, dtype: dtypes.dtype) -> Any:
     """``start``, ``start + step``, ... up to, not including, ``end``, in ``dtype`` as
     PyTorch's CPU ``arange`` computes them, after its checks (in its order)."""
+    np = _numpy()
     if dtype is dtypes.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if step == 0:
@@ -156,10 +159,10 @@ def arange_values(start: float, end: float, step: float, dtype: dtypes.dtype) ->
         return _integer_range(start, end, step, dtype)
     count = max(0, math.ceil((float(end) - float(start)) / float(step)))
     i = np.arange(count, dtype=np.float64)
-    host = _FLOATS[dtype]
+    host = _host(dtype)
     if _exact(start, step, count, host):  # every operation exact: no rounding to follow
         return (start + step * i).astype(host)
-    width = _AVX2_BYTES // np.dtype(_FLOATS[dtype]).itemsize
+    width = _AVX2_BYTES // np.dtype(_host(dtype)).itemsize
     in_vectors = i < count // (2 * width) * (2 * width)
     first = np.floor(i / width) * width  # the index of each element's vector's first
     lane = i - first
@@ -184,16 +187,18 @@ _AVX2_BYTES = 32  # one AVX2 vector (PyTorch runs its AVX2 kernels on AVX-512 ma
 def _exact(start: float, step: float, count: int, host: type) -> bool:
     """Whether every value and intermediate is an integer the dtype holds exactly (the
     common ``arange(n)``): each rounding above is then no rounding at all."""
+    np = _numpy()
     if not (float(start).is_integer() and float(step).is_integer()):
         return False
     exact_below = 2.0 ** (np.finfo(host).nmant + 1)
     return abs(start) + abs(step) * count <= exact_below
 
 
-def _integer_range(start: float, end: float, step: float, dtype: dtypes.dtype) -> np.ndarray:
+def _integer_range(start: float, end: float, step: float, dtype: dtypes.dtype) -> Any:
     """Integers from ``int(start)`` by ``int(step)``: int64 counts them from the truncated
     ends (refusing a step that truncates to zero), the narrower types from the exact ones
     (a step truncated to zero then repeats ``start``), each value wrapped to the dtype."""
+    np = _numpy()
     low, stride = int(start), int(step)
     if dtype is dtypes.int64:
         if stride == 0:
@@ -203,7 +208,7 @@ def _integer_range(start: float, end: float, step: float, dtype: dtypes.dtype) -
     else:
         count = math.ceil((float(end) - float(start)) / float(step))
     values = low + stride * np.arange(max(count, 0), dtype=np.int64)
-    return values.astype(_INTEGERS[dtype])
+    return values.astype(_host(dtype))
 
 
 # PyTorch's names of the C++ types its scalar conversions overflow (float64 cannot).
@@ -222,11 +227,12 @@ def _check_converts(value: float, dtype: dtypes.dtype) -> None:
     """PyTorch's RuntimeError where a float does not fit ``dtype``: an integer dtype takes
     finite values within its range, a float dtype anything up to its largest finite value
     (infinities and NaN included)."""
+    np = _numpy()
     if dtype in _INTEGERS:
-        info = np.iinfo(_INTEGERS[dtype])
+        info = np.iinfo(_host(dtype))
         fits = np.isfinite(value) and info.min <= value <= info.max
     elif dtype in _CPP_TYPES:
-        fits = not np.isfinite(value) or abs(value) <= np.finfo(_FLOATS[dtype]).max
+        fits = not np.isfinite(value) or abs(value) <= np.finfo(_host(dtype)).max
     else:
         return
     if not fits:
@@ -234,9 +240,10 @@ def _check_converts(value: float, dtype: dtypes.dtype) -> None:
         raise RuntimeError(f"value cannot be converted to type {cpp} without overflow")
 
 
-def _points(low: np.floating, high: np.floating, steps: int, fma) -> np.ndarray:
+def _points(low: Any, high: Any, steps: int, fma) -> Any:
     """Both halves, each point ``fma(step, count, from)`` in ``low``'s dtype (``fma``
     rounds once: :mod:`retrograd.simd_math`'s, in the host namespace)."""
+    np = _numpy()
     kind = type(low)
     if steps <= 1:
         return np.full(steps, low, dtype=kind)
@@ -249,9 +256,10 @@ def _points(low: np.floating, high: np.floating, steps: int, fma) -> np.ndarray:
     return fma(get_backend(HOST_BACKEND).namespace, scale, count, origin).astype(kind)
 
 
-def _half_points(start: float, end: float, steps: int) -> np.ndarray:
+def _half_points(start: float, end: float, steps: int) -> Any:
     """float16 in Half arithmetic: each operation computed in float32 and rounded to Half,
     the index converted to Half first (as PyTorch's Half operators with an integer do)."""
+    np = _numpy()
     f32, half = np.float32, np.float16
     low, high = half(f32(start)), half(f32(end))
     if steps <= 1:
