@@ -162,22 +162,21 @@ def arange_values(start: float, end: float, step: float, dtype: dtypes.dtype) ->
     host = _host(dtype)
     if _exact(start, step, count, host):  # every operation exact: no rounding to follow
         return (start + step * i).astype(host)
-    width = _AVX2_BYTES // np.dtype(_host(dtype)).itemsize
+    width = _AVX2_BYTES // np.dtype(host).itemsize
     in_vectors = i < count // (2 * width) * (2 * width)
     first = np.floor(i / width) * width  # the index of each element's vector's first
     lane = i - first
-    xp = get_backend(HOST_BACKEND).namespace
     if dtype is dtypes.float16:  # float32 arithmetic, each vector's first rounded to Half
         f32 = np.float32
         begin, stride = np.full(count, f32(start)), np.full(count, f32(step))
-        firsts = simd_math.fma(xp, stride, first.astype(f32), begin).astype(np.float16)
-        vector = simd_math.fma(xp, lane.astype(f32), stride, firsts.astype(f32))
-        scalar = simd_math.fma(xp, stride, i.astype(f32), begin)
+        firsts = simd_math.fma(np, stride, first.astype(f32), begin).astype(np.float16)
+        vector = simd_math.fma(np, lane.astype(f32), stride, firsts.astype(f32))
+        scalar = simd_math.fma(np, stride, i.astype(f32), begin)
         return np.where(in_vectors, vector, scalar).astype(np.float16)
     begin, stride = np.float64(start), np.float64(step)
-    firsts = simd_math.fma64(xp, stride, first, begin).astype(host)
-    vector = simd_math.fma64(xp, lane, stride, firsts.astype(np.float64))
-    scalar = simd_math.fma64(xp, stride, i, begin)
+    firsts = simd_math.fma64(np, stride, first, begin).astype(host)
+    vector = simd_math.fma64(np, lane, stride, firsts.astype(np.float64))
+    scalar = simd_math.fma64(np, stride, i, begin)
     return np.where(in_vectors, vector, scalar).astype(host)
 
 
@@ -253,7 +252,7 @@ def _points(low: Any, high: Any, steps: int, fma) -> Any:
     scale = np.where(first, step, -step).astype(kind)
     count = np.where(first, i, steps - 1 - i)
     origin = np.where(first, low, high).astype(kind)
-    return fma(get_backend(HOST_BACKEND).namespace, scale, count, origin).astype(kind)
+    return fma(np, scale, count, origin).astype(kind)
 
 
 def _half_points(start: float, end: float, steps: int) -> Any:
